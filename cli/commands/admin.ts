@@ -1,0 +1,241 @@
+import type { Command } from 'commander';
+import { promises as fs } from 'node:fs';
+import cliProgress from 'cli-progress';
+import { checkAllSecrets, Keyring, readKeyFile, rotateMasterKey, UsageError } from '../../core/index.ts';
+import { withCore, globalsOf, type GlobalOptions } from '../context.ts';
+import { Output, table } from '../output.ts';
+
+const g = (cmd: Command): GlobalOptions => globalsOf(cmd);
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+function intOpt(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new UsageError(`--${name} must be a whole number`);
+  return n;
+}
+
+function parseMap(pairs: string[] = []): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of pairs) {
+    const i = p.indexOf('=');
+    if (i <= 0) throw new UsageError(`--map takes ATTRIBUTE=CSV HEADER, got '${p.slice(0, 60)}'`);
+    out[p.slice(0, i)] = p.slice(i + 1);
+  }
+  return out;
+}
+
+export function registerAdmin(program: Command): void {
+  const policy = program.command('policy').description('password policies');
+  policy.command('list').action(async (_o: unknown, cmd: Command) => {
+    const opts = g(cmd);
+    const ps = await withCore(opts, (core, actor) => core.policies.list(actor));
+    new Output(!!opts.json).result(ps, (xs) =>
+      table([
+        [
+          'POLICY',
+          'LENGTH',
+          'MIXED',
+          'DIGITS',
+          'SPECIAL',
+          'ALPHA-FIRST',
+          'NAME-OK',
+          'HISTORY',
+          'AGE',
+          'DEFAULT',
+        ],
+        ...xs.map((p) => [
+          p.name,
+          `${p.minLength}-${p.maxLength}`,
+          p.mixedCase ? 'y' : 'n',
+          String(p.minDigits),
+          String(p.minSpecial),
+          p.startWithAlpha ? 'y' : 'n',
+          p.allowLoginName ? 'y' : 'n',
+          String(p.historyCount),
+          p.maxAgeDays ? `${p.maxAgeDays}d` : '-',
+          p.isDefault ? '*' : '',
+        ]),
+      ]),
+    );
+  });
+  policy
+    .command('add <name>')
+    .requiredOption('--min-length <n>')
+    .option('--max-length <n>', '', '64')
+    .option('--mixed-case')
+    .option('--min-digits <n>', '', '0')
+    .option('--min-special <n>', 'special characters required (0 = none)', '0')
+    .option('--start-with-alpha')
+    .option('--allow-login-name')
+    .option('--history <n>', 'previous passwords that may not be reused', '0')
+    .option('--max-age-days <n>', 'days after which a password expires (0 = never)', '0')
+    .option('--description <text>', '', '')
+    .action(async (name: string, o: Record<string, string | boolean>, cmd: Command) => {
+      const opts = g(cmd);
+      const minSpecial = intOpt(o.minSpecial as string, 'min-special')!;
+      const p = await withCore(opts, (core, actor) =>
+        core.policies.create(actor, {
+          name,
+          description: o.description as string,
+          minLength: intOpt(o.minLength as string, 'min-length')!,
+          maxLength: intOpt(o.maxLength as string, 'max-length')!,
+          mixedCase: !!o.mixedCase,
+          minDigits: intOpt(o.minDigits as string, 'min-digits')!,
+          requireSpecial: minSpecial > 0,
+          minSpecial,
+          startWithAlpha: !!o.startWithAlpha,
+          allowLoginName: !!o.allowLoginName,
+          historyCount: intOpt(o.history as string, 'history')!,
+          maxAgeDays: intOpt(o.maxAgeDays as string, 'max-age-days')!,
+        }),
+      );
+      new Output(!!opts.json).result(p, (x) => `created policy ${x.name}`);
+    });
+  policy.command('delete <name>').action(async (name: string, _o: unknown, cmd: Command) => {
+    const opts = g(cmd);
+    await withCore(opts, (core, actor) => core.policies.remove(actor, name));
+    new Output(!!opts.json).result({ policy: name, deleted: true }, () => `deleted policy ${name}`);
+  });
+  policy.command('default <name>').action(async (name: string, _o: unknown, cmd: Command) => {
+    const opts = g(cmd);
+    await withCore(opts, (core, actor) => core.policies.setDefault(actor, name));
+    new Output(!!opts.json).result({ default: name }, () => `default policy is now ${name}`);
+  });
+
+  const audit = program.command('audit').description('the audit trail');
+  audit.command('verify').action(async (_o: unknown, cmd: Command) => {
+    const opts = g(cmd);
+    const r = await withCore(opts, (core, actor) => core.audit.verify(actor));
+    new Output(!!opts.json).result(r, (x) =>
+      x.ok
+        ? `audit chain intact: ${x.rows} rows`
+        : `audit chain BROKEN at row ${x.firstBad!.seq}: ${x.firstBad!.reason}`,
+    );
+    if (!r.ok) process.exitCode = 3;
+  });
+  audit
+    .command('list')
+    .option('--type <prefix>')
+    .option('--actor <name>')
+    .option('--target <name>')
+    .option('--limit <n>', '', '50')
+    .action(async (o: { type?: string; actor?: string; target?: string; limit: string }, cmd: Command) => {
+      const opts = g(cmd);
+      const rows = await withCore(opts, (core, actor) =>
+        core.audit.query(actor, {
+          ...(o.type ? { type: o.type } : {}),
+          ...(o.actor ? { actor: o.actor } : {}),
+          ...(o.target ? { target: o.target } : {}),
+          limit: intOpt(o.limit, 'limit') ?? 50,
+        }),
+      );
+      new Output(!!opts.json).result(rows, (xs) =>
+        table([
+          ['SEQ', 'AT', 'EVENT', 'CODE', 'ACTOR', 'TARGET', 'RESULT'],
+          ...xs.map((r) => [String(r.seq), r.at, r.type, r.code, r.actor, r.targetName, r.result]),
+        ]),
+      );
+    });
+
+  const key = program.command('key').description('the master key');
+  key.command('rotate').action(async (_o: unknown, cmd: Command) => {
+    const opts = g(cmd);
+    const out = new Output(!!opts.json);
+    const r = await withCore(opts, async (core, actor, opened) => {
+      core.ctx.authz.require(actor, 'key.rotate');
+      const bar =
+        process.stderr.isTTY && !opts.json
+          ? new cliProgress.SingleBar(
+              { format: 'rotating {bar} {value}/{total} secrets' },
+              cliProgress.Presets.shades_classic,
+            )
+          : undefined;
+      let started = false;
+      let lastPct = -1;
+      const result = await rotateMasterKey({
+        store: core.ctx.store,
+        keyFile: opened.layout.keyFile,
+        clock: core.ctx.clock,
+        auditLog: core.ctx.auditLog,
+        actor: { name: actor.name, source: actor.source },
+        batchSize: opened.config.crypto.rotate_batch_size,
+        onProgress: (done, total) => {
+          if (bar) {
+            if (!started) bar.start(total, done);
+            started = true;
+            bar.update(done);
+          } else {
+            const pct = total ? Math.floor((done / total) * 10) * 10 : 100;
+            if (pct !== lastPct) out.note(`rotating: ${done}/${total} secrets (${pct}%)`);
+            lastPct = pct;
+          }
+        },
+      });
+      bar?.stop();
+      // Prove the result before saying so: every secret must open with the new key file.
+      const check = await checkAllSecrets(
+        core.ctx.store,
+        new Keyring(await readKeyFile(opened.layout.keyFile)),
+      );
+      return { ...result, checked: check.checked, unreadable: check.failed.length };
+    });
+    out.result(
+      r,
+      (x) =>
+        `${x.resumed ? 'resumed and ' : ''}re-encrypted ${x.reencrypted} secrets under key ${x.keyId}; ${x.checked} secrets verified readable`,
+    );
+    if (r.unreadable) process.exitCode = 1;
+  });
+  key.command('check').action(async (_o: unknown, cmd: Command) => {
+    const opts = g(cmd);
+    const r = await withCore(opts, async (core, actor, opened) => {
+      core.ctx.authz.require(actor, 'key.rotate');
+      return checkAllSecrets(core.ctx.store, new Keyring(await readKeyFile(opened.layout.keyFile)));
+    });
+    new Output(!!opts.json).result(r, (x) =>
+      x.failed.length
+        ? [`${x.failed.length} secrets cannot be read:`, ...x.failed.slice(0, 20)]
+        : `all ${x.checked} secrets readable`,
+    );
+    if (r.failed.length) process.exitCode = 1;
+  });
+
+  const imp = program
+    .command('import')
+    .description('CSV import (header row; one line per user / per account)');
+  for (const what of ['users', 'resources'] as const) {
+    imp
+      .command(`${what} <file>`)
+      .option('--map <attr=header>', 'map an attribute to a CSV column (repeatable)', collect)
+      .option(
+        '--overwrite',
+        what === 'resources' ? 'update resources that already exist' : 'not available for users',
+      )
+      .action(async (file: string, o: { map?: string[]; overwrite?: boolean }, cmd: Command) => {
+        const opts = g(cmd);
+        let text: string;
+        try {
+          text = await fs.readFile(file, 'utf8');
+        } catch (e) {
+          throw new UsageError(`cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+        }
+        const report = await withCore(opts, (core, actor) =>
+          what === 'users'
+            ? core.imports.importUsers(actor, file, text, { mapping: parseMap(o.map) })
+            : core.imports.importResources(actor, file, text, {
+                mapping: parseMap(o.map),
+                overwrite: !!o.overwrite,
+              }),
+        );
+        new Output(!!opts.json).result(report, (r) => [
+          ...r.results.map(
+            (x) =>
+              `line ${x.line}: ${x.status}${x.name ? ` ${x.name}` : ''}${x.message ? ` — ${x.code ? `${x.code}: ` : ''}${x.message}` : ''}`,
+          ),
+          `${r.counts.created} created, ${r.counts.updated} updated, ${r.counts.skipped} skipped, ${r.counts.error} errors`,
+        ]);
+        if (report.counts.error) process.exitCode = 1;
+      });
+  }
+}

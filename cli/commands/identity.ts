@@ -1,0 +1,177 @@
+import type { Command } from 'commander';
+import { UsageError, type Role } from '../../core/index.ts';
+import { readPasswordFile, withCore, globalsOf, type GlobalOptions } from '../context.ts';
+import { Output, table } from '../output.ts';
+
+const g = (cmd: Command): GlobalOptions => globalsOf(cmd);
+
+function parseBool(v: string): boolean {
+  if (/^(on|true|yes|1)$/i.test(v)) return true;
+  if (/^(off|false|no|0)$/i.test(v)) return false;
+  throw new UsageError(`expected on or off, got '${v}'`);
+}
+
+export function registerIdentity(program: Command): void {
+  const user = program.command('user').description('users, roles and scope');
+  user
+    .command('add <name>')
+    .requiredOption('--role <role>', 'admin | password-admin | password-user | auditor')
+    .option('--password-file <file>', 'login password (else the user cannot log in until one is set)')
+    .option('--first-name <text>')
+    .option('--last-name <text>')
+    .option('--email <address>')
+    .option('--department <text>')
+    .option('--location <text>')
+    .option('--super-admin', 'access scope "all passwords in the system" (admin or password-admin only)')
+    .action(async (name: string, o: Record<string, string | boolean | undefined>, cmd: Command) => {
+      const opts = g(cmd);
+      const password =
+        typeof o.passwordFile === 'string' ? await readPasswordFile(o.passwordFile) : undefined;
+      const u = await withCore(opts, (core, actor) =>
+        core.users.create(actor, {
+          username: name,
+          role: o.role as Role,
+          firstName: o.firstName as string | undefined,
+          lastName: o.lastName as string | undefined,
+          email: o.email as string | undefined,
+          department: o.department as string | undefined,
+          location: o.location as string | undefined,
+          superAdmin: !!o.superAdmin,
+          ...(password ? { password } : {}),
+        }),
+      );
+      new Output(!!opts.json).result(
+        u,
+        (x) => `created user ${x.username} (${x.role}${x.superAdmin ? ', super administrator' : ''})`,
+      );
+    });
+  user.command('list').action(async (_o: unknown, cmd: Command) => {
+    const opts = g(cmd);
+    const users = await withCore(opts, (core, actor) => core.users.list(actor));
+    new Output(!!opts.json).result(users, (us) =>
+      table([
+        ['USER', 'ROLE', 'SCOPE', 'STATUS'],
+        ...us.map((u) => [u.username, u.role, u.superAdmin ? 'all' : 'owned+shared', u.status]),
+      ]),
+    );
+  });
+  user
+    .command('set-role <name> <role>')
+    .action(async (name: string, role: string, _o: unknown, cmd: Command) => {
+      const opts = g(cmd);
+      const u = await withCore(opts, (core, actor) => core.users.setRole(actor, name, role as Role));
+      new Output(!!opts.json).result(u, (x) => `${x.username} is now ${x.role}`);
+    });
+  user
+    .command('set-scope <name> <scope>')
+    .description('scope: all (super administrator) or owned')
+    .action(async (name: string, scope: string, _o: unknown, cmd: Command) => {
+      if (scope !== 'all' && scope !== 'owned') throw new UsageError(`scope must be 'all' or 'owned'`);
+      const opts = g(cmd);
+      const u = await withCore(opts, (core, actor) => core.users.setScope(actor, name, scope === 'all'));
+      new Output(!!opts.json).result(
+        u,
+        (x) => `${x.username} scope: ${x.superAdmin ? 'all passwords' : 'owned and shared'}`,
+      );
+    });
+  user
+    .command('passwd <name>')
+    .requiredOption('--password-file <file>')
+    .action(async (name: string, o: { passwordFile: string }, cmd: Command) => {
+      const opts = g(cmd);
+      const pw = await readPasswordFile(o.passwordFile);
+      await withCore(opts, (core, actor) => core.users.setPassword(actor, name, pw));
+      new Output(!!opts.json).result({ user: name, passwordSet: true }, () => `password set for ${name}`);
+    });
+  user.command('disable <name>').action(async (name: string, _o: unknown, cmd: Command) => {
+    const opts = g(cmd);
+    await withCore(opts, (core, actor) => core.users.update(actor, name, { status: 'inactive' }));
+    new Output(!!opts.json).result({ user: name, status: 'inactive' }, () => `${name} disabled`);
+  });
+  user.command('enable <name>').action(async (name: string, _o: unknown, cmd: Command) => {
+    const opts = g(cmd);
+    await withCore(opts, (core, actor) => core.users.update(actor, name, { status: 'active' }));
+    new Output(!!opts.json).result({ user: name, status: 'active' }, () => `${name} enabled`);
+  });
+  user.command('delete <name>').action(async (name: string, _o: unknown, cmd: Command) => {
+    const opts = g(cmd);
+    await withCore(opts, (core, actor) => core.users.remove(actor, name));
+    new Output(!!opts.json).result({ user: name, deleted: true }, () => `deleted user ${name}`);
+  });
+
+  const ug = program.command('usergroup').description('user groups and their settings');
+  ug.command('add <name>')
+    .option('--description <text>')
+    .action(async (name: string, o: { description?: string }, cmd: Command) => {
+      const opts = g(cmd);
+      const r = await withCore(opts, (core, actor) =>
+        core.userGroups.create(actor, name, o.description ?? ''),
+      );
+      new Output(!!opts.json).result(r, (x) => `created user group ${x.name}`);
+    });
+  ug.command('list').action(async (_o: unknown, cmd: Command) => {
+    const opts = g(cmd);
+    const r = await withCore(opts, (core, actor) => core.userGroups.list(actor));
+    new Output(!!opts.json).result(r, (gs) =>
+      table([['GROUP', 'MEMBERS'], ...gs.map((x) => [x.name, x.members.join(',')])]),
+    );
+  });
+  ug.command('member <action> <group> <user>')
+    .description('action: add or remove')
+    .action(async (action: string, group: string, u: string, _o: unknown, cmd: Command) => {
+      const opts = g(cmd);
+      if (action !== 'add' && action !== 'remove')
+        throw new UsageError(`member action must be add or remove`);
+      await withCore(opts, (core, actor) =>
+        action === 'add'
+          ? core.userGroups.addMember(actor, group, u)
+          : core.userGroups.removeMember(actor, group, u),
+      );
+      new Output(!!opts.json).result(
+        { group, user: u, action },
+        () => `${action === 'add' ? 'added' : 'removed'} ${u} ${action === 'add' ? 'to' : 'from'} ${group}`,
+      );
+    });
+  ug.command('set <group>')
+    .option('--export-include-passwords <on|off>')
+    .option('--allow-personal <on|off>')
+    .option('--allow-export-personal <on|off>')
+    .option('--allow-grant-manage-criteria <on|off>')
+    .action(async (group: string, o: Record<string, string | undefined>, cmd: Command) => {
+      const opts = g(cmd);
+      const settings = Object.fromEntries(
+        Object.entries(o)
+          .filter(([, v]) => v !== undefined)
+          .map(([k, v]) => [k, parseBool(v!)]),
+      );
+      const r = await withCore(opts, (core, actor) => core.userGroups.updateSettings(actor, group, settings));
+      new Output(!!opts.json).result(r, (x) => `updated ${x.name}`);
+    });
+  ug.command('delete <group>').action(async (group: string, _o: unknown, cmd: Command) => {
+    const opts = g(cmd);
+    await withCore(opts, (core, actor) => core.userGroups.remove(actor, group));
+    new Output(!!opts.json).result({ group, deleted: true }, () => `deleted user group ${group}`);
+  });
+
+  const settings = program.command('settings').description('run-time settings');
+  settings.command('show').action(async (_o: unknown, cmd: Command) => {
+    const opts = g(cmd);
+    const s = await withCore(opts, (core, actor) => core.settings.get(actor));
+    new Output(!!opts.json).result(s, (x) => Object.entries(x).map(([k, v]) => `${k} = ${String(v)}`));
+  });
+  settings
+    .command('deny-super-admin-creation <onoff>')
+    .action(async (v: string, _o: unknown, cmd: Command) => {
+      const opts = g(cmd);
+      await withCore(opts, (core, actor) => core.settings.setSuperAdminCreationDenied(actor, parseBool(v)));
+      new Output(!!opts.json).result(
+        { superAdminCreationDenied: parseBool(v) },
+        () => `superAdminCreationDenied = ${parseBool(v)}`,
+      );
+    });
+  settings.command('org-wide-tree <onoff>').action(async (v: string, _o: unknown, cmd: Command) => {
+    const opts = g(cmd);
+    await withCore(opts, (core, actor) => core.settings.setOrgWideTree(actor, parseBool(v)));
+    new Output(!!opts.json).result({ orgWideTree: parseBool(v) }, () => `orgWideTree = ${parseBool(v)}`);
+  });
+}

@@ -1,0 +1,322 @@
+import type { Command } from 'commander';
+import type { Secret } from '../../core/index.ts';
+import { generatePassword, UsageError, type FieldKind, type FieldTarget } from '../../core/index.ts';
+import { readPasswordFile, withCore, globalsOf, type GlobalOptions } from '../context.ts';
+import { Output, table } from '../output.ts';
+
+const g = (cmd: Command): GlobalOptions => globalsOf(cmd);
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+/** `--field NAME=VALUE`, repeatable. Password-kind fields are better set with --field-file. */
+function fieldValues(pairs: string[] = [], files: string[] = []): Promise<Record<string, string | Secret>> {
+  const out: Record<string, string | Secret> = {};
+  for (const p of pairs) {
+    const i = p.indexOf('=');
+    if (i <= 0) throw new UsageError(`--field takes NAME=VALUE, got '${p.slice(0, 40)}'`);
+    out[p.slice(0, i)] = p.slice(i + 1);
+  }
+  return Promise.all(
+    files.map(async (p) => {
+      const i = p.indexOf('=');
+      if (i <= 0) throw new UsageError(`--field-file takes NAME=FILE`);
+      out[p.slice(0, i)] = await readPasswordFile(p.slice(i + 1));
+    }),
+  ).then(() => out);
+}
+
+function parsePort(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new UsageError(`--port must be a number`);
+  return n;
+}
+
+export function registerVault(program: Command): void {
+  const type = program.command('type').description('resource types');
+  type.command('list').action(async (_o: unknown, cmd: Command) => {
+    const opts = g(cmd);
+    const types = await withCore(opts, (core) => core.catalog.listTypes());
+    new Output(!!opts.json).result(types, (ts) =>
+      table([
+        ['TYPE', 'PROTOCOL', 'RESET', 'BUILT-IN'],
+        ...ts.map((t) => [t.name, t.protocol, t.resetKind ?? '-', t.builtin ? 'yes' : 'no']),
+      ]),
+    );
+  });
+  type
+    .command('add <name>')
+    .option('--like <type>', 'behave like this type for sessions and resets')
+    .option('--hide <attrs>', 'comma-separated attributes to hide (department,location,url,domain-name)')
+    .option('--file-fields', 'enable file custom fields')
+    .action(async (name: string, o: { like?: string; hide?: string; fileFields?: boolean }, cmd: Command) => {
+      const opts = g(cmd);
+      const t = await withCore(opts, (core, actor) =>
+        core.catalog.addType(actor, {
+          name,
+          ...(o.like ? { likeType: o.like } : {}),
+          hiddenAttributes: o.hide ? o.hide.split(',') : [],
+          fileFieldEnabled: !!o.fileFields,
+        }),
+      );
+      new Output(!!opts.json).result(t, (x) => `created type ${x.name}`);
+    });
+  type.command('delete <name>').action(async (name: string, _o: unknown, cmd: Command) => {
+    const opts = g(cmd);
+    await withCore(opts, (core, actor) => core.catalog.removeType(actor, name));
+    new Output(!!opts.json).result({ type: name, deleted: true }, () => `deleted type ${name}`);
+  });
+
+  const field = program
+    .command('field')
+    .description('custom fields (up to 20 for resources, 20 for accounts)');
+  field
+    .command('add <target> <name>')
+    .requiredOption('--kind <kind>', 'text | numeric | password | datetime | file')
+    .action(async (target: string, name: string, o: { kind: string }, cmd: Command) => {
+      const opts = g(cmd);
+      const f = await withCore(opts, (core, actor) =>
+        core.catalog.addField(actor, target as FieldTarget, name, o.kind as FieldKind),
+      );
+      new Output(!!opts.json).result(f, (x) => `created ${x.target} field ${x.name} (${x.kind})`);
+    });
+  field.command('list').action(async (_o: unknown, cmd: Command) => {
+    const opts = g(cmd);
+    const fs = await withCore(opts, (core) => core.catalog.listFields());
+    new Output(!!opts.json).result(fs, (xs) =>
+      table([['TARGET', 'FIELD', 'KIND'], ...xs.map((f) => [f.target, f.name, f.kind])]),
+    );
+  });
+
+  const resource = program.command('resource').description('resources');
+  resource
+    .command('add <name>')
+    .requiredOption('--type <type>')
+    .option('--host <host>', 'DNS name or IP address')
+    .option('--port <n>')
+    .option('--description <text>')
+    .option('--department <text>')
+    .option('--location <text>')
+    .option('--url <url>')
+    .option('--domain <name>')
+    .option('--policy <name>', 'password policy for its accounts')
+    .option('--field <name=value>', 'custom field (repeatable)', collect)
+    .option('--field-file <name=file>', 'password-kind custom field read from a file (repeatable)', collect)
+    .action(async (name: string, o: Record<string, string | string[] | undefined>, cmd: Command) => {
+      const opts = g(cmd);
+      const custom = await fieldValues(o.field as string[] | undefined, o.fieldFile as string[] | undefined);
+      const r = await withCore(opts, (core, actor) =>
+        core.resources.create(actor, {
+          name,
+          type: o.type as string,
+          dnsName: o.host as string | undefined,
+          port: parsePort(o.port as string | undefined) ?? null,
+          description: o.description as string | undefined,
+          department: o.department as string | undefined,
+          location: o.location as string | undefined,
+          url: o.url as string | undefined,
+          domainName: o.domain as string | undefined,
+          policy: (o.policy as string | undefined) ?? null,
+          custom,
+        }),
+      );
+      new Output(!!opts.json).result(
+        r,
+        (x) =>
+          `created resource ${x.name} (${x.typeName}${x.dnsName ? ` ${x.dnsName}:${x.port ?? ''}` : ''})`,
+      );
+    });
+  resource.command('show <name>').action(async (name: string, _o: unknown, cmd: Command) => {
+    const opts = g(cmd);
+    const r = await withCore(opts, (core, actor) => core.resources.get(actor, name));
+    new Output(!!opts.json).result(r, (x) => [
+      `${x.name}  (${x.typeName}, owner ${x.ownerName}, your access: ${x.access})`,
+      `host: ${x.dnsName || '-'}  port: ${x.port ?? '-'}`,
+      ...(x.description ? [`description: ${x.description}`] : []),
+      `accounts: ${x.accounts.join(', ') || '-'}`,
+      ...Object.entries(x.custom).map(([k, v]) => `${k}: ${v}`),
+    ]);
+  });
+  resource.command('delete <name>').action(async (name: string, _o: unknown, cmd: Command) => {
+    const opts = g(cmd);
+    await withCore(opts, (core, actor) => core.resources.remove(actor, name));
+    new Output(!!opts.json).result(
+      { resource: name, deleted: true },
+      () => `deleted resource ${name} and its accounts`,
+    );
+  });
+  resource
+    .command('transfer <name>')
+    .requiredOption('--to <user>')
+    .action(async (name: string, o: { to: string }, cmd: Command) => {
+      const opts = g(cmd);
+      await withCore(opts, (core, actor) => core.resources.transfer(actor, name, o.to));
+      new Output(!!opts.json).result({ resource: name, owner: o.to }, () => `${name} now belongs to ${o.to}`);
+    });
+
+  const account = program
+    .command('account')
+    .description('accounts and their passwords (named RESOURCE/ACCOUNT)');
+  account
+    .command('add <resource> <account>')
+    .option('--password-file <file>', 'the password (or - for standard input)')
+    .option('--generate', 'generate a password that satisfies the resource policy')
+    .option('--notes <text>')
+    .option('--field <name=value>', 'custom field (repeatable)', collect)
+    .option('--field-file <name=file>', 'password-kind custom field from a file (repeatable)', collect)
+    .action(
+      async (
+        res: string,
+        acc: string,
+        o: Record<string, string | string[] | boolean | undefined>,
+        cmd: Command,
+      ) => {
+        const opts = g(cmd);
+        if (!o.passwordFile === !o.generate)
+          throw new UsageError('give exactly one of --password-file F or --generate');
+        const custom = await fieldValues(
+          o.field as string[] | undefined,
+          o.fieldFile as string[] | undefined,
+        );
+        const pw = o.passwordFile ? await readPasswordFile(o.passwordFile as string) : undefined;
+        const a = await withCore(opts, async (core, actor) => {
+          const password =
+            pw ??
+            generatePassword(
+              (await core.policies.list(actor)).find((p) => p.isDefault)!,
+              { loginName: acc },
+            );
+          return core.accounts.add(actor, res, acc, password, {
+            notes: o.notes as string | undefined,
+            custom,
+          });
+        });
+        new Output(!!opts.json).result(a, (x) => `stored ${x.ref}`);
+      },
+    );
+  account
+    .command('list')
+    .option('--search <text>', 'filter on resource, account, description, DNS name')
+    .action(async (o: { search?: string }, cmd: Command) => {
+      const opts = g(cmd);
+      const r = await withCore(opts, (core, actor) => core.explorer.all(actor, o.search ?? ''));
+      new Output(!!opts.json).result(r, (x) => [
+        ...table([
+          ['ACCOUNT', 'HOST', 'ACCESS'],
+          ...x.entries.map((e) => [e.ref, e.dnsName || '-', e.access]),
+        ]),
+        `${x.total} accounts`,
+      ]);
+    });
+  account.command('show <ref>').action(async (ref: string, _o: unknown, cmd: Command) => {
+    const opts = g(cmd);
+    const a = await withCore(opts, (core, actor) => core.accounts.get(actor, ref));
+    new Output(!!opts.json).result(a, (x) => [
+      `${x.ref}  (your access: ${x.access})`,
+      `password changed ${x.passwordChangedAt} by ${x.passwordChangedBy}`,
+      ...(x.notes ? [`notes: ${x.notes}`] : []),
+      ...Object.entries(x.custom).map(([k, v]) => `${k}: ${v}`),
+    ]);
+  });
+  account
+    .command('reveal <ref>')
+    .description('print the password (audited as a password access)')
+    .option('--reason <text>')
+    .option('--field <name>', 'reveal a password-kind custom field instead')
+    .action(async (ref: string, o: { reason?: string; field?: string }, cmd: Command) => {
+      const opts = g(cmd);
+      const s = await withCore(opts, (core, actor) =>
+        o.field
+          ? core.accounts.revealCustom(actor, ref, o.field)
+          : core.accounts.reveal(actor, ref, o.reason),
+      );
+      // The one place a password is printed: an explicit, authorised, audited reveal.
+      new Output(!!opts.json).result({ ref, password: s.reveal() }, (x) => x.password);
+    });
+  account
+    .command('set-password <ref>')
+    .option('--password-file <file>')
+    .option('--generate', 'generate one that satisfies the policy (not printed)')
+    .action(async (ref: string, o: { passwordFile?: string; generate?: boolean }, cmd: Command) => {
+      const opts = g(cmd);
+      if (!o.passwordFile === !o.generate)
+        throw new UsageError('give exactly one of --password-file F or --generate');
+      const pw = o.passwordFile ? await readPasswordFile(o.passwordFile) : undefined;
+      await withCore(opts, async (core, actor) => {
+        const password =
+          pw ??
+          generatePassword(
+            (await core.policies.list(actor)).find((p) => p.isDefault)!,
+            { loginName: ref.split('/').pop() ?? '' },
+          );
+        await core.accounts.changePassword(actor, ref, password);
+      });
+      new Output(!!opts.json).result(
+        { ref, changed: true },
+        () => `password of ${ref} changed (old one kept in history)`,
+      );
+    });
+  account.command('history <ref>').action(async (ref: string, _o: unknown, cmd: Command) => {
+    const opts = g(cmd);
+    const h = await withCore(opts, (core, actor) => core.accounts.history(actor, ref));
+    new Output(!!opts.json).result(h, (xs) =>
+      table([['ID', 'CHANGED', 'BY', 'FROM'], ...xs.map((x) => [x.id, x.changedAt, x.changedBy, x.source])]),
+    );
+  });
+  account.command('delete <ref>').action(async (ref: string, _o: unknown, cmd: Command) => {
+    const opts = g(cmd);
+    await withCore(opts, (core, actor) => core.accounts.remove(actor, ref));
+    new Output(!!opts.json).result({ ref, deleted: true }, () => `deleted ${ref}`);
+  });
+  account
+    .command('favourite <ref> [onoff]')
+    .action(async (ref: string, onoff: string | undefined, _o: unknown, cmd: Command) => {
+      const opts = g(cmd);
+      const on = onoff !== 'off';
+      await withCore(opts, (core, actor) => core.explorer.setFavourite(actor, ref, on));
+      new Output(!!opts.json).result(
+        { ref, favourite: on },
+        () => `${ref} ${on ? 'added to' : 'removed from'} favourites`,
+      );
+    });
+
+  const personal = program
+    .command('personal')
+    .description('personal passwords (visible only to their owner)');
+  personal
+    .command('add <title>')
+    .requiredOption('--password-file <file>')
+    .option('--login <name>')
+    .option('--url <url>')
+    .option('--notes <text>')
+    .action(
+      async (
+        title: string,
+        o: { passwordFile: string; login?: string; url?: string; notes?: string },
+        cmd: Command,
+      ) => {
+        const opts = g(cmd);
+        const password = await readPasswordFile(o.passwordFile);
+        const p = await withCore(opts, (core, actor) =>
+          core.personal.add(actor, { title, login: o.login, url: o.url, notes: o.notes, password }),
+        );
+        new Output(!!opts.json).result(p, (x) => `stored personal password ${x.title}`);
+      },
+    );
+  personal.command('list').action(async (_o: unknown, cmd: Command) => {
+    const opts = g(cmd);
+    const ps = await withCore(opts, (core, actor) => core.personal.list(actor));
+    new Output(!!opts.json).result(ps, (xs) =>
+      table([['TITLE', 'LOGIN', 'URL'], ...xs.map((x) => [x.title, x.login || '-', x.url || '-'])]),
+    );
+  });
+  personal.command('reveal <title>').action(async (title: string, _o: unknown, cmd: Command) => {
+    const opts = g(cmd);
+    const s = await withCore(opts, (core, actor) => core.personal.reveal(actor, title));
+    new Output(!!opts.json).result({ title, password: s.reveal() }, (x) => x.password);
+  });
+  personal.command('delete <title>').action(async (title: string, _o: unknown, cmd: Command) => {
+    const opts = g(cmd);
+    await withCore(opts, (core, actor) => core.personal.remove(actor, title));
+    new Output(!!opts.json).result({ title, deleted: true }, () => `deleted personal password ${title}`);
+  });
+}

@@ -1,0 +1,94 @@
+import { promises as fs } from 'node:fs';
+import type { Command } from 'commander';
+import os from 'node:os';
+import {
+  actorFor,
+  hostActorFor,
+  openCore,
+  resolveHome,
+  Secret,
+  UsageError,
+  type Actor,
+  type Core,
+  type OpenedCore,
+} from '../core/index.ts';
+
+/** Options every command takes (CLI contract). */
+export interface GlobalOptions {
+  home?: string;
+  json?: boolean;
+  as?: string;
+  passwordFile?: string;
+}
+
+export function cliSource(): string {
+  return `cli:${os.userInfo().username}@${os.hostname()}`;
+}
+
+/**
+ * Reads a password from a file (or `-` for standard input). One trailing newline is dropped, as
+ * `echo pw > file` writes one; anything else is part of the password. Passwords are never taken
+ * as arguments: those show in `ps` and shell history.
+ */
+export async function readPasswordFile(file: string): Promise<Secret> {
+  let text: string;
+  try {
+    text = file === '-' ? await readStdin() : await fs.readFile(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(
+      `cannot read password file ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+  }
+  return Secret.fromString(text.replace(/\r?\n$/, ''));
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Leaf commands whose `--password-file` is the --as password (they have none of their own). */
+export const AS_PASSWORD_ON_LEAF = new WeakSet<Command>();
+
+/**
+ * The global options of a command: the program's, overridden by the leaf's own copies — except
+ * a leaf's own `--password-file` (a credential it stores), which never counts as the --as one.
+ */
+export function globalsOf(cmd: Command): GlobalOptions {
+  let root = cmd;
+  while (root.parent) root = root.parent;
+  const top = root.opts<GlobalOptions>();
+  const leaf = cmd.opts<GlobalOptions>();
+  const passwordFile = top.passwordFile ?? (AS_PASSWORD_ON_LEAF.has(cmd) ? leaf.passwordFile : undefined);
+  return {
+    ...((leaf.home ?? top.home) ? { home: leaf.home ?? top.home } : {}),
+    json: !!(leaf.json ?? top.json),
+    ...((leaf.as ?? top.as) ? { as: leaf.as ?? top.as } : {}),
+    ...(passwordFile ? { passwordFile } : {}),
+  };
+}
+
+/** Opens the core for one command, works out who acts, and always closes it again. */
+export async function withCore<T>(
+  g: GlobalOptions,
+  fn: (core: Core, actor: Actor, opened: OpenedCore) => Promise<T>,
+): Promise<T> {
+  const opened = await openCore({ home: resolveHome(g.home) });
+  try {
+    const actor = await resolveActor(opened.core, g);
+    return await fn(opened.core, actor, opened);
+  } finally {
+    await opened.core.close();
+  }
+}
+
+async function resolveActor(core: Core, g: GlobalOptions): Promise<Actor> {
+  const source = cliSource();
+  if (g.as) {
+    if (!g.passwordFile) throw new UsageError('--as USER needs --password-file F with that user’s password');
+    const user = await core.users.authenticate(g.as, await readPasswordFile(g.passwordFile), source);
+    return actorFor(user, source);
+  }
+  return hostActorFor(core, os.userInfo().username, source);
+}

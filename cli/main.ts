@@ -1,0 +1,71 @@
+import { Command, CommanderError } from 'commander';
+import { UsageError } from '../core/index.ts';
+import { registerAdmin } from './commands/admin.ts';
+import { registerGroups } from './commands/groups.ts';
+import { registerIdentity } from './commands/identity.ts';
+import { registerLifecycle } from './commands/lifecycle.ts';
+import { registerVault } from './commands/vault.ts';
+import { AS_PASSWORD_ON_LEAF } from './context.ts';
+import { formatError } from './output.ts';
+
+function buildProgram(): Command {
+  const program = new Command('custody')
+    .description('Custody — privileged access management bastion')
+    .option('--home <dir>', 'home folder (default: $CUSTODY_HOME, else the repository)')
+    .option('--json', 'print JSON')
+    .option('--as <user>', 'act as this Custody user (needs --password-file)')
+    .option('--password-file <file>', "with --as: the user's login password")
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined })
+    .showHelpAfterError(false);
+  registerLifecycle(program);
+  registerIdentity(program);
+  registerVault(program);
+  registerGroups(program);
+  registerAdmin(program);
+  // Options are positional: before the sub-command they belong to the program. Every command
+  // also takes the global ones after its own arguments, except that `--password-file` after a
+  // command that has its own (account add, user add, …) is that command's; there the --as
+  // password must come first: `custody --as alice --password-file a.pw account add …`.
+  program.enablePositionalOptions();
+  const inherit = (c: Command) => {
+    c.exitOverride().configureOutput({ writeErr: () => undefined });
+    if (c.commands.length === 0) {
+      c.option('--home <dir>', 'home folder')
+        .option('--json', 'print JSON')
+        .option('--as <user>', 'act as this Custody user');
+      if (!c.options.some((o) => o.long === '--password-file')) {
+        c.option('--password-file <file>', "with --as: the user's login password");
+        AS_PASSWORD_ON_LEAF.add(c);
+      }
+    }
+    c.commands.forEach(inherit);
+  };
+  program.commands.forEach(inherit);
+  return program;
+}
+
+/** Runs one command line; returns the exit code. Errors are one line with a stable code. */
+export async function main(argv: string[]): Promise<number> {
+  const json = argv.includes('--json');
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (
+        e.code === 'commander.helpDisplayed' ||
+        e.code === 'commander.version' ||
+        e.code === 'commander.help'
+      )
+        return 0;
+      const message = e.message.replace(/^error: /, '').split('\n')[0]!;
+      const f = formatError(new UsageError(message), json);
+      process.stderr.write(f.text + '\n');
+      return f.exitCode;
+    }
+    const f = formatError(e, json);
+    process.stderr.write(f.text + '\n');
+    return f.exitCode;
+  }
+}

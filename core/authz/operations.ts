@@ -1,0 +1,80 @@
+import type { Role } from '../model.ts';
+import { ALL_ROLES, MANAGER_ROLES } from './actor.ts';
+import type { Level } from './privilege.ts';
+
+/**
+ * Every core operation, with who may attempt it (role) and, for object operations, the
+ * privilege needed on the object (owner/super-admin, or a share). Services check through
+ * `Authorizer.require`, which only accepts names from this table, and the authorization-matrix
+ * test fails when an operation here has no row there.
+ */
+export interface OperationRule {
+  roles: readonly Role[];
+  /** Needed privilege on the object; absent for operations not bound to a shared object. */
+  privilege?: Level;
+  /** Only a super administrator (or the host administrator) may perform it. */
+  superAdminOnly?: boolean;
+}
+
+const ADMIN: readonly Role[] = ['admin'];
+const AUDIT_READERS: readonly Role[] = ['admin', 'password-admin', 'auditor'];
+
+export const OPERATIONS = {
+  // Identity (guide: only administrators manage users).
+  'user.create': { roles: ADMIN },
+  'user.list': { roles: ADMIN },
+  'user.update': { roles: ADMIN },
+  'user.set-role': { roles: ADMIN },
+  'user.set-scope': { roles: ADMIN },
+  'user.delete': { roles: ADMIN },
+  'user.set-password': { roles: ADMIN },
+  'user-group.create': { roles: ADMIN },
+  'user-group.update': { roles: ADMIN },
+  'user-group.delete': { roles: ADMIN },
+  'user-group.list': { roles: ADMIN },
+  'settings.change': { roles: ADMIN },
+  'settings.deny-super-admin-creation': { roles: ADMIN, superAdminOnly: true },
+  // Types, fields, policies: application configuration.
+  'resource-type.create': { roles: ADMIN },
+  'resource-type.delete': { roles: ADMIN },
+  'custom-field.create': { roles: ADMIN },
+  'policy.create': { roles: ADMIN },
+  'policy.update': { roles: ADMIN },
+  'policy.delete': { roles: ADMIN },
+  'policy.set-default': { roles: ADMIN },
+  'policy.list': { roles: ALL_ROLES },
+  // Resources and accounts.
+  'resource.create': { roles: MANAGER_ROLES },
+  'resource.view': { roles: ALL_ROLES, privilege: 'view' },
+  'resource.update': { roles: MANAGER_ROLES, privilege: 'manage' },
+  'resource.delete': { roles: MANAGER_ROLES, privilege: 'owner' },
+  'resource.transfer': { roles: MANAGER_ROLES, privilege: 'owner' },
+  'account.create': { roles: MANAGER_ROLES, privilege: 'manage' },
+  'account.view': { roles: ALL_ROLES, privilege: 'view' },
+  'account.reveal': { roles: ALL_ROLES, privilege: 'view' },
+  'account.change-password': { roles: ALL_ROLES, privilege: 'modify' },
+  'account.history': { roles: ALL_ROLES, privilege: 'modify' },
+  'account.update': { roles: MANAGER_ROLES, privilege: 'manage' },
+  'account.delete': { roles: MANAGER_ROLES, privilege: 'manage' },
+  'account.favourite': { roles: ALL_ROLES, privilege: 'view' },
+  // Sharing (manage = full delegation including re-sharing, C §12.2).
+  'share.grant': { roles: MANAGER_ROLES, privilege: 'manage' },
+  'share.revoke': { roles: MANAGER_ROLES, privilege: 'manage' },
+  // Resource groups and the explorer.
+  'resource-group.create': { roles: MANAGER_ROLES },
+  'resource-group.view': { roles: ALL_ROLES, privilege: 'view' },
+  'resource-group.update': { roles: MANAGER_ROLES, privilege: 'manage' },
+  'resource-group.delete': { roles: MANAGER_ROLES, privilege: 'owner' },
+  'resource-group.transfer': { roles: MANAGER_ROLES, privilege: 'owner' },
+  'explorer.edit-org-tree': { roles: MANAGER_ROLES },
+  // Personal passwords: the owner only, whatever the role (guide: roles).
+  'personal.manage': { roles: ALL_ROLES },
+  // Audit and keys.
+  'audit.read': { roles: AUDIT_READERS },
+  'audit.verify': { roles: AUDIT_READERS },
+  'import.users': { roles: ADMIN },
+  'import.resources': { roles: MANAGER_ROLES },
+  'key.rotate': { roles: ADMIN, superAdminOnly: true },
+} as const satisfies Record<string, OperationRule>;
+
+export type Operation = keyof typeof OPERATIONS;

@@ -1,0 +1,210 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { hostActor, type Actor } from './authz/actor.ts';
+import { configFileOf, isInside, layoutOf, REPOSITORY_ROOT, type HomeLayout } from './config/home.ts';
+import { loadConfigFile } from './config/load.ts';
+import type { CustodyConfig } from './config/schema.ts';
+import { Core } from './core.ts';
+import { createKeyFile, readKeyFile } from './crypto/key-file.ts';
+import { Keyring } from './crypto/keyring.ts';
+import { hashLoginPassword, type KdfParams } from './crypto/password-hash.ts';
+import type { Secret } from './crypto/secret.ts';
+import { ConfigError, KeyError, StorageError } from './errors.ts';
+import { BUILTIN_POLICIES } from './policy/builtin.ts';
+import { generatePassword } from './policy/generate.ts';
+import { policyByName } from './policy/policies-service.ts';
+import { assertPassword } from './policy/validate.ts';
+import { systemClock, uuidIds, silentLogger, type Clock, type IdGenerator, type Logger } from './runtime.ts';
+import { openStore, type Store } from './storage/db.ts';
+import { BUILTIN_TYPES } from './vault/builtin-types.ts';
+import { AuditLog } from './audit/audit-log.ts';
+
+export interface OpenOptions {
+  home: string;
+  clock?: Clock;
+  ids?: IdGenerator;
+  logger?: Logger;
+  kdf?: KdfParams;
+}
+
+export interface OpenedCore {
+  core: Core;
+  config: Readonly<CustodyConfig>;
+  layout: HomeLayout;
+}
+
+export const ADMIN_USERNAME = 'admin';
+
+async function exists(p: string): Promise<boolean> {
+  return fs.access(p).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function storeFor(config: Readonly<CustodyConfig>, layout: HomeLayout): Promise<Store> {
+  let postgresPassword: string | undefined;
+  if (config.storage.driver === 'postgres' && config.storage.postgres_password_file) {
+    postgresPassword = (
+      await fs.readFile(path.resolve(layout.home, config.storage.postgres_password_file), 'utf8')
+    ).trim();
+  }
+  return openStore({
+    driver: config.storage.driver,
+    sqliteFile: layout.sqliteFile,
+    postgresUrl: config.storage.postgres_url,
+    ...(postgresPassword ? { postgresPassword } : {}),
+  });
+}
+
+/** Built-in types and policies: inserted when missing, on every open (so upgrades add new ones). */
+async function ensureSeeds(store: Store, now: string): Promise<void> {
+  await store.tx(async (r) => {
+    for (const t of BUILTIN_TYPES) if (!(await r.types.byId(t.id))) await r.types.insert(t);
+    for (const p of BUILTIN_POLICIES) if (!(await r.policies.byId(p.id))) await r.policies.insert(p, now);
+  });
+}
+
+export async function openCore(o: OpenOptions): Promise<OpenedCore> {
+  const config = await loadConfigFile(configFileOf(o.home));
+  const layout = layoutOf(o.home, config);
+  const keyring = new Keyring(await readKeyFile(layout.keyFile));
+  const store = await storeFor(config, layout);
+  const clock = o.clock ?? systemClock;
+  await ensureSeeds(store, clock.now().toISOString());
+  const core = new Core({
+    store,
+    keyring,
+    config,
+    clock,
+    ids: o.ids ?? uuidIds,
+    logger: o.logger ?? silentLogger,
+    ...(o.kdf ? { kdf: o.kdf } : {}),
+  });
+  return { core, config, layout };
+}
+
+export interface InitResult {
+  layout: HomeLayout;
+  createdConfig: boolean;
+  createdKey: boolean;
+  createdAdmin: boolean;
+  /** Where a generated administrator password was written (never printed). */
+  adminPasswordFile?: string;
+}
+
+/**
+ * `custody init`: configuration, data folder, master key (kept outside the data folder), the
+ * built-ins, and the first administrator `admin`. Idempotent: running it again changes nothing
+ * that exists.
+ */
+export async function initHome(
+  o: OpenOptions & { adminPassword?: Secret; osUser: string; source: string },
+): Promise<InitResult> {
+  const configFile = configFileOf(o.home);
+  let createdConfig = false;
+  if (!(await exists(configFile))) {
+    await fs.mkdir(path.dirname(configFile), { recursive: true });
+    await fs.copyFile(path.join(REPOSITORY_ROOT, 'conf', 'custody.toml'), configFile);
+    createdConfig = true;
+  }
+  const config = await loadConfigFile(configFile);
+  const layout = layoutOf(o.home, config);
+  if (isInside(layout.keyFile, layout.dataDir) || isInside(layout.keyFile, path.dirname(layout.sqliteFile))) {
+    throw new ConfigError(
+      `${configFile}: crypto.key_file: the master key must not live in the data folder (${layout.dataDir})`,
+    );
+  }
+  await fs.mkdir(layout.dataDir, { recursive: true, mode: 0o700 });
+  await fs.mkdir(layout.recordingsDir, { recursive: true, mode: 0o700 });
+  const clock = o.clock ?? systemClock;
+  let createdKey = false;
+  if (!(await exists(layout.keyFile))) {
+    if (await exists(layout.sqliteFile)) {
+      // Never mint a fresh key beside existing data: that data could then never be read.
+      throw new KeyError(
+        `master key file ${layout.keyFile} is missing but the database exists: restore the key file`,
+      );
+    }
+    await createKeyFile(layout.keyFile, clock.now());
+    createdKey = true;
+  }
+  const { core } = await openCore(o);
+  try {
+    const store = core.ctx.store;
+    const existing = await store.read((r) => r.users.byName(ADMIN_USERNAME));
+    let createdAdmin = false;
+    let adminPasswordFile: string | undefined;
+    if (!existing) {
+      let password = o.adminPassword;
+      if (!password) {
+        password = generatePassword(
+          BUILTIN_POLICIES.find((p) => p.name === 'Strong')!,
+          { loginName: ADMIN_USERNAME },
+        );
+        adminPasswordFile = path.join(path.dirname(layout.keyFile), 'initial-admin-password');
+        await fs.writeFile(adminPasswordFile, password.reveal() + '\n', { mode: 0o600 });
+      }
+      await createAdmin(core, password, o.osUser, o.source);
+      createdAdmin = true;
+    }
+    return {
+      layout,
+      createdConfig,
+      createdKey,
+      createdAdmin,
+      ...(adminPasswordFile ? { adminPasswordFile } : {}),
+    };
+  } finally {
+    await core.close();
+  }
+}
+
+async function createAdmin(core: Core, password: Secret, osUser: string, source: string): Promise<void> {
+  const ctx = core.ctx;
+  const now = ctx.now();
+  // The first administrator is a super administrator: someone must be able to see everything and
+  // to set the deny-super-admin switch (B §0's break-glass practice starts from here).
+  await ctx.store.tx(async (r) => {
+    assertPassword(await policyByName(r, ctx.config.security.login_password_policy), password, {
+      loginName: ADMIN_USERNAME,
+    });
+    await r.users.insert({
+      id: ctx.ids.next(),
+      username: ADMIN_USERNAME,
+      firstName: 'Built-in',
+      lastName: 'Administrator',
+      email: '',
+      department: '',
+      location: '',
+      role: 'admin',
+      superAdmin: true,
+      status: 'active',
+      passwordHash: await hashLoginPassword(password, ctx.kdf),
+      passwordChangedAt: now,
+      totpEnabled: false,
+      treeRootName: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await new AuditLog(ctx.clock, ctx.ids).append(r, {
+      type: 'system.init',
+      actor: `host:${osUser}`,
+      source,
+      target: { kind: 'user', name: ADMIN_USERNAME },
+      result: 'success',
+      details: { admin: ADMIN_USERNAME },
+    });
+  });
+}
+
+/** The actor for CLI commands run on the host without --as (CLI contract: "Who acts"). */
+export async function hostActorFor(core: Core, osUser: string, source: string): Promise<Actor> {
+  const admin = await core.ctx.store.read((r) => r.users.byName(ADMIN_USERNAME));
+  if (!admin) {
+    const any = (await core.ctx.store.read((r) => r.users.list())).find((u) => u.role === 'admin');
+    if (!any) throw new StorageError('no administrator exists: run custody init');
+    return hostActor(any, osUser, source);
+  }
+  return hostActor(admin, osUser, source);
+}

@@ -1,0 +1,44 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CustodyConfig } from './schema.ts';
+
+/**
+ * The home folder (CLI contract): `--home DIR`, else $CUSTODY_HOME, else the repository root, whose
+ * own conf/, data/ and recordings/ then serve. Every relative path in the config is relative to it.
+ */
+export interface HomeLayout {
+  home: string;
+  configFile: string;
+  dataDir: string;
+  sqliteFile: string;
+  keyFile: string;
+  recordingsDir: string;
+}
+
+export const REPOSITORY_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export function resolveHome(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(flag ?? env.CUSTODY_HOME ?? REPOSITORY_ROOT);
+}
+
+export function configFileOf(home: string): string {
+  return path.join(home, 'conf', 'custody.toml');
+}
+
+export function layoutOf(home: string, config: CustodyConfig): HomeLayout {
+  const abs = (p: string) => path.resolve(home, p);
+  return {
+    home,
+    configFile: configFileOf(home),
+    dataDir: path.join(home, 'data'),
+    sqliteFile: abs(config.storage.sqlite_file),
+    keyFile: abs(config.crypto.key_file),
+    recordingsDir: abs(config.recordings.dir),
+  };
+}
+
+/** True when `child` is `parent` or lies beneath it. */
+export function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}

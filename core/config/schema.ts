@@ -1,0 +1,71 @@
+import { z } from 'zod';
+
+/**
+ * The schema of conf/custody.toml. Strict objects everywhere: a misspelt key is an error with its
+ * path, never silently ignored. Snake case mirrors the file; `load.ts` hands out the parsed,
+ * frozen object.
+ */
+const port = z.number().int().min(0).max(65535);
+const host = z.string().min(1);
+const nonEmptyPath = z.string().min(1);
+
+export const configSchema = z.strictObject({
+  server: z
+    .strictObject({
+      ssh_host: host.default('127.0.0.1'),
+      ssh_port: port.default(2222),
+      web_host: host.default('127.0.0.1'),
+      web_port: port.default(7272),
+    })
+    .prefault({}),
+  storage: z
+    .strictObject({
+      driver: z.enum(['sqlite', 'postgres']).default('sqlite'),
+      sqlite_file: nonEmptyPath.default('data/custody.sqlite'),
+      postgres_url: z
+        .string()
+        .default('')
+        .refine((v) => v === '' || /^postgres(ql)?:\/\/[^:@/]+(@|\/|$)|^postgres(ql)?:\/\/[^@]*$/.test(v), {
+          message: 'must be a postgres:// URL without a password (use postgres_password_file)',
+        }),
+      postgres_password_file: z.string().default(''),
+    })
+    .prefault({})
+    .refine((s) => s.driver !== 'postgres' || s.postgres_url !== '', {
+      message: 'postgres_url is required when driver = "postgres"',
+      path: ['postgres_url'],
+    }),
+  crypto: z
+    .strictObject({
+      key_file: nonEmptyPath.default('keys/custody.key'),
+      rotate_batch_size: z.number().int().min(1).max(100_000).default(500),
+    })
+    .prefault({}),
+  security: z
+    .strictObject({
+      kdf_memory_kib: z.number().int().min(1024).max(4_194_304).default(65536),
+      kdf_time_cost: z.number().int().min(1).max(50).default(3),
+      kdf_parallelism: z.number().int().min(1).max(16).default(1),
+      login_password_policy: z.string().min(1).default('Medium'),
+      lockout_attempts: z.number().int().min(1).max(1000).default(5),
+      lockout_minutes: z.number().int().min(1).max(10_080).default(15),
+    })
+    .prefault({}),
+  vault: z
+    .strictObject({
+      enforce_policy_on_add: z.boolean().default(true),
+      reveal_seconds: z.number().int().min(1).max(3600).default(10),
+      require_reason_to_reveal: z.boolean().default(false),
+      default_password_policy: z.string().min(1).default('Strong'),
+    })
+    .prefault({}),
+  audit: z
+    .strictObject({
+      password_admins_read_audit: z.boolean().default(false),
+    })
+    .prefault({}),
+  recordings: z.strictObject({ dir: nonEmptyPath.default('recordings') }).prefault({}),
+  log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') }).prefault({}),
+});
+
+export type CustodyConfig = z.infer<typeof configSchema>;

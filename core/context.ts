@@ -1,0 +1,130 @@
+import { AuditLog, type AuditEntry } from './audit/audit-log.ts';
+import type { AuditEventType } from './audit/events.ts';
+import type { Actor } from './authz/actor.ts';
+import { Authorizer } from './authz/authorizer.ts';
+import type { Operation } from './authz/operations.ts';
+import { AccessResolver } from './authz/resolver.ts';
+import type { CustodyConfig } from './config/schema.ts';
+import type { Keyring } from './crypto/keyring.ts';
+import type { KdfParams } from './crypto/password-hash.ts';
+import type { CustodyError } from './errors.ts';
+import { ForbiddenError, NotFoundError } from './errors.ts';
+import type { AuditResult } from './model.ts';
+import type { Clock, IdGenerator, Logger } from './runtime.ts';
+import type { Store } from './storage/db.ts';
+import type { Repos } from './storage/repos/index.ts';
+
+export interface CoreDeps {
+  store: Store;
+  keyring: Keyring;
+  config: Readonly<CustodyConfig>;
+  clock: Clock;
+  ids: IdGenerator;
+  logger: Logger;
+  /** Overrides config (tests use a cheap KDF). */
+  kdf?: KdfParams;
+}
+
+/** What every operation gets: bound repositories, its resolver, and helpers to audit. */
+export interface OpScope {
+  repos: Repos;
+  access: AccessResolver;
+  audit(
+    type: AuditEventType,
+    target: { kind: string; name: string },
+    details?: Record<string, unknown>,
+    result?: AuditResult,
+  ): Promise<void>;
+}
+
+/**
+ * Shared plumbing of the core services. `run` opens one transaction per operation: the change
+ * and its audit row commit together. A refusal (not found / forbidden) rolls the transaction back
+ * and is then audited on its own as `authz.denied`, so refusals are on record too.
+ */
+export class CoreContext {
+  readonly auditLog: AuditLog;
+  readonly authz: Authorizer;
+  readonly kdf: KdfParams;
+
+  constructor(readonly deps: CoreDeps) {
+    this.auditLog = new AuditLog(deps.clock, deps.ids);
+    this.authz = new Authorizer({ passwordAdminsReadAudit: deps.config.audit.password_admins_read_audit });
+    this.kdf = deps.kdf ?? {
+      memoryKiB: deps.config.security.kdf_memory_kib,
+      timeCost: deps.config.security.kdf_time_cost,
+      parallelism: deps.config.security.kdf_parallelism,
+    };
+  }
+
+  get store(): Store {
+    return this.deps.store;
+  }
+  get keyring(): Keyring {
+    return this.deps.keyring;
+  }
+  get clock(): Clock {
+    return this.deps.clock;
+  }
+  get ids(): IdGenerator {
+    return this.deps.ids;
+  }
+  get config(): Readonly<CustodyConfig> {
+    return this.deps.config;
+  }
+  now(): string {
+    return this.deps.clock.now().toISOString();
+  }
+
+  async run<T>(
+    actor: Actor,
+    op: Operation,
+    target: { kind: string; name: string },
+    fn: (s: OpScope) => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await this.store.tx(async (repos) => {
+        const scope: OpScope = {
+          repos,
+          access: new AccessResolver(repos, actor),
+          audit: async (type, t, details, result = 'success') => {
+            await this.auditLog.append(repos, {
+              type,
+              actor: actor.name,
+              source: actor.source,
+              target: t,
+              result,
+              details,
+            });
+          },
+        };
+        return fn(scope);
+      });
+    } catch (e) {
+      if (e instanceof ForbiddenError || e instanceof NotFoundError) {
+        await this.auditDenied(actor, op, target, e);
+      }
+      throw e;
+    }
+  }
+
+  async auditDenied(
+    actor: Actor,
+    op: Operation,
+    target: { kind: string; name: string },
+    e: CustodyError,
+  ): Promise<void> {
+    await this.appendStandalone({
+      type: 'authz.denied',
+      actor: actor.name,
+      source: actor.source,
+      target,
+      result: 'denied',
+      details: { operation: op, code: e.code, reason: e.message },
+    });
+  }
+
+  async appendStandalone(entry: AuditEntry): Promise<void> {
+    await this.store.tx((repos) => this.auditLog.append(repos, entry).then(() => undefined));
+  }
+}

@@ -1,0 +1,53 @@
+import { AuditService } from './audit/audit-service.ts';
+import { CoreContext, type CoreDeps } from './context.ts';
+import { ExplorerService } from './groups/explorer-service.ts';
+import { GroupsService } from './groups/groups-service.ts';
+import { UserGroupsService } from './identity/user-groups-service.ts';
+import { UsersService } from './identity/users-service.ts';
+import { ImportService } from './import/import-service.ts';
+import { PoliciesService } from './policy/policies-service.ts';
+import { SettingsService } from './settings/settings-service.ts';
+import { SharingService } from './sharing/sharing-service.ts';
+import { AccountsService } from './vault/accounts-service.ts';
+import { CatalogService } from './vault/catalog-service.ts';
+import { PersonalService } from './vault/personal-service.ts';
+import { ResourcesService } from './vault/resources-service.ts';
+
+/** The core's services, composed once over one store, keyring, clock, id source and logger. */
+export class Core {
+  readonly ctx: CoreContext;
+  readonly users: UsersService;
+  readonly userGroups: UserGroupsService;
+  readonly catalog: CatalogService;
+  readonly resources: ResourcesService;
+  readonly accounts: AccountsService;
+  readonly personal: PersonalService;
+  readonly groups: GroupsService;
+  readonly explorer: ExplorerService;
+  readonly sharing: SharingService;
+  readonly policies: PoliciesService;
+  readonly settings: SettingsService;
+  readonly audit: AuditService;
+  readonly imports: ImportService;
+
+  constructor(deps: CoreDeps) {
+    this.ctx = new CoreContext(deps);
+    this.users = new UsersService(this.ctx);
+    this.userGroups = new UserGroupsService(this.ctx);
+    this.catalog = new CatalogService(this.ctx);
+    this.resources = new ResourcesService(this.ctx);
+    this.accounts = new AccountsService(this.ctx);
+    this.personal = new PersonalService(this.ctx);
+    this.groups = new GroupsService(this.ctx);
+    this.explorer = new ExplorerService(this.ctx);
+    this.sharing = new SharingService(this.ctx);
+    this.policies = new PoliciesService(this.ctx);
+    this.settings = new SettingsService(this.ctx);
+    this.audit = new AuditService(this.ctx);
+    this.imports = new ImportService(this.ctx, this.users, this.resources, this.accounts);
+  }
+
+  async close(): Promise<void> {
+    await this.ctx.store.close();
+  }
+}

@@ -1,0 +1,116 @@
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { Clock } from '../runtime.ts';
+import type { Store } from '../storage/db.ts';
+import { SECRET_COLUMNS } from '../storage/repos/index.ts';
+import { aadFor } from './aad.ts';
+import { newKeyEntry, readKeyFile, writeKeyFile, type KeyFileContents } from './key-file.ts';
+import { Keyring } from './keyring.ts';
+
+export interface RotationOptions {
+  store: Store;
+  keyFile: string;
+  clock: Clock;
+  auditLog: AuditLog;
+  actor: { name: string; source: string };
+  batchSize: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface RotationResult {
+  keyId: string;
+  reencrypted: number;
+  resumed: boolean;
+}
+
+/**
+ * Re-encrypts every secret under a new master key (seed-notes A §4.2), safe to kill at any point:
+ *
+ * 1. The new key is added to the key file *before* any row uses it, marked `rotatingTo`
+ *    (atomic file replace), so every row is always readable with the keys in the file.
+ * 2. Rows move in batches, one transaction each, with compare-and-set: a batch commits whole
+ *    or not at all.
+ * 3. Only when no row is left under another key does the file name the new key `current`.
+ *    Old keys stay in the file so older backups remain readable.
+ *
+ * A rerun finds `rotatingTo` set and carries on with the same key instead of starting over.
+ */
+export async function rotateMasterKey(o: RotationOptions): Promise<RotationResult> {
+  let contents = await readKeyFile(o.keyFile);
+  const resumed = contents.rotatingTo !== undefined;
+  if (!resumed) {
+    const entry = newKeyEntry(o.clock.now());
+    contents = { ...contents, keys: [...contents.keys, entry], rotatingTo: entry.id };
+    await writeKeyFile(o.keyFile, contents);
+    await o.store.tx((repos) =>
+      o.auditLog.append(repos, {
+        type: 'key.rotate-start',
+        actor: o.actor.name,
+        source: o.actor.source,
+        target: { kind: 'key', name: entry.id },
+        result: 'success',
+        details: { from: contents.current },
+      }),
+    );
+  }
+  const target = contents.rotatingTo!;
+  const keyring = new Keyring(contents);
+  const prefix = Keyring.sealedPrefixFor(target);
+
+  let total = 0;
+  for (const col of SECRET_COLUMNS)
+    total += await o.store.read((r) => r.secrets.countNotSealedWith(col, prefix));
+  let done = 0;
+  o.onProgress?.(done, total);
+
+  for (const col of SECRET_COLUMNS) {
+    for (;;) {
+      const moved = await o.store.tx(async (repos) => {
+        const batch = await repos.secrets.notSealedWith(col, prefix, o.batchSize);
+        for (const cell of batch) {
+          const where = aadFor(col.table, col.column, cell.rowKey);
+          const secret = keyring.open(cell.sealed, where);
+          await repos.secrets.replace(col, cell.rowKey, cell.sealed, keyring.seal(secret, where));
+          secret.wipe();
+        }
+        return batch.length;
+      });
+      if (moved === 0) break;
+      done += moved;
+      o.onProgress?.(Math.min(done, total), total);
+    }
+  }
+
+  const finished: KeyFileContents = { format: contents.format, current: target, keys: contents.keys };
+  await writeKeyFile(o.keyFile, finished);
+  await o.store.tx((repos) =>
+    o.auditLog.append(repos, {
+      type: 'key.rotate-finish',
+      actor: o.actor.name,
+      source: o.actor.source,
+      target: { kind: 'key', name: target },
+      result: 'success',
+      details: { reencrypted: done, resumed },
+    }),
+  );
+  return { keyId: target, reencrypted: done, resumed };
+}
+
+/** Decrypts every stored secret once; used after rotation and by `custody key check`. */
+export async function checkAllSecrets(
+  store: Store,
+  keyring: Keyring,
+): Promise<{ checked: number; failed: string[] }> {
+  let checked = 0;
+  const failed: string[] = [];
+  for (const col of SECRET_COLUMNS) {
+    for (const cell of await store.read((r) => r.secrets.all(col))) {
+      try {
+        keyring.open(cell.sealed, aadFor(col.table, col.column, cell.rowKey)).wipe();
+        checked++;
+      } catch {
+        failed.push(`${col.table}:${cell.rowKey.join(':')}`);
+      }
+    }
+  }
+  return { checked, failed };
+}

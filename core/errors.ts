@@ -1,0 +1,123 @@
+// Every rejection Custody makes is one of these: a class, a stable code, a one-line message.
+// Codes are part of the CLI contract: scripts match on them, so never rename one.
+
+export type ErrorCode =
+  | 'E_CONFIG'
+  | 'E_USAGE'
+  | 'E_VALIDATION'
+  | 'E_NOT_FOUND'
+  | 'E_FORBIDDEN'
+  | 'E_CONFLICT'
+  | 'E_AUTH'
+  | 'E_POLICY'
+  | 'E_KEY'
+  | 'E_CRYPTO'
+  | 'E_STORAGE'
+  | 'E_IMPORT'
+  | 'E_AUDIT_BROKEN'
+  | 'E_LIMIT'
+  | 'E_INTERNAL';
+
+export class CustodyError extends Error {
+  readonly code: ErrorCode;
+  /** Machine-readable extras (field names, line numbers) — never secret values. */
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+    this.details = details;
+  }
+
+  toJSON(): { code: ErrorCode; message: string; details: Record<string, unknown> } {
+    return { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+export class ConfigError extends CustodyError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('E_CONFIG', message, details);
+  }
+}
+
+export class UsageError extends CustodyError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('E_USAGE', message, details);
+  }
+}
+
+export class ValidationError extends CustodyError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('E_VALIDATION', message, details);
+  }
+}
+
+/**
+ * Unknown and invisible objects get this same answer (deny by default: the caller learns
+ * nothing about objects it may not see).
+ */
+export class NotFoundError extends CustodyError {
+  constructor(kind: string, name: string) {
+    super('E_NOT_FOUND', `${kind} '${name}' not found`, { kind, name });
+  }
+}
+
+/** The caller can see the object (or the operation is not object-bound) but may not do this. */
+export class ForbiddenError extends CustodyError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('E_FORBIDDEN', message, details);
+  }
+}
+
+export class ConflictError extends CustodyError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('E_CONFLICT', message, details);
+  }
+}
+
+export class AuthError extends CustodyError {
+  constructor(message = 'authentication failed', details: Record<string, unknown> = {}) {
+    super('E_AUTH', message, details);
+  }
+}
+
+export class PolicyError extends CustodyError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('E_POLICY', message, details);
+  }
+}
+
+export class KeyError extends CustodyError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('E_KEY', message, details);
+  }
+}
+
+export class CryptoError extends CustodyError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('E_CRYPTO', message, details);
+  }
+}
+
+export class StorageError extends CustodyError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('E_STORAGE', message, details);
+  }
+}
+
+export class LimitError extends CustodyError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('E_LIMIT', message, details);
+  }
+}
+
+export class AuditBrokenError extends CustodyError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('E_AUDIT_BROKEN', message, details);
+  }
+}
+
+export function isCustodyError(e: unknown): e is CustodyError {
+  return e instanceof CustodyError;
+}

@@ -1,0 +1,36 @@
+// The public entry of core: gateway/, tui/ and cli/ import from here and nowhere deeper.
+export { Core } from './core.ts';
+export {
+  openCore,
+  initHome,
+  hostActorFor,
+  ADMIN_USERNAME,
+  type OpenedCore,
+  type InitResult,
+} from './bootstrap.ts';
+export { actorFor, hostActor, isSuperAdmin, type Actor } from './authz/actor.ts';
+export { OPERATIONS, type Operation } from './authz/operations.ts';
+export { resolveHome, configFileOf, layoutOf, REPOSITORY_ROOT, type HomeLayout } from './config/home.ts';
+export { loadConfigFile, parseConfig } from './config/load.ts';
+export type { CustodyConfig } from './config/schema.ts';
+export { Secret, SECRET_MASK } from './crypto/secret.ts';
+export { rotateMasterKey, checkAllSecrets, type RotationResult } from './crypto/rotate-key.ts';
+export { readKeyFile } from './crypto/key-file.ts';
+export { Keyring } from './crypto/keyring.ts';
+export * from './errors.ts';
+export * from './model.ts';
+export { AUDIT_EVENTS, type AuditEventType } from './audit/events.ts';
+export type { VerifyReport } from './audit/audit-service.ts';
+export type { ImportReport, LineResult } from './import/import-service.ts';
+export { BUILTIN_POLICIES } from './policy/builtin.ts';
+export { generatePassword } from './policy/generate.ts';
+export type { PasswordPolicy } from './policy/policy.ts';
+export {
+  systemClock,
+  uuidIds,
+  silentLogger,
+  createStreamLogger,
+  ManualClock,
+  sequentialIds,
+} from './runtime.ts';
+export type { Clock, IdGenerator, Logger } from './runtime.ts';

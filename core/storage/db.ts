@@ -1,0 +1,100 @@
+import knexFactory, { type Knex } from 'knex';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { StorageError } from '../errors.ts';
+import { migrationSource } from './migrations.ts';
+import { createRepos, type Repos } from './repos/index.ts';
+
+export type StorageDriver = 'sqlite' | 'postgres';
+
+export interface StorageOptions {
+  driver: StorageDriver;
+  sqliteFile?: string;
+  postgresUrl?: string;
+  postgresPassword?: string;
+}
+
+/**
+ * The only door to the database. Services receive bound repositories and never see knex; every
+ * multi-step write goes through `tx`, so it commits whole or not at all.
+ */
+export interface Store {
+  readonly driver: StorageDriver;
+  read<T>(fn: (repos: Repos) => Promise<T>): Promise<T>;
+  tx<T>(fn: (repos: Repos) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export async function openStore(options: StorageOptions): Promise<Store> {
+  const knex = await connect(options);
+  try {
+    await knex.migrate.latest({ migrationSource });
+  } catch (e) {
+    await knex.destroy();
+    throw new StorageError(`database migration failed: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const reader = createRepos(knex, options.driver);
+  return {
+    driver: options.driver,
+    read: (fn) => fn(reader),
+    tx: (fn) => knex.transaction((trx) => fn(createRepos(trx, options.driver))),
+    close: () => knex.destroy(),
+  };
+}
+
+async function connect(options: StorageOptions): Promise<Knex> {
+  if (options.driver === 'postgres') {
+    if (!options.postgresUrl) throw new StorageError('postgres_url is not set');
+    const url = new URL(options.postgresUrl);
+    const knex = knexFactory({
+      client: 'pg',
+      connection: {
+        host: url.hostname,
+        port: Number(url.port || 5432),
+        user: decodeURIComponent(url.username),
+        database: url.pathname.replace(/^\//, ''),
+        ...(options.postgresPassword ? { password: options.postgresPassword } : {}),
+      },
+      pool: { min: 0, max: 10 },
+    });
+    await ping(knex, `PostgreSQL at ${url.hostname}:${url.port || 5432}`);
+    return knex;
+  }
+  const file = options.sqliteFile;
+  if (!file) throw new StorageError('sqlite_file is not set');
+  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  const knex = knexFactory({
+    client: 'sqlite3',
+    connection: { filename: file },
+    useNullAsDefault: true,
+    // One connection: SQLite has one writer anyway, and a single connection makes every knex
+    // transaction exclusive, which the audit chain and check-out rely on.
+    pool: {
+      min: 1,
+      max: 1,
+      afterCreate: (
+        conn: { run: (sql: string, cb: (err: Error | null) => void) => void },
+        done: (err: Error | null) => void,
+      ) => {
+        conn.run('PRAGMA foreign_keys = ON', (e1) => {
+          if (e1) return done(e1);
+          conn.run('PRAGMA journal_mode = WAL', (e2) => {
+            if (e2) return done(e2);
+            conn.run('PRAGMA busy_timeout = 5000', done);
+          });
+        });
+      },
+    },
+  });
+  await ping(knex, `SQLite file ${file}`);
+  return knex;
+}
+
+async function ping(knex: Knex, what: string): Promise<void> {
+  try {
+    await knex.raw('select 1');
+  } catch (e) {
+    await knex.destroy();
+    throw new StorageError(`cannot open ${what}: ${(e as Error).message.split('\n')[0]}`);
+  }
+}

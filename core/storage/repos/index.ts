@@ -1,0 +1,32 @@
+import type { Knex } from 'knex';
+import { auditRepo } from './audit.ts';
+import { explorerRepo, resourceGroupsRepo } from './groups.ts';
+import { secretsRepo } from './secrets.ts';
+import { policiesRepo, settingsRepo } from './settings.ts';
+import { sharesRepo } from './shares.ts';
+import { userGroupsRepo, usersRepo } from './users.ts';
+import { accountsRepo, fieldsRepo, historyRepo, personalRepo, resourcesRepo, typesRepo } from './vault.ts';
+
+export function createRepos(db: Knex | Knex.Transaction, driver: 'sqlite' | 'postgres') {
+  return {
+    users: usersRepo(db),
+    userGroups: userGroupsRepo(db),
+    types: typesRepo(db),
+    fields: fieldsRepo(db),
+    resources: resourcesRepo(db),
+    accounts: accountsRepo(db),
+    history: historyRepo(db),
+    personal: personalRepo(db),
+    resourceGroups: resourceGroupsRepo(db),
+    explorer: explorerRepo(db),
+    shares: sharesRepo(db),
+    settings: settingsRepo(db),
+    policies: policiesRepo(db),
+    audit: auditRepo(db, driver),
+    secrets: secretsRepo(db),
+  };
+}
+
+export type Repos = ReturnType<typeof createRepos>;
+export { SECRET_COLUMNS, type SecretColumn, type SealedCell } from './secrets.ts';
+export type { AuditQuery } from './audit.ts';

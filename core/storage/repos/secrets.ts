@@ -1,0 +1,61 @@
+import type { Knex } from 'knex';
+import { str } from './map.ts';
+
+/**
+ * Every column that holds a sealed secret. Key rotation walks this list, so a new secret column
+ * that is not added here would be left behind under an old key — the rotation test checks the
+ * list against the schema.
+ */
+export const SECRET_COLUMNS = [
+  { table: 'accounts', column: 'password_enc', key: ['id'] },
+  { table: 'password_history', column: 'password_enc', key: ['id'] },
+  { table: 'personal_passwords', column: 'password_enc', key: ['id'] },
+  { table: 'custom_values', column: 'value_enc', key: ['owner_kind', 'owner_id', 'field_id'] },
+  { table: 'users', column: 'totp_secret_enc', key: ['id'] },
+] as const;
+
+export type SecretColumn = (typeof SECRET_COLUMNS)[number];
+
+export interface SealedCell {
+  rowKey: string[];
+  sealed: string;
+}
+
+export function secretsRepo(db: Knex | Knex.Transaction) {
+  return {
+    /** Cells of `col` not yet sealed with the key whose prefix is given. */
+    async notSealedWith(col: SecretColumn, sealedPrefix: string, limit: number): Promise<SealedCell[]> {
+      const rows = await db(col.table)
+        .whereNotNull(col.column)
+        .whereRaw(`substr(${col.column}, 1, ?) <> ?`, [sealedPrefix.length, sealedPrefix])
+        .orderBy([...col.key])
+        .limit(limit)
+        .select([...col.key, col.column]);
+      return rows.map((r) => ({ rowKey: col.key.map((k) => str(r[k])), sealed: str(r[col.column]) }));
+    },
+    async countNotSealedWith(col: SecretColumn, sealedPrefix: string): Promise<number> {
+      const r = await db(col.table)
+        .whereNotNull(col.column)
+        .whereRaw(`substr(${col.column}, 1, ?) <> ?`, [sealedPrefix.length, sealedPrefix])
+        .count({ n: '*' })
+        .first();
+      return Number(r?.n ?? 0);
+    },
+    /** Compare-and-set: only replaces the value it read, so a concurrent change is never undone. */
+    async replace(col: SecretColumn, rowKey: string[], expected: string, sealed: string): Promise<boolean> {
+      const where: Record<string, string> = {};
+      col.key.forEach((k, i) => (where[k] = rowKey[i]!));
+      const n = await db(col.table)
+        .where(where)
+        .where(col.column, expected)
+        .update({ [col.column]: sealed });
+      return n === 1;
+    },
+    async all(col: SecretColumn): Promise<SealedCell[]> {
+      const rows = await db(col.table)
+        .whereNotNull(col.column)
+        .select([...col.key, col.column]);
+      return rows.map((r) => ({ rowKey: col.key.map((k) => str(r[k])), sealed: str(r[col.column]) }));
+    },
+  };
+}

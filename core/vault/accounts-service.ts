@@ -1,0 +1,281 @@
+import type { Actor } from '../authz/actor.ts';
+import type { CoreContext, OpScope } from '../context.ts';
+import { aad } from '../crypto/aad.ts';
+import type { Secret } from '../crypto/secret.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { checkName, checkText } from '../identity/names.ts';
+import type { Account, Resource } from '../model.ts';
+import { effectivePolicy } from '../policy/policies-service.ts';
+import { MAX_PASSWORD_LENGTH } from '../policy/policy.ts';
+import { assertPassword } from '../policy/validate.ts';
+import {
+  readCustomValues,
+  revealCustomValue,
+  writeCustomValues,
+  type CustomInput,
+  type CustomOutput,
+} from './custom-values.ts';
+import { accountRef, loadAccount, loadResource } from './refs.ts';
+
+export interface AccountView {
+  ref: string;
+  resource: string;
+  name: string;
+  notes: string;
+  passwordChangedAt: string;
+  passwordChangedBy: string;
+  custom: CustomOutput;
+  access: string;
+}
+
+export interface HistoryView {
+  id: string;
+  changedAt: string;
+  changedBy: string;
+  source: string;
+}
+
+/** Accounts and their passwords (C §2, §9): reveal, change with history, policy enforcement. */
+export class AccountsService {
+  constructor(private readonly ctx: CoreContext) {}
+
+  async add(
+    actor: Actor,
+    resourceName: string,
+    name: string,
+    password: Secret,
+    opts: { notes?: string; custom?: CustomInput } = {},
+  ): Promise<AccountView> {
+    const accountName = checkName('account name', name, 200);
+    const ref = `${resourceName}/${accountName}`;
+    return this.ctx.run(actor, 'account.create', { kind: 'account', name: ref }, async (s) => {
+      const resource = await loadResource(s.repos, resourceName);
+      const level = await s.access.onResource(resource);
+      this.ctx.authz.requireOn(actor, 'account.create', level, { kind: 'resource', name: resourceName });
+      const account = await this.insertAccount(s, actor, resource, accountName, password, opts);
+      return this.view(s, resource, account, level);
+    });
+  }
+
+  /** Also used by CSV import inside its per-line transaction. */
+  async insertAccount(
+    s: OpScope,
+    actor: Actor,
+    resource: Resource,
+    name: string,
+    password: Secret,
+    opts: { notes?: string; custom?: CustomInput },
+  ): Promise<Account> {
+    if (await s.repos.accounts.byName(resource.id, name))
+      throw new ConflictError(`account '${resource.name}/${name}' already exists`);
+    this.checkLength(password);
+    if (this.ctx.config.vault.enforce_policy_on_add) {
+      assertPassword(await effectivePolicy(s.repos, resource), password, { loginName: name });
+    }
+    const now = this.ctx.now();
+    const id = this.ctx.ids.next();
+    const account: Account = {
+      id,
+      resourceId: resource.id,
+      name,
+      notes: checkText('notes', opts.notes, 2000),
+      passwordEnc: this.ctx.keyring.seal(password, aad.account(id)),
+      passwordChangedAt: now,
+      passwordChangedBy: actor.name,
+      createdAt: now,
+    };
+    await s.repos.accounts.insert(account);
+    if (opts.custom) {
+      const type = await s.repos.types.byId(resource.typeId);
+      await writeCustomValues(s.repos, this.ctx.keyring, 'account', id, type, opts.custom);
+    }
+    await s.audit('account.create', { kind: 'account', name: `${resource.name}/${name}` });
+    return account;
+  }
+
+  private checkLength(password: Secret): void {
+    if (password.length === 0) throw new ValidationError('password is empty', { field: 'password' });
+    if (password.length > MAX_PASSWORD_LENGTH)
+      throw new ValidationError(`password is longer than ${MAX_PASSWORD_LENGTH} characters`, {
+        field: 'password',
+      });
+  }
+
+  private async view(s: OpScope, resource: Resource, account: Account, access: string): Promise<AccountView> {
+    return {
+      ref: accountRef(resource, account),
+      resource: resource.name,
+      name: account.name,
+      notes: account.notes,
+      passwordChangedAt: account.passwordChangedAt,
+      passwordChangedBy: account.passwordChangedBy,
+      custom: await readCustomValues(s.repos, 'account', account.id),
+      access,
+    };
+  }
+
+  async get(actor: Actor, ref: string): Promise<AccountView> {
+    return this.ctx.run(actor, 'account.view', { kind: 'account', name: ref }, async (s) => {
+      const { resource, account } = await loadAccount(s.repos, ref);
+      const level = await s.access.onAccount(account, resource);
+      this.ctx.authz.requireOn(actor, 'account.view', level, { kind: 'account', name: ref });
+      return this.view(s, resource, account, level);
+    });
+  }
+
+  /**
+   * The password, for an authorised reader. Audited as `password.access` with the reason; the
+   * account moves to the top of the reader's recent passwords (C §11.2).
+   */
+  async reveal(actor: Actor, ref: string, reason?: string): Promise<Secret> {
+    return this.ctx.run(actor, 'account.reveal', { kind: 'account', name: ref }, async (s) => {
+      const { resource, account } = await loadAccount(s.repos, ref);
+      this.ctx.authz.requireOn(actor, 'account.reveal', await s.access.onAccount(account, resource), {
+        kind: 'account',
+        name: ref,
+      });
+      const why = checkText('reason', reason, 500);
+      if (this.ctx.config.vault.require_reason_to_reveal && !why) {
+        throw new ValidationError('a reason is required to retrieve this password', { field: 'reason' });
+      }
+      const secret = this.ctx.keyring.open(account.passwordEnc, aad.account(account.id));
+      await s.repos.explorer.touchRecent(actor.user.id, account.id, this.ctx.now());
+      await s.audit('password.access', { kind: 'account', name: ref }, why ? { reason: why } : {});
+      return secret;
+    });
+  }
+
+  async revealCustom(actor: Actor, ref: string, field: string): Promise<Secret> {
+    return this.ctx.run(actor, 'account.reveal', { kind: 'account', name: ref }, async (s) => {
+      const { resource, account } = await loadAccount(s.repos, ref);
+      this.ctx.authz.requireOn(actor, 'account.reveal', await s.access.onAccount(account, resource), {
+        kind: 'account',
+        name: ref,
+      });
+      const secret = await revealCustomValue(s.repos, this.ctx.keyring, 'account', account.id, field);
+      await s.audit('password.access', { kind: 'account', name: ref }, { field });
+      return secret;
+    });
+  }
+
+  /**
+   * Changes the stored password (C §9.2). The old value goes to history, encrypted, with who,
+   * when and from where (C §9.5); the policy of the resource applies, including reuse of the last
+   * `historyCount` passwords.
+   */
+  async changePassword(actor: Actor, ref: string, password: Secret): Promise<void> {
+    await this.ctx.run(actor, 'account.change-password', { kind: 'account', name: ref }, async (s) => {
+      const { resource, account } = await loadAccount(s.repos, ref);
+      this.ctx.authz.requireOn(
+        actor,
+        'account.change-password',
+        await s.access.onAccount(account, resource),
+        { kind: 'account', name: ref },
+      );
+      this.checkLength(password);
+      const policy = await effectivePolicy(s.repos, resource);
+      const current = this.ctx.keyring.open(account.passwordEnc, aad.account(account.id));
+      const older =
+        policy.historyCount > 1 ? await s.repos.history.of(account.id, policy.historyCount - 1) : [];
+      const history = [current, ...older.map((h) => this.ctx.keyring.open(h.passwordEnc, aad.history(h.id)))];
+      try {
+        assertPassword(policy, password, { loginName: account.name, history });
+      } catch (e) {
+        await s.audit(
+          'password.policy-violation',
+          { kind: 'account', name: ref },
+          { policy: policy.name },
+          'failure',
+        );
+        throw e;
+      }
+      const now = this.ctx.now();
+      const historyId = this.ctx.ids.next();
+      await s.repos.history.insert({
+        id: historyId,
+        accountId: account.id,
+        passwordEnc: this.ctx.keyring.seal(current, aad.history(historyId)),
+        changedAt: now,
+        changedBy: actor.name,
+        source: actor.source,
+      });
+      await s.repos.accounts.updatePassword(
+        account.id,
+        this.ctx.keyring.seal(password, aad.account(account.id)),
+        now,
+        actor.name,
+      );
+      await s.audit('password.change', { kind: 'account', name: ref }, { policy: policy.name });
+    });
+  }
+
+  async history(actor: Actor, ref: string): Promise<HistoryView[]> {
+    return this.ctx.run(actor, 'account.history', { kind: 'account', name: ref }, async (s) => {
+      const { resource, account } = await loadAccount(s.repos, ref);
+      this.ctx.authz.requireOn(actor, 'account.history', await s.access.onAccount(account, resource), {
+        kind: 'account',
+        name: ref,
+      });
+      await s.audit('password.history-view', { kind: 'account', name: ref });
+      return (await s.repos.history.of(account.id)).map(({ id, changedAt, changedBy, source }) => ({
+        id,
+        changedAt,
+        changedBy,
+        source,
+      }));
+    });
+  }
+
+  async revealHistory(actor: Actor, ref: string, historyId: string): Promise<Secret> {
+    return this.ctx.run(actor, 'account.history', { kind: 'account', name: ref }, async (s) => {
+      const { resource, account } = await loadAccount(s.repos, ref);
+      this.ctx.authz.requireOn(actor, 'account.history', await s.access.onAccount(account, resource), {
+        kind: 'account',
+        name: ref,
+      });
+      const entry = (await s.repos.history.of(account.id)).find((h) => h.id === historyId);
+      if (!entry) throw new NotFoundError('history entry', historyId);
+      await s.audit('password.access', { kind: 'account', name: ref }, { history: historyId });
+      return this.ctx.keyring.open(entry.passwordEnc, aad.history(entry.id));
+    });
+  }
+
+  async update(
+    actor: Actor,
+    ref: string,
+    patch: { notes?: string; custom?: CustomInput },
+  ): Promise<AccountView> {
+    return this.ctx.run(actor, 'account.update', { kind: 'account', name: ref }, async (s) => {
+      const { resource, account } = await loadAccount(s.repos, ref);
+      const level = await s.access.onAccount(account, resource);
+      this.ctx.authz.requireOn(actor, 'account.update', level, { kind: 'account', name: ref });
+      if (patch.notes !== undefined)
+        await s.repos.accounts.updateNotes(account.id, checkText('notes', patch.notes, 2000));
+      if (patch.custom)
+        await writeCustomValues(
+          s.repos,
+          this.ctx.keyring,
+          'account',
+          account.id,
+          await s.repos.types.byId(resource.typeId),
+          patch.custom,
+        );
+      await s.audit('account.update', { kind: 'account', name: ref }, { fields: Object.keys(patch) });
+      return this.view(s, resource, { ...account, notes: patch.notes ?? account.notes }, level);
+    });
+  }
+
+  async remove(actor: Actor, ref: string): Promise<void> {
+    await this.ctx.run(actor, 'account.delete', { kind: 'account', name: ref }, async (s) => {
+      const { resource, account } = await loadAccount(s.repos, ref);
+      this.ctx.authz.requireOn(actor, 'account.delete', await s.access.onAccount(account, resource), {
+        kind: 'account',
+        name: ref,
+      });
+      await s.repos.shares.removeForObject('account', account.id);
+      await s.repos.fields.removeValuesOf('account', [account.id]);
+      await s.repos.accounts.remove(account.id);
+      await s.audit('account.delete', { kind: 'account', name: ref });
+    });
+  }
+}

@@ -1,0 +1,37 @@
+import { NotFoundError, ValidationError } from '../errors.ts';
+import type { Account, Resource } from '../model.ts';
+import type { Repos } from '../storage/repos/index.ts';
+
+/** Accounts are named `RESOURCE/ACCOUNT` wherever one string must name one (CLI contract). */
+export function parseAccountRef(ref: string): { resource: string; account: string } {
+  const i = ref.indexOf('/');
+  if (i <= 0 || i === ref.length - 1) {
+    throw new ValidationError(`account must be named RESOURCE/ACCOUNT, got '${ref.slice(0, 100)}'`, {
+      field: 'account',
+    });
+  }
+  return { resource: ref.slice(0, i), account: ref.slice(i + 1) };
+}
+
+export function accountRef(resource: Pick<Resource, 'name'>, account: Pick<Account, 'name'>): string {
+  return `${resource.name}/${account.name}`;
+}
+
+/** Loads without checking access: callers pass the result to the authorizer before using it. */
+export async function loadResource(repos: Repos, name: string): Promise<Resource> {
+  const r = await repos.resources.byName(name);
+  if (!r) throw new NotFoundError('resource', name);
+  return r;
+}
+
+export async function loadAccount(
+  repos: Repos,
+  ref: string,
+): Promise<{ resource: Resource; account: Account }> {
+  const { resource: rn, account: an } = parseAccountRef(ref);
+  const resource = await repos.resources.byName(rn);
+  const account = resource ? await repos.accounts.byName(resource.id, an) : undefined;
+  // One message for a missing resource and a missing account: both are "this account".
+  if (!resource || !account) throw new NotFoundError('account', ref);
+  return { resource, account };
+}

@@ -1,0 +1,145 @@
+// Lint is where the room boundaries of ARCHITECTURE.md are enforced, not memory.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const edgeLibraries = [
+  'ssh2',
+  'ssh2/*',
+  'ink',
+  'ink/*',
+  'react',
+  'react/*',
+  'ws',
+  'node-rdpjs',
+  'blessed',
+  'blessed-contrib',
+  'http',
+  'https',
+  'node:http',
+  'node:https',
+  'node:net',
+];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'data/**', 'keys/**', 'recordings/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        Buffer: 'readonly',
+        URL: 'readonly',
+      },
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-console': 'off',
+    },
+  },
+  {
+    files: ['core/**/*.ts'],
+    ignores: ['core/storage/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: edgeLibraries
+            .filter((p) => !p.includes('*'))
+            .map((name) => ({
+              name,
+              message: 'core knows nothing of the network edge or the UI (ARCHITECTURE.md rule 1).',
+            }))
+            .concat([{ name: 'knex', message: 'knex lives only under core/storage (rule 4).' }]),
+          patterns: [
+            {
+              group: ['**/gateway/**', '**/tui/**', '**/cli/**'],
+              message: 'core imports nothing from gateway/, tui/ or cli/ (rule 1).',
+            },
+            { group: ['**/test/**'], message: 'product code never imports test helpers (rule 5).' },
+            { group: ['ssh2/*', 'ink/*', 'react/*'], message: 'core knows nothing of the edge (rule 1).' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['core/storage/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: edgeLibraries
+            .filter((p) => !p.includes('*'))
+            .map((name) => ({ name, message: 'core knows nothing of the edge (rule 1).' })),
+          patterns: [
+            { group: ['**/gateway/**', '**/tui/**', '**/cli/**', '**/test/**'], message: 'rule 1 / rule 5' },
+            {
+              group: ['**/crypto/key-*', '**/crypto/keyring*'],
+              message: 'key material lives only under core/crypto (rule 4).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['gateway/**/*.ts', 'gateway/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'knex', message: 'knex lives only under core/storage (rule 4).' }],
+          patterns: [
+            { group: ['**/tui/**'], message: 'gateway and tui never import each other (rule 2).' },
+            {
+              group: ['**/core/*/**', '!**/core/index.ts'],
+              message: 'import core through its public entry core/index.ts (rule 2).',
+            },
+            { group: ['**/test/**'], message: 'product code never imports test helpers (rule 5).' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['tui/**/*.ts', 'tui/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'knex', message: 'knex lives only under core/storage (rule 4).' },
+            { name: 'ssh2', message: 'the TUI never opens sockets itself.' },
+          ],
+          patterns: [
+            { group: ['**/gateway/**'], message: 'gateway and tui never import each other (rule 2).' },
+            {
+              group: ['**/core/*/**', '!**/core/index.ts'],
+              message: 'import core through its public entry core/index.ts (rule 2).',
+            },
+            { group: ['**/test/**'], message: 'product code never imports test helpers (rule 5).' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'knex', message: 'knex lives only under core/storage (rule 4).' }],
+          patterns: [{ group: ['**/test/**'], message: 'product code never imports test helpers (rule 5).' }],
+        },
+      ],
+    },
+  },
+);
