@@ -1,4 +1,6 @@
 import { AuditService } from './audit/audit-service.ts';
+import type { Actor } from './authz/actor.ts';
+import { rotateMasterKey, type RotationResult } from './crypto/rotate-key.ts';
 import { CoreContext, type CoreDeps } from './context.ts';
 import { ExplorerService } from './groups/explorer-service.ts';
 import { GroupsService } from './groups/groups-service.ts';
@@ -45,6 +47,24 @@ export class Core {
     this.settings = new SettingsService(this.ctx);
     this.audit = new AuditService(this.ctx);
     this.imports = new ImportService(this.ctx, this.users, this.resources, this.accounts);
+  }
+
+  /** `custody key rotate`: super administrators (or the host administrator) only. */
+  async rotateKey(
+    actor: Actor,
+    keyFile: string,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<RotationResult> {
+    this.ctx.authz.require(actor, 'key.rotate');
+    return rotateMasterKey({
+      store: this.ctx.store,
+      keyFile,
+      clock: this.ctx.clock,
+      auditLog: this.ctx.auditLog,
+      actor: { name: actor.name, source: actor.source },
+      batchSize: this.ctx.config.crypto.rotate_batch_size,
+      ...(onProgress ? { onProgress } : {}),
+    });
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { promises as fs } from 'node:fs';
 import cliProgress from 'cli-progress';
-import { checkAllSecrets, Keyring, readKeyFile, rotateMasterKey, UsageError } from '../../core/index.ts';
+import { checkAllSecrets, Keyring, readKeyFile, UsageError } from '../../core/index.ts';
 import { withCore, globalsOf, type GlobalOptions } from '../context.ts';
 import { Output, table } from '../output.ts';
 
@@ -143,7 +143,6 @@ export function registerAdmin(program: Command): void {
     const opts = g(cmd);
     const out = new Output(!!opts.json);
     const r = await withCore(opts, async (core, actor, opened) => {
-      core.ctx.authz.require(actor, 'key.rotate');
       const bar =
         process.stderr.isTTY && !opts.json
           ? new cliProgress.SingleBar(
@@ -153,24 +152,16 @@ export function registerAdmin(program: Command): void {
           : undefined;
       let started = false;
       let lastPct = -1;
-      const result = await rotateMasterKey({
-        store: core.ctx.store,
-        keyFile: opened.layout.keyFile,
-        clock: core.ctx.clock,
-        auditLog: core.ctx.auditLog,
-        actor: { name: actor.name, source: actor.source },
-        batchSize: opened.config.crypto.rotate_batch_size,
-        onProgress: (done, total) => {
-          if (bar) {
-            if (!started) bar.start(total, done);
-            started = true;
-            bar.update(done);
-          } else {
-            const pct = total ? Math.floor((done / total) * 10) * 10 : 100;
-            if (pct !== lastPct) out.note(`rotating: ${done}/${total} secrets (${pct}%)`);
-            lastPct = pct;
-          }
-        },
+      const result = await core.rotateKey(actor, opened.layout.keyFile, (done, total) => {
+        if (bar) {
+          if (!started) bar.start(total, done);
+          started = true;
+          bar.update(done);
+        } else {
+          const pct = total ? Math.floor((done / total) * 10) * 10 : 100;
+          if (pct !== lastPct) out.note(`rotating: ${done}/${total} secrets (${pct}%)`);
+          lastPct = pct;
+        }
       });
       bar?.stop();
       // Prove the result before saying so: every secret must open with the new key file.

@@ -1,0 +1,363 @@
+// The authorization matrix: every core operation × every role (plus a super administrator) ×
+// each share privilege and none, run through the real services. The expectations below are
+// written out by hand as the specification; OPERATIONS in core is the implementation. A core
+// operation with no row here fails the first test, so nothing is added without a decision.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CustodyError, OPERATIONS, type Actor, type Operation, type Privilege } from '../../core/index.ts';
+import { createTestVault, pw, type TestVault } from '../support/vault.ts';
+
+type Kind = 'admin' | 'password-admin' | 'password-user' | 'auditor' | 'super';
+type Priv = Privilege | 'none';
+type Outcome = 'ok' | 'not-found' | 'forbidden';
+
+const KINDS: Kind[] = ['admin', 'password-admin', 'password-user', 'auditor', 'super'];
+const PRIVS: Priv[] = ['none', 'view', 'modify', 'manage'];
+const GOOD = 'Zq9#Lm2$Vx7!Rt4&Kp8w';
+const GOOD2 = 'Yb3%Nc6^Wd1*Qe5(Hf0z';
+
+/** Role-only operation: allowed kinds succeed, others are forbidden. */
+const roles =
+  (...allowed: Kind[]) =>
+  (k: Kind): Outcome =>
+    allowed.includes(k) ? 'ok' : 'forbidden';
+
+const RANK: Record<Priv | 'owner', number> = { none: 0, view: 1, modify: 2, manage: 3, owner: 4 };
+
+/**
+ * Object operation: super administrators hold everything; without a share the object does not
+ * exist for the actor; password users and auditors get at most modify from a share.
+ */
+const onObject =
+  (allowed: Kind[], need: Privilege | 'owner') =>
+  (k: Kind, p: Priv): Outcome => {
+    if (k === 'super') return allowed.includes('admin') ? 'ok' : 'forbidden';
+    if (p === 'none') return 'not-found';
+    if (!allowed.includes(k)) return 'forbidden';
+    const capped = (k === 'password-user' || k === 'auditor') && p === 'manage' ? 'modify' : p;
+    return RANK[capped] >= RANK[need] ? 'ok' : 'forbidden';
+  };
+
+const MANAGERS: Kind[] = ['admin', 'password-admin', 'super'];
+const EVERYONE: Kind[] = ['admin', 'password-admin', 'password-user', 'auditor', 'super'];
+
+interface Fixture {
+  v: TestVault;
+  /** Unique suffix for this cell's objects. */
+  n: string;
+  /** Where this cell's share goes: a resource (with one account) and a group containing it. */
+  resource: string;
+  account: string;
+  group: string;
+}
+
+interface Row {
+  expect: (k: Kind, p: Priv) => Outcome;
+  /** Share the group instead of the resource. */
+  shareGroup?: boolean;
+  invoke: (f: Fixture, a: Actor) => Promise<unknown>;
+}
+
+const ROWS: Record<Operation, Row> = {
+  'user.create': {
+    expect: roles('admin', 'super'),
+    invoke: (f, a) => f.v.core.users.create(a, { username: `u-${f.n}`, role: 'password-user' }),
+  },
+  'user.list': { expect: roles('admin', 'super'), invoke: (f, a) => f.v.core.users.list(a) },
+  'user.update': {
+    expect: roles('admin', 'super'),
+    invoke: (f, a) => f.v.core.users.update(a, `t-${f.n}`, { department: 'ops' }),
+  },
+  'user.set-role': {
+    expect: roles('admin', 'super'),
+    invoke: (f, a) => f.v.core.users.setRole(a, `t-${f.n}`, 'auditor'),
+  },
+  'user.set-scope': {
+    expect: roles('admin', 'super'),
+    invoke: (f, a) => f.v.core.users.setScope(a, `ta-${f.n}`, true),
+  },
+  'user.delete': { expect: roles('admin', 'super'), invoke: (f, a) => f.v.core.users.remove(a, `t-${f.n}`) },
+  'user.set-password': {
+    expect: roles('admin', 'super'),
+    invoke: (f, a) => f.v.core.users.setPassword(a, `t-${f.n}`, pw(GOOD)),
+  },
+  'user-group.create': {
+    expect: roles('admin', 'super'),
+    invoke: (f, a) => f.v.core.userGroups.create(a, `ug-new-${f.n}`),
+  },
+  'user-group.update': {
+    expect: roles('admin', 'super'),
+    invoke: (f, a) => f.v.core.userGroups.updateSettings(a, `ug-${f.n}`, { allowPersonal: false }),
+  },
+  'user-group.delete': {
+    expect: roles('admin', 'super'),
+    invoke: (f, a) => f.v.core.userGroups.remove(a, `ug-${f.n}`),
+  },
+  'user-group.list': { expect: roles('admin', 'super'), invoke: (f, a) => f.v.core.userGroups.list(a) },
+  'settings.change': {
+    expect: roles('admin', 'super'),
+    invoke: (f, a) => f.v.core.settings.setOrgWideTree(a, true),
+  },
+  'settings.deny-super-admin-creation': {
+    expect: roles('super'),
+    invoke: (f, a) => f.v.core.settings.setSuperAdminCreationDenied(a, false),
+  },
+  'resource-type.create': {
+    expect: roles('admin', 'super'),
+    invoke: (f, a) => f.v.core.catalog.addType(a, { name: `type-${f.n}`, likeType: 'linux' }),
+  },
+  'resource-type.delete': {
+    expect: roles('admin', 'super'),
+    invoke: (f, a) => f.v.core.catalog.removeType(a, `oldtype-${f.n}`),
+  },
+  'custom-field.create': {
+    expect: roles('admin', 'super'),
+    invoke: (f, a) => f.v.core.catalog.addField(a, 'account', `f-${f.n}`.slice(0, 90), 'text'),
+  },
+  'policy.create': {
+    expect: roles('admin', 'super'),
+    invoke: (f, a) =>
+      f.v.core.policies.create(a, {
+        name: `p-${f.n}`,
+        description: '',
+        minLength: 10,
+        maxLength: 40,
+        mixedCase: true,
+        minDigits: 1,
+        requireSpecial: false,
+        minSpecial: 0,
+        startWithAlpha: false,
+        allowLoginName: false,
+        historyCount: 2,
+        maxAgeDays: 0,
+      }),
+  },
+  'policy.update': {
+    expect: roles('admin', 'super'),
+    invoke: (f, a) => f.v.core.policies.update(a, `pol-${f.n}`, { minLength: 12 }),
+  },
+  'policy.delete': {
+    expect: roles('admin', 'super'),
+    invoke: (f, a) => f.v.core.policies.remove(a, `pol-${f.n}`),
+  },
+  'policy.set-default': {
+    expect: roles('admin', 'super'),
+    invoke: (f, a) => f.v.core.policies.setDefault(a, 'Strong'),
+  },
+  'policy.list': { expect: roles(...EVERYONE), invoke: (f, a) => f.v.core.policies.list(a) },
+  'resource.create': {
+    expect: roles(...MANAGERS),
+    invoke: (f, a) => f.v.core.resources.create(a, { name: `new-${f.n}`, type: 'linux' }),
+  },
+  'resource.view': {
+    expect: onObject(EVERYONE, 'view'),
+    invoke: (f, a) => f.v.core.resources.get(a, f.resource),
+  },
+  'resource.update': {
+    expect: onObject(MANAGERS, 'manage'),
+    invoke: (f, a) => f.v.core.resources.update(a, f.resource, { description: 'x' }),
+  },
+  'resource.delete': {
+    expect: onObject(MANAGERS, 'owner'),
+    invoke: (f, a) => f.v.core.resources.remove(a, f.resource),
+  },
+  'resource.transfer': {
+    expect: onObject(MANAGERS, 'owner'),
+    invoke: (f, a) => f.v.core.resources.transfer(a, f.resource, 'owner2'),
+  },
+  'account.create': {
+    expect: onObject(MANAGERS, 'manage'),
+    invoke: (f, a) => f.v.core.accounts.add(a, f.resource, 'extra', pw(GOOD)),
+  },
+  'account.view': {
+    expect: onObject(EVERYONE, 'view'),
+    invoke: (f, a) => f.v.core.accounts.get(a, f.account),
+  },
+  'account.reveal': {
+    expect: onObject(EVERYONE, 'view'),
+    invoke: (f, a) => f.v.core.accounts.reveal(a, f.account),
+  },
+  'account.change-password': {
+    expect: onObject(EVERYONE, 'modify'),
+    invoke: (f, a) => f.v.core.accounts.changePassword(a, f.account, pw(GOOD2)),
+  },
+  'account.history': {
+    expect: onObject(EVERYONE, 'modify'),
+    invoke: (f, a) => f.v.core.accounts.history(a, f.account),
+  },
+  'account.update': {
+    expect: onObject(MANAGERS, 'manage'),
+    invoke: (f, a) => f.v.core.accounts.update(a, f.account, { notes: 'n' }),
+  },
+  'account.delete': {
+    expect: onObject(MANAGERS, 'manage'),
+    invoke: (f, a) => f.v.core.accounts.remove(a, f.account),
+  },
+  'account.favourite': {
+    expect: onObject(EVERYONE, 'view'),
+    invoke: (f, a) => f.v.core.explorer.setFavourite(a, f.account, true),
+  },
+  'share.grant': {
+    expect: onObject(MANAGERS, 'manage'),
+    invoke: (f, a) =>
+      f.v.core.sharing.grant(
+        a,
+        { kind: 'resource', name: f.resource },
+        { kind: 'user', name: 'third' },
+        'view',
+      ),
+  },
+  'share.revoke': {
+    expect: onObject(MANAGERS, 'manage'),
+    invoke: (f, a) =>
+      f.v.core.sharing.revoke(a, { kind: 'resource', name: f.resource }, { kind: 'user', name: 'bystander' }),
+  },
+  'resource-group.create': {
+    expect: roles(...MANAGERS),
+    invoke: (f, a) => f.v.core.groups.create(a, { name: `g-new-${f.n}`, kind: 'static' }),
+  },
+  'resource-group.view': {
+    shareGroup: true,
+    expect: onObject(EVERYONE, 'view'),
+    invoke: (f, a) => f.v.core.groups.members(a, f.group),
+  },
+  'resource-group.update': {
+    shareGroup: true,
+    expect: onObject(MANAGERS, 'manage'),
+    invoke: (f, a) => f.v.core.groups.update(a, f.group, { description: 'd' }),
+  },
+  'resource-group.delete': {
+    shareGroup: true,
+    expect: onObject(MANAGERS, 'owner'),
+    invoke: (f, a) => f.v.core.groups.remove(a, f.group),
+  },
+  'resource-group.transfer': {
+    shareGroup: true,
+    expect: onObject(MANAGERS, 'owner'),
+    invoke: (f, a) => f.v.core.groups.transfer(a, f.group, 'owner2'),
+  },
+  'explorer.edit-org-tree': {
+    expect: roles(...MANAGERS),
+    invoke: (f, a) =>
+      f.v.core.explorer.setOrgTree(a, {
+        rootName: 'Org',
+        nodes: [{ id: 'n1', name: 'All', parentId: null }],
+      }),
+  },
+  'personal.manage': {
+    expect: roles(...EVERYONE),
+    invoke: (f, a) => f.v.core.personal.add(a, { title: `p-${f.n}`, password: pw(GOOD) }),
+  },
+  'audit.read': {
+    expect: roles('admin', 'auditor', 'super'),
+    invoke: (f, a) => f.v.core.audit.query(a, { limit: 5 }),
+  },
+  'audit.verify': { expect: roles('admin', 'auditor', 'super'), invoke: (f, a) => f.v.core.audit.verify(a) },
+  'import.users': {
+    expect: roles('admin', 'super'),
+    invoke: (f, a) =>
+      f.v.core.imports.importUsers(
+        a,
+        'u.csv',
+        `First Name,Last Name,User Name,Email Address\nA,B,imp-${f.n},a@b.example\n`,
+      ),
+  },
+  'import.resources': {
+    expect: roles(...MANAGERS),
+    invoke: (f, a) =>
+      f.v.core.imports.importResources(
+        a,
+        'r.csv',
+        `Resource Name,Account Name,Password\nimp-${f.n},root,${GOOD}\n`,
+      ),
+  },
+  'key.rotate': {
+    expect: roles('super'),
+    invoke: (f, a) => f.v.core.rotateKey(a, `${f.v.home}/keys/custody.key`),
+  },
+};
+
+function outcomeOf(e: unknown): Outcome | string {
+  if (!(e instanceof CustodyError)) return `unexpected ${String(e)}`;
+  if (e.code === 'E_NOT_FOUND') return 'not-found';
+  if (e.code === 'E_FORBIDDEN') return 'forbidden';
+  return `${e.code}: ${e.message}`;
+}
+
+it('has a row for every core operation, and no row for an operation that does not exist', () => {
+  expect(Object.keys(ROWS).sort()).toEqual(Object.keys(OPERATIONS).sort());
+});
+
+describe.each(KINDS)('as %s', (kind) => {
+  let v: TestVault;
+  let actor: Actor;
+
+  beforeAll(async () => {
+    v = await createTestVault();
+    actor = await v.addUser('actor', kind === 'super' ? 'admin' : kind, { superAdmin: kind === 'super' });
+    await v.addUser('third', 'password-user');
+    await v.addUser('bystander', 'password-user');
+    await v.addUser('owner2', 'password-admin');
+  }, 60_000);
+  afterAll(async () => v?.close());
+
+  it.each(PRIVS)(
+    'with a %s share, every operation is allowed or denied as specified',
+    async (priv) => {
+      const mismatches: string[] = [];
+      let i = 0;
+      for (const [op, row] of Object.entries(ROWS) as [Operation, Row][]) {
+        const n = `${priv}-${++i}`;
+        const f: Fixture = { v, n, resource: `res-${n}`, account: `res-${n}/root`, group: `grp-${n}` };
+        await prepare(f, priv, row.shareGroup ?? false);
+        const want = row.expect(kind, priv);
+        const got = await row.invoke(f, actor).then(
+          () => 'ok' as const,
+          (e: unknown) => outcomeOf(e),
+        );
+        if (got !== want) mismatches.push(`${op}: expected ${want}, got ${got}`);
+      }
+      expect(mismatches).toEqual([]);
+    },
+    120_000,
+  );
+
+  /** Objects owned by the built-in administrator, shared with the actor at `priv`. */
+  async function prepare(f: Fixture, priv: Priv, shareGroup: boolean): Promise<void> {
+    const h = v.host;
+    await v.core.resources.create(h, { name: f.resource, type: 'linux', dnsName: 'h.example' });
+    await v.core.accounts.add(h, f.resource, 'root', pw(GOOD));
+    await v.core.groups.create(h, { name: f.group, kind: 'static' });
+    await v.core.groups.addResource(h, f.group, f.resource);
+    await v.core.sharing.grant(
+      h,
+      { kind: 'resource', name: f.resource },
+      { kind: 'user', name: 'bystander' },
+      'view',
+    );
+    if (priv !== 'none') {
+      const target = shareGroup
+        ? { kind: 'group' as const, name: f.group }
+        : { kind: 'resource' as const, name: f.resource };
+      await v.core.sharing.grant(h, target, { kind: 'user', name: 'actor' }, priv);
+    }
+    await v.core.users.create(h, { username: `t-${f.n}`, role: 'password-user' });
+    await v.core.users.create(h, { username: `ta-${f.n}`, role: 'password-admin' });
+    await v.core.userGroups.create(h, `ug-${f.n}`);
+    await v.core.catalog.addType(h, { name: `oldtype-${f.n}` });
+    await v.core.policies.create(h, {
+      name: `pol-${f.n}`,
+      description: '',
+      minLength: 8,
+      maxLength: 40,
+      mixedCase: false,
+      minDigits: 0,
+      requireSpecial: false,
+      minSpecial: 0,
+      startWithAlpha: false,
+      allowLoginName: true,
+      historyCount: 0,
+      maxAgeDays: 0,
+    });
+    await v.core.settings.setOrgWideTree(h, true);
+  }
+});
