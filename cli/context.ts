@@ -1,8 +1,10 @@
-import { promises as fs } from 'node:fs';
+import { appendFileSync, promises as fs } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import os from 'node:os';
 import {
   actorFor,
+  createStreamLogger,
   hostActorFor,
   openCore,
   resolveHome,
@@ -10,6 +12,7 @@ import {
   UsageError,
   type Actor,
   type Core,
+  type Logger,
   type OpenedCore,
 } from '../core/index.ts';
 
@@ -48,6 +51,24 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/**
+ * The CLI's log: JSON lines in HOME/logs/custody.log. The level comes from the config once it
+ * is loaded; until then info.
+ */
+async function fileLogger(home: string): Promise<Logger> {
+  const file = path.join(home, 'logs', 'custody.log');
+  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  const lines: string[] = [];
+  const logger = createStreamLogger((line) => {
+    lines.push(line);
+  });
+  // Flushed synchronously at exit so a crash mid-command still leaves its lines behind.
+  process.on('exit', () => {
+    if (lines.length) appendFileSync(file, lines.join(''), { mode: 0o600 });
+  });
+  return logger;
+}
+
 /** Leaf commands whose `--password-file` is the --as password (they have none of their own). */
 export const AS_PASSWORD_ON_LEAF = new WeakSet<Command>();
 
@@ -74,7 +95,8 @@ export async function withCore<T>(
   g: GlobalOptions,
   fn: (core: Core, actor: Actor, opened: OpenedCore) => Promise<T>,
 ): Promise<T> {
-  const opened = await openCore({ home: resolveHome(g.home) });
+  const home = resolveHome(g.home);
+  const opened = await openCore({ home, logger: await fileLogger(home) });
   try {
     const actor = await resolveActor(opened.core, g);
     return await fn(opened.core, actor, opened);

@@ -7,8 +7,8 @@ import { AccessResolver } from './authz/resolver.ts';
 import type { CustodyConfig } from './config/schema.ts';
 import type { Keyring } from './crypto/keyring.ts';
 import type { KdfParams } from './crypto/password-hash.ts';
-import type { CustodyError } from './errors.ts';
-import { ForbiddenError, NotFoundError } from './errors.ts';
+
+import { CustodyError, ForbiddenError, NotFoundError } from './errors.ts';
 import type { AuditResult } from './model.ts';
 import type { Clock, IdGenerator, Logger } from './runtime.ts';
 import type { Store } from './storage/db.ts';
@@ -82,8 +82,9 @@ export class CoreContext {
     target: { kind: string; name: string },
     fn: (s: OpScope) => Promise<T>,
   ): Promise<T> {
+    const started = Date.now();
     try {
-      return await this.store.tx(async (repos) => {
+      const result = await this.store.tx(async (repos) => {
         const scope: OpScope = {
           repos,
           access: new AccessResolver(repos, actor),
@@ -100,10 +101,33 @@ export class CoreContext {
         };
         return fn(scope);
       });
+      this.deps.logger.log('info', 'operation', {
+        op,
+        actor: actor.name,
+        source: actor.source,
+        target,
+        result: 'success',
+        ms: Date.now() - started,
+      });
+      return result;
     } catch (e) {
       if (e instanceof ForbiddenError || e instanceof NotFoundError) {
         await this.auditDenied(actor, op, target, e);
       }
+      // Error messages are built by our own code from names, never from secret values, so they
+      // are safe to log; unknown errors are logged by class and first line only.
+      const err =
+        e instanceof CustodyError
+          ? { code: e.code, message: e.message }
+          : { code: 'E_INTERNAL', message: String((e as Error)?.message ?? e).split('\n')[0] };
+      this.deps.logger.log(e instanceof CustodyError ? 'warn' : 'error', 'operation', {
+        op,
+        actor: actor.name,
+        source: actor.source,
+        target,
+        result: 'failure',
+        ...err,
+      });
       throw e;
     }
   }

@@ -13,6 +13,7 @@ export interface HomeLayout {
   sqliteFile: string;
   keyFile: string;
   recordingsDir: string;
+  logFile: string;
 }
 
 export const REPOSITORY_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -34,6 +35,7 @@ export function layoutOf(home: string, config: CustodyConfig): HomeLayout {
     sqliteFile: abs(config.storage.sqlite_file),
     keyFile: abs(config.crypto.key_file),
     recordingsDir: abs(config.recordings.dir),
+    logFile: path.join(home, 'logs', 'custody.log'),
   };
 }
 

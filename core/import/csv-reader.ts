@@ -24,31 +24,107 @@ export const MAX_RECORD_BYTES = 65_536;
  */
 export function readCsv(text: string): CsvRead {
   const bad: CsvRead['bad'] = [];
-  const records = parse(text, {
-    bom: true,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-    max_record_size: MAX_RECORD_BYTES,
-    info: true,
-    on_skip: (err: { code?: string; lines?: number } | undefined) => {
-      if (err) bad.push({ line: err.lines ?? 0, message: describeParseError(err.code) });
-    },
-  }) as unknown as { record: string[]; info: { lines: number } }[];
-  // csv-parse's info.lines is the line the record ends on; the header must come first.
-  const [head, ...rest] = records;
-  if (!head)
+  const lines: CsvLine[] = [];
+  let header: string[] | undefined;
+  for (const rec of splitRecords(text.replace(/^\uFEFF/, ''))) {
+    if (rec.error) {
+      bad.push({ line: rec.line, message: describeParseError(rec.error) });
+      continue;
+    }
+    let fields: string[];
+    try {
+      fields = (parse(rec.text, { relax_column_count: true }) as string[][])[0] ?? [''];
+    } catch (e) {
+      bad.push({ line: rec.line, message: describeParseError((e as { code?: string }).code) });
+      continue;
+    }
+    // The first readable record is the header.
+    if (!header) header = fields.map((h) => h.trim());
+    else lines.push({ line: rec.line, fields });
+  }
+  if (!header)
     throw new ValidationError('the file is empty: a header row naming the columns is required', {
       field: 'file',
     });
-  const header = head.record.map((h) => h.trim());
-  const lines: CsvLine[] = [];
-  let startLine = head.info.lines + 1;
-  for (const r of rest) {
-    lines.push({ line: startLine, fields: r.record });
-    startLine = r.info.lines + 1;
-  }
   return { header, lines, bad };
+}
+
+interface RawRecord {
+  /** 1-based line the record starts on. */
+  line: number;
+  text: string;
+  error?: string;
+}
+
+/**
+ * Cuts the text into records (a quoted field may span lines). csv-parse cannot do this part:
+ * after a bad closing quote or an over-long record it loses every line that follows. Here a bad
+ * record is confined to its first line (an unclosed quote) or to the line it breaks on, and
+ * reading resumes on the next line. No record is scanned beyond MAX_RECORD_BYTES characters.
+ */
+function splitRecords(text: string): RawRecord[] {
+  const out: RawRecord[] = [];
+  const n = text.length;
+  let pos = 0;
+  let line = 1;
+  const nextLine = (from: number) => {
+    const i = text.indexOf('\n', from);
+    return i < 0 ? n : i + 1;
+  };
+  while (pos < n) {
+    const start = pos;
+    const startLine = line;
+    let i = pos;
+    let inQuote = false;
+    let fieldStart = true;
+    let newlines = 0;
+    let error: string | undefined;
+    for (; i < n; i++) {
+      if (i - start > MAX_RECORD_BYTES) {
+        error = newlines ? 'CSV_QUOTE_NOT_CLOSED' : 'CSV_MAX_RECORD_SIZE';
+        break;
+      }
+      const c = text[i];
+      if (inQuote) {
+        if (c === '"') {
+          if (text[i + 1] === '"') {
+            i++;
+            continue;
+          }
+          inQuote = false;
+          const after = text[i + 1];
+          if (after !== undefined && after !== ',' && after !== '\n' && after !== '\r') {
+            error = newlines ? 'CSV_QUOTE_NOT_CLOSED' : 'CSV_INVALID_CLOSING_QUOTE';
+            break;
+          }
+        } else if (c === '\n') newlines++;
+        continue;
+      }
+      if (c === '\n') break;
+      if (c === '"' && fieldStart) inQuote = true;
+      fieldStart = c === ',';
+    }
+    if (!error && inQuote) error = 'CSV_QUOTE_NOT_CLOSED';
+    if (error) {
+      // An unclosed quote: only its first line is lost. Otherwise the line the record broke on.
+      const resume = error === 'CSV_QUOTE_NOT_CLOSED' ? nextLine(start) : nextLine(i);
+      out.push({ line: startLine, text: '', error });
+      line = startLine + (error === 'CSV_QUOTE_NOT_CLOSED' ? 1 : newlines + 1);
+      pos = resume;
+      continue;
+    }
+    const body = text.slice(start, i).replace(/\r$/, '');
+    if (body !== '') {
+      out.push(
+        Buffer.byteLength(body) > MAX_RECORD_BYTES
+          ? { line: startLine, text: '', error: 'CSV_MAX_RECORD_SIZE' }
+          : { line: startLine, text: body },
+      );
+    }
+    line = startLine + newlines + 1;
+    pos = i + 1;
+  }
+  return out;
 }
 
 function describeParseError(code: string | undefined): string {

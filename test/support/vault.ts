@@ -20,7 +20,7 @@ import {
 } from '../../core/index.ts';
 
 export const ADMIN_PASSWORD = 'Root-Test-Pass#2026';
-export const USER_PASSWORD = 'User-Test-Pass#2026xy';
+export const USER_PASSWORD = 'Qz7#kT!wm2Rv@9LnXcJ';
 
 export interface TestVault {
   home: string;
@@ -45,7 +45,8 @@ export async function writeTestConfig(home: string, o: VaultOptions = {}): Promi
     security: { kdf_memory_kib: 1024, kdf_time_cost: 1 },
     ...(o.postgresUrl ? { storage: { driver: 'postgres', postgres_url: o.postgresUrl } } : {}),
   };
-  for (const [section, values] of Object.entries(o.extraConfig ?? {})) sections[section] = { ...sections[section], ...values };
+  for (const [section, values] of Object.entries(o.extraConfig ?? {}))
+    sections[section] = { ...sections[section], ...values };
   // Replace keys in place so the file stays valid TOML (no duplicate tables).
   let text = base;
   for (const [section, values] of Object.entries(sections)) {
@@ -63,7 +64,13 @@ export async function writeTestConfig(home: string, o: VaultOptions = {}): Promi
 export async function createTestVault(o: VaultOptions = {}): Promise<TestVault> {
   const home = await mkdtemp(path.join(os.tmpdir(), 'custody-test-'));
   await writeTestConfig(home, o);
-  await initHome({ home, adminPassword: Secret.fromString(ADMIN_PASSWORD), osUser: 'tester', source: 'test', ...(o.clock ? { clock: o.clock } : {}) });
+  await initHome({
+    home,
+    adminPassword: Secret.fromString(ADMIN_PASSWORD),
+    osUser: 'tester',
+    source: 'test',
+    ...(o.clock ? { clock: o.clock } : {}),
+  });
   let opened = await openCore({ home, ...(o.clock ? { clock: o.clock } : {}) });
   const adminUser = async () => (await opened.core.ctx.store.read((r) => r.users.byName('admin')))!;
   const vault: TestVault = {
@@ -71,7 +78,12 @@ export async function createTestVault(o: VaultOptions = {}): Promise<TestVault> 
     core: opened.core,
     host: hostActor(await adminUser(), 'tester', 'test'),
     async addUser(name, role, opts = {}) {
-      const v = await vault.core.users.create(vault.host, { username: name, role, password: Secret.fromString(USER_PASSWORD), ...opts });
+      const v = await vault.core.users.create(vault.host, {
+        username: name,
+        role,
+        password: Secret.fromString(USER_PASSWORD),
+        ...opts,
+      });
       const u = (await vault.core.ctx.store.read((r) => r.users.byId(v.id)))!;
       return actorFor(u, 'test');
     },
@@ -103,6 +115,12 @@ export const pw = (s: string) => Secret.fromString(s);
 export async function rawDb(v: TestVault): Promise<Knex> {
   const { default: knexFactory } = await import('knex');
   const { config, layout } = { config: v.core.ctx.config, layout: layoutOf(v.home, v.core.ctx.config) };
-  if (config.storage.driver === 'postgres') return knexFactory({ client: 'pg', connection: config.storage.postgres_url, pool: { min: 0, max: 2 } });
-  return knexFactory({ client: 'sqlite3', connection: { filename: layout.sqliteFile }, useNullAsDefault: true, pool: { min: 1, max: 1 } });
+  if (config.storage.driver === 'postgres')
+    return knexFactory({ client: 'pg', connection: config.storage.postgres_url, pool: { min: 0, max: 2 } });
+  return knexFactory({
+    client: 'sqlite3',
+    connection: { filename: layout.sqliteFile },
+    useNullAsDefault: true,
+    pool: { min: 1, max: 1 },
+  });
 }
