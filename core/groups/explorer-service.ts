@@ -117,14 +117,14 @@ export class ExplorerService {
     });
   }
 
+  /** Keeps the caller's order (newest first for recents) and drops what is no longer visible. */
   private async refsStillVisible(s: OpScope, ids: string[]): Promise<string[]> {
-    const out: string[] = [];
+    const refs = new Map<string, string>();
     for (const a of await s.repos.accounts.byIds(ids)) {
       const r = await s.repos.resources.byId(a.resourceId);
-      if (r && (await s.access.onAccount(a, r)) !== 'none') out.push(`${r.name}/${a.name}`);
+      if (r && (await s.access.onAccount(a, r)) !== 'none') refs.set(a.id, `${r.name}/${a.name}`);
     }
-    const order = new Map(ids.map((id, i) => [id, i]));
-    return out.sort((x, y) => (order.get(x) ?? 0) - (order.get(y) ?? 0));
+    return ids.flatMap((id) => (refs.has(id) ? [refs.get(id)!] : []));
   }
 
   /**

@@ -104,6 +104,23 @@ export class ImportService {
       code: 'E_IMPORT',
       message: b.message,
     }));
+    const refused = async (result: LineResult) => {
+      // Successful lines were audited inside their own transaction; refusals are recorded here.
+      await this.ctx.appendStandalone({
+        type: lineEvent,
+        actor: actor.name,
+        source: actor.source,
+        target: { kind: 'import-line', name: `${path.basename(file)}:${result.line}` },
+        result: result.status === 'error' ? 'failure' : 'success',
+        details: {
+          status: result.status,
+          name: result.name,
+          ...(result.message ? { reason: result.message } : {}),
+        },
+      });
+    };
+    // Lines that could not even be read are refusals too.
+    for (const r of results) await refused(r);
     for (const line of csv.lines) {
       let result: LineResult;
       if (line.fields.length !== csv.header.length) {
@@ -117,21 +134,7 @@ export class ImportService {
       } else {
         result = await importLine(line, cols).catch((e: unknown) => failure(line.line, e));
       }
-      if (result.status === 'error' || result.status === 'skipped') {
-        // Successful lines were audited inside their own transaction; refusals are recorded here.
-        await this.ctx.appendStandalone({
-          type: lineEvent,
-          actor: actor.name,
-          source: actor.source,
-          target: { kind: 'import-line', name: `${path.basename(file)}:${result.line}` },
-          result: result.status === 'error' ? 'failure' : 'success',
-          details: {
-            status: result.status,
-            name: result.name,
-            ...(result.message ? { reason: result.message } : {}),
-          },
-        });
-      }
+      if (result.status === 'error' || result.status === 'skipped') await refused(result);
       results.push(result);
     }
     results.sort((a, b) => a.line - b.line);

@@ -7,6 +7,9 @@ import type { AccountsService } from '../vault/accounts-service.ts';
 import type { CustomInput } from '../vault/custom-values.ts';
 import { writeCustomValues } from '../vault/custom-values.ts';
 import { checkResourceName, type ResourcesService } from '../vault/resources-service.ts';
+import type { Resource } from '../model.ts';
+import { effectivePolicy } from '../policy/policies-service.ts';
+import { assertPassword } from '../policy/validate.ts';
 import type { CsvLine } from './csv-reader.ts';
 import { cell, secretCell, type LineResult } from './import-service.ts';
 
@@ -136,7 +139,7 @@ export async function importResourceLine(
     const existing = await s.repos.accounts.byName(resource.id, accountName);
     if (existing) {
       if (!opts.overwrite) throw new ConflictError(`account '${ref}' appears twice in the file`);
-      if (password) await replacePassword(ctx, s, actor, ref, existing.id, password);
+      if (password) await replacePassword(ctx, s, actor, ref, resource, existing.id, password);
       status = 'updated';
     } else {
       if (!password)
@@ -157,6 +160,7 @@ async function replacePassword(
   s: OpScope,
   actor: Actor,
   ref: string,
+  resource: Resource,
   accountId: string,
   password: Secret,
 ): Promise<void> {
@@ -164,6 +168,13 @@ async function replacePassword(
   const now = ctx.now();
   const historyId = ctx.ids.next();
   const old = ctx.keyring.open(account.passwordEnc, aad.account(account.id));
+  // Imported passwords meet the policy (config: vault.enforce_policy_on_add), overwrites included.
+  if (ctx.config.vault.enforce_policy_on_add) {
+    const policy = await effectivePolicy(s.repos, resource);
+    const older = policy.historyCount > 1 ? await s.repos.history.of(accountId, policy.historyCount - 1) : [];
+    const history = [old, ...older.map((h) => ctx.keyring.open(h.passwordEnc, aad.history(h.id)))];
+    assertPassword(policy, password, { loginName: account.name, history });
+  }
   await s.repos.history.insert({
     id: historyId,
     accountId,
