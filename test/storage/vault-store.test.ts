@@ -22,9 +22,12 @@ for (const driver of storageDrivers()) {
       await v.core.resources.create(v.host, { name: 'web01', type: 'linux', dnsName: '10.0.0.5' });
       await v.core.accounts.add(v.host, 'web01', 'root', pw(GOOD));
       expect((await v.core.accounts.reveal(v.host, 'web01/root')).reveal()).toBe(GOOD);
-      const row = await v.core.ctx.store.read((r) => r.accounts.byName('', 'root'));
-      expect(row).toBeUndefined();
-      const stored = (await v.core.ctx.store.read(async (r) => r.accounts.ofResource((await r.resources.byName('web01'))!.id)))[0]!;
+
+      const stored = (
+        await v.core.ctx.store.read(async (r) =>
+          r.accounts.ofResource((await r.resources.byName('web01'))!.id),
+        )
+      )[0]!;
       expect(stored.passwordEnc).toMatch(/^c1\.[0-9a-f]{8}\./);
       expect(stored.passwordEnc).not.toContain(GOOD);
     });
@@ -38,17 +41,25 @@ for (const driver of storageDrivers()) {
       const history = await v.core.accounts.history(v.host, 'db1/postgres');
       expect(history).toHaveLength(1);
       expect(history[0]).toMatchObject({ changedBy: 'host:tester', source: 'test' });
-      expect((await v.core.accounts.revealHistory(v.host, 'db1/postgres', history[0]!.id)).reveal()).toBe(GOOD);
+      expect((await v.core.accounts.revealHistory(v.host, 'db1/postgres', history[0]!.id)).reveal()).toBe(
+        GOOD,
+      );
       // Reuse of a recent password is refused by the Strong policy (history 5).
-      await expect(v.core.accounts.changePassword(v.host, 'db1/postgres', pw(GOOD))).rejects.toBeInstanceOf(PolicyError);
+      await expect(v.core.accounts.changePassword(v.host, 'db1/postgres', pw(GOOD))).rejects.toBeInstanceOf(
+        PolicyError,
+      );
     });
 
     it('refuses duplicates with a conflict and leaves the first intact', async () => {
       await open();
       await v.core.resources.create(v.host, { name: 'web01', type: 'linux' });
-      await expect(v.core.resources.create(v.host, { name: 'web01', type: 'linux' })).rejects.toBeInstanceOf(ConflictError);
+      await expect(v.core.resources.create(v.host, { name: 'web01', type: 'linux' })).rejects.toBeInstanceOf(
+        ConflictError,
+      );
       await v.core.accounts.add(v.host, 'web01', 'root', pw(GOOD));
-      await expect(v.core.accounts.add(v.host, 'web01', 'root', pw(GOOD2))).rejects.toBeInstanceOf(ConflictError);
+      await expect(v.core.accounts.add(v.host, 'web01', 'root', pw(GOOD2))).rejects.toBeInstanceOf(
+        ConflictError,
+      );
       expect((await v.core.accounts.reveal(v.host, 'web01/root')).reveal()).toBe(GOOD);
     });
 
@@ -56,7 +67,9 @@ for (const driver of storageDrivers()) {
       await open();
       await v.core.resources.create(v.host, { name: 'web01', type: 'linux' });
       const before = (await v.core.audit.query(v.host, { limit: 1000 })).length;
-      await expect(v.core.accounts.add(v.host, 'web01', 'root', pw('short'))).rejects.toBeInstanceOf(PolicyError);
+      await expect(v.core.accounts.add(v.host, 'web01', 'root', pw('short'))).rejects.toBeInstanceOf(
+        PolicyError,
+      );
       await expect(v.core.accounts.get(v.host, 'web01/root')).rejects.toBeInstanceOf(NotFoundError);
       const after = await v.core.audit.query(v.host, { limit: 1000 });
       expect(after.filter((r) => r.type === 'account.create')).toHaveLength(0);
@@ -100,7 +113,12 @@ for (const driver of storageDrivers()) {
       const alice = await v.addUser('alice', 'password-user');
       await v.core.resources.create(v.host, { name: 'web01', type: 'linux' });
       await v.core.accounts.add(v.host, 'web01', 'root', pw(GOOD));
-      await v.core.sharing.grant(v.host, { kind: 'account', name: 'web01/root' }, { kind: 'user', name: 'alice' }, 'view');
+      await v.core.sharing.grant(
+        v.host,
+        { kind: 'account', name: 'web01/root' },
+        { kind: 'user', name: 'alice' },
+        'view',
+      );
       await v.reopen();
       expect((await v.core.accounts.reveal(alice, 'web01/root')).reveal()).toBe(GOOD);
       expect((await v.core.audit.verify(v.host)).ok).toBe(true);
@@ -109,8 +127,17 @@ for (const driver of storageDrivers()) {
     it('evaluates criteria groups at the moment of use', async () => {
       await open();
       const bob = await v.addUser('bob', 'password-user');
-      await v.core.groups.create(v.host, { name: 'web', kind: 'criteria', criteria: [{ field: 'resource-name', op: 'starts-with', value: 'web' }] });
-      await v.core.sharing.grant(v.host, { kind: 'group', name: 'web' }, { kind: 'user', name: 'bob' }, 'view');
+      await v.core.groups.create(v.host, {
+        name: 'web',
+        kind: 'criteria',
+        criteria: [{ field: 'resource-name', op: 'starts-with', value: 'web' }],
+      });
+      await v.core.sharing.grant(
+        v.host,
+        { kind: 'group', name: 'web' },
+        { kind: 'user', name: 'bob' },
+        'view',
+      );
       await v.core.resources.create(v.host, { name: 'web02', type: 'linux' });
       await v.core.accounts.add(v.host, 'web02', 'root', pw(GOOD));
       await v.core.resources.create(v.host, { name: 'db02', type: 'linux' });
