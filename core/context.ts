@@ -35,6 +35,15 @@ export interface OpScope {
     details?: Record<string, unknown>,
     result?: AuditResult,
   ): Promise<void>;
+  /**
+   * An audit row that must survive the operation failing: it is appended on its own after the
+   * transaction rolls back (a policy violation, say). Ignored when the operation succeeds.
+   */
+  auditIfFails(
+    type: AuditEventType,
+    target: { kind: string; name: string },
+    details?: Record<string, unknown>,
+  ): void;
 }
 
 /**
@@ -83,6 +92,7 @@ export class CoreContext {
     fn: (s: OpScope) => Promise<T>,
   ): Promise<T> {
     const started = Date.now();
+    const onFailure: AuditEntry[] = [];
     try {
       const result = await this.store.tx(async (repos) => {
         const scope: OpScope = {
@@ -95,6 +105,16 @@ export class CoreContext {
               source: actor.source,
               target: t,
               result,
+              details,
+            });
+          },
+          auditIfFails: (type, t, details) => {
+            onFailure.push({
+              type,
+              actor: actor.name,
+              source: actor.source,
+              target: t,
+              result: 'failure',
               details,
             });
           },
@@ -111,6 +131,7 @@ export class CoreContext {
       });
       return result;
     } catch (e) {
+      for (const entry of onFailure) await this.appendStandalone(entry);
       if (e instanceof ForbiddenError || e instanceof NotFoundError) {
         await this.auditDenied(actor, op, target, e);
       }

@@ -178,17 +178,8 @@ export class AccountsService {
       const older =
         policy.historyCount > 1 ? await s.repos.history.of(account.id, policy.historyCount - 1) : [];
       const history = [current, ...older.map((h) => this.ctx.keyring.open(h.passwordEnc, aad.history(h.id)))];
-      try {
-        assertPassword(policy, password, { loginName: account.name, history });
-      } catch (e) {
-        await s.audit(
-          'password.policy-violation',
-          { kind: 'account', name: ref },
-          { policy: policy.name },
-          'failure',
-        );
-        throw e;
-      }
+      s.auditIfFails('password.policy-violation', { kind: 'account', name: ref }, { policy: policy.name });
+      assertPassword(policy, password, { loginName: account.name, history });
       const now = this.ctx.now();
       const historyId = this.ctx.ids.next();
       await s.repos.history.insert({

@@ -118,3 +118,21 @@ describe('vault model', () => {
     );
   });
 });
+
+describe('policy violations are on record', () => {
+  it('a refused password change leaves a password.policy-violation audit row and no change', async () => {
+    const v = await createTestVault();
+    try {
+      await v.core.resources.create(v.host, { name: 'r1', type: 'linux' });
+      await v.core.accounts.add(v.host, 'r1', 'root', pw(STRONG));
+      await expect(v.core.accounts.changePassword(v.host, 'r1/root', pw('weak'))).rejects.toBeInstanceOf(PolicyError);
+      const rows = await v.core.audit.query(v.host, { type: 'password.policy-violation' });
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ result: 'failure', targetName: 'r1/root' });
+      expect((await v.core.accounts.reveal(v.host, 'r1/root')).reveal()).toBe(STRONG);
+      expect(await v.core.audit.query(v.host, { type: 'password.change' })).toHaveLength(0);
+    } finally {
+      await v.close();
+    }
+  });
+});
