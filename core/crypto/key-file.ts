@@ -101,3 +101,50 @@ export async function createKeyFile(file: string, now: Date): Promise<KeyFileCon
   await writeKeyFile(file, contents);
   return contents;
 }
+
+/**
+ * One rotation at a time: two runs that both read the key file before either wrote it would each
+ * add a key and one of them would be lost, with rows already sealed under it. The lock is a file
+ * created exclusively beside the key, holding the owner's pid; a lock whose process is gone is
+ * taken over (a killed rotation must be resumable).
+ */
+export async function takeRotationLock(keyFile: string): Promise<() => Promise<void>> {
+  const lock = `${keyFile}.rotate.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await fs.writeFile(lock, String(process.pid), { flag: 'wx', mode: 0o600 });
+      return async () => {
+        await fs.rm(lock, { force: true });
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const pid = Number((await fs.readFile(lock, 'utf8').catch(() => '')).trim());
+      if (pid && pid !== process.pid && processAlive(pid)) {
+        throw new KeyError(`another key rotation is running (pid ${pid}); wait for it or stop it first`, {
+          lock,
+        });
+      }
+      await fs.rm(lock, { force: true });
+    }
+  }
+  throw new KeyError(`cannot take the rotation lock ${lock}`, { lock });
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Temp files a killed `writeKeyFile` left behind hold key material: remove them. */
+export async function removeStaleTempFiles(keyFile: string): Promise<void> {
+  const dir = path.dirname(keyFile);
+  const base = path.basename(keyFile);
+  for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
+    if (name.startsWith(`${base}.`) && name.endsWith('.tmp'))
+      await fs.rm(path.join(dir, name), { force: true });
+  }
+}

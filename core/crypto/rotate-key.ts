@@ -3,7 +3,15 @@ import type { Clock } from '../runtime.ts';
 import type { Store } from '../storage/db.ts';
 import { SECRET_COLUMNS } from '../storage/repos/index.ts';
 import { aadFor } from './aad.ts';
-import { newKeyEntry, readKeyFile, writeKeyFile, type KeyFileContents } from './key-file.ts';
+import {
+  newKeyEntry,
+  readKeyFile,
+  removeStaleTempFiles,
+  takeRotationLock,
+  writeKeyFile,
+  type KeyFileContents,
+} from './key-file.ts';
+import { KeyError } from '../errors.ts';
 import { Keyring } from './keyring.ts';
 
 export interface RotationOptions {
@@ -35,6 +43,16 @@ export interface RotationResult {
  * A rerun finds `rotatingTo` set and carries on with the same key instead of starting over.
  */
 export async function rotateMasterKey(o: RotationOptions): Promise<RotationResult> {
+  const release = await takeRotationLock(o.keyFile);
+  try {
+    return await rotateLocked(o);
+  } finally {
+    await release();
+  }
+}
+
+async function rotateLocked(o: RotationOptions): Promise<RotationResult> {
+  await removeStaleTempFiles(o.keyFile);
   let contents = await readKeyFile(o.keyFile);
   const resumed = contents.rotatingTo !== undefined;
   if (!resumed) {
@@ -51,6 +69,19 @@ export async function rotateMasterKey(o: RotationOptions): Promise<RotationResul
         details: { from: contents.current },
       }),
     );
+  } else {
+    // A run killed between writing the key file and its first audit row leaves no start event:
+    // the resumed run records one, so every rotation on the trail has a start and a finish.
+    await o.store.tx((repos) =>
+      o.auditLog.append(repos, {
+        type: 'key.rotate-start',
+        actor: o.actor.name,
+        source: o.actor.source,
+        target: { kind: 'key', name: contents.rotatingTo! },
+        result: 'success',
+        details: { from: contents.current, resumed: true },
+      }),
+    );
   }
   const target = contents.rotatingTo!;
   const keyring = new Keyring(contents);
@@ -63,20 +94,30 @@ export async function rotateMasterKey(o: RotationOptions): Promise<RotationResul
   o.onProgress?.(done, total);
 
   for (const col of SECRET_COLUMNS) {
-    for (;;) {
-      const moved = await o.store.tx(async (repos) => {
-        const batch = await repos.secrets.notSealedWith(col, prefix, o.batchSize);
-        for (const cell of batch) {
-          const where = aadFor(col.table, col.column, cell.rowKey);
-          const secret = keyring.open(cell.sealed, where);
-          await repos.secrets.replace(col, cell.rowKey, cell.sealed, keyring.seal(secret, where));
-          secret.wipe();
-        }
-        return batch.length;
-      });
-      if (moved === 0) break;
-      done += moved;
-      o.onProgress?.(Math.min(done, total), total);
+    // A compare-and-set that lost to a concurrent write leaves its row behind; another pass
+    // picks it up. With the server stopped (as the guide requires) one pass does it all.
+    for (let pass = 0; (await o.store.read((r) => r.secrets.countNotSealedWith(col, prefix))) > 0; pass++) {
+      if (pass >= 3)
+        throw new KeyError(
+          `rows of ${col.table} keep changing during rotation: stop the server and run it again`,
+        );
+      let after: string[] | undefined;
+      for (;;) {
+        const batch = await o.store.tx(async (repos) => {
+          const cells = await repos.secrets.notSealedWith(col, prefix, o.batchSize, after);
+          for (const cell of cells) {
+            const where = aadFor(col.table, col.column, cell.rowKey);
+            const secret = keyring.open(cell.sealed, where);
+            await repos.secrets.replace(col, cell.rowKey, cell.sealed, keyring.seal(secret, where));
+            secret.wipe();
+          }
+          return cells;
+        });
+        if (batch.length === 0) break;
+        after = batch[batch.length - 1]!.rowKey;
+        done += batch.length;
+        o.onProgress?.(Math.min(done, total), total);
+      }
     }
   }
 

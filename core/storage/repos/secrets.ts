@@ -23,11 +23,22 @@ export interface SealedCell {
 
 export function secretsRepo(db: Knex | Knex.Transaction) {
   return {
-    /** Cells of `col` not yet sealed with the key whose prefix is given. */
-    async notSealedWith(col: SecretColumn, sealedPrefix: string, limit: number): Promise<SealedCell[]> {
-      const rows = await db(col.table)
+    /**
+     * Cells of `col` not yet sealed with the key whose prefix is given, in key order after
+     * `after` (keyset paging: each batch starts where the last one ended, so a rotation reads every
+     * row once instead of rescanning the rows it already moved).
+     */
+    async notSealedWith(
+      col: SecretColumn,
+      sealedPrefix: string,
+      limit: number,
+      after?: string[],
+    ): Promise<SealedCell[]> {
+      const q = db(col.table)
         .whereNotNull(col.column)
-        .whereRaw(`substr(${col.column}, 1, ?) <> ?`, [sealedPrefix.length, sealedPrefix])
+        .whereRaw(`substr(${col.column}, 1, ?) <> ?`, [sealedPrefix.length, sealedPrefix]);
+      if (after) q.whereRaw(`(${col.key.join(', ')}) > (${col.key.map(() => '?').join(', ')})`, after);
+      const rows = await q
         .orderBy([...col.key])
         .limit(limit)
         .select([...col.key, col.column]);
