@@ -15,6 +15,7 @@ import { capForRole, maxLevel, type Level } from './privilege.ts';
  */
 export class AccessResolver {
   #shares?: Share[];
+  #userGroupIds?: string[];
   #groupMembers = new Map<string, Set<string> | 'criteria'>();
   #groups = new Map<string, ResourceGroup | undefined>();
 
@@ -27,15 +28,26 @@ export class AccessResolver {
     return this.actor.kind === 'host' || isSuperAdmin(this.actor);
   }
 
+  private async userGroupIds(): Promise<string[]> {
+    this.#userGroupIds ??= (await this.repos.userGroups.groupsOf(this.actor.user.id)).map((g) => g.id);
+    return this.#userGroupIds;
+  }
+
+  /** Every share the actor holds (for listings). */
   async shares(): Promise<Share[]> {
-    if (!this.#shares) {
-      const groups = await this.repos.userGroups.groupsOf(this.actor.user.id);
-      this.#shares = await this.repos.shares.forGrantees(
-        this.actor.user.id,
-        groups.map((g) => g.id),
-      );
-    }
+    this.#shares ??= await this.repos.shares.forGrantees(this.actor.user.id, await this.userGroupIds());
     return this.#shares;
+  }
+
+  /** Only the shares that can bear on one account or resource (the hot path of a reveal). */
+  private async sharesFor(resourceId: string, accountId: string | null): Promise<Share[]> {
+    if (this.#shares) return this.#shares;
+    return this.repos.shares.forGranteesOn(
+      this.actor.user.id,
+      await this.userGroupIds(),
+      accountId,
+      resourceId,
+    );
   }
 
   /** user-level grant wins over user-group grants; several of one kind → the highest. */
@@ -47,7 +59,7 @@ export class AccessResolver {
 
   async onResource(resource: Resource): Promise<Level> {
     if (this.superAdmin || resource.ownerId === this.actor.user.id) return 'owner';
-    const shares = await this.shares();
+    const shares = await this.sharesFor(resource.id, null);
     const direct = this.pick(shares.filter((s) => s.objectKind === 'resource' && s.objectId === resource.id));
     if (direct) return capForRole(direct, this.actor.user.role);
     return capForRole(await this.viaGroups(resource, shares), this.actor.user.role);
@@ -55,7 +67,7 @@ export class AccessResolver {
 
   async onAccount(account: Account, resource: Resource): Promise<Level> {
     if (this.superAdmin || resource.ownerId === this.actor.user.id) return 'owner';
-    const shares = await this.shares();
+    const shares = await this.sharesFor(resource.id, account.id);
     const onAccount = this.pick(
       shares.filter((s) => s.objectKind === 'account' && s.objectId === account.id),
     );

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { auditRepo } from './audit.ts';
 import { explorerRepo, resourceGroupsRepo } from './groups.ts';
+import { recordingsRepo } from './recordings.ts';
 import { secretsRepo } from './secrets.ts';
 import { policiesRepo, settingsRepo } from './settings.ts';
 import { sharesRepo } from './shares.ts';
@@ -24,9 +25,11 @@ export function createRepos(db: Knex | Knex.Transaction, driver: 'sqlite' | 'pos
     policies: policiesRepo(db),
     audit: auditRepo(db, driver),
     secrets: secretsRepo(db),
+    recordings: recordingsRepo(db),
   };
 }
 
 export type Repos = ReturnType<typeof createRepos>;
 export { SECRET_COLUMNS, type SecretColumn, type SealedCell } from './secrets.ts';
 export type { AuditQuery } from './audit.ts';
+export type { RecordingRow, RecordingFilter } from './recordings.ts';

@@ -24,6 +24,28 @@ export function sharesRepo(db: Knex | Knex.Transaction) {
       });
       return rows.map(toShare);
     },
+    /**
+     * The shares these grantees hold on one account, its resource, and on any group: what deciding
+     * access to a single account needs, without loading every share the user has.
+     */
+    async forGranteesOn(
+      userId: string,
+      userGroupIds: string[],
+      accountId: string | null,
+      resourceId: string,
+    ): Promise<Share[]> {
+      const rows = await db('shares')
+        .where((q) => {
+          q.where({ grantee_kind: 'user', grantee_id: userId });
+          if (userGroupIds.length)
+            q.orWhere((q2) => q2.where({ grantee_kind: 'user-group' }).whereIn('grantee_id', userGroupIds));
+        })
+        .andWhere((q) => {
+          q.where({ object_kind: 'resource', object_id: resourceId }).orWhere({ object_kind: 'group' });
+          if (accountId) q.orWhere({ object_kind: 'account', object_id: accountId });
+        });
+      return rows.map(toShare);
+    },
     async onObject(kind: ObjectKind, objectId: string): Promise<Share[]> {
       return (await db('shares').where({ object_kind: kind, object_id: objectId })).map(toShare);
     },

@@ -1,0 +1,39 @@
+/**
+ * Session recordings (ARCHITECTURE.md: asciicast v2 with a side index of keyframes). The gateway
+ * writes through a RecordingWriter; nothing else touches the files.
+ */
+export type RecordingFailurePolicy = 'strict' | 'best-effort';
+
+export interface RecordingMeta {
+  sessionId: string;
+  user: string;
+  target: string;
+  protocol: string;
+  cols: number;
+  rows: number;
+  source: string;
+  startedAt: Date;
+}
+
+export interface RecordingSummary {
+  id: string;
+  path: string;
+  bytes: number;
+  events: number;
+  durationMs: number;
+}
+
+export interface RecordingWriter {
+  readonly id: string;
+  /** Target output (what the operator sees). */
+  output(data: Buffer): void;
+  /** Operator input. */
+  input(data: Buffer): void;
+  resize(cols: number, rows: number): void;
+  /** While the gateway types a credential, nothing is written; resume() ends that. */
+  suspend(): void;
+  resume(): void;
+  /** Called once if writing fails; with the strict policy the gateway ends the session. */
+  onFailure(cb: (error: Error) => void): void;
+  close(): Promise<RecordingSummary>;
+}
