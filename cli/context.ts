@@ -55,9 +55,13 @@ async function readStdin(): Promise<string> {
  * The CLI's log: JSON lines in HOME/logs/custody.log. The level comes from the config once it
  * is loaded; until then info.
  */
-async function fileLogger(home: string): Promise<Logger> {
+export async function fileLogger(home: string, longRunning = false): Promise<Logger> {
   const file = path.join(home, 'logs', 'custody.log');
   await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  if (longRunning) {
+    // A server appends as it goes (a node runs for weeks; nothing waits for exit).
+    return createStreamLogger((line) => appendFileSync(file, line, { mode: 0o600 }));
+  }
   const lines: string[] = [];
   const logger = createStreamLogger((line) => {
     lines.push(line);

@@ -80,6 +80,7 @@ export async function openCore(o: OpenOptions): Promise<OpenedCore> {
     ids: o.ids ?? uuidIds,
     logger: o.logger ?? silentLogger,
     ...(o.kdf ? { kdf: o.kdf } : {}),
+    recordingsDir: layout.recordingsDir,
   });
   return { core, config, layout };
 }

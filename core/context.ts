@@ -12,6 +12,7 @@ import { CustodyError, ForbiddenError, NotFoundError } from './errors.ts';
 import type { AuditResult } from './model.ts';
 import type { Clock, IdGenerator, Logger } from './runtime.ts';
 import type { Store } from './storage/db.ts';
+import type { LiveRegistry } from './live/registry.ts';
 import type { Repos } from './storage/repos/index.ts';
 
 export interface CoreDeps {
@@ -21,6 +22,10 @@ export interface CoreDeps {
   clock: Clock;
   ids: IdGenerator;
   logger: Logger;
+  /** Where live sessions are registered; in-process unless a cluster registry is given. */
+  liveRegistry?: LiveRegistry;
+  /** Where session recordings are stored (default: ./recordings). */
+  recordingsDir?: string;
   /** Overrides config (tests use a cheap KDF). */
   kdf?: KdfParams;
 }

@@ -1,4 +1,12 @@
 import { AuditService } from './audit/audit-service.ts';
+import path from 'node:path';
+import { RecordingStore } from './recording/recording-store.ts';
+import { CredentialsService } from './identity/credentials-service.ts';
+import { LoginService } from './identity/login-service.ts';
+import { InProcessLiveRegistry } from './live/registry.ts';
+import { LiveService } from './live/live-service.ts';
+import { LandingService } from './sessions/landing-service.ts';
+import { SessionsService } from './sessions/sessions-service.ts';
 import type { Actor } from './authz/actor.ts';
 import { rotateMasterKey, type RotationResult } from './crypto/rotate-key.ts';
 import { CoreContext, type CoreDeps } from './context.ts';
@@ -31,6 +39,12 @@ export class Core {
   readonly settings: SettingsService;
   readonly audit: AuditService;
   readonly imports: ImportService;
+  readonly recordings: RecordingStore;
+  readonly credentials: CredentialsService;
+  readonly logins: LoginService;
+  readonly landing: LandingService;
+  readonly sessions: SessionsService;
+  readonly live: LiveService;
 
   constructor(deps: CoreDeps) {
     this.ctx = new CoreContext(deps);
@@ -47,6 +61,12 @@ export class Core {
     this.settings = new SettingsService(this.ctx);
     this.audit = new AuditService(this.ctx);
     this.imports = new ImportService(this.ctx, this.users, this.resources, this.accounts);
+    this.recordings = new RecordingStore(this.ctx, deps.recordingsDir ?? path.resolve('recordings'));
+    this.credentials = new CredentialsService(this.ctx);
+    this.logins = new LoginService(this.ctx);
+    this.landing = new LandingService(this.ctx);
+    this.sessions = new SessionsService(this.ctx);
+    this.live = new LiveService(this.ctx, deps.liveRegistry ?? new InProcessLiveRegistry());
   }
 
   /** `custody key rotate`: super administrators (or the host administrator) only. */
@@ -68,6 +88,7 @@ export class Core {
   }
 
   async close(): Promise<void> {
+    await this.recordings.closeAll();
     await this.ctx.store.close();
   }
 }

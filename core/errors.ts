@@ -16,6 +16,9 @@ export type ErrorCode =
   | 'E_IMPORT'
   | 'E_AUDIT_BROKEN'
   | 'E_LIMIT'
+  | 'E_TARGET'
+  | 'E_HOST_KEY'
+  | 'E_LOCKED'
   | 'E_INTERNAL';
 
 export class CustodyError extends Error {
@@ -120,4 +123,25 @@ export class AuditBrokenError extends CustodyError {
 
 export function isCustodyError(e: unknown): e is CustodyError {
   return e instanceof CustodyError;
+}
+
+/** A target or landing server refused, could not be reached, or misbehaved. */
+export class TargetError extends CustodyError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('E_TARGET', message, details);
+  }
+}
+
+/** A target's host key differs from the one pinned at first use. */
+export class HostKeyError extends CustodyError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('E_HOST_KEY', message, details);
+  }
+}
+
+/** Too many failed logins for this user name or source address. */
+export class LockedError extends CustodyError {
+  constructor(message = 'too many failed logins: try again later', details: Record<string, unknown> = {}) {
+    super('E_LOCKED', message, details);
+  }
 }

@@ -34,3 +34,25 @@ export {
   sequentialIds,
 } from './runtime.ts';
 export type { Clock, IdGenerator, Logger } from './runtime.ts';
+export type { SessionGrant, SessionTarget, Hop, HopCandidate, Credential } from './sessions/types.ts';
+export type { LiveRegistry, LiveSessionHandle, LiveSessionInfo } from './live/registry.ts';
+export { InProcessLiveRegistry } from './live/registry.ts';
+export type { ShadowSession } from './live/live-service.ts';
+export type { LoginStep } from './identity/login-service.ts';
+export { parsePublicKey, fingerprintOf } from './identity/ssh-public-key.ts';
+export type { LandingView } from './sessions/landing-service.ts';
+export type {
+  RecordingFailurePolicy,
+  RecordingMeta,
+  RecordingSummary,
+  RecordingWriter,
+} from './recording/types.ts';
+export {
+  AsciicastWriter,
+  INDEX_SUFFIX,
+  type AsciicastWriterOptions,
+  type IndexEntry,
+} from './recording/asciicast-writer.ts';
+export { RecordingStore, type RecordingExport, type RecordingFormat } from './recording/recording-store.ts';
+export { seek, readIndex, type SeekResult } from './recording/index-reader.ts';
+export type { RecordingRow, RecordingFilter } from './storage/repos/index.ts';

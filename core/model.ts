@@ -84,6 +84,7 @@ export interface Resource {
   domainName: string;
   policyId: string | null;
   ownerId: string;
+  allowPortForwarding: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -96,6 +97,7 @@ export interface Account {
   passwordEnc: string;
   passwordChangedAt: string;
   passwordChangedBy: string;
+  credentialKind: 'password' | 'private-key';
   createdAt: string;
 }
 

@@ -116,6 +116,7 @@ async function seed(v: TestVault, bench: Actor, reader: Actor): Promise<void> {
           domainName: '',
           policyId: null,
           ownerId: ri >= OWNED_BY_BENCH.from && ri < OWNED_BY_BENCH.to ? bench.user.id : v.host.user.id,
+          allowPortForwarding: false,
           createdAt: now,
           updatedAt: now,
         };
@@ -132,6 +133,7 @@ async function seed(v: TestVault, bench: Actor, reader: Actor): Promise<void> {
             passwordEnc: keyring.seal(Secret.fromString(plaintextOf(ri, ai)), aad.account(id)),
             passwordChangedAt: now,
             passwordChangedBy: v.host.name,
+            credentialKind: 'password',
             createdAt: now,
           };
           await r.accounts.insert(account);

@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import os from 'node:os';
-import { initHome, resolveHome, UsageError, type InitResult } from '../../core/index.ts';
+import { initHome, resolveHome, type InitResult } from '../../core/index.ts';
 import { cliSource, readPasswordFile, globalsOf, type GlobalOptions } from '../context.ts';
 import { Output } from '../output.ts';
+import { runServer } from './server.ts';
+import { ensureHostKey } from '../../gateway/index.ts';
 
 function describeInit(r: InitResult): string[] {
   const lines = [`home: ${r.layout.home}`];
@@ -23,12 +25,15 @@ function describeInit(r: InitResult): string[] {
 }
 
 async function runInit(g: GlobalOptions, adminPasswordFile?: string): Promise<InitResult> {
-  return initHome({
+  const r = await initHome({
     home: resolveHome(g.home),
     osUser: os.userInfo().username,
     source: cliSource(),
     ...(adminPasswordFile ? { adminPassword: await readPasswordFile(adminPasswordFile) } : {}),
   });
+  // The gateway's host key is made at init and kept, so clients can pin it from the first login.
+  await ensureHostKey(r.layout.hostKeyFile);
+  return r;
 }
 
 export function registerLifecycle(program: Command): void {
@@ -57,26 +62,16 @@ export function registerLifecycle(program: Command): void {
     .action(async (_o: unknown, cmd: Command) => {
       const g = globalsOf(cmd);
       const r = await runInit(g);
-      const out = new Output(!!g.json);
-      out.result({ home: r.layout.home, gateway: 'not-built' }, () => [
-        ...describeInit(r),
-        '',
-        'The vault is ready. The SSH gateway (ssh -p 2222 admin@localhost) is not built yet:',
-        'it arrives with the session-gateway milestone. Meanwhile the CLI works, e.g.:',
-        '  npx custody resource add web01 --type linux --host 10.0.0.5',
-        '  npx custody account add web01 root --password-file ./pw.txt',
-        '  npx custody audit verify',
-      ]);
-    });
-
-  program
-    .command('server')
-    .description('run a node (SSH front door and web listener)')
-    .option('--ssh-port <n>', 'SSH port (0 picks a free one)')
-    .option('--web-port <n>', 'web port (0 picks a free one)')
-    .action(async () => {
-      throw new UsageError(
-        'the session gateway is not built yet: `custody server` arrives with the gateway milestone',
-      );
+      for (const line of describeInit(r)) process.stdout.write(line + '\n');
+      const shown = (host: string) => (host === '0.0.0.0' || host === '::' ? 'localhost' : host);
+      await runServer(r.layout.home, {
+        banner: (host, port) => [
+          '',
+          `Log in:  ssh -p ${port} admin@${shown(host)}`,
+          ...(r.adminPasswordFile ? [`         (password: cat ${r.adminPasswordFile})`] : []),
+          `Direct:  ssh -p ${port} 'admin:ACCOUNT@RESOURCE'@${shown(host)}`,
+          'Stop with Ctrl-C.',
+        ],
+      });
     });
 }

@@ -3,6 +3,14 @@ import { isSuperAdmin, type Actor } from './actor.ts';
 import { OPERATIONS, type Operation, type OperationRule } from './operations.ts';
 import { atLeast, type Level } from './privilege.ts';
 
+/** Reading what happened (audit trail, session recordings): password admins only by config. */
+const AUDIT_READ_OPS: ReadonlySet<Operation> = new Set<Operation>([
+  'audit.read',
+  'audit.verify',
+  'recording.list',
+  'recording.export',
+]);
+
 export interface AuthorizerOptions {
   passwordAdminsReadAudit: boolean;
 }
@@ -22,7 +30,7 @@ export class Authorizer {
     const rule = this.rule(op);
     if (!rule.roles.includes(actor.user.role)) return false;
     if (rule.superAdminOnly && actor.kind !== 'host' && !isSuperAdmin(actor)) return false;
-    if ((op === 'audit.read' || op === 'audit.verify') && actor.user.role === 'password-admin') {
+    if (AUDIT_READ_OPS.has(op) && actor.user.role === 'password-admin') {
       return this.options.passwordAdminsReadAudit || actor.kind === 'host';
     }
     return true;

@@ -75,6 +75,20 @@ export const OPERATIONS = {
   'import.users': { roles: ADMIN },
   'import.resources': { roles: MANAGER_ROLES },
   'key.rotate': { roles: ADMIN, superAdminOnly: true },
+  // Login credentials: one's own SSH keys and TOTP; administrators manage anyone's.
+  'credentials.own': { roles: ALL_ROLES },
+  'credentials.others': { roles: ADMIN },
+  // Sessions through the gateway: opening one is using the password (view).
+  'session.open': { roles: ALL_ROLES, privilege: 'view' },
+  'session.list-live': { roles: ADMIN },
+  'session.shadow': { roles: ADMIN },
+  'session.terminate': { roles: ADMIN },
+  'landing.manage': { roles: ADMIN },
+  'landing.list': { roles: MANAGER_ROLES },
+  // Session recordings: the audit readers (password administrators only when
+  // audit.password_admins_read_audit is on, as for the audit trail).
+  'recording.list': { roles: AUDIT_READERS },
+  'recording.export': { roles: AUDIT_READERS },
 } as const satisfies Record<string, OperationRule>;
 
 export type Operation = keyof typeof OPERATIONS;

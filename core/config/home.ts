@@ -14,6 +14,7 @@ export interface HomeLayout {
   keyFile: string;
   recordingsDir: string;
   logFile: string;
+  hostKeyFile: string;
 }
 
 export const REPOSITORY_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -36,6 +37,7 @@ export function layoutOf(home: string, config: CustodyConfig): HomeLayout {
     keyFile: abs(config.crypto.key_file),
     recordingsDir: abs(config.recordings.dir),
     logFile: path.join(home, 'logs', 'custody.log'),
+    hostKeyFile: abs(config.server.host_key_file),
   };
 }
 

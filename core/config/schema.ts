@@ -16,6 +16,7 @@ export const configSchema = z.strictObject({
       ssh_port: port.default(2222),
       web_host: host.default('127.0.0.1'),
       web_port: port.default(7272),
+      host_key_file: nonEmptyPath.default('keys/ssh_host_ed25519_key'),
     })
     .prefault({}),
   storage: z
@@ -65,6 +66,15 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   recordings: z.strictObject({ dir: nonEmptyPath.default('recordings') }).prefault({}),
+  gateway: z
+    .strictObject({
+      node_name: z.string().min(1).max(100).default('node-1'),
+      recording_failure: z.enum(['strict', 'best-effort']).default('strict'),
+      idle_timeout_minutes: z.number().int().min(0).max(10_080).default(30),
+      max_session_hours: z.number().min(0).max(168).default(12),
+      connect_timeout_seconds: z.number().int().min(1).max(300).default(15),
+    })
+    .prefault({}),
   log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') }).prefault({}),
 });
 

@@ -44,7 +44,7 @@ export class AccountsService {
     resourceName: string,
     name: string,
     password: Secret,
-    opts: { notes?: string; custom?: CustomInput } = {},
+    opts: { notes?: string; custom?: CustomInput; credentialKind?: 'password' | 'private-key' } = {},
   ): Promise<AccountView> {
     const accountName = checkName('account name', name, 200);
     const ref = `${resourceName}/${accountName}`;
@@ -64,13 +64,19 @@ export class AccountsService {
     resource: Resource,
     name: string,
     password: Secret,
-    opts: { notes?: string; custom?: CustomInput },
+    opts: { notes?: string; custom?: CustomInput; credentialKind?: 'password' | 'private-key' },
   ): Promise<Account> {
     if (await s.repos.accounts.byName(resource.id, name))
       throw new ConflictError(`account '${resource.name}/${name}' already exists`);
-    this.checkLength(password);
-    if (this.ctx.config.vault.enforce_policy_on_add) {
-      assertPassword(await effectivePolicy(s.repos, resource), password, { loginName: name });
+    const kind = opts.credentialKind ?? 'password';
+    if (kind === 'private-key') {
+      // A private key is not a password: no password policy, but it must look like a key.
+      checkPrivateKey(password);
+    } else {
+      this.checkLength(password);
+      if (this.ctx.config.vault.enforce_policy_on_add) {
+        assertPassword(await effectivePolicy(s.repos, resource), password, { loginName: name });
+      }
     }
     const now = this.ctx.now();
     const id = this.ctx.ids.next();
@@ -82,6 +88,7 @@ export class AccountsService {
       passwordEnc: this.ctx.keyring.seal(password, aad.account(id)),
       passwordChangedAt: now,
       passwordChangedBy: actor.name,
+      credentialKind: kind,
       createdAt: now,
     };
     await s.repos.accounts.insert(account);
@@ -268,5 +275,18 @@ export class AccountsService {
       await s.repos.accounts.remove(account.id);
       await s.audit('account.delete', { kind: 'account', name: ref });
     });
+  }
+}
+
+const MAX_PRIVATE_KEY_BYTES = 16_384;
+
+/** OpenSSH or PEM private keys only; the message never quotes the value. */
+function checkPrivateKey(key: Secret): void {
+  const text = key.reveal();
+  if (
+    text.length > MAX_PRIVATE_KEY_BYTES ||
+    !/^-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]+-----END [A-Z0-9 ]*PRIVATE KEY-----\s*$/.test(text.trim())
+  ) {
+    throw new ValidationError('not an OpenSSH or PEM private key', { field: 'password' });
   }
 }

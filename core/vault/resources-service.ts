@@ -20,6 +20,8 @@ export interface ResourceInput {
   domainName?: string;
   policy?: string | null;
   custom?: CustomInput;
+  /** Port forwarding through the gateway to this resource (refused unless set). */
+  allowPortForwarding?: boolean;
 }
 
 export interface ResourceView extends Resource {
@@ -74,6 +76,7 @@ export class ResourcesService {
       ...(await this.fields(s.repos, type, input)),
       name: input.name,
       ownerId: actor.user.id,
+      allowPortForwarding: !!input.allowPortForwarding,
       createdAt: now,
       updatedAt: now,
     };

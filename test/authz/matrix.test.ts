@@ -2,8 +2,16 @@
 // each share privilege and none, run through the real services. The expectations below are
 // written out by hand as the specification; OPERATIONS in core is the implementation. A core
 // operation with no row here fails the first test, so nothing is added without a decision.
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CustodyError, OPERATIONS, type Actor, type Operation, type Privilege } from '../../core/index.ts';
+import {
+  CustodyError,
+  OPERATIONS,
+  type Actor,
+  type LiveSessionHandle,
+  type Operation,
+  type Privilege,
+} from '../../core/index.ts';
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';
 
 type Kind = 'admin' | 'password-admin' | 'password-user' | 'auditor' | 'super';
@@ -270,11 +278,97 @@ const ROWS: Record<Operation, Row> = {
         `Resource Name,Account Name,Password\nimp-${f.n},root,${GOOD}\n`,
       ),
   },
+  'credentials.own': {
+    expect: roles(...EVERYONE),
+    invoke: (f, a) => f.v.core.credentials.addPublicKey(a, a.user.username, keyLine()),
+  },
+  'credentials.others': {
+    expect: roles('admin', 'super'),
+    invoke: (f, a) => f.v.core.credentials.addPublicKey(a, `t-${f.n}`, keyLine()),
+  },
+  'session.open': {
+    expect: onObject(EVERYONE, 'view'),
+    invoke: (f, a) => f.v.core.sessions.authorize(a, f.account),
+  },
+  'session.list-live': {
+    expect: roles('admin', 'super'),
+    invoke: async (f, a) => f.v.core.live.list(a),
+  },
+  'session.shadow': {
+    expect: roles('admin', 'super'),
+    invoke: (f, a) => f.v.core.live.shadow(a, `live-${f.n}`),
+  },
+  'session.terminate': {
+    expect: roles('admin', 'super'),
+    invoke: (f, a) => f.v.core.live.terminate(a, `live-${f.n}`, 'matrix'),
+  },
+  'landing.manage': {
+    expect: roles('admin', 'super'),
+    invoke: (f, a) => f.v.core.landing.add(a, { name: `l-${f.n}`, primary: f.account }),
+  },
+  'landing.list': { expect: roles(...MANAGERS), invoke: (f, a) => f.v.core.landing.list(a) },
   'key.rotate': {
     expect: roles('super'),
     invoke: (f, a) => f.v.core.rotateKey(a, `${f.v.home}/keys/custody.key`),
   },
+  'recording.list': {
+    expect: roles('admin', 'auditor', 'super'),
+    invoke: (f, a) => f.v.core.recordings.list(a, { limit: 5 }),
+  },
+  'recording.export': {
+    expect: roles('admin', 'auditor', 'super'),
+    invoke: async (f, a) => {
+      const w = await f.v.core.recordings.open(
+        {
+          sessionId: `s-${f.n}`,
+          user: 'someone',
+          target: f.account,
+          protocol: 'ssh',
+          cols: 80,
+          rows: 24,
+          source: 'test',
+          startedAt: new Date(),
+        },
+        'best-effort',
+      );
+      await w.close();
+      return f.v.core.recordings.export(a, w.id, 'asciicast');
+    },
+  },
 };
+
+/** A syntactically valid ed25519 public key line with random key bytes. */
+function keyLine(): string {
+  const name = Buffer.from('ssh-ed25519');
+  const blob = Buffer.concat([
+    Buffer.from([0, 0, 0, name.length]),
+    name,
+    Buffer.from([0, 0, 0, 32]),
+    randomBytes(32),
+  ]);
+  return `ssh-ed25519 ${blob.toString('base64')} matrix`;
+}
+
+/** A live session as the gateway would register it; terminate() just records the call. */
+function fakeLiveSession(id: string): LiveSessionHandle {
+  return {
+    info: () => ({
+      id,
+      user: 'someone',
+      target: 'x/y',
+      protocol: 'ssh',
+      route: [],
+      source: 't',
+      startedAt: new Date().toISOString(),
+      bytesIn: 0,
+      bytesOut: 0,
+      node: 'n',
+    }),
+    snapshot: () => '',
+    subscribe: () => () => undefined,
+    terminate: () => undefined,
+  };
+}
 
 function outcomeOf(e: unknown): Outcome | string {
   if (!(e instanceof CustodyError)) return `unexpected ${String(e)}`;
@@ -359,5 +453,6 @@ describe.each(KINDS)('as %s', (kind) => {
       maxAgeDays: 0,
     });
     await v.core.settings.setOrgWideTree(h, true);
+    v.core.live.registry.register(fakeLiveSession(`live-${f.n}`));
   }
 });

@@ -64,6 +64,7 @@ async function seed(v: TestVault): Promise<Plaintexts> {
         domainName: '',
         policyId: null,
         ownerId: admin.id,
+        allowPortForwarding: false,
         createdAt: now,
         updatedAt: now,
       };
@@ -85,6 +86,7 @@ async function seed(v: TestVault): Promise<Plaintexts> {
           passwordEnc: sealAt(aad.account(id), `Pw#${ri}.${ai}-zK9`),
           passwordChangedAt: now,
           passwordChangedBy: v.host.name,
+          credentialKind: 'password',
           createdAt: now,
         };
         await r.accounts.insert(account);

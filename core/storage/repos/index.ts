@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { auditRepo } from './audit.ts';
 import { explorerRepo, resourceGroupsRepo } from './groups.ts';
+import { hostKeysRepo, landingRepo, loginFailuresRepo, sshKeysRepo, totpRepo } from './gateway.ts';
 import { recordingsRepo } from './recordings.ts';
 import { secretsRepo } from './secrets.ts';
 import { policiesRepo, settingsRepo } from './settings.ts';
@@ -26,6 +27,11 @@ export function createRepos(db: Knex | Knex.Transaction, driver: 'sqlite' | 'pos
     audit: auditRepo(db, driver),
     secrets: secretsRepo(db),
     recordings: recordingsRepo(db),
+    sshKeys: sshKeysRepo(db),
+    loginFailures: loginFailuresRepo(db),
+    totp: totpRepo(db),
+    landing: landingRepo(db),
+    hostKeys: hostKeysRepo(db),
   };
 }
 
@@ -33,3 +39,4 @@ export type Repos = ReturnType<typeof createRepos>;
 export { SECRET_COLUMNS, type SecretColumn, type SealedCell } from './secrets.ts';
 export type { AuditQuery } from './audit.ts';
 export type { RecordingRow, RecordingFilter } from './recordings.ts';
+export type { SshKeyRow, LandingRow } from './gateway.ts';

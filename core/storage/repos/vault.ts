@@ -43,6 +43,7 @@ export const toResource = (r: Row): Resource => ({
   domainName: str(r.domain_name),
   policyId: strOrNull(r.policy_id),
   ownerId: str(r.owner_id),
+  allowPortForwarding: bool(r.allow_port_forwarding),
   createdAt: str(r.created_at),
   updatedAt: str(r.updated_at),
 });
@@ -55,6 +56,7 @@ export const toAccount = (r: Row): Account => ({
   passwordEnc: str(r.password_enc),
   passwordChangedAt: str(r.password_changed_at),
   passwordChangedBy: str(r.password_changed_by),
+  credentialKind: str(r.credential_kind) === 'private-key' ? 'private-key' : 'password',
   createdAt: str(r.created_at),
 });
 
@@ -93,6 +95,7 @@ function resourceRow(x: Resource): Row {
     domain_name: x.domainName,
     policy_id: x.policyId,
     owner_id: x.ownerId,
+    allow_port_forwarding: x.allowPortForwarding,
     created_at: x.createdAt,
     updated_at: x.updatedAt,
   };
@@ -259,6 +262,7 @@ export function accountsRepo(db: Knex | Knex.Transaction) {
         password_enc: a.passwordEnc,
         password_changed_at: a.passwordChangedAt,
         password_changed_by: a.passwordChangedBy,
+        credential_kind: a.credentialKind,
         created_at: a.createdAt,
       });
     },

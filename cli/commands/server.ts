@@ -1,0 +1,71 @@
+import type { Command } from 'commander';
+import {
+  createStreamLogger,
+  openCore,
+  resolveHome,
+  UsageError,
+  type CustodyConfig,
+} from '../../core/index.ts';
+import { ensureHostKey, startGateway, type GatewaySettings } from '../../gateway/index.ts';
+import { fileLogger, globalsOf } from '../context.ts';
+
+function port(v: string | undefined, fallback: number, name: string): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--${name} must be 0–65535`);
+  return n;
+}
+
+export function gatewaySettings(c: Readonly<CustodyConfig>): GatewaySettings {
+  return {
+    nodeName: c.gateway.node_name,
+    recordingFailure: c.gateway.recording_failure,
+    idleTimeoutMs: c.gateway.idle_timeout_minutes * 60_000,
+    maxDurationMs: c.gateway.max_session_hours * 3_600_000,
+    connectTimeoutMs: c.gateway.connect_timeout_seconds * 1000,
+  };
+}
+
+/**
+ * Runs a node until SIGINT/SIGTERM: the SSH front door (and, later, the web listener). Prints
+ * `ssh listening on HOST:PORT` (CLI contract) once the port is bound.
+ */
+export async function runServer(
+  home: string,
+  opts: { sshPort?: string; webPort?: string; banner?: (host: string, port: number) => string[] },
+): Promise<void> {
+  const logger = await fileLogger(home, true);
+  const { core, config, layout } = await openCore({ home, logger });
+  const hostKey = await ensureHostKey(layout.hostKeyFile);
+  const gw = await startGateway({
+    core,
+    host: config.server.ssh_host,
+    port: port(opts.sshPort, config.server.ssh_port, 'ssh-port'),
+    hostKey: hostKey.privateKey,
+    settings: gatewaySettings(config),
+    logger,
+  });
+  process.stdout.write(`ssh listening on ${gw.host}:${gw.port}\n`);
+  for (const line of opts.banner?.(gw.host, gw.port) ?? []) process.stdout.write(line + '\n');
+  logger.log('info', 'gateway started', { host: gw.host, port: gw.port, hostKey: hostKey.fingerprint });
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await gw.close();
+  await core.close();
+}
+
+export function registerServer(program: Command): void {
+  program
+    .command('server')
+    .description('run a node: the SSH front door (port 0 picks a free port)')
+    .option('--ssh-port <n>', 'SSH port')
+    .option('--web-port <n>', 'web port (the web listener arrives with the RDP viewer)')
+    .action(async (o: { sshPort?: string; webPort?: string }, cmd: Command) => {
+      await runServer(resolveHome(globalsOf(cmd).home), o);
+    });
+}
+
+export { createStreamLogger };

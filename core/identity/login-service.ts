@@ -1,0 +1,172 @@
+import { aad } from '../crypto/aad.ts';
+import { verifyLoginPassword } from '../crypto/password-hash.ts';
+import type { Secret } from '../crypto/secret.ts';
+import type { CoreContext } from '../context.ts';
+import { AuthError, LockedError } from '../errors.ts';
+import type { User } from '../model.ts';
+import type { Repos } from '../storage/repos/index.ts';
+import { parsePublicKey } from './ssh-public-key.ts';
+import { TOTP_PARAMS, totpFor } from './credentials-service.ts';
+
+export interface LoginStep {
+  user: User;
+  /** The first factor passed; a TOTP code is still needed. */
+  needsTotp: boolean;
+}
+
+const GENERIC = 'invalid user name or password';
+
+/**
+ * Gateway logins: password, public key, then TOTP where enabled. Failures count per user name
+ * and per source address; at `lockout_attempts` in a row either is locked for `lockout_minutes`
+ * (audited). Counting by the name as typed, known or not, means a lockout says nothing about
+ * which accounts exist.
+ */
+export class LoginService {
+  constructor(private readonly ctx: CoreContext) {}
+
+  private get limits() {
+    return {
+      attempts: this.ctx.config.security.lockout_attempts,
+      minutes: this.ctx.config.security.lockout_minutes,
+    };
+  }
+
+  private async checkNotLocked(repos: Repos, username: string, source: string): Promise<void> {
+    const now = this.ctx.clock.now().toISOString();
+    for (const [kind, subject] of [
+      ['user', username],
+      ['source', source],
+    ] as const) {
+      const f = await repos.loginFailures.get(kind, subject);
+      if (f?.lockedUntil && f.lockedUntil > now)
+        throw new LockedError(
+          `too many failed logins from this ${kind === 'user' ? 'user' : 'address'}: try again later`,
+        );
+    }
+  }
+
+  /** Records a failure (and a lockout when the limit is reached); always throws. */
+  async fail(
+    username: string,
+    source: string,
+    method: string,
+    error: Error = new AuthError(GENERIC),
+  ): Promise<never> {
+    const now = this.ctx.clock.now();
+    await this.ctx.store.tx(async (repos) => {
+      for (const [kind, subject] of [
+        ['user', username],
+        ['source', source],
+      ] as const) {
+        const f = (await repos.loginFailures.get(kind, subject)) ?? { failures: 0, lockedUntil: null };
+        const failures = f.failures + 1;
+        const lock =
+          failures >= this.limits.attempts
+            ? new Date(now.getTime() + this.limits.minutes * 60_000).toISOString()
+            : null;
+        await repos.loginFailures.set(
+          kind,
+          subject,
+          lock ? 0 : failures,
+          lock ?? f.lockedUntil,
+          now.toISOString(),
+        );
+        if (lock) {
+          await this.ctx.auditLog.append(repos, {
+            type: 'user.lockout',
+            actor: username.slice(0, 100),
+            source,
+            target: { kind, name: subject.slice(0, 200) },
+            result: 'failure',
+            details: { until: lock, attempts: failures },
+          });
+        }
+      }
+      await this.ctx.auditLog.append(repos, {
+        type: 'user.login',
+        actor: username.slice(0, 100),
+        source,
+        target: { kind: 'user', name: username.slice(0, 100) },
+        result: 'failure',
+        details: { method },
+      });
+    });
+    throw error;
+  }
+
+  private async succeed(user: User, source: string, method: string, needsTotp: boolean): Promise<LoginStep> {
+    await this.ctx.store.tx(async (repos) => {
+      if (!needsTotp) {
+        await repos.loginFailures.clear('user', user.username);
+        await repos.loginFailures.clear('source', source);
+      }
+      await this.ctx.auditLog.append(repos, {
+        type: 'user.login',
+        actor: user.username,
+        source,
+        target: { kind: 'user', name: user.username },
+        result: 'success',
+        details: { method, ...(needsTotp ? { pending: 'totp' } : {}) },
+      });
+    });
+    return { user, needsTotp };
+  }
+
+  async password(username: string, password: Secret, source: string): Promise<LoginStep> {
+    const user = await this.ctx.store.read(async (r) => {
+      await this.checkNotLocked(r, username, source);
+      return r.users.byName(username);
+    });
+    const ok =
+      !!user?.passwordHash &&
+      user.status === 'active' &&
+      (await verifyLoginPassword(user.passwordHash, password));
+    if (!ok || !user) return this.fail(username, source, 'password');
+    return this.succeed(user, source, 'password', user.totpEnabled);
+  }
+
+  /**
+   * The registered key line for `username` matching this algorithm and blob, if any. The gateway
+   * verifies the client's signature with it before calling `publicKeyAccepted`.
+   */
+  async publicKeyFor(
+    username: string,
+    algorithm: string,
+    blob: Buffer,
+    source: string,
+  ): Promise<string | undefined> {
+    return this.ctx.store.read(async (r) => {
+      await this.checkNotLocked(r, username, source);
+      const user = await r.users.byName(username);
+      if (!user || user.status !== 'active') return undefined;
+      const keys = await r.sshKeys.of(user.id);
+      return keys.find((k) => k.algorithm === algorithm && parsePublicKey(k.publicKey).blob.equals(blob))
+        ?.publicKey;
+    });
+  }
+
+  async publicKeyAccepted(username: string, source: string): Promise<LoginStep> {
+    const user = await this.ctx.store.read((r) => r.users.byName(username));
+    if (!user || user.status !== 'active') return this.fail(username, source, 'publickey');
+    return this.succeed(user, source, 'publickey', user.totpEnabled);
+  }
+
+  /** RFC 6238 with ±1 step for clock skew; each step's code is accepted once (no replay). */
+  async totp(username: string, code: string, source: string): Promise<User> {
+    const found = await this.ctx.store.read(async (r) => {
+      await this.checkNotLocked(r, username, source);
+      const user = await r.users.byName(username);
+      const sealed = user ? await r.totp.secretOf(user.id) : null;
+      return user && sealed ? { user, sealed, last: await r.totp.lastStep(user.id) } : undefined;
+    });
+    if (!found || !/^\d{6}$/.test(code.trim())) return this.fail(username, source, 'totp');
+    const secret = this.ctx.keyring.open(found.sealed, aad.totp(found.user.id));
+    const now = this.ctx.clock.now().getTime();
+    const delta = totpFor(username, secret).validate({ token: code.trim(), timestamp: now, window: 1 });
+    const step = Math.floor(now / 1000 / TOTP_PARAMS.period) + (delta ?? 0);
+    if (delta === null || step <= found.last) return this.fail(username, source, 'totp');
+    await this.ctx.store.tx((r) => r.totp.setLastStep(found.user.id, step));
+    return (await this.succeed(found.user, source, 'totp', false)).user;
+  }
+}

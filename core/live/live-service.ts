@@ -1,0 +1,83 @@
+import type { Actor } from '../authz/actor.ts';
+import type { CoreContext } from '../context.ts';
+import { NotFoundError, ValidationError } from '../errors.ts';
+import { checkText } from '../identity/names.ts';
+import type { LiveRegistry, LiveSessionHandle, LiveSessionInfo } from './registry.ts';
+
+export interface ShadowSession {
+  info: LiveSessionInfo;
+  /** The current screen, then live output until `leave()` or the session ends. */
+  attach(onData: (chunk: Buffer) => void, onEnd: (reason: string) => void): void;
+  leave(): Promise<void>;
+}
+
+/** Administrators list, shadow (read-only) and terminate live sessions, audited. */
+export class LiveService {
+  constructor(
+    private readonly ctx: CoreContext,
+    readonly registry: LiveRegistry,
+  ) {}
+
+  list(actor: Actor): LiveSessionInfo[] {
+    this.ctx.authz.require(actor, 'session.list-live');
+    return this.registry.list();
+  }
+
+  private handle(id: string): LiveSessionHandle {
+    const h = this.registry.get(id);
+    if (!h) throw new NotFoundError('live session', id);
+    return h;
+  }
+
+  async shadow(actor: Actor, id: string): Promise<ShadowSession> {
+    return this.ctx.run(actor, 'session.shadow', { kind: 'session', name: id }, async (s) => {
+      this.ctx.authz.require(actor, 'session.shadow');
+      const h = this.handle(id);
+      const info = h.info();
+      await s.audit(
+        'session.shadow-join',
+        { kind: 'session', name: id },
+        { user: info.user, target: info.target },
+      );
+      let unsubscribe: (() => void) | undefined;
+      let left = false;
+      return {
+        info,
+        attach: (onData, onEnd) => {
+          onData(Buffer.from(h.snapshot(), 'utf8'));
+          unsubscribe = h.subscribe(onData, onEnd);
+        },
+        leave: async () => {
+          if (left) return;
+          left = true;
+          unsubscribe?.();
+          await this.ctx.appendStandalone({
+            type: 'session.shadow-leave',
+            actor: actor.name,
+            source: actor.source,
+            target: { kind: 'session', name: id },
+            result: 'success',
+            details: { user: info.user, target: info.target },
+          });
+        },
+      };
+    });
+  }
+
+  async terminate(actor: Actor, id: string, reason: string): Promise<void> {
+    const why = checkText('reason', reason, 200);
+    if (!why) throw new ValidationError('a reason is required to terminate a session', { field: 'reason' });
+    await this.ctx.run(actor, 'session.terminate', { kind: 'session', name: id }, async (s) => {
+      this.ctx.authz.require(actor, 'session.terminate');
+      const h = this.handle(id);
+      const info = h.info();
+      await s.audit(
+        'session.terminate',
+        { kind: 'session', name: id },
+        { user: info.user, target: info.target, reason: why },
+      );
+    });
+    // After the audit row commits: the user's session ends with the one-line reason.
+    this.handle(id).terminate(`terminated by ${actor.name}: ${why}`);
+  }
+}

@@ -1,0 +1,356 @@
+/**
+ * The asciicast v2 recorder (https://docs.asciinema.org/manual/asciicast/v2/), readable by the real
+ * `asciinema` player, plus a side index for seeking.
+ *
+ * Cast file `<id>.cast`: a JSON header line, then one line per event, `[seconds, code, data]`, with
+ * seconds relative to the start (6 decimals), code `o` (target output), `i` (operator input) or
+ * `r` (resize, data `"COLSxROWS"`). Bytes are decoded as streaming UTF-8, one decoder per
+ * direction, so a character split across chunks is joined rather than written as U+FFFD.
+ *
+ * Index file `<id>.cast.idx` (JSON lines):
+ *   line 1: `{"version":1,"format":"custody-cast-index","intervalSeconds":5,"intervalBytes":262144}`
+ *   then:   `{"t":SECONDS,"offset":BYTES,"cols":C,"rows":R}`, one keyframe per line, in order.
+ * `offset` is the byte offset in the cast file of the event line at time `t` (the first keyframe is
+ * the first line after the header, at t = 0); `cols`/`rows` are the terminal size in effect just
+ * before that line. A keyframe is written at least every 5 s of session time or every 256 KiB of
+ * cast, so a player seeks to T by taking the last keyframe with `t <= T`, sizing its terminal to
+ * cols x rows, and reading the cast from `offset`. Index lines are written only after the cast bytes
+ * they point at, so an index never points past the end of its cast.
+ */
+import type { FileHandle } from 'node:fs/promises';
+import { promises as fs } from 'node:fs';
+import type { Clock } from '../runtime.ts';
+import type { RecordingFailurePolicy, RecordingMeta, RecordingSummary, RecordingWriter } from './types.ts';
+
+export const INDEX_SUFFIX = '.idx';
+export const KEYFRAME_SECONDS = 5;
+export const KEYFRAME_BYTES = 256 * 1024;
+
+/** One keyframe of the side index. */
+export interface IndexEntry {
+  t: number;
+  offset: number;
+  cols: number;
+  rows: number;
+}
+
+export interface IndexHeader {
+  version: 1;
+  format: 'custody-cast-index';
+  intervalSeconds: number;
+  intervalBytes: number;
+}
+
+export interface AsciicastWriterOptions {
+  id: string;
+  /** The cast file; the index goes to `castPath + '.idx'`. Neither may exist yet. */
+  castPath: string;
+  meta: RecordingMeta;
+  clock: Clock;
+  /** Kept for the caller: what to do when writing fails (default strict). */
+  policy?: RecordingFailurePolicy;
+  /** Buffered output reaches the file at least this often (default 1000 ms). */
+  flushIntervalMs?: number;
+  /** A buffer this large is flushed at once (default 64 KiB). */
+  flushBytes?: number;
+  keyframeSeconds?: number;
+  keyframeBytes?: number;
+  /** Opens a new file (tests inject failures here). Default: exclusive create, mode 0600. */
+  openFile?: (path: string) => Promise<FileHandle>;
+  /** Runs after the files are closed (the store updates the recording's row here). */
+  onClosed?: (summary: RecordingSummary, failed: Error | undefined) => Promise<void>;
+}
+
+const defaultOpen = async (p: string): Promise<FileHandle> => {
+  const fh = await fs.open(p, 'wx', 0o600);
+  await fh.chmod(0o600); // whatever the umask
+  return fh;
+};
+
+async function writeAll(fh: FileHandle, data: Buffer): Promise<void> {
+  let done = 0;
+  while (done < data.length) {
+    const { bytesWritten } = await fh.write(data, done, data.length - done);
+    if (bytesWritten <= 0) throw new Error('short write');
+    done += bytesWritten;
+  }
+}
+
+export class AsciicastWriter implements RecordingWriter {
+  readonly id: string;
+  readonly castPath: string;
+  readonly indexPath: string;
+  readonly policy: RecordingFailurePolicy;
+
+  readonly #clock: Clock;
+  readonly #startMs: number;
+  readonly #flushBytes: number;
+  readonly #keyframeSeconds: number;
+  readonly #keyframeBytes: number;
+  readonly #onClosed: AsciicastWriterOptions['onClosed'];
+  readonly #cast: FileHandle;
+  readonly #index: FileHandle;
+  readonly #outDecoder = new TextDecoder('utf-8');
+  readonly #inDecoder = new TextDecoder('utf-8');
+  readonly #failureCallbacks: ((error: Error) => void)[] = [];
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  /** Bytes of the cast accounted for (written or buffered): the offset of the next line. */
+  #offset = 0;
+  /** Bytes of the cast actually written to the file. */
+  #written = 0;
+  #events = 0;
+  #lastT = 0;
+  #cols: number;
+  #rows: number;
+  /** Size asked for while suspended, written on resume. */
+  #pendingSize: { cols: number; rows: number } | undefined;
+  #lastKeyframe: IndexEntry;
+  #castBuf: Buffer[] = [];
+  #castBufBytes = 0;
+  #indexBuf: string[] = [];
+  #suspended = false;
+  /** Per direction: skip leading continuation bytes (the rest of a character cut by suspend). */
+  #orphans = { o: false, i: false };
+  #failed: Error | undefined;
+  #closing: Promise<RecordingSummary> | undefined;
+  #chain: Promise<void> = Promise.resolve();
+  /** Set when create() itself fails: nobody holds the writer, so onClosed is not run. */
+  #abandoned = false;
+
+  private constructor(o: AsciicastWriterOptions, cast: FileHandle, index: FileHandle) {
+    this.id = o.id;
+    this.castPath = o.castPath;
+    this.indexPath = o.castPath + INDEX_SUFFIX;
+    this.policy = o.policy ?? 'strict';
+    this.#clock = o.clock;
+    this.#startMs = o.clock.now().getTime();
+    this.#flushBytes = o.flushBytes ?? 64 * 1024;
+    this.#keyframeSeconds = o.keyframeSeconds ?? KEYFRAME_SECONDS;
+    this.#keyframeBytes = o.keyframeBytes ?? KEYFRAME_BYTES;
+    this.#onClosed = o.onClosed;
+    this.#cast = cast;
+    this.#index = index;
+    this.#cols = o.meta.cols;
+    this.#rows = o.meta.rows;
+
+    const header = {
+      version: 2,
+      width: o.meta.cols,
+      height: o.meta.rows,
+      timestamp: Math.floor(o.meta.startedAt.getTime() / 1000),
+      title: `${o.meta.user} → ${o.meta.target}`,
+      env: { TERM: 'xterm-256color' },
+    };
+    this.#append(JSON.stringify(header) + '\n');
+    const indexHeader: IndexHeader = {
+      version: 1,
+      format: 'custody-cast-index',
+      intervalSeconds: this.#keyframeSeconds,
+      intervalBytes: this.#keyframeBytes,
+    };
+    this.#indexBuf.push(JSON.stringify(indexHeader) + '\n');
+    this.#lastKeyframe = { t: 0, offset: this.#offset, cols: this.#cols, rows: this.#rows };
+    this.#indexBuf.push(JSON.stringify(this.#lastKeyframe) + '\n');
+
+    const interval = o.flushIntervalMs ?? 1000;
+    this.#timer = setInterval(() => void this.flush(), interval);
+    this.#timer.unref();
+  }
+
+  /** Creates both files (exclusively, mode 0600) and writes the header at once. */
+  static async create(o: AsciicastWriterOptions): Promise<AsciicastWriter> {
+    const open = o.openFile ?? defaultOpen;
+    const cast = await open(o.castPath);
+    let index: FileHandle;
+    try {
+      index = await open(o.castPath + INDEX_SUFFIX);
+    } catch (e) {
+      await cast.close().catch(() => undefined);
+      throw e;
+    }
+    const w = new AsciicastWriter(o, cast, index);
+    await w.flush();
+    if (w.#failed) {
+      const error = w.#failed;
+      w.#abandoned = true;
+      await w.close().catch(() => undefined);
+      throw error;
+    }
+    return w;
+  }
+
+  output(data: Buffer): void {
+    if (this.#suspended || this.#failed || this.#closing) return;
+    if (this.#orphans.o) data = this.#skipOrphans('o', data);
+    this.#event('o', this.#outDecoder.decode(data, { stream: true }));
+  }
+
+  input(data: Buffer): void {
+    if (this.#suspended || this.#failed || this.#closing) return;
+    if (this.#orphans.i) data = this.#skipOrphans('i', data);
+    this.#event('i', this.#inDecoder.decode(data, { stream: true }));
+  }
+
+  resize(cols: number, rows: number): void {
+    if (this.#failed || this.#closing) return;
+    if (this.#suspended) {
+      this.#pendingSize = { cols, rows };
+      return;
+    }
+    this.#resizeNow(cols, rows);
+  }
+
+  /**
+   * Nothing at all is written until resume(): no output, no input, no resize. A character cut in
+   * half by the suspension is dropped with it (never written as U+FFFD).
+   */
+  suspend(): void {
+    if (this.#suspended) return;
+    this.#suspended = true;
+    this.#outDecoder.decode();
+    this.#inDecoder.decode();
+  }
+
+  resume(): void {
+    if (!this.#suspended) return;
+    this.#suspended = false;
+    this.#orphans = { o: true, i: true };
+    const size = this.#pendingSize;
+    this.#pendingSize = undefined;
+    if (size && !this.#failed && !this.#closing) this.#resizeNow(size.cols, size.rows);
+  }
+
+  onFailure(cb: (error: Error) => void): void {
+    if (this.#failed) {
+      const error = this.#failed;
+      queueMicrotask(() => cb(error));
+      return;
+    }
+    this.#failureCallbacks.push(cb);
+  }
+
+  get failed(): Error | undefined {
+    return this.#failed;
+  }
+
+  /** Writes what is buffered (the timer calls this at least every second). */
+  flush(): Promise<void> {
+    if (this.#failed || (!this.#castBufBytes && !this.#indexBuf.length)) return this.#chain;
+    const cast = Buffer.concat(this.#castBuf, this.#castBufBytes);
+    const index = this.#indexBuf.length ? Buffer.from(this.#indexBuf.join(''), 'utf8') : undefined;
+    this.#castBuf = [];
+    this.#castBufBytes = 0;
+    this.#indexBuf = [];
+    this.#chain = this.#chain.then(async () => {
+      if (this.#failed) return;
+      try {
+        if (cast.length) await writeAll(this.#cast, cast);
+        this.#written += cast.length;
+        if (index) await writeAll(this.#index, index);
+      } catch (e) {
+        this.#fail(e);
+      }
+    });
+    return this.#chain;
+  }
+
+  close(): Promise<RecordingSummary> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<RecordingSummary> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    if (!this.#failed && !this.#suspended) {
+      // Whatever is left in the decoders is an incomplete character: it ends as U+FFFD, as in a
+      // terminal, and only here, at the very end.
+      const out = this.#outDecoder.decode();
+      if (out) this.#event('o', out, true);
+      const inp = this.#inDecoder.decode();
+      if (inp) this.#event('i', inp, true);
+    }
+    await this.flush();
+    if (!this.#failed) {
+      try {
+        await this.#cast.datasync();
+        await this.#index.datasync();
+      } catch (e) {
+        this.#fail(e);
+      }
+    }
+    await this.#cast.close().catch((e: unknown) => this.#fail(e));
+    await this.#index.close().catch((e: unknown) => this.#fail(e));
+    const summary: RecordingSummary = {
+      id: this.id,
+      path: this.castPath,
+      bytes: this.#written,
+      events: this.#events,
+      durationMs: Math.max(0, this.#clock.now().getTime() - this.#startMs),
+    };
+    if (this.#onClosed && !this.#abandoned) await this.#onClosed(summary, this.#failed);
+    return summary;
+  }
+
+  /**
+   * After a suspension, the first bytes may finish a character whose start was dropped: those
+   * continuation bytes (at most 3) are skipped rather than written as U+FFFD.
+   */
+  #skipOrphans(dir: 'o' | 'i', data: Buffer): Buffer {
+    let i = 0;
+    while (i < data.length && i < 3 && (data[i]! & 0xc0) === 0x80) i++;
+    if (i < data.length) this.#orphans[dir] = false;
+    return i ? data.subarray(i) : data;
+  }
+
+  #resizeNow(cols: number, rows: number): void {
+    this.#event('r', `${cols}x${rows}`);
+    this.#cols = cols;
+    this.#rows = rows;
+  }
+
+  #event(code: 'o' | 'i' | 'r', data: string, closing = false): void {
+    if (!data || this.#failed || (this.#closing && !closing)) return;
+    // Time never runs backwards in a cast, even if the wall clock does.
+    const t = Math.max(this.#lastT, round6((this.#clock.now().getTime() - this.#startMs) / 1000));
+    this.#lastT = t;
+    const k = this.#lastKeyframe;
+    if (t - k.t >= this.#keyframeSeconds || this.#offset - k.offset >= this.#keyframeBytes) {
+      this.#lastKeyframe = { t, offset: this.#offset, cols: this.#cols, rows: this.#rows };
+      this.#indexBuf.push(JSON.stringify(this.#lastKeyframe) + '\n');
+    }
+    this.#append(`[${t.toFixed(6)}, ${JSON.stringify(code)}, ${JSON.stringify(data)}]\n`);
+    this.#events++;
+    if (this.#castBufBytes >= this.#flushBytes) void this.flush();
+  }
+
+  #append(line: string): void {
+    const b = Buffer.from(line, 'utf8');
+    this.#castBuf.push(b);
+    this.#castBufBytes += b.length;
+    this.#offset += b.length;
+  }
+
+  #fail(e: unknown): void {
+    if (this.#failed) return;
+    const error = e instanceof Error ? e : new Error(String(e));
+    this.#failed = error;
+    this.#castBuf = [];
+    this.#castBufBytes = 0;
+    this.#indexBuf = [];
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    for (const cb of this.#failureCallbacks.splice(0)) {
+      try {
+        cb(error);
+      } catch {
+        // A failing callback must not hide the failure from the others.
+      }
+    }
+  }
+}
+
+function round6(t: number): number {
+  return Math.round(t * 1e6) / 1e6;
+}

@@ -1,0 +1,204 @@
+/**
+ * Where session recordings live: `<recordingsDir>/<YYYY>/<MM>/<id>.cast` (+ `.idx`), folders 0700,
+ * files 0600, and one `recordings` row per recording. The gateway opens writers (no actor: the
+ * session itself was authorised and audited when it opened); reading recordings back is an
+ * authorised, audited operation.
+ */
+import { createReadStream, promises as fs, type ReadStream } from 'node:fs';
+import path from 'node:path';
+import type { Actor } from '../authz/actor.ts';
+import { isInside } from '../config/home.ts';
+import type { CoreContext } from '../context.ts';
+import { NotFoundError, StorageError, ValidationError } from '../errors.ts';
+import type { RecordingFilter, RecordingRow } from '../storage/repos/index.ts';
+import { AsciicastWriter, type AsciicastWriterOptions } from './asciicast-writer.ts';
+import type { RecordingFailurePolicy, RecordingMeta, RecordingSummary } from './types.ts';
+
+export type RecordingFormat = 'asciicast';
+export const RECORDING_FORMATS: readonly RecordingFormat[] = ['asciicast'];
+
+export interface RecordingExport {
+  id: string;
+  format: RecordingFormat;
+  /** Absolute path of the cast file. */
+  path: string;
+  bytes: number;
+  /** Opens the file for reading (one stream per call). */
+  open(): ReadStream;
+}
+
+export interface RecordingStoreOptions {
+  /** Flush interval of new writers (default 1000 ms). */
+  flushIntervalMs?: number;
+  /** How writers create their files (tests inject write failures). */
+  openFile?: AsciicastWriterOptions['openFile'];
+}
+
+export class RecordingStore {
+  readonly dir: string;
+  readonly #open = new Set<AsciicastWriter>();
+
+  constructor(
+    private readonly ctx: CoreContext,
+    dir: string,
+    private readonly options: RecordingStoreOptions = {},
+  ) {
+    this.dir = path.resolve(dir);
+  }
+
+  /**
+   * Starts a recording: creates the cast (and its index) and a row with status 'recording'. On
+   * close the row gets ended_at, bytes, events and status 'complete' or 'failed'. A write failure
+   * is logged and audited (`recording.fail`); the caller registers onFailure and applies `policy`
+   * (strict ends the session, best-effort warns and continues).
+   */
+  async open(meta: RecordingMeta, policy: RecordingFailurePolicy): Promise<AsciicastWriter> {
+    const id = this.ctx.ids.next();
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(id) || id.startsWith('.'))
+      throw new ValidationError(`unusable recording id '${id}'`);
+    const started = meta.startedAt;
+    const yyyy = String(started.getUTCFullYear()).padStart(4, '0');
+    const mm = String(started.getUTCMonth() + 1).padStart(2, '0');
+    const rel = path.posix.join(yyyy, mm, `${id}.cast`);
+    const castPath = path.join(this.dir, yyyy, mm, `${id}.cast`);
+    await this.#ensureDir(path.dirname(castPath));
+
+    const logger = this.ctx.deps.logger;
+    const writer = await AsciicastWriter.create({
+      id,
+      castPath,
+      meta,
+      clock: this.ctx.clock,
+      policy,
+      ...(this.options.flushIntervalMs ? { flushIntervalMs: this.options.flushIntervalMs } : {}),
+      ...(this.options.openFile ? { openFile: this.options.openFile } : {}),
+      onClosed: async (summary, failed) => {
+        this.#open.delete(writer);
+        await this.#finish(summary, failed);
+      },
+    });
+    writer.onFailure((error) => {
+      logger.log(policy === 'strict' ? 'error' : 'warn', 'recording failed', {
+        recording: id,
+        session: meta.sessionId,
+        policy,
+        error: firstLine(error),
+      });
+      void this.ctx
+        .appendStandalone({
+          type: 'recording.fail',
+          actor: meta.user,
+          source: meta.source,
+          target: { kind: 'recording', name: id },
+          result: 'failure',
+          details: { session: meta.sessionId, target: meta.target, policy, error: firstLine(error) },
+        })
+        .catch((e: unknown) =>
+          logger.log('error', 'cannot audit recording failure', { recording: id, error: firstLine(e) }),
+        );
+    });
+    try {
+      await this.ctx.store.tx((r) =>
+        r.recordings.insert({
+          id,
+          sessionId: meta.sessionId,
+          user: meta.user,
+          target: meta.target,
+          protocol: meta.protocol,
+          source: meta.source,
+          startedAt: started.toISOString(),
+          endedAt: null,
+          path: rel,
+          bytes: 0,
+          events: 0,
+          status: 'recording',
+        }),
+      );
+    } catch (e) {
+      await writer.close().catch(() => undefined);
+      throw e;
+    }
+    this.#open.add(writer);
+    return writer;
+  }
+
+  /** Recordings, newest first (admins and auditors; password admins when the config lets them). */
+  async list(actor: Actor, filter: RecordingFilter = {}): Promise<RecordingRow[]> {
+    return this.ctx.run(actor, 'recording.list', { kind: 'recording', name: 'list' }, async (s) => {
+      this.ctx.authz.require(actor, 'recording.list');
+      return s.repos.recordings.list({
+        ...filter,
+        limit: Math.min(Math.max(filter.limit ?? 100, 1), 10_000),
+      });
+    });
+  }
+
+  /** The cast file of one recording, for download or replay; audited as `recording.export`. */
+  async export(actor: Actor, id: string, format: RecordingFormat = 'asciicast'): Promise<RecordingExport> {
+    return this.ctx.run(actor, 'recording.export', { kind: 'recording', name: id }, async (s) => {
+      this.ctx.authz.require(actor, 'recording.export');
+      if (!RECORDING_FORMATS.includes(format))
+        throw new ValidationError(`unknown recording format '${String(format)}' (known: asciicast)`);
+      const row = await s.repos.recordings.byId(id);
+      if (!row) throw new NotFoundError('recording', id);
+      const file = this.pathOf(row);
+      let bytes: number;
+      try {
+        bytes = (await fs.stat(file)).size;
+      } catch (e) {
+        throw new StorageError(
+          `recording '${id}': file ${row.path} is unreadable (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+        );
+      }
+      await s.audit(
+        'recording.export',
+        { kind: 'recording', name: id },
+        { format, user: row.user, target: row.target, session: row.sessionId, bytes },
+      );
+      return { id, format, path: file, bytes, open: () => createReadStream(file) };
+    });
+  }
+
+  /** The absolute cast path of a row; refuses a path that leaves the recordings folder. */
+  pathOf(row: Pick<RecordingRow, 'id' | 'path'>): string {
+    const file = path.resolve(this.dir, row.path);
+    if (!isInside(file, this.dir)) throw new StorageError(`recording '${row.id}': path outside the store`);
+    return file;
+  }
+
+  /** Closes every writer still open (the core is shutting down). */
+  async closeAll(): Promise<void> {
+    await Promise.allSettled([...this.#open].map((w) => w.close()));
+  }
+
+  async #finish(summary: RecordingSummary, failed: Error | undefined): Promise<void> {
+    try {
+      await this.ctx.store.tx((r) =>
+        r.recordings.finish(summary.id, {
+          endedAt: this.ctx.now(),
+          bytes: summary.bytes,
+          events: summary.events,
+          status: failed ? 'failed' : 'complete',
+        }),
+      );
+    } catch (e) {
+      this.ctx.deps.logger.log('error', 'cannot finish recording row', {
+        recording: summary.id,
+        error: firstLine(e),
+      });
+    }
+  }
+
+  async #ensureDir(dir: string): Promise<void> {
+    await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
+    // The year and month folders are ours: 0700 whatever the umask.
+    for (const d of [path.dirname(dir), dir]) {
+      await fs.mkdir(d, { recursive: true, mode: 0o700 });
+      await fs.chmod(d, 0o700);
+    }
+  }
+}
+
+function firstLine(e: unknown): string {
+  return String((e as Error)?.message ?? e).split('\n')[0]!;
+}

@@ -1,0 +1,172 @@
+import type { Actor } from '../authz/actor.ts';
+import type { CoreContext } from '../context.ts';
+import { aad } from '../crypto/aad.ts';
+import { HostKeyError, NotFoundError, TargetError } from '../errors.ts';
+import type { AuditEventType } from '../audit/events.ts';
+import type { AuditResult } from '../model.ts';
+import { DEFAULT_PORTS } from '../vault/builtin-types.ts';
+import { loadAccount, loadResource } from '../vault/refs.ts';
+import { routeTo } from './landing-service.ts';
+import type { Credential, HopCandidate, SessionGrant } from './types.ts';
+
+const SESSION_PROTOCOLS = new Set(['ssh', 'telnet', 'rdp']);
+
+/**
+ * Session authorisation for the gateway: the proof object (grant), the credentials for the
+ * target and each hop, host-key pinning, and the session's audit trail. Grants are held in
+ * memory: they live exactly as long as this process, like the sessions they authorise.
+ */
+export class SessionsService {
+  readonly #grants = new Map<string, SessionGrant>();
+
+  constructor(private readonly ctx: CoreContext) {}
+
+  /**
+   * May `actor` open `ref` (RESOURCE/ACCOUNT) now? An unknown account and one the actor may not
+   * use get the same NotFoundError, so the answer reveals nothing.
+   */
+  async authorize(actor: Actor, ref: string): Promise<SessionGrant> {
+    return this.ctx.run(actor, 'session.open', { kind: 'account', name: ref }, async (s) => {
+      const { resource, account } = await loadAccount(s.repos, ref);
+      this.ctx.authz.requireOn(actor, 'session.open', await s.access.onAccount(account, resource), {
+        kind: 'account',
+        name: ref,
+      });
+      const type = await s.repos.types.byId(resource.typeId);
+      if (!type || !SESSION_PROTOCOLS.has(type.protocol)) {
+        throw new TargetError(
+          `'${ref}' is a ${type?.name ?? 'resource'} with no terminal or desktop session`,
+        );
+      }
+      if (!resource.dnsName)
+        throw new TargetError(`resource '${resource.name}' has no DNS name or address to connect to`);
+      const route = await routeTo(s.repos, resource);
+      const grant: SessionGrant = {
+        id: this.ctx.ids.next(),
+        actor,
+        target: {
+          ref,
+          resource: resource.name,
+          account: account.name,
+          protocol: type.protocol,
+          typeName: type.name,
+          host: resource.dnsName,
+          port: resource.port ?? DEFAULT_PORTS[type.protocol] ?? 22,
+          allowPortForwarding: resource.allowPortForwarding,
+        },
+        route,
+        issuedAt: this.ctx.now(),
+      };
+      await s.audit(
+        'session.authorize',
+        { kind: 'account', name: ref },
+        { grant: grant.id, route: route.map((h) => h.landing) },
+      );
+      this.#grants.set(grant.id, grant);
+      return grant;
+    });
+  }
+
+  /** Forget a grant when its session ends. */
+  release(grant: SessionGrant): void {
+    this.#grants.delete(grant.id);
+  }
+
+  private held(grant: SessionGrant): SessionGrant {
+    const g = this.#grants.get(grant.id);
+    if (g !== grant) throw new NotFoundError('session grant', grant.id);
+    return g;
+  }
+
+  /** The target's credential, or a landing hop's. Audited (without the value). */
+  async credential(grant: SessionGrant, hop?: HopCandidate): Promise<Credential> {
+    const g = this.held(grant);
+    const ref = hop ? hop.ref : g.target.ref;
+    if (hop && !g.route.some((h) => h.candidates.some((c) => c.ref === hop.ref)))
+      throw new NotFoundError('hop', hop.ref);
+    return this.ctx.store.tx(async (repos) => {
+      const { account } = await loadAccount(repos, ref);
+      const secret = this.ctx.keyring.open(account.passwordEnc, aad.account(account.id));
+      await this.ctx.auditLog.append(repos, {
+        type: 'session.credential-use',
+        actor: g.actor.name,
+        source: g.actor.source,
+        target: { kind: 'account', name: ref },
+        result: 'success',
+        details: { grant: g.id, ...(hop ? { landing: hop.landing, role: hop.role } : {}) },
+      });
+      return account.credentialKind === 'private-key'
+        ? { kind: 'private-key', username: account.name, secret }
+        : { kind: 'password', username: account.name, secret };
+    });
+  }
+
+  /**
+   * Host-key pinning per resource: the first key seen is recorded; a different key later is
+   * refused and audited.
+   */
+  async checkHostKey(
+    grant: SessionGrant,
+    resourceName: string,
+    key: { type: string; fingerprint: string },
+  ): Promise<'recorded' | 'match'> {
+    const g = this.held(grant);
+    return this.ctx.store
+      .tx(async (repos) => {
+        const r = await loadResource(repos, resourceName);
+        const pinned = await repos.hostKeys.get(r.id, key.type);
+        const audit = (type: AuditEventType, result: AuditResult, details: Record<string, unknown>) =>
+          this.ctx.auditLog.append(repos, {
+            type,
+            actor: g.actor.name,
+            source: g.actor.source,
+            target: { kind: 'resource', name: resourceName },
+            result,
+            details,
+          });
+        if (!pinned) {
+          await repos.hostKeys.record(r.id, key.type, key.fingerprint, this.ctx.now());
+          await audit('host-key.recorded', 'success', { keyType: key.type, fingerprint: key.fingerprint });
+          return 'recorded';
+        }
+        if (pinned.fingerprint === key.fingerprint) return 'match';
+        throw new HostKeyError(
+          `host key of '${resourceName}' changed (expected ${pinned.fingerprint}, got ${key.fingerprint}): refusing to connect`,
+          {
+            expected: pinned.fingerprint,
+          },
+        );
+      })
+      .catch(async (e: unknown) => {
+        // The mismatch row must survive the refusal: append it outside the rolled-back transaction.
+        if (e instanceof HostKeyError) {
+          await this.ctx.appendStandalone({
+            type: 'host-key.mismatch',
+            actor: g.actor.name,
+            source: g.actor.source,
+            target: { kind: 'resource', name: resourceName },
+            result: 'failure',
+            details: { keyType: key.type, expected: e.details.expected, got: key.fingerprint },
+          });
+        }
+        throw e;
+      });
+  }
+
+  /** Audit rows for the life of a session (start with the route taken, end with bytes). */
+  async record(
+    grant: SessionGrant,
+    type: 'session.start' | 'session.end' | 'session.refused',
+    details: Record<string, unknown>,
+    result: AuditResult = 'success',
+  ): Promise<void> {
+    await this.ctx.appendStandalone({
+      type,
+      actor: grant.actor.name,
+      source: grant.actor.source,
+      target: { kind: 'account', name: grant.target.ref },
+      result,
+      details: { grant: grant.id, ...details },
+    });
+  }
+}

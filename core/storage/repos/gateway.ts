@@ -1,0 +1,189 @@
+import type { Knex } from 'knex';
+import { num, str, strOrNull, type Row } from './map.ts';
+
+export interface SshKeyRow {
+  id: string;
+  userId: string;
+  algorithm: string;
+  publicKey: string;
+  fingerprint: string;
+  comment: string;
+  createdAt: string;
+}
+
+export interface LandingRow {
+  id: string;
+  name: string;
+  description: string;
+  location: string;
+  primaryAccountId: string;
+  secondaryAccountId: string | null;
+  createdAt: string;
+}
+
+const toKey = (r: Row): SshKeyRow => ({
+  id: str(r.id),
+  userId: str(r.user_id),
+  algorithm: str(r.algorithm),
+  publicKey: str(r.public_key),
+  fingerprint: str(r.fingerprint),
+  comment: str(r.comment),
+  createdAt: str(r.created_at),
+});
+
+const toLanding = (r: Row): LandingRow => ({
+  id: str(r.id),
+  name: str(r.name),
+  description: str(r.description),
+  location: str(r.location),
+  primaryAccountId: str(r.primary_account_id),
+  secondaryAccountId: strOrNull(r.secondary_account_id),
+  createdAt: str(r.created_at),
+});
+
+export function sshKeysRepo(db: Knex | Knex.Transaction) {
+  return {
+    async of(userId: string): Promise<SshKeyRow[]> {
+      return (await db('user_ssh_keys').where({ user_id: userId }).orderBy('created_at')).map(toKey);
+    },
+    async insert(k: SshKeyRow): Promise<void> {
+      await db('user_ssh_keys').insert({
+        id: k.id,
+        user_id: k.userId,
+        algorithm: k.algorithm,
+        public_key: k.publicKey,
+        fingerprint: k.fingerprint,
+        comment: k.comment,
+        created_at: k.createdAt,
+      });
+    },
+    async remove(userId: string, fingerprint: string): Promise<number> {
+      return db('user_ssh_keys').where({ user_id: userId, fingerprint }).delete();
+    },
+  };
+}
+
+export function loginFailuresRepo(db: Knex | Knex.Transaction) {
+  return {
+    async get(
+      kind: 'user' | 'source',
+      subject: string,
+    ): Promise<{ failures: number; lockedUntil: string | null } | undefined> {
+      const r = await db('login_failures').where({ kind, subject }).first();
+      return r ? { failures: num(r.failures), lockedUntil: strOrNull(r.locked_until) } : undefined;
+    },
+    async set(
+      kind: 'user' | 'source',
+      subject: string,
+      failures: number,
+      lockedUntil: string | null,
+      at: string,
+    ): Promise<void> {
+      await db('login_failures')
+        .insert({ kind, subject, failures, locked_until: lockedUntil, updated_at: at })
+        .onConflict(['kind', 'subject'])
+        .merge(['failures', 'locked_until', 'updated_at']);
+    },
+    async clear(kind: 'user' | 'source', subject: string): Promise<void> {
+      await db('login_failures').where({ kind, subject }).delete();
+    },
+  };
+}
+
+export function totpRepo(db: Knex | Knex.Transaction) {
+  return {
+    async setSecret(userId: string, sealed: string | null, enabled: boolean): Promise<void> {
+      await db('users').where({ id: userId }).update({ totp_secret_enc: sealed, totp_enabled: enabled });
+    },
+    async secretOf(userId: string): Promise<string | null> {
+      const r = await db('users').where({ id: userId }).first('totp_secret_enc');
+      return strOrNull(r?.totp_secret_enc);
+    },
+    async lastStep(userId: string): Promise<number> {
+      const r = await db('totp_state').where({ user_id: userId }).first();
+      return r ? num(r.last_step) : -1;
+    },
+    async setLastStep(userId: string, step: number): Promise<void> {
+      await db('totp_state')
+        .insert({ user_id: userId, last_step: step })
+        .onConflict('user_id')
+        .merge(['last_step']);
+    },
+  };
+}
+
+export function landingRepo(db: Knex | Knex.Transaction) {
+  return {
+    async list(): Promise<LandingRow[]> {
+      return (await db('landing_servers').orderBy('name')).map(toLanding);
+    },
+    async byName(name: string): Promise<LandingRow | undefined> {
+      const r = await db('landing_servers').where({ name }).first();
+      return r ? toLanding(r) : undefined;
+    },
+    async insert(l: LandingRow): Promise<void> {
+      await db('landing_servers').insert({
+        id: l.id,
+        name: l.name,
+        description: l.description,
+        location: l.location,
+        primary_account_id: l.primaryAccountId,
+        secondary_account_id: l.secondaryAccountId,
+        created_at: l.createdAt,
+      });
+    },
+    async remove(id: string): Promise<void> {
+      await db('landing_servers').where({ id }).delete();
+    },
+    async associate(landingId: string, resourceId: string): Promise<void> {
+      await db('landing_associations')
+        .insert({ landing_id: landingId, resource_id: resourceId })
+        .onConflict()
+        .ignore();
+    },
+    async dissociate(landingId: string, resourceId: string): Promise<number> {
+      return db('landing_associations').where({ landing_id: landingId, resource_id: resourceId }).delete();
+    },
+    /** Landing servers through which this resource is reached. */
+    async landingsFor(resourceId: string): Promise<LandingRow[]> {
+      const rows = await db('landing_servers')
+        .join('landing_associations', 'landing_servers.id', 'landing_associations.landing_id')
+        .where('landing_associations.resource_id', resourceId)
+        .orderBy('landing_servers.name')
+        .select('landing_servers.*');
+      return rows.map(toLanding);
+    },
+    async associations(landingId: string): Promise<string[]> {
+      return (await db('landing_associations').where({ landing_id: landingId }).select('resource_id')).map(
+        (r) => str(r.resource_id),
+      );
+    },
+  };
+}
+
+export function hostKeysRepo(db: Knex | Knex.Transaction) {
+  return {
+    async get(
+      resourceId: string,
+      keyType: string,
+    ): Promise<{ fingerprint: string; firstSeen: string } | undefined> {
+      const r = await db('host_keys').where({ resource_id: resourceId, key_type: keyType }).first();
+      return r ? { fingerprint: str(r.fingerprint), firstSeen: str(r.first_seen) } : undefined;
+    },
+    async anyFor(resourceId: string): Promise<{ keyType: string; fingerprint: string }[]> {
+      return (await db('host_keys').where({ resource_id: resourceId })).map((r) => ({
+        keyType: str(r.key_type),
+        fingerprint: str(r.fingerprint),
+      }));
+    },
+    async record(resourceId: string, keyType: string, fingerprint: string, at: string): Promise<void> {
+      await db('host_keys')
+        .insert({ resource_id: resourceId, key_type: keyType, fingerprint, first_seen: at })
+        .onConflict()
+        .ignore();
+    },
+    async forget(resourceId: string): Promise<void> {
+      await db('host_keys').where({ resource_id: resourceId }).delete();
+    },
+  };
+}

@@ -1,0 +1,99 @@
+import ssh2, { type AuthContext } from 'ssh2';
+import { AuthError, LockedError, Secret, type Core, type Logger, type User } from '../../core/index.ts';
+import { parseUsername } from './username.ts';
+
+/**
+ * Authentication of one SSH connection: password or public key, then a TOTP code over
+ * keyboard-interactive where the user has TOTP enabled (RFC 4252 partial success). Every decision
+ * is core's (`core.logins`), including lockout; this file only speaks the protocol.
+ */
+export class ConnectionAuth {
+  /** Set once the user is fully authenticated. */
+  user?: User;
+  #firstFactor?: User;
+
+  constructor(
+    private readonly core: Core,
+    private readonly source: string,
+    private readonly logger: Logger,
+  ) {}
+
+  async handle(ctx: AuthContext): Promise<void> {
+    const login = parseUsername(ctx.username).login;
+    try {
+      switch (ctx.method) {
+        case 'password':
+          return this.done(
+            ctx,
+            await this.core.logins.password(login, Secret.fromString(ctx.password), this.source),
+          );
+        case 'publickey':
+          return await this.publicKey(ctx, login);
+        case 'keyboard-interactive':
+          return await this.keyboardInteractive(ctx, login);
+        default:
+          return ctx.reject(['publickey', 'password', 'keyboard-interactive']);
+      }
+    } catch (e) {
+      if (!(e instanceof AuthError) && !(e instanceof LockedError)) {
+        this.logger.log('error', 'ssh authentication failed unexpectedly', {
+          source: this.source,
+          error: String((e as Error).message).split('\n')[0],
+        });
+      }
+      ctx.reject(['publickey', 'password', 'keyboard-interactive']);
+    }
+  }
+
+  private done(ctx: AuthContext, step: { user: User; needsTotp: boolean }): void {
+    if (!step.needsTotp) {
+      this.user = step.user;
+      return ctx.accept();
+    }
+    this.#firstFactor = step.user;
+    ctx.reject(['keyboard-interactive'], true);
+  }
+
+  private async publicKey(ctx: AuthContext & { method: 'publickey' }, login: string): Promise<void> {
+    const line = await this.core.logins.publicKeyFor(login, ctx.key.algo, ctx.key.data, this.source);
+    if (!line) {
+      // Only a signed attempt counts as a failure: clients offer every key they hold first.
+      if (ctx.signature) await this.core.logins.fail(login, this.source, 'publickey').catch(() => undefined);
+      return ctx.reject(['publickey', 'password', 'keyboard-interactive']);
+    }
+    if (!ctx.signature || !ctx.blob) return ctx.accept(); // "this key would do": the client signs next
+    const key = ssh2.utils.parseKey(line);
+    const pub = Array.isArray(key) ? key[0] : key;
+    if (!pub || pub instanceof Error || pub.verify(ctx.blob, ctx.signature, ctx.hashAlgo) !== true) {
+      await this.core.logins.fail(login, this.source, 'publickey').catch(() => undefined);
+      return ctx.reject(['publickey', 'password', 'keyboard-interactive']);
+    }
+    this.done(ctx, await this.core.logins.publicKeyAccepted(login, this.source));
+  }
+
+  /** After a first factor: the TOTP code. Without one: password, then (if enabled) the code. */
+  private async keyboardInteractive(
+    ctx: AuthContext & { method: 'keyboard-interactive' },
+    login: string,
+  ): Promise<void> {
+    if (!this.#firstFactor) {
+      const [password] = await prompt(ctx, [{ prompt: 'Password: ', echo: false }]);
+      const step = await this.core.logins.password(login, Secret.fromString(password ?? ''), this.source);
+      if (!step.needsTotp) {
+        this.user = step.user;
+        return ctx.accept();
+      }
+      this.#firstFactor = step.user;
+    }
+    const [code] = await prompt(ctx, [{ prompt: 'Verification code: ', echo: false }]);
+    this.user = await this.core.logins.totp(this.#firstFactor.username, code ?? '', this.source);
+    ctx.accept();
+  }
+}
+
+function prompt(
+  ctx: AuthContext & { method: 'keyboard-interactive' },
+  prompts: { prompt: string; echo: boolean }[],
+): Promise<string[]> {
+  return new Promise((resolve) => ctx.prompt(prompts, 'Custody', '', (answers) => resolve(answers)));
+}

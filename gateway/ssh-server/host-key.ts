@@ -1,0 +1,30 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import ssh2 from 'ssh2';
+import { fingerprintOf } from '../../core/index.ts';
+
+/**
+ * The gateway's SSH host key: generated once (at init, or at first start) and kept, so clients
+ * can pin it. Ed25519, OpenSSH private-key format, mode 0600 in the keys folder.
+ */
+export async function ensureHostKey(
+  file: string,
+): Promise<{ privateKey: Buffer; created: boolean; fingerprint: string }> {
+  let created = false;
+  let privateKey: Buffer;
+  try {
+    privateKey = await fs.readFile(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'custody gateway host key' });
+    await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    await fs.writeFile(file, pair.private, { mode: 0o600, flag: 'wx' });
+    await fs.writeFile(`${file}.pub`, pair.public + '\n', { mode: 0o644 });
+    privateKey = Buffer.from(pair.private);
+    created = true;
+  }
+  const parsed = ssh2.utils.parseKey(privateKey);
+  if (parsed instanceof Error) throw new Error(`host key ${file} cannot be read: ${parsed.message}`);
+  const key = Array.isArray(parsed) ? parsed[0]! : parsed;
+  return { privateKey, created, fingerprint: fingerprintOf(key.getPublicSSH()) };
+}

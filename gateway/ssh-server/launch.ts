@@ -1,0 +1,269 @@
+import type { Duplex } from 'node:stream';
+import {
+  CustodyError,
+  type Core,
+  type Logger,
+  type RecordingWriter,
+  type SessionGrant,
+} from '../../core/index.ts';
+import type { SessionMode, TargetStream, Via } from '../connectors/types.ts';
+import { TerminalMux } from '../mux/terminal-mux.ts';
+import { connectorFor, reachTarget } from './dial.ts';
+
+export interface GatewaySettings {
+  nodeName: string;
+  recordingFailure: 'strict' | 'best-effort';
+  idleTimeoutMs: number;
+  maxDurationMs: number;
+  connectTimeoutMs: number;
+}
+
+/** The operator's side of one session: an SSH channel (or a console standing in for one). */
+export interface OperatorChannel {
+  write(chunk: Buffer | string): void;
+  writeStderr(chunk: Buffer | string): void;
+  onData(cb: (chunk: Buffer) => void): () => void;
+  onEnd(cb: () => void): () => void;
+  /** The channel's pty size changes (shell sessions). */
+  onResize(cb: (cols: number, rows: number) => void): () => void;
+  exit(code: number): void;
+}
+
+export interface LaunchRequest {
+  core: Core;
+  settings: GatewaySettings;
+  logger: Logger;
+  grant: SessionGrant;
+  mode: SessionMode;
+  channel: OperatorChannel;
+  source: string;
+}
+
+/** One line for the operator: what failed, never a stack or a secret. */
+export function operatorMessage(e: unknown): string {
+  if (e instanceof CustodyError) return e.message;
+  return 'the session could not be opened (internal error; see the gateway log)';
+}
+
+/**
+ * Runs one authorised session end to end: reach the target through its landing servers, log in
+ * with the vaulted credential, multiplex output to the operator, the recorder and shadows, enforce
+ * idle and maximum times, and tear everything down in one place that writes `session.end`.
+ * Resolves with the exit code when the session is over; never rejects.
+ */
+export async function runSession(r: LaunchRequest): Promise<number> {
+  const { core, grant, settings, logger, channel } = r;
+  const started = Date.now();
+  let target: TargetStream | undefined;
+  let closeRoute: () => void = () => undefined;
+  let recorder: RecordingWriter | undefined;
+  let landings: string[] = [];
+  try {
+    const reached = await reachTarget(
+      core,
+      grant,
+      settings.connectTimeoutMs,
+      r.mode.kind === 'shell' ? r.mode : undefined,
+    );
+    closeRoute = reached.close;
+    landings = reached.landings;
+    const via: Via | undefined = reached.via;
+    const cols = r.mode.kind === 'shell' ? r.mode.cols : 80;
+    const rows = r.mode.kind === 'shell' ? r.mode.rows : 24;
+    if (r.mode.kind !== 'sftp') {
+      recorder = await core.recordings.open(
+        {
+          sessionId: grant.id,
+          user: grant.actor.name,
+          target: grant.target.ref,
+          protocol: grant.target.protocol,
+          cols,
+          rows,
+          source: r.source,
+          startedAt: new Date(),
+        },
+        settings.recordingFailure,
+      );
+    }
+    const rec = recorder;
+    target = await connectorFor(grant.target.protocol).open({
+      target: grant.target,
+      credential: await core.sessions.credential(grant),
+      ...(via ? { via } : {}),
+      mode: r.mode,
+      hostKey: async (key) => {
+        await core.sessions.checkHostKey(grant, grant.target.resource, key);
+      },
+      onCredentialTyping: (active) => (active ? rec?.suspend() : rec?.resume()),
+      timeoutMs: settings.connectTimeoutMs,
+    });
+  } catch (e) {
+    closeRoute();
+    await recorder?.close().catch(() => undefined);
+    const message = operatorMessage(e);
+    if (!(e instanceof CustodyError))
+      logger.log('error', 'session failed to open', {
+        grant: grant.id,
+        error: String((e as Error)?.message).split('\n')[0],
+      });
+    await core.sessions.record(grant, 'session.refused', { reason: message, route: landings }, 'failure');
+    core.sessions.release(grant);
+    channel.writeStderr(`custody: ${message}\r\n`);
+    return 1;
+  }
+
+  await core.sessions.record(grant, 'session.start', {
+    mode: r.mode.kind,
+    route: landings,
+    recording: recorder?.id ?? null,
+  });
+  const code = await pump(r, target, recorder, landings);
+  closeRoute();
+  const summary = await recorder?.close().catch(() => undefined);
+  core.sessions.release(grant);
+  await core.sessions.record(grant, 'session.end', {
+    exitCode: code.exitCode,
+    reason: code.reason,
+    bytesIn: code.bytesIn,
+    bytesOut: code.bytesOut,
+    seconds: Math.round((Date.now() - started) / 1000),
+    ...(summary ? { recording: summary.id } : {}),
+  });
+  return code.exitCode;
+}
+
+interface PumpResult {
+  exitCode: number;
+  reason: string;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+/** Moves bytes until either side ends, a timeout fires or an administrator terminates. */
+function pump(
+  r: LaunchRequest,
+  target: TargetStream,
+  recorder: RecordingWriter | undefined,
+  landings: string[],
+): Promise<PumpResult> {
+  const { core, grant, settings, channel } = r;
+  return new Promise((resolve) => {
+    let bytesIn = 0;
+    let bytesOut = 0;
+    let reason = 'ended';
+    let finished = false;
+    const cleanups: (() => void)[] = [];
+    const shell = r.mode.kind === 'shell';
+    const mux = shell
+      ? new TerminalMux({
+          info: {
+            id: grant.id,
+            user: grant.actor.name,
+            target: grant.target.ref,
+            protocol: grant.target.protocol,
+            route: landings,
+            source: r.source,
+            startedAt: new Date().toISOString(),
+            node: settings.nodeName,
+          },
+          cols: r.mode.kind === 'shell' ? r.mode.cols : 80,
+          rows: r.mode.kind === 'shell' ? r.mode.rows : 24,
+          client: (chunk) => channel.write(chunk),
+          toTarget: (chunk) => target.stdin.write(chunk),
+          ...(recorder ? { recorder } : {}),
+          onTerminate: (why) => {
+            reason = why;
+            target.close();
+          },
+          logger: r.logger,
+        })
+      : undefined;
+    if (mux) {
+      core.live.registry.register(mux);
+      cleanups.push(() => core.live.registry.unregister(grant.id));
+    }
+
+    let idle: NodeJS.Timeout | undefined;
+    const touch = () => {
+      if (!settings.idleTimeoutMs) return;
+      clearTimeout(idle);
+      idle = setTimeout(
+        () => stop(`idle for ${Math.round(settings.idleTimeoutMs / 60_000)} minutes`),
+        settings.idleTimeoutMs,
+      );
+      idle.unref();
+    };
+    const stop = (why: string) => {
+      if (mux) mux.terminate(why);
+      else {
+        reason = why;
+        channel.writeStderr(`\r\n[custody] session ended: ${why}\r\n`);
+        target.close();
+      }
+    };
+    touch();
+    if (settings.maxDurationMs) {
+      const max = setTimeout(() => stop('maximum session duration reached'), settings.maxDurationMs);
+      max.unref();
+      cleanups.push(() => clearTimeout(max));
+    }
+    cleanups.push(() => clearTimeout(idle));
+
+    recorder?.onFailure(() => {
+      if (settings.recordingFailure === 'strict') stop('recording failed (strict policy)');
+      else
+        channel.writeStderr('\r\n[custody] warning: recording failed; the session continues unrecorded\r\n');
+    });
+
+    const fromTarget = (chunk: Buffer) => {
+      bytesOut += chunk.length;
+      touch();
+      if (mux) mux.output(chunk);
+      else {
+        channel.write(chunk);
+        recorder?.output(chunk);
+      }
+    };
+    target.stdout.on('data', fromTarget);
+    target.stderr?.on('data', (chunk: Buffer) => {
+      bytesOut += chunk.length;
+      if (mux) mux.output(chunk);
+      else {
+        channel.writeStderr(chunk);
+        recorder?.output(chunk);
+      }
+    });
+    cleanups.push(
+      channel.onData((chunk) => {
+        bytesIn += chunk.length;
+        touch();
+        if (mux) mux.input(chunk);
+        else {
+          target.stdin.write(chunk);
+          if (r.mode.kind === 'exec') recorder?.input(chunk);
+        }
+      }),
+    );
+    cleanups.push(
+      channel.onEnd(() => {
+        if (r.mode.kind === 'shell') target.close();
+        else (target.stdin as Duplex).end?.();
+      }),
+    );
+    cleanups.push(
+      channel.onResize((cols, rows) => {
+        target.resize(cols, rows);
+        mux?.resize(cols, rows);
+        if (!mux) recorder?.resize(cols, rows);
+      }),
+    );
+
+    void target.done.then((end) => {
+      if (finished) return;
+      finished = true;
+      for (const c of cleanups) c();
+      mux?.end(reason);
+      resolve({ exitCode: end.exitCode ?? (end.signal ? 128 : 0), reason, bytesIn, bytesOut });
+    });
+  });
+}

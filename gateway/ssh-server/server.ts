@@ -1,0 +1,225 @@
+import net from 'node:net';
+import ssh2, { type Connection, type Session } from 'ssh2';
+import { actorFor, type Actor, type Core, type Logger } from '../../core/index.ts';
+import type { SessionMode } from '../connectors/types.ts';
+import { ConnectionAuth } from './auth.ts';
+import { runConsoleMenu } from './console-menu.ts';
+import { reachTarget } from './dial.ts';
+import { operatorMessage, runSession, type GatewaySettings } from './launch.ts';
+import { SshOperatorChannel } from './operator-channel.ts';
+import { parseUsername, printable, type ParsedUsername } from './username.ts';
+
+export interface GatewayOptions {
+  core: Core;
+  host: string;
+  port: number;
+  hostKey: Buffer;
+  settings: GatewaySettings;
+  logger: Logger;
+}
+
+export interface RunningGateway {
+  host: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** The SSH front door: ssh2's server, one ConnectionAuth and one router per connection. */
+export function startGateway(o: GatewayOptions): Promise<RunningGateway> {
+  const connections = new Set<Connection>();
+  const server = new ssh2.Server({ hostKeys: [o.hostKey], ident: 'Custody' }, (client, info) => {
+    connections.add(client);
+    client.on('close', () => connections.delete(client));
+    new ConnectionRouter(o, client, info.ip).attach();
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.host, () => {
+      const addr = server.address() as net.AddressInfo;
+      resolve({
+        host: addr.address,
+        port: addr.port,
+        close: () =>
+          new Promise<void>((done) => {
+            for (const c of connections) c.end();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}
+
+class ConnectionRouter {
+  readonly auth: ConnectionAuth;
+  #username = '';
+
+  constructor(
+    private readonly o: GatewayOptions,
+    private readonly client: Connection,
+    private readonly ip: string,
+  ) {
+    this.auth = new ConnectionAuth(o.core, ip, o.logger);
+  }
+
+  attach(): void {
+    this.client.on('authentication', (ctx) => {
+      this.#username = ctx.username;
+      void this.auth.handle(ctx);
+    });
+    this.client.on('error', (e) =>
+      this.o.logger.log('warn', 'ssh connection error', { source: this.ip, error: e.message.split('\n')[0] }),
+    );
+    this.client.on('ready', () => {
+      const user = this.auth.user;
+      if (!user) return this.client.end();
+      const actor = actorFor(user, this.ip);
+      const parsed = parseUsername(this.#username);
+      this.client.on('session', (accept) => this.session(accept(), actor, parsed));
+      this.client.on(
+        'tcpip',
+        (accept, reject, info) => void this.forward(accept, reject, actor, parsed, info.destPort),
+      );
+      // Remote forwarding (-R) would open the bastion to the target side: never.
+      this.client.on('request', (accept, reject) => reject?.());
+    });
+  }
+
+  private session(session: Session, actor: Actor, parsed: ParsedUsername): void {
+    let pty: { term: string; cols: number; rows: number } | undefined;
+    let channel: SshOperatorChannel | undefined;
+    session.on('pty', (accept, _reject, info) => {
+      pty = { term: info.term || 'xterm-256color', cols: info.cols || 80, rows: info.rows || 24 };
+      accept?.();
+    });
+    session.on('window-change', (accept, _reject, info) => {
+      if (pty) pty = { ...pty, cols: info.cols, rows: info.rows };
+      channel?.resized(info.cols, info.rows);
+      accept?.();
+    });
+    session.on('env', (accept) => accept?.());
+    session.on('shell', (accept) => {
+      channel = new SshOperatorChannel(accept());
+      const ch = channel;
+      const mode: SessionMode = { kind: 'shell', ...(pty ?? { term: 'xterm-256color', cols: 80, rows: 24 }) };
+      void this.shell(ch, actor, parsed, mode, () => pty);
+    });
+    session.on('exec', (accept, _reject, info) => {
+      channel = new SshOperatorChannel(accept());
+      void this.direct(channel, actor, parsed, { kind: 'exec', command: info.command });
+    });
+    session.on('subsystem', (accept, reject, info) => {
+      if (info.name !== 'sftp') return reject?.();
+      channel = new SshOperatorChannel(accept());
+      void this.direct(channel, actor, parsed, { kind: 'sftp' });
+    });
+  }
+
+  private async shell(
+    ch: SshOperatorChannel,
+    actor: Actor,
+    parsed: ParsedUsername,
+    mode: SessionMode,
+    currentPty: () => { term: string; cols: number; rows: number } | undefined,
+  ): Promise<void> {
+    if (parsed.kind !== 'console') return this.direct(ch, actor, parsed, mode);
+    const code = await runConsoleMenu(this.o.core, actor, ch, async (ref) => {
+      const size = currentPty() ?? { term: 'xterm-256color', cols: 80, rows: 24 };
+      return this.launch(ch, actor, ref, { kind: 'shell', ...size });
+    }).catch((e: unknown) => {
+      ch.writeStderr(`custody: ${operatorMessage(e)}\r\n`);
+      return 1;
+    });
+    ch.exit(code);
+  }
+
+  private async direct(
+    ch: SshOperatorChannel,
+    actor: Actor,
+    parsed: ParsedUsername,
+    mode: SessionMode,
+  ): Promise<void> {
+    if (parsed.kind === 'malformed') {
+      ch.writeStderr(`custody: ${parsed.problem}\r\n`);
+      return ch.exit(2);
+    }
+    if (parsed.kind === 'console') {
+      ch.writeStderr(
+        `custody: ${mode.kind === 'sftp' ? 'sftp' : 'commands'} need a target: ssh USER:ACCOUNT@RESOURCE@bastion\r\n`,
+      );
+      return ch.exit(2);
+    }
+    ch.exit(await this.launch(ch, actor, parsed.ref, mode));
+  }
+
+  private async launch(
+    ch: SshOperatorChannel,
+    actor: Actor,
+    ref: string,
+    mode: SessionMode,
+  ): Promise<number> {
+    let grant;
+    try {
+      grant = await this.o.core.sessions.authorize(actor, ref);
+    } catch (e) {
+      ch.writeStderr(`custody: ${operatorMessage(e)}\r\n`);
+      return 1;
+    }
+    return runSession({
+      core: this.o.core,
+      settings: this.o.settings,
+      logger: this.o.logger,
+      grant,
+      mode,
+      channel: ch,
+      source: this.ip,
+    });
+  }
+
+  /** `ssh -L`: only through a direct-target connection, and only where the resource allows it. */
+  private async forward(
+    accept: (() => ssh2.ServerChannel) | undefined,
+    reject: (() => void) | undefined,
+    actor: Actor,
+    parsed: ParsedUsername,
+    destPort: number,
+  ): Promise<void> {
+    if (parsed.kind !== 'direct') return reject?.();
+    try {
+      const grant = await this.o.core.sessions.authorize(actor, parsed.ref);
+      if (!grant.target.allowPortForwarding) {
+        await this.o.core.sessions.record(
+          grant,
+          'session.refused',
+          { reason: 'port forwarding is not allowed for this resource', port: destPort },
+          'denied',
+        );
+        this.o.core.sessions.release(grant);
+        return reject?.();
+      }
+      const reached = await reachTarget(
+        this.o.core,
+        grant,
+        this.o.settings.connectTimeoutMs,
+        undefined,
+        destPort,
+      );
+      const upstream = reached.via?.stream ?? net.connect(destPort, grant.target.host);
+      const down = accept?.();
+      if (!down) return reached.close();
+      await this.o.core.sessions.record(grant, 'session.start', { mode: 'port-forward', port: destPort });
+      down.pipe(upstream).pipe(down);
+      down.on('close', () => {
+        reached.close();
+        upstream.destroy();
+        this.o.core.sessions.release(grant);
+      });
+    } catch (e) {
+      this.o.logger.log('warn', 'port forward refused', {
+        user: actor.name,
+        target: printable(parsed.ref),
+        error: operatorMessage(e),
+      });
+      reject?.();
+    }
+  }
+}

@@ -1,0 +1,107 @@
+// The real OpenSSH client through the gateway to a real sshd: the direct-target username, exec,
+// credential injection, host-key pinning, and the one-line refusals.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../core/index.ts';
+import { ensureHostKey, startGateway, type RunningGateway } from '../../gateway/index.ts';
+import { ssh } from '../support/openssh-client.ts';
+import {
+  createTestUser,
+  sshdSkipReason,
+  startSshd,
+  type SshdInstance,
+  type TestUser,
+} from '../support/sshd.ts';
+import { createTestVault, pw, USER_PASSWORD, type TestVault } from '../support/vault.ts';
+
+const skip = sshdSkipReason();
+
+describe.skipIf(!!skip)(`gateway front door with the real OpenSSH client${skip ? ` (${skip})` : ''}`, () => {
+  let v: TestVault;
+  let sshd: SshdInstance;
+  let target: TestUser;
+  let gw: RunningGateway;
+
+  beforeAll(async () => {
+    target = createTestUser('fdroot', { password: 'Tg7#Kp2$Wm9!Lq4&Zx5v' });
+    sshd = await startSshd({ allowUsers: [target.name] });
+    v = await createTestVault();
+    await v.core.resources.create(v.host, {
+      name: 'web01',
+      type: 'linux',
+      dnsName: '127.0.0.1',
+      port: sshd.port,
+    });
+    await v.core.accounts.add(v.host, 'web01', target.name, pw(target.password), {});
+    await v.addUser('alice', 'password-user');
+    await v.core.sharing.grant(
+      v.host,
+      { kind: 'account', name: `web01/${target.name}` },
+      { kind: 'user', name: 'alice' },
+      'view',
+    );
+    await v.addUser('mallory', 'password-user');
+    const key = await ensureHostKey(`${v.home}/keys/ssh_host_ed25519_key`);
+    gw = await startGateway({
+      core: v.core,
+      host: '127.0.0.1',
+      port: 0,
+      hostKey: key.privateKey,
+      settings: {
+        nodeName: 't',
+        recordingFailure: 'strict',
+        idleTimeoutMs: 0,
+        maxDurationMs: 0,
+        connectTimeoutMs: 10_000,
+      },
+      logger: silentLogger,
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await gw?.close();
+    await v?.close();
+    await sshd?.stop();
+    target?.remove();
+  });
+
+  it('runs a command on the target as the vaulted account, without the operator knowing its password', async () => {
+    const r = await ssh(gw.port, `alice:${target.name}@web01`, { password: USER_PASSWORD }, [
+      'id -un; echo $((6*7))',
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(`${target.name}\n42\n`);
+    expect(r.code).toBe(0);
+    const events = (await v.core.audit.query(v.host, { type: 'session.', limit: 20 })).map((e) => e.type);
+    expect(events).toEqual(
+      expect.arrayContaining(['session.authorize', 'session.credential-use', 'session.start', 'session.end']),
+    );
+  });
+
+  it('passes the exit code through', async () => {
+    const r = await ssh(gw.port, `alice:${target.name}@web01`, { password: USER_PASSWORD }, ['exit 7']);
+    expect(r.code).toBe(7);
+  });
+
+  it('gives unknown and forbidden targets the same one-line message', async () => {
+    const unknown = await ssh(gw.port, `alice:root@nowhere`, { password: USER_PASSWORD }, ['true']);
+    const forbidden = await ssh(gw.port, `mallory:${target.name}@web01`, { password: USER_PASSWORD }, [
+      'true',
+    ]);
+    expect(unknown.code).toBe(1);
+    expect(forbidden.code).toBe(1);
+    expect(unknown.stderr.trim()).toBe(`custody: account 'nowhere/root' not found`);
+    expect(forbidden.stderr.trim()).toBe(`custody: account 'web01/${target.name}' not found`);
+  });
+
+  it('refuses a malformed username with one line, and a wrong password with the usual denial', async () => {
+    const malformed = await ssh(gw.port, `alice:nothing`, { password: USER_PASSWORD }, ['true']);
+    expect(malformed.stderr.trim()).toBe(`custody: 'alice:nothing' is not USER:ACCOUNT@RESOURCE`);
+    expect(malformed.code).toBe(2);
+    const wrong = await ssh(gw.port, `alice:${target.name}@web01`, { password: 'not-the-password' }, [
+      'true',
+    ]);
+    expect(wrong.code).toBe(255);
+    expect(wrong.stderr).toMatch(/Permission denied/);
+    expect(wrong.stderr).not.toMatch(/\bat \S+:\d+/);
+  });
+});
