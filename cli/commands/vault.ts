@@ -1,6 +1,6 @@
+import { promises as fs } from 'node:fs';
 import type { Command } from 'commander';
-import type { Secret } from '../../core/index.ts';
-import { generatePassword, UsageError, type FieldKind, type FieldTarget } from '../../core/index.ts';
+import { generatePassword, Secret, UsageError, type FieldKind, type FieldTarget } from '../../core/index.ts';
 import { readPasswordFile, withCore, globalsOf, type GlobalOptions } from '../context.ts';
 import { Output, table } from '../output.ts';
 
@@ -160,6 +160,7 @@ export function registerVault(program: Command): void {
     .command('add <resource> <account>')
     .option('--password-file <file>', 'the password (or - for standard input)')
     .option('--generate', 'generate a password that satisfies the resource policy')
+    .option('--private-key', 'the file holds an SSH private key (OpenSSH or PEM), not a password')
     .option('--notes <text>')
     .option('--field <name=value>', 'custom field (repeatable)', collect)
     .option('--field-file <name=file>', 'password-kind custom field from a file (repeatable)', collect)
@@ -177,7 +178,17 @@ export function registerVault(program: Command): void {
           o.field as string[] | undefined,
           o.fieldFile as string[] | undefined,
         );
-        const pw = o.passwordFile ? await readPasswordFile(o.passwordFile as string) : undefined;
+        if (o.privateKey && !o.passwordFile)
+          throw new UsageError('--private-key needs --password-file F holding the key');
+        const pw = o.passwordFile
+          ? o.privateKey
+            ? Secret.fromString(
+                await fs.readFile(o.passwordFile as string, 'utf8').catch(() => {
+                  throw new UsageError(`cannot read ${String(o.passwordFile)}`);
+                }),
+              )
+            : await readPasswordFile(o.passwordFile as string)
+          : undefined;
         const a = await withCore(opts, async (core, actor) => {
           const password =
             pw ??
@@ -188,6 +199,7 @@ export function registerVault(program: Command): void {
           return core.accounts.add(actor, res, acc, password, {
             notes: o.notes as string | undefined,
             custom,
+            ...(o.privateKey ? { credentialKind: 'private-key' as const } : {}),
           });
         });
         new Output(!!opts.json).result(a, (x) => `stored ${x.ref}`);

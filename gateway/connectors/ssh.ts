@@ -182,9 +182,34 @@ function targetFailure(e: unknown, ref: string): CustodyError {
   return new TargetError(`target connection failed (${ref})`, { reason: 'protocol', target: ref });
 }
 
-function openChannel(client: SshClient, req: OpenRequest): Promise<ClientChannel> {
+interface OpenedChannel {
+  channel: ClientChannel;
+  /** Filled by the channel's `exit` event. */
+  end: SessionEnd;
+  /** Resolves when the channel has closed. */
+  closed: Promise<void>;
+}
+
+/**
+ * Opens the session channel. Listeners are attached inside ssh2's callback, synchronously: a
+ * short command's data, exit-status and close can arrive in the same packet batch as the channel
+ * confirmation, before any promise continuation would run.
+ */
+function openChannel(client: SshClient, req: OpenRequest): Promise<OpenedChannel> {
   return new Promise((resolve, reject) => {
-    const cb = (err: Error | undefined, ch: ClientChannel) => (err ? reject(err) : resolve(ch));
+    const cb = (err: Error | undefined, channel: ClientChannel) => {
+      if (err) return reject(err);
+      const end: SessionEnd = {};
+      channel.on('exit', (code: number | null, signal?: string) => {
+        if (typeof code === 'number') end.exitCode = code;
+        if (signal) end.signal = signal;
+      });
+      const closed = new Promise<void>((r) => channel.once('close', () => r()));
+      // A channel error (e.g. the connection dropped) ends the session; it must not crash the process.
+      channel.on('error', () => {});
+      channel.stderr.on('error', () => {});
+      resolve({ channel, end, closed });
+    };
     const mode = req.mode;
     switch (mode.kind) {
       case 'shell':
@@ -223,9 +248,10 @@ export class SshConnector implements TargetConnector {
     } catch (e) {
       throw targetFailure(e, ref);
     }
-    let channel: ClientChannel;
+    const clientClosed = new Promise<void>((r) => client.once('close', () => r()));
+    let opened: OpenedChannel;
     try {
-      channel = await openChannel(client, req);
+      opened = await openChannel(client, req);
     } catch (e) {
       client.end();
       const what = req.mode.kind === 'sftp' ? 'the sftp subsystem' : `a ${req.mode.kind} session`;
@@ -234,25 +260,11 @@ export class SshConnector implements TargetConnector {
         { reason: 'protocol', target: ref },
       );
     }
-    const end: SessionEnd = {};
-    channel.on('exit', (code: number | null, signal?: string) => {
-      if (typeof code === 'number') end.exitCode = code;
-      if (signal) end.signal = signal;
+    const { channel, end } = opened;
+    const done = Promise.race([opened.closed, clientClosed]).then(() => {
+      client.end();
+      return end;
     });
-    const done = new Promise<SessionEnd>((resolve) => {
-      let finished = false;
-      const finish = () => {
-        if (finished) return;
-        finished = true;
-        client.end();
-        resolve(end);
-      };
-      channel.once('close', finish);
-      client.once('close', finish);
-    });
-    // A channel error (e.g. the connection dropped) ends the session; it must not crash the process.
-    channel.on('error', () => {});
-    channel.stderr.on('error', () => {});
     return {
       stdout: channel,
       stderr: channel.stderr,

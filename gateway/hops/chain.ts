@@ -132,11 +132,10 @@ export function landingTelnetCommand(host: string, port: number): string {
   return `exec telnet -8 -E -K -c ${host} ${port}`;
 }
 
-function describe(c: HopCandidate): string {
-  return `${c.role} ${c.resource}`;
-}
-
-/** "landing server L (primary R) PHRASE; secondary not configured" or "landing server L: primary R …; secondary S …". */
+/**
+ * "landing server L (primary R) PHRASE; secondary not configured", or with two candidates
+ * "landing server L: primary R PHRASE; secondary S PHRASE".
+ */
 function hopError(hop: Hop, failures: HopFailure[]): TargetError {
   const details = {
     reason: failures[failures.length - 1]?.reason ?? 'unreachable',

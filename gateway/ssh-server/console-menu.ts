@@ -1,5 +1,6 @@
 import type { Actor, Core } from '../../core/index.ts';
 import { type OperatorChannel } from './launch.ts';
+import { runLiveMenu } from './live-menu.ts';
 
 /**
  * The console until the Ink operator console arrives: the accounts the user may use, chosen by
@@ -24,11 +25,17 @@ export async function runConsoleMenu(
         ? [`  … ${total - entries.length} more: connect directly with ssh USER:ACCOUNT@RESOURCE@bastion`]
         : []),
       '',
-      'Number to connect, q to quit: ',
+      actor.user.role === 'admin'
+        ? 'Number to connect, l for live sessions, q to quit: '
+        : 'Number to connect, q to quit: ',
     ];
     channel.write(lines.join('\r\n'));
     const answer = await readLine(channel);
     if (answer === null || /^q(uit)?$/i.test(answer.trim())) return 0;
+    if (/^l(ive)?$/i.test(answer.trim())) {
+      await runLiveMenu(core, actor, channel, () => readLine(channel));
+      continue;
+    }
     const n = Number(answer.trim());
     const entry = Number.isInteger(n) ? entries[n - 1] : undefined;
     if (!entry) {
@@ -41,7 +48,7 @@ export async function runConsoleMenu(
 }
 
 /** A minimal line editor: echo, backspace, Ctrl-C/Ctrl-D to quit. */
-function readLine(channel: OperatorChannel): Promise<string | null> {
+export function readLine(channel: OperatorChannel): Promise<string | null> {
   return new Promise((resolve) => {
     let line = '';
     const stopData = channel.onData((chunk) => {

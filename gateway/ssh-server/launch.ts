@@ -151,6 +151,7 @@ function pump(
     let bytesIn = 0;
     let bytesOut = 0;
     let reason = 'ended';
+    let ended = false;
     let finished = false;
     const cleanups: (() => void)[] = [];
     const shell = r.mode.kind === 'shell';
@@ -173,6 +174,7 @@ function pump(
           ...(recorder ? { recorder } : {}),
           onTerminate: (why) => {
             reason = why;
+            ended = true;
             target.close();
           },
           logger: r.logger,
@@ -197,6 +199,7 @@ function pump(
       if (mux) mux.terminate(why);
       else {
         reason = why;
+        ended = true;
         channel.writeStderr(`\r\n[custody] session ended: ${why}\r\n`);
         target.close();
       }
@@ -263,7 +266,9 @@ function pump(
       finished = true;
       for (const c of cleanups) c();
       mux?.end(reason);
-      resolve({ exitCode: end.exitCode ?? (end.signal ? 128 : 0), reason, bytesIn, bytesOut });
+      // A session the gateway ended (terminate, timeout, recording failure) never reports success.
+      const exitCode = ended ? 1 : (end.exitCode ?? (end.signal ? 128 : 0));
+      resolve({ exitCode, reason, bytesIn, bytesOut });
     });
   });
 }

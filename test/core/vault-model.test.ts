@@ -125,7 +125,9 @@ describe('policy violations are on record', () => {
     try {
       await v.core.resources.create(v.host, { name: 'r1', type: 'linux' });
       await v.core.accounts.add(v.host, 'r1', 'root', pw(STRONG));
-      await expect(v.core.accounts.changePassword(v.host, 'r1/root', pw('weak'))).rejects.toBeInstanceOf(PolicyError);
+      await expect(v.core.accounts.changePassword(v.host, 'r1/root', pw('weak'))).rejects.toBeInstanceOf(
+        PolicyError,
+      );
       const rows = await v.core.audit.query(v.host, { type: 'password.policy-violation' });
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ result: 'failure', targetName: 'r1/root' });

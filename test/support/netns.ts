@@ -90,10 +90,7 @@ function killPids(pids: number[]): void {
 
 function pidsInNamespace(ns: string): number[] {
   try {
-    return run('ip', ['netns', 'pids', ns])
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number);
+    return run('ip', ['netns', 'pids', ns]).split(/\s+/).filter(Boolean).map(Number);
   } catch {
     return [];
   }
@@ -101,10 +98,7 @@ function pidsInNamespace(ns: string): number[] {
 
 function pidsOfUser(user: string): number[] {
   try {
-    return run('ps', ['-o', 'pid=', '-u', user])
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number);
+    return run('ps', ['-o', 'pid=', '-u', user]).split(/\s+/).filter(Boolean).map(Number);
   } catch {
     return [];
   }
@@ -173,7 +167,15 @@ export function testRun(): TestRun {
   mkdirSync(LEDGER_DIR, { recursive: true, mode: 0o700 });
   const prefix = `cu${process.pid % 1000}${randomBytes(2).toString('hex').slice(0, 2)}`;
   const file = path.join(LEDGER_DIR, `${prefix}.json`);
-  const ledger: Ledger = { owner: process.pid, prefix, pids: [], namespaces: [], links: [], routes: [], users: [] };
+  const ledger: Ledger = {
+    owner: process.pid,
+    prefix,
+    pids: [],
+    namespaces: [],
+    links: [],
+    routes: [],
+    users: [],
+  };
   const save = () => writeFileSync(file, JSON.stringify(ledger));
   const add = (list: keyof Omit<Ledger, 'owner' | 'prefix'>, v: never) => {
     (ledger[list] as unknown[]).push(v);
@@ -207,7 +209,12 @@ export function testRun(): TestRun {
 }
 
 /** Spawns a tracked daemon, in namespace `ns` when given (`ip netns exec` execs: same pid). */
-export function spawnTracked(ns: string | undefined, cmd: string, args: string[], opts: SpawnOptions = {}): ChildProcess {
+export function spawnTracked(
+  ns: string | undefined,
+  cmd: string,
+  args: string[],
+  opts: SpawnOptions = {},
+): ChildProcess {
   const child = ns
     ? spawn('ip', ['netns', 'exec', ns, cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...opts })
     : spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
@@ -329,7 +336,8 @@ export async function createTopology(spec: TopologySpec): Promise<Topology> {
       run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
     }
     spec.links.forEach(([a, b], i) => {
-      for (const n of [a, b]) if (n !== 'root' && !spec.nodes.includes(n)) throw new Error(`unknown node '${n}'`);
+      for (const n of [a, b])
+        if (n !== 'root' && !spec.nodes.includes(n)) throw new Error(`unknown node '${n}'`);
       const ifA = `${prefix}l${i}a`;
       const ifB = `${prefix}l${i}b`;
       run('ip', ['link', 'add', ifA, 'type', 'veth', 'peer', 'name', ifB]);
@@ -351,7 +359,8 @@ export async function createTopology(spec: TopologySpec): Promise<Topology> {
     });
     // No namespace may have a default route (a fresh one has none; make sure).
     for (const ns of namespaces)
-      if (run('ip', ['-n', ns, 'route', 'show', 'default']).trim()) throw new Error(`${ns} has a default route`);
+      if (run('ip', ['-n', ns, 'route', 'show', 'default']).trim())
+        throw new Error(`${ns} has a default route`);
   } catch (e) {
     destroy();
     throw e;
@@ -370,7 +379,8 @@ export async function createTopology(spec: TopologySpec): Promise<Topology> {
       if (!a) throw new Error(`no link between '${node}' and '${peer}'`);
       return a;
     },
-    exec: (node, cmd, args) => (node === 'root' ? run(cmd, args) : run('ip', ['netns', 'exec', nsName(node), cmd, ...args])),
+    exec: (node, cmd, args) =>
+      node === 'root' ? run(cmd, args) : run('ip', ['netns', 'exec', nsName(node), cmd, ...args]),
     destroy,
   };
 

@@ -5,7 +5,16 @@
 // in teardown (and by the run's exit handler / the next run's sweep; see netns.ts).
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, chownSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  chownSync,
+  constants,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -87,19 +96,25 @@ export function createTestUser(label: string, opts: { withKey?: boolean; passwor
   const password = opts.password ?? `Pw-${randomBytes(9).toString('base64url')}`;
   tr.trackUser(name);
   withPasswdLock(() => execFileSync('useradd', ['-m', '-s', '/bin/bash', name], { stdio: 'pipe' }));
-  withPasswdLock(() => execFileSync('chpasswd', [], { input: `${name}:${password}\n`, stdio: ['pipe', 'pipe', 'pipe'] }));
+  withPasswdLock(() =>
+    execFileSync('chpasswd', [], { input: `${name}:${password}\n`, stdio: ['pipe', 'pipe', 'pipe'] }),
+  );
   const home = `/home/${name}`;
   let privateKey: string | undefined;
   if (opts.withKey) {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'custody-key-'));
     try {
       const keyFile = path.join(dir, 'id');
-      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', keyFile], { stdio: 'pipe' });
+      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', keyFile], {
+        stdio: 'pipe',
+      });
       privateKey = readFileSync(keyFile, 'utf8');
       const uid = Number(execFileSync('id', ['-u', name], { encoding: 'utf8' }).trim());
       const gid = Number(execFileSync('id', ['-g', name], { encoding: 'utf8' }).trim());
       mkdirSync(path.join(home, '.ssh'), { mode: 0o700 });
-      writeFileSync(path.join(home, '.ssh', 'authorized_keys'), readFileSync(`${keyFile}.pub`), { mode: 0o600 });
+      writeFileSync(path.join(home, '.ssh', 'authorized_keys'), readFileSync(`${keyFile}.pub`), {
+        mode: 0o600,
+      });
       chownSync(path.join(home, '.ssh'), uid, gid);
       chownSync(path.join(home, '.ssh', 'authorized_keys'), uid, gid);
     } finally {
@@ -115,7 +130,9 @@ export function createTestUser(label: string, opts: { withKey?: boolean; passwor
     remove() {
       if (removed) return;
       removed = true;
-      const pids = execFileSync('ps', ['-o', 'pid=', '-u', name], { encoding: 'utf8' }).split(/\s+/).filter(Boolean);
+      const pids = execFileSync('ps', ['-o', 'pid=', '-u', name], { encoding: 'utf8' })
+        .split(/\s+/)
+        .filter(Boolean);
       for (const p of pids) {
         try {
           process.kill(Number(p), 'SIGKILL');
@@ -143,6 +160,8 @@ export interface SshdOptions {
   allowTcpForwarding?: boolean;
   /** Only these users may log in (`AllowUsers`). */
   allowUsers: string[];
+  /** PAM keyboard-interactive instead of plain password authentication (`UsePAM yes`). */
+  keyboardInteractiveOnly?: boolean;
   extraConfig?: string[];
 }
 
@@ -164,7 +183,12 @@ export interface SshdInstance {
 }
 
 /** Resolves once `ready()` is true (checked on each stderr chunk); rejects if the daemon exits first. */
-export function waitForDaemon(child: ChildProcess, ready: () => boolean, getLog: () => string, ms: number): Promise<void> {
+export function waitForDaemon(
+  child: ChildProcess,
+  ready: () => boolean,
+  getLog: () => string,
+  ms: number,
+): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const check = () => {
       if (ready()) {
@@ -215,9 +239,10 @@ export async function startSshd(opts: SshdOptions): Promise<SshdInstance> {
     'AddressFamily inet',
     `HostKey ${keyFile}`,
     `PidFile ${path.join(dir, 'sshd.pid')}`,
-    'UsePAM no',
-    'PasswordAuthentication yes',
-    'KbdInteractiveAuthentication no',
+    ...(opts.keyboardInteractiveOnly
+      ? // OpenSSH offers keyboard-interactive only through PAM: the target then asks "Password:".
+        ['UsePAM yes', 'PasswordAuthentication no', 'KbdInteractiveAuthentication yes']
+      : ['UsePAM no', 'PasswordAuthentication yes', 'KbdInteractiveAuthentication no']),
     'PubkeyAuthentication yes',
     'AuthorizedKeysFile .ssh/authorized_keys',
     'PermitRootLogin no',
@@ -251,7 +276,12 @@ export async function startSshd(opts: SshdOptions): Promise<SshdInstance> {
   });
   child.stdout?.resume();
   const pid = child.pid!;
-  await waitForDaemon(child, () => listening >= 1, () => log, 10_000).catch(async (e: unknown) => {
+  await waitForDaemon(
+    child,
+    () => listening >= 1,
+    () => log,
+    10_000,
+  ).catch(async (e: unknown) => {
     await stopTracked(child);
     rmSync(dir, { recursive: true, force: true });
     throw e;
@@ -269,7 +299,12 @@ export async function startSshd(opts: SshdOptions): Promise<SshdInstance> {
       instance.hostKey = newKey();
       const before = listening;
       process.kill(pid, 'SIGHUP');
-      await waitForDaemon(child, () => listening > before, () => log, 10_000);
+      await waitForDaemon(
+        child,
+        () => listening > before,
+        () => log,
+        10_000,
+      );
       return instance.hostKey;
     },
     log: () => log,

@@ -82,7 +82,12 @@ export async function startTelnetd(opts: TelnetdOptions = {}): Promise<TelnetdIn
   child.stderr?.on('data', () => {
     ready ||= /listening on/.test(log);
   });
-  await waitForDaemon(child, () => ready, () => log, 10_000).catch(async (e: unknown) => {
+  await waitForDaemon(
+    child,
+    () => ready,
+    () => log,
+    10_000,
+  ).catch(async (e: unknown) => {
     await stopTracked(child);
     throw e;
   });

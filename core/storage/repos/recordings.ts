@@ -78,7 +78,8 @@ export function recordingsRepo(db: Knex | Knex.Transaction) {
         .limit(f.limit ?? 100);
       if (f.user) q.where({ user_name: f.user });
       if (f.target) q.where({ target: f.target });
-      if (f.resource) q.where('target', 'like', `${f.resource.replace(/[\\%_]/g, (c) => `\\${c}`)}/%`);
+      if (f.resource)
+        q.whereRaw("target like ? escape '\\'", [`${f.resource.replace(/[\\%_]/g, (c) => `\\${c}`)}/%`]);
       if (f.since) q.where('started_at', '>=', f.since);
       if (f.until) q.where('started_at', '<', f.until);
       return (await q).map(toRow);

@@ -1,0 +1,79 @@
+import type { Actor, Core } from '../../core/index.ts';
+import type { OperatorChannel } from './launch.ts';
+import { operatorMessage } from './launch.ts';
+
+/**
+ * Live sessions for administrators in the console: list, watch (read-only shadow: the current
+ * screen first, then the live stream; any key leaves) and terminate with a reason.
+ */
+export async function runLiveMenu(
+  core: Core,
+  actor: Actor,
+  channel: OperatorChannel,
+  readLine: () => Promise<string | null>,
+): Promise<void> {
+  for (;;) {
+    let sessions;
+    try {
+      sessions = core.live.list(actor);
+    } catch (e) {
+      channel.write(`\r\n${operatorMessage(e)}\r\n`);
+      return;
+    }
+    channel.write(
+      [
+        '',
+        `Live sessions: ${sessions.length}`,
+        ...sessions.map(
+          (s, i) =>
+            `  ${String(i + 1).padStart(3)}  ${s.user} → ${s.target}${s.route.length ? ` via ${s.route.join(' → ')}` : ''}  since ${s.startedAt.slice(11, 19)}  ${s.bytesOut} B out`,
+        ),
+        '',
+        'w N to watch, t N REASON to terminate, Enter to go back: ',
+      ].join('\r\n'),
+    );
+    const answer = (await readLine())?.trim();
+    if (!answer) return;
+    const m = /^([wt])\s*(\d+)\s*(.*)$/i.exec(answer);
+    const chosen = m ? sessions[Number(m[2]) - 1] : undefined;
+    if (!m || !chosen) {
+      channel.write(`\r\nnot understood: '${answer.slice(0, 40)}'\r\n`);
+      continue;
+    }
+    try {
+      if (m[1]!.toLowerCase() === 't') {
+        await core.live.terminate(actor, chosen.id, m[3] || '');
+        channel.write(`\r\nterminated ${chosen.user} → ${chosen.target}\r\n`);
+      } else {
+        await watch(core, actor, channel, chosen.id);
+      }
+    } catch (e) {
+      channel.write(`\r\n${operatorMessage(e)}\r\n`);
+    }
+  }
+}
+
+async function watch(core: Core, actor: Actor, channel: OperatorChannel, id: string): Promise<void> {
+  const shadow = await core.live.shadow(actor, id);
+  channel.write(
+    `\x1b[2J\x1b[H[custody] watching ${shadow.info.user} → ${shadow.info.target} (read-only; any key leaves)\r\n`,
+  );
+  await new Promise<void>((resolve) => {
+    let done = false;
+    const finish = (note?: string) => {
+      if (done) return;
+      done = true;
+      stopKeys();
+      stopEnd();
+      if (note) channel.write(`\r\n[custody] ${note}\r\n`);
+      resolve();
+    };
+    const stopKeys = channel.onData(() => finish('left the session'));
+    const stopEnd = channel.onEnd(() => finish());
+    shadow.attach(
+      (chunk) => channel.write(chunk),
+      (reason) => finish(`the session ended: ${reason}`),
+    );
+  });
+  await shadow.leave();
+}

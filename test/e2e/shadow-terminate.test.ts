@@ -1,0 +1,133 @@
+// Shadow and terminate: an operator's live session (real OpenSSH client, real sshd) watched by an
+// administrator's second connection — current screen first, then the live stream — and then
+// terminated with a reason the operator sees, within one second.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../core/index.ts';
+import { ensureHostKey, startGateway, type RunningGateway } from '../../gateway/index.ts';
+import { interactiveSsh, ssh2Shell } from '../support/interactive.ts';
+import { sshOptions } from '../support/openssh-client.ts';
+import {
+  createTestUser,
+  sshdSkipReason,
+  startSshd,
+  type SshdInstance,
+  type TestUser,
+} from '../support/sshd.ts';
+import { ADMIN_PASSWORD, createTestVault, pw, USER_PASSWORD, type TestVault } from '../support/vault.ts';
+
+const skip = sshdSkipReason();
+
+describe.skipIf(!!skip)(`shadow and terminate${skip ? ` (${skip})` : ''}`, () => {
+  let v: TestVault;
+  let sshd: SshdInstance;
+  let target: TestUser;
+  let gw: RunningGateway;
+
+  beforeAll(async () => {
+    target = createTestUser('shroot', { password: 'Tg7#Kp2$Wm9!Lq4&Zx5v' });
+    sshd = await startSshd({ allowUsers: [target.name] });
+    v = await createTestVault();
+    await v.core.resources.create(v.host, {
+      name: 'web01',
+      type: 'linux',
+      dnsName: '127.0.0.1',
+      port: sshd.port,
+    });
+    await v.core.accounts.add(v.host, 'web01', target.name, pw(target.password));
+    await v.addUser('alice', 'password-user');
+    await v.core.sharing.grant(
+      v.host,
+      { kind: 'account', name: `web01/${target.name}` },
+      { kind: 'user', name: 'alice' },
+      'view',
+    );
+    const key = await ensureHostKey(`${v.home}/keys/ssh_host_ed25519_key`);
+    gw = await startGateway({
+      core: v.core,
+      host: '127.0.0.1',
+      port: 0,
+      hostKey: key.privateKey,
+      settings: {
+        nodeName: 't',
+        recordingFailure: 'strict',
+        idleTimeoutMs: 0,
+        maxDurationMs: 0,
+        connectTimeoutMs: 10_000,
+      },
+      logger: silentLogger,
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await gw?.close();
+    await v?.close();
+    await sshd?.stop();
+    target?.remove();
+  });
+
+  it('a late-joining admin sees the current screen, then live output; terminate ends the session within a second', async () => {
+    const { sshOptionsEnv, args } = operatorArgs(gw.port, `alice:${target.name}@web01`);
+    const op = interactiveSsh(args, sshOptionsEnv);
+    await op.out.waitFor(/\$ $/m, 15_000);
+    op.child.stdin!.write('clear; echo BEFORE-$((40+2))\n');
+    await op.out.waitFor(/BEFORE-42/);
+
+    const admin = await ssh2Shell(gw.port, 'admin', ADMIN_PASSWORD);
+    await admin.out.waitFor(/l for live sessions/);
+    admin.write('l\r');
+    await admin.out.waitFor(new RegExp(`1  alice → web01/${target.name}`));
+    admin.write('w 1\r');
+    // The current screen first: the output that was already there when the admin joined.
+    await admin.out.waitFor(/watching alice[\s\S]*BEFORE-42/);
+    op.child.stdin!.write('echo LIVE-$((50+8))\n');
+    await admin.out.waitFor(/LIVE-58/);
+    // A shadow is read-only: its keystroke leaves the shadow and never reaches the target.
+    admin.write('x');
+    await admin.out.waitFor(
+      /left the session[\s\S]*w N to watch, t N REASON to terminate, Enter to go back: $/,
+    );
+
+    admin.write('t 1 end of change window\r');
+    const asked = Date.now();
+    const code = await Promise.race([
+      op.exited,
+      new Promise<number>((_, rej) =>
+        setTimeout(
+          () => rej(new Error('operator session did not end: ' + JSON.stringify(op.out.text.slice(-300)))),
+          5000,
+        ),
+      ),
+    ]);
+    const took = Date.now() - asked;
+    expect(took).toBeLessThan(1000);
+    expect(op.out.text).toMatch(/terminated by admin: end of change window/);
+    expect(op.out.text).not.toMatch(/\bx\b.*command not found/);
+    expect(code).not.toBe(0);
+    admin.close();
+
+    const events = (await v.core.audit.query(v.host, { type: 'session.', limit: 50 })).map((e) => e.type);
+    expect(events).toEqual(
+      expect.arrayContaining([
+        'session.shadow-join',
+        'session.shadow-leave',
+        'session.terminate',
+        'session.end',
+      ]),
+    );
+  }, 60_000);
+});
+
+function operatorArgs(port: number, user: string): { sshOptionsEnv: NodeJS.ProcessEnv; args: string[] } {
+  const dir = mkdtempSync('/tmp/custody-op-');
+  writeFileSync(`${dir}/ask.sh`, `#!/bin/sh\necho '${USER_PASSWORD}'\n`, { mode: 0o700 });
+  return {
+    sshOptionsEnv: {
+      ...process.env,
+      SSH_ASKPASS: `${dir}/ask.sh`,
+      SSH_ASKPASS_REQUIRE: 'force',
+      DISPLAY: ':0',
+    },
+    args: [...sshOptions(port, { password: USER_PASSWORD }), `${user}@127.0.0.1`],
+  };
+}
