@@ -49,6 +49,7 @@ export const configSchema = z.strictObject({
       kdf_parallelism: z.number().int().min(1).max(16).default(1),
       login_password_policy: z.string().min(1).default('Medium'),
       lockout_attempts: z.number().int().min(1).max(1000).default(5),
+      lockout_source_attempts: z.number().int().min(1).max(10_000).default(20),
       lockout_minutes: z.number().int().min(1).max(10_080).default(15),
     })
     .prefault({}),

@@ -26,10 +26,8 @@ export class LoginService {
   constructor(private readonly ctx: CoreContext) {}
 
   private get limits() {
-    return {
-      attempts: this.ctx.config.security.lockout_attempts,
-      minutes: this.ctx.config.security.lockout_minutes,
-    };
+    const c = this.ctx.config.security;
+    return { user: c.lockout_attempts, source: c.lockout_source_attempts, minutes: c.lockout_minutes };
   }
 
   private async checkNotLocked(repos: Repos, username: string, source: string): Promise<void> {
@@ -62,7 +60,7 @@ export class LoginService {
         const f = (await repos.loginFailures.get(kind, subject)) ?? { failures: 0, lockedUntil: null };
         const failures = f.failures + 1;
         const lock =
-          failures >= this.limits.attempts
+          failures >= this.limits[kind]
             ? new Date(now.getTime() + this.limits.minutes * 60_000).toISOString()
             : null;
         await repos.loginFailures.set(

@@ -104,10 +104,22 @@ function pidsOfUser(user: string): number[] {
   }
 }
 
+/** Start time of a process (clock ticks since boot), to tell it from a later one with the same pid. */
+function startTime(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
 interface Ledger {
   owner: number;
+  ownerStart: string | null;
   prefix: string;
-  pids: number[];
+  /** Daemons started, with their start times (a reused pid is never killed). */
+  pids: Array<{ pid: number; start: string | null }>;
   namespaces: string[];
   links: string[];
   routes: string[];
@@ -115,7 +127,7 @@ interface Ledger {
 }
 
 function cleanLedger(l: Ledger): void {
-  for (const pid of l.pids) if (alive(pid)) killPids(processTree(pid));
+  for (const { pid, start } of l.pids) if (start && startTime(pid) === start) killPids(processTree(pid));
   for (const ns of l.namespaces) killPids(pidsInNamespace(ns));
   for (const u of l.users) {
     killPids(pidsOfUser(u));
@@ -133,7 +145,7 @@ export function sweepStaleTestbeds(): void {
     const file = path.join(LEDGER_DIR, f);
     try {
       const l = JSON.parse(readFileSync(file, 'utf8')) as Ledger;
-      if (alive(l.owner)) continue;
+      if (alive(l.owner) && startTime(l.owner) === l.ownerStart) continue;
       cleanLedger(l);
       rmSync(file, { force: true });
     } catch {
@@ -147,7 +159,7 @@ export function sweepStaleTestbeds(): void {
  * process (vitest runs each test file in its own fork).
  */
 export interface TestRun {
-  /** `cu` + pid%1000 + two random characters, e.g. `cu123k9`. */
+  /** `cu` + pid%1000 (3 digits) + two random hex digits, e.g. `cu0427f`. */
   readonly prefix: string;
   trackPid(pid: number): void;
   untrackPid(pid: number): void;
@@ -165,10 +177,11 @@ export function testRun(): TestRun {
   if (current) return current;
   sweepStaleTestbeds();
   mkdirSync(LEDGER_DIR, { recursive: true, mode: 0o700 });
-  const prefix = `cu${process.pid % 1000}${randomBytes(2).toString('hex').slice(0, 2)}`;
+  const prefix = `cu${String(process.pid % 1000).padStart(3, '0')}${randomBytes(1).toString('hex')}`;
   const file = path.join(LEDGER_DIR, `${prefix}.json`);
   const ledger: Ledger = {
     owner: process.pid,
+    ownerStart: startTime(process.pid),
     prefix,
     pids: [],
     namespaces: [],
@@ -177,8 +190,8 @@ export function testRun(): TestRun {
     users: [],
   };
   const save = () => writeFileSync(file, JSON.stringify(ledger));
-  const add = (list: keyof Omit<Ledger, 'owner' | 'prefix'>, v: never) => {
-    (ledger[list] as unknown[]).push(v);
+  const add = (list: 'namespaces' | 'links' | 'routes' | 'users', v: string) => {
+    ledger[list].push(v);
     save();
   };
   save();
@@ -194,15 +207,18 @@ export function testRun(): TestRun {
   process.once('exit', cleanup);
   current = {
     prefix,
-    trackPid: (p) => add('pids', p as never),
-    untrackPid: (p) => {
-      ledger.pids = ledger.pids.filter((x) => x !== p);
+    trackPid: (pid) => {
+      ledger.pids.push({ pid, start: startTime(pid) });
       save();
     },
-    trackNamespace: (n) => add('namespaces', n as never),
-    trackLink: (n) => add('links', n as never),
-    trackRoute: (n) => add('routes', n as never),
-    trackUser: (n) => add('users', n as never),
+    untrackPid: (pid) => {
+      ledger.pids = ledger.pids.filter((x) => x.pid !== pid);
+      save();
+    },
+    trackNamespace: (n) => add('namespaces', n),
+    trackLink: (n) => add('links', n),
+    trackRoute: (n) => add('routes', n),
+    trackUser: (n) => add('users', n),
     cleanup,
   };
   return current;

@@ -1,0 +1,53 @@
+// Gateway login rules in core, with an injected clock: lockout per user and per source, expiry.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AuthError, LockedError, ManualClock } from '../../core/index.ts';
+import { createTestVault, pw, USER_PASSWORD, type TestVault } from '../support/vault.ts';
+
+describe('login lockout', () => {
+  let v: TestVault;
+  const clock = new ManualClock('2026-06-01T10:00:00Z');
+  beforeEach(async () => {
+    v = await createTestVault({
+      clock,
+      extraConfig: { security: { lockout_attempts: 3, lockout_source_attempts: 5, lockout_minutes: 10 } },
+    });
+    await v.addUser('ann', 'password-user');
+    await v.addUser('ben', 'password-user');
+  });
+  afterEach(async () => v.close());
+
+  it('locks the user name after 3 failures, for 10 minutes, then lets the right password in', async () => {
+    for (let i = 0; i < 3; i++)
+      await expect(v.core.logins.password('ann', pw('nope'), '10.0.0.1')).rejects.toBeInstanceOf(AuthError);
+    await expect(v.core.logins.password('ann', pw(USER_PASSWORD), '10.0.0.2')).rejects.toBeInstanceOf(
+      LockedError,
+    );
+    clock.advance(9 * 60_000);
+    await expect(v.core.logins.password('ann', pw(USER_PASSWORD), '10.0.0.2')).rejects.toBeInstanceOf(
+      LockedError,
+    );
+    clock.advance(61_000);
+    expect((await v.core.logins.password('ann', pw(USER_PASSWORD), '10.0.0.2')).user.username).toBe('ann');
+  });
+
+  it('locks a source address after 5 failures across user names, unknown ones included', async () => {
+    for (const u of ['ann', 'ben', 'nobody', 'ann', 'ghost']) {
+      await expect(v.core.logins.password(u, pw('nope'), '10.9.9.9')).rejects.toBeInstanceOf(AuthError);
+    }
+    await expect(v.core.logins.password('ben', pw(USER_PASSWORD), '10.9.9.9')).rejects.toBeInstanceOf(
+      LockedError,
+    );
+    expect((await v.core.logins.password('ben', pw(USER_PASSWORD), '10.9.9.8')).user.username).toBe('ben');
+    const rows = await v.core.audit.query(v.host, { type: 'user.lockout' });
+    expect(rows.map((r) => r.targetName)).toEqual(['10.9.9.9']);
+  });
+
+  it('a success resets the count', async () => {
+    for (let i = 0; i < 2; i++)
+      await expect(v.core.logins.password('ann', pw('nope'), '10.0.0.1')).rejects.toBeInstanceOf(AuthError);
+    await v.core.logins.password('ann', pw(USER_PASSWORD), '10.0.0.1');
+    for (let i = 0; i < 2; i++)
+      await expect(v.core.logins.password('ann', pw('nope'), '10.0.0.1')).rejects.toBeInstanceOf(AuthError);
+    expect((await v.core.logins.password('ann', pw(USER_PASSWORD), '10.0.0.1')).user.username).toBe('ann');
+  });
+});
