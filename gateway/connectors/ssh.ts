@@ -3,7 +3,6 @@
 // the caller, and one session per connection: a pty shell, an exec, or the raw sftp subsystem.
 //
 // `dialSsh` (an authenticated ssh2 Client) is also what the landing-server hop chain uses.
-import { createHash } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
 import type {
@@ -13,7 +12,7 @@ import type {
   ConnectConfig,
   Client as SshClient,
 } from 'ssh2';
-import { CustodyError, TargetError, type Credential } from '../../core/index.ts';
+import { CustodyError, TargetError, fingerprintOf, type Credential } from '../../core/index.ts';
 import { DialError, oneLine, seconds, socketFailure } from './failures.ts';
 import {
   DEFAULT_TIMEOUT_MS,
@@ -44,8 +43,7 @@ export function hostKeyInfo(blob: Buffer): HostKeyInfo {
     const n = blob.readUInt32BE(0);
     if (n > 0 && n <= 64 && blob.length >= 4 + n) type = blob.subarray(4, 4 + n).toString('latin1');
   }
-  const fingerprint = `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
-  return { type, fingerprint };
+  return { type, fingerprint: fingerprintOf(blob) };
 }
 
 function authMethods(

@@ -32,7 +32,9 @@ describe.skipIf(!!skip)(`gateway logins with the real OpenSSH client${skip ? ` (
   beforeAll(async () => {
     target = createTestUser('lgroot', { password: 'Tg7#Kp2$Wm9!Lq4&Zx5v' });
     sshd = await startSshd({ allowUsers: [target.name] });
-    v = await createTestVault({ extraConfig: { security: { lockout_attempts: 3, lockout_source_attempts: 100, lockout_minutes: 5 } } });
+    v = await createTestVault({
+      extraConfig: { security: { lockout_attempts: 3, lockout_source_attempts: 100, lockout_minutes: 5 } },
+    });
     await v.core.resources.create(v.host, {
       name: 'web01',
       type: 'linux',

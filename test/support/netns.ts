@@ -205,6 +205,14 @@ export function testRun(): TestRun {
     rmSync(file, { force: true });
   };
   process.once('exit', cleanup);
+  // vitest ends its worker processes with SIGTERM (then SIGKILL after 1 s), which skips 'exit'
+  // handlers: clean up first, then exit with the conventional status.
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      cleanup();
+      process.exit(128 + (signal === 'SIGTERM' ? 15 : signal === 'SIGINT' ? 2 : 1));
+    });
+  }
   current = {
     prefix,
     trackPid: (pid) => {
