@@ -116,6 +116,37 @@ describe.skipIf(!!skip)(`shadow and terminate${skip ? ` (${skip})` : ''}`, () =>
       ]),
     );
   }, 60_000);
+
+  it('an idle session is ended with a one-line reason', async () => {
+    const key = await ensureHostKey(`${v.home}/keys/ssh_host_ed25519_key`);
+    const idleGw = await startGateway({
+      core: v.core,
+      host: '127.0.0.1',
+      port: 0,
+      hostKey: key.privateKey,
+      settings: {
+        nodeName: 't',
+        recordingFailure: 'strict',
+        idleTimeoutMs: 1500,
+        maxDurationMs: 0,
+        connectTimeoutMs: 10_000,
+      },
+      logger: silentLogger,
+    });
+    try {
+      const { sshOptionsEnv, args } = operatorArgs(idleGw.port, `alice:${target.name}@web01`);
+      const op = interactiveSsh(args, sshOptionsEnv);
+      await op.out.waitFor(/\$ $/m, 15_000);
+      const quiet = Date.now();
+      const code = await op.exited;
+      expect(Date.now() - quiet).toBeGreaterThan(1000);
+      expect(Date.now() - quiet).toBeLessThan(5000);
+      expect(op.out.text).toMatch(/\[custody\] session terminated.*idle/);
+      expect(code).not.toBe(0);
+    } finally {
+      await idleGw.close();
+    }
+  }, 30_000);
 });
 
 function operatorArgs(port: number, user: string): { sshOptionsEnv: NodeJS.ProcessEnv; args: string[] } {
