@@ -383,6 +383,9 @@ export class TelnetConnector implements TargetConnector {
     const done = new Promise<SessionEnd>((resolve) => {
       stream.once('close', () => resolve({}));
     });
+    // A tunnelled stream (an ssh direct-tcpip channel) is half-open: when the target hangs up
+    // (the user typed `exit`), end our side too, or 'close' never comes and the session hangs.
+    stream.once('end', () => stream.end());
     stream.on('error', () => {}); // a dropped connection ends the session through 'close'
 
     const forward = (data: Buffer) => {

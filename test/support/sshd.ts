@@ -130,9 +130,17 @@ export function createTestUser(label: string, opts: { withKey?: boolean; passwor
     remove() {
       if (removed) return;
       removed = true;
-      const pids = execFileSync('ps', ['-o', 'pid=', '-u', name], { encoding: 'utf8' })
-        .split(/\s+/)
-        .filter(Boolean);
+      let pids: string[] = [];
+      try {
+        pids = execFileSync('ps', ['-o', 'pid=', '-u', name], {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'ignore'],
+        })
+          .split(/\s+/)
+          .filter(Boolean);
+      } catch {
+        // ps exits 1 when the user has no processes left
+      }
       for (const p of pids) {
         try {
           process.kill(Number(p), 'SIGKILL');
