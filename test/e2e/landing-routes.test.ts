@@ -2,7 +2,7 @@
 // servers can reach: one landing, two landings, failover to the secondary, a Telnet target behind
 // a landing, and the refusals (landing down with no secondary, changed host key, refused password).
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -276,6 +276,25 @@ describe.skipIf(!!skip)(
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(/^custody: host key of 'dc01' changed/);
       expect((await v.core.audit.query(v.host, { type: 'host-key.mismatch' })).length).toBeGreaterThan(0);
+    });
+
+    it('neither the target nor the landing password is in any recording, log or audit row', async () => {
+      const leaks: string[] = [];
+      const walk = (dir: string) => {
+        for (const e of readdirSync(dir, { withFileTypes: true })) {
+          const p = path.join(dir, e.name);
+          if (e.isDirectory()) walk(p);
+          else if (!p.includes(`${path.sep}keys${path.sep}`)) {
+            const text = readFileSync(p).toString('latin1');
+            if (text.includes(TARGET_PW) || text.includes(JUMP_PW)) leaks.push(p);
+          }
+        }
+      };
+      walk(v.home);
+      expect(leaks).toEqual([]);
+      expect((await v.core.recordings.list(v.host, {})).length).toBeGreaterThan(3);
+      const audit = JSON.stringify(await v.core.audit.query(v.host, { limit: 5000 }));
+      expect(audit.includes(TARGET_PW) || audit.includes(JUMP_PW)).toBe(false);
     });
   },
 );

@@ -1,0 +1,131 @@
+// When writing a recording fails mid-session: the strict policy ends the session with a one-line
+// message; best-effort warns the operator once and the session goes on. The disk failure is
+// simulated by a file handle whose writes start failing (there is no way to fill a disk here).
+import { promises as fs, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RecordingStore } from '../../core/recording/recording-store.ts';
+import { silentLogger, type Core } from '../../core/index.ts';
+import { ensureHostKey, startGateway, type RunningGateway } from '../../gateway/index.ts';
+import { interactiveSsh } from '../support/interactive.ts';
+import { sshOptions } from '../support/openssh-client.ts';
+import {
+  createTestUser,
+  sshdSkipReason,
+  startSshd,
+  type SshdInstance,
+  type TestUser,
+} from '../support/sshd.ts';
+import { createTestVault, pw, USER_PASSWORD, type TestVault } from '../support/vault.ts';
+
+const skip = sshdSkipReason();
+
+/** A real file handle whose writes fail once `failing.on` is set. */
+function failingStore(core: Core, dir: string, failing: { on: boolean }): RecordingStore {
+  return new RecordingStore(core.ctx, dir, {
+    openFile: async (p) => {
+      const fh = await fs.open(p, 'wx', 0o600);
+      const write = fh.write.bind(fh) as (...a: unknown[]) => Promise<unknown>;
+      (fh as unknown as { write: (...a: unknown[]) => Promise<unknown> }).write = (...a: unknown[]) =>
+        failing.on
+          ? Promise.reject(Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' }))
+          : write(...a);
+      return fh;
+    },
+  });
+}
+
+describe.skipIf(!!skip)(`recording failure policy${skip ? ` (${skip})` : ''}`, () => {
+  let v: TestVault;
+  let sshd: SshdInstance;
+  let target: TestUser;
+  const gateways: RunningGateway[] = [];
+
+  beforeAll(async () => {
+    target = createTestUser('rfroot', { password: 'Tg7#Kp2$Wm9!Lq4&Zx5v' });
+    sshd = await startSshd({ allowUsers: [target.name] });
+    v = await createTestVault();
+    await v.core.resources.create(v.host, {
+      name: 'web01',
+      type: 'linux',
+      dnsName: '127.0.0.1',
+      port: sshd.port,
+    });
+    await v.core.accounts.add(v.host, 'web01', target.name, pw(target.password));
+    await v.addUser('alice', 'password-user');
+    await v.core.sharing.grant(
+      v.host,
+      { kind: 'account', name: `web01/${target.name}` },
+      { kind: 'user', name: 'alice' },
+      'view',
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const g of gateways) await g.close();
+    await v?.close();
+    await sshd?.stop();
+    target?.remove();
+  });
+
+  async function session(policy: 'strict' | 'best-effort') {
+    const failing = { on: false };
+    (v.core as { recordings: RecordingStore }).recordings = failingStore(
+      v.core,
+      path.join(v.home, 'recordings'),
+      failing,
+    );
+    const key = await ensureHostKey(`${v.home}/keys/ssh_host_ed25519_key`);
+    const gw = await startGateway({
+      core: v.core,
+      host: '127.0.0.1',
+      port: 0,
+      hostKey: key.privateKey,
+      settings: {
+        nodeName: 't',
+        recordingFailure: policy,
+        idleTimeoutMs: 0,
+        maxDurationMs: 0,
+        connectTimeoutMs: 10_000,
+      },
+      logger: silentLogger,
+    });
+    gateways.push(gw);
+    const ask = path.join(os.tmpdir(), `custody-rf-${process.pid}.sh`);
+    writeFileSync(ask, `#!/bin/sh\necho '${USER_PASSWORD}'\n`, { mode: 0o700 });
+    const op = interactiveSsh(
+      [...sshOptions(gw.port, { password: USER_PASSWORD }), `alice:${target.name}@web01@127.0.0.1`],
+      {
+        ...process.env,
+        SSH_ASKPASS: ask,
+        SSH_ASKPASS_REQUIRE: 'force',
+        DISPLAY: ':0',
+      },
+    );
+    await op.out.waitFor(/\$ $/m, 15_000);
+    failing.on = true;
+    // Enough output to force a flush to the (now failing) file.
+    op.child.stdin!.write('head -c 200000 /dev/zero | tr "\\0" x; echo; echo AFTER-FAILURE\n');
+    return op;
+  }
+
+  it('strict: the session ends with a one-line reason', async () => {
+    const op = await session('strict');
+    const code = await op.exited;
+    expect(op.out.text).toMatch(/\[custody\] session terminated.*recording failed/);
+    expect(code).not.toBe(0);
+    const rows = await v.core.audit.query(v.host, { type: 'recording.fail' });
+    expect(rows.length).toBeGreaterThan(0);
+  }, 30_000);
+
+  it('best-effort: the operator is warned once and the session continues', async () => {
+    const op = await session('best-effort');
+    await op.out.waitFor(/warning: recording failed/, 10_000);
+    await op.out.waitFor(/AFTER-FAILURE/, 10_000);
+    op.child.stdin!.write('echo STILL-HERE\nexit\n');
+    await op.out.waitFor(/STILL-HERE/);
+    expect(await op.exited).toBe(0);
+    expect(op.out.text.match(/warning: recording failed/g)).toHaveLength(1);
+  }, 30_000);
+});
