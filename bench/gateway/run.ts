@@ -58,6 +58,7 @@ import { ensureHostKey, startGateway, type RunningGateway } from '../../gateway/
 import { testRun } from '../../test/support/netns.ts';
 import {
   createTestUser,
+  freePort,
   sshdSkipReason,
   startSshd,
   type SshdInstance,
@@ -219,11 +220,12 @@ function sshdEffective(sshd: SshdInstance): Record<string, string> {
   return res;
 }
 
-/** `kex: server->client cipher: …` lines of one verbose run. */
+/** `kex: algorithm` and `kex: server->client cipher` of each connection of one verbose run. */
 async function negotiated(args: string[]): Promise<string[]> {
   const r = await timedRun(SSH, ['-v', ...args, 'true'], { timeoutMs: 20_000 });
+  const kex = [...r.stderr.matchAll(/kex: algorithm: (\S+)/g)].map((m) => m[1]!);
   const ciphers = [...r.stderr.matchAll(/kex: server->client cipher: (\S+)/g)].map((m) => m[1]!);
-  return ciphers;
+  return ciphers.map((c, i) => `${kex[i] ?? '?'}/${c}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -408,46 +410,71 @@ interface Probe {
   arrayBuffers: number;
 }
 
+/**
+ * Starts `node bin/custody.mjs --home H server --ssh-port 0` (the documented contract), preloaded
+ * with heap-probe.mjs, and reads its `ssh listening on HOST:PORT` line. If this checkout's CLI has
+ * no `server` command (it is defined in cli/commands/server.ts but main.ts does not register it),
+ * it falls back to `custody --home H start` (same runServer) with `server.ssh_port` in the home's
+ * custody.toml set to a free port, and says so.
+ */
 async function childGateway(home: string, work: string) {
   const probeFile = path.join(work, 'probe.json');
-  const child = spawnOwned(
-    process.execPath,
-    [
-      '--expose-gc',
-      '--import',
-      path.join(REPOSITORY_ROOT, 'bench', 'gateway', 'heap-probe.mjs'),
-      path.join(REPOSITORY_ROOT, 'bin', 'custody.mjs'),
-      '--home',
-      home,
-      'server',
-      '--ssh-port',
-      '0',
-    ],
-    ['ignore', 'pipe', 'pipe'],
-    { ...process.env, CUSTODY_BENCH_PROBE_FILE: probeFile },
-  );
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-8000)));
-  child.stderr!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-8000)));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const m = /ssh listening on ([\d.]+):(\d+)/.exec(out);
-      if (m) {
+  const launch = async (cliArgs: string[]) => {
+    const child = spawnOwned(
+      process.execPath,
+      [
+        '--expose-gc',
+        '--import',
+        path.join(REPOSITORY_ROOT, 'bench', 'gateway', 'heap-probe.mjs'),
+        path.join(REPOSITORY_ROOT, 'bin', 'custody.mjs'),
+        '--home',
+        home,
+        ...cliArgs,
+      ],
+      ['ignore', 'pipe', 'pipe'],
+      { ...process.env, CUSTODY_BENCH_PROBE_FILE: probeFile },
+    );
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-8000)));
+    child.stderr!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-8000)));
+    const port = await new Promise<number>((resolve, reject) => {
+      const timer = setInterval(() => {
+        const m = /ssh listening on ([\d.]+):(\d+)/.exec(out);
+        if (m) {
+          clearInterval(timer);
+          clearTimeout(limit);
+          resolve(Number(m[2]));
+        }
+      }, 20);
+      const limit = setTimeout(() => {
+        clearInterval(timer);
+        reject(new Error(`gateway child did not print its port within 30 s: ${out.slice(-500)}`));
+      }, 30_000);
+      child.once('exit', (code) => {
         clearInterval(timer);
         clearTimeout(limit);
-        resolve(Number(m[2]));
-      }
-    }, 20);
-    const limit = setTimeout(() => {
-      clearInterval(timer);
-      reject(new Error(`gateway child did not print its port within 30 s: ${out.slice(-500)}`));
-    }, 30_000);
-    child.once('exit', (code) => {
-      clearInterval(timer);
-      clearTimeout(limit);
-      reject(new Error(`gateway child exited (${code}): ${out.slice(-500)}`));
+        reject(new Error(`gateway child exited (${code}): ${out.trim().slice(-500)}`));
+      });
     });
-  });
+    return { child, port, output: () => out };
+  };
+  let started: Awaited<ReturnType<typeof launch>>;
+  let command = 'custody --home H server --ssh-port 0';
+  let note: string | null = null;
+  try {
+    started = await launch(['server', '--ssh-port', '0']);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    if (!/unknown command 'server'/.test(msg)) throw e;
+    note = `\`custody server\` is not available (${msg.split('\n')[0]!.replace(/^gateway child exited \(\d+\): /, '')}); used \`custody start\` with server.ssh_port set to a free port`;
+    log(`  ${note}`);
+    const conf = path.join(home, 'conf', 'custody.toml');
+    const port = await freePort();
+    writeFileSync(conf, readFileSync(conf, 'utf8').replace(/(\[server\][\s\S]*?\n)ssh_port = [^\n]*/, `$1ssh_port = ${port}`));
+    command = `custody --home H start (server.ssh_port = ${port})`;
+    started = await launch(['start']);
+  }
+  const { child, port } = started;
   let seq = 0;
   const probe = async (): Promise<Probe> => {
     const want = ++seq;
@@ -464,7 +491,7 @@ async function childGateway(home: string, work: string) {
     }
     throw new Error('gateway child did not answer the memory probe');
   };
-  return { child, port, probe, output: () => out };
+  return { child, port, probe, command, note };
 }
 
 /** Opens sessions until `target` are open (or failures/time stop it); returns why it stopped. */
@@ -817,6 +844,7 @@ async function main(): Promise<number> {
       recording: `on, policy ${settings.recordingFailure}, under the vault home`,
       ciphers,
       sshdLimits: sshdEffective(target),
+      gatewayChild: { command: childGw.command, note: childGw.note },
     },
     setupMs: setup,
     echoMs: {

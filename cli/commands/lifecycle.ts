@@ -59,12 +59,14 @@ export function registerLifecycle(program: Command): void {
   program
     .command('start')
     .description('what `npm start` runs: initialise the home if needed, then run the node')
-    .action(async (_o: unknown, cmd: Command) => {
+    .option('--ssh-port <n>', 'SSH port (default from the config; 0 picks a free one)')
+    .action(async (o: { sshPort?: string }, cmd: Command) => {
       const g = globalsOf(cmd);
       const r = await runInit(g);
       for (const line of describeInit(r)) process.stdout.write(line + '\n');
       const shown = (host: string) => (host === '0.0.0.0' || host === '::' ? 'localhost' : host);
       await runServer(r.layout.home, {
+        ...(o.sshPort !== undefined ? { sshPort: o.sshPort } : {}),
         banner: (host, port) => [
           '',
           `Log in:  ssh -p ${port} admin@${shown(host)}`,

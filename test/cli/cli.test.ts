@@ -6,8 +6,11 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { knex } from 'knex';
 import os from 'node:os';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { REPOSITORY_ROOT } from '../../core/index.ts';
+import { ssh2Shell } from '../support/interactive.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { custody, type CliResult } from '../support/cli.ts';
+import { custody, CUSTODY_BIN, type CliResult } from '../support/cli.ts';
 import { USER_PASSWORD, writeTestConfig } from '../support/vault.ts';
 
 const GOOD = 'Zq9#Lm2$Vx7!Rt4&Kp8w';
@@ -61,19 +64,40 @@ afterAll(async () => {
 
 describe('custody CLI: homes of their own', () => {
   it.concurrent(
-    'start initialises a fresh home with the default config and says the gateway is not built',
+    'start initialises a fresh home with the default config, runs the gateway and prints how to ssh in',
     async ({ expect }) => {
       const home = await tempDir('custody-cli-start-');
-      const r = await custody(['start', '--home', home]);
-      expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout).toMatch(/not built yet/);
-      expect(r.stdout).toContain(path.join(home, 'conf', 'custody.toml'));
-      const config = await readFile(path.join(home, 'conf', 'custody.toml'), 'utf8');
-      expect(config).toContain('[storage]');
-      expect((await stat(path.join(home, 'keys', 'custody.key'))).mode & 0o777).toBe(0o600);
-      const generated = (await readFile(path.join(home, 'keys', 'initial-admin-password'), 'utf8')).trim();
-      expect(generated.length).toBeGreaterThanOrEqual(16);
-      expect(r.stdout + r.stderr).not.toContain(generated);
+      const child = spawn(process.execPath, [CUSTODY_BIN, 'start', '--home', home, '--ssh-port', '0'], {
+        cwd: REPOSITORY_ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      try {
+        const deadline = Date.now() + 30_000;
+        while (!/Log in: {2}ssh -p \d+ admin@127\.0\.0\.1/.test(out) && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 100));
+        const port = Number(/ssh listening on 127\.0\.0\.1:(\d+)/.exec(out)?.[1]);
+        expect(port, out).toBeGreaterThan(0);
+        expect(out).toMatch(new RegExp(`Log in: {2}ssh -p ${port} admin@127\\.0\\.0\\.1`));
+        expect(out).toContain(path.join(home, 'conf', 'custody.toml'));
+        const config = await readFile(path.join(home, 'conf', 'custody.toml'), 'utf8');
+        expect(config).toContain('[storage]');
+        expect((await stat(path.join(home, 'keys', 'custody.key'))).mode & 0o777).toBe(0o600);
+        expect((await stat(path.join(home, 'keys', 'ssh_host_ed25519_key'))).mode & 0o777).toBe(0o600);
+        const generated = (await readFile(path.join(home, 'keys', 'initial-admin-password'), 'utf8')).trim();
+        expect(generated.length).toBeGreaterThanOrEqual(16);
+        expect(out).not.toContain(generated);
+        // The printed command works: the administrator logs in and gets the console.
+        const shell = await ssh2Shell(port, 'admin', generated);
+        await shell.out.waitFor(/Custody — admin: 0 accounts/);
+        shell.close();
+      } finally {
+        child.kill('SIGTERM');
+      }
+      expect(await exited).toBe(0);
     },
   );
 
