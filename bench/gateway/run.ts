@@ -808,7 +808,7 @@ async function main(): Promise<number> {
   const afterRssNoGc = rssOf(gpid);
   const afterFds = fdCount(gpid);
   log(`  ${nMem} open; RSS ${mb(after.rss)} MB, heap ${mb(after.heapUsed)} MB, ${afterFds} fds`);
-  const perSession = (a: number, b: number, n: number) => r2((a - b) / MiB / (n || NaN) * 1000) / 1000;
+  const perSession = (a: number, b: number, n: number) => Math.round(((a - b) / MiB / (n || NaN)) * 1000) / 1000;
   const opened = loadSessions.length - n1;
   const memory = {
     sessions: nMem,
