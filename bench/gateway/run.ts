@@ -279,16 +279,33 @@ async function bulk(
   recordingsDir: string,
 ) {
   type Dir = 'download' | 'upload';
+  const emptyGw = () => ({
+    mbps: [] as number[],
+    ms: [] as number[],
+    recordingBytes: [] as number[],
+    cpuS: [] as number[],
+    startRssMb: [] as number[],
+    peakRssMb: [] as number[],
+    peakExternalMb: [] as number[],
+  });
   const out: Record<
     Dir,
     {
-      gateway: { mbps: number[]; ms: number[]; recordingBytes: number[]; cpuS: number[]; peakRssMb: number[] };
+      gateway: {
+        mbps: number[];
+        ms: number[];
+        recordingBytes: number[];
+        cpuS: number[];
+        startRssMb: number[];
+        peakRssMb: number[];
+        peakExternalMb: number[];
+      };
       sshJ: { mbps: number[]; ms: number[] };
       failures: string[];
     }
   > = {
-    download: { gateway: { mbps: [], ms: [], recordingBytes: [], cpuS: [], peakRssMb: [] }, sshJ: { mbps: [], ms: [] }, failures: [] },
-    upload: { gateway: { mbps: [], ms: [], recordingBytes: [], cpuS: [], peakRssMb: [] }, sshJ: { mbps: [], ms: [] }, failures: [] },
+    download: { gateway: emptyGw(), sshJ: { mbps: [], ms: [] }, failures: [] },
+    upload: { gateway: emptyGw(), sshJ: { mbps: [], ms: [] }, failures: [] },
   };
   const phaseEnd = performance.now() + Math.min(120_000, remaining() - 130_000);
 
@@ -321,8 +338,16 @@ async function bulk(
     log(`bulk ${dir}: 1 warm-up of ${mb(WARM_BYTES)} MB + ${BULK_REPS} × ${BULK_MB} MB per path, alternating`);
     const o = out[dir];
     const gwRun = async (bytes: number, keep: boolean) => {
-      let peak = process.memoryUsage().rss;
-      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+      // This process is the gateway here (the clients are OpenSSH processes): its RSS and its
+      // Buffer memory (external) over the run show what the gateway holds in flight.
+      const m0 = process.memoryUsage();
+      let peak = m0.rss;
+      let peakExt = m0.external;
+      const sampler = setInterval(() => {
+        const m = process.memoryUsage();
+        peak = Math.max(peak, m.rss);
+        peakExt = Math.max(peakExt, m.external);
+      }, 50);
       const c0 = process.cpuUsage();
       try {
         const ms = await once(dir, p.gateway(gwPort), bytes);
@@ -338,7 +363,9 @@ async function bulk(
           o.gateway.mbps.push(bytes / MiB / (ms / 1000));
           o.gateway.recordingBytes.push(size);
           o.gateway.cpuS.push((c.user + c.system) / 1e6);
+          o.gateway.startRssMb.push(mb(m0.rss));
           o.gateway.peakRssMb.push(mb(peak));
+          o.gateway.peakExternalMb.push(mb(peakExt));
         }
       } catch (e) {
         o.failures.push(`gateway: ${e instanceof Error ? e.message : String(e)}`);
@@ -374,6 +401,36 @@ async function bulk(
       }
     }
   }
+  // Binary output: the recorder stores exec output as JSON text, so bytes that are not printable
+  // UTF-8 grow. One gateway run of NUL bytes (the `head -c … /dev/zero` case) shows by how much.
+  let binary: { bytes: number; gatewayMBps: number; recordingMB: number; inflation: number; sshJMBps: number } | {
+    error: string;
+  };
+  {
+    const bytes = Math.min(BULK_BYTES, 32 * MiB);
+    const cmd = `head -c ${bytes} /dev/zero`;
+    const run = (args: string[]) =>
+      timedRun('sh', ['-c', `"$@" | wc -c`, 'sh', SSH, ...args, cmd], { timeoutMs: 120_000 });
+    const g = await run(p.gateway(gwPort));
+    const cast = newestCast(recordingsDir);
+    const size = cast ? statSync(cast).size : 0;
+    if (cast) {
+      unlinkSync(cast);
+      rmSync(`${cast}.idx`, { force: true });
+    }
+    const b = await run(p.baseline);
+    binary =
+      Number(g.stdout.trim()) === bytes && Number(b.stdout.trim()) === bytes
+        ? {
+            bytes,
+            gatewayMBps: r2(bytes / MiB / (g.ms / 1000)),
+            sshJMBps: r2(bytes / MiB / (b.ms / 1000)),
+            recordingMB: mb(size),
+            inflation: r2(size / bytes),
+          }
+        : { error: `gateway got ${g.stdout.trim()}, ssh -J got ${b.stdout.trim()} of ${bytes}: ${g.stderr.trim().slice(0, 200)}` };
+    log(`  binary (NUL bytes) download: ${JSON.stringify(binary)}`);
+  }
   const summarise = (dir: Dir, setupP50: { gw: number; base: number }) => {
     const o = out[dir];
     const g = stats(o.gateway.mbps);
@@ -394,11 +451,13 @@ async function bulk(
       recordedAs: dir === 'download' ? "'o' events (target stdout)" : "'i' events (operator stdin of an exec)",
       recordingMB: o.gateway.recordingBytes.map(mb),
       gatewayCpuSecondsPerRun: o.gateway.cpuS.map(r2),
+      gatewayStartRssMb: o.gateway.startRssMb,
       gatewayPeakRssMb: o.gateway.peakRssMb,
+      gatewayPeakExternalMb: o.gateway.peakExternalMb,
       failures: o.failures.slice(0, 5),
     };
   };
-  return summarise;
+  return { summarise, binary };
 }
 
 interface Probe {
@@ -724,8 +783,8 @@ async function main(): Promise<number> {
   // ---- 1. bulk
   const bulkSummary = await bulk(p, gw.port, { local: payload, localWarm: payloadWarm, remote: remotePayload }, recordingsDir);
   const setupP50 = { gw: setup.gatewayMs.p50, base: setup.sshJMs.p50 };
-  const bulkDown = bulkSummary('download', setupP50);
-  const bulkUp = bulkSummary('upload', setupP50);
+  const bulkDown = bulkSummary.summarise('download', setupP50);
+  const bulkUp = bulkSummary.summarise('upload', setupP50);
   log(`  download p50: gateway ${bulkDown.gatewayMBps.p50} MB/s, ssh -J ${bulkDown.sshJMBps.p50} MB/s`);
   log(`  upload   p50: gateway ${bulkUp.gatewayMBps.p50} MB/s, ssh -J ${bulkUp.sshJMBps.p50} MB/s`);
   rmSync(remotePayload, { force: true });
@@ -862,7 +921,14 @@ async function main(): Promise<number> {
         ratioP99VsSshJ: ratio(stats(echoLoaded.samplesMs).p99, stats(echoBase.samplesMs).p99),
       },
     },
-    bulk: { bytesPerRun: BULK_BYTES, reps: BULK_REPS, download: bulkDown, upload: bulkUp },
+    bulk: {
+      bytesPerRun: BULK_BYTES,
+      reps: BULK_REPS,
+      payload: 'base64 text lines (printable)',
+      download: bulkDown,
+      upload: bulkUp,
+      binaryDownload: bulkSummary.binary,
+    },
     memory,
     totalSeconds,
   };

@@ -136,6 +136,29 @@ export function registerVault(program: Command): void {
       ...Object.entries(x.custom).map(([k, v]) => `${k}: ${v}`),
     ]);
   });
+  resource
+    .command('update <name>')
+    .option('--host <host>')
+    .option('--port <n>')
+    .option('--description <text>')
+    .option('--policy <name>')
+    .option('--allow-port-forwarding <on|off>', 'let ssh -L through the gateway reach this resource')
+    .action(async (name: string, o: Record<string, string | undefined>, cmd: Command) => {
+      const opts = g(cmd);
+      const flag = o.allowPortForwarding;
+      if (flag !== undefined && !/^(on|off)$/.test(flag))
+        throw new UsageError('--allow-port-forwarding takes on or off');
+      const r = await withCore(opts, (core, actor) =>
+        core.resources.update(actor, name, {
+          ...(o.host !== undefined ? { dnsName: o.host } : {}),
+          ...(o.port !== undefined ? { port: parsePort(o.port) ?? null } : {}),
+          ...(o.description !== undefined ? { description: o.description } : {}),
+          ...(o.policy !== undefined ? { policy: o.policy } : {}),
+          ...(flag !== undefined ? { allowPortForwarding: flag === 'on' } : {}),
+        }),
+      );
+      new Output(!!opts.json).result(r, (x) => `updated resource ${x.name}`);
+    });
   resource.command('delete <name>').action(async (name: string, _o: unknown, cmd: Command) => {
     const opts = g(cmd);
     await withCore(opts, (core, actor) => core.resources.remove(actor, name));

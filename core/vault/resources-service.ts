@@ -179,6 +179,7 @@ export class ResourcesService {
         ...r,
         ...f,
         policyId: patch.policy === undefined ? r.policyId : f.policyId,
+        allowPortForwarding: patch.allowPortForwarding ?? r.allowPortForwarding,
         updatedAt: this.ctx.now(),
       };
       await s.repos.resources.update(next);

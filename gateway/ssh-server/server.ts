@@ -138,14 +138,13 @@ class ConnectionRouter {
     parsed: ParsedUsername,
     mode: SessionMode,
   ): Promise<void> {
-    if (parsed.kind === 'malformed') {
-      ch.writeStderr(`custody: ${parsed.problem}\r\n`);
-      return ch.exit(2);
-    }
-    if (parsed.kind === 'console') {
-      ch.writeStderr(
-        `custody: ${mode.kind === 'sftp' ? 'sftp' : 'commands'} need a target: ssh USER:ACCOUNT@RESOURCE@bastion\r\n`,
-      );
+    if (parsed.kind === 'malformed' || parsed.kind === 'console') {
+      const problem =
+        parsed.kind === 'malformed'
+          ? parsed.problem
+          : `${mode.kind === 'sftp' ? 'sftp' : 'commands'} need a target: ssh USER:ACCOUNT@RESOURCE@bastion`;
+      await this.o.core.sessions.refuse(actor, printable(this.#username), problem).catch(() => undefined);
+      ch.writeStderr(`custody: ${problem}\r\n`);
       return ch.exit(2);
     }
     ch.exit(await this.launch(ch, actor, parsed.ref, mode));

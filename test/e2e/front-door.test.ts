@@ -1,5 +1,6 @@
 // The real OpenSSH client through the gateway to a real sshd: the direct-target username, exec,
 // credential injection, host-key pinning, and the one-line refusals.
+import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../core/index.ts';
 import { ensureHostKey, startGateway, type RunningGateway } from '../../gateway/index.ts';
@@ -97,11 +98,46 @@ describe.skipIf(!!skip)(`gateway front door with the real OpenSSH client${skip ?
     const malformed = await ssh(gw.port, `alice:nothing`, { password: USER_PASSWORD }, ['true']);
     expect(malformed.stderr.trim()).toBe(`custody: 'alice:nothing' is not USER:ACCOUNT@RESOURCE`);
     expect(malformed.code).toBe(2);
+    const refused = await v.core.audit.query(v.host, { type: 'session.refused', actor: 'alice', limit: 5 });
+    expect(refused.map((r) => r.targetName)).toContain('alice:nothing');
     const wrong = await ssh(gw.port, `alice:${target.name}@web01`, { password: 'not-the-password' }, [
       'true',
     ]);
     expect(wrong.code).toBe(255);
     expect(wrong.stderr).toMatch(/Permission denied/);
     expect(wrong.stderr).not.toMatch(/\bat \S+:\d+/);
+  });
+
+  it('refuses port forwarding unless the resource allows it', async () => {
+    const forward = async () => {
+      const client = new ssh2.Client();
+      await new Promise<void>((resolve, reject) => {
+        client.once('ready', () => resolve());
+        client.once('error', reject);
+        client.connect({
+          host: '127.0.0.1',
+          port: gw.port,
+          username: `alice:${target.name}@web01`,
+          password: USER_PASSWORD,
+        });
+      });
+      try {
+        return await new Promise<string>((resolve) =>
+          client.forwardOut('127.0.0.1', 0, '127.0.0.1', sshd.port, (err, ch) => {
+            if (err) return resolve(`refused: ${err.message}`);
+            ch.once('data', (d: Buffer) => resolve(d.toString('latin1').split('\r\n')[0]!));
+          }),
+        );
+      } finally {
+        client.end();
+      }
+    };
+    expect(await forward()).toMatch(/^refused/);
+    expect((await v.core.audit.query(v.host, { type: 'session.refused', limit: 3 }))[0]!.details).toMatch(
+      /port forwarding is not allowed/,
+    );
+    await v.core.resources.update(v.host, 'web01', { allowPortForwarding: true });
+    expect(await forward()).toMatch(/^SSH-2\.0-OpenSSH/);
+    await v.core.resources.update(v.host, 'web01', { allowPortForwarding: false });
   });
 });
