@@ -258,7 +258,10 @@ export function openLoadSession(o: {
       client.destroy();
       reject(new Error(why));
     };
-    const timer = setTimeout(() => fail(`not ready within ${o.timeoutMs} ms: ${JSON.stringify(text.slice(-200))}`), o.timeoutMs);
+    const timer = setTimeout(
+      () => fail(`not ready within ${o.timeoutMs} ms: ${JSON.stringify(text.slice(-200))}`),
+      o.timeoutMs,
+    );
     client.on('error', (e) => fail(`client error: ${e.message}`));
     client.once('close', () => fail(`connection closed: ${JSON.stringify(text.slice(-200))}`));
     client.once('ready', () => {

@@ -52,6 +52,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import ssh2 from 'ssh2';
 import { gatewaySettings } from '../../cli/commands/server.ts';
 import { REPOSITORY_ROOT, Secret, silentLogger } from '../../core/index.ts';
 import { ensureHostKey, startGateway, type RunningGateway } from '../../gateway/index.ts';
@@ -183,6 +184,8 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
 interface PathArgs {
   gateway: (port: number) => string[];
   baseline: string[];
+  /** The baseline with the key exchange the gateway negotiates (curve25519-sha256). */
+  baselineSameKex: string[];
 }
 
 /** The newest cast file under the recordings dir (after a bulk run through the gateway). */
@@ -204,7 +207,10 @@ function newestCast(dir: string): string | undefined {
 }
 
 function acceptedCount(sshd: SshdInstance, user: string): number {
-  return sshd.log().split('\n').filter((l) => l.includes(`Accepted publickey for ${user} `)).length;
+  return sshd
+    .log()
+    .split('\n')
+    .filter((l) => l.includes(`Accepted publickey for ${user} `)).length;
 }
 
 function sshdEffective(sshd: SshdInstance): Record<string, string> {
@@ -228,13 +234,36 @@ async function negotiated(args: string[]): Promise<string[]> {
   return ciphers.map((c, i) => `${kex[i] ?? '?'}/${c}`);
 }
 
+/**
+ * What ssh2's client negotiates with the landing sshd when given no algorithm list, as the
+ * gateway's dialSsh does: the gateway's hop and target connections use the same.
+ */
+function ssh2Defaults(port: number, username: string, privateKey: Buffer): Promise<string[]> {
+  return new Promise((resolve) => {
+    const c = new ssh2.Client();
+    let got: string[] = [];
+    const timer = setTimeout(() => c.destroy(), 15_000);
+    c.on('handshake', (n) => (got = [`${n.kex}/${n.cs.cipher}`]));
+    c.on('error', () => {});
+    c.on('ready', () => c.end());
+    c.on('close', () => {
+      clearTimeout(timer);
+      resolve(got);
+    });
+    c.connect({ host: '127.0.0.1', port, username, privateKey, readyTimeout: 15_000 });
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // phases
 
 async function setupTimes(p: PathArgs, gwPort: number) {
-  log(`session set-up: ${SETUP_WARMUP} warm-up + ${SETUP_SAMPLES} samples per path, interleaved`);
+  log(
+    `session set-up: ${SETUP_WARMUP} warm-up + ${SETUP_SAMPLES} samples per path (gateway, ssh -J, ssh -J with curve25519), interleaved`,
+  );
   const gw: number[] = [];
   const base: number[] = [];
+  const baseKex: number[] = [];
   let gwCpuMs = 0;
   const failures: string[] = [];
   const phaseEnd = performance.now() + Math.min(90_000, remaining() - 150_000);
@@ -247,9 +276,12 @@ async function setupTimes(p: PathArgs, gwPort: number) {
     const g = await timedRun(SSH, [...p.gateway(gwPort), 'true'], { timeoutMs: 30_000 });
     const c = process.cpuUsage(c0);
     const b = await timedRun(SSH, [...p.baseline, 'true'], { timeoutMs: 30_000 });
+    const k = await timedRun(SSH, [...p.baselineSameKex, 'true'], { timeoutMs: 30_000 });
     if (g.code !== 0) failures.push(`gateway: exit ${g.code} ${g.stderr.trim().slice(0, 200)}`);
     if (b.code !== 0) failures.push(`ssh -J: exit ${b.code} ${b.stderr.trim().slice(0, 200)}`);
+    if (k.code !== 0) failures.push(`ssh -J (curve25519): exit ${k.code} ${k.stderr.trim().slice(0, 200)}`);
     if (i < SETUP_WARMUP) continue;
+    if (k.code === 0) baseKex.push(k.ms);
     if (g.code === 0) {
       gw.push(g.ms);
       gwCpuMs += (c.user + c.system) / 1000;
@@ -258,18 +290,27 @@ async function setupTimes(p: PathArgs, gwPort: number) {
   }
   const g = stats(gw);
   const b = stats(base);
+  const k = stats(baseKex);
   return {
     gatewayMs: g,
     sshJMs: b,
     ratioP50: ratio(g.p50, b.p50),
     ratioP99: ratio(g.p99, b.p99),
+    sshJSameKexMs: k,
+    ratioP50SameKex: ratio(g.p50, k.p50),
+    ratioP99SameKex: ratio(g.p99, k.p99),
     gatewayCpuMsPerSession: r2(gwCpuMs / (gw.length || 1)),
     failures: failures.slice(0, 5),
   };
 }
 
 function echoSummary(r: EchoResult) {
-  return { ...stats(r.samplesMs), warmup: r.warmup, readyMs: r1(r.readyMs), ...(r.error ? { error: r.error } : {}) };
+  return {
+    ...stats(r.samplesMs),
+    warmup: r.warmup,
+    readyMs: r1(r.readyMs),
+    ...(r.error ? { error: r.error } : {}),
+  };
 }
 
 async function bulk(
@@ -319,7 +360,8 @@ async function bulk(
         { timeoutMs: 180_000 },
       );
       const got = Number(r.stdout.trim());
-      if (got !== bytes) throw new Error(`received ${got} of ${bytes} bytes (${r.stderr.trim().slice(0, 200)})`);
+      if (got !== bytes)
+        throw new Error(`received ${got} of ${bytes} bytes (${r.stderr.trim().slice(0, 200)})`);
       return r.ms;
     }
     const fd = openSync(bytes === BULK_BYTES ? files.local : files.localWarm, 'r');
@@ -327,7 +369,9 @@ async function bulk(
       const r = await timedRun(SSH, [...args, 'wc -c'], { stdin: fd, timeoutMs: 180_000 });
       const got = Number(r.stdout.trim());
       if (r.code !== 0 || got !== bytes)
-        throw new Error(`target counted ${got} of ${bytes} bytes, exit ${r.code} (${r.stderr.trim().slice(0, 200)})`);
+        throw new Error(
+          `target counted ${got} of ${bytes} bytes, exit ${r.code} (${r.stderr.trim().slice(0, 200)})`,
+        );
       return r.ms;
     } finally {
       closeSync(fd);
@@ -335,7 +379,9 @@ async function bulk(
   };
 
   for (const dir of ['download', 'upload'] as const) {
-    log(`bulk ${dir}: 1 warm-up of ${mb(WARM_BYTES)} MB + ${BULK_REPS} × ${BULK_MB} MB per path, alternating`);
+    log(
+      `bulk ${dir}: 1 warm-up of ${mb(WARM_BYTES)} MB + ${BULK_REPS} × ${BULK_MB} MB per path, alternating`,
+    );
     const o = out[dir];
     const gwRun = async (bytes: number, keep: boolean) => {
       // This process is the gateway here (the clients are OpenSSH processes): its RSS and its
@@ -403,9 +449,11 @@ async function bulk(
   }
   // Binary output: the recorder stores exec output as JSON text, so bytes that are not printable
   // UTF-8 grow. One gateway run of NUL bytes (the `head -c … /dev/zero` case) shows by how much.
-  let binary: { bytes: number; gatewayMBps: number; recordingMB: number; inflation: number; sshJMBps: number } | {
-    error: string;
-  };
+  let binary:
+    | { bytes: number; gatewayMBps: number; recordingMB: number; inflation: number; sshJMBps: number }
+    | {
+        error: string;
+      };
   {
     const bytes = Math.min(BULK_BYTES, 32 * MiB);
     const cmd = `head -c ${bytes} /dev/zero`;
@@ -428,7 +476,9 @@ async function bulk(
             recordingMB: mb(size),
             inflation: r2(size / bytes),
           }
-        : { error: `gateway got ${g.stdout.trim()}, ssh -J got ${b.stdout.trim()} of ${bytes}: ${g.stderr.trim().slice(0, 200)}` };
+        : {
+            error: `gateway got ${g.stdout.trim()}, ssh -J got ${b.stdout.trim()} of ${bytes}: ${g.stderr.trim().slice(0, 200)}`,
+          };
     log(`  binary (NUL bytes) download: ${JSON.stringify(binary)}`);
   }
   const summarise = (dir: Dir, setupP50: { gw: number; base: number }) => {
@@ -436,7 +486,8 @@ async function bulk(
     const g = stats(o.gateway.mbps);
     const b = stats(o.sshJ.mbps);
     // "net": the same bytes over (wall − that path's median session set-up time).
-    const net = (ms: number[], setup: number) => stats(ms.map((x) => BULK_BYTES / MiB / ((x - setup) / 1000)));
+    const net = (ms: number[], setup: number) =>
+      stats(ms.map((x) => BULK_BYTES / MiB / ((x - setup) / 1000)));
     const gn = net(o.gateway.ms, setupP50.gw);
     const bn = net(o.sshJ.ms, setupP50.base);
     return {
@@ -448,7 +499,8 @@ async function bulk(
       netRatio: ratio(gn.p50, bn.p50),
       gatewayWallMs: stats(o.gateway.ms),
       sshJWallMs: stats(o.sshJ.ms),
-      recordedAs: dir === 'download' ? "'o' events (target stdout)" : "'i' events (operator stdin of an exec)",
+      recordedAs:
+        dir === 'download' ? "'o' events (target stdout)" : "'i' events (operator stdin of an exec)",
       recordingMB: o.gateway.recordingBytes.map(mb),
       gatewayCpuSecondsPerRun: o.gateway.cpuS.map(r2),
       gatewayStartRssMb: o.gateway.startRssMb,
@@ -529,7 +581,10 @@ async function childGateway(home: string, work: string) {
     log(`  ${note}`);
     const conf = path.join(home, 'conf', 'custody.toml');
     const port = await freePort();
-    writeFileSync(conf, readFileSync(conf, 'utf8').replace(/(\[server\][\s\S]*?\n)ssh_port = [^\n]*/, `$1ssh_port = ${port}`));
+    writeFileSync(
+      conf,
+      readFileSync(conf, 'utf8').replace(/(\[server\][\s\S]*?\n)ssh_port = [^\n]*/, `$1ssh_port = ${port}`),
+    );
     command = `custody --home H start (server.ssh_port = ${port})`;
     started = await launch(['start']);
   }
@@ -584,7 +639,8 @@ async function rampTo(
             inFlight--;
             consecutive++;
             failures.push(e instanceof Error ? e.message : String(e));
-            if (consecutive >= 10) stopped = `10 consecutive failures; last: ${failures[failures.length - 1]}`;
+            if (consecutive >= 10)
+              stopped = `10 consecutive failures; last: ${failures[failures.length - 1]}`;
             else if (failures.length > Math.max(20, target * 0.05))
               stopped = `${failures.length} failures; last: ${failures[failures.length - 1]}`;
             pump();
@@ -596,7 +652,11 @@ async function rampTo(
     pump();
   });
   const distinct = [...new Set(failures.map((f) => f.slice(0, 160)))];
-  return { ...(stopped ? { stopped } : {}), failures: distinct.slice(0, 5), seconds: r1((performance.now() - t0) / 1000) };
+  return {
+    ...(stopped ? { stopped } : {}),
+    failures: distinct.slice(0, 5),
+    seconds: r1((performance.now() - t0) / 1000),
+  };
 }
 
 function openSessionsAlive(): number {
@@ -680,11 +740,27 @@ async function main(): Promise<number> {
       rmSync(v.home, { recursive: true, force: true });
     },
   });
-  await v.core.resources.create(v.host, { name: 'landing01', type: 'linux', dnsName: '127.0.0.1', port: landing.port });
-  await v.core.accounts.add(v.host, 'landing01', landingUser.name, Secret.fromString(landingUser.privateKey!), {
-    credentialKind: 'private-key',
+  await v.core.resources.create(v.host, {
+    name: 'landing01',
+    type: 'linux',
+    dnsName: '127.0.0.1',
+    port: landing.port,
   });
-  await v.core.resources.create(v.host, { name: 'target01', type: 'linux', dnsName: '127.0.0.1', port: target.port });
+  await v.core.accounts.add(
+    v.host,
+    'landing01',
+    landingUser.name,
+    Secret.fromString(landingUser.privateKey!),
+    {
+      credentialKind: 'private-key',
+    },
+  );
+  await v.core.resources.create(v.host, {
+    name: 'target01',
+    type: 'linux',
+    dnsName: '127.0.0.1',
+    port: target.port,
+  });
   await v.core.accounts.add(v.host, 'target01', targetUser.name, Secret.fromString(targetUser.privateKey!), {
     credentialKind: 'private-key',
   });
@@ -736,12 +812,31 @@ async function main(): Promise<number> {
     ].join('\n'),
     { mode: 0o600 },
   );
+  // The same with the key exchange the gateway's ssh2 negotiates (OpenSSH 9.x prefers the
+  // post-quantum sntrup761x25519, which ssh2 does not implement): isolates the kex cost.
+  const cfgKex = path.join(work, 'ssh_config_curve25519');
+  writeFileSync(
+    cfgKex,
+    readFileSync(cfg, 'utf8').replace('Host *\n', 'Host *\n  KexAlgorithms curve25519-sha256\n'),
+    {
+      mode: 0o600,
+    },
+  );
   const gatewayUser = `alice:${targetUser.name}@target01`;
   const p: PathArgs = {
     gateway: (port) => ['-F', cfg, '-i', aliceKey, '-p', String(port), `${gatewayUser}@127.0.0.1`],
     baseline: [
       '-F',
       cfg,
+      '-J',
+      `${landingUser.name}@127.0.0.1:${landing.port}`,
+      '-p',
+      String(target.port),
+      `${targetUser.name}@127.0.0.1`,
+    ],
+    baselineSameKex: [
+      '-F',
+      cfgKex,
       '-J',
       `${landingUser.name}@127.0.0.1:${landing.port}`,
       '-p',
@@ -759,13 +854,22 @@ async function main(): Promise<number> {
     const before = acceptedCount(landing, landingUser.name);
     const r = await timedRun(SSH, [...args, 'id -un'], { timeoutMs: 30_000 });
     if (r.code !== 0 || r.stdout.trim() !== targetUser.name)
-      throw new Error(`${name} path does not work: exit ${r.code}, out ${r.stdout.trim()}, err ${r.stderr.trim()}`);
+      throw new Error(
+        `${name} path does not work: exit ${r.code}, out ${r.stdout.trim()}, err ${r.stderr.trim()}`,
+      );
     await sleep(100);
     if (acceptedCount(landing, landingUser.name) !== before + 1)
       throw new Error(`${name} path did not log in to the landing sshd`);
   }
-  const ciphers = { gateway: await negotiated(p.gateway(gw.port)), sshJ: await negotiated(p.baseline) };
-  log(`both paths verified through the landing sshd (front-door cipher ${ciphers.gateway.join(',')}; ssh -J ${ciphers.sshJ.join(' + ')})`);
+  const ciphers = {
+    gateway: await negotiated(p.gateway(gw.port)),
+    gatewayHops: await ssh2Defaults(landing.port, landingUser.name, Buffer.from(landingUser.privateKey!)),
+    sshJ: await negotiated(p.baseline),
+    sshJSameKex: await negotiated(p.baselineSameKex),
+  };
+  log(
+    `both paths verified through the landing sshd (front-door cipher ${ciphers.gateway.join(',')}; ssh -J ${ciphers.sshJ.join(' + ')})`,
+  );
 
   // ---- 3. session set-up
   const setup = await setupTimes(p, gw.port);
@@ -774,14 +878,27 @@ async function main(): Promise<number> {
   // ---- 2a. keystroke echo, one session each
   log(`keystroke echo: ${ECHO_WARMUP} warm-up + ${ECHO_SAMPLES} samples per path (one pty session each)`);
   const echoBudget = Math.max(10_000, Math.min(40_000, (remaining() - 120_000) / 2));
-  const echoGw = await echoSeries(p.gateway(gw.port), { samples: ECHO_SAMPLES, warmup: ECHO_WARMUP, budgetMs: echoBudget });
-  const echoBase = await echoSeries(p.baseline, { samples: ECHO_SAMPLES, warmup: ECHO_WARMUP, budgetMs: echoBudget });
+  const echoGw = await echoSeries(p.gateway(gw.port), {
+    samples: ECHO_SAMPLES,
+    warmup: ECHO_WARMUP,
+    budgetMs: echoBudget,
+  });
+  const echoBase = await echoSeries(p.baseline, {
+    samples: ECHO_SAMPLES,
+    warmup: ECHO_WARMUP,
+    budgetMs: echoBudget,
+  });
   log(
     `  echo p50: gateway ${stats(echoGw.samplesMs).p50} ms, ssh -J ${stats(echoBase.samplesMs).p50} ms${echoGw.error ? ` (gateway: ${echoGw.error})` : ''}${echoBase.error ? ` (ssh -J: ${echoBase.error})` : ''}`,
   );
 
   // ---- 1. bulk
-  const bulkSummary = await bulk(p, gw.port, { local: payload, localWarm: payloadWarm, remote: remotePayload }, recordingsDir);
+  const bulkSummary = await bulk(
+    p,
+    gw.port,
+    { local: payload, localWarm: payloadWarm, remote: remotePayload },
+    recordingsDir,
+  );
   const setupP50 = { gw: setup.gatewayMs.p50, base: setup.sshJMs.p50 };
   const bulkDown = bulkSummary.summarise('download', setupP50);
   const bulkUp = bulkSummary.summarise('upload', setupP50);
@@ -801,14 +918,21 @@ async function main(): Promise<number> {
   const gpid = childGw.child.pid!;
   const aliceKeyBuf = readFileSync(aliceKey);
   const open = () =>
-    openLoadSession({ port: childGw.port, username: gatewayUser, privateKey: aliceKeyBuf, timeoutMs: 30_000 });
+    openLoadSession({
+      port: childGw.port,
+      username: gatewayUser,
+      privateKey: aliceKeyBuf,
+      timeoutMs: 30_000,
+    });
 
   // Warm-up: a few sessions opened and closed, then one echo series at N = 0 (also the
   // apples-to-apples reference for the loaded run: same process layout).
   log('child gateway: warm-up (10 sessions opened and closed), echo at N = 0');
   const warm = await Promise.allSettled(Array.from({ length: 10 }, () => open()));
   for (const w of warm) if (w.status === 'fulfilled') w.value.close();
-  const warmFailures = warm.filter((w) => w.status === 'rejected').map((w) => String((w as PromiseRejectedResult).reason));
+  const warmFailures = warm
+    .filter((w) => w.status === 'rejected')
+    .map((w) => String((w as PromiseRejectedResult).reason));
   if (warmFailures.length === warm.length) throw new Error(`child gateway sessions fail: ${warmFailures[0]}`);
   await sleep(2000);
   const echoChild0 = await echoSeries(p.gateway(childGw.port), {
@@ -867,7 +991,8 @@ async function main(): Promise<number> {
   const afterRssNoGc = rssOf(gpid);
   const afterFds = fdCount(gpid);
   log(`  ${nMem} open; RSS ${mb(after.rss)} MB, heap ${mb(after.heapUsed)} MB, ${afterFds} fds`);
-  const perSession = (a: number, b: number, n: number) => Math.round(((a - b) / MiB / (n || NaN)) * 1000) / 1000;
+  const perSession = (a: number, b: number, n: number) =>
+    Math.round(((a - b) / MiB / (n || NaN)) * 1000) / 1000;
   const opened = loadSessions.length - n1;
   const memory = {
     sessions: nMem,
@@ -876,8 +1001,20 @@ async function main(): Promise<number> {
     rampFailures: ramp2.failures,
     rampSeconds: ramp2.seconds,
     gatewayCpuMsPerSessionOpen: r1(((cpu3 - cpu2) * 1000) / (opened || NaN)),
-    before: { rssMb: mb(before.rss), rssNoGcMb: mb(beforeRssNoGc), heapUsedMb: mb(before.heapUsed), externalMb: mb(before.external), fds: beforeFds },
-    after: { rssMb: mb(after.rss), rssNoGcMb: mb(afterRssNoGc), heapUsedMb: mb(after.heapUsed), externalMb: mb(after.external), fds: afterFds },
+    before: {
+      rssMb: mb(before.rss),
+      rssNoGcMb: mb(beforeRssNoGc),
+      heapUsedMb: mb(before.heapUsed),
+      externalMb: mb(before.external),
+      fds: beforeFds,
+    },
+    after: {
+      rssMb: mb(after.rss),
+      rssNoGcMb: mb(afterRssNoGc),
+      heapUsedMb: mb(after.heapUsed),
+      externalMb: mb(after.external),
+      fds: afterFds,
+    },
     atLoadN: { sessions: aliveAtLoad, rssMb: mb(atLoad.rss), heapUsedMb: mb(atLoad.heapUsed) },
     rssMbPerSession: perSession(after.rss, before.rss, nMem),
     heapMbPerSession: perSession(after.heapUsed, before.heapUsed, nMem),
@@ -895,7 +1032,12 @@ async function main(): Promise<number> {
   const result = {
     bench: 'gateway',
     at: new Date().toISOString(),
-    host: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '', node: process.version, openssh: sshVersion() },
+    host: {
+      cpus: os.cpus().length,
+      cpu: os.cpus()[0]?.model ?? '',
+      node: process.version,
+      openssh: sshVersion(),
+    },
     topology: {
       gateway: `OpenSSH client → Custody gateway (127.0.0.1) → landing sshd :${landing.port} → target sshd :${target.port}`,
       baseline: baselineCommand,
@@ -907,7 +1049,12 @@ async function main(): Promise<number> {
     },
     setupMs: setup,
     echoMs: {
-      single: { gateway: echoSummary(echoGw), sshJ: echoSummary(echoBase), ratioP50: ratio(stats(echoGw.samplesMs).p50, stats(echoBase.samplesMs).p50), ratioP99: ratio(stats(echoGw.samplesMs).p99, stats(echoBase.samplesMs).p99) },
+      single: {
+        gateway: echoSummary(echoGw),
+        sshJ: echoSummary(echoBase),
+        ratioP50: ratio(stats(echoGw.samplesMs).p50, stats(echoBase.samplesMs).p50),
+        ratioP99: ratio(stats(echoGw.samplesMs).p99, stats(echoBase.samplesMs).p99),
+      },
       childGatewayIdle: echoSummary(echoChild0),
       childGatewayLoaded: {
         ...echoSummary(echoLoaded),
@@ -955,14 +1102,29 @@ function fmt(s: Stats): string[] {
 function printTable(r: any): void {
   const rows: string[][] = [['measure', 'n', 'p50', 'p99', 'min', 'max', 'ratio p50 (p99)']];
   const add = (name: string, s: Stats, ratioText = '') => rows.push([name, ...fmt(s), ratioText]);
-  const ratioOf = (a: Stats, b: Stats) => `${ratio(a.p50, b.p50).toFixed(2)}× (${ratio(a.p99, b.p99).toFixed(2)}×)`;
+  const ratioOf = (a: Stats, b: Stats) =>
+    `${ratio(a.p50, b.p50).toFixed(2)}× (${ratio(a.p99, b.p99).toFixed(2)}×)`;
   const e = r.echoMs;
   add('set-up ms: gateway', r.setupMs.gatewayMs, ratioOf(r.setupMs.gatewayMs, r.setupMs.sshJMs));
   add('set-up ms: ssh -J', r.setupMs.sshJMs);
+  add('set-up ms: ssh -J, KexAlgorithms=curve25519', r.setupMs.sshJSameKexMs);
+  rows.push([
+    '  gateway vs ssh -J with the same kex',
+    '',
+    '',
+    '',
+    '',
+    '',
+    ratioOf(r.setupMs.gatewayMs, r.setupMs.sshJSameKexMs),
+  ]);
   add('echo ms: gateway (in-process), 1 session', e.single.gateway, ratioOf(e.single.gateway, e.single.sshJ));
   add('echo ms: ssh -J, 1 session', e.single.sshJ);
   add('echo ms: gateway (child), 1 session', e.childGatewayIdle, ratioOf(e.childGatewayIdle, e.single.sshJ));
-  add(`echo ms: gateway (child), +${e.childGatewayLoaded.concurrentSessions} sessions`, e.childGatewayLoaded, ratioOf(e.childGatewayLoaded, e.single.sshJ));
+  add(
+    `echo ms: gateway (child), +${e.childGatewayLoaded.concurrentSessions} sessions`,
+    e.childGatewayLoaded,
+    ratioOf(e.childGatewayLoaded, e.single.sshJ),
+  );
   for (const dir of ['download', 'upload'] as const) {
     const b = r.bulk[dir];
     add(`${dir} MB/s: gateway (wall)`, b.gatewayMBps, `${b.ratio.toFixed(2)}×`);
@@ -977,12 +1139,15 @@ function printTable(r: any): void {
     `Custody gateway benchmark — ${r.host.cpus} CPUs, Node ${r.host.node}, ${r.host.openssh}`,
     `gateway path: ${r.topology.gateway}`,
     `baseline:     ${r.topology.baseline}`,
-    `ciphers:      front door ${r.topology.ciphers.gateway.join(',')}; ssh -J ${r.topology.ciphers.sshJ.join(' + ')}`,
+    `kex/cipher:   gateway front door ${r.topology.ciphers.gateway.join(',')}, gateway hops (ssh2 defaults) ${r.topology.ciphers.gatewayHops.join(',')}; ssh -J ${r.topology.ciphers.sshJ.join(' + ')}`,
     '(ratio = gateway / ssh -J: for ms lower is better, for MB/s higher is better)',
     ...rows.map((x) => x.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')),
     '',
     `bulk: ${mb(r.bulk.bytesPerRun)} MB per run × ${r.bulk.reps}; download recorded as ${r.bulk.download.recordedAs} (${r.bulk.download.recordingMB.join(', ')} MB cast), upload as ${r.bulk.upload.recordedAs} (${r.bulk.upload.recordingMB.join(', ')} MB cast)`,
-    `      gateway CPU s/run: download ${r.bulk.download.gatewayCpuSecondsPerRun.join(', ')}; upload ${r.bulk.upload.gatewayCpuSecondsPerRun.join(', ')}; peak RSS MB: download ${r.bulk.download.gatewayPeakRssMb.join(', ')}; upload ${r.bulk.upload.gatewayPeakRssMb.join(', ')}`,
+    `      gateway CPU s/run: download ${r.bulk.download.gatewayCpuSecondsPerRun.join(', ')}; upload ${r.bulk.upload.gatewayCpuSecondsPerRun.join(', ')}`,
+    `      gateway RSS MB start → peak: download ${r.bulk.download.gatewayStartRssMb.map((x: number, i: number) => `${x}→${r.bulk.download.gatewayPeakRssMb[i]}`).join(', ')}; upload ${r.bulk.upload.gatewayStartRssMb.map((x: number, i: number) => `${x}→${r.bulk.upload.gatewayPeakRssMb[i]}`).join(', ')}`,
+    `      gateway peak Buffer (external) MB: download ${r.bulk.download.gatewayPeakExternalMb.join(', ')}; upload ${r.bulk.upload.gatewayPeakExternalMb.join(', ')}`,
+    `      binary download (NUL bytes): ${'error' in r.bulk.binaryDownload ? r.bulk.binaryDownload.error : `${mb(r.bulk.binaryDownload.bytes)} MB, gateway ${r.bulk.binaryDownload.gatewayMBps} MB/s vs ssh -J ${r.bulk.binaryDownload.sshJMBps} MB/s; cast ${r.bulk.binaryDownload.recordingMB} MB = ${r.bulk.binaryDownload.inflation}× the bytes`}`,
     `set-up: gateway CPU ${r.setupMs.gatewayCpuMsPerSession} ms per session (in-process)`,
     `load:   ${e.childGatewayLoaded.concurrentSessions}/${e.childGatewayLoaded.goalSessions} sessions opened in ${e.childGatewayLoaded.rampSeconds} s (gateway CPU ${e.childGatewayLoaded.gatewayCpuMsPerSessionOpen} ms/session)${e.childGatewayLoaded.stopped ? `; stopped: ${e.childGatewayLoaded.stopped}` : ''}`,
     `memory: ${m.sessions}/${m.goalSessions} idle sessions; RSS ${m.before.rssMb} → ${m.after.rssMb} MB = ${m.rssMbPerSession} MB/session (goal ≤ 0.5); heap ${m.before.heapUsedMb} → ${m.after.heapUsedMb} MB = ${m.heapMbPerSession} MB/session; external ${m.externalMbPerSession} MB/session; ${m.fdsPerSession} fds/session${m.stopped ? `; stopped: ${m.stopped}` : ''}`,

@@ -23,6 +23,12 @@ export function gatewaySettings(c: Readonly<CustodyConfig>): GatewaySettings {
     idleTimeoutMs: c.gateway.idle_timeout_minutes * 60_000,
     maxDurationMs: c.gateway.max_session_hours * 3_600_000,
     connectTimeoutMs: c.gateway.connect_timeout_seconds * 1000,
+    telnetPrompts: {
+      login: new RegExp(c.telnet.login_prompt, 'i'),
+      password: new RegExp(c.telnet.password_prompt, 'i'),
+      failure: new RegExp(c.telnet.failure_pattern, 'i'),
+      shell: new RegExp(c.telnet.shell_prompt, 'i'),
+    },
   };
 }
 

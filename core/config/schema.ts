@@ -8,6 +8,21 @@ import { z } from 'zod';
 const port = z.number().int().min(0).max(65535);
 const host = z.string().min(1);
 const nonEmptyPath = z.string().min(1);
+const regex = z
+  .string()
+  .min(1)
+  .max(500)
+  .refine(
+    (v) => {
+      try {
+        new RegExp(v, 'i');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'must be a valid regular expression' },
+  );
 
 export const configSchema = z.strictObject({
   server: z
@@ -67,6 +82,15 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   recordings: z.strictObject({ dir: nonEmptyPath.default('recordings') }).prefault({}),
+  telnet: z
+    .strictObject({
+      // Regular expressions (case-insensitive) matched against the end of what the device shows.
+      login_prompt: regex.default('(login|username)\\s*:\\s*$'),
+      password_prompt: regex.default('password\\s*:\\s*$'),
+      failure_pattern: regex.default('(login incorrect|authentication failed|access denied)'),
+      shell_prompt: regex.default('[$#>]\\s*$'),
+    })
+    .prefault({}),
   gateway: z
     .strictObject({
       node_name: z.string().min(1).max(100).default('node-1'),

@@ -1,17 +1,27 @@
 import type { Core, Protocol, SessionGrant } from '../../core/index.ts';
 import { TargetError } from '../../core/index.ts';
 import { SshConnector } from '../connectors/ssh.ts';
-import { TelnetConnector } from '../connectors/telnet.ts';
+import { TelnetConnector, type TelnetPrompts } from '../connectors/telnet.ts';
 import type { TargetConnector, Via } from '../connectors/types.ts';
 import { openChain } from '../hops/chain.ts';
 
-const connectors: Partial<Record<Protocol, TargetConnector>> = {
-  ssh: new SshConnector(),
-  telnet: new TelnetConnector(),
-};
+const ssh = new SshConnector();
+const telnetByPrompts = new WeakMap<object, TelnetConnector>();
+const defaultTelnet = new TelnetConnector();
 
-export function connectorFor(protocol: Protocol): TargetConnector {
-  const c = connectors[protocol];
+export function connectorFor(
+  protocol: Protocol,
+  telnetPrompts?: Partial<TelnetPrompts>,
+): TargetConnector | never {
+  let c: TargetConnector | undefined;
+  if (protocol === 'ssh') c = ssh;
+  else if (protocol === 'telnet') {
+    if (!telnetPrompts) c = defaultTelnet;
+    else {
+      c = telnetByPrompts.get(telnetPrompts) ?? new TelnetConnector({ prompts: telnetPrompts });
+      telnetByPrompts.set(telnetPrompts, c as TelnetConnector);
+    }
+  }
   if (!c) {
     throw new TargetError(
       protocol === 'rdp'

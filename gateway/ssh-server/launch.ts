@@ -7,6 +7,7 @@ import {
   type SessionGrant,
 } from '../../core/index.ts';
 import type { SessionMode, TargetStream, Via } from '../connectors/types.ts';
+import type { TelnetPrompts } from '../connectors/telnet.ts';
 import { TerminalMux } from '../mux/terminal-mux.ts';
 import { connectorFor, reachTarget } from './dial.ts';
 
@@ -16,6 +17,8 @@ export interface GatewaySettings {
   idleTimeoutMs: number;
   maxDurationMs: number;
   connectTimeoutMs: number;
+  /** Telnet auto-login patterns (defaults when absent). */
+  telnetPrompts?: Partial<TelnetPrompts>;
 }
 
 /** The operator's side of one session: an SSH channel (or a console standing in for one). */
@@ -86,7 +89,7 @@ export async function runSession(r: LaunchRequest): Promise<number> {
       );
     }
     const rec = recorder;
-    target = await connectorFor(grant.target.protocol).open({
+    target = await connectorFor(grant.target.protocol, settings.telnetPrompts).open({
       target: grant.target,
       credential: await core.sessions.credential(grant),
       ...(via ? { via } : {}),

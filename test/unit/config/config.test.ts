@@ -46,3 +46,14 @@ describe('configuration', () => {
     expect(c.security.login_password_policy).toBe('Medium');
   });
 });
+
+describe('telnet prompt patterns', () => {
+  it('ship as the connector defaults and reject an invalid expression with its key', () => {
+    const c = parseConfig(shipped, 'custody.toml');
+    expect(new RegExp(c.telnet.login_prompt, 'i').test('Debian login: ')).toBe(true);
+    expect(new RegExp(c.telnet.password_prompt, 'i').test('Password: ')).toBe(true);
+    expect(() => parseConfig("[telnet]\nlogin_prompt = '(unclosed'", 'c.toml')).toThrow(
+      /telnet\.login_prompt: must be a valid regular expression/,
+    );
+  });
+});
