@@ -4,8 +4,11 @@ import { registerAdmin } from './commands/admin.ts';
 import { registerRecordings } from './commands/recordings.ts';
 import { registerGroups } from './commands/groups.ts';
 import { registerIdentity } from './commands/identity.ts';
+import { registerGatewayAdmin } from './commands/gateway-admin.ts';
 import { registerLifecycle } from './commands/lifecycle.ts';
+import { registerServer } from './commands/server.ts';
 import { registerVault } from './commands/vault.ts';
+import { registerSelfService } from './commands/self-service.ts';
 import { AS_PASSWORD_ON_LEAF } from './context.ts';
 import { formatError } from './output.ts';
 
@@ -20,11 +23,14 @@ function buildProgram(): Command {
     .configureOutput({ writeErr: () => undefined })
     .showHelpAfterError(false);
   registerLifecycle(program);
+  registerServer(program);
+  registerGatewayAdmin(program);
   registerIdentity(program);
   registerVault(program);
   registerGroups(program);
   registerAdmin(program);
   registerRecordings(program);
+  registerSelfService(program);
   // Options are positional: before the sub-command they belong to the program. Every command
   // also takes the global ones after its own arguments, except that `--password-file` after a
   // command that has its own (account add, user add, …) is that command's; there the --as

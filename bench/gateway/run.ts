@@ -177,6 +177,9 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
   process.once(sig, () => {
     log(`${sig}: cleaning up`);
     emergencyCleanup();
+    // testRun()'s handler (registered later) removes users and sshd, then exits; if it is not
+    // there yet, exit here.
+    setImmediate(() => process.exit(128 + (sig === 'SIGTERM' ? 15 : sig === 'SIGINT' ? 2 : 1)));
   });
 
 // ---------------------------------------------------------------------------------------------
@@ -732,6 +735,7 @@ async function main(): Promise<number> {
 
   // The vault: target behind the landing server, keys vaulted as private-key accounts.
   const v: TestVault = await createTestVault();
+  syncUndo.push(() => rmSync(v.home, { recursive: true, force: true })); // on a signal
   let coreOpen = true;
   undo.push({
     what: 'remove vault home',

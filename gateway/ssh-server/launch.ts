@@ -24,6 +24,12 @@ export interface GatewaySettings {
 /** The operator's side of one session: an SSH channel (or a console standing in for one). */
 export interface OperatorChannel {
   write(chunk: Buffer | string): void;
+  /** Flow control: true while the operator's side has more buffered than it has taken. */
+  needsDrain(): boolean;
+  onceDrain(cb: () => void): void;
+  /** Stop / restart reading the operator's input (when the target cannot take more). */
+  pause(): void;
+  resume(): void;
   writeStderr(chunk: Buffer | string): void;
   onData(cb: (chunk: Buffer) => void): () => void;
   onEnd(cb: () => void): () => void;
@@ -173,7 +179,9 @@ function pump(
           cols: r.mode.kind === 'shell' ? r.mode.cols : 80,
           rows: r.mode.kind === 'shell' ? r.mode.rows : 24,
           client: (chunk) => channel.write(chunk),
-          toTarget: (chunk) => target.stdin.write(chunk),
+          toTarget: (chunk) => {
+            if (!target.stdin.write(chunk)) holdOperator();
+          },
           ...(recorder ? { recorder } : {}),
           onTerminate: (why) => {
             reason = why;
@@ -221,6 +229,30 @@ function pump(
         channel.writeStderr('\r\n[custody] warning: recording failed; the session continues unrecorded\r\n');
     });
 
+    // Backpressure both ways: never read faster than the other side takes, so a bulk transfer
+    // holds a window's worth of data in the gateway, not the whole file.
+    let operatorHeld = false;
+    function holdOperator() {
+      if (operatorHeld) return;
+      operatorHeld = true;
+      channel.pause();
+      target.stdin.once('drain', () => {
+        operatorHeld = false;
+        channel.resume();
+      });
+    }
+    let targetHeld = false;
+    const holdTarget = () => {
+      if (targetHeld || !channel.needsDrain()) return;
+      targetHeld = true;
+      target.stdout.pause();
+      target.stderr?.pause();
+      channel.onceDrain(() => {
+        targetHeld = false;
+        target.stdout.resume();
+        target.stderr?.resume();
+      });
+    };
     const fromTarget = (chunk: Buffer) => {
       bytesOut += chunk.length;
       touch();
@@ -229,6 +261,7 @@ function pump(
         channel.write(chunk);
         recorder?.output(chunk);
       }
+      holdTarget();
     };
     target.stdout.on('data', fromTarget);
     target.stderr?.on('data', (chunk: Buffer) => {
@@ -245,7 +278,7 @@ function pump(
         touch();
         if (mux) mux.input(chunk);
         else {
-          target.stdin.write(chunk);
+          if (!target.stdin.write(chunk)) holdOperator();
           if (r.mode.kind === 'exec') recorder?.input(chunk);
         }
       }),
@@ -268,6 +301,8 @@ function pump(
       if (finished) return;
       finished = true;
       for (const c of cleanups) c();
+      // The console reads this channel next: never hand it back paused.
+      if (operatorHeld) channel.resume();
       mux?.end(reason);
       // A session the gateway ended (terminate, timeout, recording failure) never reports success.
       const exitCode = ended ? 1 : (end.exitCode ?? (end.signal ? 128 : 0));

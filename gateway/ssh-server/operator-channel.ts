@@ -16,6 +16,24 @@ export class SshOperatorChannel implements OperatorChannel {
   write(chunk: Buffer | string): void {
     if (!this.#closed && this.stream.writable) this.stream.write(chunk);
   }
+  needsDrain(): boolean {
+    return !this.#closed && this.stream.writableNeedDrain;
+  }
+  onceDrain(cb: () => void): void {
+    const done = () => {
+      this.stream.off('drain', done);
+      this.stream.off('close', done);
+      cb();
+    };
+    this.stream.on('drain', done);
+    this.stream.on('close', done);
+  }
+  pause(): void {
+    this.stream.pause();
+  }
+  resume(): void {
+    this.stream.resume();
+  }
   writeStderr(chunk: Buffer | string): void {
     if (!this.#closed && this.stream.writable) this.stream.stderr.write(chunk);
   }
