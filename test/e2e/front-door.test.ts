@@ -2,68 +2,28 @@
 // credential injection, host-key pinning, and the one-line refusals.
 import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../core/index.ts';
-import { ensureHostKey, startGateway, type RunningGateway } from '../../gateway/index.ts';
+import type { RunningGateway } from '../../gateway/index.ts';
+import { sshTargetFixture, type SshTargetFixture } from '../support/gateway-fixture.ts';
 import { ssh } from '../support/openssh-client.ts';
-import {
-  createTestUser,
-  sshdSkipReason,
-  startSshd,
-  type SshdInstance,
-  type TestUser,
-} from '../support/sshd.ts';
-import { createTestVault, pw, USER_PASSWORD, type TestVault } from '../support/vault.ts';
+import { sshdSkipReason, type SshdInstance, type TestUser } from '../support/sshd.ts';
+import { USER_PASSWORD, type TestVault } from '../support/vault.ts';
 
 const skip = sshdSkipReason();
 
 describe.skipIf(!!skip)(`gateway front door with the real OpenSSH client${skip ? ` (${skip})` : ''}`, () => {
+  let fx: SshTargetFixture;
   let v: TestVault;
   let sshd: SshdInstance;
   let target: TestUser;
   let gw: RunningGateway;
 
   beforeAll(async () => {
-    target = createTestUser('fdroot', { password: 'Tg7#Kp2$Wm9!Lq4&Zx5v' });
-    sshd = await startSshd({ allowUsers: [target.name] });
-    v = await createTestVault();
-    await v.core.resources.create(v.host, {
-      name: 'web01',
-      type: 'linux',
-      dnsName: '127.0.0.1',
-      port: sshd.port,
-    });
-    await v.core.accounts.add(v.host, 'web01', target.name, pw(target.password), {});
-    await v.addUser('alice', 'password-user');
-    await v.core.sharing.grant(
-      v.host,
-      { kind: 'account', name: `web01/${target.name}` },
-      { kind: 'user', name: 'alice' },
-      'view',
-    );
+    fx = await sshTargetFixture('fdroot');
+    ({ v, sshd, target, gw } = fx);
     await v.addUser('mallory', 'password-user');
-    const key = await ensureHostKey(`${v.home}/keys/ssh_host_ed25519_key`);
-    gw = await startGateway({
-      core: v.core,
-      host: '127.0.0.1',
-      port: 0,
-      hostKey: key.privateKey,
-      settings: {
-        nodeName: 't',
-        recordingFailure: 'strict',
-        idleTimeoutMs: 0,
-        maxDurationMs: 0,
-        connectTimeoutMs: 10_000,
-      },
-      logger: silentLogger,
-    });
   }, 60_000);
 
-  afterAll(async () => {
-    await gw?.close();
-    await v?.close();
-    await sshd?.stop();
-    target?.remove();
-  });
+  afterAll(async () => fx?.close());
 
   it('runs a command on the target as the vaulted account, without the operator knowing its password', async () => {
     const r = await ssh(gw.port, `alice:${target.name}@web01`, { password: USER_PASSWORD }, [

@@ -5,19 +5,14 @@ import { promises as fs, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Core } from '../../core/index.ts';
 import { RecordingStore } from '../../core/recording/recording-store.ts';
-import { silentLogger, type Core } from '../../core/index.ts';
-import { ensureHostKey, startGateway, type RunningGateway } from '../../gateway/index.ts';
+import type { RunningGateway } from '../../gateway/index.ts';
+import { sshTargetFixture, startTestGateway, type SshTargetFixture } from '../support/gateway-fixture.ts';
 import { interactiveSsh } from '../support/interactive.ts';
 import { sshOptions } from '../support/openssh-client.ts';
-import {
-  createTestUser,
-  sshdSkipReason,
-  startSshd,
-  type SshdInstance,
-  type TestUser,
-} from '../support/sshd.ts';
-import { createTestVault, pw, USER_PASSWORD, type TestVault } from '../support/vault.ts';
+import { sshdSkipReason, type TestUser } from '../support/sshd.ts';
+import { USER_PASSWORD, type TestVault } from '../support/vault.ts';
 
 const skip = sshdSkipReason();
 
@@ -37,36 +32,19 @@ function failingStore(core: Core, dir: string, failing: { on: boolean }): Record
 }
 
 describe.skipIf(!!skip)(`recording failure policy${skip ? ` (${skip})` : ''}`, () => {
+  let fx: SshTargetFixture;
   let v: TestVault;
-  let sshd: SshdInstance;
   let target: TestUser;
   const gateways: RunningGateway[] = [];
 
   beforeAll(async () => {
-    target = createTestUser('rfroot', { password: 'Tg7#Kp2$Wm9!Lq4&Zx5v' });
-    sshd = await startSshd({ allowUsers: [target.name] });
-    v = await createTestVault();
-    await v.core.resources.create(v.host, {
-      name: 'web01',
-      type: 'linux',
-      dnsName: '127.0.0.1',
-      port: sshd.port,
-    });
-    await v.core.accounts.add(v.host, 'web01', target.name, pw(target.password));
-    await v.addUser('alice', 'password-user');
-    await v.core.sharing.grant(
-      v.host,
-      { kind: 'account', name: `web01/${target.name}` },
-      { kind: 'user', name: 'alice' },
-      'view',
-    );
+    fx = await sshTargetFixture('rfroot');
+    ({ v, target } = fx);
   }, 60_000);
 
   afterAll(async () => {
     for (const g of gateways) await g.close();
-    await v?.close();
-    await sshd?.stop();
-    target?.remove();
+    await fx?.close();
   });
 
   async function session(policy: 'strict' | 'best-effort') {
@@ -76,21 +54,7 @@ describe.skipIf(!!skip)(`recording failure policy${skip ? ` (${skip})` : ''}`, (
       path.join(v.home, 'recordings'),
       failing,
     );
-    const key = await ensureHostKey(`${v.home}/keys/ssh_host_ed25519_key`);
-    const gw = await startGateway({
-      core: v.core,
-      host: '127.0.0.1',
-      port: 0,
-      hostKey: key.privateKey,
-      settings: {
-        nodeName: 't',
-        recordingFailure: policy,
-        idleTimeoutMs: 0,
-        maxDurationMs: 0,
-        connectTimeoutMs: 10_000,
-      },
-      logger: silentLogger,
-    });
+    const gw = await startTestGateway(v, { recordingFailure: policy });
     gateways.push(gw);
     const ask = path.join(os.tmpdir(), `custody-rf-${process.pid}.sh`);
     writeFileSync(ask, `#!/bin/sh\necho '${USER_PASSWORD}'\n`, { mode: 0o700 });

@@ -3,68 +3,27 @@
 // terminated with a reason the operator sees, within one second.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../core/index.ts';
-import { ensureHostKey, startGateway, type RunningGateway } from '../../gateway/index.ts';
+import type { RunningGateway } from '../../gateway/index.ts';
+import { sshTargetFixture, startTestGateway, type SshTargetFixture } from '../support/gateway-fixture.ts';
 import { interactiveSsh, ssh2Shell } from '../support/interactive.ts';
 import { sshOptions } from '../support/openssh-client.ts';
-import {
-  createTestUser,
-  sshdSkipReason,
-  startSshd,
-  type SshdInstance,
-  type TestUser,
-} from '../support/sshd.ts';
-import { ADMIN_PASSWORD, createTestVault, pw, USER_PASSWORD, type TestVault } from '../support/vault.ts';
+import { sshdSkipReason, type TestUser } from '../support/sshd.ts';
+import { ADMIN_PASSWORD, USER_PASSWORD, type TestVault } from '../support/vault.ts';
 
 const skip = sshdSkipReason();
 
 describe.skipIf(!!skip)(`shadow and terminate${skip ? ` (${skip})` : ''}`, () => {
+  let fx: SshTargetFixture;
   let v: TestVault;
-  let sshd: SshdInstance;
   let target: TestUser;
   let gw: RunningGateway;
 
   beforeAll(async () => {
-    target = createTestUser('shroot', { password: 'Tg7#Kp2$Wm9!Lq4&Zx5v' });
-    sshd = await startSshd({ allowUsers: [target.name] });
-    v = await createTestVault();
-    await v.core.resources.create(v.host, {
-      name: 'web01',
-      type: 'linux',
-      dnsName: '127.0.0.1',
-      port: sshd.port,
-    });
-    await v.core.accounts.add(v.host, 'web01', target.name, pw(target.password));
-    await v.addUser('alice', 'password-user');
-    await v.core.sharing.grant(
-      v.host,
-      { kind: 'account', name: `web01/${target.name}` },
-      { kind: 'user', name: 'alice' },
-      'view',
-    );
-    const key = await ensureHostKey(`${v.home}/keys/ssh_host_ed25519_key`);
-    gw = await startGateway({
-      core: v.core,
-      host: '127.0.0.1',
-      port: 0,
-      hostKey: key.privateKey,
-      settings: {
-        nodeName: 't',
-        recordingFailure: 'strict',
-        idleTimeoutMs: 0,
-        maxDurationMs: 0,
-        connectTimeoutMs: 10_000,
-      },
-      logger: silentLogger,
-    });
+    fx = await sshTargetFixture('shroot');
+    ({ v, target, gw } = fx);
   }, 60_000);
 
-  afterAll(async () => {
-    await gw?.close();
-    await v?.close();
-    await sshd?.stop();
-    target?.remove();
-  });
+  afterAll(async () => fx?.close());
 
   it('a late-joining admin sees the current screen, then live output; terminate ends the session within a second', async () => {
     const { sshOptionsEnv, args } = operatorArgs(gw.port, `alice:${target.name}@web01`);
@@ -118,21 +77,7 @@ describe.skipIf(!!skip)(`shadow and terminate${skip ? ` (${skip})` : ''}`, () =>
   }, 60_000);
 
   it('an idle session is ended with a one-line reason', async () => {
-    const key = await ensureHostKey(`${v.home}/keys/ssh_host_ed25519_key`);
-    const idleGw = await startGateway({
-      core: v.core,
-      host: '127.0.0.1',
-      port: 0,
-      hostKey: key.privateKey,
-      settings: {
-        nodeName: 't',
-        recordingFailure: 'strict',
-        idleTimeoutMs: 1500,
-        maxDurationMs: 0,
-        connectTimeoutMs: 10_000,
-      },
-      logger: silentLogger,
-    });
+    const idleGw = await startTestGateway(v, { idleTimeoutMs: 1500 });
     try {
       const { sshOptionsEnv, args } = operatorArgs(idleGw.port, `alice:${target.name}@web01`);
       const op = interactiveSsh(args, sshOptionsEnv);
