@@ -115,6 +115,8 @@ export class AsciicastWriter implements RecordingWriter {
   #failed: Error | undefined;
   #closing: Promise<RecordingSummary> | undefined;
   #chain: Promise<void> = Promise.resolve();
+  /** Bytes handed to the file but not yet written (for backpressure). */
+  #inFlight = 0;
   /** Set when create() itself fails: nobody holds the writer, so onClosed is not run. */
   #abandoned = false;
 
@@ -242,17 +244,30 @@ export class AsciicastWriter implements RecordingWriter {
     this.#castBuf = [];
     this.#castBufBytes = 0;
     this.#indexBuf = [];
+    this.#inFlight += cast.length;
     this.#chain = this.#chain.then(async () => {
-      if (this.#failed) return;
       try {
+        if (this.#failed) return;
         if (cast.length) await writeAll(this.#cast, cast);
         this.#written += cast.length;
         if (index) await writeAll(this.#index, index);
       } catch (e) {
         this.#fail(e);
+      } finally {
+        this.#inFlight -= cast.length;
       }
     });
     return this.#chain;
+  }
+
+  /** Bytes recorded but not yet on disk: the session slows its target down while this is high. */
+  backlog(): number {
+    return this.#failed ? 0 : this.#castBufBytes + this.#inFlight;
+  }
+
+  /** Resolves once everything handed over so far is written (or writing has failed). */
+  drained(): Promise<void> {
+    return this.flush();
   }
 
   close(): Promise<RecordingSummary> {

@@ -35,5 +35,8 @@ export interface RecordingWriter {
   resume(): void;
   /** Called once if writing fails; with the strict policy the gateway ends the session. */
   onFailure(cb: (error: Error) => void): void;
+  /** Bytes not yet on disk, and a promise for when they are (backpressure for bulk output). */
+  backlog(): number;
+  drained(): Promise<void>;
   close(): Promise<RecordingSummary>;
 }

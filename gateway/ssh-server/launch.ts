@@ -141,6 +141,9 @@ export async function runSession(r: LaunchRequest): Promise<number> {
   return code.exitCode;
 }
 
+/** Recorded bytes allowed in memory before the target is paused until the file catches up. */
+const RECORDER_BACKLOG_LIMIT = 4 * 1024 * 1024;
+
 interface PumpResult {
   exitCode: number;
   reason: string;
@@ -243,15 +246,21 @@ function pump(
     }
     let targetHeld = false;
     const holdTarget = () => {
-      if (targetHeld || !channel.needsDrain()) return;
+      if (targetHeld) return;
+      const operatorFull = channel.needsDrain();
+      const recorderFull = (recorder?.backlog() ?? 0) > RECORDER_BACKLOG_LIMIT;
+      if (!operatorFull && !recorderFull) return;
       targetHeld = true;
       target.stdout.pause();
       target.stderr?.pause();
-      channel.onceDrain(() => {
+      const release = () => {
         targetHeld = false;
         target.stdout.resume();
         target.stderr?.resume();
-      });
+      };
+      // Wait for whichever side is behind; the next chunk re-checks both.
+      if (operatorFull) channel.onceDrain(release);
+      else void recorder!.drained().then(release);
     };
     const fromTarget = (chunk: Buffer) => {
       bytesOut += chunk.length;

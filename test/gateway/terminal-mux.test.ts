@@ -23,6 +23,10 @@ class FakeRecorder implements RecordingWriter {
   suspend(): void {}
   resume(): void {}
   onFailure(): void {}
+  backlog(): number {
+    return 0;
+  }
+  async drained(): Promise<void> {}
   async close(): Promise<RecordingSummary> {
     return { id: this.id, path: '', bytes: 0, events: 0, durationMs: 0 };
   }
