@@ -241,9 +241,19 @@ function pump(
       channel.pause();
       target.stdin.once('drain', () => {
         operatorHeld = false;
-        channel.resume();
+        if (!recorderHeldOperator) channel.resume();
       });
     }
+    let recorderHeldOperator = false;
+    const holdOperatorForRecorder = () => {
+      if (recorderHeldOperator || !recorder || recorder.backlog() <= RECORDER_BACKLOG_LIMIT) return;
+      recorderHeldOperator = true;
+      channel.pause();
+      void recorder.drained().then(() => {
+        recorderHeldOperator = false;
+        if (!operatorHeld) channel.resume();
+      });
+    };
     let targetHeld = false;
     const holdTarget = () => {
       if (targetHeld) return;
@@ -288,7 +298,10 @@ function pump(
         if (mux) mux.input(chunk);
         else {
           if (!target.stdin.write(chunk)) holdOperator();
-          if (r.mode.kind === 'exec') recorder?.input(chunk);
+          if (r.mode.kind === 'exec') {
+            recorder?.input(chunk);
+            holdOperatorForRecorder();
+          }
         }
       }),
     );
@@ -311,7 +324,7 @@ function pump(
       finished = true;
       for (const c of cleanups) c();
       // The console reads this channel next: never hand it back paused.
-      if (operatorHeld) channel.resume();
+      if (operatorHeld || recorderHeldOperator) channel.resume();
       mux?.end(reason);
       // A session the gateway ended (terminate, timeout, recording failure) never reports success.
       const exitCode = ended ? 1 : (end.exitCode ?? (end.signal ? 128 : 0));
