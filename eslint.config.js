@@ -131,6 +131,29 @@ export default tseslint.config(
     },
   },
   {
+    // Outbound clients (ticketing, quality exit): core only through its public entry; no edge rooms.
+    files: ['integrations/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'knex', message: 'knex lives only under core/storage (rule 4).' }],
+          patterns: [
+            {
+              group: ['**/gateway/**', '**/tui/**', '**/cli/**'],
+              message: 'integrations are wired in by cli/.',
+            },
+            {
+              group: ['**/core/*/**', '!**/core/index.ts'],
+              message: 'import core through its public entry core/index.ts (rule 2).',
+            },
+            { group: ['**/test/**'], message: 'product code never imports test helpers (rule 5).' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['cli/**/*.ts'],
     rules: {
       'no-restricted-imports': [

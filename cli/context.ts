@@ -15,6 +15,7 @@ import {
   type Logger,
   type OpenedCore,
 } from '../core/index.ts';
+import { integrationsFor } from '../integrations/index.ts';
 
 /** Options every command takes (CLI contract). */
 export interface GlobalOptions {
@@ -100,7 +101,7 @@ export async function withCore<T>(
   fn: (core: Core, actor: Actor, opened: OpenedCore) => Promise<T>,
 ): Promise<T> {
   const home = resolveHome(g.home);
-  const opened = await openCore({ home, logger: await fileLogger(home) });
+  const opened = await openCore({ home, logger: await fileLogger(home), integrations: integrationsFor });
   try {
     const actor = await resolveActor(opened.core, g);
     return await fn(opened.core, actor, opened);

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { UsageError } from '../core/index.ts';
+import { registerAccess } from './commands/access.ts';
 import { registerAdmin } from './commands/admin.ts';
 import { registerRecordings } from './commands/recordings.ts';
 import { registerGroups } from './commands/groups.ts';
@@ -30,6 +31,7 @@ function buildProgram(): Command {
   registerGroups(program);
   registerAdmin(program);
   registerRecordings(program);
+  registerAccess(program);
   registerSelfService(program);
   // Options are positional: before the sub-command they belong to the program. Every command
   // also takes the global ones after its own arguments, except that `--password-file` after a

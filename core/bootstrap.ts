@@ -5,6 +5,7 @@ import { configFileOf, isInside, layoutOf, REPOSITORY_ROOT, type HomeLayout } fr
 import { loadConfigFile } from './config/load.ts';
 import type { CustodyConfig } from './config/schema.ts';
 import { Core } from './core.ts';
+import type { CoreDeps } from './context.ts';
 import { createKeyFile, readKeyFile } from './crypto/key-file.ts';
 import { Keyring } from './crypto/keyring.ts';
 import { hashLoginPassword, type KdfParams } from './crypto/password-hash.ts';
@@ -25,6 +26,18 @@ export interface OpenOptions {
   ids?: IdGenerator;
   logger?: Logger;
   kdf?: KdfParams;
+  /** Outbound integrations built by the composition root (integrations/) from the configuration. */
+  integrations?: (
+    config: Readonly<CustodyConfig>,
+    home: string,
+    services: IntegrationServices,
+  ) => Pick<CoreDeps, 'qualityExit' | 'ticketSystemFactory' | 'accessNotifier'>;
+}
+
+/** What core lends the integrations: the log, and a user's e-mail address (for notifications). */
+export interface IntegrationServices {
+  logger: Logger;
+  emailOf(username: string): Promise<string | undefined>;
 }
 
 export interface OpenedCore {
@@ -81,6 +94,13 @@ export async function openCore(o: OpenOptions): Promise<OpenedCore> {
     logger: o.logger ?? silentLogger,
     ...(o.kdf ? { kdf: o.kdf } : {}),
     recordingsDir: layout.recordingsDir,
+    ...(o.integrations
+      ? o.integrations(config, layout.home, {
+          logger: o.logger ?? silentLogger,
+          emailOf: async (username) =>
+            (await store.read((r) => r.users.byName(username)))?.email || undefined,
+        })
+      : {}),
   });
   return { core, config, layout };
 }

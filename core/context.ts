@@ -13,7 +13,11 @@ import type { AuditResult } from './model.ts';
 import type { Clock, IdGenerator, Logger } from './runtime.ts';
 import type { Store } from './storage/db.ts';
 import type { LiveRegistry } from './live/registry.ts';
+import type { AccessNotifier } from './access/notify.ts';
+import type { ResetService } from './access/reset.ts';
 import type { Repos } from './storage/repos/index.ts';
+import type { QualityExit } from './policy/quality-exit.ts';
+import type { TicketSystemFactory } from './tickets/ticket-system.ts';
 
 export interface CoreDeps {
   store: Store;
@@ -28,6 +32,14 @@ export interface CoreDeps {
   recordingsDir?: string;
   /** Overrides config (tests use a cheap KDF). */
   kdf?: KdfParams;
+  /** The password-quality exit (seed 003); none unless the composition root wires one. */
+  qualityExit?: QualityExit;
+  /** Builds the ticketing-system client (D §1); none unless the composition root wires one. */
+  ticketSystemFactory?: TicketSystemFactory;
+  /** Access-control notifications (requests, decisions, expiries, skipped resets); default: none. */
+  accessNotifier?: AccessNotifier;
+  /** Remote password reset for "reset after check-in"; default: not available (guide, Case 6). */
+  resetService?: ResetService;
 }
 
 /** What every operation gets: bound repositories, its resolver, and helpers to audit. */

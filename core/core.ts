@@ -1,8 +1,12 @@
 import { AuditService } from './audit/audit-service.ts';
+import { AccessService } from './access/access-service.ts';
+import { AccessScheduler } from './access/scheduler.ts';
 import path from 'node:path';
 import { RecordingStore } from './recording/recording-store.ts';
 import { CredentialsService } from './identity/credentials-service.ts';
 import { LoginService } from './identity/login-service.ts';
+import { SelfPasswordService } from './identity/self-password-service.ts';
+import { TicketingService } from './tickets/ticketing-service.ts';
 import { InProcessLiveRegistry } from './live/registry.ts';
 import { LiveService } from './live/live-service.ts';
 import { LandingService } from './sessions/landing-service.ts';
@@ -45,6 +49,10 @@ export class Core {
   readonly landing: LandingService;
   readonly sessions: SessionsService;
   readonly live: LiveService;
+  readonly access: AccessService;
+  readonly accessScheduler: AccessScheduler;
+  readonly selfService: SelfPasswordService;
+  readonly ticketing: TicketingService;
 
   constructor(deps: CoreDeps) {
     this.ctx = new CoreContext(deps);
@@ -67,6 +75,11 @@ export class Core {
     this.landing = new LandingService(this.ctx);
     this.sessions = new SessionsService(this.ctx);
     this.live = new LiveService(this.ctx, deps.liveRegistry ?? new InProcessLiveRegistry());
+    this.access = new AccessService(this.ctx, this.live, deps.accessNotifier, deps.resetService);
+    this.accessScheduler = new AccessScheduler(this.access);
+    this.sessions.onSessionEnd = (grant) => this.access.sessionEnded(grant.actor, grant.target.ref);
+    this.selfService = new SelfPasswordService(this.ctx, this.users, this.logins);
+    this.ticketing = new TicketingService(this.ctx);
   }
 
   /** `custody key rotate`: super administrators (or the host administrator) only. */
@@ -88,6 +101,7 @@ export class Core {
   }
 
   async close(): Promise<void> {
+    this.accessScheduler.stop();
     await this.recordings.closeAll();
     await this.ctx.store.close();
   }

@@ -7,6 +7,7 @@ export {
   ADMIN_USERNAME,
   type OpenedCore,
   type InitResult,
+  type IntegrationServices,
 } from './bootstrap.ts';
 export { actorFor, hostActor, isSuperAdmin, type Actor } from './authz/actor.ts';
 export { OPERATIONS, type Operation } from './authz/operations.ts';
@@ -56,3 +57,18 @@ export {
 export { RecordingStore, type RecordingExport, type RecordingFormat } from './recording/recording-store.ts';
 export { seek, readIndex, type SeekResult } from './recording/index-reader.ts';
 export type { RecordingRow, RecordingFilter } from './storage/repos/index.ts';
+export type { QualityExit, QualityRequest, QualityAnswer, QualityOutcome } from './policy/quality-exit.ts';
+export type { TicketSystem, TicketSystemFactory, TicketingSettings } from './tickets/ticket-system.ts';
+export { DEFAULT_TICKETING } from './tickets/ticket-system.ts';
+export { MATCH_OPERATORS, type MatchOperator, type TicketRules } from './tickets/rules.ts';
+export { combinePolicies, type PasswordRules } from './identity/self-password-service.ts';
+export {
+  AccessService,
+  type AccessConfigInput,
+  type AccessConfigView,
+  type AccessRequestView,
+} from './access/access-service.ts';
+export { AccessScheduler } from './access/scheduler.ts';
+export { noopAccessNotifier, type AccessNotifier, type AccessNotification } from './access/notify.ts';
+export { noRemoteReset, type ResetService } from './access/reset.ts';
+export type { AccessGeneralSettings } from './access/enforce.ts';

@@ -6,6 +6,7 @@ import {
   UsageError,
   type CustodyConfig,
 } from '../../core/index.ts';
+import { integrationsFor } from '../../integrations/index.ts';
 import { ensureHostKey, startGateway, type GatewaySettings } from '../../gateway/index.ts';
 import { fileLogger, globalsOf } from '../context.ts';
 
@@ -41,7 +42,11 @@ export async function runServer(
   opts: { sshPort?: string; webPort?: string; banner?: (host: string, port: number) => string[] },
 ): Promise<void> {
   const logger = await fileLogger(home, true);
-  const { core, config, layout } = await openCore({ home, logger });
+  const { core, config, layout } = await openCore({ home, logger, integrations: integrationsFor });
+  // Access control: void unapproved requests and expire check-outs (times from core's clock).
+  core.accessScheduler.start(30_000, (e) =>
+    logger.log('error', 'access scheduler', { message: String((e as Error)?.message ?? e).split('\n')[0] }),
+  );
   const hostKey = await ensureHostKey(layout.hostKeyFile);
   const gw = await startGateway({
     core,

@@ -257,12 +257,13 @@ export function registerVault(program: Command): void {
     .description('print the password (audited as a password access)')
     .option('--reason <text>')
     .option('--field <name>', 'reveal a password-kind custom field instead')
-    .action(async (ref: string, o: { reason?: string; field?: string }, cmd: Command) => {
+    .option('--ticket <id>', 'ticket id, where ticket validation is on')
+    .action(async (ref: string, o: { reason?: string; field?: string; ticket?: string }, cmd: Command) => {
       const opts = g(cmd);
       const s = await withCore(opts, (core, actor) =>
         o.field
           ? core.accounts.revealCustom(actor, ref, o.field)
-          : core.accounts.reveal(actor, ref, o.reason),
+          : core.accounts.reveal(actor, ref, o.reason, o.ticket),
       );
       // The one place a password is printed: an explicit, authorised, audited reveal.
       new Output(!!opts.json).result({ ref, password: s.reveal() }, (x) => x.password);
@@ -271,25 +272,32 @@ export function registerVault(program: Command): void {
     .command('set-password <ref>')
     .option('--password-file <file>')
     .option('--generate', 'generate one that satisfies the policy (not printed)')
-    .action(async (ref: string, o: { passwordFile?: string; generate?: boolean }, cmd: Command) => {
-      const opts = g(cmd);
-      if (!o.passwordFile === !o.generate)
-        throw new UsageError('give exactly one of --password-file F or --generate');
-      const pw = o.passwordFile ? await readPasswordFile(o.passwordFile) : undefined;
-      await withCore(opts, async (core, actor) => {
-        const password =
-          pw ??
-          generatePassword(
-            (await core.policies.list(actor)).find((p) => p.isDefault)!,
-            { loginName: ref.split('/').pop() ?? '' },
-          );
-        await core.accounts.changePassword(actor, ref, password);
-      });
-      new Output(!!opts.json).result(
-        { ref, changed: true },
-        () => `password of ${ref} changed (old one kept in history)`,
-      );
-    });
+    .option('--ticket <id>', 'ticket id, where ticket validation is on')
+    .action(
+      async (
+        ref: string,
+        o: { passwordFile?: string; generate?: boolean; ticket?: string },
+        cmd: Command,
+      ) => {
+        const opts = g(cmd);
+        if (!o.passwordFile === !o.generate)
+          throw new UsageError('give exactly one of --password-file F or --generate');
+        const pw = o.passwordFile ? await readPasswordFile(o.passwordFile) : undefined;
+        await withCore(opts, async (core, actor) => {
+          const password =
+            pw ??
+            generatePassword(
+              (await core.policies.list(actor)).find((p) => p.isDefault)!,
+              { loginName: ref.split('/').pop() ?? '' },
+            );
+          await core.accounts.changePassword(actor, ref, password, o.ticket);
+        });
+        new Output(!!opts.json).result(
+          { ref, changed: true },
+          () => `password of ${ref} changed (old one kept in history)`,
+        );
+      },
+    );
   account.command('history <ref>').action(async (ref: string, _o: unknown, cmd: Command) => {
     const opts = g(cmd);
     const h = await withCore(opts, (core, actor) => core.accounts.history(actor, ref));

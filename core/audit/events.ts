@@ -3,7 +3,7 @@
  * SIEM rules key on: never reuse or renumber one. A test fails if a type lacks a code or two
  * types share one. Prefixes: S system, U users, G user groups, T types and fields, R resources,
  * A accounts and passwords, P personal, O resource groups and explorer, H sharing, Y policies,
- * I import, K keys, L audit, Z authorization.
+ * I import, K keys, L audit, Z authorization, Q password-quality exit, J ticketing.
  */
 export const AUDIT_EVENTS = {
   'system.init': 'S100',
@@ -81,6 +81,26 @@ export const AUDIT_EVENTS = {
   'host-key.mismatch': 'E111',
   'recording.export': 'V100',
   'recording.fail': 'V101',
+  'access.configure': 'W100',
+  'access.deactivate': 'W101',
+  'access.request': 'W102',
+  'access.approve': 'W103',
+  'access.auto-approve': 'W104',
+  'access.reject': 'W105',
+  'access.request-void': 'W106',
+  'access.checkout': 'W107',
+  'access.checkin': 'W108',
+  'access.force-checkin': 'W109',
+  'access.checkout-expired': 'W110',
+  'access.reset': 'W111',
+  'access.reset-skipped': 'W112',
+  'access.session-ended': 'W113',
+  'access.general-settings': 'W114',
+  'password.quality-deny': 'Q100',
+  'password.quality-exit-timeout': 'Q101',
+  'user.password-self-change': 'U108',
+  'ticket.validated': 'J100',
+  'ticket.denied': 'J101',
 } as const;
 
 export type AuditEventType = keyof typeof AUDIT_EVENTS;

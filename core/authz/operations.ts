@@ -89,6 +89,20 @@ export const OPERATIONS = {
   // audit.password_admins_read_audit is on, as for the audit trail).
   'recording.list': { roles: AUDIT_READERS },
   'recording.export': { roles: AUDIT_READERS },
+  // Access-control workflow (issue 5): configuring is managing the resource; requesting,
+  // checking out and in is using the password; approving is for the resource's authorisers
+  // (checked in the service); force check-in needs manage on the account.
+  'access.configure': { roles: MANAGER_ROLES, privilege: 'manage' },
+  'access.view-settings': { roles: ALL_ROLES, privilege: 'view' },
+  'access.request': { roles: ALL_ROLES, privilege: 'view' },
+  'access.approve': { roles: MANAGER_ROLES },
+  'access.checkout': { roles: ALL_ROLES, privilege: 'view' },
+  'access.checkin': { roles: ALL_ROLES, privilege: 'view' },
+  'access.force-checkin': { roles: MANAGER_ROLES, privilege: 'manage' },
+  'access.list': { roles: ALL_ROLES },
+  // Self-service login password (seed 004): one's own, with the old password.
+  'user.change-own-password': { roles: ALL_ROLES },
+  'user.password-rules': { roles: ALL_ROLES },
 } as const satisfies Record<string, OperationRule>;
 
 export type Operation = keyof typeof OPERATIONS;

@@ -100,6 +100,52 @@ export const configSchema = z.strictObject({
       connect_timeout_seconds: z.number().int().min(1).max(300).default(15),
     })
     .prefault({}),
+  quality_exit: z
+    .strictObject({
+      kind: z.enum(['none', 'command', 'http']).default('none'),
+      // Run without a shell; the password goes to its standard input, never argv or env.
+      command: z.string().default(''),
+      args: z.array(z.string().max(1000)).max(50).default([]),
+      url: z
+        .string()
+        .default('')
+        .refine((v) => v === '' || /^https?:\/\/[^@\s]+$/.test(v), {
+          message: 'must be an http:// or https:// URL without credentials',
+        }),
+      timeout_ms: z.number().int().min(50).max(60_000).default(3000),
+    })
+    .prefault({})
+    .refine((q) => q.kind !== 'command' || q.command.startsWith('/'), {
+      message: 'an absolute command path is required when kind = "command"',
+      path: ['command'],
+    })
+    .refine((q) => q.kind !== 'http' || q.url !== '', {
+      message: 'url is required when kind = "http"',
+      path: ['url'],
+    }),
+  ticketing: z
+    .strictObject({
+      // The ticketing system's auth token (the other settings are in the database).
+      auth_token_file: z.string().default(''),
+    })
+    .prefault({}),
+  notify: z
+    .strictObject({
+      kind: z.enum(['log', 'smtp']).default('log'),
+      smtp_host: z.string().default(''),
+      smtp_port: port.default(25),
+      smtp_from: z.string().max(254).default(''),
+      smtp_tls: z.enum(['none', 'starttls', 'tls']).default('starttls'),
+      smtp_user: z.string().max(254).default(''),
+      // The password never goes in this file.
+      smtp_password_file: z.string().default(''),
+      timeout_ms: z.number().int().min(100).max(120_000).default(10_000),
+    })
+    .prefault({})
+    .refine((n) => n.kind !== 'smtp' || (n.smtp_host !== '' && /^[^@\s]+@[^@\s]+$/.test(n.smtp_from)), {
+      message: 'smtp_host and an smtp_from address are required when kind = "smtp"',
+      path: ['smtp_host'],
+    }),
   log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') }).prefault({}),
 });
 

@@ -44,6 +44,11 @@ export class LoginService {
     }
   }
 
+  /** Throws E_LOCKED while the user name or the source address is locked out. */
+  async assertNotLocked(username: string, source: string): Promise<void> {
+    await this.ctx.store.read((r) => this.checkNotLocked(r, username, source));
+  }
+
   /** Records a failure (and a lockout when the limit is reached); always throws. */
   async fail(
     username: string,

@@ -1,10 +1,11 @@
 import { isSuperAdmin, type Actor } from '../authz/actor.ts';
-import type { CoreContext } from '../context.ts';
+import type { CoreContext, OpScope } from '../context.ts';
 import { hashLoginPassword, verifyLoginPassword } from '../crypto/password-hash.ts';
 import type { Secret } from '../crypto/secret.ts';
 import { AuthError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { ROLES, type Role, type User } from '../model.ts';
 import { assertPassword } from '../policy/validate.ts';
+import { consultQualityExit } from '../policy/quality-exit.ts';
 import { policyByName } from '../policy/policies-service.ts';
 import { readSettings } from '../settings/system-settings.ts';
 import type { Repos } from '../storage/repos/index.ts';
@@ -47,7 +48,7 @@ export class UsersService {
     const username = checkUsername(input.username);
     return this.ctx.run(actor, 'user.create', { kind: 'user', name: username }, async (s) => {
       this.ctx.authz.require(actor, 'user.create');
-      const user = await this.buildUser(s.repos, actor, { ...input, username });
+      const user = await this.buildUser(s.repos, actor, { ...input, username }, s);
       await s.repos.users.insert(user);
       await s.audit(
         'user.create',
@@ -59,7 +60,12 @@ export class UsersService {
   }
 
   /** Shared with CSV import, which runs it inside its own per-line transaction. */
-  async buildUser(repos: Repos, actor: Actor, input: NewUser): Promise<User> {
+  async buildUser(
+    repos: Repos,
+    actor: Actor,
+    input: NewUser,
+    scope?: Pick<OpScope, 'audit' | 'auditIfFails'>,
+  ): Promise<User> {
     const role = checkRole(input.role);
     const superAdmin = !!input.superAdmin;
     if (superAdmin) await this.checkCanGrantSuperAdmin(repos, actor, role);
@@ -77,7 +83,9 @@ export class UsersService {
       role,
       superAdmin,
       status: 'active',
-      passwordHash: input.password ? await this.hashChecked(repos, input.username, input.password) : null,
+      passwordHash: input.password
+        ? await this.hashChecked(repos, actor, input.username, input.password, scope)
+        : null,
       passwordChangedAt: input.password ? now : null,
       totpEnabled: false,
       treeRootName: null,
@@ -86,10 +94,41 @@ export class UsersService {
     };
   }
 
-  private async hashChecked(repos: Repos, username: string, password: Secret): Promise<string> {
+  /** The login policy plus the password-quality exit, then Argon2id. Also used by self-service. */
+  async hashChecked(
+    repos: Repos,
+    actor: Actor,
+    username: string,
+    password: Secret,
+    scope?: Pick<OpScope, 'audit' | 'auditIfFails'>,
+  ): Promise<string> {
+    await consultQualityExit(this.ctx, scope ?? this.directAudit(repos, actor), actor, {
+      kind: 'login',
+      subject: username,
+      password,
+    });
     const policy = await policyByName(repos, this.ctx.config.security.login_password_policy);
     assertPassword(policy, password, { loginName: username });
     return hashLoginPassword(password, this.ctx.kdf);
+  }
+
+  /** Audit rows written straight into `repos` (for callers without an operation scope, e.g. import). */
+  private directAudit(repos: Repos, actor: Actor): Pick<OpScope, 'audit' | 'auditIfFails'> {
+    const append = (
+      type: Parameters<OpScope['audit']>[0],
+      target: { kind: string; name: string },
+      details?: Record<string, unknown>,
+      result: 'success' | 'failure' = 'success',
+    ) =>
+      this.ctx.auditLog
+        .append(repos, { type, actor: actor.name, source: actor.source, target, result, details })
+        .then(() => undefined);
+    return {
+      audit: append,
+      // The import line's transaction is kept for its own error row; note the alert in the log.
+      auditIfFails: (type, target, details) =>
+        this.ctx.deps.logger.log('warn', type, { actor: actor.name, target, ...details }),
+    };
   }
 
   /** B §0: only an administrator grants it, only to admins/password admins, and the deny setting. */
@@ -194,7 +233,7 @@ export class UsersService {
     await this.ctx.run(actor, 'user.set-password', { kind: 'user', name: username }, async (s) => {
       this.ctx.authz.require(actor, 'user.set-password');
       const u = await this.target(s.repos, username);
-      const hash = await this.hashChecked(s.repos, u.username, password);
+      const hash = await this.hashChecked(s.repos, actor, u.username, password, s);
       await s.repos.users.update(u.id, {
         passwordHash: hash,
         passwordChangedAt: this.ctx.now(),

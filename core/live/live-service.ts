@@ -80,4 +80,24 @@ export class LiveService {
     // After the audit row commits: the user's session ends with the one-line reason.
     this.handle(id).terminate(`terminated by ${actor.name}: ${why}`);
   }
+
+  /** The live sessions on one account (`RESOURCE/ACCOUNT`), optionally only one user's. */
+  byTarget(ref: string, user?: string): LiveSessionInfo[] {
+    return this.registry.list().filter((i) => i.target === ref && (user === undefined || i.user === user));
+  }
+
+  /**
+   * Ends `user`'s live sessions on `ref` with the one-line reason (a check-out ended: check-in,
+   * expiry or force). Returns the ids of the sessions ended; the caller audits.
+   */
+  endForAccount(ref: string, user: string, reason: string): string[] {
+    const ids: string[] = [];
+    for (const info of this.byTarget(ref, user)) {
+      const h = this.registry.get(info.id);
+      if (!h) continue;
+      h.terminate(reason);
+      ids.push(info.id);
+    }
+    return ids;
+  }
 }

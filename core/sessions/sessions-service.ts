@@ -4,6 +4,7 @@ import { aad } from '../crypto/aad.ts';
 import { HostKeyError, NotFoundError, TargetError } from '../errors.ts';
 import type { AuditEventType } from '../audit/events.ts';
 import type { AuditResult } from '../model.ts';
+import { requireCheckout } from '../access/enforce.ts';
 import { DEFAULT_PORTS } from '../vault/builtin-types.ts';
 import { loadAccount, loadResource } from '../vault/refs.ts';
 import { routeTo } from './landing-service.ts';
@@ -18,6 +19,8 @@ const SESSION_PROTOCOLS = new Set(['ssh', 'telnet', 'rdp']);
  */
 export class SessionsService {
   readonly #grants = new Map<string, SessionGrant>();
+  /** Called after `session.end` is recorded (access control: "ending the session checks in"). */
+  onSessionEnd: ((grant: SessionGrant) => Promise<void>) | undefined;
 
   constructor(private readonly ctx: CoreContext) {}
 
@@ -32,6 +35,7 @@ export class SessionsService {
         kind: 'account',
         name: ref,
       });
+      await requireCheckout(s.repos, this.ctx.now(), actor, resource, account, 'session');
       const type = await s.repos.types.byId(resource.typeId);
       if (!type || !SESSION_PROTOCOLS.has(type.protocol)) {
         throw new TargetError(
@@ -180,5 +184,8 @@ export class SessionsService {
       result,
       details: { grant: grant.id, ...details },
     });
+    if (type === 'session.end' && this.onSessionEnd) {
+      await this.onSessionEnd(grant).catch(() => undefined);
+    }
   }
 }

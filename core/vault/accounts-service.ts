@@ -1,3 +1,4 @@
+import { requireCheckout } from '../access/enforce.ts';
 import type { Actor } from '../authz/actor.ts';
 import type { CoreContext, OpScope } from '../context.ts';
 import { aad } from '../crypto/aad.ts';
@@ -8,6 +9,8 @@ import type { Account, Resource } from '../model.ts';
 import { effectivePolicy } from '../policy/policies-service.ts';
 import { MAX_PASSWORD_LENGTH } from '../policy/policy.ts';
 import { assertPassword } from '../policy/validate.ts';
+import { consultQualityExit } from '../policy/quality-exit.ts';
+import { enforceTicket } from '../tickets/ticketing-service.ts';
 import {
   readCustomValues,
   revealCustomValue,
@@ -74,7 +77,12 @@ export class AccountsService {
       checkPrivateKey(password);
     } else {
       this.checkLength(password);
-      if (this.ctx.config.vault.enforce_policy_on_add) {
+      const quality = await consultQualityExit(this.ctx, s, actor, {
+        kind: 'account',
+        subject: `${resource.name}/${name}`,
+        password,
+      });
+      if (this.ctx.config.vault.enforce_policy_on_add || quality === 'fallback') {
         assertPassword(await effectivePolicy(s.repos, resource), password, { loginName: name });
       }
     }
@@ -134,20 +142,31 @@ export class AccountsService {
    * The password, for an authorised reader. Audited as `password.access` with the reason; the
    * account moves to the top of the reader's recent passwords (C §11.2).
    */
-  async reveal(actor: Actor, ref: string, reason?: string): Promise<Secret> {
+  async reveal(actor: Actor, ref: string, reason?: string, ticketId?: string): Promise<Secret> {
     return this.ctx.run(actor, 'account.reveal', { kind: 'account', name: ref }, async (s) => {
       const { resource, account } = await loadAccount(s.repos, ref);
       this.ctx.authz.requireOn(actor, 'account.reveal', await s.access.onAccount(account, resource), {
         kind: 'account',
         name: ref,
       });
+      await requireCheckout(s.repos, this.ctx.now(), actor, resource, account, 'reveal');
       const why = checkText('reason', reason, 500);
       if (this.ctx.config.vault.require_reason_to_reveal && !why) {
         throw new ValidationError('a reason is required to retrieve this password', { field: 'reason' });
       }
+      const ticket = await enforceTicket(this.ctx, s, actor, {
+        type: 'RETRIEVAL',
+        resource,
+        account,
+        ticketId,
+      });
       const secret = this.ctx.keyring.open(account.passwordEnc, aad.account(account.id));
       await s.repos.explorer.touchRecent(actor.user.id, account.id, this.ctx.now());
-      await s.audit('password.access', { kind: 'account', name: ref }, why ? { reason: why } : {});
+      await s.audit(
+        'password.access',
+        { kind: 'account', name: ref },
+        { ...(why ? { reason: why } : {}), ...(ticket ? { ticket } : {}) },
+      );
       return secret;
     });
   }
@@ -159,6 +178,7 @@ export class AccountsService {
         kind: 'account',
         name: ref,
       });
+      await requireCheckout(s.repos, this.ctx.now(), actor, resource, account, 'reveal');
       const secret = await revealCustomValue(s.repos, this.ctx.keyring, 'account', account.id, field);
       await s.audit('password.access', { kind: 'account', name: ref }, { field });
       return secret;
@@ -170,7 +190,7 @@ export class AccountsService {
    * when and from where (C §9.5); the policy of the resource applies, including reuse of the last
    * `historyCount` passwords.
    */
-  async changePassword(actor: Actor, ref: string, password: Secret): Promise<void> {
+  async changePassword(actor: Actor, ref: string, password: Secret, ticketId?: string): Promise<void> {
     await this.ctx.run(actor, 'account.change-password', { kind: 'account', name: ref }, async (s) => {
       const { resource, account } = await loadAccount(s.repos, ref);
       this.ctx.authz.requireOn(
@@ -180,6 +200,8 @@ export class AccountsService {
         { kind: 'account', name: ref },
       );
       this.checkLength(password);
+      const ticket = await enforceTicket(this.ctx, s, actor, { type: 'RESET', resource, account, ticketId });
+      await consultQualityExit(this.ctx, s, actor, { kind: 'account', subject: ref, password });
       const policy = await effectivePolicy(s.repos, resource);
       const current = this.ctx.keyring.open(account.passwordEnc, aad.account(account.id));
       const older =
@@ -203,7 +225,11 @@ export class AccountsService {
         now,
         actor.name,
       );
-      await s.audit('password.change', { kind: 'account', name: ref }, { policy: policy.name });
+      await s.audit(
+        'password.change',
+        { kind: 'account', name: ref },
+        { policy: policy.name, ...(ticket ? { ticket } : {}) },
+      );
     });
   }
 
@@ -231,6 +257,7 @@ export class AccountsService {
         kind: 'account',
         name: ref,
       });
+      await requireCheckout(s.repos, this.ctx.now(), actor, resource, account, 'reveal');
       const entry = (await s.repos.history.of(account.id)).find((h) => h.id === historyId);
       if (!entry) throw new NotFoundError('history entry', historyId);
       await s.audit('password.access', { kind: 'account', name: ref }, { history: historyId });

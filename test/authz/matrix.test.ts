@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  actorFor,
   CustodyError,
   OPERATIONS,
   type Actor,
@@ -12,7 +13,7 @@ import {
   type Operation,
   type Privilege,
 } from '../../core/index.ts';
-import { createTestVault, pw, type TestVault } from '../support/vault.ts';
+import { createTestVault, pw, USER_PASSWORD, type TestVault } from '../support/vault.ts';
 
 type Kind = 'admin' | 'password-admin' | 'password-user' | 'auditor' | 'super';
 type Priv = Privilege | 'none';
@@ -335,7 +336,80 @@ const ROWS: Record<Operation, Row> = {
       return f.v.core.recordings.export(a, w.id, 'asciicast');
     },
   },
+  'user.change-own-password': {
+    expect: roles(...EVERYONE),
+    invoke: async (f, a) => {
+      // Each cell uses its own throw-away login so the actor's own password never changes.
+      const u = await f.v.addUser(`self-${f.n}`, a.user.role, { superAdmin: a.user.superAdmin });
+      const actor = { ...a, user: u.user, name: u.name };
+      return f.v.core.selfService.changeOwnPassword(actor, pw(USER_PASSWORD), pw(GOOD2));
+    },
+  },
+  'user.password-rules': {
+    expect: roles(...EVERYONE),
+    invoke: (f, a) => f.v.core.selfService.passwordRules(a),
+  },
+  'access.configure': {
+    expect: onObject(MANAGERS, 'manage'),
+    invoke: (f, a) => f.v.core.access.configure(a, f.resource, { approvers: ['admin'] }),
+  },
+  'access.view-settings': {
+    expect: onObject(EVERYONE, 'view'),
+    invoke: (f, a) => f.v.core.access.show(a, f.resource),
+  },
+  'access.request': {
+    expect: onObject(EVERYONE, 'view'),
+    invoke: async (f, a) => {
+      await f.v.core.access.configure(f.v.host, f.resource, { approvers: ['admin'] });
+      return f.v.core.access.request(a, f.account, 'matrix');
+    },
+  },
+  'access.approve': {
+    expect: roles(...MANAGERS),
+    invoke: async (f, a) => {
+      // The actor is the authoriser where its role allows; the bystander (view share) requests.
+      const approver =
+        a.user.role === 'password-user' || a.user.role === 'auditor' ? 'admin' : a.user.username;
+      await f.v.core.access.configure(f.v.host, f.resource, { approvers: [approver] });
+      const req = await f.v.core.access.request(await userActor(f, 'bystander'), f.account, 'matrix');
+      return f.v.core.access.approve(a, req.id);
+    },
+  },
+  'access.checkout': {
+    expect: onObject(EVERYONE, 'view'),
+    invoke: async (f, a) => {
+      await f.v.core.access.configure(f.v.host, f.resource, { approvers: ['admin'], autoApprove: 'always' });
+      await f.v.core.access.request(a, f.account, 'matrix');
+      return f.v.core.access.checkout(a, f.account);
+    },
+  },
+  'access.checkin': {
+    expect: onObject(EVERYONE, 'view'),
+    invoke: async (f, a) => {
+      await f.v.core.access.configure(f.v.host, f.resource, { approvers: ['admin'], autoApprove: 'always' });
+      await f.v.core.access.request(a, f.account, 'matrix');
+      await f.v.core.access.checkout(a, f.account);
+      return f.v.core.access.checkin(a, f.account);
+    },
+  },
+  'access.force-checkin': {
+    expect: onObject(MANAGERS, 'manage'),
+    invoke: async (f, a) => {
+      await f.v.core.access.configure(f.v.host, f.resource, { approvers: ['admin'], autoApprove: 'always' });
+      const holder = await userActor(f, 'bystander');
+      await f.v.core.access.request(holder, f.account, 'matrix');
+      await f.v.core.access.checkout(holder, f.account);
+      return f.v.core.access.checkin(a, f.account, { force: true });
+    },
+  },
+  'access.list': { expect: roles(...EVERYONE), invoke: (f, a) => f.v.core.access.list(a) },
 };
+
+/** Another user of the fixture vault, as an actor. */
+async function userActor(f: Fixture, name: string): Promise<Actor> {
+  const u = (await f.v.core.ctx.store.read((r) => r.users.byName(name)))!;
+  return actorFor(u, 'test');
+}
 
 /** A syntactically valid ed25519 public key line with random key bytes. */
 function keyLine(): string {

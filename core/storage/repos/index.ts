@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { accessRepo } from './access.ts';
 import { auditRepo } from './audit.ts';
 import { explorerRepo, resourceGroupsRepo } from './groups.ts';
 import { hostKeysRepo, landingRepo, loginFailuresRepo, sshKeysRepo, totpRepo } from './gateway.ts';
@@ -32,6 +33,7 @@ export function createRepos(db: Knex | Knex.Transaction, driver: 'sqlite' | 'pos
     totp: totpRepo(db),
     landing: landingRepo(db),
     hostKeys: hostKeysRepo(db),
+    access: accessRepo(db),
   };
 }
 
@@ -40,3 +42,11 @@ export { SECRET_COLUMNS, type SecretColumn, type SealedCell } from './secrets.ts
 export type { AuditQuery } from './audit.ts';
 export type { RecordingRow, RecordingFilter } from './recordings.ts';
 export type { SshKeyRow, LandingRow } from './gateway.ts';
+export type {
+  AccessSettingsRow,
+  AccessRequestRow,
+  AccessState,
+  Approval,
+  AutoApprove,
+  HoldRow,
+} from './access.ts';

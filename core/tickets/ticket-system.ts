@@ -1,0 +1,39 @@
+import type { TicketRules } from './rules.ts';
+
+/**
+ * The ticketing system as core sees it (D §1.2). Implementations live outside core
+ * (integrations/ticketing-http.ts) and are wired in by the composition root.
+ */
+export interface TicketSystem {
+  /** The ticket's fields (names as the ticketing system spells them), or null if it does not exist. */
+  lookup(ticketId: string): Promise<Record<string, string> | null>;
+}
+
+/** Ticketing settings, stored in the database (an administrator changes them at run time). */
+export interface TicketingSettings extends TicketRules {
+  enabled: boolean;
+  /** The ticketing system's REST URL; `{id}` is replaced by the URL-encoded ticket id. */
+  url: string;
+  requireForRetrieve: boolean;
+  requireForReset: boolean;
+  /** Super administrators need no ticket (D §1.1 exemption). */
+  exemptSuperAdmins: boolean;
+  timeoutMs: number;
+}
+
+export const DEFAULT_TICKETING: TicketingSettings = {
+  enabled: false,
+  url: '',
+  requireForRetrieve: true,
+  requireForReset: true,
+  exemptSuperAdmins: true,
+  timeoutMs: 5000,
+  mapCriteria: [],
+  mapExpression: '',
+  valueCriteria: [],
+  valueExpression: '',
+  caseSensitive: false,
+};
+
+/** Builds the client for the current settings (the composition root supplies it). */
+export type TicketSystemFactory = (settings: Readonly<TicketingSettings>) => TicketSystem;
