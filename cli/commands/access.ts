@@ -27,6 +27,7 @@ function configLines(c: AccessConfigView | null, resource: string): string[] {
     `reset after check-in: ${c.resetOnCheckin ? 'yes' : 'no'}`,
     `automatic approval:   ${c.autoApprove}`,
     `session end checks in: ${c.checkinOnSessionEnd ? 'yes' : 'no'}`,
+    `valid ticket approves: ${c.ticketAutoApprove ? 'yes' : 'no'}`,
   ];
 }
 
@@ -72,6 +73,10 @@ export function registerAccess(program: Command): void {
       "approve requests automatically: always, or in a daily UTC window 'HH:MM-HH:MM'",
     )
     .option('--checkin-on-session-end', 'ending a gateway session on the account checks the password in')
+    .option(
+      '--ticket-auto-approve',
+      'with ticket validation on: a request whose ticket validates is approved at once',
+    )
     .option('--inactive', 'save the settings without activating them')
     .action(
       async (
@@ -85,6 +90,7 @@ export function registerAccess(program: Command): void {
           resetOnCheckin?: boolean;
           autoApprove?: boolean | string;
           checkinOnSessionEnd?: boolean;
+          ticketAutoApprove?: boolean;
           inactive?: boolean;
         },
         cmd: Command,
@@ -106,6 +112,7 @@ export function registerAccess(program: Command): void {
             resetOnCheckin: !!o.resetOnCheckin,
             autoApprove: auto,
             checkinOnSessionEnd: !!o.checkinOnSessionEnd,
+            ticketAutoApprove: !!o.ticketAutoApprove,
             active: !o.inactive,
           }),
         );
@@ -145,9 +152,10 @@ export function registerAccess(program: Command): void {
     .command('request <account>')
     .description('requests the release of RESOURCE/ACCOUNT; prints the request id')
     .requiredOption('--reason <text>', 'why you need it')
-    .action(async (ref: string, o: { reason: string }, cmd: Command) => {
+    .option('--ticket <id>', 'the service ticket (required when ticket validation is on)')
+    .action(async (ref: string, o: { reason: string; ticket?: string }, cmd: Command) => {
       const g = globalsOf(cmd);
-      const r = await withCore(g, (core, actor) => core.access.request(actor, ref, o.reason));
+      const r = await withCore(g, (core, actor) => core.access.request(actor, ref, o.reason, o.ticket));
       new Output(!!g.json).result(r, (x) => [x.id]);
     });
   program

@@ -379,7 +379,17 @@ const m003: Migration = {
   },
 };
 
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003];
+const m004: Migration = {
+  name: '004_ticket_workflow',
+  async up(knex) {
+    // Access requests backed by a valid ticket are approved automatically (guide D §1.1).
+    await knex.schema.alterTable('access_settings', (t) => {
+      t.boolean('ticket_auto_approve').notNullable().defaultTo(false);
+    });
+  },
+};
+
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004];
 
 /** Adapts the list to knex's migration-source interface. */
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -18,6 +18,12 @@ export interface TicketingSettings extends TicketRules {
   requireForReset: boolean;
   /** Super administrators need no ticket (D §1.1 exemption). */
   exemptSuperAdmins: boolean;
+  /**
+   * The guide's "Allow users to retrieve / reset passwords without ticket ID" (D §1.7): user names,
+   * or `group:NAME` for every member of a user group.
+   */
+  retrieveWithoutTicket: string[];
+  resetWithoutTicket: string[];
   timeoutMs: number;
 }
 
@@ -27,6 +33,8 @@ export const DEFAULT_TICKETING: TicketingSettings = {
   requireForRetrieve: true,
   requireForReset: true,
   exemptSuperAdmins: true,
+  retrieveWithoutTicket: [],
+  resetWithoutTicket: [],
   timeoutMs: 5000,
   mapCriteria: [],
   mapExpression: '',

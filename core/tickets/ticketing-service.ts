@@ -19,6 +19,8 @@ const patchSchema = z
     requireForRetrieve: z.boolean(),
     requireForReset: z.boolean(),
     exemptSuperAdmins: z.boolean(),
+    retrieveWithoutTicket: z.array(z.string().min(1).max(110)).max(500),
+    resetWithoutTicket: z.array(z.string().min(1).max(110)).max(500),
     timeoutMs: z.number().int(),
     mapCriteria: z
       .array(z.strictObject({ name, column: text, field: text, op: z.enum(MATCH_OPERATORS) }))
@@ -86,6 +88,12 @@ export async function enforceTicket(
   const required = req.type === 'RETRIEVAL' ? settings.requireForRetrieve : settings.requireForReset;
   if (!settings.enabled || !required) return undefined;
   if (settings.exemptSuperAdmins && isSuperAdmin(actor)) return undefined;
+  const allowed = req.type === 'RETRIEVAL' ? settings.retrieveWithoutTicket : settings.resetWithoutTicket;
+  if (allowed.includes(actor.user.username)) return undefined;
+  if (allowed.some((a) => a.startsWith('group:'))) {
+    const groups = await s.repos.userGroups.groupsOf(actor.user.id);
+    if (groups.some((g) => allowed.includes(`group:${g.name}`))) return undefined;
+  }
   const ref = `${req.resource.name}/${req.account.name}`;
   const ticketId = (req.ticketId ?? '').trim();
   const deny = (why: string, details: Record<string, unknown> = {}): never => {

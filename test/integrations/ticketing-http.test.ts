@@ -16,6 +16,7 @@ const TICKETS: Record<string, Record<string, unknown>> = {
   'INC-1': { request: { id: 'INC-1', status: { name: 'Open' }, asset: 'web01', requester: 'alice' } },
   'INC-2': { request: { id: 'INC-2', status: { name: 'Closed' }, asset: 'web01', requester: 'alice' } },
   'INC-3': { request: { id: 'INC-3', status: { name: 'Open' }, asset: 'db01', requester: 'alice' } },
+  'INC-7': { request: { id: 'INC-7', status: { name: 'Open' }, asset: 'app01', requester: 'alice' } },
 };
 
 describe('ticket validation (local HTTP server standing in for the ticketing system)', () => {
@@ -138,6 +139,53 @@ describe('ticket validation (local HTTP server standing in for the ticketing sys
       await code(core.ticketing.configure(v.host, { valueCriteria: [{ name: 'C1' }] } as never)),
     ).toMatch(/E_VALIDATION: ticketing: valueCriteria\.0\.field/);
     expect(await code(core.ticketing.configure(alice, { enabled: false }))).toMatch(/E_FORBIDDEN/);
+  });
+
+  it("the guide's allow lists: named users and user groups retrieve without a ticket", async () => {
+    const bob = await v.addUser('bob', 'password-user');
+    await core.sharing.grant(
+      v.host,
+      { kind: 'resource', name: 'web01' },
+      { kind: 'user', name: 'bob' },
+      'view',
+    );
+    expect(await code(core.accounts.reveal(bob, 'web01/root'))).toMatch(/a ticket id is required/);
+    await core.ticketing.configure(v.host, { retrieveWithoutTicket: ['bob'] });
+    expect(await code(core.accounts.reveal(bob, 'web01/root'))).toBe('ok');
+    // The allow list for retrieval does not cover resets.
+    await core.ticketing.configure(v.host, { retrieveWithoutTicket: ['group:night-shift'] });
+    expect(await code(core.accounts.reveal(alice, 'web01/root'))).toMatch(/a ticket id is required/);
+    await core.userGroups.create(v.host, 'night-shift');
+    await core.userGroups.addMember(v.host, 'night-shift', 'alice');
+    expect(await code(core.accounts.reveal(alice, 'web01/root'))).toBe('ok');
+    expect(await code(core.accounts.changePassword(alice, 'web01/root', pw(GOOD2)))).toMatch(
+      /a ticket id is required/,
+    );
+    await core.ticketing.configure(v.host, { retrieveWithoutTicket: [] });
+  });
+
+  it('an access request needs a valid ticket, and a valid ticket approves it where the resource says so', async () => {
+    await core.resources.create(v.host, { name: 'app01', type: 'linux', dnsName: 'app01.example' });
+    await core.accounts.add(v.host, 'app01', 'root', pw(GOOD));
+    await core.sharing.grant(
+      v.host,
+      { kind: 'resource', name: 'app01' },
+      { kind: 'user', name: 'alice' },
+      'view',
+    );
+    await core.access.configure(v.host, 'app01', { approvers: ['sup'], ticketAutoApprove: true });
+    expect(await code(core.access.request(alice, 'app01/root', 'deploy'))).toMatch(/a ticket id is required/);
+    expect(await code(core.access.request(alice, 'app01/root', 'deploy', 'INC-1'))).toMatch(/failed: C1/);
+    const approved = await core.access.request(alice, 'app01/root', 'deploy', 'INC-7');
+    expect(approved.state).toBe('approved');
+    const auto = (await v.core.audit.query(v.host, { type: 'access.auto-approve', limit: 1 }))[0]!;
+    expect(JSON.parse(auto.details)).toMatchObject({ ticket: 'INC-7' });
+    await core.access.checkout(alice, 'app01/root');
+    expect((await core.accounts.reveal(alice, 'app01/root', undefined, 'INC-7')).reveal()).toBe(GOOD);
+    await core.access.checkin(alice, 'app01/root', { force: false });
+    // Without the resource setting, a valid ticket still leaves the request to the approvers.
+    await core.access.configure(v.host, 'app01', { approvers: ['sup'], ticketAutoApprove: false });
+    expect((await core.access.request(alice, 'app01/root', 'again', 'INC-7')).state).toBe('waiting');
   });
 
   it('without ticket validation on, no ticket is asked for', async () => {

@@ -16,6 +16,8 @@ export interface AccessSettingsRow {
   autoFrom: string | null;
   autoTo: string | null;
   checkinOnSessionEnd: boolean;
+  /** A request with a ticket that validates is approved at once. */
+  ticketAutoApprove: boolean;
   updatedAt: string;
   updatedBy: string;
 }
@@ -68,6 +70,7 @@ const toSettings = (r: Row): AccessSettingsRow => ({
   autoFrom: strOrNull(r.auto_from),
   autoTo: strOrNull(r.auto_to),
   checkinOnSessionEnd: bool(r.checkin_on_session_end),
+  ticketAutoApprove: bool(r.ticket_auto_approve),
   updatedAt: str(r.updated_at),
   updatedBy: str(r.updated_by),
 });
@@ -120,6 +123,7 @@ export function accessRepo(db: Knex | Knex.Transaction) {
         auto_from: x.autoFrom,
         auto_to: x.autoTo,
         checkin_on_session_end: x.checkinOnSessionEnd,
+        ticket_auto_approve: x.ticketAutoApprove,
         updated_at: x.updatedAt,
         updated_by: x.updatedBy,
       };
