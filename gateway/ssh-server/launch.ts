@@ -194,10 +194,36 @@ function pump(
           logger: r.logger,
         })
       : undefined;
-    if (mux) {
-      core.live.registry.register(mux);
-      cleanups.push(() => core.live.registry.unregister(grant.id));
-    }
+    // Every session is live and terminable: shells through the mux; exec, scp and sftp through a
+    // plain handle (no screen to watch), so ending a check-out ends them too.
+    const endListeners = new Set<(reason: string) => void>();
+    const startedAt = new Date().toISOString();
+    core.live.registry.register(
+      mux ?? {
+        info: () => ({
+          id: grant.id,
+          user: grant.actor.name,
+          target: grant.target.ref,
+          protocol: `${grant.target.protocol} ${r.mode.kind}`,
+          route: landings,
+          source: r.source,
+          startedAt,
+          bytesIn,
+          bytesOut,
+          node: settings.nodeName,
+        }),
+        snapshot: () => `[custody] ${r.mode.kind} session: there is no terminal screen to show\r\n`,
+        subscribe: (_onData, onEnd) => {
+          endListeners.add(onEnd);
+          return () => endListeners.delete(onEnd);
+        },
+        terminate: (why) => stop(why),
+      },
+    );
+    cleanups.push(() => core.live.registry.unregister(grant.id));
+    cleanups.push(() => {
+      for (const l of endListeners) l(reason);
+    });
 
     let idle: NodeJS.Timeout | undefined;
     const touch = () => {

@@ -68,6 +68,28 @@ describe.skipIf(!!skip)(`gateway front door with the real OpenSSH client${skip ?
     expect(wrong.stderr).not.toMatch(/\bat \S+:\d+/);
   });
 
+  it('an exec session is live too: listed, and terminated with a one-line reason', async () => {
+    const running = ssh(gw.port, `alice:${target.name}@web01`, { password: USER_PASSWORD }, [
+      'sleep 30; echo never',
+    ]);
+    let live = v.core.live.list(v.host);
+    for (let i = 0; i < 100 && !live.length; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      live = v.core.live.list(v.host);
+    }
+    expect(live.map((l) => [l.user, l.target, l.protocol])).toEqual([
+      ['alice', `web01/${target.name}`, 'ssh exec'],
+    ]);
+    const asked = Date.now();
+    await v.core.live.terminate(v.host, live[0]!.id, 'maintenance');
+    const r = await running;
+    expect(Date.now() - asked).toBeLessThan(2000);
+    expect(r.stdout).not.toContain('never');
+    expect(r.stderr).toMatch(/\[custody\] session ended: terminated by host:tester: maintenance/);
+    expect(r.code).not.toBe(0);
+    expect(v.core.live.list(v.host)).toEqual([]);
+  });
+
   it('refuses port forwarding unless the resource allows it', async () => {
     const forward = async () => {
       const client = new ssh2.Client();
