@@ -6,8 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import * as OTPAuth from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../core/index.ts';
-import { ensureHostKey, startGateway, type RunningGateway } from '../../gateway/index.ts';
+import type { RunningGateway } from '../../gateway/index.ts';
+import { startTestGateway } from '../support/gateway-fixture.ts';
 import { ssh } from '../support/openssh-client.ts';
 import {
   createTestUser,
@@ -58,21 +58,7 @@ describe.skipIf(!!skip)(`gateway logins with the real OpenSSH client${skip ? ` (
       }
       if (u === 'totpuser') totpSecret = (await v.core.credentials.enableTotp(a, 'totpuser')).secret.reveal();
     }
-    const key = await ensureHostKey(`${v.home}/keys/ssh_host_ed25519_key`);
-    gw = await startGateway({
-      core: v.core,
-      host: '127.0.0.1',
-      port: 0,
-      hostKey: key.privateKey,
-      settings: {
-        nodeName: 't',
-        recordingFailure: 'strict',
-        idleTimeoutMs: 0,
-        maxDurationMs: 0,
-        connectTimeoutMs: 10_000,
-      },
-      logger: silentLogger,
-    });
+    gw = await startTestGateway(v);
   }, 60_000);
 
   afterAll(async () => {

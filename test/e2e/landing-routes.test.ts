@@ -6,8 +6,8 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../core/index.ts';
-import { ensureHostKey, startGateway, type RunningGateway } from '../../gateway/index.ts';
+import type { RunningGateway } from '../../gateway/index.ts';
+import { startTestGateway } from '../support/gateway-fixture.ts';
 import { interactiveSsh } from '../support/interactive.ts';
 import { createTopology, netnsSkipReason, probeTcp, testRun, type Topology } from '../support/netns.ts';
 import { runClient, ssh, sshOptions } from '../support/openssh-client.ts';
@@ -113,21 +113,7 @@ describe.skipIf(!!skip)(
           'view',
         );
       }
-      const key = await ensureHostKey(`${v.home}/keys/ssh_host_ed25519_key`);
-      gw = await startGateway({
-        core: v.core,
-        host: '127.0.0.1',
-        port: 0,
-        hostKey: key.privateKey,
-        settings: {
-          nodeName: 't',
-          recordingFailure: 'strict',
-          idleTimeoutMs: 0,
-          maxDurationMs: 0,
-          connectTimeoutMs: 8000,
-        },
-        logger: silentLogger,
-      });
+      gw = await startTestGateway(v, { connectTimeoutMs: 8000 });
       work = mkdtempSync(path.join(os.tmpdir(), 'custody-routes-'));
     }, 120_000);
 

@@ -7,8 +7,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFile
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../core/index.ts';
-import { ensureHostKey, startGateway, type RunningGateway } from '../../gateway/index.ts';
+import type { RunningGateway } from '../../gateway/index.ts';
+import { startTestGateway } from '../support/gateway-fixture.ts';
 import { interactiveSsh } from '../support/interactive.ts';
 import { runClient, ssh, sshOptions } from '../support/openssh-client.ts';
 import {
@@ -54,21 +54,7 @@ describe.skipIf(!!skip)(`transfers and recordings through the gateway${skip ? ` 
       { kind: 'user', name: 'alice' },
       'view',
     );
-    const key = await ensureHostKey(`${v.home}/keys/ssh_host_ed25519_key`);
-    gw = await startGateway({
-      core: v.core,
-      host: '127.0.0.1',
-      port: 0,
-      hostKey: key.privateKey,
-      settings: {
-        nodeName: 't',
-        recordingFailure: 'strict',
-        idleTimeoutMs: 0,
-        maxDurationMs: 0,
-        connectTimeoutMs: 10_000,
-      },
-      logger: silentLogger,
-    });
+    gw = await startTestGateway(v);
     work = mkdtempSync(path.join(os.tmpdir(), 'custody-xfer-'));
     writeFileSync(path.join(work, 'big.bin'), randomBytes(50 * 1024 * 1024));
   }, 120_000);
