@@ -109,6 +109,29 @@ export default tseslint.config(
     },
   },
   {
+    // Remote reset connectors (issue 6): network code outside core, like the gateway.
+    files: ['reset/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'knex', message: 'knex lives only under core/storage (rule 4).' }],
+          patterns: [
+            {
+              group: ['**/tui/**', '**/gateway/**'],
+              message: 'reset connectors import no other room (rule 3).',
+            },
+            {
+              group: ['**/core/*/**', '!**/core/index.ts'],
+              message: 'import core through its public entry core/index.ts (rule 2).',
+            },
+            { group: ['**/test/**'], message: 'product code never imports test helpers (rule 5).' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['tui/**/*.ts', 'tui/**/*.tsx'],
     rules: {
       'no-restricted-imports': [

@@ -14,8 +14,10 @@ import {
   type Core,
   type Logger,
   type OpenedCore,
+  type OpenOptions,
 } from '../core/index.ts';
 import { integrationsFor } from '../integrations/index.ts';
+import { resetConnectorsFor } from '../reset/index.ts';
 
 /** Options every command takes (CLI contract). */
 export interface GlobalOptions {
@@ -95,13 +97,23 @@ export function globalsOf(cmd: Command): GlobalOptions {
   };
 }
 
+/** The outbound integrations and the remote reset connectors, as the composition root wires them. */
+export const cliIntegrations: NonNullable<OpenOptions['integrations']> = (config, home, services) => ({
+  ...integrationsFor(config, home, services),
+  resetConnectors: resetConnectorsFor(),
+});
+
 /** Opens the core for one command, works out who acts, and always closes it again. */
 export async function withCore<T>(
   g: GlobalOptions,
   fn: (core: Core, actor: Actor, opened: OpenedCore) => Promise<T>,
 ): Promise<T> {
   const home = resolveHome(g.home);
-  const opened = await openCore({ home, logger: await fileLogger(home), integrations: integrationsFor });
+  const opened = await openCore({
+    home,
+    logger: await fileLogger(home),
+    integrations: cliIntegrations,
+  });
   try {
     const actor = await resolveActor(opened.core, g);
     return await fn(opened.core, actor, opened);

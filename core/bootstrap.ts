@@ -31,7 +31,7 @@ export interface OpenOptions {
     config: Readonly<CustodyConfig>,
     home: string,
     services: IntegrationServices,
-  ) => Pick<CoreDeps, 'qualityExit' | 'ticketSystemFactory' | 'accessNotifier'>;
+  ) => Pick<CoreDeps, 'qualityExit' | 'ticketSystemFactory' | 'accessNotifier' | 'resetConnectors'>;
 }
 
 /** What core lends the integrations: the log, and a user's e-mail address (for notifications). */

@@ -15,6 +15,7 @@ import type { Store } from './storage/db.ts';
 import type { LiveRegistry } from './live/registry.ts';
 import type { AccessNotifier } from './access/notify.ts';
 import type { ResetService } from './access/reset.ts';
+import type { ResetConnectors } from './reset/connector.ts';
 import type { Repos } from './storage/repos/index.ts';
 import type { QualityExit } from './policy/quality-exit.ts';
 import type { TicketSystemFactory } from './tickets/ticket-system.ts';
@@ -40,6 +41,8 @@ export interface CoreDeps {
   accessNotifier?: AccessNotifier;
   /** Remote password reset for "reset after check-in"; default: not available (guide, Case 6). */
   resetService?: ResetService;
+  /** Remote reset connectors by reset family (`unix`, `postgres`); built by the composition root (reset/). */
+  resetConnectors?: ResetConnectors;
 }
 
 /** What every operation gets: bound repositories, its resolver, and helpers to audit. */

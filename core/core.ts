@@ -26,6 +26,7 @@ import { AccountsService } from './vault/accounts-service.ts';
 import { CatalogService } from './vault/catalog-service.ts';
 import { PersonalService } from './vault/personal-service.ts';
 import { ResourcesService } from './vault/resources-service.ts';
+import { ResetEngine } from './reset/reset-engine.ts';
 
 /** The core's services, composed once over one store, keyring, clock, id source and logger. */
 export class Core {
@@ -53,6 +54,7 @@ export class Core {
   readonly accessScheduler: AccessScheduler;
   readonly selfService: SelfPasswordService;
   readonly ticketing: TicketingService;
+  readonly resets: ResetEngine;
 
   constructor(deps: CoreDeps) {
     this.ctx = new CoreContext(deps);
@@ -75,7 +77,14 @@ export class Core {
     this.landing = new LandingService(this.ctx);
     this.sessions = new SessionsService(this.ctx);
     this.live = new LiveService(this.ctx, deps.liveRegistry ?? new InProcessLiveRegistry());
-    this.access = new AccessService(this.ctx, this.live, deps.accessNotifier, deps.resetService);
+    this.resets = new ResetEngine(this.ctx);
+    // Reset on check-in uses the engine: resources whose type has no connector still get Case 6.
+    this.access = new AccessService(
+      this.ctx,
+      this.live,
+      deps.accessNotifier,
+      deps.resetService ?? this.resets,
+    );
     this.accessScheduler = new AccessScheduler(this.access);
     this.sessions.onSessionEnd = (grant) => this.access.sessionEnded(grant.actor, grant.target.ref);
     this.selfService = new SelfPasswordService(this.ctx, this.users, this.logins);

@@ -8,6 +8,7 @@ export {
   type OpenedCore,
   type InitResult,
   type IntegrationServices,
+  type OpenOptions,
 } from './bootstrap.ts';
 export { actorFor, hostActor, isSuperAdmin, type Actor } from './authz/actor.ts';
 export { OPERATIONS, type Operation } from './authz/operations.ts';
@@ -71,4 +72,22 @@ export {
 export { AccessScheduler } from './access/scheduler.ts';
 export { noopAccessNotifier, type AccessNotifier, type AccessNotification } from './access/notify.ts';
 export { noRemoteReset, type ResetService } from './access/reset.ts';
+export {
+  resetError,
+  failureOf,
+  type ResetAccount,
+  type ResetConnector,
+  type ResetConnectors,
+  type ResetFailure,
+  type ResetLogin,
+  type ResetTarget,
+} from './reset/connector.ts';
+export {
+  ResetEngine,
+  type ReconcileResult,
+  type ResetEngineOptions,
+  type ResetOptions,
+} from './reset/reset-engine.ts';
+export { CoreContext, type CoreDeps } from './context.ts';
+export type { Store } from './storage/db.ts';
 export type { AccessGeneralSettings } from './access/enforce.ts';

@@ -6,9 +6,8 @@ import {
   UsageError,
   type CustodyConfig,
 } from '../../core/index.ts';
-import { integrationsFor } from '../../integrations/index.ts';
 import { ensureHostKey, startGateway, type GatewaySettings } from '../../gateway/index.ts';
-import { fileLogger, globalsOf } from '../context.ts';
+import { cliIntegrations, fileLogger, globalsOf } from '../context.ts';
 
 function port(v: string | undefined, fallback: number, name: string): number {
   if (v === undefined) return fallback;
@@ -42,7 +41,18 @@ export async function runServer(
   opts: { sshPort?: string; webPort?: string; banner?: (host: string, port: number) => string[] },
 ): Promise<void> {
   const logger = await fileLogger(home, true);
-  const { core, config, layout } = await openCore({ home, logger, integrations: integrationsFor });
+  const { core, config, layout } = await openCore({ home, logger, integrations: cliIntegrations });
+  // Remote resets left pending by a crash or a failed vault write (issue 6): finish what the
+  // target already has; report the rest. Never blocks the start.
+  await core.resets.reconcile().then(
+    (r) => {
+      if (r.completed.length || r.unresolved.length) logger.log('warn', 'reset reconciliation', { ...r });
+    },
+    (e) =>
+      logger.log('error', 'reset reconciliation', {
+        message: String((e as Error)?.message ?? e).split('\n')[0],
+      }),
+  );
   // Access control: void unapproved requests and expire check-outs (times from core's clock).
   core.accessScheduler.start(30_000, (e) =>
     logger.log('error', 'access scheduler', { message: String((e as Error)?.message ?? e).split('\n')[0] }),

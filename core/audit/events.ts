@@ -3,7 +3,8 @@
  * SIEM rules key on: never reuse or renumber one. A test fails if a type lacks a code or two
  * types share one. Prefixes: S system, U users, G user groups, T types and fields, R resources,
  * A accounts and passwords, P personal, O resource groups and explorer, H sharing, Y policies,
- * I import, K keys, L audit, Z authorization, Q password-quality exit, J ticketing.
+ * I import, K keys, L audit, Z authorization, Q password-quality exit, J ticketing,
+ * X remote password reset.
  */
 export const AUDIT_EVENTS = {
   'system.init': 'S100',
@@ -101,6 +102,11 @@ export const AUDIT_EVENTS = {
   'user.password-self-change': 'U108',
   'ticket.validated': 'J100',
   'ticket.denied': 'J101',
+  'password.reset': 'X100',
+  'password.reset-fail': 'X101',
+  'password.reset-vault-alert': 'X102',
+  'password.reset-reconciled': 'X103',
+  'password.reset-unresolved': 'X104',
 } as const;
 
 export type AuditEventType = keyof typeof AUDIT_EVENTS;

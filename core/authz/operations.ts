@@ -53,6 +53,7 @@ export const OPERATIONS = {
   'account.view': { roles: ALL_ROLES, privilege: 'view' },
   'account.reveal': { roles: ALL_ROLES, privilege: 'view' },
   'account.change-password': { roles: ALL_ROLES, privilege: 'modify' },
+  'password.reset': { roles: ALL_ROLES, privilege: 'modify' },
   'account.history': { roles: ALL_ROLES, privilege: 'modify' },
   'account.update': { roles: MANAGER_ROLES, privilege: 'manage' },
   'account.delete': { roles: MANAGER_ROLES, privilege: 'manage' },

@@ -14,4 +14,5 @@ export const aad = {
   customValue: (ownerKind: string, ownerId: string, fieldId: string) =>
     aadFor('custom_values', 'value_enc', [ownerKind, ownerId, fieldId]),
   totp: (userId: string) => aadFor('users', 'totp_secret_enc', [userId]),
+  pendingReset: (id: string) => aadFor('pending_resets', 'password_enc', [id]),
 };

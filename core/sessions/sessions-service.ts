@@ -1,13 +1,13 @@
 import type { Actor } from '../authz/actor.ts';
 import type { CoreContext } from '../context.ts';
 import { aad } from '../crypto/aad.ts';
-import { HostKeyError, NotFoundError, TargetError } from '../errors.ts';
-import type { AuditEventType } from '../audit/events.ts';
+import { NotFoundError, TargetError } from '../errors.ts';
 import type { AuditResult } from '../model.ts';
 import { requireCheckout } from '../access/enforce.ts';
 import { DEFAULT_PORTS } from '../vault/builtin-types.ts';
-import { loadAccount, loadResource } from '../vault/refs.ts';
+import { loadAccount } from '../vault/refs.ts';
 import { routeTo } from './landing-service.ts';
+import { checkPinnedHostKey } from './host-keys.ts';
 import type { Credential, HopCandidate, SessionGrant } from './types.ts';
 
 const SESSION_PROTOCOLS = new Set(['ssh', 'telnet', 'rdp']);
@@ -105,56 +105,14 @@ export class SessionsService {
     });
   }
 
-  /**
-   * Host-key pinning per resource: the first key seen is recorded; a different key later is
-   * refused and audited.
-   */
+  /** Host-key pinning per resource (first use recorded, a change refused and audited). */
   async checkHostKey(
     grant: SessionGrant,
     resourceName: string,
     key: { type: string; fingerprint: string },
   ): Promise<'recorded' | 'match'> {
     const g = this.held(grant);
-    return this.ctx.store
-      .tx(async (repos) => {
-        const r = await loadResource(repos, resourceName);
-        const pinned = await repos.hostKeys.get(r.id, key.type);
-        const audit = (type: AuditEventType, result: AuditResult, details: Record<string, unknown>) =>
-          this.ctx.auditLog.append(repos, {
-            type,
-            actor: g.actor.name,
-            source: g.actor.source,
-            target: { kind: 'resource', name: resourceName },
-            result,
-            details,
-          });
-        if (!pinned) {
-          await repos.hostKeys.record(r.id, key.type, key.fingerprint, this.ctx.now());
-          await audit('host-key.recorded', 'success', { keyType: key.type, fingerprint: key.fingerprint });
-          return 'recorded';
-        }
-        if (pinned.fingerprint === key.fingerprint) return 'match';
-        throw new HostKeyError(
-          `host key of '${resourceName}' changed (expected ${pinned.fingerprint}, got ${key.fingerprint}): refusing to connect`,
-          {
-            expected: pinned.fingerprint,
-          },
-        );
-      })
-      .catch(async (e: unknown) => {
-        // The mismatch row must survive the refusal: append it outside the rolled-back transaction.
-        if (e instanceof HostKeyError) {
-          await this.ctx.appendStandalone({
-            type: 'host-key.mismatch',
-            actor: g.actor.name,
-            source: g.actor.source,
-            target: { kind: 'resource', name: resourceName },
-            result: 'failure',
-            details: { keyType: key.type, expected: e.details.expected, got: key.fingerprint },
-          });
-        }
-        throw e;
-      });
+    return checkPinnedHostKey(this.ctx, { name: g.actor.name, source: g.actor.source }, resourceName, key);
   }
 
   /** A refusal before any grant exists (a malformed target name, a command without a target). */

@@ -6,6 +6,8 @@ import type { Secret } from '../crypto/secret.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { checkName, checkText } from '../identity/names.ts';
 import type { Account, Resource } from '../model.ts';
+import type { PasswordPolicy } from '../policy/policy.ts';
+import type { Repos } from '../storage/repos/index.ts';
 import { effectivePolicy } from '../policy/policies-service.ts';
 import { MAX_PASSWORD_LENGTH } from '../policy/policy.ts';
 import { assertPassword } from '../policy/validate.ts';
@@ -203,28 +205,8 @@ export class AccountsService {
       const ticket = await enforceTicket(this.ctx, s, actor, { type: 'RESET', resource, account, ticketId });
       await consultQualityExit(this.ctx, s, actor, { kind: 'account', subject: ref, password });
       const policy = await effectivePolicy(s.repos, resource);
-      const current = this.ctx.keyring.open(account.passwordEnc, aad.account(account.id));
-      const older =
-        policy.historyCount > 1 ? await s.repos.history.of(account.id, policy.historyCount - 1) : [];
-      const history = [current, ...older.map((h) => this.ctx.keyring.open(h.passwordEnc, aad.history(h.id)))];
       s.auditIfFails('password.policy-violation', { kind: 'account', name: ref }, { policy: policy.name });
-      assertPassword(policy, password, { loginName: account.name, history });
-      const now = this.ctx.now();
-      const historyId = this.ctx.ids.next();
-      await s.repos.history.insert({
-        id: historyId,
-        accountId: account.id,
-        passwordEnc: this.ctx.keyring.seal(current, aad.history(historyId)),
-        changedAt: now,
-        changedBy: actor.name,
-        source: actor.source,
-      });
-      await s.repos.accounts.updatePassword(
-        account.id,
-        this.ctx.keyring.seal(password, aad.account(account.id)),
-        now,
-        actor.name,
-      );
+      await storeNewPassword(this.ctx, s.repos, actor, account, password, policy);
       await s.audit(
         'password.change',
         { kind: 'account', name: ref },
@@ -316,4 +298,43 @@ function checkPrivateKey(key: Secret): void {
   ) {
     throw new ValidationError('not an OpenSSH or PEM private key', { field: 'password' });
   }
+}
+
+/**
+ * The one path by which an account's stored password changes (C §9.2, §9.5): the policy of the
+ * resource (including reuse of the last `historyCount` passwords) is checked, the old value goes to
+ * history encrypted with who, when and from where, and the new one is sealed in place. Used by
+ * change-password and by remote reset (core/reset). Runs inside the caller's transaction.
+ */
+export async function storeNewPassword(
+  ctx: CoreContext,
+  repos: Repos,
+  actor: Pick<Actor, 'name' | 'source'>,
+  account: Account,
+  password: Secret,
+  policy: PasswordPolicy,
+  opts: { skipPolicy?: boolean } = {},
+): Promise<void> {
+  const current = ctx.keyring.open(account.passwordEnc, aad.account(account.id));
+  if (!opts.skipPolicy) {
+    const older = policy.historyCount > 1 ? await repos.history.of(account.id, policy.historyCount - 1) : [];
+    const history = [current, ...older.map((h) => ctx.keyring.open(h.passwordEnc, aad.history(h.id)))];
+    assertPassword(policy, password, { loginName: account.name, history });
+  }
+  const now = ctx.now();
+  const historyId = ctx.ids.next();
+  await repos.history.insert({
+    id: historyId,
+    accountId: account.id,
+    passwordEnc: ctx.keyring.seal(current, aad.history(historyId)),
+    changedAt: now,
+    changedBy: actor.name,
+    source: actor.source,
+  });
+  await repos.accounts.updatePassword(
+    account.id,
+    ctx.keyring.seal(password, aad.account(account.id)),
+    now,
+    actor.name,
+  );
 }

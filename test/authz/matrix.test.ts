@@ -12,6 +12,7 @@ import {
   type LiveSessionHandle,
   type Operation,
   type Privilege,
+  ResetEngine,
 } from '../../core/index.ts';
 import { createTestVault, pw, USER_PASSWORD, type TestVault } from '../support/vault.ts';
 
@@ -188,6 +189,12 @@ const ROWS: Record<Operation, Row> = {
   'account.change-password': {
     expect: onObject(EVERYONE, 'modify'),
     invoke: (f, a) => f.v.core.accounts.changePassword(a, f.account, pw(GOOD2)),
+  },
+  'password.reset': {
+    expect: onObject(EVERYONE, 'modify'),
+    // A stand-in connector that accepts every change: this row is about who may reset.
+    invoke: (f, a) =>
+      new ResetEngine(f.v.core.ctx, { unix: { change: async () => undefined } }).resetAccount(a, f.account),
   },
   'account.history': {
     expect: onObject(EVERYONE, 'modify'),

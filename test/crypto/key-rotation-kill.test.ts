@@ -141,6 +141,19 @@ async function seed(v: TestVault): Promise<Plaintexts> {
       await db('users')
         .where({ id })
         .update({ totp_secret_enc: sealAt(aad.totp(id), `JBSWY3DPEHPK3PX${i}`) });
+    // A remote reset in flight (issue 6): its sealed new password must survive rotation too.
+    const account = (await db('accounts').orderBy('id').first('id')) as { id: string };
+    const pendingId = ids.next();
+    await db('pending_resets').insert({
+      id: pendingId,
+      account_id: account.id,
+      password_enc: sealAt(aad.pendingReset(pendingId), 'Pending#1-rR5'),
+      state: 'target-changed',
+      actor: 'test',
+      source: 'test',
+      created_at: now,
+      updated_at: now,
+    });
   } finally {
     await db.destroy();
   }

@@ -1,0 +1,340 @@
+import type { ResetService } from '../access/reset.ts';
+import type { Actor } from '../authz/actor.ts';
+import type { CoreContext } from '../context.ts';
+import { aad } from '../crypto/aad.ts';
+import { checkPinnedHostKey } from '../sessions/host-keys.ts';
+import type { Secret } from '../crypto/secret.ts';
+import { CustodyError, StorageError, TargetError, ValidationError } from '../errors.ts';
+import type { Account, Resource } from '../model.ts';
+import { generatePassword } from '../policy/generate.ts';
+import { effectivePolicy } from '../policy/policies-service.ts';
+import type { PasswordPolicy } from '../policy/policy.ts';
+import { assertPassword } from '../policy/validate.ts';
+import type { Repos } from '../storage/repos/index.ts';
+import { storeNewPassword } from '../vault/accounts-service.ts';
+import { accountRef, loadAccount } from '../vault/refs.ts';
+import {
+  failureOf,
+  type ResetConnector,
+  type ResetConnectors,
+  type ResetLogin,
+  type ResetTarget,
+} from './connector.ts';
+
+export interface ResetOptions {
+  /** Another account of the same resource to log in with (an administrator); default: the account itself. */
+  admin?: string;
+  /** The new password; default: generated from the resource's effective policy. */
+  newPassword?: Secret;
+}
+
+export interface ResetEngineOptions {
+  /** How many times the vault write is tried after the target changed (default 3). */
+  vaultAttempts?: number;
+  /** Pause between vault attempts in ms (default 200). */
+  retryDelayMs?: number;
+}
+
+export interface ReconcileResult {
+  completed: string[];
+  unresolved: string[];
+}
+
+type Who = { name: string; source: string };
+const SYSTEM: Who = { name: 'system', source: 'reset-on-checkin' };
+
+interface Prepared {
+  ref: string;
+  pendingId: string;
+  target: ResetTarget;
+  login: ResetLogin;
+  current: Secret;
+  next: Secret;
+  connector: ResetConnector;
+  policy: PasswordPolicy;
+}
+
+/**
+ * Remote password reset (issue 6; guide: "change the password on the target and in the vault
+ * together or not at all"). The order is what makes it safe:
+ *   1. the new password is sealed in a `pending_resets` row (committed) before the target is touched;
+ *   2. the target is changed; if it refuses or cannot be reached, the pending row is dropped and the
+ *      vault keeps the old password (audited `password.reset-fail` with the reason);
+ *   3. the vault write (old password to history, new one in place, pending row dropped) is tried
+ *      `vaultAttempts` times; if it still fails, the row is kept as `target-changed` and an alert
+ *      (`password.reset-vault-alert`) is raised. `reconcile()` (run on open) completes such rows.
+ * A row still `started` after a crash means the target's state is unknown: it is kept and
+ * reported (`password.reset-unresolved`) until verification exists.
+ */
+export class ResetEngine implements ResetService {
+  private readonly attempts: number;
+  private readonly delayMs: number;
+
+  constructor(
+    private readonly ctx: CoreContext,
+    private readonly connectors: ResetConnectors = ctx.deps.resetConnectors ?? {},
+    opts: ResetEngineOptions = {},
+  ) {
+    this.attempts = Math.max(1, opts.vaultAttempts ?? 3);
+    this.delayMs = opts.retryDelayMs ?? 200;
+  }
+
+  private async connectorOf(repos: Repos, resource: Resource): Promise<[string, ResetConnector] | undefined> {
+    const type = await repos.types.byId(resource.typeId);
+    const kind = type?.resetKind;
+    const c = kind ? this.connectors[kind] : undefined;
+    return kind && c ? [kind, c] : undefined;
+  }
+
+  async canReset(resource: Resource): Promise<boolean> {
+    return !!(await this.ctx.store.read((r) => this.connectorOf(r, resource)));
+  }
+
+  /** ResetService (reset on check-in): the system resets with the account's own credential. */
+  async reset(account: Account, resource: Resource): Promise<void> {
+    const ref = accountRef(resource, account);
+    const prepared = await this.ctx.store.tx((r) => this.prepare(r, SYSTEM, ref, {}));
+    await this.execute(SYSTEM, prepared);
+  }
+
+  /** `custody reset ACCOUNT [--admin ACCOUNT]`: needs `modify` on the account. */
+  async resetAccount(actor: Actor, ref: string, opts: ResetOptions = {}): Promise<void> {
+    const prepared = await this.ctx.run(
+      actor,
+      'password.reset',
+      { kind: 'account', name: ref },
+      async (s) => {
+        const { resource, account } = await loadAccount(s.repos, ref);
+        this.ctx.authz.requireOn(actor, 'password.reset', await s.access.onAccount(account, resource), {
+          kind: 'account',
+          name: ref,
+        });
+        return this.prepare(s.repos, actor, ref, opts);
+      },
+    );
+    await this.execute(actor, prepared);
+  }
+
+  private async prepare(repos: Repos, who: Who, ref: string, opts: ResetOptions): Promise<Prepared> {
+    const { resource, account } = await loadAccount(repos, ref);
+    const found = await this.connectorOf(repos, resource);
+    if (!found)
+      throw new ValidationError(`remote password reset is not available for resource '${resource.name}'`);
+    const [resetKind, connector] = found;
+    if ((await repos.pendingResets.ofAccount(account.id)).length > 0)
+      throw new ValidationError(
+        `account '${ref}' has an unfinished reset: run 'custody reset --reconcile' or check the target`,
+      );
+    const policy = await effectivePolicy(repos, resource);
+    const current = this.ctx.keyring.open(account.passwordEnc, aad.account(account.id));
+    let next: Secret;
+    if (opts.newPassword) {
+      const older =
+        policy.historyCount > 1 ? await repos.history.of(account.id, policy.historyCount - 1) : [];
+      const history = [current, ...older.map((h) => this.ctx.keyring.open(h.passwordEnc, aad.history(h.id)))];
+      assertPassword(policy, opts.newPassword, { loginName: account.name, history });
+      next = opts.newPassword;
+    } else {
+      next = generatePassword(policy, { loginName: account.name });
+    }
+    let login: ResetLogin;
+    if (opts.admin && opts.admin !== account.name) {
+      const admin = await repos.accounts.byName(resource.id, opts.admin);
+      if (!admin) throw new ValidationError(`admin account '${resource.name}/${opts.admin}' not found`);
+      login = {
+        account: admin.name,
+        secret: this.ctx.keyring.open(admin.passwordEnc, aad.account(admin.id)),
+        kind: admin.credentialKind,
+        self: false,
+      };
+    } else {
+      if (account.credentialKind !== 'password')
+        throw new ValidationError(`account '${ref}' holds a private key: reset it with --admin ACCOUNT`);
+      login = { account: account.name, secret: current, kind: 'password', self: true };
+    }
+    const pendingId = this.ctx.ids.next();
+    const now = this.ctx.now();
+    // Written (and committed) before the target is touched: the new password is never lost.
+    await repos.pendingResets.insert({
+      id: pendingId,
+      accountId: account.id,
+      passwordEnc: this.ctx.keyring.seal(next, aad.pendingReset(pendingId)),
+      state: 'started',
+      actor: who.name,
+      source: who.source,
+      createdAt: now,
+      updatedAt: now,
+    });
+    return {
+      ref,
+      pendingId,
+      target: {
+        resource: resource.name,
+        resetKind,
+        host: resource.dnsName,
+        port: resource.port,
+        // Same pinning as gateway sessions: a reset never types a password into a changed host.
+        hostKey: async (key) => {
+          await checkPinnedHostKey(this.ctx, who, resource.name, key);
+        },
+      },
+      login,
+      current,
+      next,
+      connector,
+      policy,
+    };
+  }
+
+  private audit(
+    who: Who,
+    type:
+      | 'password.reset'
+      | 'password.reset-fail'
+      | 'password.reset-vault-alert'
+      | 'password.reset-reconciled'
+      | 'password.reset-unresolved',
+    ref: string,
+    result: 'success' | 'failure',
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    return this.ctx.appendStandalone({
+      type,
+      actor: who.name,
+      source: who.source,
+      target: { kind: 'account', name: ref },
+      result,
+      details,
+    });
+  }
+
+  private async execute(who: Who, p: Prepared): Promise<void> {
+    try {
+      await p.connector.change(
+        p.target,
+        p.login,
+        { name: p.ref.split('/').slice(1).join('/'), current: p.current },
+        p.next,
+      );
+    } catch (e) {
+      const reason = failureOf(e);
+      const message = String((e as Error)?.message ?? e)
+        .split('\n')[0]!
+        .slice(0, 300);
+      // The target did not change: the vault keeps the old password; the pending row goes.
+      await this.ctx.store.tx((r) => r.pendingResets.remove(p.pendingId));
+      await this.audit(who, 'password.reset-fail', p.ref, 'failure', {
+        reason,
+        message,
+        login: p.login.self ? 'self' : p.login.account,
+      });
+      throw e instanceof CustodyError
+        ? e
+        : new TargetError(`reset of '${p.ref}' failed: ${message}`, { reason });
+    }
+    try {
+      // Best effort: should the process die now, reconciliation knows the target has it.
+      await this.ctx.store.tx((r) => r.pendingResets.setState(p.pendingId, 'target-changed', this.ctx.now()));
+    } catch {
+      // retried below
+    }
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= this.attempts; attempt++) {
+      try {
+        await this.completeVault(who, p.pendingId, p.next, {
+          attempt,
+          login: p.login.self ? 'self' : p.login.account,
+        });
+        return;
+      } catch (e) {
+        lastError = e;
+        if (attempt < this.attempts) await new Promise((r) => setTimeout(r, this.delayMs));
+      }
+    }
+    // The target has the new password and the vault could not take it: keep it sealed and alert.
+    const why = String((lastError as Error)?.message ?? lastError)
+      .split('\n')[0]!
+      .slice(0, 200);
+    try {
+      await this.ctx.store.tx((r) => r.pendingResets.setState(p.pendingId, 'target-changed', this.ctx.now()));
+    } catch {
+      // the row stays 'started' and is reported at reconciliation; the password is still in it
+    }
+    try {
+      await this.audit(who, 'password.reset-vault-alert', p.ref, 'failure', {
+        attempts: this.attempts,
+        pending: p.pendingId,
+        message: why,
+      });
+    } catch {
+      this.ctx.deps.logger.log('error', 'reset', {
+        ref: p.ref,
+        pending: p.pendingId,
+        alert: 'vault write failed',
+      });
+    }
+    throw new StorageError(
+      `the target '${p.ref}' has the new password but the vault write failed ${this.attempts} times (${why}); it is kept in pending reset ${p.pendingId}`,
+    );
+  }
+
+  /** The vault half: old password to history, new one in place, pending row dropped, audited — one transaction. */
+  private async completeVault(
+    who: Who,
+    pendingId: string,
+    next: Secret,
+    details: Record<string, unknown>,
+    type: 'password.reset' | 'password.reset-reconciled' = 'password.reset',
+  ): Promise<void> {
+    await this.ctx.store.tx(async (r) => {
+      const row = await r.pendingResets.byId(pendingId);
+      if (!row) throw new StorageError(`pending reset ${pendingId} vanished`);
+      const account = await r.accounts.byId(row.accountId);
+      const resource = account ? await r.resources.byId(account.resourceId) : undefined;
+      if (!account || !resource) throw new StorageError(`account of pending reset ${pendingId} vanished`);
+      const policy = await effectivePolicy(r, resource);
+      // The target already has it: the policy was checked before; never refuse it now.
+      await storeNewPassword(this.ctx, r, who, account, next, policy, {
+        skipPolicy: true,
+      });
+      await r.pendingResets.remove(pendingId);
+      await this.ctx.auditLog.append(r, {
+        type,
+        actor: who.name,
+        source: who.source,
+        target: { kind: 'account', name: accountRef(resource, account) },
+        result: 'success',
+        details: { policy: policy.name, ...details },
+      });
+    });
+  }
+
+  /**
+   * After a crash or a failed vault write: `target-changed` rows are written to the vault;
+   * `started` rows (target state unknown) are reported and kept.
+   */
+  async reconcile(): Promise<ReconcileResult> {
+    const rows = await this.ctx.store.read((r) => r.pendingResets.all());
+    const out: ReconcileResult = { completed: [], unresolved: [] };
+    for (const row of rows) {
+      const ref = await this.ctx.store.read(async (r) => {
+        const a = await r.accounts.byId(row.accountId);
+        const res = a ? await r.resources.byId(a.resourceId) : undefined;
+        return a && res ? accountRef(res, a) : row.accountId;
+      });
+      const who = { name: row.actor, source: row.source };
+      if (row.state === 'target-changed') {
+        const next = this.ctx.keyring.open(row.passwordEnc, aad.pendingReset(row.id));
+        await this.completeVault(who, row.id, next, { pending: row.id }, 'password.reset-reconciled');
+        out.completed.push(ref);
+      } else {
+        await this.audit(who, 'password.reset-unresolved', ref, 'failure', {
+          pending: row.id,
+          since: row.createdAt,
+        });
+        out.unresolved.push(ref);
+      }
+    }
+    return out;
+  }
+}

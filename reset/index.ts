@@ -1,0 +1,11 @@
+// Remote password reset connectors (issue 6). Core defines the interface and the engine; the
+// composition root hands `resetConnectorsFor` to openCore. Keys are resource types' `resetKind`.
+import type { ResetConnectors } from '../core/index.ts';
+import { PostgresResetConnector } from './postgres.ts';
+import { SshUnixResetConnector } from './ssh-unix.ts';
+
+export { PostgresResetConnector, SshUnixResetConnector };
+
+export function resetConnectorsFor(): ResetConnectors {
+  return { unix: new SshUnixResetConnector(), postgres: new PostgresResetConnector() };
+}
