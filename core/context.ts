@@ -189,6 +189,24 @@ export class CoreContext {
     });
   }
 
+  /** A row on its own transaction, for `who` (an actor, or any name + source). */
+  async auditAs(
+    who: { name: string; source: string },
+    type: AuditEventType,
+    target: { kind: string; name: string },
+    result: AuditResult,
+    details?: Record<string, unknown>,
+  ): Promise<void> {
+    await this.appendStandalone({
+      type,
+      actor: who.name,
+      source: who.source,
+      target,
+      result,
+      ...(details ? { details } : {}),
+    });
+  }
+
   async appendStandalone(entry: AuditEntry): Promise<void> {
     await this.store.tx((repos) => this.auditLog.append(repos, entry).then(() => undefined));
   }

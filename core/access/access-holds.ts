@@ -282,26 +282,18 @@ export class AccessHolds extends AccessBase {
           : `checked in: ${ref} was checked in`;
     const sessions = this.live.endForAccount(ref, e.holder, message);
     if (sessions.length > 0)
-      await this.ctx.appendStandalone({
-        type: 'access.session-ended',
-        actor: SYSTEM.name,
-        source: SYSTEM.source,
-        target: { kind: 'account', name: ref },
-        result: 'success',
-        details: { request: e.request.id, sessions, how: e.how },
+      await this.ctx.auditAs(SYSTEM, 'access.session-ended', { kind: 'account', name: ref }, 'success', {
+        request: e.request.id,
+        sessions,
+        how: e.how,
       });
     if (!e.settings?.resetOnCheckin) return;
     let why: string;
     try {
       if (await this.resets.canReset(e.resource)) {
         await this.resets.reset(e.account, e.resource);
-        await this.ctx.appendStandalone({
-          type: 'access.reset',
-          actor: SYSTEM.name,
-          source: SYSTEM.source,
-          target: { kind: 'account', name: ref },
-          result: 'success',
-          details: { request: e.request.id },
+        await this.ctx.auditAs(SYSTEM, 'access.reset', { kind: 'account', name: ref }, 'success', {
+          request: e.request.id,
         });
         return;
       }
@@ -312,13 +304,9 @@ export class AccessHolds extends AccessBase {
         .slice(0, 200)}`;
     }
     // Guide, Case 6: the reset does not happen; the approvers are told and the audit says why.
-    await this.ctx.appendStandalone({
-      type: 'access.reset-skipped',
-      actor: SYSTEM.name,
-      source: SYSTEM.source,
-      target: { kind: 'account', name: ref },
-      result: 'failure',
-      details: { request: e.request.id, reason: why },
+    await this.ctx.auditAs(SYSTEM, 'access.reset-skipped', { kind: 'account', name: ref }, 'failure', {
+      request: e.request.id,
+      reason: why,
     });
     await this.send([
       {

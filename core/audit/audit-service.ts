@@ -56,14 +56,13 @@ export class AuditService {
       return { ok: true, rows };
     });
     // Recorded after the walk, so the check itself is on the trail without changing what it read.
-    await this.ctx.appendStandalone({
-      type: 'audit.verify',
-      actor: actor.name,
-      source: actor.source,
-      target: { kind: 'audit', name: 'chain' },
-      result: report.ok ? 'success' : 'failure',
-      details: { rows: report.rows, ...(report.firstBad ? { firstBad: report.firstBad } : {}) },
-    });
+    await this.ctx.auditAs(
+      actor,
+      'audit.verify',
+      { kind: 'audit', name: 'chain' },
+      report.ok ? 'success' : 'failure',
+      { rows: report.rows, ...(report.firstBad ? { firstBad: report.firstBad } : {}) },
+    );
     return report;
   }
 }

@@ -140,14 +140,13 @@ export class ImportService {
     results.sort((a, b) => a.line - b.line);
     const counts = { created: 0, updated: 0, skipped: 0, error: 0 } as Record<LineStatus, number>;
     for (const r of results) counts[r.status]++;
-    await this.ctx.appendStandalone({
-      type: 'import.run',
-      actor: actor.name,
-      source: actor.source,
-      target: { kind: 'import', name: path.basename(file) },
-      result: counts.error ? 'failure' : 'success',
-      details: counts,
-    });
+    await this.ctx.auditAs(
+      actor,
+      'import.run',
+      { kind: 'import', name: path.basename(file) },
+      counts.error ? 'failure' : 'success',
+      counts,
+    );
     return { file, results, counts };
   }
 }

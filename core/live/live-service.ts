@@ -51,13 +51,9 @@ export class LiveService {
           if (left) return;
           left = true;
           unsubscribe?.();
-          await this.ctx.appendStandalone({
-            type: 'session.shadow-leave',
-            actor: actor.name,
-            source: actor.source,
-            target: { kind: 'session', name: id },
-            result: 'success',
-            details: { user: info.user, target: info.target },
+          await this.ctx.auditAs(actor, 'session.shadow-leave', { kind: 'session', name: id }, 'success', {
+            user: info.user,
+            target: info.target,
           });
         },
       };

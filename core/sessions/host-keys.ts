@@ -37,13 +37,10 @@ export async function checkPinnedHostKey(
     });
   } catch (e) {
     if (e instanceof HostKeyError) {
-      await ctx.appendStandalone({
-        type: 'host-key.mismatch',
-        actor: who.name,
-        source: who.source,
-        target: { kind: 'resource', name: resourceName },
-        result: 'failure',
-        details: { keyType: key.type, expected: e.details.expected, got: key.fingerprint },
+      await ctx.auditAs(who, 'host-key.mismatch', { kind: 'resource', name: resourceName }, 'failure', {
+        keyType: key.type,
+        expected: e.details.expected,
+        got: key.fingerprint,
       });
     }
     throw e;

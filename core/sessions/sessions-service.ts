@@ -117,14 +117,13 @@ export class SessionsService {
 
   /** A refusal before any grant exists (a malformed target name, a command without a target). */
   async refuse(actor: Actor, target: string, reason: string): Promise<void> {
-    await this.ctx.appendStandalone({
-      type: 'session.refused',
-      actor: actor.name,
-      source: actor.source,
-      target: { kind: 'account', name: target.slice(0, 200) },
-      result: 'denied',
-      details: { reason },
-    });
+    await this.ctx.auditAs(
+      actor,
+      'session.refused',
+      { kind: 'account', name: target.slice(0, 200) },
+      'denied',
+      { reason },
+    );
   }
 
   /** Audit rows for the life of a session (start with the route taken, end with bytes). */

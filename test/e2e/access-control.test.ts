@@ -1,13 +1,11 @@
 // Access control through the gateway with the real OpenSSH client and a real sshd: a session on a
 // controlled account is refused before check-out, allowed during, refused after check-in, and a
 // live session ends with a one-line message when an administrator forces the check-in.
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../core/index.ts';
 import type { RunningGateway } from '../../gateway/index.ts';
 import { sshTargetFixture, type SshTargetFixture } from '../support/gateway-fixture.ts';
-import { interactiveSsh } from '../support/interactive.ts';
-import { ssh, sshOptions } from '../support/openssh-client.ts';
+import { ssh, sshInteractive } from '../support/openssh-client.ts';
 import { sshdSkipReason, type TestUser } from '../support/sshd.ts';
 import { USER_PASSWORD, type TestVault } from '../support/vault.ts';
 
@@ -54,7 +52,7 @@ describe.skipIf(!!skip)(`access control through the gateway${skip ? ` (${skip})`
     const req2 = await v.core.access.request(alice, fx.ref, 'INC-43');
     await v.core.access.approve(v.host, req2.id);
     await v.core.access.checkout(alice, fx.ref);
-    const op = interactiveSsh(...operatorArgs(gw.port, user));
+    const op = sshInteractive(gw.port, user, { password: USER_PASSWORD });
     await op.out.waitFor(/\$ $/m, 15_000);
     op.child.stdin!.write('echo LIVE-$((50+8))\n');
     await op.out.waitFor(/LIVE-58/);
@@ -78,12 +76,3 @@ describe.skipIf(!!skip)(`access control through the gateway${skip ? ` (${skip})`
     expect(events).toEqual(expect.arrayContaining(['access.force-checkin', 'access.session-ended']));
   }, 90_000);
 });
-
-function operatorArgs(port: number, user: string): [string[], NodeJS.ProcessEnv] {
-  const dir = mkdtempSync('/tmp/custody-op-');
-  writeFileSync(`${dir}/ask.sh`, `#!/bin/sh\necho '${USER_PASSWORD}'\n`, { mode: 0o700 });
-  return [
-    [...sshOptions(port, { password: USER_PASSWORD }), `${user}@127.0.0.1`],
-    { ...process.env, SSH_ASKPASS: `${dir}/ask.sh`, SSH_ASKPASS_REQUIRE: 'force', DISPLAY: ':0' },
-  ];
-}

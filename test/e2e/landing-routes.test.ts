@@ -8,9 +8,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../../gateway/index.ts';
 import { startTestGateway } from '../support/gateway-fixture.ts';
-import { interactiveSsh } from '../support/interactive.ts';
 import { createTopology, netnsSkipReason, probeTcp, testRun, type Topology } from '../support/netns.ts';
-import { runClient, ssh, sshOptions } from '../support/openssh-client.ts';
+import { runClient, ssh, sshInteractive, sshOptions } from '../support/openssh-client.ts';
 import {
   createTestUser,
   sshdSkipReason,
@@ -174,14 +173,7 @@ describe.skipIf(!!skip)(
     }, 240_000);
 
     it('an interactive shell through one landing server', async () => {
-      const ask = path.join(work, 'ask.sh');
-      writeFileSync(ask, `#!/bin/sh\necho '${USER_PASSWORD}'\n`, { mode: 0o700 });
-      const s = interactiveSsh([...sshOptions(gw.port, id), `${direct(`dc01/${op.name}`)}@127.0.0.1`], {
-        ...process.env,
-        SSH_ASKPASS: ask,
-        SSH_ASKPASS_REQUIRE: 'force',
-        DISPLAY: ':0',
-      });
+      const s = sshInteractive(gw.port, direct(`dc01/${op.name}`), id);
       await s.out.waitFor(/\$ $/m, 15_000);
       s.child.stdin!.write('echo SHELL-$((3*14))\nexit\n');
       expect(await s.exited).toBe(0);
@@ -198,14 +190,7 @@ describe.skipIf(!!skip)(
     it.skipIf(!!telnetSkip)(
       `logs in to a Telnet target behind a landing server automatically${telnetSkip ? ` (${telnetSkip})` : ''}`,
       async () => {
-        const ask = path.join(work, 'ask-telnet.sh');
-        writeFileSync(ask, `#!/bin/sh\necho '${USER_PASSWORD}'\n`, { mode: 0o700 });
-        const s = interactiveSsh([...sshOptions(gw.port, id), `${direct(`switch01/${op.name}`)}@127.0.0.1`], {
-          ...process.env,
-          SSH_ASKPASS: ask,
-          SSH_ASKPASS_REQUIRE: 'force',
-          DISPLAY: ':0',
-        });
+        const s = sshInteractive(gw.port, direct(`switch01/${op.name}`), id);
         const guard = setTimeout(() => s.child.kill(), 30_000);
         try {
           await s.out.waitFor(/\$ $/m, 20_000);

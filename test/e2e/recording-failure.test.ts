@@ -1,16 +1,14 @@
 // When writing a recording fails mid-session: the strict policy ends the session with a one-line
 // message; best-effort warns the operator once and the session goes on. The disk failure is
 // simulated by a file handle whose writes start failing (there is no way to fill a disk here).
-import { promises as fs, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../core/index.ts';
 import { RecordingStore } from '../../core/recording/recording-store.ts';
 import type { RunningGateway } from '../../gateway/index.ts';
 import { sshTargetFixture, startTestGateway, type SshTargetFixture } from '../support/gateway-fixture.ts';
-import { interactiveSsh } from '../support/interactive.ts';
-import { sshOptions } from '../support/openssh-client.ts';
+import { sshInteractive } from '../support/openssh-client.ts';
 import { sshdSkipReason, type TestUser } from '../support/sshd.ts';
 import { USER_PASSWORD, type TestVault } from '../support/vault.ts';
 
@@ -56,17 +54,7 @@ describe.skipIf(!!skip)(`recording failure policy${skip ? ` (${skip})` : ''}`, (
     );
     const gw = await startTestGateway(v, { recordingFailure: policy });
     gateways.push(gw);
-    const ask = path.join(os.tmpdir(), `custody-rf-${process.pid}.sh`);
-    writeFileSync(ask, `#!/bin/sh\necho '${USER_PASSWORD}'\n`, { mode: 0o700 });
-    const op = interactiveSsh(
-      [...sshOptions(gw.port, { password: USER_PASSWORD }), `alice:${target.name}@web01@127.0.0.1`],
-      {
-        ...process.env,
-        SSH_ASKPASS: ask,
-        SSH_ASKPASS_REQUIRE: 'force',
-        DISPLAY: ':0',
-      },
-    );
+    const op = sshInteractive(gw.port, `alice:${target.name}@web01`, { password: USER_PASSWORD });
     await op.out.waitFor(/\$ $/m, 15_000);
     failing.on = true;
     // Enough output to force a flush to the (now failing) file.

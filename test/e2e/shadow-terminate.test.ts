@@ -1,12 +1,11 @@
 // Shadow and terminate: an operator's live session (real OpenSSH client, real sshd) watched by an
 // administrator's second connection — current screen first, then the live stream — and then
 // terminated with a reason the operator sees, within one second.
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../../gateway/index.ts';
 import { sshTargetFixture, startTestGateway, type SshTargetFixture } from '../support/gateway-fixture.ts';
-import { interactiveSsh, ssh2Shell } from '../support/interactive.ts';
-import { sshOptions } from '../support/openssh-client.ts';
+import { ssh2Shell } from '../support/interactive.ts';
+import { sshInteractive } from '../support/openssh-client.ts';
 import { sshdSkipReason, type TestUser } from '../support/sshd.ts';
 import { ADMIN_PASSWORD, USER_PASSWORD, type TestVault } from '../support/vault.ts';
 
@@ -26,8 +25,7 @@ describe.skipIf(!!skip)(`shadow and terminate${skip ? ` (${skip})` : ''}`, () =>
   afterAll(async () => fx?.close());
 
   it('a late-joining admin sees the current screen, then live output; terminate ends the session within a second', async () => {
-    const { sshOptionsEnv, args } = operatorArgs(gw.port, `alice:${target.name}@web01`);
-    const op = interactiveSsh(args, sshOptionsEnv);
+    const op = sshInteractive(gw.port, `alice:${target.name}@web01`, { password: USER_PASSWORD });
     await op.out.waitFor(/\$ $/m, 15_000);
     op.child.stdin!.write('clear; echo BEFORE-$((40+2))\n');
     await op.out.waitFor(/BEFORE-42/);
@@ -79,8 +77,7 @@ describe.skipIf(!!skip)(`shadow and terminate${skip ? ` (${skip})` : ''}`, () =>
   it('an idle session is ended with a one-line reason', async () => {
     const idleGw = await startTestGateway(v, { idleTimeoutMs: 1500 });
     try {
-      const { sshOptionsEnv, args } = operatorArgs(idleGw.port, `alice:${target.name}@web01`);
-      const op = interactiveSsh(args, sshOptionsEnv);
+      const op = sshInteractive(idleGw.port, `alice:${target.name}@web01`, { password: USER_PASSWORD });
       await op.out.waitFor(/\$ $/m, 15_000);
       const quiet = Date.now();
       const code = await op.exited;
@@ -93,17 +90,3 @@ describe.skipIf(!!skip)(`shadow and terminate${skip ? ` (${skip})` : ''}`, () =>
     }
   }, 30_000);
 });
-
-function operatorArgs(port: number, user: string): { sshOptionsEnv: NodeJS.ProcessEnv; args: string[] } {
-  const dir = mkdtempSync('/tmp/custody-op-');
-  writeFileSync(`${dir}/ask.sh`, `#!/bin/sh\necho '${USER_PASSWORD}'\n`, { mode: 0o700 });
-  return {
-    sshOptionsEnv: {
-      ...process.env,
-      SSH_ASKPASS: `${dir}/ask.sh`,
-      SSH_ASKPASS_REQUIRE: 'force',
-      DISPLAY: ':0',
-    },
-    args: [...sshOptions(port, { password: USER_PASSWORD }), `${user}@127.0.0.1`],
-  };
-}

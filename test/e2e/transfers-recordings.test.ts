@@ -9,8 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../../gateway/index.ts';
 import { startTestGateway } from '../support/gateway-fixture.ts';
-import { interactiveSsh } from '../support/interactive.ts';
-import { runClient, ssh, sshOptions } from '../support/openssh-client.ts';
+import { runClient, ssh, sshInteractive, sshOptions } from '../support/openssh-client.ts';
 import {
   createTestUser,
   sshdSkipReason,
@@ -123,14 +122,7 @@ describe.skipIf(!!skip)(`transfers and recordings through the gateway${skip ? ` 
   }, 180_000);
 
   it('records a shell session that the real asciinema player replays, with the password nowhere', async () => {
-    const ask = path.join(work, 'ask.sh');
-    writeFileSync(ask, `#!/bin/sh\necho '${USER_PASSWORD}'\n`, { mode: 0o700 });
-    const op = interactiveSsh([...sshOptions(gw.port, id), `${user()}@127.0.0.1`], {
-      ...process.env,
-      SSH_ASKPASS: ask,
-      SSH_ASKPASS_REQUIRE: 'force',
-      DISPLAY: ':0',
-    });
+    const op = sshInteractive(gw.port, user(), id);
     await op.out.waitFor(/\$ $/m, 15_000);
     op.child.stdin!.write('echo RECORDED-$((20+3)) €uro\n');
     await op.out.waitFor(/RECORDED-23 €uro/);

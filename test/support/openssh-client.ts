@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { interactiveSsh } from './interactive.ts';
 
 export interface SshRun {
   code: number;
@@ -63,6 +64,20 @@ export function sshOptions(port: number, id: ClientIdentity): string[] {
   return opts;
 }
 
+/** The environment that makes the client answer its prompts from `id` (no tty needed). */
+export function askpassEnv(id: ClientIdentity): NodeJS.ProcessEnv {
+  return { ...process.env, SSH_ASKPASS: askpass(id), SSH_ASKPASS_REQUIRE: 'force', DISPLAY: ':0' };
+}
+
+/** An interactive `ssh -tt -p PORT USER@127.0.0.1` session, stdin driven by the test. */
+export function sshInteractive(
+  port: number,
+  user: string,
+  id: ClientIdentity,
+): ReturnType<typeof interactiveSsh> {
+  return interactiveSsh([...sshOptions(port, id), `${user}@127.0.0.1`], askpassEnv(id));
+}
+
 export function runClient(
   cmd: 'ssh' | 'scp' | 'sftp',
   args: string[],
@@ -70,7 +85,7 @@ export function runClient(
   opts: { input?: string | Buffer; timeoutMs?: number } = {},
 ): Promise<SshRun> {
   return new Promise((resolve) => {
-    const env = { ...process.env, SSH_ASKPASS: askpass(id), SSH_ASKPASS_REQUIRE: 'force', DISPLAY: ':0' };
+    const env = askpassEnv(id);
     const child = execFile(
       `/usr/bin/${cmd}`,
       args,
