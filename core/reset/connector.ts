@@ -37,6 +37,13 @@ export interface ResetAccount {
  */
 export interface ResetConnector {
   change(target: ResetTarget, login: ResetLogin, account: ResetAccount, newPassword: Secret): Promise<void>;
+  /**
+   * Verification (issue 6): logs in to the target as `account` with `secret` and logs out.
+   * Resolves when the target accepts it; throws `resetError('refused', …)` when the target turns
+   * the credential down (out of sync) and `resetError('unreachable', …)` when no connection or
+   * login exchange could be made.
+   */
+  verify?(target: ResetTarget, account: string, secret: Secret): Promise<void>;
 }
 
 /** Connectors by reset family; the composition root builds it (reset/). */
