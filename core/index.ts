@@ -91,3 +91,4 @@ export {
 export { CoreContext, type CoreDeps } from './context.ts';
 export type { Store } from './storage/db.ts';
 export type { AccessGeneralSettings } from './access/enforce.ts';
+export type { ConsoleSession, ConsoleTerminal, StartConsole } from './console/console-host.ts';

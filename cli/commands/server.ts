@@ -7,6 +7,7 @@ import {
   type CustodyConfig,
 } from '../../core/index.ts';
 import { ensureHostKey, startGateway, type GatewaySettings } from '../../gateway/index.ts';
+import { consoleStarter } from '../../tui/index.ts';
 import { cliIntegrations, fileLogger, globalsOf } from '../context.ts';
 
 function port(v: string | undefined, fallback: number, name: string): number {
@@ -65,6 +66,12 @@ export async function runServer(
     hostKey: hostKey.privateKey,
     settings: gatewaySettings(config),
     logger,
+    startConsole: consoleStarter({
+      settings: {
+        revealSeconds: config.vault.reveal_seconds,
+        clipboardClearSeconds: config.vault.clipboard_clear_seconds,
+      },
+    }),
   });
   process.stdout.write(`ssh listening on ${gw.host}:${gw.port}\n`);
   for (const line of opts.banner?.(gw.host, gw.port) ?? []) process.stdout.write(line + '\n');

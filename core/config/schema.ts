@@ -72,6 +72,7 @@ export const configSchema = z.strictObject({
     .strictObject({
       enforce_policy_on_add: z.boolean().default(true),
       reveal_seconds: z.number().int().min(1).max(3600).default(10),
+      clipboard_clear_seconds: z.number().int().min(5).max(3600).default(30),
       require_reason_to_reveal: z.boolean().default(false),
       default_password_policy: z.string().min(1).default('Strong'),
     })

@@ -1,6 +1,13 @@
 import net from 'node:net';
 import ssh2, { type Connection, type Session } from 'ssh2';
-import { actorFor, type Actor, type Core, type Logger } from '../../core/index.ts';
+import {
+  actorFor,
+  type Actor,
+  type Core,
+  type ConsoleTerminal,
+  type Logger,
+  type StartConsole,
+} from '../../core/index.ts';
 import type { SessionMode } from '../connectors/types.ts';
 import { ConnectionAuth } from './auth.ts';
 import { runConsoleMenu } from './console-menu.ts';
@@ -16,6 +23,11 @@ export interface GatewayOptions {
   hostKey: Buffer;
   settings: GatewaySettings;
   logger: Logger;
+  /**
+   * The full-screen operator console (tui/), handed in by the composition root. Without it, or
+   * for a shell without a pty (`ssh -T`), the console is the line-based account list.
+   */
+  startConsole?: StartConsole;
 }
 
 export interface RunningGateway {
@@ -47,6 +59,23 @@ export function startGateway(o: GatewayOptions): Promise<RunningGateway> {
       });
     });
   });
+}
+
+/** The SSH channel as the console's terminal (core's ConsoleTerminal contract). */
+function consoleTerminal(
+  ch: SshOperatorChannel,
+  pty: { cols: number; rows: number },
+  noColor: boolean,
+): ConsoleTerminal {
+  return {
+    cols: pty.cols,
+    rows: pty.rows,
+    noColor,
+    write: (d) => ch.write(d),
+    onData: (cb) => ch.onData(cb),
+    onResize: (cb) => ch.onResize(cb),
+    onEnd: (cb) => ch.onEnd(cb),
+  };
 }
 
 class ConnectionRouter {
@@ -96,12 +125,17 @@ class ConnectionRouter {
       channel?.resized(info.cols, info.rows);
       accept?.();
     });
-    session.on('env', (accept) => accept?.());
+    let noColor = false;
+    session.on('env', (accept, _reject, info) => {
+      // NO_COLOR (no-color.org) arrives when the client's SendEnv passes it.
+      if (info.key === 'NO_COLOR' && info.val !== '') noColor = true;
+      accept?.();
+    });
     session.on('shell', (accept) => {
       channel = new SshOperatorChannel(accept());
       const ch = channel;
       const mode: SessionMode = { kind: 'shell', ...(pty ?? { term: 'xterm-256color', cols: 80, rows: 24 }) };
-      void this.shell(ch, actor, parsed, mode, () => pty);
+      void this.shell(ch, actor, parsed, mode, () => pty, noColor);
     });
     session.on('exec', (accept, _reject, info) => {
       channel = new SshOperatorChannel(accept());
@@ -120,8 +154,30 @@ class ConnectionRouter {
     parsed: ParsedUsername,
     mode: SessionMode,
     currentPty: () => { term: string; cols: number; rows: number } | undefined,
+    noColor = false,
   ): Promise<void> {
     if (parsed.kind !== 'console') return this.direct(ch, actor, parsed, mode);
+    const startConsole = this.o.startConsole;
+    const pty = currentPty();
+    if (startConsole && pty) {
+      const code = await startConsole(
+        {
+          core: this.o.core,
+          actor,
+          source: this.ip,
+          launch: (ref) => {
+            const size = currentPty() ?? pty;
+            return this.launch(ch, actor, ref, { kind: 'shell', ...size });
+          },
+        },
+        consoleTerminal(ch, pty, noColor),
+      ).catch((e: unknown) => {
+        this.o.logger.log('error', 'console failed', { user: actor.name, error: operatorMessage(e) });
+        ch.writeStderr(`custody: the console failed: ${operatorMessage(e)}\r\n`);
+        return 1;
+      });
+      return ch.exit(code);
+    }
     const code = await runConsoleMenu(this.o.core, actor, ch, async (ref) => {
       const size = currentPty() ?? { term: 'xterm-256color', cols: 80, rows: 24 };
       return this.launch(ch, actor, ref, { kind: 'shell', ...size });

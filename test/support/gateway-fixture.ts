@@ -4,6 +4,7 @@ import { silentLogger } from '../../core/index.ts';
 import {
   ensureHostKey,
   startGateway,
+  type GatewayOptions,
   type GatewaySettings,
   type RunningGateway,
 } from '../../gateway/index.ts';
@@ -25,6 +26,7 @@ export const TEST_GATEWAY_SETTINGS: GatewaySettings = {
 export async function startTestGateway(
   v: TestVault,
   settings: Partial<GatewaySettings> = {},
+  extra: Pick<GatewayOptions, 'startConsole'> = {},
 ): Promise<RunningGateway> {
   const key = await ensureHostKey(`${v.home}/keys/ssh_host_ed25519_key`);
   return startGateway({
@@ -34,6 +36,7 @@ export async function startTestGateway(
     hostKey: key.privateKey,
     settings: { ...TEST_GATEWAY_SETTINGS, ...settings },
     logger: silentLogger,
+    ...extra,
   });
 }
 

@@ -1,0 +1,162 @@
+// Renders the Ink console into a real terminal emulator (xterm headless) through the same
+// ConsoleTerminal contract the gateway uses, sends keys, and reads frames. A blank frame or a
+// React `act(...)` warning fails the test that sees it.
+import { EventEmitter } from 'node:events';
+import headless from '@xterm/headless';
+import type { Actor, Core, ConsoleTerminal } from '../../core/index.ts';
+import { startConsole, type ConsoleOptions } from '../../tui/index.ts';
+
+const { Terminal } = headless;
+
+export const KEYS = {
+  up: '\x1b[A',
+  down: '\x1b[B',
+  right: '\x1b[C',
+  left: '\x1b[D',
+  enter: '\r',
+  escape: '\x1b',
+  tab: '\t',
+  shiftTab: '\x1b[Z',
+  backspace: '\x7f',
+  ctrlC: '\x03',
+  ctrlF: '\x06',
+  ctrlO: '\x0f',
+  f1: '\x1bOP',
+  pageDown: '\x1b[6~',
+} as const;
+
+export interface ConsoleHarness {
+  /** The screen as text lines (what the operator sees). */
+  frame(): string;
+  /** Sends keys one at a time, as a person types them. */
+  press(...keys: string[]): Promise<void>;
+  /** Waits until the screen contains `text` (or matches it); fails with the last frame. */
+  waitFor(text: string | RegExp, timeoutMs?: number): Promise<string>;
+  waitForGone(text: string, timeoutMs?: number): Promise<string>;
+  resize(cols: number, rows: number): void;
+  /** Raw bytes the console wrote (OSC 52 and the like). */
+  written(): string;
+  launches: string[];
+  exit: Promise<number>;
+  close(): Promise<number>;
+}
+
+export async function openConsole(
+  core: Core,
+  actor: Actor,
+  o: {
+    cols?: number;
+    rows?: number;
+    noColor?: boolean;
+    options?: ConsoleOptions;
+    launch?: (ref: string, terminal: ConsoleTerminal) => Promise<number>;
+  } = {},
+): Promise<ConsoleHarness> {
+  const cols = o.cols ?? 80;
+  const rows = o.rows ?? 24;
+  const term = new Terminal({ cols, rows, allowProposedApi: true, scrollback: 0 });
+  const events = new EventEmitter();
+  let raw = '';
+  let pending = Promise.resolve();
+  const terminal: ConsoleTerminal = {
+    cols,
+    rows,
+    noColor: o.noColor ?? false,
+    write: (d) => {
+      const s = typeof d === 'string' ? d : d.toString('utf8');
+      raw += s;
+      pending = new Promise((r) => term.write(s, r));
+    },
+    onData: (cb) => {
+      events.on('data', cb);
+      return () => events.off('data', cb);
+    },
+    onResize: (cb) => {
+      events.on('resize', cb);
+      return () => events.off('resize', cb);
+    },
+    onEnd: (cb) => {
+      events.on('end', cb);
+      return () => events.off('end', cb);
+    },
+  };
+  const warnings: string[] = [];
+  const origError = console.error;
+  console.error = (...args: unknown[]) => {
+    const text = args.map(String).join(' ');
+    if (/act\(|not wrapped in act/.test(text)) warnings.push(text);
+    origError(...args);
+  };
+  const launches: string[] = [];
+  const exit = startConsole(
+    {
+      core,
+      actor,
+      source: 'test',
+      launch: async (ref) => {
+        launches.push(ref);
+        return o.launch ? o.launch(ref, terminal) : 0;
+      },
+    },
+    terminal,
+    o.options ?? {},
+  );
+  const frame = () => {
+    const buf = term.buffer.active;
+    const out: string[] = [];
+    for (let y = 0; y < term.rows; y++)
+      out.push(buf.getLine(buf.viewportY + y)?.translateToString(true) ?? '');
+    return out.join('\n');
+  };
+  const check = (f: string) => {
+    if (warnings.length) throw new Error(`React act() warning: ${warnings[0]}`);
+    return f;
+  };
+  const waitFor = async (text: string | RegExp, timeoutMs = 5000) => {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      await pending;
+      const f = check(frame());
+      if (typeof text === 'string' ? f.includes(text) : text.test(f)) {
+        if (!f.trim()) throw new Error('blank frame');
+        return f;
+      }
+      if (Date.now() > until) throw new Error(`timed out waiting for ${String(text)}; the screen was:\n${f}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  return {
+    frame: () => check(frame()),
+    press: async (...keys) => {
+      for (const k of keys) {
+        events.emit('data', Buffer.from(k, 'utf8'));
+        await new Promise((r) => setTimeout(r, 15));
+      }
+    },
+    waitFor,
+    waitForGone: async (text, timeoutMs = 5000) => {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        await pending;
+        const f = check(frame());
+        if (!f.includes(text) && f.trim()) return f;
+        if (Date.now() > until) throw new Error(`'${text}' still on screen:\n${f}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    resize: (c, r) => {
+      term.resize(c, r);
+      events.emit('resize', c, r);
+    },
+    written: () => raw,
+    launches,
+    exit,
+    close: async () => {
+      events.emit('end');
+      const code = await exit;
+      console.error = origError;
+      term.dispose();
+      return code;
+    },
+  };
+}

@@ -1,0 +1,203 @@
+import { Box, Text, useInput, useStdout } from 'ink';
+import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { ConsoleSession, ConsoleTerminal, Operation } from '../core/index.ts';
+import {
+  ConsoleProvider,
+  NavigationProvider,
+  type ConsoleSettings,
+  type ConsoleState,
+  type ConsoleTimers,
+  type Flash,
+  type Route,
+} from './console-context.tsx';
+import { HelpOverlay } from './components/help-overlay.tsx';
+import { Command, commandOf, type Scope } from './keys.ts';
+import { ExplorerIndex } from './model/explorer-index.ts';
+import { AccessScreen } from './screens/access.tsx';
+import { AccountDetailScreen } from './screens/account-detail.tsx';
+import { AdminScreen } from './screens/admin.tsx';
+import { AuditScreen } from './screens/audit.tsx';
+import { ExplorerScreen } from './screens/explorer.tsx';
+import { LiveSessionsScreen } from './screens/live-sessions.tsx';
+import { PlayerScreen } from './screens/player.tsx';
+import { RecordingsScreen } from './screens/recordings.tsx';
+import type { Theme } from './theme.ts';
+
+/** The console's screens, in Tab order, each shown only to roles whose core operation allows it. */
+const TABS: { name: string; op: Operation; scopes: Scope[] }[] = [
+  { name: 'Passwords', op: 'account.view', scopes: ['explorer', 'list'] },
+  { name: 'Access', op: 'access.list', scopes: ['access', 'inbox', 'list', 'keys'] },
+  { name: 'Live', op: 'session.list-live', scopes: ['live', 'list', 'keys'] },
+  { name: 'Recordings', op: 'recording.list', scopes: ['recordings', 'list', 'keys'] },
+  { name: 'Audit', op: 'audit.read', scopes: ['list', 'keys'] },
+  { name: 'Admin', op: 'user.list', scopes: ['list', 'keys'] },
+];
+
+const ROUTE_SCOPES: Record<Route['screen'], Scope[]> = {
+  detail: ['detail', 'keys'],
+  player: ['player', 'keys'],
+};
+
+export interface AppProps {
+  session: ConsoleSession;
+  theme: Theme;
+  timers: ConsoleTimers;
+  settings: ConsoleSettings;
+  aside<T>(fn: (terminal: ConsoleTerminal) => Promise<T>): Promise<T>;
+  writeRaw(data: string): void;
+  onQuit(): void;
+}
+
+/** The frame: title and screen tabs, the current screen, a status line; global keys only. */
+export function App(props: AppProps) {
+  const { stdout } = useStdout();
+  const [size, setSize] = useState({ cols: stdout.columns, rows: stdout.rows });
+  const [tab, setTab] = useState(0);
+  const [routes, setRoutes] = useState<Route[]>([]);
+  const [help, setHelp] = useState(false);
+  const [flash, setFlash] = useState<Flash | null>(null);
+  const [typing, setTypingState] = useState(false);
+  const [asideActive, setAsideActive] = useState(false);
+  const flashTimer = useRef<unknown>(undefined);
+  const { session, timers } = props;
+
+  useEffect(() => {
+    const onResize = () => setSize({ cols: stdout.columns, rows: stdout.rows });
+    stdout.on('resize', onResize);
+    return () => void stdout.off('resize', onResize);
+  }, [stdout]);
+
+  const can = useCallback((op: Operation) => session.core.ctx.authz.allows(session.actor, op), [session]);
+  const tabs = useMemo(() => TABS.filter((t) => can(t.op)), [can]);
+  const index = useMemo(() => new ExplorerIndex(session.core, session.actor), [session]);
+
+  const showFlash = useCallback(
+    (text: string, kind: Flash['kind'] = 'info') => {
+      setFlash({ text, kind });
+      timers.clearTimeout(flashTimer.current);
+      flashTimer.current = timers.setTimeout(() => setFlash(null), 8000);
+    },
+    [timers],
+  );
+  const setTyping = useCallback((on: boolean) => setTypingState(on), []);
+  const aside = useCallback(
+    async <T,>(fn: (terminal: ConsoleTerminal) => Promise<T>): Promise<T> => {
+      setAsideActive(true);
+      try {
+        return await props.aside(fn);
+      } finally {
+        setAsideActive(false);
+      }
+    },
+    [props.aside],
+  );
+
+  const state: ConsoleState = useMemo(
+    () => ({
+      session,
+      theme: props.theme,
+      timers,
+      settings: props.settings,
+      cols: size.cols,
+      rows: size.rows,
+      aside,
+      writeRaw: props.writeRaw,
+      can,
+      flash: showFlash,
+      setTyping,
+    }),
+    [session, props.theme, timers, props.settings, size, aside, props.writeRaw, can, showFlash, setTyping],
+  );
+  const nav = useMemo(
+    () => ({
+      open: (r: Route) => setRoutes((rs) => [...rs, r]),
+      back: () => setRoutes((rs) => rs.slice(0, -1)),
+    }),
+    [],
+  );
+
+  const route = routes[routes.length - 1];
+  const current = tabs[Math.min(tab, tabs.length - 1)];
+  const scopes: Scope[] = route ? ROUTE_SCOPES[route.screen] : (current?.scopes ?? []);
+  const lettersAreCommands = !typing && scopes.includes('keys');
+
+  useInput(
+    (input, key) => {
+      if (help) return setHelp(false);
+      const cmd = commandOf(lettersAreCommands ? ['global', 'keys'] : ['global'], input, key);
+      if (cmd === Command.Quit) return props.onQuit();
+      if (cmd === Command.Help) return setHelp(true);
+      if (typing) return;
+      if ((cmd === Command.NextTab || cmd === Command.PrevTab) && !route && tabs.length) {
+        setTab((t) => (t + (cmd === Command.NextTab ? 1 : tabs.length - 1)) % tabs.length);
+      }
+    },
+    { isActive: !asideActive },
+  );
+
+  const cols = size.cols;
+  const rows = size.rows;
+  const bodyHeight = Math.max(1, rows - 2);
+  const active = !help && !asideActive;
+  let body: React.ReactNode;
+  if (help) body = <HelpOverlay scopes={scopes} height={bodyHeight} />;
+  else if (route?.screen === 'detail')
+    body = <AccountDetailScreen key={route.ref} ref_={route.ref} height={bodyHeight} active={active} />;
+  else if (route?.screen === 'player')
+    body = (
+      <PlayerScreen
+        key={route.recordingId}
+        recordingId={route.recordingId}
+        title={route.title}
+        height={bodyHeight}
+        active={active}
+      />
+    );
+  else if (current?.name === 'Passwords')
+    body = <ExplorerScreen index={index} height={bodyHeight} active={active} />;
+  else if (current?.name === 'Access') body = <AccessScreen height={bodyHeight} active={active} />;
+  else if (current?.name === 'Live') body = <LiveSessionsScreen height={bodyHeight} active={active} />;
+  else if (current?.name === 'Recordings') body = <RecordingsScreen height={bodyHeight} active={active} />;
+  else if (current?.name === 'Audit') body = <AuditScreen height={bodyHeight} active={active} />;
+  else if (current?.name === 'Admin') body = <AdminScreen height={bodyHeight} active={active} />;
+  else body = <Text>Your role has no console screens.</Text>;
+
+  const t = props.theme;
+  const flashColour = flash?.kind === 'error' ? t.danger : flash?.kind === 'success' ? t.success : t.accent;
+  return (
+    <ConsoleProvider value={state}>
+      <NavigationProvider value={nav}>
+        <Box flexDirection="column" width={cols} height={rows} overflow="hidden">
+          <Box height={1} overflow="hidden">
+            <Text bold color={t.accent} wrap="truncate-end">
+              {`Custody · ${session.actor.name} (${session.actor.user.role}) `}
+            </Text>
+            {tabs.map((tb, i) => (
+              <Text
+                key={tb.name}
+                wrap="truncate-end"
+                bold={i === tab && !route}
+                inverse={i === tab}
+                color={i === tab ? undefined : t.muted}
+              >{` ${tb.name} `}</Text>
+            ))}
+          </Box>
+          <Box height={bodyHeight} flexDirection="column" overflow="hidden">
+            {body}
+          </Box>
+          <Box height={1} overflow="hidden">
+            {flash ? (
+              <Text color={flashColour} wrap="truncate-end">
+                {flash.text}
+              </Text>
+            ) : (
+              <Text color={t.muted} wrap="truncate-end">
+                {`${lettersAreCommands ? '? help · q quit' : 'F1 help · Ctrl-C quit'} · Tab next screen${route ? ' · Esc back' : ''}`}
+              </Text>
+            )}
+          </Box>
+        </Box>
+      </NavigationProvider>
+    </ConsoleProvider>
+  );
+}

@@ -1,0 +1,88 @@
+import React, { createContext, useContext } from 'react';
+import type { ConsoleSession, ConsoleTerminal, Operation } from '../core/index.ts';
+import type { Theme } from './theme.ts';
+
+/** Timers the console uses (reveal, clipboard clear, playback): injected so tests never sleep. */
+export interface ConsoleTimers {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const realTimers: ConsoleTimers = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+export interface ConsoleSettings {
+  /** How long a revealed password stays on screen (guide: hidden again; default 10 s). */
+  revealSeconds: number;
+  /** How long after a copy the clipboard is overwritten (default 30 s). */
+  clipboardClearSeconds: number;
+}
+
+export const DEFAULT_CONSOLE_SETTINGS: ConsoleSettings = { revealSeconds: 10, clipboardClearSeconds: 30 };
+
+export type Flash = { text: string; kind: 'info' | 'error' | 'success' };
+
+/** What every screen may use: the session, the terminal hand-over, timers, theme, messages. */
+export interface ConsoleState {
+  session: ConsoleSession;
+  theme: Theme;
+  timers: ConsoleTimers;
+  settings: ConsoleSettings;
+  cols: number;
+  rows: number;
+  /** The terminal goes to `fn` (a target session, a shadow); the console redraws when it returns. */
+  aside<T>(fn: (terminal: ConsoleTerminal) => Promise<T>): Promise<T>;
+  /** Bytes written around the UI (OSC 52). */
+  writeRaw(data: string): void;
+  /** May the operator do this at all (role)? Screens hide what the core would refuse anyway. */
+  can(op: Operation): boolean;
+  flash(text: string, kind?: Flash['kind']): void;
+  /** Keyboard focus is in a text field: letters are text, not commands. */
+  setTyping(on: boolean): void;
+}
+
+const ConsoleContext = createContext<ConsoleState | null>(null);
+
+export function ConsoleProvider(props: { value: ConsoleState; children: React.ReactNode }) {
+  return <ConsoleContext.Provider value={props.value}>{props.children}</ConsoleContext.Provider>;
+}
+
+export function useConsole(): ConsoleState {
+  const v = useContext(ConsoleContext);
+  if (!v) throw new Error('useConsole outside ConsoleProvider');
+  return v;
+}
+
+/** Screens pushed over a tab (account detail, player): `open` pushes, `back` pops. */
+export type Route =
+  { screen: 'detail'; ref: string } | { screen: 'player'; recordingId: string; title: string };
+
+export interface Navigation {
+  open(route: Route): void;
+  back(): void;
+}
+
+const NavigationContext = createContext<Navigation | null>(null);
+
+export function NavigationProvider(props: { value: Navigation; children: React.ReactNode }) {
+  return <NavigationContext.Provider value={props.value}>{props.children}</NavigationContext.Provider>;
+}
+
+export function useNavigation(): Navigation {
+  const v = useContext(NavigationContext);
+  if (!v) throw new Error('useNavigation outside NavigationProvider');
+  return v;
+}
+
+/** One-line text for a refusal: the core's message (never a stack trace), with its code. */
+export function refusal(e: unknown): string {
+  const err = e as { code?: unknown; message?: unknown };
+  const msg = String(err?.message ?? e)
+    .split('\n')[0]!
+    .slice(0, 200);
+  return typeof err?.code === 'string' ? `${msg} (${err.code})` : msg;
+}

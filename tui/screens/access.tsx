@@ -1,0 +1,139 @@
+import { Box, Text, useInput } from 'ink';
+import React, { useEffect, useState } from 'react';
+import type { AccessRequestView } from '../../core/index.ts';
+import { refusal, useConsole } from '../console-context.tsx';
+import { Prompt } from '../components/prompt.tsx';
+import { useCursor, VirtualList } from '../components/virtual-list.tsx';
+import { Command, commandOf } from '../keys.ts';
+
+/** How the guide names a request's state to the requester (C §4: waiting / yet to use / in use). */
+const STATE_WORDS: Record<string, string> = {
+  waiting: 'waiting for approval',
+  approved: 'approved, yet to use',
+  'checked-out': 'in use (checked out)',
+};
+
+/**
+ * Access control: the operator's own requests (check out, check in) and, for those who approve,
+ * the inbox (approve, reject with a reason, force check-in). `←`/`→` switch between the two.
+ */
+export function AccessScreen(props: { height: number; active: boolean }) {
+  const c = useConsole();
+  const { core } = c.session;
+  const actor = c.session.actor;
+  const approver = c.can('access.approve');
+  const [pane, setPane] = useState<'mine' | 'inbox'>('mine');
+  const [rows, setRows] = useState<AccessRequestView[] | null>(null);
+  const [tick, setTick] = useState(0);
+  const [rejecting, setRejecting] = useState<AccessRequestView | null>(null);
+  const listHeight = Math.max(1, props.height - 2);
+  const [cursor, move, setCursor] = useCursor(rows?.length ?? 0, listHeight);
+
+  useEffect(() => {
+    let stale = false;
+    core.access
+      .list(actor, pane === 'mine' ? { mine: true } : {})
+      .then(
+        (all) =>
+          !stale &&
+          setRows(
+            pane === 'mine'
+              ? all
+              : all.filter(
+                  (r) => r.state === 'waiting' || r.state === 'checked-out' || r.state === 'approved',
+                ),
+          ),
+      )
+      .catch((e: unknown) => {
+        if (stale) return;
+        setRows([]);
+        c.flash(refusal(e), 'error');
+      });
+    return () => {
+      stale = true;
+    };
+  }, [pane, tick, core, actor]);
+
+  const act = (p: Promise<unknown>, done: string) =>
+    p
+      .then(() => {
+        c.flash(done, 'success');
+        setTick((n) => n + 1);
+      })
+      .catch((e: unknown) => c.flash(refusal(e), 'error'));
+
+  const selected = rows?.[cursor];
+  useInput(
+    (input, key) => {
+      const cmd = commandOf([pane === 'inbox' ? 'inbox' : 'access', 'list', 'keys', 'global'], input, key);
+      if (move(cmd)) return;
+      if ((key.leftArrow || key.rightArrow) && approver) {
+        setPane((p) => (p === 'mine' ? 'inbox' : 'mine'));
+        return setCursor(0);
+      }
+      if (cmd === Command.Refresh) return setTick((n) => n + 1);
+      if (!selected) return;
+      if (cmd === Command.Checkout)
+        return void act(core.access.checkout(actor, selected.account), `${selected.account} checked out`);
+      if (cmd === Command.Checkin)
+        return void act(core.access.checkin(actor, selected.account), `${selected.account} checked in`);
+      if (cmd === Command.Approve)
+        return void act(core.access.approve(actor, selected.id), `request ${selected.id} approved`);
+      if (cmd === Command.Reject) return setRejecting(selected);
+      if (cmd === Command.ForceCheckin)
+        return void act(
+          core.access.checkin(actor, selected.account, { force: true }),
+          `${selected.account} checked in by force`,
+        );
+    },
+    { isActive: props.active && !rejecting },
+  );
+
+  return (
+    <Box flexDirection="column" height={props.height}>
+      <Text wrap="truncate-end">
+        <Text bold={pane === 'mine'} color={pane === 'mine' ? c.theme.accent : c.theme.muted}>
+          {' My requests '}
+        </Text>
+        {approver ? (
+          <Text bold={pane === 'inbox'} color={pane === 'inbox' ? c.theme.accent : c.theme.muted}>
+            {' Inbox '}
+          </Text>
+        ) : null}
+        <Text color={c.theme.muted}>
+          {pane === 'mine'
+            ? '  o check out · i check in · request from an account (a)'
+            : '  a approve · x reject · F force check-in'}
+        </Text>
+      </Text>
+      <VirtualList
+        count={rows?.length ?? 0}
+        selected={cursor}
+        height={listHeight}
+        empty={
+          rows === null
+            ? 'loading…'
+            : pane === 'mine'
+              ? 'No requests. Open an account and press a to request access.'
+              : 'Nothing waits for you.'
+        }
+        row={(i) => {
+          const r = rows![i]!;
+          const until = r.expiresAt ? ` until ${r.expiresAt.replace('T', ' ').slice(0, 16)}` : '';
+          return `${r.account}  ${STATE_WORDS[r.state] ?? r.state}${until}  by ${r.requester}: ${r.reason}  [${r.id}]`;
+        }}
+      />
+      {rejecting ? (
+        <Prompt
+          label={`Reason to reject ${rejecting.requester}'s request:`}
+          onCancel={() => setRejecting(null)}
+          onSubmit={(reason) => {
+            const r = rejecting;
+            setRejecting(null);
+            void act(core.access.reject(actor, r.id, reason || undefined), `request ${r.id} rejected`);
+          }}
+        />
+      ) : null}
+    </Box>
+  );
+}

@@ -1,0 +1,186 @@
+import { Box, Text, useInput } from 'ink';
+import React, { useEffect, useRef, useState } from 'react';
+import type { Core } from '../../core/index.ts';
+import { refusal, useConsole, useNavigation } from '../console-context.tsx';
+import { Prompt } from '../components/prompt.tsx';
+import { Command, commandOf } from '../keys.ts';
+import { launchInPlace } from './launch.ts';
+
+type AccountView = Awaited<ReturnType<Core['accounts']['get']>>;
+type HistoryView = Awaited<ReturnType<Core['accounts']['history']>>;
+type RequestView = Awaited<ReturnType<Core['access']['list']>>[number];
+
+/** OSC 52 (xterm "manipulate selection data"): the terminal, not the bastion, holds the copy. */
+const osc52 = (text: string) => `\x1b]52;c;${Buffer.from(text, 'utf8').toString('base64')}\x07`;
+
+/**
+ * One account: its fields, custom fields, password-history metadata and access state; reveal
+ * (hidden again after `revealSeconds`), copy (cleared after `clipboardClearSeconds`), connect,
+ * request / check out / check in.
+ */
+export function AccountDetailScreen(props: { ref_: string; height: number; active: boolean }) {
+  const c = useConsole();
+  const nav = useNavigation();
+  const { core } = c.session;
+  const actor = c.session.actor;
+  const ref = props.ref_;
+  const [view, setView] = useState<AccountView | null>(null);
+  const [history, setHistory] = useState<HistoryView>([]);
+  const [requests, setRequests] = useState<RequestView[]>([]);
+  const [revealed, setRevealed] = useState<string | null>(null);
+  const [asking, setAsking] = useState<null | 'reveal-reason' | 'copy-reason' | 'request-reason'>(null);
+  const [reload, setReload] = useState(0);
+  const timers = useRef<unknown[]>([]);
+
+  useEffect(() => {
+    let stale = false;
+    core.accounts
+      .get(actor, ref)
+      .then((v) => !stale && setView(v))
+      .catch((e: unknown) => {
+        if (stale) return;
+        c.flash(refusal(e), 'error');
+        nav.back();
+      });
+    core.accounts
+      .history(actor, ref)
+      .then((h) => !stale && setHistory(h))
+      .catch(() => undefined);
+    core.access
+      .list(actor, { mine: true })
+      .then((all) => !stale && setRequests(all.filter((r) => r.account === ref)))
+      .catch(() => undefined);
+    return () => {
+      stale = true;
+    };
+    // c and nav are stable for the console's life.
+  }, [core, actor, ref, reload]);
+
+  useEffect(
+    () => () => {
+      for (const t of timers.current) c.timers.clearTimeout(t);
+    },
+    [c.timers],
+  );
+
+  const needsReason = core.ctx.config.vault.require_reason_to_reveal;
+
+  const retrieve = async (reason: string | undefined, then: (secret: string) => void) => {
+    try {
+      const secret = await core.accounts.reveal(actor, ref, reason || undefined);
+      then(secret.reveal());
+    } catch (e) {
+      c.flash(refusal(e), 'error');
+    }
+  };
+
+  const reveal = (reason?: string) =>
+    retrieve(reason, (plain) => {
+      setRevealed(plain);
+      timers.current.push(c.timers.setTimeout(() => setRevealed(null), c.settings.revealSeconds * 1000));
+    });
+
+  const copy = (reason?: string) =>
+    retrieve(reason, (plain) => {
+      c.writeRaw(osc52(plain));
+      c.flash(
+        `copied to your clipboard (OSC 52); cleared in ${c.settings.clipboardClearSeconds} s`,
+        'success',
+      );
+      timers.current.push(
+        c.timers.setTimeout(() => c.writeRaw(osc52('')), c.settings.clipboardClearSeconds * 1000),
+      );
+    });
+
+  const act = (p: Promise<unknown>, done: string) =>
+    p
+      .then(() => {
+        c.flash(done, 'success');
+        setReload((n) => n + 1);
+      })
+      .catch((e: unknown) => c.flash(refusal(e), 'error'));
+
+  useInput(
+    (input, key) => {
+      const cmd = commandOf(['detail', 'keys', 'global'], input, key);
+      if (cmd === Command.Back) return nav.back();
+      if (cmd === Command.Launch) return void launchInPlace(c, ref);
+      if (cmd === Command.Reveal) return needsReason ? setAsking('reveal-reason') : void reveal();
+      if (cmd === Command.Copy) return needsReason ? setAsking('copy-reason') : void copy();
+      if (cmd === Command.Favourite)
+        return void act(core.explorer.setFavourite(actor, ref, true), `${ref} added to favourites`);
+      if (cmd === Command.Request) return setAsking('request-reason');
+      if (cmd === Command.Checkout) return void act(core.access.checkout(actor, ref), `${ref} checked out`);
+      if (cmd === Command.Checkin) return void act(core.access.checkin(actor, ref), `${ref} checked in`);
+    },
+    { isActive: props.active && asking === null },
+  );
+
+  if (!view) return <Text color={c.theme.muted}>loading {ref} …</Text>;
+  const latest = requests[0];
+  const field = (name: string, value: React.ReactNode) => (
+    <Box key={name}>
+      <Box width={20} flexShrink={0}>
+        <Text color={c.theme.muted}>{name}</Text>
+      </Box>
+      <Text wrap="truncate-end">{value}</Text>
+    </Box>
+  );
+  const custom = Object.entries(view.custom ?? {}).map(([k, v]) =>
+    field(k, typeof v === 'object' && v !== null ? '<secret field>' : String(v)),
+  );
+  return (
+    <Box flexDirection="column" height={props.height}>
+      <Text bold color={c.theme.accent}>
+        {ref}
+      </Text>
+      {field('Access', view.access)}
+      {field('Notes', view.notes || '—')}
+      {field(
+        'Password',
+        revealed !== null ? (
+          <Text color={c.theme.warning}>{revealed}</Text>
+        ) : (
+          <Text color={c.theme.muted}>•••••••• (r reveal · y copy)</Text>
+        ),
+      )}
+      {field('Changed', `${view.passwordChangedAt} by ${view.passwordChangedBy}`)}
+      {custom}
+      {field(
+        'Access request',
+        latest
+          ? `${latest.state}${latest.expiresAt ? ` until ${latest.expiresAt}` : ''} (${latest.id})`
+          : 'none',
+      )}
+      <Text color={c.theme.muted}>Password history ({history.length}):</Text>
+      {history.slice(0, Math.max(0, props.height - 12 - custom.length)).map((h) => (
+        <Text key={h.id} color={c.theme.muted} wrap="truncate-end">
+          {`  ${h.changedAt}  by ${h.changedBy}  (${h.source})`}
+        </Text>
+      ))}
+      <Box flexGrow={1} />
+      {asking ? (
+        <Prompt
+          label={asking === 'request-reason' ? 'Reason for the request:' : 'Reason to retrieve the password:'}
+          onCancel={() => setAsking(null)}
+          onSubmit={(reason) => {
+            const what = asking;
+            setAsking(null);
+            if (!reason) return c.flash('a reason is required', 'error');
+            if (what === 'reveal-reason') void reveal(reason);
+            else if (what === 'copy-reason') void copy(reason);
+            else
+              void act(
+                core.access.request(actor, ref, reason),
+                `access to ${ref} requested: waiting for approval`,
+              );
+          }}
+        />
+      ) : (
+        <Text color={c.theme.muted} wrap="truncate-end">
+          c connect · r reveal · y copy · f favourite · a request · o check out · i check in · Esc back
+        </Text>
+      )}
+    </Box>
+  );
+}

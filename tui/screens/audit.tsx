@@ -1,0 +1,95 @@
+import { Box, Text, useInput } from 'ink';
+import React, { useEffect, useState } from 'react';
+import type { AuditRecord } from '../../core/index.ts';
+import { refusal, useConsole } from '../console-context.tsx';
+import { Prompt } from '../components/prompt.tsx';
+import { useCursor, VirtualList } from '../components/virtual-list.tsx';
+import { Command, commandOf } from '../keys.ts';
+
+/** `/` filter words: `type:`, `actor:`, `target:`, `result:`, `since:`, `until:`. */
+export function parseAuditFilter(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const m = /^(type|actor|target|result|since|until):(.+)$/.exec(word);
+    if (m) out[m[1]!] = m[2]!;
+    else out.type = word;
+  }
+  return out;
+}
+
+/** The audit trail, newest first, filtered through core (auditors and administrators). */
+export function AuditScreen(props: { height: number; active: boolean }) {
+  const c = useConsole();
+  const [rows, setRows] = useState<AuditRecord[] | null>(null);
+  const [filter, setFilter] = useState('');
+  const [asking, setAsking] = useState(false);
+  const [tick, setTick] = useState(0);
+  const listHeight = Math.max(1, props.height - 3);
+  const [cursor, move, setCursor] = useCursor(rows?.length ?? 0, listHeight);
+
+  useEffect(() => {
+    let stale = false;
+    const f = parseAuditFilter(filter);
+    c.session.core.audit
+      .query(c.session.actor, { ...f, result: f.result as AuditRecord['result'] | undefined, limit: 1000 })
+      .then((r) => !stale && setRows(r))
+      .catch((e: unknown) => {
+        if (stale) return;
+        setRows([]);
+        c.flash(refusal(e), 'error');
+      });
+    return () => {
+      stale = true;
+    };
+  }, [filter, tick, c.session]);
+
+  const selected = rows?.[cursor];
+  useInput(
+    (input, key) => {
+      const cmd = commandOf(['list', 'keys', 'global'], input, key);
+      if (move(cmd)) return;
+      if (cmd === Command.Filter) return setAsking(true);
+      if (cmd === Command.Refresh) return setTick((n) => n + 1);
+      if (cmd === Command.Back && filter) {
+        setFilter('');
+        setCursor(0);
+      }
+    },
+    { isActive: props.active && !asking },
+  );
+
+  return (
+    <Box flexDirection="column" height={props.height}>
+      <Text color={c.theme.muted} wrap="truncate-end">
+        {`${rows?.length ?? '…'} events${filter ? ` matching "${filter}"` : ''} · / filter (type: actor: target: result: since: until:)`}
+      </Text>
+      <VirtualList
+        count={rows?.length ?? 0}
+        selected={cursor}
+        height={listHeight}
+        empty={rows === null ? 'loading…' : 'No events.'}
+        muted={(i) => rows![i]!.result !== 'success'}
+        row={(i) => {
+          const r = rows![i]!;
+          return `${r.at.replace('T', ' ').slice(0, 19)}  ${r.type.padEnd(22)} ${r.result.padEnd(7)} ${r.actor.padEnd(12)} ${r.targetKind}:${r.targetName}`;
+        }}
+      />
+      {asking ? (
+        <Prompt
+          label="Filter:"
+          initial={filter}
+          onCancel={() => setAsking(false)}
+          onSubmit={(v) => {
+            setAsking(false);
+            setFilter(v);
+            setCursor(0);
+          }}
+        />
+      ) : (
+        <Text color={c.theme.muted} wrap="truncate-end">
+          {selected ? `#${selected.seq} ${selected.code} from ${selected.source}: ${selected.details}` : ' '}
+        </Text>
+      )}
+    </Box>
+  );
+}

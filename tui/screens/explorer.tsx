@@ -1,0 +1,224 @@
+import { Box, Text, useInput } from 'ink';
+import React, { useCallback, useEffect, useMemo, useState } from 'react';
+import { refusal, useConsole, useNavigation } from '../console-context.tsx';
+import { useCursor, VirtualList } from '../components/virtual-list.tsx';
+import { Command, commandOf } from '../keys.ts';
+import type { ExplorerIndex, IndexedEntry } from '../model/explorer-index.ts';
+import { launchInPlace } from './launch.ts';
+
+/** The explorer's views (guide C §11): Favourites is the default. */
+const VIEWS = ['Favourites', 'All', 'Recent', 'Groups'] as const;
+type View = (typeof VIEWS)[number];
+
+interface Row {
+  label: string;
+  ref?: string;
+  /** A group node (Groups view). */
+  group?: string;
+  muted?: boolean;
+}
+
+/**
+ * The password explorer: views, type-to-search (every printable key goes to the search line),
+ * Enter opens the account, Ctrl-O connects, Ctrl-F marks a favourite.
+ */
+export function ExplorerScreen(props: { index: ExplorerIndex; height: number; active: boolean }) {
+  const c = useConsole();
+  const nav = useNavigation();
+  const { core } = c.session;
+  const actor = c.session.actor;
+  const [view, setView] = useState<View>('Favourites');
+  const [search, setSearch] = useState('');
+  const [rows, setRows] = useState<Row[] | null>(null);
+  const [total, setTotal] = useState<number | null>(null);
+  const [group, setGroup] = useState<{ name: string; resources: Set<string> } | null>(null);
+  const [reload, setReload] = useState(0);
+  const listHeight = Math.max(1, props.height - 3);
+  const [cursor, move, setCursor] = useCursor(rows?.length ?? 0, listHeight);
+
+  const entryRow = useCallback(
+    (e: IndexedEntry): Row => ({
+      ref: e.ref,
+      label: [e.ref, e.dnsName, e.description].filter(Boolean).join('   '),
+    }),
+    [],
+  );
+
+  // The data of the view; searches run after the keystroke has been drawn (ExplorerIndex slices).
+  useEffect(() => {
+    let stale = false;
+    const needle = search.trim().toLowerCase();
+    const keep = (ref: string) =>
+      !needle || ref.toLowerCase().includes(needle) || !!props.index.byRef(ref)?.haystack.includes(needle);
+    const show = (r: Row[], t: number | null = null) => {
+      if (stale) return;
+      setRows(r);
+      setTotal(t);
+    };
+    const run = async () => {
+      if (view === 'All' || group) {
+        const within = group ? (e: IndexedEntry) => group.resources.has(e.resource) : undefined;
+        const found = await props.index.search(search, within);
+        if (found) show(found.map(entryRow), found.length);
+      } else if (view === 'Favourites') {
+        const favs = await core.explorer.favourites(actor);
+        show(
+          favs
+            .filter((f) => keep(f.ref))
+            .map((f) => ({
+              ref: f.ref,
+              label: f.accessible ? f.ref : `${f.ref}   (no longer shared with you)`,
+              muted: !f.accessible,
+            })),
+        );
+      } else if (view === 'Recent') {
+        show((await core.explorer.recent(actor)).filter(keep).map((ref) => ({ ref, label: ref })));
+      } else {
+        const out: Row[] = [];
+        const walk = (nodes: Awaited<ReturnType<typeof core.explorer.tree>>, depth: number) => {
+          for (const n of nodes) {
+            if (!needle || n.name.toLowerCase().includes(needle))
+              out.push({
+                label: `${'  '.repeat(depth)}${n.children.length ? '▸ ' : '  '}${n.name}`,
+                group: n.group,
+                muted: !n.visible || !n.group,
+              });
+            walk(n.children, depth + 1);
+          }
+        };
+        walk(await core.explorer.tree(actor), 0);
+        show(out);
+      }
+    };
+    run().catch((e: unknown) => {
+      if (!stale) {
+        setRows([]);
+        c.flash(refusal(e), 'error');
+      }
+    });
+    return () => {
+      stale = true;
+    };
+    // c.flash is stable for the console's life, so it is not a dependency.
+  }, [view, search, group, reload, props.index, core, actor, entryRow]);
+
+  const selected = rows?.[cursor];
+
+  useInput(
+    (input, key) => {
+      const cmd = commandOf(['explorer', 'list', 'global'], input, key);
+      if (move(cmd)) return;
+      if (cmd === Command.NextView || cmd === Command.PrevView) {
+        const i = VIEWS.indexOf(view) + (cmd === Command.NextView ? 1 : VIEWS.length - 1);
+        setView(VIEWS[i % VIEWS.length]!);
+        setGroup(null);
+        setCursor(0);
+        return;
+      }
+      if (cmd === Command.Back) {
+        if (search) setSearch('');
+        else if (group) setGroup(null);
+        setCursor(0);
+        return;
+      }
+      if (cmd === Command.Refresh) {
+        void props.index.load(true).then(() => setReload((n) => n + 1));
+        return;
+      }
+      if (cmd === Command.Open && selected) {
+        if (selected.ref) return nav.open({ screen: 'detail', ref: selected.ref });
+        if (selected.group) {
+          const name = selected.group;
+          core.groups
+            .members(actor, name)
+            .then((resources) => {
+              setGroup({ name, resources: new Set(resources) });
+              setSearch('');
+              setCursor(0);
+            })
+            .catch((e: unknown) => c.flash(refusal(e), 'error'));
+        }
+        return;
+      }
+      if (cmd === Command.Launch && selected?.ref) {
+        void launchInPlace(c, selected.ref);
+        return;
+      }
+      if (cmd === Command.Favourite && selected?.ref) {
+        const ref = selected.ref;
+        const on = view !== 'Favourites';
+        core.explorer
+          .setFavourite(actor, ref, on)
+          .then(() => {
+            c.flash(on ? `${ref} added to favourites` : `${ref} removed from favourites`, 'success');
+            setReload((n) => n + 1);
+          })
+          .catch((e: unknown) => c.flash(refusal(e), 'error'));
+        return;
+      }
+      if (key.backspace || key.delete) {
+        setSearch((s) => s.slice(0, -1));
+        setCursor(0);
+        return;
+      }
+      if (key.ctrl || key.meta || key.tab || key.return || key.escape) return;
+      const printable = [...input].filter((ch) => ch >= ' ' && ch !== '\x7f').join('');
+      if (printable && !(printable === '?' && !search)) {
+        setSearch((s) => (s + printable).slice(0, 100));
+        setCursor(0);
+      }
+    },
+    { isActive: props.active },
+  );
+
+  const heading = group ? `Group ${group.name}` : view;
+  const count = rows === null ? '…' : total !== null ? `${total} accounts` : `${rows.length} rows`;
+  const viewBar = useMemo(
+    () =>
+      VIEWS.map((v) => (
+        <Text
+          key={v}
+          bold={v === view}
+          color={v === view ? c.theme.accent : c.theme.muted}
+          inverse={v === view && !c.theme.accent}
+        >
+          {` ${v} `}
+        </Text>
+      )),
+    [view, c.theme],
+  );
+  return (
+    <Box flexDirection="column" height={props.height}>
+      <Box>
+        {viewBar}
+        <Text color={c.theme.muted}> ← → views</Text>
+      </Box>
+      <Box>
+        <Text color={c.theme.accent}>Search: </Text>
+        <Text>{search}</Text>
+        <Text inverse> </Text>
+        <Text color={c.theme.muted} wrap="truncate-end">
+          {search ? '' : '  type to search resource, account, description, DNS name'}
+        </Text>
+      </Box>
+      <Text
+        color={c.theme.muted}
+        wrap="truncate-end"
+      >{`${heading} · ${count}${rows === null ? ' loading' : ''}`}</Text>
+      <VirtualList
+        count={rows?.length ?? 0}
+        selected={cursor}
+        height={listHeight}
+        row={(i) => rows![i]!.label}
+        muted={(i) => !!rows![i]!.muted}
+        empty={
+          rows === null
+            ? 'loading…'
+            : view === 'Favourites' && !search
+              ? 'No favourites yet: → for All, then Ctrl-F on an account to add it.'
+              : 'Nothing matches.'
+        }
+      />
+    </Box>
+  );
+}

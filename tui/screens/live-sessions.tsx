@@ -1,0 +1,127 @@
+import { Box, Text, useInput } from 'ink';
+import React, { useEffect, useState } from 'react';
+import type { ConsoleTerminal, Core } from '../../core/index.ts';
+import { refusal, useConsole, type ConsoleState } from '../console-context.tsx';
+import { Prompt } from '../components/prompt.tsx';
+import { useCursor, VirtualList } from '../components/virtual-list.tsx';
+import { Command, commandOf } from '../keys.ts';
+
+type LiveInfo = ReturnType<Core['live']['list']>[number];
+
+/** Ctrl-] leaves a shadow, as in telnet: a key no shell program needs, so it is never ambiguous. */
+const LEAVE_SHADOW = '\x1d';
+
+const kib = (n: number) => (n < 10_240 ? `${n} B` : `${Math.round(n / 1024)} KiB`);
+
+/** Administrators: the sessions running now; shadow in place (read-only) or terminate with a reason. */
+export function LiveSessionsScreen(props: { height: number; active: boolean }) {
+  const c = useConsole();
+  const { core } = c.session;
+  const [list, setList] = useState<LiveInfo[]>([]);
+  const [tick, setTick] = useState(0);
+  const [asking, setAsking] = useState<LiveInfo | null>(null);
+  const listHeight = Math.max(1, props.height - 2);
+  const [cursor, move] = useCursor(list.length, listHeight);
+
+  useEffect(() => {
+    try {
+      setList(core.live.list(c.session.actor));
+    } catch (e) {
+      c.flash(refusal(e), 'error');
+    }
+    // Sessions come and go: the list refreshes every second while the screen is shown.
+    const t = c.timers.setTimeout(() => setTick((n) => n + 1), 1000);
+    return () => c.timers.clearTimeout(t);
+  }, [core, tick, c]);
+
+  const selected = list[cursor];
+  useInput(
+    (input, key) => {
+      const cmd = commandOf(['live', 'list', 'keys', 'global'], input, key);
+      if (move(cmd)) return;
+      if (cmd === Command.Shadow && selected) return void shadowInPlace(c, selected.id);
+      if (cmd === Command.Terminate && selected) return setAsking(selected);
+      if (cmd === Command.Refresh) return setTick((n) => n + 1);
+    },
+    { isActive: props.active && !asking },
+  );
+
+  return (
+    <Box flexDirection="column" height={props.height}>
+      <Text color={c.theme.muted} wrap="truncate-end">
+        {`${list.length} live session${list.length === 1 ? '' : 's'} · s shadow · k terminate`}
+      </Text>
+      <VirtualList
+        count={list.length}
+        selected={cursor}
+        height={listHeight}
+        empty="No live sessions."
+        row={(i) => {
+          const s = list[i]!;
+          const route = s.route.length ? ` via ${s.route.join(' → ')}` : '';
+          return `${s.user.padEnd(12)} ${s.target}${route}  ${s.protocol}  since ${s.startedAt.slice(11, 19)}  ↓${kib(s.bytesOut)} ↑${kib(s.bytesIn)}  ${s.id}`;
+        }}
+      />
+      {asking ? (
+        <Prompt
+          label={`Reason to terminate ${asking.user}'s session to ${asking.target}:`}
+          onCancel={() => setAsking(null)}
+          onSubmit={(reason) => {
+            const s = asking;
+            setAsking(null);
+            if (!reason) return c.flash('a reason is required to terminate', 'error');
+            core.live
+              .terminate(c.session.actor, s.id, reason)
+              .then(() => {
+                c.flash(`session ${s.id} terminated`, 'success');
+                setTick((n) => n + 1);
+              })
+              .catch((e: unknown) => c.flash(refusal(e), 'error'));
+          }}
+        />
+      ) : null}
+    </Box>
+  );
+}
+
+/** Joins the session read-only: its current screen, then live output, until Ctrl-] or its end. */
+export async function shadowInPlace(c: ConsoleState, id: string): Promise<void> {
+  let shadow;
+  try {
+    shadow = await c.session.core.live.shadow(c.session.actor, id);
+  } catch (e) {
+    return c.flash(refusal(e), 'error');
+  }
+  const s = shadow;
+  const ended = await c.aside(
+    (terminal: ConsoleTerminal) =>
+      new Promise<string | null>((resolve) => {
+        // The notice goes on the bottom row after the session's current screen (which clears the
+        // screen when it is drawn), with the cursor saved and restored around it.
+        const notice = `\x1b7\x1b[999;1H\x1b[7m [custody] shadowing ${s.info.user} on ${s.info.target}: read-only, Ctrl-] to leave \x1b[0m\x1b8`;
+        let first = true;
+        const stopKeys = terminal.onData((chunk) => {
+          // Only the leave key is read: a shadow never types into the session.
+          if (chunk.includes(LEAVE_SHADOW)) finish(null);
+        });
+        const stopEnd = terminal.onEnd(() => finish(null));
+        s.attach(
+          (data) => {
+            terminal.write(data);
+            if (first) terminal.write(notice);
+            first = false;
+          },
+          (reason) => finish(reason),
+        );
+        let done = false;
+        function finish(reason: string | null) {
+          if (done) return;
+          done = true;
+          stopKeys();
+          stopEnd();
+          void s.leave().finally(() => resolve(reason));
+        }
+      }),
+  );
+  c.flash(ended ? `the session ended: ${ended}` : `left the shadow of ${s.info.user}`, 'info');
+}

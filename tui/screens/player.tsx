@@ -1,0 +1,140 @@
+import { Box, Text, useInput } from 'ink';
+import React, { useEffect, useRef, useState } from 'react';
+import { refusal, useConsole, useNavigation } from '../console-context.tsx';
+import { Command, commandOf } from '../keys.ts';
+import { Replay } from '../player/replay.ts';
+
+const SPEEDS = [0.5, 1, 2, 4, 8] as const;
+/** Frame interval while playing: smooth enough for a terminal, cheap over SSH. */
+const TICK_MS = 100;
+/** With "skip idle" on, a pause longer than this is cut to it. */
+const IDLE_CAP_SECONDS = 1;
+
+const clock = (s: number) => {
+  const t = Math.max(0, Math.floor(s));
+  const h = Math.floor(t / 3600);
+  const m = Math.floor((t % 3600) / 60);
+  const sec = t % 60;
+  return `${h ? `${h}:` : ''}${String(m).padStart(h ? 2 : 1, '0')}:${String(sec).padStart(2, '0')}`;
+};
+
+/** Replays a terminal recording inside the console: play/pause, 0.5–8×, ±10 s, ±1 min, skip idle. */
+export function PlayerScreen(props: { recordingId: string; title: string; height: number; active: boolean }) {
+  const c = useConsole();
+  const nav = useNavigation();
+  const replay = useRef<Replay | null>(null);
+  const [lines, setLines] = useState<string[]>([]);
+  const [t, setT] = useState(0);
+  const [playing, setPlaying] = useState(false);
+  const [speed, setSpeed] = useState<(typeof SPEEDS)[number]>(1);
+  const [skipIdle, setSkipIdle] = useState(true);
+  const [seekMs, setSeekMs] = useState<number | null>(null);
+  const [ready, setReady] = useState<'loading' | 'preparing' | 'ready'>('loading');
+  const busy = useRef(false);
+
+  useEffect(() => {
+    let gone = false;
+    (async () => {
+      const file = await c.session.core.recordings.export(c.session.actor, props.recordingId);
+      const r = await Replay.open(file.path);
+      if (gone) return r.dispose();
+      replay.current = r;
+      setReady('preparing');
+      await r.prepare();
+      if (gone) return;
+      setLines(r.lines());
+      setReady('ready');
+      setPlaying(true);
+    })().catch((e: unknown) => {
+      if (gone) return;
+      c.flash(refusal(e), 'error');
+      nav.back();
+    });
+    return () => {
+      gone = true;
+      replay.current?.dispose();
+    };
+  }, [props.recordingId]);
+
+  // Playback: each tick moves the recording on by the wall time that passed, times the speed.
+  useEffect(() => {
+    const r = replay.current;
+    if (!playing || !r || ready !== 'ready') return;
+    const started = c.timers.now();
+    const handle = c.timers.setTimeout(() => {
+      if (busy.current) return;
+      busy.current = true;
+      let next = t + ((c.timers.now() - started) / 1000) * speed;
+      if (skipIdle) {
+        const upcoming = r.nextEventAfter(t);
+        if (upcoming !== undefined && upcoming - t > IDLE_CAP_SECONDS && next < upcoming)
+          next = Math.max(next, upcoming - IDLE_CAP_SECONDS);
+      }
+      void r
+        .advanceTo(next)
+        .then(() => {
+          setLines(r.lines());
+          setT(r.position);
+          if (r.position >= r.duration) setPlaying(false);
+        })
+        .finally(() => (busy.current = false));
+    }, TICK_MS);
+    return () => c.timers.clearTimeout(handle);
+  }, [playing, t, speed, skipIdle, ready, c.timers]);
+
+  const seekBy = (delta: number) => {
+    const r = replay.current;
+    if (!r || ready !== 'ready') return;
+    const started = performance.now();
+    void r.seek(r.position + delta).then(() => {
+      setSeekMs(performance.now() - started);
+      setLines(r.lines());
+      setT(r.position);
+    });
+  };
+
+  useInput(
+    (input, key) => {
+      const cmd = commandOf(['player', 'keys', 'global'], input, key);
+      const i = SPEEDS.indexOf(speed);
+      if (cmd === Command.Back) return nav.back();
+      if (cmd === Command.PlayPause) {
+        const r = replay.current;
+        if (r && !playing && r.position >= r.duration) void r.seek(0).then(() => setT(0));
+        return setPlaying((p) => !p);
+      }
+      if (cmd === Command.Faster) return setSpeed(SPEEDS[Math.min(SPEEDS.length - 1, i + 1)]!);
+      if (cmd === Command.Slower) return setSpeed(SPEEDS[Math.max(0, i - 1)]!);
+      if (cmd === Command.SeekBack) return seekBy(-10);
+      if (cmd === Command.SeekForward) return seekBy(10);
+      if (cmd === Command.SeekBackMinute) return seekBy(-60);
+      if (cmd === Command.SeekForwardMinute) return seekBy(60);
+      if (cmd === Command.SkipIdle) return setSkipIdle((s) => !s);
+    },
+    { isActive: props.active },
+  );
+
+  const r = replay.current;
+  const screenRows = Math.max(1, props.height - 2);
+  const status =
+    ready !== 'ready'
+      ? `${ready === 'loading' ? 'opening' : 'indexing'} ${props.title} …`
+      : `${playing ? '▶' : '❚❚'} ${clock(t)} / ${clock(r?.duration ?? 0)}  ${speed}×  skip idle ${skipIdle ? 'on' : 'off'}${seekMs !== null ? `  seek ${seekMs.toFixed(0)} ms` : ''}  ·  Space ± ←→ ↑↓ i  Esc back`;
+  return (
+    <Box flexDirection="column" height={props.height}>
+      <Text color={c.theme.accent} wrap="truncate-end">
+        {props.title}
+      </Text>
+      <Box flexDirection="column" height={screenRows} overflow="hidden" borderStyle={undefined}>
+        {lines.slice(0, screenRows).map((l, i) => (
+          <Text key={i} wrap="truncate-end">
+            {l || ' '}
+          </Text>
+        ))}
+      </Box>
+      <Text color={c.theme.muted} wrap="truncate-end">
+        {status}
+      </Text>
+    </Box>
+  );
+}

@@ -1,0 +1,119 @@
+import { Box, Text, useInput } from 'ink';
+import React, { useEffect, useState } from 'react';
+import type { RecordingRow } from '../../core/index.ts';
+import { refusal, useConsole, useNavigation } from '../console-context.tsx';
+import { Prompt } from '../components/prompt.tsx';
+import { useCursor, VirtualList } from '../components/virtual-list.tsx';
+import { Command, commandOf } from '../keys.ts';
+
+/**
+ * `/` filter syntax: words `user:NAME`, `target:TEXT` (resource or RESOURCE/ACCOUNT), `since:DATE`,
+ * `until:DATE` (ISO dates or times); a bare word matches user or target.
+ */
+export function parseRecordingFilter(text: string): {
+  user?: string;
+  target?: string;
+  since?: string;
+  until?: string;
+  any?: string;
+} {
+  const out: ReturnType<typeof parseRecordingFilter> = {};
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const m = /^(user|target|since|until):(.+)$/.exec(word);
+    if (m) out[m[1] as 'user' | 'target' | 'since' | 'until'] = m[2]!;
+    else out.any = word;
+  }
+  return out;
+}
+
+/** Auditors and administrators: recordings, newest first, filtered; Enter replays. */
+export function RecordingsScreen(props: { height: number; active: boolean }) {
+  const c = useConsole();
+  const nav = useNavigation();
+  const [rows, setRows] = useState<RecordingRow[] | null>(null);
+  const [filter, setFilter] = useState('');
+  const [asking, setAsking] = useState(false);
+  const [tick, setTick] = useState(0);
+  const listHeight = Math.max(1, props.height - 2);
+  const [cursor, move, setCursor] = useCursor(rows?.length ?? 0, listHeight);
+
+  useEffect(() => {
+    let stale = false;
+    const f = parseRecordingFilter(filter);
+    c.session.core.recordings
+      .list(c.session.actor, { limit: 2000 })
+      .then((all) => {
+        if (stale) return;
+        const lc = (s: string) => s.toLowerCase();
+        setRows(
+          all.filter(
+            (r) =>
+              (!f.user || lc(r.user) === lc(f.user)) &&
+              (!f.target || lc(r.target).includes(lc(f.target))) &&
+              (!f.since || r.startedAt >= f.since) &&
+              (!f.until || r.startedAt <= f.until) &&
+              (!f.any || lc(r.user).includes(lc(f.any)) || lc(r.target).includes(lc(f.any))),
+          ),
+        );
+      })
+      .catch((e: unknown) => {
+        if (stale) return;
+        setRows([]);
+        c.flash(refusal(e), 'error');
+      });
+    return () => {
+      stale = true;
+    };
+  }, [filter, tick, c.session]);
+
+  const selected = rows?.[cursor];
+  useInput(
+    (input, key) => {
+      const cmd = commandOf(['recordings', 'list', 'keys', 'global'], input, key);
+      if (move(cmd)) return;
+      if (cmd === Command.Filter) return setAsking(true);
+      if (cmd === Command.Refresh) return setTick((n) => n + 1);
+      if (cmd === Command.Back && filter) {
+        setFilter('');
+        return setCursor(0);
+      }
+      if (cmd === Command.Replay && selected)
+        nav.open({
+          screen: 'player',
+          recordingId: selected.id,
+          title: `${selected.user} → ${selected.target}  ${selected.startedAt}`,
+        });
+    },
+    { isActive: props.active && !asking },
+  );
+
+  return (
+    <Box flexDirection="column" height={props.height}>
+      <Text color={c.theme.muted} wrap="truncate-end">
+        {`${rows?.length ?? '…'} recordings${filter ? ` matching "${filter}"` : ''} · / filter (user:NAME target:TEXT since:DATE until:DATE) · Enter replay`}
+      </Text>
+      <VirtualList
+        count={rows?.length ?? 0}
+        selected={cursor}
+        height={listHeight}
+        empty={rows === null ? 'loading…' : 'No recordings.'}
+        row={(i) => {
+          const r = rows![i]!;
+          return `${r.startedAt.replace('T', ' ').slice(0, 19)}  ${r.user.padEnd(12)} ${r.target}  ${r.protocol}  ${r.status}  ${Math.round(r.bytes / 1024)} KiB`;
+        }}
+      />
+      {asking ? (
+        <Prompt
+          label="Filter:"
+          initial={filter}
+          onCancel={() => setAsking(false)}
+          onSubmit={(v) => {
+            setAsking(false);
+            setFilter(v);
+            setCursor(0);
+          }}
+        />
+      ) : null}
+    </Box>
+  );
+}

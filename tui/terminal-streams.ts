@@ -1,0 +1,87 @@
+import { PassThrough, Writable } from 'node:stream';
+import type { ConsoleTerminal } from '../core/index.ts';
+
+/** Terminal controls the console writes itself (xterm; every terminal an SSH client runs in has them). */
+export const ESC = {
+  enterAltScreen: '\x1b[?1049h\x1b[H\x1b[2J',
+  leaveAltScreen: '\x1b[?1049l',
+  hideCursor: '\x1b[?25l',
+  showCursor: '\x1b[?25h',
+  resetAttributes: '\x1b[0m',
+} as const;
+
+type TtyIn = PassThrough & { isTTY: boolean; setRawMode(on: boolean): TtyIn; ref(): TtyIn; unref(): TtyIn };
+type TtyOut = Writable & { isTTY: boolean; columns: number; rows: number };
+
+/**
+ * Ink wants a TTY pair (stdin with raw mode, stdout with a size and `resize` events); the console
+ * has an SSH channel. These adapt one to the other, and let the console step aside while a target
+ * session or a shadow owns the terminal: input stops reaching Ink and Ink's drawing is dropped.
+ */
+export class TerminalStreams {
+  readonly stdin: TtyIn;
+  readonly stdout: TtyOut;
+  #suspended = false;
+  readonly #unsubscribe: (() => void)[] = [];
+
+  constructor(private readonly terminal: ConsoleTerminal) {
+    const stdin = new PassThrough() as TtyIn;
+    stdin.isTTY = true;
+    stdin.setRawMode = () => stdin;
+    stdin.ref = () => stdin;
+    stdin.unref = () => stdin;
+    this.stdin = stdin;
+
+    const stdout = new Writable({
+      write: (chunk: Buffer, _enc, done) => {
+        // No line discipline sits between Ink and the SSH channel (the pty is the client's), so
+        // the console does the kernel's ONLCR itself: a bare LF would only move down, not left.
+        if (!this.#suspended) terminal.write(chunk.toString('utf8').replace(/\r?\n/g, '\r\n'));
+        done();
+      },
+    }) as TtyOut;
+    stdout.isTTY = true;
+    stdout.columns = Math.max(terminal.cols || 80, 20);
+    stdout.rows = Math.max(terminal.rows || 24, 5);
+    this.stdout = stdout;
+
+    this.#unsubscribe.push(
+      terminal.onData((chunk) => {
+        if (!this.#suspended) stdin.write(chunk);
+      }),
+      terminal.onResize((cols, rows) => {
+        stdout.columns = Math.max(cols, 20);
+        stdout.rows = Math.max(rows, 5);
+        if (!this.#suspended) stdout.emit('resize');
+      }),
+    );
+  }
+
+  get suspended(): boolean {
+    return this.#suspended;
+  }
+
+  /** The console steps aside: the terminal leaves the console's screen and belongs to `fn`. */
+  async aside<T>(fn: (terminal: ConsoleTerminal) => Promise<T>): Promise<T> {
+    this.#suspended = true;
+    this.terminal.write(ESC.resetAttributes + ESC.leaveAltScreen + ESC.showCursor);
+    try {
+      return await fn(this.terminal);
+    } finally {
+      this.terminal.write(ESC.enterAltScreen + ESC.hideCursor);
+      this.#suspended = false;
+      // Whatever size the terminal has now, Ink redraws for it.
+      this.stdout.emit('resize');
+    }
+  }
+
+  /** Writes around Ink (OSC 52, bells); never while the terminal belongs to a session. */
+  writeRaw(data: string): void {
+    if (!this.#suspended) this.terminal.write(data);
+  }
+
+  close(): void {
+    for (const u of this.#unsubscribe.splice(0)) u();
+    this.stdin.end();
+  }
+}
