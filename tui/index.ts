@@ -52,6 +52,9 @@ export async function startConsole(
       // Many consoles share one server process: never patch its global console or exit it.
       patchConsole: false,
       exitOnCtrlC: false,
+      // Frames are drawn on state changes only; Ink's default 30 fps cap would hold a keystroke's
+      // echo back up to 33 ms behind the previous frame.
+      maxFps: 120,
       ...(options.onRender ? { onRender: () => options.onRender!() } : {}),
     },
   );
