@@ -126,8 +126,8 @@ export function App(props: AppProps) {
       if (help) return setHelp(false);
       const cmd = commandOf(lettersAreCommands ? ['global', 'keys'] : ['global'], input, key);
       if (cmd === Command.Quit) return props.onQuit();
-      if (cmd === Command.Help) return setHelp(true);
       if (typing) return;
+      if (cmd === Command.Help) return setHelp(true);
       if ((cmd === Command.NextTab || cmd === Command.PrevTab) && !route && tabs.length) {
         setTab((t) => (t + (cmd === Command.NextTab ? 1 : tabs.length - 1)) % tabs.length);
       }
@@ -163,6 +163,10 @@ export function App(props: AppProps) {
   else body = <Text>Your role has no console screens.</Text>;
 
   const t = props.theme;
+  const fullTitle = `Custody · ${session.actor.name} (${session.actor.user.role}) `;
+  // Too narrow for every tab name: show the current one (the others are a Tab away), no role.
+  const narrow = fullTitle.length + tabs.reduce((n, tb) => n + tb.name.length + 2, 0) > cols;
+  const title = narrow ? `Custody · ${session.actor.name} ` : fullTitle;
   const flashColour = flash?.kind === 'error' ? t.danger : flash?.kind === 'success' ? t.success : t.accent;
   return (
     <ConsoleProvider value={state}>
@@ -170,17 +174,23 @@ export function App(props: AppProps) {
         <Box flexDirection="column" width={cols} height={rows} overflow="hidden">
           <Box height={1} overflow="hidden">
             <Text bold color={t.accent} wrap="truncate-end">
-              {`Custody · ${session.actor.name} (${session.actor.user.role}) `}
+              {title}
             </Text>
-            {tabs.map((tb, i) => (
-              <Text
-                key={tb.name}
-                wrap="truncate-end"
-                bold={i === tab && !route}
-                inverse={i === tab}
-                color={i === tab ? undefined : t.muted}
-              >{` ${tb.name} `}</Text>
-            ))}
+            {(narrow ? tabs.filter((_, i) => i === tab) : tabs).map((tb) => {
+              const on = tb === current;
+              return (
+                <Text
+                  key={tb.name}
+                  wrap="truncate-end"
+                  bold={on && !route}
+                  inverse={on}
+                  color={on ? undefined : t.muted}
+                >
+                  {` ${tb.name} `}
+                </Text>
+              );
+            })}
+            {narrow && tabs.length > 1 ? <Text color={t.muted}> Tab ›</Text> : null}
           </Box>
           <Box height={bodyHeight} flexDirection="column" overflow="hidden">
             {body}
@@ -192,7 +202,7 @@ export function App(props: AppProps) {
               </Text>
             ) : (
               <Text color={t.muted} wrap="truncate-end">
-                {`${lettersAreCommands ? '? help · q quit' : 'F1 help · Ctrl-C quit'} · Tab next screen${route ? ' · Esc back' : ''}`}
+                {`? help · ${lettersAreCommands ? 'q' : 'Ctrl-C'} quit · Tab next screen${route ? ' · Esc back' : ''}`}
               </Text>
             )}
           </Box>

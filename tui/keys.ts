@@ -90,8 +90,8 @@ export const BINDINGS: readonly Binding[] = [
     ctrl: true,
   },
   { command: Command.Quit, scope: 'keys', label: 'q', help: 'leave the console', char: 'q' },
-  { command: Command.Help, scope: 'global', label: 'F1', help: 'this help', char: '\x1bOP' },
-  { command: Command.Help, scope: 'keys', label: '?', help: 'this help', char: '?' },
+  // '?' is help everywhere except while text is being typed (a search under way, a prompt).
+  { command: Command.Help, scope: 'global', label: '?', help: 'this help', char: '?' },
   { command: Command.NextTab, scope: 'global', label: 'Tab', help: 'next screen', key: 'tab' },
   {
     command: Command.PrevTab,

@@ -21,7 +21,6 @@ export const KEYS = {
   ctrlC: '\x03',
   ctrlF: '\x06',
   ctrlO: '\x0f',
-  f1: '\x1bOP',
   pageDown: '\x1b[6~',
 } as const;
 
@@ -130,7 +129,9 @@ export async function openConsole(
     press: async (...keys) => {
       for (const k of keys) {
         events.emit('data', Buffer.from(k, 'utf8'));
-        await new Promise((r) => setTimeout(r, 15));
+        // A lone ESC is told apart from the start of a sequence by the pause after it (as on a
+        // real line): give it one before the next key.
+        await new Promise((r) => setTimeout(r, k === KEYS.escape ? 80 : 15));
       }
     },
     waitFor,
@@ -157,6 +158,32 @@ export async function openConsole(
       console.error = origError;
       term.dispose();
       return code;
+    },
+  };
+}
+
+/** Timers the test moves by hand: reveal and clipboard time-outs without sleeping. */
+export function manualTimers() {
+  let now = 0;
+  let seq = 0;
+  const due = new Map<number, { at: number; fn: () => void }>();
+  return {
+    now: () => now,
+    setTimeout: (fn: () => void, ms: number) => {
+      const id = ++seq;
+      due.set(id, { at: now + ms, fn });
+      return id;
+    },
+    clearTimeout: (h: unknown) => void due.delete(h as number),
+    /** Moves time on by `ms`, running what falls due, in order. */
+    advance(ms: number) {
+      now += ms;
+      for (const [id, t] of [...due.entries()].sort((a, b) => a[1].at - b[1].at)) {
+        if (t.at <= now) {
+          due.delete(id);
+          t.fn();
+        }
+      }
     },
   };
 }

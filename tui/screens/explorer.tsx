@@ -103,6 +103,12 @@ export function ExplorerScreen(props: { index: ExplorerIndex; height: number; ac
   }, [view, search, group, reload, props.index, core, actor, entryRow]);
 
   const selected = rows?.[cursor];
+  // While a search is being typed, '?' and the other letters are text, not commands.
+  const { setTyping } = c;
+  useEffect(() => {
+    setTyping(search !== '');
+    return () => setTyping(false);
+  }, [search, setTyping]);
 
   useInput(
     (input, key) => {
@@ -189,12 +195,16 @@ export function ExplorerScreen(props: { index: ExplorerIndex; height: number; ac
   );
   return (
     <Box flexDirection="column" height={props.height}>
-      <Box>
+      <Box height={1} overflow="hidden">
         {viewBar}
-        <Text color={c.theme.muted}> ← → views</Text>
+        <Text color={c.theme.muted} wrap="truncate-end">
+          {'  ← → views'}
+        </Text>
       </Box>
-      <Box>
-        <Text color={c.theme.accent}>Search: </Text>
+      <Box height={1} overflow="hidden">
+        <Box flexShrink={0}>
+          <Text color={c.theme.accent}>Search: </Text>
+        </Box>
         <Text>{search}</Text>
         <Text inverse> </Text>
         <Text color={c.theme.muted} wrap="truncate-end">
