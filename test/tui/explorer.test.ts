@@ -148,9 +148,10 @@ describe('console: password explorer', () => {
       await plain.press(KEYS.right);
       await plain.waitFor('› ');
       // SGR 30–37 / 39 / 90–97 are foreground colours; 40–47 / 49 background.
-      expect(plain.written()).not.toMatch(/\x1b\[(3[0-9]|4[0-9]|9[0-7])m/);
-      expect(plain.written()).toMatch(/\x1b\[7m/);
-      expect(coloured.written()).toMatch(/\x1b\[36m/);
+      const sgr = (codes: string) => new RegExp(`${String.fromCharCode(27)}\\[(${codes})m`);
+      expect(plain.written()).not.toMatch(sgr('3[0-9]|4[0-9]|9[0-7]'));
+      expect(plain.written()).toMatch(sgr('7'));
+      expect(coloured.written()).toMatch(sgr('36'));
     } finally {
       await plain.close();
       await coloured.close();
