@@ -139,12 +139,25 @@ export function App(props: AppProps) {
   const rows = size.rows;
   const bodyHeight = Math.max(1, rows - 2);
   const active = !help && !asideActive;
-  let body: React.ReactNode;
-  if (help) body = <HelpOverlay scopes={scopes} height={bodyHeight} />;
-  else if (route?.screen === 'detail')
-    body = <AccountDetailScreen key={route.ref} ref_={route.ref} height={bodyHeight} active={active} />;
+  // The tab's screen stays mounted under a pushed screen (detail, player), so going back finds
+  // its search, filter and cursor as they were.
+  const tabActive = active && !route;
+  let tabScreen: React.ReactNode;
+  if (current?.name === 'Passwords')
+    tabScreen = <ExplorerScreen index={index} height={bodyHeight} active={tabActive} />;
+  else if (current?.name === 'Access') tabScreen = <AccessScreen height={bodyHeight} active={tabActive} />;
+  else if (current?.name === 'Live')
+    tabScreen = <LiveSessionsScreen height={bodyHeight} active={tabActive} />;
+  else if (current?.name === 'Recordings')
+    tabScreen = <RecordingsScreen height={bodyHeight} active={tabActive} />;
+  else if (current?.name === 'Audit') tabScreen = <AuditScreen height={bodyHeight} active={tabActive} />;
+  else if (current?.name === 'Admin') tabScreen = <AdminScreen height={bodyHeight} active={tabActive} />;
+  else tabScreen = <Text>Your role has no console screens.</Text>;
+  let pushed: React.ReactNode = null;
+  if (route?.screen === 'detail')
+    pushed = <AccountDetailScreen key={route.ref} ref_={route.ref} height={bodyHeight} active={active} />;
   else if (route?.screen === 'player')
-    body = (
+    pushed = (
       <PlayerScreen
         key={route.recordingId}
         recordingId={route.recordingId}
@@ -153,14 +166,15 @@ export function App(props: AppProps) {
         active={active}
       />
     );
-  else if (current?.name === 'Passwords')
-    body = <ExplorerScreen index={index} height={bodyHeight} active={active} />;
-  else if (current?.name === 'Access') body = <AccessScreen height={bodyHeight} active={active} />;
-  else if (current?.name === 'Live') body = <LiveSessionsScreen height={bodyHeight} active={active} />;
-  else if (current?.name === 'Recordings') body = <RecordingsScreen height={bodyHeight} active={active} />;
-  else if (current?.name === 'Audit') body = <AuditScreen height={bodyHeight} active={active} />;
-  else if (current?.name === 'Admin') body = <AdminScreen height={bodyHeight} active={active} />;
-  else body = <Text>Your role has no console screens.</Text>;
+  const body = (
+    <>
+      {help ? <HelpOverlay scopes={scopes} height={bodyHeight} /> : null}
+      {!help && pushed}
+      <Box display={help || pushed ? 'none' : 'flex'} flexDirection="column" height={bodyHeight}>
+        {tabScreen}
+      </Box>
+    </>
+  );
 
   const t = props.theme;
   const fullTitle = `Custody · ${session.actor.name} (${session.actor.user.role}) `;

@@ -1,6 +1,38 @@
-import { Box, Text, useInput } from 'ink';
-import React, { useEffect, useState } from 'react';
+import { Box, Text, useInput, type Key } from 'ink';
+import React, { useEffect, useRef, useState } from 'react';
 import { useConsole } from '../console-context.tsx';
+
+type KeyEvent = { input: string; key: Key };
+
+/**
+ * Opening a prompt is a state change; keys typed right behind the key that opened it (a fast
+ * typist, a paste, a slow server) arrive before the prompt is mounted and listening. The screen
+ * passes every key to `swallow` first: while a prompt is opening, keys are kept, and the prompt
+ * replays them when it mounts, so none is lost or taken as a command.
+ */
+export function usePrompt<K>() {
+  const [open, setOpen] = useState<K | null>(null);
+  const opening = useRef<K | null>(null);
+  const early = useRef<KeyEvent[]>([]);
+  return {
+    open,
+    early,
+    ask(kind: K) {
+      opening.current = kind;
+      early.current = [];
+      setOpen(kind);
+    },
+    close() {
+      opening.current = null;
+      setOpen(null);
+    },
+    swallow(input: string, key: Key): boolean {
+      if (opening.current === null) return false;
+      early.current.push({ input, key });
+      return true;
+    },
+  };
+}
 
 /**
  * A one-line question at the bottom of a screen (a reason, a filter). Enter answers, Esc
@@ -10,24 +42,43 @@ export function Prompt(props: {
   label: string;
   initial?: string;
   maxLength?: number;
+  early?: React.RefObject<KeyEvent[]>;
   onSubmit: (value: string) => void;
   onCancel: () => void;
 }) {
   const { theme, setTyping } = useConsole();
-  const [value, setValue] = useState(props.initial ?? '');
-  useEffect(() => {
-    setTyping(true);
-    return () => setTyping(false);
-  }, [setTyping]);
-  useInput((input, key) => {
-    if (key.return) return props.onSubmit(value.trim());
-    if (key.escape) return props.onCancel();
+  const [value, setValueState] = useState(props.initial ?? '');
+  // Keys that arrive together are handled before React re-renders: the ref, not the rendered
+  // state, is the text so far (Enter right after the last letter must see that letter).
+  const current = useRef(value);
+  const done = useRef(false);
+  const setValue = (f: (v: string) => string) => {
+    current.current = f(current.current);
+    setValueState(current.current);
+  };
+  const handle = (input: string, key: Key) => {
+    if (done.current) return;
+    if (key.return) {
+      done.current = true;
+      return props.onSubmit(current.current.trim());
+    }
+    if (key.escape) {
+      done.current = true;
+      return props.onCancel();
+    }
     if (key.backspace || key.delete) return setValue((v) => v.slice(0, -1));
     if (key.ctrl || key.meta || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.tab)
       return;
     const printable = [...input].filter((ch) => ch >= ' ' && ch !== '\x7f').join('');
     if (printable) setValue((v) => (v + printable).slice(0, props.maxLength ?? 200));
-  });
+  };
+  useEffect(() => {
+    setTyping(true);
+    for (const e of props.early?.current?.splice(0) ?? []) handle(e.input, e.key);
+    return () => setTyping(false);
+    // Once, on mount: the keys that arrived while the prompt was opening.
+  }, []);
+  useInput(handle);
   return (
     <Box>
       <Text color={theme.accent}>{props.label} </Text>

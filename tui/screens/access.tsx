@@ -2,7 +2,7 @@ import { Box, Text, useInput } from 'ink';
 import React, { useEffect, useState } from 'react';
 import type { AccessRequestView } from '../../core/index.ts';
 import { refusal, useConsole } from '../console-context.tsx';
-import { Prompt } from '../components/prompt.tsx';
+import { Prompt, usePrompt } from '../components/prompt.tsx';
 import { useCursor, VirtualList } from '../components/virtual-list.tsx';
 import { Command, commandOf } from '../keys.ts';
 
@@ -25,7 +25,8 @@ export function AccessScreen(props: { height: number; active: boolean }) {
   const [pane, setPane] = useState<'mine' | 'inbox'>('mine');
   const [rows, setRows] = useState<AccessRequestView[] | null>(null);
   const [tick, setTick] = useState(0);
-  const [rejecting, setRejecting] = useState<AccessRequestView | null>(null);
+  const prompt = usePrompt<AccessRequestView>();
+  const rejecting = prompt.open;
   const listHeight = Math.max(1, props.height - 2);
   const [cursor, move, setCursor] = useCursor(rows?.length ?? 0, listHeight);
 
@@ -65,6 +66,7 @@ export function AccessScreen(props: { height: number; active: boolean }) {
   const selected = rows?.[cursor];
   useInput(
     (input, key) => {
+      if (prompt.swallow(input, key)) return;
       const cmd = commandOf([pane === 'inbox' ? 'inbox' : 'access', 'list', 'keys', 'global'], input, key);
       if (move(cmd)) return;
       if ((key.leftArrow || key.rightArrow) && approver) {
@@ -79,7 +81,7 @@ export function AccessScreen(props: { height: number; active: boolean }) {
         return void act(core.access.checkin(actor, selected.account), `${selected.account} checked in`);
       if (cmd === Command.Approve)
         return void act(core.access.approve(actor, selected.id), `request ${selected.id} approved`);
-      if (cmd === Command.Reject) return setRejecting(selected);
+      if (cmd === Command.Reject) return prompt.ask(selected);
       if (cmd === Command.ForceCheckin)
         return void act(
           core.access.checkin(actor, selected.account, { force: true }),
@@ -125,11 +127,12 @@ export function AccessScreen(props: { height: number; active: boolean }) {
       />
       {rejecting ? (
         <Prompt
+          early={prompt.early}
           label={`Reason to reject ${rejecting.requester}'s request:`}
-          onCancel={() => setRejecting(null)}
+          onCancel={() => prompt.close()}
           onSubmit={(reason) => {
             const r = rejecting;
-            setRejecting(null);
+            prompt.close();
             void act(core.access.reject(actor, r.id, reason || undefined), `request ${r.id} rejected`);
           }}
         />

@@ -2,7 +2,7 @@ import { Box, Text, useInput } from 'ink';
 import React, { useEffect, useRef, useState } from 'react';
 import type { Core } from '../../core/index.ts';
 import { refusal, useConsole, useNavigation } from '../console-context.tsx';
-import { Prompt } from '../components/prompt.tsx';
+import { Prompt, usePrompt } from '../components/prompt.tsx';
 import { Command, commandOf } from '../keys.ts';
 import { launchInPlace } from './launch.ts';
 
@@ -28,7 +28,8 @@ export function AccountDetailScreen(props: { ref_: string; height: number; activ
   const [history, setHistory] = useState<HistoryView>([]);
   const [requests, setRequests] = useState<RequestView[]>([]);
   const [revealed, setRevealed] = useState<string | null>(null);
-  const [asking, setAsking] = useState<null | 'reveal-reason' | 'copy-reason' | 'request-reason'>(null);
+  const prompt = usePrompt<'reveal-reason' | 'copy-reason' | 'request-reason'>();
+  const asking = prompt.open;
   const [reload, setReload] = useState(0);
   const timers = useRef<unknown[]>([]);
 
@@ -102,14 +103,15 @@ export function AccountDetailScreen(props: { ref_: string; height: number; activ
 
   useInput(
     (input, key) => {
+      if (prompt.swallow(input, key)) return;
       const cmd = commandOf(['detail', 'keys', 'global'], input, key);
       if (cmd === Command.Back) return nav.back();
       if (cmd === Command.Launch) return void launchInPlace(c, ref);
-      if (cmd === Command.Reveal) return needsReason ? setAsking('reveal-reason') : void reveal();
-      if (cmd === Command.Copy) return needsReason ? setAsking('copy-reason') : void copy();
+      if (cmd === Command.Reveal) return needsReason ? prompt.ask('reveal-reason') : void reveal();
+      if (cmd === Command.Copy) return needsReason ? prompt.ask('copy-reason') : void copy();
       if (cmd === Command.Favourite)
         return void act(core.explorer.setFavourite(actor, ref, true), `${ref} added to favourites`);
-      if (cmd === Command.Request) return setAsking('request-reason');
+      if (cmd === Command.Request) return prompt.ask('request-reason');
       if (cmd === Command.Checkout) return void act(core.access.checkout(actor, ref), `${ref} checked out`);
       if (cmd === Command.Checkin) return void act(core.access.checkin(actor, ref), `${ref} checked in`);
     },
@@ -161,11 +163,12 @@ export function AccountDetailScreen(props: { ref_: string; height: number; activ
       <Box flexGrow={1} />
       {asking ? (
         <Prompt
+          early={prompt.early}
           label={asking === 'request-reason' ? 'Reason for the request:' : 'Reason to retrieve the password:'}
-          onCancel={() => setAsking(null)}
+          onCancel={() => prompt.close()}
           onSubmit={(reason) => {
             const what = asking;
-            setAsking(null);
+            prompt.close();
             if (!reason) return c.flash('a reason is required', 'error');
             if (what === 'reveal-reason') void reveal(reason);
             else if (what === 'copy-reason') void copy(reason);

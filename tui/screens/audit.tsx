@@ -2,7 +2,7 @@ import { Box, Text, useInput } from 'ink';
 import React, { useEffect, useState } from 'react';
 import type { AuditRecord } from '../../core/index.ts';
 import { refusal, useConsole } from '../console-context.tsx';
-import { Prompt } from '../components/prompt.tsx';
+import { Prompt, usePrompt } from '../components/prompt.tsx';
 import { useCursor, VirtualList } from '../components/virtual-list.tsx';
 import { Command, commandOf } from '../keys.ts';
 
@@ -22,7 +22,8 @@ export function AuditScreen(props: { height: number; active: boolean }) {
   const c = useConsole();
   const [rows, setRows] = useState<AuditRecord[] | null>(null);
   const [filter, setFilter] = useState('');
-  const [asking, setAsking] = useState(false);
+  const prompt = usePrompt<true>();
+  const asking = prompt.open;
   const [tick, setTick] = useState(0);
   const listHeight = Math.max(1, props.height - 3);
   const [cursor, move, setCursor] = useCursor(rows?.length ?? 0, listHeight);
@@ -46,9 +47,10 @@ export function AuditScreen(props: { height: number; active: boolean }) {
   const selected = rows?.[cursor];
   useInput(
     (input, key) => {
+      if (prompt.swallow(input, key)) return;
       const cmd = commandOf(['list', 'keys', 'global'], input, key);
       if (move(cmd)) return;
-      if (cmd === Command.Filter) return setAsking(true);
+      if (cmd === Command.Filter) return prompt.ask(true);
       if (cmd === Command.Refresh) return setTick((n) => n + 1);
       if (cmd === Command.Back && filter) {
         setFilter('');
@@ -76,11 +78,12 @@ export function AuditScreen(props: { height: number; active: boolean }) {
       />
       {asking ? (
         <Prompt
+          early={prompt.early}
           label="Filter:"
           initial={filter}
-          onCancel={() => setAsking(false)}
+          onCancel={() => prompt.close()}
           onSubmit={(v) => {
-            setAsking(false);
+            prompt.close();
             setFilter(v);
             setCursor(0);
           }}

@@ -2,7 +2,7 @@ import { Box, Text, useInput } from 'ink';
 import React, { useEffect, useState } from 'react';
 import type { ConsoleTerminal, Core } from '../../core/index.ts';
 import { refusal, useConsole, type ConsoleState } from '../console-context.tsx';
-import { Prompt } from '../components/prompt.tsx';
+import { Prompt, usePrompt } from '../components/prompt.tsx';
 import { useCursor, VirtualList } from '../components/virtual-list.tsx';
 import { Command, commandOf } from '../keys.ts';
 
@@ -19,7 +19,8 @@ export function LiveSessionsScreen(props: { height: number; active: boolean }) {
   const { core } = c.session;
   const [list, setList] = useState<LiveInfo[]>([]);
   const [tick, setTick] = useState(0);
-  const [asking, setAsking] = useState<LiveInfo | null>(null);
+  const prompt = usePrompt<LiveInfo>();
+  const asking = prompt.open;
   const listHeight = Math.max(1, props.height - 2);
   const [cursor, move] = useCursor(list.length, listHeight);
 
@@ -37,10 +38,11 @@ export function LiveSessionsScreen(props: { height: number; active: boolean }) {
   const selected = list[cursor];
   useInput(
     (input, key) => {
+      if (prompt.swallow(input, key)) return;
       const cmd = commandOf(['live', 'list', 'keys', 'global'], input, key);
       if (move(cmd)) return;
       if (cmd === Command.Shadow && selected) return void shadowInPlace(c, selected.id);
-      if (cmd === Command.Terminate && selected) return setAsking(selected);
+      if (cmd === Command.Terminate && selected) return prompt.ask(selected);
       if (cmd === Command.Refresh) return setTick((n) => n + 1);
     },
     { isActive: props.active && !asking },
@@ -64,11 +66,12 @@ export function LiveSessionsScreen(props: { height: number; active: boolean }) {
       />
       {asking ? (
         <Prompt
+          early={prompt.early}
           label={`Reason to terminate ${asking.user}'s session to ${asking.target}:`}
-          onCancel={() => setAsking(null)}
+          onCancel={() => prompt.close()}
           onSubmit={(reason) => {
             const s = asking;
-            setAsking(null);
+            prompt.close();
             if (!reason) return c.flash('a reason is required to terminate', 'error');
             core.live
               .terminate(c.session.actor, s.id, reason)

@@ -96,15 +96,15 @@ export function PlayerScreen(props: { recordingId: string; title: string; height
   useInput(
     (input, key) => {
       const cmd = commandOf(['player', 'keys', 'global'], input, key);
-      const i = SPEEDS.indexOf(speed);
       if (cmd === Command.Back) return nav.back();
       if (cmd === Command.PlayPause) {
         const r = replay.current;
         if (r && !playing && r.position >= r.duration) void r.seek(0).then(() => setT(0));
         return setPlaying((p) => !p);
       }
-      if (cmd === Command.Faster) return setSpeed(SPEEDS[Math.min(SPEEDS.length - 1, i + 1)]!);
-      if (cmd === Command.Slower) return setSpeed(SPEEDS[Math.max(0, i - 1)]!);
+      if (cmd === Command.Faster)
+        return setSpeed((v) => SPEEDS[Math.min(SPEEDS.length - 1, SPEEDS.indexOf(v) + 1)]!);
+      if (cmd === Command.Slower) return setSpeed((v) => SPEEDS[Math.max(0, SPEEDS.indexOf(v) - 1)]!);
       if (cmd === Command.SeekBack) return seekBy(-10);
       if (cmd === Command.SeekForward) return seekBy(10);
       if (cmd === Command.SeekBackMinute) return seekBy(-60);

@@ -2,7 +2,7 @@ import { Box, Text, useInput } from 'ink';
 import React, { useEffect, useState } from 'react';
 import type { RecordingRow } from '../../core/index.ts';
 import { refusal, useConsole, useNavigation } from '../console-context.tsx';
-import { Prompt } from '../components/prompt.tsx';
+import { Prompt, usePrompt } from '../components/prompt.tsx';
 import { useCursor, VirtualList } from '../components/virtual-list.tsx';
 import { Command, commandOf } from '../keys.ts';
 
@@ -32,7 +32,8 @@ export function RecordingsScreen(props: { height: number; active: boolean }) {
   const nav = useNavigation();
   const [rows, setRows] = useState<RecordingRow[] | null>(null);
   const [filter, setFilter] = useState('');
-  const [asking, setAsking] = useState(false);
+  const prompt = usePrompt<true>();
+  const asking = prompt.open;
   const [tick, setTick] = useState(0);
   const listHeight = Math.max(1, props.height - 2);
   const [cursor, move, setCursor] = useCursor(rows?.length ?? 0, listHeight);
@@ -69,9 +70,10 @@ export function RecordingsScreen(props: { height: number; active: boolean }) {
   const selected = rows?.[cursor];
   useInput(
     (input, key) => {
+      if (prompt.swallow(input, key)) return;
       const cmd = commandOf(['recordings', 'list', 'keys', 'global'], input, key);
       if (move(cmd)) return;
-      if (cmd === Command.Filter) return setAsking(true);
+      if (cmd === Command.Filter) return prompt.ask(true);
       if (cmd === Command.Refresh) return setTick((n) => n + 1);
       if (cmd === Command.Back && filter) {
         setFilter('');
@@ -104,11 +106,12 @@ export function RecordingsScreen(props: { height: number; active: boolean }) {
       />
       {asking ? (
         <Prompt
+          early={prompt.early}
           label="Filter:"
           initial={filter}
-          onCancel={() => setAsking(false)}
+          onCancel={() => prompt.close()}
           onSubmit={(v) => {
-            setAsking(false);
+            prompt.close();
             setFilter(v);
             setCursor(0);
           }}
