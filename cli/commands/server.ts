@@ -78,8 +78,11 @@ export async function runServer(
   logger.log('info', 'gateway started', { host: gw.host, port: gw.port, hostKey: hostKey.fingerprint });
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    // `on`, not `once`: the console's terminal libraries use signal-exit, which re-raises a signal
+    // (killing the process before the gateway and the store are closed) when it sees no other
+    // listener left for it.
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
   });
   await gw.close();
   await core.close();

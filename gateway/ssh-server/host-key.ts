@@ -9,7 +9,7 @@ import { fingerprintOf } from '../../core/index.ts';
  */
 export async function ensureHostKey(
   file: string,
-): Promise<{ privateKey: Buffer; created: boolean; fingerprint: string }> {
+): Promise<{ privateKey: Buffer; created: boolean; fingerprint: string; knownHostsKey: string }> {
   let created = false;
   let privateKey: Buffer;
   try {
@@ -26,5 +26,11 @@ export async function ensureHostKey(
   const parsed = ssh2.utils.parseKey(privateKey);
   if (parsed instanceof Error) throw new Error(`host key ${file} cannot be read: ${parsed.message}`);
   const key = Array.isArray(parsed) ? parsed[0]! : parsed;
-  return { privateKey, created, fingerprint: fingerprintOf(key.getPublicSSH()) };
+  return {
+    privateKey,
+    created,
+    fingerprint: fingerprintOf(key.getPublicSSH()),
+    // "TYPE BASE64", as a known_hosts line carries it (what `custody console` pins).
+    knownHostsKey: `${key.type} ${key.getPublicSSH().toString('base64')}`,
+  };
 }

@@ -92,7 +92,8 @@ describe('custody CLI: homes of their own', () => {
         expect(out).not.toContain(generated);
         // The printed command works: the administrator logs in and gets the console.
         const shell = await ssh2Shell(port, 'admin', generated);
-        await shell.out.waitFor(/Custody — admin: 0 accounts/);
+        // The full-screen console (the client asked for a pty).
+        await shell.out.waitFor(/Custody · admin \(admin\)[\s\S]*Favourites/);
         shell.close();
       } finally {
         child.kill('SIGTERM');

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../../gateway/index.ts';
 import { consoleStarter } from '../../tui/index.ts';
 import { sshTargetFixture, startTestGateway, type SshTargetFixture } from '../support/gateway-fixture.ts';
-import { sshInteractive } from '../support/openssh-client.ts';
+import { CUSTODY_BIN } from '../support/cli.ts';
+import { askpassEnv, sshInteractive } from '../support/openssh-client.ts';
 import { sshdSkipReason } from '../support/sshd.ts';
 import { TmuxSsh, tmuxSkipReason } from '../support/tmux.ts';
 import { ADMIN_PASSWORD, USER_PASSWORD } from '../support/vault.ts';
@@ -104,4 +105,27 @@ describe.skipIf(!!skip)(`console over SSH in tmux${skip ? ` (${skip})` : ''}`, (
     await audrey.keys('Escape');
     await audrey.waitFor(/recordings/);
   }, 120_000);
+
+  it('custody console opens the same console through the local node, with its host key pinned', async () => {
+    const env = askpassEnv({ password: USER_PASSWORD });
+    const pane = TmuxSsh.run(
+      [
+        process.execPath,
+        CUSTODY_BIN,
+        'console',
+        '--home',
+        fx.v.home,
+        '--port',
+        String(gw.port),
+        '--user',
+        'alice',
+      ],
+      { SSH_ASKPASS: env.SSH_ASKPASS!, SSH_ASKPASS_REQUIRE: 'force', DISPLAY: ':0' },
+    );
+    panes.push(pane);
+    const f = await pane.waitFor(/Custody · alice \(password-user\)[\s\S]*Favourites/, 30_000);
+    expect(f).not.toMatch(/authenticity of host/);
+    await pane.keys('C-c');
+    await pane.waitFor(/Connection to 127.0.0.1 closed/);
+  }, 60_000);
 });

@@ -39,6 +39,26 @@ export class TmuxSsh {
     return t;
   }
 
+  /** Any command in a tmux window, with the given environment variables. */
+  static run(argv: string[], env: Record<string, string>, cols = 100, rows = 30): TmuxSsh {
+    const t = new TmuxSsh();
+    const pass = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+    t.#tmux([
+      'new-session',
+      '-d',
+      '-s',
+      t.#session,
+      '-x',
+      String(cols),
+      '-y',
+      String(rows),
+      ...pass,
+      ...argv,
+    ]);
+    t.#tmux(['set-option', '-t', t.#session, 'remain-on-exit', 'on']);
+    return t;
+  }
+
   #tmux(args: string[]): string {
     return execFileSync('tmux', ['-L', this.#socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
   }
