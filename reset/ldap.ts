@@ -6,7 +6,8 @@
 //     and add the new one in one modify (fails unless the old value matches); admin = replace.
 //     OpenLDAP then stores the value as sent (cleartext) unless an overlay hashes it.
 // TLS: `ldaps://` when the resource's URL starts with `ldaps://` or its port is 636. The server
-// certificate is checked against Node's CA store plus the connector's `ca` (PEM).
+// certificate and name are always checked, against Node's CA store (which honours
+// NODE_EXTRA_CA_CERTS) plus the connector's `ca` (PEM).
 import { rootCertificates } from 'node:tls';
 import { BerWriter, Change, Attribute, Client } from 'ldapts';
 import {
@@ -71,11 +72,17 @@ export class LdapResetConnector implements ResetConnector {
   private client(target: ResetTarget): Client {
     const { url, tls } = this.endpoint(target);
     const extra = this.opts.ca === undefined ? [] : [this.opts.ca].flat();
+    // Without `ca`, Node uses its default store, which includes NODE_EXTRA_CA_CERTS; an explicit
+    // `ca` replaces that store, so the bundled roots are kept alongside the extra certificates.
+    const tlsOptions = extra.length
+      ? { ca: [...rootCertificates, ...extra], rejectUnauthorized: true }
+      : { rejectUnauthorized: true };
     return new Client({
       url,
       connectTimeout: this.opts.connectTimeoutMs ?? 10_000,
       timeout: this.opts.timeoutMs ?? 20_000,
-      ...(tls ? { tlsOptions: { ca: [...rootCertificates, ...extra], rejectUnauthorized: true } } : {}),
+      // Only ldaps gets tlsOptions: a plain ldap:// client given them had its binds reset here.
+      ...(tls ? { tlsOptions } : {}),
     });
   }
 
