@@ -11,6 +11,7 @@
 import { rootCertificates } from 'node:tls';
 import { BerWriter, Change, Attribute, Client } from 'ldapts';
 import {
+  failureOf,
   resetError,
   type ResetAccount,
   type ResetConnector,
@@ -154,11 +155,23 @@ export class LdapResetConnector implements ResetConnector {
           ]);
         }
       } catch (e) {
-        throw this.mapError(target, e, login.account, 'change');
+        const mapped = this.mapError(target, e, login.account, 'change');
+        // The connection went while the request was in flight: ask the directory whether the
+        // new password took (a bind as the account), so a change that happened is not lost.
+        if (failureOf(mapped) === 'unreachable' && (await this.accepts(target, account.name, newPassword)))
+          return;
+        throw mapped;
       }
     } finally {
       await c.unbind().catch(() => undefined);
     }
+  }
+
+  private async accepts(target: ResetTarget, dn: string, secret: Secret): Promise<boolean> {
+    return this.verify(target, dn, secret).then(
+      () => true,
+      () => false,
+    );
   }
 
   /** Verification: a simple bind as the account's DN with the vault's password. */

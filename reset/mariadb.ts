@@ -6,6 +6,8 @@
 //     `SET PASSWORD = PASSWORD('…')` (ALTER USER needs CREATE USER even for oneself); MySQL uses
 //     `ALTER USER USER() IDENTIFIED BY '…' REPLACE '<current>'` (REPLACE satisfies
 //     password_require_current).
+// Should the connection drop while the statement is in flight, the connector logs in as the
+// account with the new password before reporting `unreachable`: a change that took is not lost.
 import mysql from 'mysql2/promise';
 import {
   resetError,
@@ -18,6 +20,8 @@ import {
 
 export interface MariaDbResetOptions {
   connectTimeoutMs?: number;
+  /** How long the password statement may take (default 20 s). */
+  queryTimeoutMs?: number;
 }
 
 /** The host part used when an account is named without one. */
@@ -46,6 +50,15 @@ const ACCESS_DENIED = new Set([
   'ER_TABLEACCESS_DENIED_ERROR',
   'ER_PASSWORD_NO_MATCH',
   'ER_ACCESS_DENIED_NO_PASSWORD_ERROR',
+]);
+
+// The connection went while the statement was in flight: its outcome is unknown.
+const CONNECTION_LOST = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
 ]);
 
 type Conn = mysql.Connection;
@@ -89,6 +102,7 @@ export class MariaDbResetConnector implements ResetConnector {
     const [user, host] = splitMysqlAccount(account.name);
     const [loginUser] = splitMysqlAccount(login.account);
     const c = await this.connect(target, loginUser, login.secret);
+    let sent = false;
     try {
       const [rows] = await c.query('SELECT VERSION() AS v, @@SESSION.sql_mode AS m');
       const { v, m } = (rows as { v: string; m: string }[])[0]!;
@@ -99,18 +113,30 @@ export class MariaDbResetConnector implements ResetConnector {
       else if (/mariadb/i.test(v)) sql = `SET PASSWORD = PASSWORD(${lit(newPassword.reveal())})`;
       else
         sql = `ALTER USER USER() IDENTIFIED BY ${lit(newPassword.reveal())} REPLACE ${lit(account.current.reveal())}`;
-      await c.query(sql);
+      sent = true;
+      await c.query({ sql, timeout: this.opts.queryTimeoutMs ?? 20_000 });
     } catch (e) {
       const err = e as { code?: string; errno?: number };
       if (err.code && ACCESS_DENIED.has(err.code))
         throw resetError('refused', `'${login.account}' may not change the password of '${user}'@'${host}'`);
-      if (err.code === 'ECONNRESET' || err.code === 'PROTOCOL_CONNECTION_LOST' || err.code === 'ETIMEDOUT')
+      if (err.code && CONNECTION_LOST.has(err.code)) {
+        // The statement may have run before the connection went: ask the target itself.
+        if (sent && (await this.accepts(target, account.name, newPassword))) return;
         throw resetError('unreachable', `${this.where(target)} dropped the connection (${err.code})`);
+      }
       // The server's message can quote the statement, hence the password: report only the code.
       throw resetError('failed', `password change on ${this.where(target)} failed (${err.code ?? 'error'})`);
     } finally {
       await c.end().catch(() => c.destroy());
     }
+  }
+
+  /** True when the account now logs in with `secret` (the change happened after all). */
+  private async accepts(target: ResetTarget, account: string, secret: Secret): Promise<boolean> {
+    return this.verify(target, account, secret).then(
+      () => true,
+      () => false,
+    );
   }
 
   async verify(target: ResetTarget, account: string, secret: Secret): Promise<void> {

@@ -9,6 +9,8 @@ import { Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResetEngine, type ResetConnector, type ResetTarget, type TargetError } from '../../core/index.ts';
 import { LdapResetConnector } from '../../reset/index.ts';
+import { PASSWORD_MODIFY_OID } from '../../reset/ldap.ts';
+import { startCutProxy } from '../support/cut-proxy.ts';
 import { freePort } from '../support/sshd.ts';
 import { slapdSkipReason, startSlapd, type SlapdInstance } from '../support/slapd.ts';
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';
@@ -68,6 +70,7 @@ describe.skipIf(!!skip)(
         { cn: 'alice', password: OLD },
         { cn: 'bob', password: OLD },
         { cn: 'carol', password: OLD },
+        { cn: 'dave', password: OLD },
         { cn: 'pwadmin', password: ADMIN_PW, admin: true },
         { cn: 'otheradmin', password: ADMIN_PW, admin: true },
       ]);
@@ -195,6 +198,37 @@ describe.skipIf(!!skip)(
       await expect(REAL.ldap.verify(plain(), ALICE, pw(await has('dir01', ALICE)))).resolves.toBeUndefined();
       expect(await bind(ALICE, before)).toBe(49);
       expect(await auditOf(v, 'password.reset-reconciled')).toHaveLength(1);
+    }, 30_000);
+
+    it('connection cut while the password-modify request is in flight: after it ran, the new password is found to have taken; before it ran, unreachable and nothing changed', async () => {
+      const DAVE = s!.dnOf('dave');
+      const proxy = await startCutProxy(s!.port, PASSWORD_MODIFY_OID);
+      try {
+        await v.core.resources.create(v.host, {
+          name: 'dir-cut',
+          type: 'ldap',
+          dnsName: '127.0.0.1',
+          port: proxy.port,
+        });
+        await v.core.accounts.add(v.host, 'dir-cut', DAVE, pw(OLD));
+        await v.core.accounts.add(v.host, 'dir-cut', ADMIN, pw(ADMIN_PW));
+        proxy.arm('after-reply');
+        await engine().resetAccount(v.host, `dir-cut/${DAVE}`, { admin: ADMIN });
+        expect(proxy.cuts()).toBe(1);
+        const now = await has('dir-cut', DAVE);
+        expect(await bind(DAVE, now)).toBe('ok');
+        expect(await bind(DAVE, OLD)).toBe(49);
+        proxy.arm('before-send');
+        const err = await engine()
+          .resetAccount(v.host, `dir-cut/${DAVE}`, { admin: ADMIN })
+          .catch((e: TargetError) => e);
+        expect(proxy.cuts()).toBe(2);
+        expect((err as TargetError).message).toMatch(/unreachable/);
+        expect(await has('dir-cut', DAVE)).toBe(now);
+        expect(await bind(DAVE, now)).toBe('ok');
+      } finally {
+        await proxy.close();
+      }
     }, 30_000);
 
     it('the canary password reached no log line, audit row or vault file', async () => {

@@ -15,6 +15,7 @@ import {
   startMariaDb,
   type MariaDbInstance,
 } from '../support/mariadb.ts';
+import { startCutProxy } from '../support/cut-proxy.ts';
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';
 import { failingVaultWrite } from './helpers.ts';
 import { auditOf, recordingContext, vaultHas, whereLeaked } from './vault-probe.ts';
@@ -185,6 +186,40 @@ describe.skipIf(!available)(
       await expect(REAL.mysql.verify(target(db!.port), USER, pw(await has(USER)))).resolves.toBeUndefined();
       expect(await login(db!.port, USER, before)).toBe('ER_ACCESS_DENIED_ERROR');
       expect(await auditOf(v, 'password.reset-reconciled')).toHaveLength(1);
+    }, 30_000);
+
+    it('connection cut while ALTER USER is in flight: after it ran, the connector finds the new password took; before it ran, unreachable and nothing changed', async () => {
+      await db!.root(`CREATE USER 'cut'@'%' IDENTIFIED BY 'Zq9#Lm2$Vx7!Rt4&Kp8w'`);
+      const proxy = await startCutProxy(db!.port, 'ALTER USER');
+      try {
+        await v.core.resources.create(v.host, {
+          name: 'db-cut',
+          type: 'mysql',
+          dnsName: '127.0.0.1',
+          port: proxy.port,
+        });
+        await v.core.accounts.add(v.host, 'db-cut', 'cut', pw('Zq9#Lm2$Vx7!Rt4&Kp8w'));
+        await v.core.accounts.add(v.host, 'db-cut', ADMIN, pw(ADMIN_PW));
+        proxy.arm('after-reply');
+        await engine().resetAccount(v.host, 'db-cut/cut', { admin: ADMIN });
+        expect(proxy.cuts()).toBe(1);
+        const now = await vaultHas(v, 'db-cut', 'cut');
+        expect(await login(db!.port, 'cut', now)).toBe('ok');
+        expect(await login(db!.port, 'cut', 'Zq9#Lm2$Vx7!Rt4&Kp8w')).toBe('ER_ACCESS_DENIED_ERROR');
+        proxy.arm('before-send');
+        const err = await engine()
+          .resetAccount(v.host, 'db-cut/cut', { admin: ADMIN })
+          .catch((e: TargetError) => e);
+        expect(proxy.cuts()).toBe(2);
+        expect((err as TargetError).message).toMatch(/dropped the connection/);
+        expect(await vaultHas(v, 'db-cut', 'cut')).toBe(now);
+        expect(await login(db!.port, 'cut', now)).toBe('ok');
+        expect((await auditOf(v, 'password.reset-fail'))[0]).toMatchObject({
+          details: { reason: 'unreachable' },
+        });
+      } finally {
+        await proxy.close();
+      }
     }, 30_000);
 
     it('the canary password reached no log line, audit row or vault file', async () => {
