@@ -21,6 +21,39 @@ export interface PostgresResetOptions {
 export class PostgresResetConnector implements ResetConnector {
   constructor(private readonly opts: PostgresResetOptions = {}) {}
 
+  private where(target: ResetTarget): string {
+    return `${target.resource} (${target.host}:${target.port ?? 5432})`;
+  }
+
+  /** Logs in; a refused credential and a failed connection are told apart (verification needs it). */
+  private async connect(target: ResetTarget, user: string, secret: Secret): Promise<pg.Client> {
+    const client = new pg.Client({
+      host: target.host,
+      port: target.port ?? 5432,
+      user,
+      password: secret.reveal(),
+      database: this.opts.database ?? 'postgres',
+      connectionTimeoutMillis: this.opts.connectTimeoutMs ?? 10_000,
+    });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      return client;
+    } catch (e) {
+      const err = e as { code?: string; message?: string };
+      await client.end().catch(() => undefined);
+      if (err.code === '28P01' || err.code === '28000')
+        throw resetError('refused', `${this.where(target)} refused the credential of '${user}'`);
+      throw resetError('unreachable', `${this.where(target)} is unreachable: ${err.code ?? 'error'}`);
+    }
+  }
+
+  /** Verification: log in as the role with the vault's password, and out again. */
+  async verify(target: ResetTarget, account: string, secret: Secret): Promise<void> {
+    const client = await this.connect(target, account, secret);
+    await client.end().catch(() => undefined);
+  }
+
   async change(
     target: ResetTarget,
     login: ResetLogin,
@@ -28,25 +61,8 @@ export class PostgresResetConnector implements ResetConnector {
     newPassword: Secret,
   ): Promise<void> {
     if (login.kind !== 'password') throw resetError('failed', 'a PostgreSQL login needs a password');
-    const client = new pg.Client({
-      host: target.host,
-      port: target.port ?? 5432,
-      user: login.account,
-      password: login.secret.reveal(),
-      database: this.opts.database ?? 'postgres',
-      connectionTimeoutMillis: this.opts.connectTimeoutMs ?? 10_000,
-    });
-    client.on('error', () => undefined);
-    const where = `${target.resource} (${target.host}:${target.port ?? 5432})`;
-    try {
-      await client.connect();
-    } catch (e) {
-      const err = e as { code?: string; message?: string };
-      await client.end().catch(() => undefined);
-      if (err.code === '28P01' || err.code === '28000')
-        throw resetError('refused', `${where} refused the credential of '${login.account}'`);
-      throw resetError('unreachable', `${where} is unreachable: ${err.code ?? err.message ?? 'error'}`);
-    }
+    const client = await this.connect(target, login.account, login.secret);
+    const where = this.where(target);
     try {
       await client.query(
         `ALTER ROLE ${client.escapeIdentifier(account.name)} PASSWORD ${client.escapeLiteral(newPassword.reveal())}`,

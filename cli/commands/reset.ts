@@ -16,7 +16,7 @@ export function registerReset(program: Command): void {
     .description('reset the password of RESOURCE/ACCOUNT on the target and in the vault together')
     .option(
       '--admin <account>',
-      'log in as this other account of the same resource (sudo chpasswd / ALTER ROLE)',
+      'log in as this other account of the same resource (sudo chpasswd, ALTER ROLE, ALTER USER, an LDAP admin DN)',
     )
     .option('--new-password-file <file>', 'the new password (default: generated from the policy)')
     .option('--reconcile', 'complete resets left pending by a failed vault write or a crash')

@@ -8,6 +8,8 @@ export interface ResetTarget {
   resetKind: string;
   host: string;
   port: number | null;
+  /** The resource's URL attribute ('' when unset); e.g. an `ldaps://` URL selects LDAP over TLS. */
+  url?: string;
   /**
    * SSH-based connectors must call this with the server's host key before authenticating; it
    * throws (HostKeyError) to refuse a key that differs from the one pinned for the resource.

@@ -173,6 +173,7 @@ export class ResetEngine implements ResetService {
         resetKind,
         host: resource.dnsName,
         port: resource.port,
+        url: resource.url,
         // Same pinning as gateway sessions: a reset never types a password into a changed host.
         hostKey: async (key) => {
           await checkPinnedHostKey(this.ctx, who, resource.name, key);

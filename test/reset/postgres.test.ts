@@ -5,9 +5,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ResetEngine, type TargetError } from '../../core/index.ts';
+import { ResetEngine, type ResetTarget, type TargetError } from '../../core/index.ts';
 import { PostgresResetConnector } from '../../reset/index.ts';
 import { postgresAvailable, startPostgres, type PgInstance } from '../support/postgres.ts';
+import { freePort } from '../support/sshd.ts';
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';
 
 const ROLE = 'app-user'; // needs identifier quoting
@@ -104,5 +105,22 @@ describe.skipIf(!postgresAvailable())('remote reset on a real PostgreSQL (privat
     expect((err as TargetError).message).toMatch(/refused the credential/);
     expect(await vaultHas(ROLE)).toBe(before);
     expect(await login(ROLE, before)).toBe('ok');
+  }, 30_000);
+
+  it('verify: in sync resolves; out of sync (wrong password) is refused; a closed port is unreachable', async () => {
+    const target = (port: number): ResetTarget => ({
+      resource: 'db01',
+      resetKind: 'postgres',
+      host: '127.0.0.1',
+      port,
+    });
+    const c = REAL.postgres;
+    await expect(c.verify(target(server!.port), ROLE, pw(await vaultHas(ROLE)))).resolves.toBeUndefined();
+    await expect(c.verify(target(server!.port), ROLE, pw(OLD))).rejects.toMatchObject({
+      details: { reason: 'refused' },
+    });
+    await expect(c.verify(target(await freePort()), ROLE, pw(OLD))).rejects.toMatchObject({
+      details: { reason: 'unreachable' },
+    });
   }, 30_000);
 });
