@@ -55,6 +55,7 @@ export function App(props: AppProps) {
   const [tab, setTab] = useState(0);
   const [routes, setRoutes] = useState<Route[]>([]);
   const [help, setHelp] = useState(false);
+  const helpOpen = useRef(false);
   const [flash, setFlash] = useState<Flash | null>(null);
   const [typing, setTypingState] = useState(false);
   const [asideActive, setAsideActive] = useState(false);
@@ -123,11 +124,18 @@ export function App(props: AppProps) {
 
   useInput(
     (input, key) => {
-      if (help) return setHelp(false);
+      // A ref, not the drawn state: '?' and the next key may arrive before the help is drawn.
+      if (helpOpen.current) {
+        helpOpen.current = false;
+        return setHelp(false);
+      }
       const cmd = commandOf(lettersAreCommands ? ['global', 'keys'] : ['global'], input, key);
       if (cmd === Command.Quit) return props.onQuit();
       if (typing) return;
-      if (cmd === Command.Help) return setHelp(true);
+      if (cmd === Command.Help) {
+        helpOpen.current = true;
+        return setHelp(true);
+      }
       if ((cmd === Command.NextTab || cmd === Command.PrevTab) && !route && tabs.length) {
         setTab((t) => (t + (cmd === Command.NextTab ? 1 : tabs.length - 1)) % tabs.length);
       }

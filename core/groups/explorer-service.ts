@@ -13,6 +13,8 @@ export interface ExplorerEntry {
   account: string;
   dnsName: string;
   description: string;
+  /** The resource's and the account's non-secret custom-field values, space-separated. */
+  custom: string;
   access: string;
 }
 
@@ -45,12 +47,26 @@ export class ExplorerService {
     return this.ctx.run(actor, 'account.view', { kind: 'explorer', name: 'all' }, async (s) => {
       this.ctx.authz.require(actor, 'account.view');
       const needle = search.trim().toLowerCase();
+      const customText = new Map<string, string>();
+      for (const v of await s.repos.fields.allText()) {
+        const key = `${v.ownerKind}:${v.ownerId}`;
+        customText.set(key, customText.has(key) ? `${customText.get(key)} ${v.text}` : v.text);
+      }
+      const customOf = (v: { resource: { id: string }; account: { id: string } }) =>
+        [customText.get(`resource:${v.resource.id}`), customText.get(`account:${v.account.id}`)]
+          .filter(Boolean)
+          .join(' ');
       const list = (await visibleAccounts(s, actor)).filter(
         (v) =>
           !needle ||
-          [v.resource.name, v.account.name, v.resource.description, v.resource.dnsName, v.account.notes].some(
-            (f) => f.toLowerCase().includes(needle),
-          ),
+          [
+            v.resource.name,
+            v.account.name,
+            v.resource.description,
+            v.resource.dnsName,
+            v.account.notes,
+            customOf(v),
+          ].some((f) => f.toLowerCase().includes(needle)),
       );
       return {
         total: list.length,
@@ -60,6 +76,7 @@ export class ExplorerService {
           account: v.account.name,
           dnsName: v.resource.dnsName,
           description: v.resource.description,
+          custom: customOf(v),
           access: v.level,
         })),
       };

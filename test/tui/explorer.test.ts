@@ -38,6 +38,12 @@ describe('console: password explorer', () => {
       ['lab7', 'root'],
     ] as const)
       await v.core.accounts.add(v.host, r, a, pw(PASSWORD));
+    // Custom fields are searched too; a password-kind field never is.
+    await v.core.catalog.addField(v.host, 'account', 'Cost centre', 'text');
+    await v.core.catalog.addField(v.host, 'account', 'Recovery code', 'password');
+    await v.core.accounts.add(v.host, 'lab7', 'svc', pw(PASSWORD), {
+      custom: { 'Cost centre': 'CC-4711-finance', 'Recovery code': 'hidden-RC-9931' },
+    });
     alice = await v.addUser('alice', 'password-user');
     await v.core.sharing.grant(
       v.host,
@@ -56,16 +62,22 @@ describe('console: password explorer', () => {
       const first = await c.waitFor('Favourites · 0 rows');
       expect(first).toContain('No favourites yet');
       await c.press(KEYS.right);
-      await c.waitFor('All · 4 accounts');
+      await c.waitFor('All · 5 accounts');
       // Description, DNS name and account name all match.
       await c.press(...'ledger');
       let f = await c.waitFor('All · 1 accounts');
       expect(f).toContain('› db01/postgres');
       await c.press(KEYS.escape);
-      await c.waitFor('All · 4 accounts');
+      await c.waitFor('All · 5 accounts');
+      await c.press(...'4711-fin');
+      expect(await c.waitFor('All · 1 accounts')).toContain('› lab7/svc');
+      await c.press(KEYS.escape, ...'rc-9931');
+      expect(await c.waitFor('All · 0 accounts')).toContain('Nothing matches.');
+      await c.press(KEYS.escape);
+      await c.waitFor('All · 5 accounts');
       await c.press(...'prod.ex');
       f = await c.waitFor('All · 3 accounts');
-      expect(f).not.toContain('lab7/root');
+      expect(f).not.toContain('lab7/');
       await c.press(...Array(7).fill(KEYS.backspace), ...'deploy');
       f = await c.waitFor('All · 1 accounts');
       expect(f).toContain('web01/deploy');

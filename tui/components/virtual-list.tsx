@@ -57,25 +57,27 @@ export function useCursor(
 ): [number, (c: Command | undefined) => boolean, (i: number) => void] {
   const [index, setIndex] = useState(0);
   const clamped = Math.min(index, Math.max(0, count - 1));
+  // Keys that arrive together are handled before the next render: each move starts from the
+  // previous move's result (a functional update), not from the index last drawn.
   const move = (c: Command | undefined): boolean => {
     const last = Math.max(0, count - 1);
     const step = Math.max(1, page - 1);
-    const next =
+    const next = (i: number) =>
       c === Command.Up
-        ? clamped - 1
+        ? i - 1
         : c === Command.Down
-          ? clamped + 1
+          ? i + 1
           : c === Command.PageUp
-            ? clamped - step
+            ? i - step
             : c === Command.PageDown
-              ? clamped + step
+              ? i + step
               : c === Command.Home
                 ? 0
                 : c === Command.End
                   ? last
                   : undefined;
-    if (next === undefined) return false;
-    setIndex(Math.min(Math.max(0, next), last));
+    if (next(0) === undefined) return false;
+    setIndex((i) => Math.min(Math.max(0, next(Math.min(i, last))!), last));
     return true;
   };
   return [clamped, move, setIndex];

@@ -5,7 +5,7 @@ export interface IndexedEntry {
   resource: string;
   dnsName: string;
   description: string;
-  /** Lower-cased text the search looks in: resource, account, description, DNS name. */
+  /** Lower-cased text the search looks in: resource, account, description, DNS name, custom fields. */
   haystack: string;
 }
 
@@ -43,7 +43,7 @@ export class ExplorerIndex {
         resource: e.resource,
         dnsName: e.dnsName,
         description: e.description,
-        haystack: `${e.ref}\u0000${e.description}\u0000${e.dnsName}`.toLowerCase(),
+        haystack: `${e.ref}\u0000${e.description}\u0000${e.dnsName}\u0000${e.custom}`.toLowerCase(),
       }));
       return this.#entries;
     });

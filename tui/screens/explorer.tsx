@@ -115,8 +115,8 @@ export function ExplorerScreen(props: { index: ExplorerIndex; height: number; ac
       const cmd = commandOf(['explorer', 'list', 'global'], input, key);
       if (move(cmd)) return;
       if (cmd === Command.NextView || cmd === Command.PrevView) {
-        const i = VIEWS.indexOf(view) + (cmd === Command.NextView ? 1 : VIEWS.length - 1);
-        setView(VIEWS[i % VIEWS.length]!);
+        const step = cmd === Command.NextView ? 1 : VIEWS.length - 1;
+        setView((v) => VIEWS[(VIEWS.indexOf(v) + step) % VIEWS.length]!);
         setGroup(null);
         setCursor(0);
         return;

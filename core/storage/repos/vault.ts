@@ -178,6 +178,17 @@ export function fieldsRepo(db: Knex | Knex.Transaction) {
         .onConflict(['owner_kind', 'owner_id', 'field_id'])
         .merge(['value_text', 'value_enc']);
     },
+    /** Every non-secret custom value (password-kind values are sealed and never searched). */
+    async allText(): Promise<{ ownerKind: FieldTarget; ownerId: string; text: string }[]> {
+      const rows = await db('custom_values')
+        .whereNotNull('value_text')
+        .select('owner_kind', 'owner_id', 'value_text');
+      return rows.map((r) => ({
+        ownerKind: str(r.owner_kind) as FieldTarget,
+        ownerId: str(r.owner_id),
+        text: str(r.value_text),
+      }));
+    },
     async removeValuesOf(ownerKind: FieldTarget, ownerIds: string[]): Promise<void> {
       if (ownerIds.length)
         await db('custom_values').where({ owner_kind: ownerKind }).whereIn('owner_id', ownerIds).delete();
