@@ -38,7 +38,7 @@ describe('custody server and landing commands', () => {
       const m = /^ssh listening on 127\.0\.0\.1:(\d+)$/m.exec(out);
       expect(m, out).not.toBeNull();
       const shell = await ssh2Shell(Number(m![1]), 'admin', ADMIN_PASSWORD);
-      await shell.out.waitFor(/Custody — admin/);
+      await shell.out.waitFor(/Custody · admin \(admin\)[\s\S]*Favourites/);
       shell.close();
     } finally {
       child.kill('SIGTERM');

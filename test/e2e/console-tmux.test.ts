@@ -58,7 +58,7 @@ describe.skipIf(!!skip)(`console over SSH in tmux${skip ? ` (${skip})` : ''}`, (
     expect(back).toContain('Custody · alice');
     expect(back).not.toContain('TUI-42');
     await alice.keys('C-c');
-    await alice.waitFor(/Pane is dead|Connection to 127.0.0.1 closed/);
+    await alice.waitForExit();
   }, 90_000);
 
   it('an administrator shadows, then terminates, another user’s session; an auditor replays it', async () => {
@@ -126,6 +126,6 @@ describe.skipIf(!!skip)(`console over SSH in tmux${skip ? ` (${skip})` : ''}`, (
     const f = await pane.waitFor(/Custody · alice \(password-user\)[\s\S]*Favourites/, 30_000);
     expect(f).not.toMatch(/authenticity of host/);
     await pane.keys('C-c');
-    await pane.waitFor(/Connection to 127.0.0.1 closed/);
+    await pane.waitForExit();
   }, 60_000);
 });

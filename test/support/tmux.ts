@@ -93,6 +93,15 @@ export class TmuxSsh {
     }
   }
 
+  /** Waits until the program in the window has exited (tmux keeps the dead pane to read). */
+  async waitForExit(ms = 20_000): Promise<void> {
+    const until = Date.now() + ms;
+    while (!this.paneDead()) {
+      if (Date.now() > until) throw new Error(`the program did not exit; the screen was:\n${this.screen()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   paneDead(): boolean {
     return this.#tmux(['display-message', '-p', '-t', this.#session, '#{pane_dead}']).trim() === '1';
   }
