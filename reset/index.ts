@@ -3,8 +3,9 @@
 import type { ResetConnectors } from '../core/index.ts';
 import { PostgresResetConnector } from './postgres.ts';
 import { SshUnixResetConnector } from './ssh-unix.ts';
+import { ProcessListenerRunner } from './listener-runner.ts';
 
-export { PostgresResetConnector, SshUnixResetConnector };
+export { PostgresResetConnector, SshUnixResetConnector, ProcessListenerRunner };
 
 export function resetConnectorsFor(): ResetConnectors {
   return { unix: new SshUnixResetConnector(), postgres: new PostgresResetConnector() };

@@ -1,0 +1,205 @@
+// Reset listeners (seed 000, guide D §6): dual approval, the ordered arguments with the passwords
+// on standard input (never in argv: checked in /proc/PID/cmdline and `ps` while the listener runs),
+// output scrubbed for the audit, and a hanging listener killed at its timeout while a real reset
+// against a real sshd completes regardless.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Core, ResetEngine, type Actor } from '../../core/index.ts';
+import { ProcessListenerRunner, SshUnixResetConnector } from '../../reset/index.ts';
+import { createTestUser, sshdSkipReason, startSshd } from '../support/sshd.ts';
+import { createTestVault, pw, type TestVault } from '../support/vault.ts';
+import { sshLogin } from './helpers.ts';
+
+const OLD = 'Zq9#Lm2$Vx7!Rt4&Kp1w-canary-old';
+const NEW = 'Yb3%Nc6^Wd1*Qe5(Hf0z-canary-new';
+
+let cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.reverse()) await c();
+  cleanups = [];
+});
+
+interface World {
+  v: TestVault;
+  core: Core;
+  adm1: Actor;
+  adm2: Actor;
+  dir: string;
+}
+
+/** A vault whose core runs listeners with the real process runner. */
+async function world(): Promise<World> {
+  const v = await createTestVault();
+  cleanups.push(() => v.close());
+  const core = new Core({ ...v.core.ctx.deps, listenerRunner: new ProcessListenerRunner() });
+  cleanups.push(() => core.settled());
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'custody-listener-'));
+  chmodSync(dir, 0o755);
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return { v, core, adm1: await v.addUser('adm1', 'admin'), adm2: await v.addUser('adm2', 'admin'), dir };
+}
+
+function script(dir: string, name: string, body: string): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+  return file;
+}
+
+const audit = async (w: World, type: string) =>
+  (await w.core.audit.query(w.v.host, { type, limit: 100 })).map((r) => ({
+    result: r.result,
+    details: JSON.parse(r.details) as Record<string, unknown>,
+  }));
+
+describe('reset listeners', () => {
+  it('dual approval: the author cannot approve; pending, rejected and re-edited listeners never run', async () => {
+    const w = await world();
+    const marker = path.join(w.dir, 'ran');
+    const cmd = script(w.dir, 'touch.sh', `echo run >> "${marker}"`);
+    await w.core.resources.create(w.v.host, { name: 'app01', type: 'linux', dnsName: 'app01.example' });
+    await w.core.accounts.add(w.v.host, 'app01', 'svc', pw(OLD));
+    await w.core.listeners.add(w.adm1, 'restart', { resourceType: 'linux', command: cmd, timeoutSeconds: 5 });
+
+    await expect(w.core.listeners.approve(w.adm1, 'restart')).rejects.toMatchObject({ code: 'E_FORBIDDEN' });
+    // Pending: a local password change does not run it.
+    await w.core.accounts.changePassword(w.v.host, 'app01/svc', pw(NEW));
+    await w.core.settled();
+    expect(existsSync(marker)).toBe(false);
+
+    await w.core.listeners.approve(w.adm2, 'restart');
+    await w.core.accounts.changePassword(w.v.host, 'app01/svc', pw(OLD + 'x'));
+    await w.core.settled();
+    expect(readFileSync(marker, 'utf8')).toBe('run\n');
+
+    // An edit makes it pending again, and its editor cannot approve it either.
+    await w.core.listeners.edit(w.adm2, 'restart', { args: ['--graceful'] });
+    await expect(w.core.listeners.approve(w.adm2, 'restart')).rejects.toMatchObject({ code: 'E_FORBIDDEN' });
+    await w.core.accounts.changePassword(w.v.host, 'app01/svc', pw(NEW + 'y'));
+    await w.core.settled();
+    expect(readFileSync(marker, 'utf8')).toBe('run\n');
+    await w.core.listeners.reject(w.adm1, 'restart');
+    await expect(w.core.listeners.approve(w.adm1, 'restart')).rejects.toMatchObject({ code: 'E_CONFLICT' });
+
+    // A password user may not even add one.
+    const pu = await w.v.addUser('pu', 'password-user');
+    await expect(
+      w.core.listeners.add(pu, 'x', { resourceType: 'linux', command: cmd }),
+    ).rejects.toMatchObject({
+      code: 'E_FORBIDDEN',
+    });
+    const types = (await w.core.audit.query(w.v.host, { limit: 500 })).map((r) => r.type);
+    for (const t of ['listener.add', 'listener.approve', 'listener.edit', 'listener.reject', 'listener.ran'])
+      expect(types).toContain(t);
+    expect(await audit(w, 'listener.ran')).toHaveLength(1);
+  }, 60_000);
+
+  it('ordered arguments in argv, passwords on stdin only: not in /proc/PID/cmdline, ps, the environment, the audit or the database', async () => {
+    const w = await world();
+    const cmd = script(
+      w.dir,
+      'record.sh',
+      [
+        'dir="$4"',
+        `printf '%s\\n' "$@" > "$dir/argv"`,
+        'IFS= read -r old; IFS= read -r new',
+        `printf '%s\\n%s\\n' "$old" "$new" > "$dir/stdin"`,
+        'env > "$dir/env"',
+        'echo $$ > "$dir/pid"',
+        // Stay alive until the test has looked at ps and /proc.
+        'i=0; while [ ! -e "$dir/go" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done',
+        'echo "listener saw old=$old new=$new"',
+      ].join('\n'),
+    );
+    await w.core.resources.create(w.v.host, { name: 'app02', type: 'linux', dnsName: 'app02.example' });
+    await w.core.accounts.add(w.v.host, 'app02', 'svc', pw(OLD));
+    await w.core.listeners.add(w.adm1, 'rec', {
+      resourceType: 'linux',
+      command: cmd,
+      args: [w.dir, 'extra two'],
+      timeoutSeconds: 30,
+    });
+    await w.core.listeners.approve(w.adm2, 'rec');
+    await w.core.accounts.changePassword(w.v.host, 'app02/svc', pw(NEW));
+
+    const pidFile = path.join(w.dir, 'pid');
+    for (let i = 0; i < 200 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 25));
+    const pid = readFileSync(pidFile, 'utf8').trim();
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    const ps = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
+    expect(cmdline.split('\0')).toEqual([
+      '/bin/sh',
+      cmd,
+      'app02',
+      'app02.example',
+      'svc',
+      w.dir,
+      'extra two',
+      '',
+    ]);
+    for (const seen of [cmdline, ps, readFileSync(path.join(w.dir, 'env'), 'utf8')]) {
+      expect(seen).not.toContain(OLD);
+      expect(seen).not.toContain(NEW);
+    }
+    writeFileSync(path.join(w.dir, 'go'), '');
+    await w.core.settled();
+
+    expect(readFileSync(path.join(w.dir, 'argv'), 'utf8')).toBe(
+      ['app02', 'app02.example', 'svc', w.dir, 'extra two', ''].join('\n'),
+    );
+    expect(readFileSync(path.join(w.dir, 'stdin'), 'utf8')).toBe(`${OLD}\n${NEW}\n`);
+    const [ran] = await audit(w, 'listener.ran');
+    expect(ran?.details).toMatchObject({ listener: 'rec', exitCode: 0 });
+    expect(ran?.details.output).toBe('listener saw old=<secret> new=<secret>\n');
+    const everything = JSON.stringify(await w.core.audit.query(w.v.host, { limit: 1000 }));
+    expect(everything).not.toContain(OLD);
+    expect(everything).not.toContain(NEW);
+    const db = readFileSync(path.join(w.v.home, 'data', 'custody.sqlite'));
+    expect(db.includes(Buffer.from(NEW))).toBe(false);
+  }, 60_000);
+});
+
+const skip = sshdSkipReason();
+describe.skipIf(!!skip)(`a hanging listener and a real reset (real sshd)${skip ? ` — ${skip}` : ''}`, () => {
+  it('the reset completes without waiting; the listener (and what it started) is killed at its timeout', async () => {
+    const w = await world();
+    const user = createTestUser('lsnhang', { password: OLD });
+    cleanups.push(() => user.remove());
+    const sshd = await startSshd({ allowUsers: [user.name] });
+    cleanups.push(() => sshd.stop());
+    const cmd = script(w.dir, 'hang.sh', `sleep 300 &\necho $! > "${w.dir}/child"\nwait`);
+    await w.core.resources.create(w.v.host, {
+      name: 'web01',
+      type: 'linux',
+      dnsName: '127.0.0.1',
+      port: sshd.port,
+    });
+    await w.core.accounts.add(w.v.host, 'web01', user.name, pw(OLD));
+    await w.core.listeners.add(w.adm1, 'hang', { resourceType: 'linux', command: cmd, timeoutSeconds: 2 });
+    await w.core.listeners.approve(w.adm2, 'hang');
+
+    const engine = new ResetEngine(w.core.ctx, { unix: new SshUnixResetConnector({ timeoutMs: 20_000 }) });
+    await engine.resetAccount(w.v.host, `web01/${user.name}`, { newPassword: pw(NEW) });
+    // The reset is done while the listener has not even been given its timeout yet.
+    expect(await audit(w, 'listener.timed-out')).toHaveLength(0);
+    expect(await sshLogin(sshd.port, user.name, NEW)).toBe(true);
+    expect(await audit(w, 'password.reset')).toHaveLength(1);
+
+    const t0 = Date.now();
+    await w.core.settled();
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    const [timedOut] = await audit(w, 'listener.timed-out');
+    expect(timedOut).toMatchObject({ result: 'failure', details: { listener: 'hang', exitCode: null } });
+    const child = Number(readFileSync(path.join(w.dir, 'child'), 'utf8').trim());
+    await new Promise((r) => setTimeout(r, 200));
+    // Gone, or a zombie nobody reaped yet (in a container, PID 1 may not reap): not running.
+    const state = existsSync(`/proc/${child}/stat`)
+      ? readFileSync(`/proc/${child}/stat`, 'utf8').split(') ')[1]![0]
+      : 'gone';
+    expect(['gone', 'Z', 'X']).toContain(state);
+    // The reset's outcome is the reset's: the vault has the new password.
+    expect((await w.core.accounts.reveal(w.v.host, `web01/${user.name}`)).reveal()).toBe(NEW);
+  }, 60_000);
+});
