@@ -10,7 +10,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Core, ResetEngine, type Actor } from '../../core/index.ts';
 import { ProcessListenerRunner, SshUnixResetConnector } from '../../reset/index.ts';
 import { createTestUser, sshdSkipReason, startSshd } from '../support/sshd.ts';
-import { createTestVault, pw, type TestVault } from '../support/vault.ts';
+import { custody } from '../support/cli.ts';
+import { createTestVault, pw, USER_PASSWORD, writeTestConfig, type TestVault } from '../support/vault.ts';
 import { sshLogin } from './helpers.ts';
 
 const OLD = 'Zq9#Lm2$Vx7!Rt4&Kp1w-canary-old';
@@ -202,4 +203,82 @@ describe.skipIf(!!skip)(`a hanging listener and a real reset (real sshd)${skip ?
     // The reset's outcome is the reset's: the vault has the new password.
     expect((await w.core.accounts.reveal(w.v.host, `web01/${user.name}`)).reveal()).toBe(NEW);
   }, 60_000);
+});
+
+describe('custody listener / custody sync (the real CLI process)', () => {
+  it('add, refused self-approval, approval by a second administrator, list; the approved listener runs after `account set-password`; sync add/link/set/publish/list', async () => {
+    const home = mkdtempSync(path.join(os.tmpdir(), 'custody-cli-listener-'));
+    cleanups.push(() => rmSync(home, { recursive: true, force: true }));
+    chmodSync(home, 0o755);
+    await writeTestConfig(home);
+    const run = (...args: string[]) => custody([...args, '--home', home]);
+    const file = (name: string, text: string) => {
+      const f = path.join(home, name);
+      writeFileSync(f, text + '\n', { mode: 0o600 });
+      return f;
+    };
+    const marker = path.join(home, 'ran');
+    const cmd = script(
+      home,
+      'rec.sh',
+      `IFS= read -r old; IFS= read -r new; echo "$1 $2 $3 $4" > "${marker}"`,
+    );
+    expect((await run('init')).code).toBe(0);
+    const admPw = file('adm2.pw', USER_PASSWORD);
+    for (const a of [
+      ['user', 'add', 'adm2', '--role', 'admin', '--password-file', admPw],
+      ['resource', 'add', 'app01', '--type', 'linux', '--host', 'app01.example'],
+      ['account', 'add', 'app01', 'svc', '--password-file', file('old', OLD)],
+    ])
+      expect((await run(...a)).code, a.join(' ')).toBe(0);
+
+    const add = await run(
+      'listener',
+      'add',
+      'rec',
+      '--type',
+      'linux',
+      '--command',
+      cmd,
+      '--args',
+      'X1',
+      '--timeout-seconds',
+      '5',
+    );
+    expect(add.code).toBe(0);
+    expect(add.stdout).toContain('pending');
+    const self = await run('listener', 'approve', 'rec');
+    expect(self.code).toBe(1);
+    expect(self.stderr).toMatch(/^custody: E_FORBIDDEN: .*another administrator/);
+    expect((await run('--as', 'adm2', '--password-file', admPw, 'listener', 'approve', 'rec')).code).toBe(0);
+    const list = JSON.parse((await run('listener', 'list', '--json')).stdout) as {
+      name: string;
+      status: string;
+    }[];
+    expect(list).toEqual([expect.objectContaining({ name: 'rec', status: 'approved', decidedBy: 'adm2' })]);
+
+    const set = await run('account', 'set-password', 'app01/svc', '--password-file', file('new', NEW));
+    expect(set.code).toBe(0);
+    expect(readFileSync(marker, 'utf8')).toBe('app01 app01.example svc X1\n');
+
+    expect((await run('sync', 'add', 'ch')).code).toBe(0);
+    expect((await run('sync', 'link', 'ch', 'app01/svc')).code).toBe(0);
+    expect((await run('sync', 'set', 'ch', '--enforce-policy', 'off')).code).toBe(0);
+    expect((await run('sync', 'set', 'ch', '--publishing', 'maybe')).code).toBe(2);
+    const pub = await run('sync', 'publish', 'ch', 'app01/svc', '--password-file', file('weak', 'weakpass1'));
+    expect(pub.code).toBe(0);
+    expect(pub.stdout).toContain('app01/svc: stored in the vault');
+    const channels = JSON.parse((await run('sync', 'list', '--json')).stdout) as unknown;
+    expect(channels).toEqual([
+      {
+        name: 'ch',
+        publishing: true,
+        enforcePolicy: false,
+        hasDefaultPassword: false,
+        accounts: ['app01/svc'],
+      },
+    ]);
+    const log = readFileSync(path.join(home, 'logs', 'custody.log'), 'utf8');
+    for (const secret of [OLD, NEW, 'weakpass1']) expect(log).not.toContain(secret);
+  }, 120_000);
 });
