@@ -31,6 +31,7 @@ import { ListenerService } from './listeners/listener-service.ts';
 import { ListenerDispatch } from './listeners/listener-dispatch.ts';
 import { SyncService } from './sync/sync-service.ts';
 import { PasswordNotifications } from './notify/password-notifications.ts';
+import { DailyEventScheduler } from './notify/daily-scheduler.ts';
 
 /** The core's services, composed once over one store, keyring, clock, id source and logger. */
 export class Core {
@@ -63,6 +64,7 @@ export class Core {
   readonly listenerDispatch: ListenerDispatch;
   readonly sync: SyncService;
   readonly passwordEvents: PasswordNotifications;
+  readonly dailyEvents: DailyEventScheduler;
 
   constructor(deps: CoreDeps) {
     this.ctx = new CoreContext(deps);
@@ -108,6 +110,11 @@ export class Core {
       deps.config.notify.password_events,
       deps.config.notify.password_event_recipients,
     );
+    this.dailyEvents = new DailyEventScheduler(
+      this.passwordEvents,
+      this.ctx.clock,
+      deps.config.notify.daily_check_hour,
+    );
     this.ctx.passwordObservers.push(this.listenerDispatch.onStored);
     this.ctx.auditObservers.push(
       this.listenerDispatch.onAudit,
@@ -145,6 +152,7 @@ export class Core {
 
   async close(): Promise<void> {
     this.accessScheduler.stop();
+    this.dailyEvents.stop();
     await this.settled();
     await this.recordings.closeAll();
     await this.ctx.store.close();

@@ -29,10 +29,11 @@ export function registerListener(program: Command): void {
     .requiredOption('--command <path>', 'absolute path of the program (run without a shell)')
     .option('--args <arg>', 'an additional parameter, after the standard ones (repeatable)', collect)
     .option('--timeout-seconds <n>', 'killed (process group, SIGKILL) after this long (default 60)')
+    .option('--approver <admin>', 'the administrator asked to approve (default: all the others)')
     .action(
       async (
         name: string,
-        o: { type: string; command: string; args?: string[]; timeoutSeconds?: string },
+        o: { type: string; command: string; args?: string[]; timeoutSeconds?: string; approver?: string },
         cmd: Command,
       ) => {
         const opts = globalsOf(cmd);
@@ -43,6 +44,7 @@ export function registerListener(program: Command): void {
             command: o.command,
             args: o.args ?? [],
             ...(t !== undefined ? { timeoutSeconds: t } : {}),
+            ...(o.approver ? { approver: o.approver } : {}),
           }),
         );
         new Output(!!opts.json).result(v, (x) => `${line(x)} (another administrator must approve it)`);
@@ -56,10 +58,17 @@ export function registerListener(program: Command): void {
     .option('--args <arg>', 'replaces the additional parameters (repeatable)', collect)
     .option('--no-args', 'no additional parameters')
     .option('--timeout-seconds <n>', 'timeout in seconds')
+    .option('--approver <admin>', 'the administrator asked to approve (default: all the others)')
     .action(
       async (
         name: string,
-        o: { type?: string; command?: string; args?: string[] | false; timeoutSeconds?: string },
+        o: {
+          type?: string;
+          command?: string;
+          args?: string[] | false;
+          timeoutSeconds?: string;
+          approver?: string;
+        },
         cmd: Command,
       ) => {
         const opts = globalsOf(cmd);
@@ -70,6 +79,7 @@ export function registerListener(program: Command): void {
             ...(o.command ? { command: o.command } : {}),
             ...(o.args === false ? { args: [] } : o.args ? { args: o.args } : {}),
             ...(t !== undefined ? { timeoutSeconds: t } : {}),
+            ...(o.approver ? { approver: o.approver } : {}),
           }),
         );
         new Output(!!opts.json).result(v, (x) => `${line(x)} (another administrator must approve it)`);

@@ -154,6 +154,8 @@ export const configSchema = z.strictObject({
       webhook_url: z.string().default(''),
       // The HMAC-SHA256 key lives in its own file, never here.
       webhook_secret_file: z.string().default(''),
+      // The daily check (expired, policy violated) runs once a day at or after this UTC hour.
+      daily_check_hour: z.number().int().min(0).max(23).default(1),
     })
     .prefault({})
     .refine((n) => n.kind !== 'smtp' || (n.smtp_host !== '' && /^[^@\s]+@[^@\s]+$/.test(n.smtp_from)), {

@@ -1,7 +1,7 @@
 import type { Actor } from '../authz/actor.ts';
 import type { CoreContext } from '../context.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
-import type { ListenerRow } from '../storage/repos/index.ts';
+import type { ListenerRow, Repos } from '../storage/repos/index.ts';
 
 export interface ListenerInput {
   resourceType: string;
@@ -10,6 +10,8 @@ export interface ListenerInput {
   /** The guide's "additional parameters", passed as they are after the standard arguments. */
   args?: string[];
   timeoutSeconds?: number;
+  /** The administrator asked to approve it (default: every other administrator). */
+  approver?: string;
 }
 
 export type ListenerView = Omit<ListenerRow, 'id'>;
@@ -39,59 +41,105 @@ export class ListenerService {
 
   async add(actor: Actor, name: string, i: ListenerInput): Promise<ListenerView> {
     this.validate(i);
-    return this.ctx.run(actor, 'listener.manage', { kind: 'listener', name }, async (s) => {
-      this.ctx.authz.require(actor, 'listener.manage');
-      if (!(await s.repos.types.byName(i.resourceType)))
-        throw new NotFoundError('resource type', i.resourceType);
-      if (await s.repos.listeners.byName(name)) throw new ConflictError(`listener '${name}' already exists`);
-      const now = this.ctx.now();
-      const row: ListenerRow = {
-        id: this.ctx.ids.next(),
-        name,
-        resourceType: i.resourceType,
-        command: i.command,
-        args: i.args ?? [],
-        timeoutSeconds: i.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
-        status: 'pending',
-        version: 1,
-        author: actor.name,
-        decidedBy: null,
-        decidedAt: null,
-        createdAt: now,
-        updatedAt: now,
-      };
-      await s.repos.listeners.insert(row);
-      await s.audit('listener.add', { kind: 'listener', name }, this.auditDetails(row));
-      return view(row);
-    });
+    return this.ctx
+      .run(actor, 'listener.manage', { kind: 'listener', name }, async (s) => {
+        this.ctx.authz.require(actor, 'listener.manage');
+        if (!(await s.repos.types.byName(i.resourceType)))
+          throw new NotFoundError('resource type', i.resourceType);
+        if (await s.repos.listeners.byName(name))
+          throw new ConflictError(`listener '${name}' already exists`);
+        const approvers = await this.approversOf(s.repos, actor.name, i.approver);
+        const now = this.ctx.now();
+        const row: ListenerRow = {
+          id: this.ctx.ids.next(),
+          name,
+          resourceType: i.resourceType,
+          command: i.command,
+          args: i.args ?? [],
+          timeoutSeconds: i.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+          status: 'pending',
+          version: 1,
+          author: actor.name,
+          approver: i.approver ?? null,
+          decidedBy: null,
+          decidedAt: null,
+          createdAt: now,
+          updatedAt: now,
+        };
+        await s.repos.listeners.insert(row);
+        await s.audit('listener.add', { kind: 'listener', name }, this.auditDetails(row));
+        return { row, approvers };
+      })
+      .then(({ row, approvers }) => this.askApproval(row, approvers));
   }
 
   /** Any change makes it pending again, with the editor as its new author (guide: same approval). */
   async edit(actor: Actor, name: string, patch: Partial<ListenerInput>): Promise<ListenerView> {
-    return this.ctx.run(actor, 'listener.manage', { kind: 'listener', name }, async (s) => {
-      this.ctx.authz.require(actor, 'listener.manage');
-      const cur = await s.repos.listeners.byName(name);
-      if (!cur) throw new NotFoundError('listener', name);
-      const next: ListenerRow = {
-        ...cur,
-        ...(patch.resourceType !== undefined ? { resourceType: patch.resourceType } : {}),
-        ...(patch.command !== undefined ? { command: patch.command } : {}),
-        ...(patch.args !== undefined ? { args: patch.args } : {}),
-        ...(patch.timeoutSeconds !== undefined ? { timeoutSeconds: patch.timeoutSeconds } : {}),
-        status: 'pending',
-        version: cur.version + 1,
-        author: actor.name,
-        decidedBy: null,
-        decidedAt: null,
-        updatedAt: this.ctx.now(),
-      };
-      this.validate(next);
-      if (!(await s.repos.types.byName(next.resourceType)))
-        throw new NotFoundError('resource type', next.resourceType);
-      await s.repos.listeners.update(next);
-      await s.audit('listener.edit', { kind: 'listener', name }, this.auditDetails(next));
-      return view(next);
-    });
+    return this.ctx
+      .run(actor, 'listener.manage', { kind: 'listener', name }, async (s) => {
+        this.ctx.authz.require(actor, 'listener.manage');
+        const cur = await s.repos.listeners.byName(name);
+        if (!cur) throw new NotFoundError('listener', name);
+        const next: ListenerRow = {
+          ...cur,
+          ...(patch.resourceType !== undefined ? { resourceType: patch.resourceType } : {}),
+          ...(patch.command !== undefined ? { command: patch.command } : {}),
+          ...(patch.args !== undefined ? { args: patch.args } : {}),
+          ...(patch.timeoutSeconds !== undefined ? { timeoutSeconds: patch.timeoutSeconds } : {}),
+          status: 'pending',
+          version: cur.version + 1,
+          author: actor.name,
+          approver: patch.approver ?? null,
+          decidedBy: null,
+          decidedAt: null,
+          updatedAt: this.ctx.now(),
+        };
+        this.validate({ ...next, approver: next.approver ?? undefined });
+        const approvers = await this.approversOf(s.repos, actor.name, patch.approver);
+        if (!(await s.repos.types.byName(next.resourceType)))
+          throw new NotFoundError('resource type', next.resourceType);
+        await s.repos.listeners.update(next);
+        await s.audit('listener.edit', { kind: 'listener', name }, this.auditDetails(next));
+        return { row: next, approvers };
+      })
+      .then(({ row, approvers }) => this.askApproval(row, approvers));
+  }
+
+  /** The chosen approver (an active administrator other than the author), or all the others. */
+  private async approversOf(repos: Repos, author: string, chosen: string | undefined): Promise<string[]> {
+    const admins = (await repos.users.list())
+      .filter((u) => u.role === 'admin' && u.status === 'active' && u.username !== author)
+      .map((u) => u.username);
+    if (chosen === undefined) return admins;
+    if (!admins.includes(chosen))
+      throw new ValidationError(
+        `approver '${chosen}' must be an active administrator other than the author`,
+        {
+          field: 'approver',
+        },
+      );
+    return [chosen];
+  }
+
+  /** Guide: the approval request goes to the chosen administrator. Best effort, after the commit. */
+  private async askApproval(row: ListenerRow, approvers: string[]): Promise<ListenerView> {
+    const notifier = this.ctx.deps.accessNotifier;
+    if (notifier && approvers.length > 0) {
+      await notifier
+        .notify({
+          kind: 'request',
+          to: approvers,
+          subject: `[custody] reset listener '${row.name}' (v${row.version}) awaits your approval`,
+          body: [
+            `${row.author} wrote reset listener '${row.name}' version ${row.version} for resource type ${row.resourceType}:`,
+            `  ${[row.command, ...row.args].join(' ')}`,
+            `It runs with the server's privileges and will not run until another administrator approves it:`,
+            `  custody listener approve ${row.name}    (or: custody listener reject ${row.name})`,
+          ].join('\n'),
+        })
+        .catch(() => undefined);
+    }
+    return view(row);
   }
 
   approve(actor: Actor, name: string): Promise<ListenerView> {
@@ -150,6 +198,7 @@ export class ListenerService {
       args: l.args,
       timeoutSeconds: l.timeoutSeconds,
       version: l.version,
+      approver: l.approver,
     };
   }
 }

@@ -249,6 +249,21 @@ describe('password-event notifications: SMTP, syslog (UDP and TCP), webhook', ()
     expect(hooks.filter((h) => h.kind === 'out-of-sync')).toHaveLength(1);
     expect(hooks.find((h) => h.kind === 'accessed')!.actor).toBe('alice');
 
+    // The server's daily run: once per UTC day, at or after daily_check_hour (1), on the injected clock.
+    hooks.length = 0;
+    clock.set('2026-06-10T00:30:00Z');
+    expect(await core.dailyEvents.tick(v.host)).toBe(false);
+    clock.set('2026-06-10T01:00:00Z');
+    expect(await core.dailyEvents.tick(v.host)).toBe(true);
+    clock.set('2026-06-10T23:00:00Z');
+    expect(await core.dailyEvents.tick(v.host)).toBe(false);
+    await core.settled();
+    expect(hooks.filter((h) => h.kind === 'policy-violated')).toHaveLength(1);
+    clock.set('2026-06-11T01:00:00Z');
+    expect(await core.dailyEvents.tick(v.host)).toBe(true);
+    await core.settled();
+    expect(hooks.filter((h) => h.kind === 'policy-violated')).toHaveLength(2);
+
     // No password anywhere: mails, syslog frames, webhook bodies.
     const everything = raw.join('\n') + sink.messages.map((m) => m.data).join('\n');
     for (const secret of [CANARY, CANARY2, WEAK, USER_PASSWORD]) expect(everything).not.toContain(secret);

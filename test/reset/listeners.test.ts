@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Core, ResetEngine, type Actor } from '../../core/index.ts';
+import { Core, ResetEngine, type AccessNotification, type Actor } from '../../core/index.ts';
 import { ProcessListenerRunner, SshUnixResetConnector } from '../../reset/index.ts';
 import { createTestUser, sshdSkipReason, startSshd } from '../support/sshd.ts';
 import { custody } from '../support/cli.ts';
@@ -29,18 +29,32 @@ interface World {
   adm1: Actor;
   adm2: Actor;
   dir: string;
+  /** What the administrators were told (approval requests). */
+  told: AccessNotification[];
 }
 
 /** A vault whose core runs listeners with the real process runner. */
 async function world(): Promise<World> {
   const v = await createTestVault();
   cleanups.push(() => v.close());
-  const core = new Core({ ...v.core.ctx.deps, listenerRunner: new ProcessListenerRunner() });
+  const told: AccessNotification[] = [];
+  const core = new Core({
+    ...v.core.ctx.deps,
+    listenerRunner: new ProcessListenerRunner(),
+    accessNotifier: { notify: async (n) => void told.push(n) },
+  });
   cleanups.push(() => core.settled());
   const dir = mkdtempSync(path.join(os.tmpdir(), 'custody-listener-'));
   chmodSync(dir, 0o755);
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return { v, core, adm1: await v.addUser('adm1', 'admin'), adm2: await v.addUser('adm2', 'admin'), dir };
+  return {
+    v,
+    core,
+    adm1: await v.addUser('adm1', 'admin'),
+    adm2: await v.addUser('adm2', 'admin'),
+    dir,
+    told,
+  };
 }
 
 function script(dir: string, name: string, body: string): string {
@@ -62,7 +76,23 @@ describe('reset listeners', () => {
     const cmd = script(w.dir, 'touch.sh', `echo run >> "${marker}"`);
     await w.core.resources.create(w.v.host, { name: 'app01', type: 'linux', dnsName: 'app01.example' });
     await w.core.accounts.add(w.v.host, 'app01', 'svc', pw(OLD));
-    await w.core.listeners.add(w.adm1, 'restart', { resourceType: 'linux', command: cmd, timeoutSeconds: 5 });
+    await expect(
+      w.core.listeners.add(w.adm1, 'restart', { resourceType: 'linux', command: cmd, approver: 'adm1' }),
+    ).rejects.toMatchObject({ code: 'E_VALIDATION' });
+    await w.core.listeners.add(w.adm1, 'restart', {
+      resourceType: 'linux',
+      command: cmd,
+      timeoutSeconds: 5,
+      approver: 'adm2',
+    });
+    // Guide: the approval request goes to the chosen administrator.
+    expect(w.told).toEqual([
+      expect.objectContaining({
+        kind: 'request',
+        to: ['adm2'],
+        subject: expect.stringContaining("'restart'"),
+      }),
+    ]);
 
     await expect(w.core.listeners.approve(w.adm1, 'restart')).rejects.toMatchObject({ code: 'E_FORBIDDEN' });
     // Pending: a local password change does not run it.
@@ -77,6 +107,8 @@ describe('reset listeners', () => {
 
     // An edit makes it pending again, and its editor cannot approve it either.
     await w.core.listeners.edit(w.adm2, 'restart', { args: ['--graceful'] });
+    // No approver chosen: every other administrator is asked (the built-in admin and adm1).
+    expect(w.told[1]).toMatchObject({ to: ['admin', 'adm1'].sort() });
     await expect(w.core.listeners.approve(w.adm2, 'restart')).rejects.toMatchObject({ code: 'E_FORBIDDEN' });
     await w.core.accounts.changePassword(w.v.host, 'app01/svc', pw(NEW + 'y'));
     await w.core.settled();

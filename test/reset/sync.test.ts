@@ -3,6 +3,8 @@
 // (`sync publish`, standing in for the target-side agent) with the per-channel switches, and a
 // failure on one linked target reported per account without undoing the others.
 import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Core } from '../../core/index.ts';
 import { SshUnixResetConnector } from '../../reset/index.ts';
@@ -157,6 +159,11 @@ describe.skipIf(!!skip)(
       // No password in any audit row.
       const all = JSON.stringify(await core.audit.query(v.host, { limit: 2000 }));
       for (const secret of [PUBLISHED, DEFAULT, await vaultHas(refs[0]!)]) expect(all).not.toContain(secret);
+      // Nor in plaintext in the database (the default password is sealed like every secret).
+      const db = join(v.home, 'data', 'custody.sqlite');
+      for (const f of [db, `${db}-wal`].filter((x) => existsSync(x)))
+        for (const secret of [PUBLISHED, DEFAULT])
+          expect(readFileSync(f).includes(Buffer.from(secret))).toBe(false);
     }, 120_000);
   },
 );

@@ -13,6 +13,8 @@ export interface ListenerRow {
   status: ListenerStatus;
   version: number;
   author: string;
+  /** The administrator asked to approve (any other administrator may). */
+  approver: string | null;
   decidedBy: string | null;
   decidedAt: string | null;
   createdAt: string;
@@ -29,6 +31,7 @@ const toRow = (r: Row): ListenerRow => ({
   status: str(r.status) as ListenerStatus,
   version: num(r.version),
   author: str(r.author),
+  approver: strOrNull(r.approver),
   decidedBy: strOrNull(r.decided_by),
   decidedAt: strOrNull(r.decided_at),
   createdAt: str(r.created_at),
@@ -45,6 +48,7 @@ const toDb = (l: ListenerRow) => ({
   status: l.status,
   version: l.version,
   author: l.author,
+  approver: l.approver,
   decided_by: l.decidedBy,
   decided_at: l.decidedAt,
   created_at: l.createdAt,
