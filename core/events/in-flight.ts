@@ -5,11 +5,14 @@
 export class InFlight {
   readonly #running = new Set<Promise<unknown>>();
 
+  /** `onError` hears what the work threw (it is never rethrown: nobody is waiting for it). */
+  constructor(private readonly onError: (e: unknown) => void = () => undefined) {}
+
   start(work: () => Promise<unknown>): void {
     // setImmediate: the caller's operation returns first; the work never sits on its path.
     const p: Promise<unknown> = new Promise((resolve) => setImmediate(resolve))
       .then(work)
-      .catch(() => undefined)
+      .catch((e: unknown) => this.onError(e))
       .finally(() => this.#running.delete(p));
     this.#running.add(p);
   }

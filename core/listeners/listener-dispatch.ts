@@ -21,12 +21,20 @@ const OUTPUT_LIMIT = 2000;
  * per line — never in argv (world-readable through `ps`) nor in the environment.
  */
 export class ListenerDispatch {
-  readonly inFlight = new InFlight();
+  readonly inFlight: InFlight;
 
   constructor(
     private readonly ctx: CoreContext,
     private readonly runner: ListenerRunner | undefined,
-  ) {}
+  ) {
+    this.inFlight = new InFlight((e) =>
+      this.ctx.deps.logger.log('error', 'listener.background-failed', {
+        error: String((e as Error)?.message ?? e)
+          .split('\n')[0]!
+          .slice(0, 200),
+      }),
+    );
+  }
 
   /** PasswordStoredObserver: resets (engine, after its vault commit) and sync publishes. */
   onStored = (e: PasswordStored): void => {

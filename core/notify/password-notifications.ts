@@ -26,14 +26,22 @@ const DAY_MS = 86_400_000;
  * failure is logged by the channel and never reaches the operation that caused the event.
  */
 export class PasswordNotifications {
-  readonly inFlight = new InFlight();
+  readonly inFlight: InFlight;
 
   constructor(
     private readonly ctx: CoreContext,
     private readonly channels: readonly PasswordEventChannel[],
     private readonly enabled: readonly PasswordEventKind[],
     private readonly recipientKinds: readonly RecipientKind[],
-  ) {}
+  ) {
+    this.inFlight = new InFlight((e) =>
+      this.ctx.deps.logger.log('error', 'password-event.background-failed', {
+        error: String((e as Error)?.message ?? e)
+          .split('\n')[0]!
+          .slice(0, 200),
+      }),
+    );
+  }
 
   onAudit = (rows: readonly AuditRecord[]): void => {
     if (this.channels.length === 0) return;

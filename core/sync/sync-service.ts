@@ -49,12 +49,20 @@ const SYNC_SOURCE = 'sync:';
  * Pushes caused by the channel carry source `sync:CHANNEL`, so they never echo back.
  */
 export class SyncService {
-  readonly inFlight = new InFlight();
+  readonly inFlight: InFlight;
 
   constructor(
     private readonly ctx: CoreContext,
     private readonly engine: ResetEngine,
-  ) {}
+  ) {
+    this.inFlight = new InFlight((e) =>
+      this.ctx.deps.logger.log('error', 'sync.background-failed', {
+        error: String((e as Error)?.message ?? e)
+          .split('\n')[0]!
+          .slice(0, 200),
+      }),
+    );
+  }
 
   async addChannel(actor: Actor, name: string, s: ChannelSettings = {}): Promise<ChannelView> {
     return this.ctx.run(actor, 'sync.manage', { kind: 'sync-channel', name }, async (o) => {

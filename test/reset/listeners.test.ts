@@ -129,6 +129,36 @@ describe('reset listeners', () => {
     expect(await audit(w, 'listener.ran')).toHaveLength(1);
   }, 60_000);
 
+  it('a listener that fails, or cannot start, is audited as failed and changes nothing about the change', async () => {
+    const w = await world();
+    const cmd = script(w.dir, 'fail.sh', 'echo "cannot restart" >&2; exit 3');
+    await w.core.resources.create(w.v.host, { name: 'app03', type: 'linux', dnsName: 'app03.example' });
+    await w.core.accounts.add(w.v.host, 'app03', 'svc', pw(OLD));
+    for (const [name, command] of [
+      ['fails', cmd],
+      ['missing', path.join(w.dir, 'does-not-exist')],
+    ] as const) {
+      await w.core.listeners.add(w.adm1, name, { resourceType: 'linux', command });
+      await w.core.listeners.approve(w.adm2, name);
+    }
+    await w.core.accounts.changePassword(w.v.host, 'app03/svc', pw(NEW));
+    await w.core.settled();
+    expect((await w.core.accounts.reveal(w.v.host, 'app03/svc')).reveal()).toBe(NEW);
+    const failed = await audit(w, 'listener.failed');
+    expect(failed).toEqual(
+      expect.arrayContaining([
+        {
+          result: 'failure',
+          details: expect.objectContaining({ listener: 'fails', exitCode: 3, output: 'cannot restart\n' }),
+        },
+        {
+          result: 'failure',
+          details: expect.objectContaining({ listener: 'missing', exitCode: null, startError: 'ENOENT' }),
+        },
+      ]),
+    );
+  }, 60_000);
+
   it('ordered arguments in argv, passwords on stdin only: not in /proc/PID/cmdline, ps, the environment, the audit or the database', async () => {
     const w = await world();
     const cmd = script(

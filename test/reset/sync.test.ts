@@ -16,6 +16,7 @@ import {
   type SshdInstance,
   type TestUser,
 } from '../support/sshd.ts';
+import { storageDrivers } from '../support/drivers.ts';
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';
 import { sshLogin } from './helpers.ts';
 
@@ -167,3 +168,58 @@ describe.skipIf(!!skip)(
     }, 120_000);
   },
 );
+
+// The stored side of channels and listeners on both backends (booleans, upserts, sealed default).
+for (const driver of storageDrivers()) {
+  describe(`sync channels and listeners stored on ${driver.name}`, () => {
+    it('channel switches, links, a sealed default password, a publish; a listener through its approval', async () => {
+      const url = await driver.freshDatabase();
+      const v = await createTestVault(url ? { postgresUrl: url } : {});
+      try {
+        const c = v.core;
+        const adm = await v.addUser('adm2', 'admin');
+        await c.resources.create(v.host, { name: 'app', type: 'website', dnsName: 'app.example' });
+        await c.accounts.add(v.host, 'app', 'a', pw(START('5')));
+        await c.accounts.add(v.host, 'app', 'b', pw(START('6')));
+        await c.sync.addChannel(v.host, 'ch', {
+          publishing: true,
+          enforcePolicy: true,
+          defaultPassword: pw(DEFAULT),
+        });
+        await c.sync.link(v.host, 'ch', 'app/a');
+        await c.sync.link(v.host, 'ch', 'app/a'); // twice: still one link
+        await c.sync.set(v.host, 'ch', { enforcePolicy: false });
+        expect(await c.sync.list(v.host)).toEqual([
+          {
+            name: 'ch',
+            publishing: true,
+            enforcePolicy: false,
+            hasDefaultPassword: true,
+            accounts: ['app/a'],
+          },
+        ]);
+        await c.sync.publish(v.host, 'ch', 'app/a');
+        expect((await c.accounts.reveal(v.host, 'app/a')).reveal()).toBe(DEFAULT);
+        await c.sync.link(v.host, 'ch', 'app/b');
+        // app/b's type has no reset connector: reported for that account, app/a keeps the change.
+        const r = await c.sync.publish(v.host, 'ch', 'app/a', pw(PUBLISHED));
+        expect(r).toEqual([expect.objectContaining({ account: 'app/b', ok: false, reason: 'E_VALIDATION' })]);
+        expect((await c.accounts.reveal(v.host, 'app/a')).reveal()).toBe(PUBLISHED);
+
+        await c.listeners.add(v.host, 'l1', { resourceType: 'website', command: '/bin/true', args: ['a b'] });
+        await c.listeners.approve(adm, 'l1');
+        expect(await c.listeners.list(v.host)).toEqual([
+          expect.objectContaining({
+            name: 'l1',
+            status: 'approved',
+            args: ['a b'],
+            version: 1,
+            decidedBy: 'adm2',
+          }),
+        ]);
+      } finally {
+        await v.close();
+      }
+    }, 120_000);
+  });
+}
