@@ -3,7 +3,15 @@
 // output scrubbed for the audit, and a hanging listener killed at its timeout while a real reset
 // against a real sshd completes regardless.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,6 +22,14 @@ import { custody } from '../support/cli.ts';
 import { createTestVault, pw, USER_PASSWORD, writeTestConfig, type TestVault } from '../support/vault.ts';
 import { sshLogin } from './helpers.ts';
 
+const hasPs = (() => {
+  try {
+    execFileSync('ps', ['-p', String(process.pid)], { stdio: 'pipe' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 const OLD = 'Zq9#Lm2$Vx7!Rt4&Kp1w-canary-old';
 const NEW = 'Yb3%Nc6^Wd1*Qe5(Hf0z-canary-new';
 
@@ -191,7 +207,20 @@ describe('reset listeners', () => {
     for (let i = 0; i < 200 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 25));
     const pid = readFileSync(pidFile, 'utf8').trim();
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    const ps = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
+    // What `ps` shows every local user; without procps installed, the same read straight from /proc.
+    const ps = hasPs
+      ? execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
+      : readdirSync('/proc')
+          .filter((d) => /^\d+$/.test(d))
+          .map((d) => {
+            try {
+              return readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ');
+            } catch {
+              return '';
+            }
+          })
+          .join('\n');
+    expect(ps).toContain(`${cmd} app02 app02.example svc`);
     expect(cmdline.split('\0')).toEqual([
       '/bin/sh',
       cmd,
