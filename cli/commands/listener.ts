@@ -9,8 +9,6 @@ function seconds(v: string | undefined): number | undefined {
   return Number(v);
 }
 
-const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
-
 const line = (l: ListenerView) =>
   `listener ${l.name} (v${l.version}, ${l.resourceType}): ${l.status}${l.decidedBy ? ` by ${l.decidedBy}` : ''}`;
 
@@ -27,7 +25,7 @@ export function registerListener(program: Command): void {
     .description('add a listener for a resource type (pending until another administrator approves it)')
     .requiredOption('--type <resourceType>', 'the resource type it runs for')
     .requiredOption('--command <path>', 'absolute path of the program (run without a shell)')
-    .option('--args <arg>', 'an additional parameter, after the standard ones (repeatable)', collect)
+    .option('--args <arg...>', 'additional parameters, passed as they are after the standard ones')
     .option('--timeout-seconds <n>', 'killed (process group, SIGKILL) after this long (default 60)')
     .option('--approver <admin>', 'the administrator asked to approve (default: all the others)')
     .action(
@@ -55,7 +53,7 @@ export function registerListener(program: Command): void {
     .description('change a listener; it is pending again until another administrator approves it')
     .option('--type <resourceType>', 'the resource type it runs for')
     .option('--command <path>', 'absolute path of the program')
-    .option('--args <arg>', 'replaces the additional parameters (repeatable)', collect)
+    .option('--args <arg...>', 'replaces the additional parameters')
     .option('--no-args', 'no additional parameters')
     .option('--timeout-seconds <n>', 'timeout in seconds')
     .option('--approver <admin>', 'the administrator asked to approve (default: all the others)')

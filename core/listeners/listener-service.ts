@@ -48,7 +48,7 @@ export class ListenerService {
           throw new NotFoundError('resource type', i.resourceType);
         if (await s.repos.listeners.byName(name))
           throw new ConflictError(`listener '${name}' already exists`);
-        const approvers = await this.approversOf(s.repos, actor.name, i.approver);
+        const approvers = await this.approversOf(s.repos, actor, i.approver);
         const now = this.ctx.now();
         const row: ListenerRow = {
           id: this.ctx.ids.next(),
@@ -60,6 +60,7 @@ export class ListenerService {
           status: 'pending',
           version: 1,
           author: actor.name,
+          authorUser: actor.user.username,
           approver: i.approver ?? null,
           decidedBy: null,
           decidedAt: null,
@@ -89,13 +90,14 @@ export class ListenerService {
           status: 'pending',
           version: cur.version + 1,
           author: actor.name,
+          authorUser: actor.user.username,
           approver: patch.approver ?? null,
           decidedBy: null,
           decidedAt: null,
           updatedAt: this.ctx.now(),
         };
         this.validate({ ...next, approver: next.approver ?? undefined });
-        const approvers = await this.approversOf(s.repos, actor.name, patch.approver);
+        const approvers = await this.approversOf(s.repos, actor, patch.approver);
         if (!(await s.repos.types.byName(next.resourceType)))
           throw new NotFoundError('resource type', next.resourceType);
         await s.repos.listeners.update(next);
@@ -106,9 +108,9 @@ export class ListenerService {
   }
 
   /** The chosen approver (an active administrator other than the author), or all the others. */
-  private async approversOf(repos: Repos, author: string, chosen: string | undefined): Promise<string[]> {
+  private async approversOf(repos: Repos, author: Actor, chosen: string | undefined): Promise<string[]> {
     const admins = (await repos.users.list())
-      .filter((u) => u.role === 'admin' && u.status === 'active' && u.username !== author)
+      .filter((u) => u.role === 'admin' && u.status === 'active' && u.username !== author.user.username)
       .map((u) => u.username);
     if (chosen === undefined) return admins;
     if (!admins.includes(chosen))
@@ -156,7 +158,7 @@ export class ListenerService {
       const cur = await s.repos.listeners.byName(name);
       if (!cur) throw new NotFoundError('listener', name);
       // Dual control: the one who wrote this version never approves it (nor rejects it).
-      if (cur.author === actor.name)
+      if (cur.author === actor.name || cur.authorUser === actor.user.username)
         throw new ForbiddenError(`listener '${name}' was written by you: another administrator must decide`);
       if (cur.status !== 'pending')
         throw new ConflictError(`listener '${name}' is ${cur.status}, not pending`);

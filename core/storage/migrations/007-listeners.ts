@@ -16,6 +16,9 @@ export const m007: Migration = {
       t.string('status', 20).notNullable(); // pending | approved | rejected
       t.integer('version').notNullable();
       t.string('author', 200).notNullable();
+      // The Custody user the author acted as (a host actor acts as the built-in administrator):
+      // neither the author nor that user may approve.
+      t.string('author_user', 200).notNullable();
       t.string('approver', 200).nullable(); // who is asked (guide: "Send approval request to")
       t.string('decided_by', 200).nullable();
       t.string('decided_at', 32).nullable();

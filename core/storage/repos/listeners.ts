@@ -13,6 +13,7 @@ export interface ListenerRow {
   status: ListenerStatus;
   version: number;
   author: string;
+  authorUser: string;
   /** The administrator asked to approve (any other administrator may). */
   approver: string | null;
   decidedBy: string | null;
@@ -31,6 +32,7 @@ const toRow = (r: Row): ListenerRow => ({
   status: str(r.status) as ListenerStatus,
   version: num(r.version),
   author: str(r.author),
+  authorUser: str(r.author_user),
   approver: strOrNull(r.approver),
   decidedBy: strOrNull(r.decided_by),
   decidedAt: strOrNull(r.decided_at),
@@ -48,6 +50,7 @@ const toDb = (l: ListenerRow) => ({
   status: l.status,
   version: l.version,
   author: l.author,
+  author_user: l.authorUser,
   approver: l.approver,
   decided_by: l.decidedBy,
   decided_at: l.decidedAt,
