@@ -27,12 +27,14 @@ export class ListenerDispatch {
     private readonly ctx: CoreContext,
     private readonly runner: ListenerRunner | undefined,
   ) {
-    this.inFlight = new InFlight((e) =>
-      this.ctx.deps.logger.log('error', 'listener.background-failed', {
-        error: String((e as Error)?.message ?? e)
-          .split('\n')[0]!
-          .slice(0, 200),
-      }),
+    this.inFlight = new InFlight(
+      (e) =>
+        this.ctx.deps.logger.log('error', 'listener.background-failed', {
+          error: String((e as Error)?.message ?? e)
+            .split('\n')[0]!
+            .slice(0, 200),
+        }),
+      4,
     );
   }
 

@@ -34,12 +34,14 @@ export class PasswordNotifications {
     private readonly enabled: readonly PasswordEventKind[],
     private readonly recipientKinds: readonly RecipientKind[],
   ) {
-    this.inFlight = new InFlight((e) =>
-      this.ctx.deps.logger.log('error', 'password-event.background-failed', {
-        error: String((e as Error)?.message ?? e)
-          .split('\n')[0]!
-          .slice(0, 200),
-      }),
+    this.inFlight = new InFlight(
+      (e) =>
+        this.ctx.deps.logger.log('error', 'password-event.background-failed', {
+          error: String((e as Error)?.message ?? e)
+            .split('\n')[0]!
+            .slice(0, 200),
+        }),
+      8,
     );
   }
 

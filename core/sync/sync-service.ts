@@ -55,12 +55,16 @@ export class SyncService {
     private readonly ctx: CoreContext,
     private readonly engine: ResetEngine,
   ) {
-    this.inFlight = new InFlight((e) =>
-      this.ctx.deps.logger.log('error', 'sync.background-failed', {
-        error: String((e as Error)?.message ?? e)
-          .split('\n')[0]!
-          .slice(0, 200),
-      }),
+    // One push at a time: pushes of one channel must reach its targets in the order of the
+    // changes (each reads the vault's current password when it runs, so they converge).
+    this.inFlight = new InFlight(
+      (e) =>
+        this.ctx.deps.logger.log('error', 'sync.background-failed', {
+          error: String((e as Error)?.message ?? e)
+            .split('\n')[0]!
+            .slice(0, 200),
+        }),
+      1,
     );
   }
 

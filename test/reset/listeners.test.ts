@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { actorFor, Core, ResetEngine, type AccessNotification, type Actor } from '../../core/index.ts';
+import { InFlight } from '../../core/events/in-flight.ts';
 import { ProcessListenerRunner, SshUnixResetConnector } from '../../reset/index.ts';
 import { createTestUser, sshdSkipReason, startSshd } from '../support/sshd.ts';
 import { custody } from '../support/cli.ts';
@@ -378,4 +379,23 @@ describe('custody listener / custody sync (the real CLI process)', () => {
     const log = readFileSync(path.join(home, 'logs', 'custody.log'), 'utf8');
     for (const secret of [OLD, NEW, 'weakpass1']) expect(log).not.toContain(secret);
   }, 120_000);
+});
+
+it('background work runs at most `limit` at a time, in order, and settled() waits for all of it', async () => {
+  const q = new InFlight(() => undefined, 4);
+  let active = 0;
+  let peak = 0;
+  const order: number[] = [];
+  for (let i = 0; i < 10; i++)
+    q.start(async () => {
+      active++;
+      peak = Math.max(peak, active);
+      order.push(i);
+      await new Promise((r) => setTimeout(r, 10));
+      active--;
+    });
+  await q.settled();
+  expect(peak).toBe(4);
+  expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  expect(active).toBe(0);
 });
