@@ -17,7 +17,7 @@ import {
   type OpenOptions,
 } from '../core/index.ts';
 import { integrationsFor } from '../integrations/index.ts';
-import { resetConnectorsFor } from '../reset/index.ts';
+import { ProcessListenerRunner, resetConnectorsFor } from '../reset/index.ts';
 
 /** Options every command takes (CLI contract). */
 export interface GlobalOptions {
@@ -101,6 +101,7 @@ export function globalsOf(cmd: Command): GlobalOptions {
 export const cliIntegrations: NonNullable<OpenOptions['integrations']> = (config, home, services) => ({
   ...integrationsFor(config, home, services),
   resetConnectors: resetConnectorsFor(),
+  listenerRunner: new ProcessListenerRunner(),
 });
 
 /** Opens the core for one command, works out who acts, and always closes it again. */

@@ -12,6 +12,8 @@ import { registerVault } from './commands/vault.ts';
 import { registerSelfService } from './commands/self-service.ts';
 import { registerReset } from './commands/reset.ts';
 import { registerConsole } from './commands/console.ts';
+import { registerListener } from './commands/listener.ts';
+import { registerSync } from './commands/sync.ts';
 import { AS_PASSWORD_ON_LEAF } from './context.ts';
 import { formatError } from './output.ts';
 
@@ -37,6 +39,8 @@ function buildProgram(): Command {
   registerSelfService(program);
   registerReset(program);
   registerConsole(program);
+  registerListener(program);
+  registerSync(program);
   // Options are positional: before the sub-command they belong to the program. Every command
   // also takes the global ones after its own arguments, except that `--password-file` after a
   // command that has its own (account add, user add, …) is that command's; there the --as

@@ -31,7 +31,15 @@ export interface OpenOptions {
     config: Readonly<CustodyConfig>,
     home: string,
     services: IntegrationServices,
-  ) => Pick<CoreDeps, 'qualityExit' | 'ticketSystemFactory' | 'accessNotifier' | 'resetConnectors'>;
+  ) => Pick<
+    CoreDeps,
+    | 'qualityExit'
+    | 'ticketSystemFactory'
+    | 'accessNotifier'
+    | 'resetConnectors'
+    | 'listenerRunner'
+    | 'passwordEventChannels'
+  >;
 }
 
 /** What core lends the integrations: the log, and a user's e-mail address (for notifications). */

@@ -19,6 +19,10 @@ import type { ResetConnectors } from './reset/connector.ts';
 import type { Repos } from './storage/repos/index.ts';
 import type { QualityExit } from './policy/quality-exit.ts';
 import type { TicketSystemFactory } from './tickets/ticket-system.ts';
+import { observedStore, type AuditObserver } from './events/observed-store.ts';
+import type { PasswordStoredObserver } from './events/password-stored.ts';
+import type { ListenerRunner } from './listeners/runner.ts';
+import type { PasswordEventChannel } from './notify/password-events.ts';
 
 export interface CoreDeps {
   store: Store;
@@ -43,6 +47,10 @@ export interface CoreDeps {
   resetService?: ResetService;
   /** Remote reset connectors by reset family (`unix`, `postgres`); built by the composition root (reset/). */
   resetConnectors?: ResetConnectors;
+  /** Runs approved reset listeners (reset/listener-runner.ts); without one, listeners never run. */
+  listenerRunner?: ListenerRunner;
+  /** Where the six password events go (e-mail, syslog, webhook); built by integrations/. */
+  passwordEventChannels?: readonly PasswordEventChannel[];
 }
 
 /** What every operation gets: bound repositories, its resolver, and helpers to audit. */
@@ -75,8 +83,14 @@ export class CoreContext {
   readonly auditLog: AuditLog;
   readonly authz: Authorizer;
   readonly kdf: KdfParams;
+  /** Told about every committed transaction's audit rows (notifications, sync, listeners). */
+  readonly auditObservers: AuditObserver[] = [];
+  /** Told about every password the vault stored with the value it replaced (reset listeners). */
+  readonly passwordObservers: PasswordStoredObserver[] = [];
+  readonly #store: Store;
 
   constructor(readonly deps: CoreDeps) {
+    this.#store = observedStore(deps.store, this.auditObservers, deps.logger);
     this.auditLog = new AuditLog(deps.clock, deps.ids);
     this.authz = new Authorizer({ passwordAdminsReadAudit: deps.config.audit.password_admins_read_audit });
     this.kdf = deps.kdf ?? {
@@ -87,7 +101,7 @@ export class CoreContext {
   }
 
   get store(): Store {
-    return this.deps.store;
+    return this.#store;
   }
   get keyring(): Keyring {
     return this.deps.keyring;

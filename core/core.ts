@@ -27,6 +27,11 @@ import { CatalogService } from './vault/catalog-service.ts';
 import { PersonalService } from './vault/personal-service.ts';
 import { ResourcesService } from './vault/resources-service.ts';
 import { ResetEngine } from './reset/reset-engine.ts';
+import { ListenerService } from './listeners/listener-service.ts';
+import { ListenerDispatch } from './listeners/listener-dispatch.ts';
+import { SyncService } from './sync/sync-service.ts';
+import { PasswordNotifications } from './notify/password-notifications.ts';
+import { DailyEventScheduler } from './notify/daily-scheduler.ts';
 
 /** The core's services, composed once over one store, keyring, clock, id source and logger. */
 export class Core {
@@ -55,6 +60,11 @@ export class Core {
   readonly selfService: SelfPasswordService;
   readonly ticketing: TicketingService;
   readonly resets: ResetEngine;
+  readonly listeners: ListenerService;
+  readonly listenerDispatch: ListenerDispatch;
+  readonly sync: SyncService;
+  readonly passwordEvents: PasswordNotifications;
+  readonly dailyEvents: DailyEventScheduler;
 
   constructor(deps: CoreDeps) {
     this.ctx = new CoreContext(deps);
@@ -89,6 +99,37 @@ export class Core {
     this.sessions.onSessionEnd = (grant) => this.access.sessionEnded(grant.actor, grant.target.ref);
     this.selfService = new SelfPasswordService(this.ctx, this.users, this.logins);
     this.ticketing = new TicketingService(this.ctx);
+    // What follows a committed change: listeners, sync pushes and password-event notifications
+    // react to audit rows and stored passwords, never on the path of the change itself.
+    this.listeners = new ListenerService(this.ctx);
+    this.listenerDispatch = new ListenerDispatch(this.ctx, deps.listenerRunner);
+    this.sync = new SyncService(this.ctx, this.resets);
+    this.passwordEvents = new PasswordNotifications(
+      this.ctx,
+      deps.passwordEventChannels ?? [],
+      deps.config.notify.password_events,
+      deps.config.notify.password_event_recipients,
+    );
+    this.dailyEvents = new DailyEventScheduler(
+      this.passwordEvents,
+      this.ctx.clock,
+      deps.config.notify.daily_check_hour,
+    );
+    this.ctx.passwordObservers.push(this.listenerDispatch.onStored);
+    this.ctx.auditObservers.push(
+      this.listenerDispatch.onAudit,
+      this.sync.onAudit,
+      this.passwordEvents.onAudit,
+    );
+  }
+
+  /** Waits for the work started after commits (listeners, sync pushes, notifications). */
+  async settled(): Promise<void> {
+    for (let i = 0; i < 5; i++) {
+      await this.listenerDispatch.inFlight.settled();
+      await this.sync.inFlight.settled();
+      await this.passwordEvents.inFlight.settled();
+    }
   }
 
   /** `custody key rotate`: super administrators (or the host administrator) only. */
@@ -111,6 +152,8 @@ export class Core {
 
   async close(): Promise<void> {
     this.accessScheduler.stop();
+    this.dailyEvents.stop();
+    await this.settled();
     await this.recordings.closeAll();
     await this.ctx.store.close();
   }

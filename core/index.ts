@@ -89,6 +89,20 @@ export {
   type ResetOptions,
 } from './reset/reset-engine.ts';
 export { CoreContext, type CoreDeps } from './context.ts';
+export type { ListenerRunner, ListenerRun, ListenerOutcome } from './listeners/runner.ts';
+export type { ListenerInput, ListenerView } from './listeners/listener-service.ts';
+export { scrub } from './listeners/listener-dispatch.ts';
+export type { ChannelSettings, ChannelView, PushResult } from './sync/sync-service.ts';
+export {
+  PASSWORD_EVENT_KINDS,
+  RECIPIENT_KINDS,
+  type PasswordEvent,
+  type PasswordEventChannel,
+  type PasswordEventKind,
+  type RecipientKind,
+} from './notify/password-events.ts';
+export type { AuditObserver } from './events/observed-store.ts';
+export type { PasswordStored, PasswordStoredObserver } from './events/password-stored.ts';
 export type { Store } from './storage/db.ts';
 export type { AccessGeneralSettings } from './access/enforce.ts';
 export type { ConsoleSession, ConsoleTerminal, StartConsole } from './console/console-host.ts';

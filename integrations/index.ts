@@ -7,6 +7,7 @@ import type {
   AccessNotifier,
   CustodyConfig,
   IntegrationServices,
+  PasswordEventChannel,
   QualityExit,
   TicketSystemFactory,
 } from '../core/index.ts';
@@ -15,14 +16,19 @@ import { SmtpAccessNotifier } from './notify-smtp.ts';
 import { CommandQualityExit } from './quality-exit-command.ts';
 import { HttpQualityExit } from './quality-exit-http.ts';
 import { HttpTicketSystem } from './ticketing-http.ts';
+import { EmailChannel } from './notify-password-email.ts';
+import { formatRfc5424, SyslogChannel } from './notify-syslog.ts';
+import { SIGNATURE_HEADER, signatureOf, WebhookChannel } from './notify-webhook.ts';
 
 export { CommandQualityExit, HttpQualityExit, HttpTicketSystem, LogAccessNotifier, SmtpAccessNotifier };
+export { EmailChannel, SyslogChannel, WebhookChannel, formatRfc5424, signatureOf, SIGNATURE_HEADER };
 export type { SmtpSettings } from './notify-smtp.ts';
 
 export interface Integrations {
   qualityExit?: QualityExit;
   ticketSystemFactory: TicketSystemFactory;
   accessNotifier: AccessNotifier;
+  passwordEventChannels: PasswordEventChannel[];
 }
 
 export function integrationsFor(
@@ -56,7 +62,30 @@ export function integrationsFor(
           services.logger,
         )
       : new LogAccessNotifier(services.logger);
+  const passwordEventChannels: PasswordEventChannel[] = [];
+  for (const c of n.password_event_channels) {
+    if (c === 'email') passwordEventChannels.push(new EmailChannel(accessNotifier));
+    if (c === 'syslog')
+      passwordEventChannels.push(
+        new SyslogChannel(
+          { host: n.syslog_host, port: n.syslog_port, protocol: n.syslog_protocol, timeoutMs: n.timeout_ms },
+          services.logger,
+        ),
+      );
+    if (c === 'webhook')
+      passwordEventChannels.push(
+        new WebhookChannel(
+          {
+            url: n.webhook_url,
+            key: readFileSync(path.resolve(home, n.webhook_secret_file), 'utf8').trim(),
+            timeoutMs: n.timeout_ms,
+          },
+          services.logger,
+        ),
+      );
+  }
   return {
+    passwordEventChannels,
     ...(qualityExit ? { qualityExit } : {}),
     ticketSystemFactory: (settings) =>
       new HttpTicketSystem(

@@ -5,8 +5,15 @@ import { LdapResetConnector, type LdapResetOptions } from './ldap.ts';
 import { MariaDbResetConnector } from './mariadb.ts';
 import { PostgresResetConnector } from './postgres.ts';
 import { SshUnixResetConnector } from './ssh-unix.ts';
+import { ProcessListenerRunner } from './listener-runner.ts';
 
-export { LdapResetConnector, MariaDbResetConnector, PostgresResetConnector, SshUnixResetConnector };
+export {
+  LdapResetConnector,
+  MariaDbResetConnector,
+  PostgresResetConnector,
+  SshUnixResetConnector,
+  ProcessListenerRunner,
+};
 
 export interface ResetConnectorsOptions {
   /** TLS trust and method of the LDAP connector (ldaps: extra CA certificates in PEM). */

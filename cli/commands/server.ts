@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
+import os from 'node:os';
 import {
   createStreamLogger,
+  hostActorFor,
   openCore,
   resolveHome,
   UsageError,
@@ -57,6 +59,12 @@ export async function runServer(
   // Access control: void unapproved requests and expire check-outs (times from core's clock).
   core.accessScheduler.start(30_000, (e) =>
     logger.log('error', 'access scheduler', { message: String((e as Error)?.message ?? e).split('\n')[0] }),
+  );
+  // Password events: the daily check (expired, policy violated) as the host administrator.
+  core.dailyEvents.start(await hostActorFor(core, os.userInfo().username, 'server'), 60_000, (e) =>
+    logger.log('error', 'daily password check', {
+      message: String((e as Error)?.message ?? e).split('\n')[0],
+    }),
   );
   const hostKey = await ensureHostKey(layout.hostKeyFile);
   const gw = await startGateway({

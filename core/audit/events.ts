@@ -4,7 +4,7 @@
  * types share one. Prefixes: S system, U users, G user groups, T types and fields, R resources,
  * A accounts and passwords, P personal, O resource groups and explorer, H sharing, Y policies,
  * I import, K keys, L audit, Z authorization, Q password-quality exit, J ticketing,
- * X remote password reset.
+ * X remote password reset, M reset listeners, B password sync channels, F password events.
  */
 export const AUDIT_EVENTS = {
   'system.init': 'S100',
@@ -107,6 +107,22 @@ export const AUDIT_EVENTS = {
   'password.reset-vault-alert': 'X102',
   'password.reset-reconciled': 'X103',
   'password.reset-unresolved': 'X104',
+  'listener.add': 'M100',
+  'listener.edit': 'M101',
+  'listener.approve': 'M102',
+  'listener.reject': 'M103',
+  'listener.remove': 'M104',
+  'listener.ran': 'M105',
+  'listener.failed': 'M106',
+  'listener.timed-out': 'M107',
+  'sync.channel-add': 'B100',
+  'sync.link': 'B101',
+  'sync.settings': 'B102',
+  'sync.published': 'B103',
+  'sync.publish-refused': 'B104',
+  'sync.pushed': 'B105',
+  'sync.push-failed': 'B106',
+  'password.expired': 'F100',
 } as const;
 
 export type AuditEventType = keyof typeof AUDIT_EVENTS;

@@ -104,6 +104,17 @@ export const OPERATIONS = {
   // Self-service login password (seed 004): one's own, with the old password.
   'user.change-own-password': { roles: ALL_ROLES },
   'user.password-rules': { roles: ALL_ROLES },
+  // Reset listeners (seed 000): arbitrary commands run with the server's privileges, so only
+  // administrators add, edit and see them, and another administrator approves (checked in the
+  // service: the author never approves their own).
+  'listener.manage': { roles: ADMIN },
+  'listener.approve': { roles: ADMIN },
+  // Password sync channels (seed 002): configuring links accounts across resources (admin);
+  // publishing a password learned from a target changes that account, so it needs modify.
+  'sync.manage': { roles: ADMIN },
+  'sync.publish': { roles: ALL_ROLES, privilege: 'modify' },
+  // The daily password-event check (expired, policy violated): administrators or the server.
+  'notify.daily-check': { roles: ADMIN },
 } as const satisfies Record<string, OperationRule>;
 
 export type Operation = keyof typeof OPERATIONS;

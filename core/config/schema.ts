@@ -141,12 +141,42 @@ export const configSchema = z.strictObject({
       // The password never goes in this file.
       smtp_password_file: z.string().default(''),
       timeout_ms: z.number().int().min(100).max(120_000).default(10_000),
+      // The six password events (guide D §5): which are sent, where, and to whom.
+      password_events: z
+        .array(z.enum(['accessed', 'changed', 'share-changed', 'expired', 'policy-violated', 'out-of-sync']))
+        .default(['accessed', 'changed', 'share-changed', 'expired', 'policy-violated', 'out-of-sync']),
+      password_event_channels: z.array(z.enum(['email', 'syslog', 'webhook'])).default([]),
+      password_event_recipients: z
+        .array(z.enum(['owner', 'shared', 'admins']))
+        .default(['owner', 'shared', 'admins']),
+      syslog_host: z.string().default(''),
+      syslog_port: port.default(514),
+      syslog_protocol: z.enum(['udp', 'tcp']).default('udp'),
+      webhook_url: z.string().default(''),
+      // The HMAC-SHA256 key lives in its own file, never here.
+      webhook_secret_file: z.string().default(''),
+      // The daily check (expired, policy violated) runs once a day at or after this UTC hour.
+      daily_check_hour: z.number().int().min(0).max(23).default(1),
     })
     .prefault({})
     .refine((n) => n.kind !== 'smtp' || (n.smtp_host !== '' && /^[^@\s]+@[^@\s]+$/.test(n.smtp_from)), {
       message: 'smtp_host and an smtp_from address are required when kind = "smtp"',
       path: ['smtp_host'],
-    }),
+    })
+    .refine((n) => !n.password_event_channels.includes('syslog') || n.syslog_host !== '', {
+      message: 'syslog_host is required when password_event_channels has "syslog"',
+      path: ['syslog_host'],
+    })
+    .refine(
+      (n) =>
+        !n.password_event_channels.includes('webhook') ||
+        (/^https?:\/\//.test(n.webhook_url) && n.webhook_secret_file !== ''),
+      {
+        message:
+          'an http(s) webhook_url and a webhook_secret_file are required when password_event_channels has "webhook"',
+        path: ['webhook_url'],
+      },
+    ),
   log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') }).prefault({}),
 });
 

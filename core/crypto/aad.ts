@@ -15,4 +15,5 @@ export const aad = {
     aadFor('custom_values', 'value_enc', [ownerKind, ownerId, fieldId]),
   totp: (userId: string) => aadFor('users', 'totp_secret_enc', [userId]),
   pendingReset: (id: string) => aadFor('pending_resets', 'password_enc', [id]),
+  syncDefault: (id: string) => aadFor('sync_channels', 'default_password_enc', [id]),
 };

@@ -1,6 +1,7 @@
 import type { ResetService } from '../access/reset.ts';
 import type { Actor } from '../authz/actor.ts';
 import type { CoreContext } from '../context.ts';
+import { emitPasswordStored, type PasswordStored } from '../events/password-stored.ts';
 import { aad } from '../crypto/aad.ts';
 import { checkPinnedHostKey } from '../sessions/host-keys.ts';
 import type { Secret } from '../crypto/secret.ts';
@@ -26,6 +27,8 @@ export interface ResetOptions {
   admin?: string;
   /** The new password; default: generated from the resource's effective policy. */
   newPassword?: Secret;
+  /** Skip the policy check of a given password (a sync channel with policy enforcement off). */
+  skipPolicy?: boolean;
 }
 
 export interface ResetEngineOptions {
@@ -115,6 +118,15 @@ export class ResetEngine implements ResetService {
     await this.execute(actor, prepared);
   }
 
+  /**
+   * A reset on behalf of the system (a sync channel pushing a password): no user authorization,
+   * `who` names the cause in the audit trail.
+   */
+  async resetAs(who: Who, ref: string, opts: ResetOptions = {}): Promise<void> {
+    const prepared = await this.ctx.store.tx((r) => this.prepare(r, who, ref, opts));
+    await this.execute(who, prepared);
+  }
+
   private async prepare(repos: Repos, who: Who, ref: string, opts: ResetOptions): Promise<Prepared> {
     const { resource, account } = await loadAccount(repos, ref);
     const found = await this.connectorOf(repos, resource);
@@ -132,7 +144,7 @@ export class ResetEngine implements ResetService {
       const older =
         policy.historyCount > 1 ? await repos.history.of(account.id, policy.historyCount - 1) : [];
       const history = [current, ...older.map((h) => this.ctx.keyring.open(h.passwordEnc, aad.history(h.id)))];
-      assertPassword(policy, opts.newPassword, { loginName: account.name, history });
+      if (!opts.skipPolicy) assertPassword(policy, opts.newPassword, { loginName: account.name, history });
       next = opts.newPassword;
     } else {
       next = generatePassword(policy, { loginName: account.name });
@@ -287,13 +299,14 @@ export class ResetEngine implements ResetService {
     details: Record<string, unknown>,
     type: 'password.reset' | 'password.reset-reconciled' = 'password.reset',
   ): Promise<void> {
-    await this.ctx.store.tx(async (r) => {
+    const stored: PasswordStored = await this.ctx.store.tx(async (r) => {
       const row = await r.pendingResets.byId(pendingId);
       if (!row) throw new StorageError(`pending reset ${pendingId} vanished`);
       const account = await r.accounts.byId(row.accountId);
       const resource = account ? await r.resources.byId(account.resourceId) : undefined;
       if (!account || !resource) throw new StorageError(`account of pending reset ${pendingId} vanished`);
       const policy = await effectivePolicy(r, resource);
+      const old = this.ctx.keyring.open(account.passwordEnc, aad.account(account.id));
       // The target already has it: the policy was checked before; never refuse it now.
       await storeNewPassword(this.ctx, r, who, account, next, policy, {
         skipPolicy: true,
@@ -307,7 +320,10 @@ export class ResetEngine implements ResetService {
         result: 'success',
         details: { policy: policy.name, ...details },
       });
+      return { resource: resource.name, account: account.name, who, old, next };
     });
+    // After the commit, never before: listeners see only a password the vault really holds.
+    emitPasswordStored(this.ctx.passwordObservers, this.ctx.deps.logger, stored);
   }
 
   /**

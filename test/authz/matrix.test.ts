@@ -410,6 +410,35 @@ const ROWS: Record<Operation, Row> = {
     },
   },
   'access.list': { expect: roles(...EVERYONE), invoke: (f, a) => f.v.core.access.list(a) },
+  'listener.manage': {
+    expect: roles('admin', 'super'),
+    invoke: (f, a) =>
+      f.v.core.listeners.add(a, `l-${f.n}`, { resourceType: 'linux', command: '/bin/true', args: ['x'] }),
+  },
+  'listener.approve': {
+    // Written by the host administrator, so every administrator here is a second one.
+    expect: roles('admin', 'super'),
+    invoke: async (f, a) => {
+      await f.v.core.listeners.add(f.v.host, `la-${f.n}`, { resourceType: 'linux', command: '/bin/true' });
+      return f.v.core.listeners.approve(a, `la-${f.n}`);
+    },
+  },
+  'sync.manage': {
+    expect: roles('admin', 'super'),
+    invoke: (f, a) => f.v.core.sync.addChannel(a, `ch-${f.n}`),
+  },
+  'sync.publish': {
+    expect: onObject(EVERYONE, 'modify'),
+    invoke: async (f, a) => {
+      await f.v.core.sync.addChannel(f.v.host, `cp-${f.n}`);
+      await f.v.core.sync.link(f.v.host, `cp-${f.n}`, f.account);
+      return f.v.core.sync.publish(a, `cp-${f.n}`, f.account, pw(GOOD2));
+    },
+  },
+  'notify.daily-check': {
+    expect: roles('admin', 'super'),
+    invoke: (f, a) => f.v.core.passwordEvents.dailyCheck(a),
+  },
 };
 
 /** Another user of the fixture vault, as an actor. */

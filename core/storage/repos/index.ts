@@ -4,7 +4,9 @@ import { auditRepo } from './audit.ts';
 import { explorerRepo, resourceGroupsRepo } from './groups.ts';
 import { hostKeysRepo, landingRepo, loginFailuresRepo, sshKeysRepo, totpRepo } from './gateway.ts';
 import { recordingsRepo } from './recordings.ts';
+import { listenersRepo } from './listeners.ts';
 import { pendingResetsRepo } from './resets.ts';
+import { syncRepo } from './sync.ts';
 import { secretsRepo } from './secrets.ts';
 import { policiesRepo, settingsRepo } from './settings.ts';
 import { sharesRepo } from './shares.ts';
@@ -36,12 +38,16 @@ export function createRepos(db: Knex | Knex.Transaction, driver: 'sqlite' | 'pos
     hostKeys: hostKeysRepo(db),
     access: accessRepo(db),
     pendingResets: pendingResetsRepo(db),
+    listeners: listenersRepo(db),
+    sync: syncRepo(db),
   };
 }
 
 export type Repos = ReturnType<typeof createRepos>;
 export { SECRET_COLUMNS, type SecretColumn, type SealedCell } from './secrets.ts';
 export type { PendingResetRow, PendingResetState } from './resets.ts';
+export type { ListenerRow, ListenerStatus } from './listeners.ts';
+export type { SyncChannelRow } from './sync.ts';
 export type { AuditQuery } from './audit.ts';
 export type { RecordingRow, RecordingFilter } from './recordings.ts';
 export type { SshKeyRow, LandingRow } from './gateway.ts';

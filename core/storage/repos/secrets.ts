@@ -13,6 +13,7 @@ export const SECRET_COLUMNS = [
   { table: 'custom_values', column: 'value_enc', key: ['owner_kind', 'owner_id', 'field_id'] },
   { table: 'users', column: 'totp_secret_enc', key: ['id'] },
   { table: 'pending_resets', column: 'password_enc', key: ['id'] },
+  { table: 'sync_channels', column: 'default_password_enc', key: ['id'] },
 ] as const;
 
 export type SecretColumn = (typeof SECRET_COLUMNS)[number];

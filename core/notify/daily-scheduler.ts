@@ -1,0 +1,41 @@
+import type { Actor } from '../authz/actor.ts';
+import type { Clock } from '../runtime.ts';
+import type { PasswordNotifications } from './password-notifications.ts';
+
+/**
+ * Runs the daily password-event check (expired, policy violated: guide D §5, "sent every day")
+ * once per UTC day, at or after `hour`. `tick()` does one pass against the injected clock, so
+ * tests drive it with a ManualClock; `start()` calls it on a timer. The last run is kept in
+ * memory: a node that restarts after the hour runs the day's check again (harmless: the events
+ * are the day's notification). Several nodes each run it; a cluster lock is not built yet.
+ */
+export class DailyEventScheduler {
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #lastDay: string | undefined;
+
+  constructor(
+    private readonly events: PasswordNotifications,
+    private readonly clock: Clock,
+    private readonly hour: number,
+  ) {}
+
+  async tick(actor: Actor): Promise<boolean> {
+    const now = this.clock.now();
+    const day = now.toISOString().slice(0, 10);
+    if (now.getUTCHours() < this.hour || this.#lastDay === day) return false;
+    this.#lastDay = day;
+    await this.events.dailyCheck(actor);
+    return true;
+  }
+
+  start(actor: Actor, everyMs = 60_000, onError: (e: unknown) => void = () => undefined): void {
+    if (this.#timer) return;
+    this.#timer = setInterval(() => void this.tick(actor).catch(onError), everyMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+}
