@@ -27,6 +27,10 @@ import { CatalogService } from './vault/catalog-service.ts';
 import { PersonalService } from './vault/personal-service.ts';
 import { ResourcesService } from './vault/resources-service.ts';
 import { ResetEngine } from './reset/reset-engine.ts';
+import { VerificationService } from './reset/verification.ts';
+import { noopAccessNotifier } from './access/notify.ts';
+import { RotationScheduler } from './rotation/rotation-scheduler.ts';
+import { RotationService } from './rotation/rotation-service.ts';
 
 /** The core's services, composed once over one store, keyring, clock, id source and logger. */
 export class Core {
@@ -55,6 +59,9 @@ export class Core {
   readonly selfService: SelfPasswordService;
   readonly ticketing: TicketingService;
   readonly resets: ResetEngine;
+  readonly verification: VerificationService;
+  readonly rotation: RotationService;
+  readonly rotationScheduler: RotationScheduler;
 
   constructor(deps: CoreDeps) {
     this.ctx = new CoreContext(deps);
@@ -89,6 +96,14 @@ export class Core {
     this.sessions.onSessionEnd = (grant) => this.access.sessionEnded(grant.actor, grant.target.ref);
     this.selfService = new SelfPasswordService(this.ctx, this.users, this.logins);
     this.ticketing = new TicketingService(this.ctx);
+    this.verification = new VerificationService(this.ctx);
+    this.rotation = new RotationService(
+      this.ctx,
+      this.resets,
+      (id) => this.access.isCheckedOut(id),
+      deps.accessNotifier ?? noopAccessNotifier,
+    );
+    this.rotationScheduler = new RotationScheduler(this.ctx, this.rotation, this.verification);
   }
 
   /** `custody key rotate`: super administrators (or the host administrator) only. */
@@ -111,6 +126,7 @@ export class Core {
 
   async close(): Promise<void> {
     this.accessScheduler.stop();
+    this.rotationScheduler.stop();
     await this.recordings.closeAll();
     await this.ctx.store.close();
   }

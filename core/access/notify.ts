@@ -5,7 +5,7 @@
  * notifiers plug in through `CoreDeps.accessNotifier`.
  */
 export interface AccessNotification {
-  kind: 'request' | 'decision' | 'expired' | 'reset-skipped';
+  kind: 'request' | 'decision' | 'expired' | 'reset-skipped' | 'rotation';
   to: string[];
   subject: string;
   body: string;

@@ -4,7 +4,7 @@
  * types share one. Prefixes: S system, U users, G user groups, T types and fields, R resources,
  * A accounts and passwords, P personal, O resource groups and explorer, H sharing, Y policies,
  * I import, K keys, L audit, Z authorization, Q password-quality exit, J ticketing,
- * X remote password reset.
+ * X remote password reset, F verification and scheduled rotation.
  */
 export const AUDIT_EVENTS = {
   'system.init': 'S100',
@@ -107,6 +107,13 @@ export const AUDIT_EVENTS = {
   'password.reset-vault-alert': 'X102',
   'password.reset-reconciled': 'X103',
   'password.reset-unresolved': 'X104',
+  // details.status: in-sync | out-of-sync | unreachable | unsupported (notifications key on it).
+  'password.verify': 'F100',
+  'rotation.create': 'F101',
+  'rotation.delete': 'F102',
+  'rotation.run': 'F103',
+  'rotation.skip': 'F104',
+  'rotation.notify': 'F105',
 } as const;
 
 export type AuditEventType = keyof typeof AUDIT_EVENTS;

@@ -97,6 +97,12 @@ export class ResetEngine implements ResetService {
     await this.execute(SYSTEM, prepared);
   }
 
+  /** Scheduled rotation (D §3): authorised when the task was set up or run; `who` is on record. */
+  async resetAs(who: Who, ref: string, opts: ResetOptions = {}): Promise<void> {
+    const prepared = await this.ctx.store.tx((r) => this.prepare(r, who, ref, opts));
+    await this.execute(who, prepared);
+  }
+
   /** `custody reset ACCOUNT [--admin ACCOUNT]`: needs `modify` on the account. */
   async resetAccount(actor: Actor, ref: string, opts: ResetOptions = {}): Promise<void> {
     const prepared = await this.ctx.run(

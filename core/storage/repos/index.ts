@@ -5,6 +5,7 @@ import { explorerRepo, resourceGroupsRepo } from './groups.ts';
 import { hostKeysRepo, landingRepo, loginFailuresRepo, sshKeysRepo, totpRepo } from './gateway.ts';
 import { recordingsRepo } from './recordings.ts';
 import { pendingResetsRepo } from './resets.ts';
+import { rotationRepo } from './rotation.ts';
 import { secretsRepo } from './secrets.ts';
 import { policiesRepo, settingsRepo } from './settings.ts';
 import { sharesRepo } from './shares.ts';
@@ -36,12 +37,21 @@ export function createRepos(db: Knex | Knex.Transaction, driver: 'sqlite' | 'pos
     hostKeys: hostKeysRepo(db),
     access: accessRepo(db),
     pendingResets: pendingResetsRepo(db),
+    rotation: rotationRepo(db),
   };
 }
 
 export type Repos = ReturnType<typeof createRepos>;
 export { SECRET_COLUMNS, type SecretColumn, type SealedCell } from './secrets.ts';
 export type { PendingResetRow, PendingResetState } from './resets.ts';
+export type {
+  PasswordMode,
+  RotationOutcome,
+  RotationResultRow,
+  RotationRunRow,
+  RotationTaskRow,
+  ScheduleKind,
+} from './rotation.ts';
 export type { AuditQuery } from './audit.ts';
 export type { RecordingRow, RecordingFilter } from './recordings.ts';
 export type { SshKeyRow, LandingRow } from './gateway.ts';
