@@ -145,6 +145,8 @@ export class RotationRunner {
       onProgress?.(++done, items.length, result);
       return result;
     });
+    // The report lists accounts by name, however the run was ordered (as it reads back later).
+    results.sort((a, b) => (a.account < b.account ? -1 : a.account > b.account ? 1 : 0));
     const counts = { changed: 0, skipped: 0, failed: 0 };
     for (const r of results) counts[r.outcome]++;
     const finishedAt = this.ctx.now();

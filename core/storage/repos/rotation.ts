@@ -174,7 +174,10 @@ export function rotationRepo(db: Knex | Knex.Transaction) {
         );
     },
     async resultsOf(runId: string): Promise<RotationResultRow[]> {
-      return (await db('rotation_results').where({ run_id: runId }).orderBy('account')).map(toResult);
+      // Sorted here, by code point: database collations disagree about '/' and '-'.
+      return (await db('rotation_results').where({ run_id: runId }))
+        .map(toResult)
+        .sort((a, b) => (a.account < b.account ? -1 : a.account > b.account ? 1 : 0));
     },
   };
 }
