@@ -97,13 +97,14 @@ export class Core {
     this.selfService = new SelfPasswordService(this.ctx, this.users, this.logins);
     this.ticketing = new TicketingService(this.ctx);
     this.verification = new VerificationService(this.ctx);
+    const notifier = deps.accessNotifier ?? noopAccessNotifier;
     this.rotation = new RotationService(
       this.ctx,
       this.resets,
       (id) => this.access.isCheckedOut(id),
-      deps.accessNotifier ?? noopAccessNotifier,
+      notifier,
     );
-    this.rotationScheduler = new RotationScheduler(this.ctx, this.rotation, this.verification);
+    this.rotationScheduler = new RotationScheduler(this.ctx, this.rotation, this.verification, notifier);
   }
 
   /** `custody key rotate`: super administrators (or the host administrator) only. */

@@ -1,3 +1,4 @@
+import type { AccessNotifier } from '../access/notify.ts';
 import type { CoreContext } from '../context.ts';
 import type { VerificationService, VerifyResult } from '../reset/verification.ts';
 import type { RotationReport } from './rotation-runner.ts';
@@ -26,6 +27,7 @@ export class RotationScheduler {
     private readonly ctx: CoreContext,
     private readonly rotation: RotationService,
     private readonly verification: VerificationService,
+    private readonly notifier: AccessNotifier,
   ) {}
 
   async tick(): Promise<TickResult> {
@@ -68,7 +70,33 @@ export class RotationScheduler {
     const counts: Record<string, number> = {};
     for (const r of results) counts[r.status] = (counts[r.status] ?? 0) + 1;
     this.ctx.deps.logger.log('info', 'nightly verification', { due, ...counts });
+    await this.notifyNightly(results, counts);
     return results;
+  }
+
+  /** The guide's consolidated notification of a bulk check, to all administrators and auditors. */
+  private async notifyNightly(results: VerifyResult[], counts: Record<string, number>): Promise<void> {
+    const to = (await this.ctx.store.read((r) => r.users.list()))
+      .filter((u) => u.status === 'active' && (u.role === 'admin' || u.role === 'auditor'))
+      .map((u) => u.username)
+      .sort();
+    const bad = results.filter((r) => r.status === 'out-of-sync' || r.status === 'unreachable');
+    await this.notifier
+      .notify({
+        kind: 'verification',
+        to,
+        subject: `Password verification: ${Object.entries(counts)
+          .map(([k, n]) => `${n} ${k}`)
+          .join(', ')}`,
+        body: bad.length
+          ? bad.map((r) => `${r.account}: ${r.status}${r.message ? ` (${r.message})` : ''}`).join('\n')
+          : `All ${results.length} verified accounts are in sync or unsupported.`,
+      })
+      .catch((e: unknown) =>
+        this.ctx.deps.logger.log('warn', 'verification notification', {
+          message: String((e as Error)?.message ?? e).split('\n')[0],
+        }),
+      );
   }
 
   start(

@@ -75,13 +75,14 @@ export async function rotationWorld(
   world.rebuild = () => {
     const connectors = { unix: target.connector };
     world.verification = new VerificationService(v.core.ctx, connectors);
+    const notifier = { notify: async (n: AccessNotification) => void notes.push(n) };
     world.rotation = new RotationService(
       v.core.ctx,
       new ResetEngine(v.core.ctx, connectors, { retryDelayMs: 1 }),
       (id) => v.core.access.isCheckedOut(id),
-      { notify: async (n) => void notes.push(n) },
+      notifier,
     );
-    world.scheduler = new RotationScheduler(v.core.ctx, world.rotation, world.verification);
+    world.scheduler = new RotationScheduler(v.core.ctx, world.rotation, world.verification, notifier);
   };
   world.rebuild();
   return world;

@@ -231,11 +231,19 @@ describe('nightly verification (ManualClock, stand-in target)', () => {
       'out-of-sync',
     ]);
     expect(rows.every((r) => r.actor === 'system' && r.source === 'verify-nightly')).toBe(true);
+    // One consolidated notification to the administrators and auditors (not to password users).
+    await w.v.addUser('aud', 'auditor');
+    await w.v.addUser('pu', 'password-user');
+    const verification = w.notes.filter((n) => n.kind === 'verification');
+    expect(verification).toHaveLength(1);
+    expect(verification[0]!.subject).toBe('Password verification: 3 in-sync, 1 out-of-sync');
+    expect(verification[0]!.body).toBe("web01/acct12: out-of-sync (stand-in refused 'acct12')");
     // Down for three nights, restarted: one run.
     w.clock.set('2026-03-05T12:00:00Z');
     await w.v.reopen();
     w.rebuild();
     expect((await w.scheduler.tick()).verified).toHaveLength(4);
     expect((await w.scheduler.tick()).verified).toBeUndefined();
+    expect(w.notes.filter((n) => n.kind === 'verification').at(-1)!.to).toEqual(['admin', 'aud']);
   });
 });
