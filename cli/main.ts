@@ -14,6 +14,8 @@ import { registerReset } from './commands/reset.ts';
 import { registerConsole } from './commands/console.ts';
 import { registerListener } from './commands/listener.ts';
 import { registerSync } from './commands/sync.ts';
+import { registerRotation } from './commands/rotation.ts';
+import { registerVerify } from './commands/verify.ts';
 import { AS_PASSWORD_ON_LEAF } from './context.ts';
 import { formatError } from './output.ts';
 
@@ -41,6 +43,8 @@ function buildProgram(): Command {
   registerConsole(program);
   registerListener(program);
   registerSync(program);
+  registerVerify(program);
+  registerRotation(program);
   // Options are positional: before the sub-command they belong to the program. Every command
   // also takes the global ones after its own arguments, except that `--password-file` after a
   // command that has its own (account add, user add, …) is that command's; there the --as

@@ -32,6 +32,10 @@ import { ListenerDispatch } from './listeners/listener-dispatch.ts';
 import { SyncService } from './sync/sync-service.ts';
 import { PasswordNotifications } from './notify/password-notifications.ts';
 import { DailyEventScheduler } from './notify/daily-scheduler.ts';
+import { VerificationService } from './reset/verification.ts';
+import { noopAccessNotifier } from './access/notify.ts';
+import { RotationScheduler } from './rotation/rotation-scheduler.ts';
+import { RotationService } from './rotation/rotation-service.ts';
 
 /** The core's services, composed once over one store, keyring, clock, id source and logger. */
 export class Core {
@@ -65,6 +69,9 @@ export class Core {
   readonly sync: SyncService;
   readonly passwordEvents: PasswordNotifications;
   readonly dailyEvents: DailyEventScheduler;
+  readonly verification: VerificationService;
+  readonly rotation: RotationService;
+  readonly rotationScheduler: RotationScheduler;
 
   constructor(deps: CoreDeps) {
     this.ctx = new CoreContext(deps);
@@ -121,6 +128,15 @@ export class Core {
       this.sync.onAudit,
       this.passwordEvents.onAudit,
     );
+    this.verification = new VerificationService(this.ctx);
+    const notifier = deps.accessNotifier ?? noopAccessNotifier;
+    this.rotation = new RotationService(
+      this.ctx,
+      this.resets,
+      (id) => this.access.isCheckedOut(id),
+      notifier,
+    );
+    this.rotationScheduler = new RotationScheduler(this.ctx, this.rotation, this.verification, notifier);
   }
 
   /** Waits for the work started after commits (listeners, sync pushes, notifications). */
@@ -152,6 +168,7 @@ export class Core {
 
   async close(): Promise<void> {
     this.accessScheduler.stop();
+    this.rotationScheduler.stop();
     this.dailyEvents.stop();
     await this.settled();
     await this.recordings.closeAll();

@@ -88,6 +88,25 @@ export {
   type ResetEngineOptions,
   type ResetOptions,
 } from './reset/reset-engine.ts';
+export {
+  VerificationService,
+  type VerifyFilter,
+  type VerifyProgress,
+  type VerifyResult,
+  type VerifyStatus,
+} from './reset/verification.ts';
+export {
+  RotationService,
+  type RotationTaskInput,
+  type RotationTaskView,
+} from './rotation/rotation-service.ts';
+export type {
+  RotationProgress,
+  RotationReport,
+  RotationResult as RotationAccountResult,
+} from './rotation/rotation-runner.ts';
+export { RotationScheduler, type TickResult } from './rotation/rotation-scheduler.ts';
+export { parseNotifyBefore, firstRun, nextRunAfter, type Schedule } from './rotation/schedule.ts';
 export { CoreContext, type CoreDeps } from './context.ts';
 export type { ListenerRunner, ListenerRun, ListenerOutcome } from './listeners/runner.ts';
 export type { ListenerInput, ListenerView } from './listeners/listener-service.ts';

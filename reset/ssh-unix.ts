@@ -11,6 +11,7 @@ import {
   type ResetTarget,
   type Secret,
 } from '../core/index.ts';
+import { verifySshLogin } from './ssh-verify.ts';
 
 const { Client } = ssh2;
 
@@ -123,6 +124,9 @@ function run(
 
 export class SshUnixResetConnector implements ResetConnector {
   constructor(private readonly opts: SshResetOptions = {}) {}
+
+  verify = (t: ResetTarget, account: string, secret: Secret): Promise<void> =>
+    verifySshLogin(t, account, secret, this.opts);
 
   async change(
     target: ResetTarget,

@@ -66,6 +66,10 @@ export async function runServer(
       message: String((e as Error)?.message ?? e).split('\n')[0],
     }),
   );
+  // Scheduled rotation, its pre-notifications and the nightly verification (issue 6).
+  core.rotationScheduler.start(undefined, (e) =>
+    logger.log('error', 'rotation scheduler', { message: String((e as Error)?.message ?? e).split('\n')[0] }),
+  );
   const hostKey = await ensureHostKey(layout.hostKeyFile);
   const gw = await startGateway({
     core,

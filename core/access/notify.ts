@@ -5,7 +5,7 @@
  * notifiers plug in through `CoreDeps.accessNotifier`.
  */
 export interface AccessNotification {
-  kind: 'request' | 'decision' | 'expired' | 'reset-skipped' | 'password-event';
+  kind: 'request' | 'decision' | 'expired' | 'reset-skipped' | 'password-event' | 'rotation' | 'verification';
   to: string[];
   subject: string;
   body: string;

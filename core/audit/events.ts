@@ -4,7 +4,8 @@
  * types share one. Prefixes: S system, U users, G user groups, T types and fields, R resources,
  * A accounts and passwords, P personal, O resource groups and explorer, H sharing, Y policies,
  * I import, K keys, L audit, Z authorization, Q password-quality exit, J ticketing,
- * X remote password reset, M reset listeners, B password sync channels, F password events.
+ * X remote password reset, M reset listeners, B password sync channels, F password events,
+ * verification and scheduled rotation.
  */
 export const AUDIT_EVENTS = {
   'system.init': 'S100',
@@ -123,6 +124,13 @@ export const AUDIT_EVENTS = {
   'sync.pushed': 'B105',
   'sync.push-failed': 'B106',
   'password.expired': 'F100',
+  // details.status: in-sync | out-of-sync | unreachable | unsupported (notifications key on it).
+  'password.verify': 'F110',
+  'rotation.create': 'F111',
+  'rotation.delete': 'F112',
+  'rotation.run': 'F113',
+  'rotation.skip': 'F114',
+  'rotation.notify': 'F115',
 } as const;
 
 export type AuditEventType = keyof typeof AUDIT_EVENTS;

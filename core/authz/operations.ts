@@ -54,6 +54,16 @@ export const OPERATIONS = {
   'account.reveal': { roles: ALL_ROLES, privilege: 'view' },
   'account.change-password': { roles: ALL_ROLES, privilege: 'modify' },
   'password.reset': { roles: ALL_ROLES, privilege: 'modify' },
+  // Verification logs in with the password without showing it: using it, like a session (view).
+  'password.verify': { roles: ALL_ROLES, privilege: 'view' },
+  // Bulk verification (the guide's "Run Integrity Check"): over the accounts the actor may view.
+  'password.verify-all': { roles: MANAGER_ROLES },
+  // Scheduled rotation is configured per resource group (D §3): managing the group.
+  'rotation.create': { roles: MANAGER_ROLES, privilege: 'manage' },
+  'rotation.delete': { roles: MANAGER_ROLES, privilege: 'manage' },
+  'rotation.run': { roles: MANAGER_ROLES, privilege: 'manage' },
+  'rotation.report': { roles: MANAGER_ROLES, privilege: 'manage' },
+  'rotation.list': { roles: MANAGER_ROLES },
   'account.history': { roles: ALL_ROLES, privilege: 'modify' },
   'account.update': { roles: MANAGER_ROLES, privilege: 'manage' },
   'account.delete': { roles: MANAGER_ROLES, privilege: 'manage' },

@@ -177,6 +177,20 @@ export const configSchema = z.strictObject({
         path: ['webhook_url'],
       },
     ),
+  rotation: z
+    .strictObject({
+      // Remote logins in flight at once during bulk verification and scheduled rotation.
+      concurrency: z.number().int().min(1).max(32).default(4),
+      // Nightly verification of every account against its target (UTC time of day).
+      verify_nightly: z.boolean().default(true),
+      verify_at: z
+        .string()
+        .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'must be HH:MM (UTC)' })
+        .default('02:30'),
+      // How often `custody server` looks for due rotations, pre-notifications and the nightly run.
+      check_every_seconds: z.number().int().min(5).max(3600).default(60),
+    })
+    .prefault({}),
   log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') }).prefault({}),
 });
 

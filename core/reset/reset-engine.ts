@@ -100,6 +100,15 @@ export class ResetEngine implements ResetService {
     await this.execute(SYSTEM, prepared);
   }
 
+  /**
+   * A reset on behalf of the system: scheduled rotation (D §3; authorised when the task was set up
+   * or run) and sync-channel pushes. No user authorization here; `who` names the cause on record.
+   */
+  async resetAs(who: Who, ref: string, opts: ResetOptions = {}): Promise<void> {
+    const prepared = await this.ctx.store.tx((r) => this.prepare(r, who, ref, opts));
+    await this.execute(who, prepared);
+  }
+
   /** `custody reset ACCOUNT [--admin ACCOUNT]`: needs `modify` on the account. */
   async resetAccount(actor: Actor, ref: string, opts: ResetOptions = {}): Promise<void> {
     const prepared = await this.ctx.run(
@@ -116,15 +125,6 @@ export class ResetEngine implements ResetService {
       },
     );
     await this.execute(actor, prepared);
-  }
-
-  /**
-   * A reset on behalf of the system (a sync channel pushing a password): no user authorization,
-   * `who` names the cause in the audit trail.
-   */
-  async resetAs(who: Who, ref: string, opts: ResetOptions = {}): Promise<void> {
-    const prepared = await this.ctx.store.tx((r) => this.prepare(r, who, ref, opts));
-    await this.execute(who, prepared);
   }
 
   private async prepare(repos: Repos, who: Who, ref: string, opts: ResetOptions): Promise<Prepared> {

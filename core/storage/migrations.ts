@@ -4,6 +4,7 @@ import { m002 } from './migrations/002-gateway.ts';
 import { m003 } from './migrations/003-access-control.ts';
 import { m004 } from './migrations/004-ticket-workflow.ts';
 import { m005 } from './migrations/005-reset.ts';
+import { m006 } from './migrations/006-rotation.ts';
 import { m007 } from './migrations/007-listeners.ts';
 import { m008 } from './migrations/008-sync-channels.ts';
 
@@ -18,7 +19,7 @@ export interface Migration {
 }
 
 /** In order; each file under migrations/ is one step, never edited once released. */
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m007, m008];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008];
 
 /** Adapts the list to knex's migration-source interface. */
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -196,6 +196,50 @@ const ROWS: Record<Operation, Row> = {
     invoke: (f, a) =>
       new ResetEngine(f.v.core.ctx, { unix: { change: async () => undefined } }).resetAccount(a, f.account),
   },
+  'password.verify': {
+    expect: onObject(EVERYONE, 'view'),
+    // No connectors in the fixture: the verdict is `unsupported`; this row is about who may verify.
+    invoke: (f, a) => f.v.core.verification.verify(a, f.account),
+  },
+  'password.verify-all': {
+    expect: roles(...MANAGERS),
+    invoke: (f, a) => f.v.core.verification.verifyAll(a, {}),
+  },
+  'rotation.create': {
+    shareGroup: true,
+    expect: onObject(MANAGERS, 'manage'),
+    invoke: (f, a) =>
+      f.v.core.rotation.create(a, {
+        name: `rot-${f.n}`,
+        group: f.group,
+        schedule: { kind: 'days', everyDays: 7 },
+      }),
+  },
+  'rotation.delete': {
+    shareGroup: true,
+    expect: onObject(MANAGERS, 'manage'),
+    invoke: async (f, a) => {
+      await rotationTask(f);
+      return f.v.core.rotation.remove(a, `rot-${f.n}`);
+    },
+  },
+  'rotation.run': {
+    shareGroup: true,
+    expect: onObject(MANAGERS, 'manage'),
+    invoke: async (f, a) => {
+      await rotationTask(f);
+      return f.v.core.rotation.run(a, `rot-${f.n}`);
+    },
+  },
+  'rotation.report': {
+    shareGroup: true,
+    expect: onObject(MANAGERS, 'manage'),
+    invoke: async (f, a) => {
+      await rotationTask(f);
+      return f.v.core.rotation.report(a, `rot-${f.n}`);
+    },
+  },
+  'rotation.list': { expect: roles(...MANAGERS), invoke: (f, a) => f.v.core.rotation.list(a) },
   'account.history': {
     expect: onObject(EVERYONE, 'modify'),
     invoke: (f, a) => f.v.core.accounts.history(a, f.account),
@@ -440,6 +484,15 @@ const ROWS: Record<Operation, Row> = {
     invoke: (f, a) => f.v.core.passwordEvents.dailyCheck(a),
   },
 };
+
+/** A rotation task on the cell's group, made by the host administrator. */
+function rotationTask(f: Fixture) {
+  return f.v.core.rotation.create(f.v.host, {
+    name: `rot-${f.n}`,
+    group: f.group,
+    schedule: { kind: 'monthly', monthDay: 1 },
+  });
+}
 
 /** Another user of the fixture vault, as an actor. */
 async function userActor(f: Fixture, name: string): Promise<Actor> {

@@ -7,6 +7,7 @@ import { recordingsRepo } from './recordings.ts';
 import { listenersRepo } from './listeners.ts';
 import { pendingResetsRepo } from './resets.ts';
 import { syncRepo } from './sync.ts';
+import { rotationRepo } from './rotation.ts';
 import { secretsRepo } from './secrets.ts';
 import { policiesRepo, settingsRepo } from './settings.ts';
 import { sharesRepo } from './shares.ts';
@@ -40,6 +41,7 @@ export function createRepos(db: Knex | Knex.Transaction, driver: 'sqlite' | 'pos
     pendingResets: pendingResetsRepo(db),
     listeners: listenersRepo(db),
     sync: syncRepo(db),
+    rotation: rotationRepo(db),
   };
 }
 
@@ -48,6 +50,14 @@ export { SECRET_COLUMNS, type SecretColumn, type SealedCell } from './secrets.ts
 export type { PendingResetRow, PendingResetState } from './resets.ts';
 export type { ListenerRow, ListenerStatus } from './listeners.ts';
 export type { SyncChannelRow } from './sync.ts';
+export type {
+  PasswordMode,
+  RotationOutcome,
+  RotationResultRow,
+  RotationRunRow,
+  RotationTaskRow,
+  ScheduleKind,
+} from './rotation.ts';
 export type { AuditQuery } from './audit.ts';
 export type { RecordingRow, RecordingFilter } from './recordings.ts';
 export type { SshKeyRow, LandingRow } from './gateway.ts';

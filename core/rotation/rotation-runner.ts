@@ -1,0 +1,234 @@
+import type { AccessNotifier } from '../access/notify.ts';
+import type { CoreContext } from '../context.ts';
+import type { Secret } from '../crypto/secret.ts';
+import { criteriaGroupContains } from '../authz/resolver.ts';
+import type { Account, Resource, ResourceGroup } from '../model.ts';
+import { generatePassword } from '../policy/generate.ts';
+import { effectivePolicy } from '../policy/policies-service.ts';
+import { mapBounded } from '../reset/bounded.ts';
+import type { ResetEngine } from '../reset/reset-engine.ts';
+import type { Repos, RotationOutcome, RotationTaskRow } from '../storage/repos/index.ts';
+import { accountRef } from '../vault/refs.ts';
+
+export interface RotationResult {
+  account: string;
+  outcome: RotationOutcome;
+  reason: string;
+}
+
+export interface RotationReport {
+  task: string;
+  group: string;
+  runId: string;
+  trigger: 'schedule' | 'manual';
+  actor: string;
+  startedAt: string;
+  finishedAt: string | null;
+  changed: number;
+  skipped: number;
+  failed: number;
+  results: RotationResult[];
+}
+
+export type RotationProgress = (done: number, total: number, last: RotationResult) => void;
+
+type Who = { name: string; source: string };
+
+interface Item {
+  ref: string;
+  resource: Resource;
+  account: Account;
+  /** False when the resource's type has no reset connector (skipped: the guide rotates only those). */
+  resettable: boolean;
+}
+
+const oneLine = (e: unknown): string =>
+  String((e as Error)?.message ?? e)
+    .split('\n')[0]!
+    .slice(0, 300);
+
+/** The resources of a group at this moment (static list, or criteria evaluated now; C §10). */
+export async function groupResources(repos: Repos, g: ResourceGroup): Promise<Resource[]> {
+  if (g.kind === 'static') return repos.resources.byIds(await repos.resourceGroups.staticMembers(g.id));
+  const out: Resource[] = [];
+  for (const r of await repos.resources.list()) if (await criteriaGroupContains(repos, g, r)) out.push(r);
+  return out;
+}
+
+/**
+ * Everyone with access to the group's passwords, resolved now (D §3 step 1 (a)): the group's
+ * owner, the owners of its resources, and the users holding any share on the group, a resource
+ * or an account of it (user-group shares expanded to their members).
+ */
+export async function recipientsOf(repos: Repos, g: ResourceGroup, resources: Resource[]): Promise<string[]> {
+  const ids = new Set<string>([g.ownerId, ...resources.map((r) => r.ownerId)]);
+  const shares = [...(await repos.shares.onObject('group', g.id))];
+  for (const r of resources) {
+    shares.push(...(await repos.shares.onObject('resource', r.id)));
+    for (const a of await repos.accounts.ofResource(r.id))
+      shares.push(...(await repos.shares.onObject('account', a.id)));
+  }
+  for (const s of shares) {
+    if (s.granteeKind === 'user') ids.add(s.granteeId);
+    else for (const u of await repos.userGroups.members(s.granteeId)) ids.add(u);
+  }
+  const names: string[] = [];
+  for (const id of ids) {
+    const u = await repos.users.byId(id);
+    if (u && u.status === 'active') names.push(u.username);
+  }
+  return names.sort();
+}
+
+/**
+ * One rotation run of a task: every account of the group's resources, `concurrency` at a time,
+ * each through the reset engine (target and vault together or not at all). Checked-out
+ * passwords are skipped (guide, Case 7). The administrator account, when the task logs in with
+ * one, goes last so the others are not changed with a password that is itself in flux.
+ */
+export class RotationRunner {
+  constructor(
+    private readonly ctx: CoreContext,
+    private readonly resets: ResetEngine,
+    private readonly isCheckedOut: (accountId: string) => Promise<boolean>,
+    private readonly notifier: AccessNotifier,
+  ) {}
+
+  async run(
+    task: RotationTaskRow,
+    who: Who,
+    trigger: 'schedule' | 'manual',
+    onProgress?: RotationProgress,
+  ): Promise<RotationReport> {
+    const { group, items, common } = await this.ctx.store.read(async (r) => {
+      const group = (await r.resourceGroups.byId(task.groupId))!;
+      const items: Item[] = [];
+      const resources = await groupResources(r, group);
+      for (const resource of resources.sort((a, b) => a.name.localeCompare(b.name)))
+        for (const account of await r.accounts.ofResource(resource.id))
+          items.push({ ref: accountRef(resource, account), resource, account, resettable: false });
+      const admin = task.adminAccount;
+      items.sort((a, b) => Number(a.account.name === admin) - Number(b.account.name === admin));
+      return {
+        group,
+        items,
+        common:
+          task.passwordMode === 'common' && resources.length
+            ? await this.commonPassword(r, group, resources)
+            : undefined,
+      };
+    });
+    const resettable = new Map<string, boolean>();
+    for (const item of items) {
+      if (!resettable.has(item.resource.id))
+        resettable.set(item.resource.id, await this.resets.canReset(item.resource));
+      item.resettable = resettable.get(item.resource.id)!;
+    }
+    const runId = this.ctx.ids.next();
+    const startedAt = this.ctx.now();
+    await this.ctx.store.tx((r) =>
+      r.rotation.insertRun({
+        id: runId,
+        taskId: task.id,
+        trigger,
+        actor: who.name,
+        startedAt,
+        finishedAt: null,
+        changed: 0,
+        skipped: 0,
+        failed: 0,
+      }),
+    );
+    let done = 0;
+    const results = await mapBounded(items, this.ctx.config.rotation.concurrency, async (item) => {
+      const result = await this.one(task, who, item, common);
+      onProgress?.(++done, items.length, result);
+      return result;
+    });
+    // The report lists accounts by name, however the run was ordered (as it reads back later).
+    results.sort((a, b) => (a.account < b.account ? -1 : a.account > b.account ? 1 : 0));
+    const counts = { changed: 0, skipped: 0, failed: 0 };
+    for (const r of results) counts[r.outcome]++;
+    const finishedAt = this.ctx.now();
+    await this.ctx.store.tx(async (r) => {
+      await r.rotation.insertResults(
+        results.map((x) => ({
+          id: this.ctx.ids.next(),
+          runId,
+          account: x.account,
+          outcome: x.outcome,
+          reason: x.reason,
+          at: finishedAt,
+        })),
+      );
+      await r.rotation.finishRun(runId, finishedAt, counts);
+      await this.ctx.auditLog.append(r, {
+        type: 'rotation.run',
+        actor: who.name,
+        source: who.source,
+        target: { kind: 'rotation', name: task.name },
+        result: counts.failed ? 'failure' : 'success',
+        details: { run: runId, trigger, group: group.name, mode: task.passwordMode, ...counts },
+      });
+    });
+    const report: RotationReport = {
+      task: task.name,
+      group: group.name,
+      runId,
+      trigger,
+      actor: who.name,
+      startedAt,
+      finishedAt,
+      ...counts,
+      results,
+    };
+    await this.notifyAfter(group, report);
+    return report;
+  }
+
+  /** A common password must satisfy the group's policy (D §3 step 2), else the first resource's. */
+  private async commonPassword(r: Repos, group: ResourceGroup, resources: Resource[]): Promise<Secret> {
+    const own = group.policyId ? await r.policies.byId(group.policyId) : undefined;
+    const policy = own ?? (await effectivePolicy(r, resources[0]!));
+    // Generated afresh on every run, so the common password is never the previous one.
+    return generatePassword(policy);
+  }
+
+  private async one(task: RotationTaskRow, who: Who, item: Item, common?: Secret): Promise<RotationResult> {
+    const base = { account: item.ref };
+    if (!item.resettable)
+      return { ...base, outcome: 'skipped', reason: 'no remote reset for this resource type' };
+    if (await this.isCheckedOut(item.account.id)) {
+      await this.ctx.auditAs(who, 'rotation.skip', { kind: 'account', name: item.ref }, 'success', {
+        task: task.name,
+        reason: 'checked out',
+      });
+      return { ...base, outcome: 'skipped', reason: 'checked out' };
+    }
+    try {
+      await this.resets.resetAs(who, item.ref, {
+        ...(task.adminAccount ? { admin: task.adminAccount } : {}),
+        ...(common ? { newPassword: common } : {}),
+      });
+      return { ...base, outcome: 'changed', reason: '' };
+    } catch (e) {
+      return { ...base, outcome: 'failed', reason: oneLine(e) };
+    }
+  }
+
+  /** Step 4: right after the run, the consolidated report to those with access. */
+  private async notifyAfter(group: ResourceGroup, report: RotationReport): Promise<void> {
+    const to = await this.ctx.store.read(async (r) => recipientsOf(r, group, await groupResources(r, group)));
+    const lines = report.results.map((x) => `${x.account}: ${x.outcome}${x.reason ? ` (${x.reason})` : ''}`);
+    await this.notifier
+      .notify({
+        kind: 'rotation',
+        to,
+        subject: `Password rotation '${report.task}' done: ${report.changed} changed, ${report.skipped} skipped, ${report.failed} failed`,
+        body: [`Group ${report.group}, run ${report.runId} (${report.trigger}).`, ...lines].join('\n'),
+      })
+      .catch((e: unknown) =>
+        this.ctx.deps.logger.log('warn', 'rotation notification', { task: report.task, message: oneLine(e) }),
+      );
+  }
+}

@@ -1,0 +1,82 @@
+// Verification over SSH (issue 6; guide "Verifying the Integrity of Passwords"): log in with the
+// vaulted credential and log out again. A login the server turns down is "out of sync"; a server
+// that cannot be reached is not (the guide is explicit), so the two failures stay distinct.
+import ssh2 from 'ssh2';
+import { fingerprintOf, resetError, type ResetTarget, type Secret } from '../core/index.ts';
+
+const { Client } = ssh2;
+
+export interface SshVerifyOptions {
+  /** Time limit for the connection and the login exchange in ms (default 10 s). */
+  connectTimeoutMs?: number;
+}
+
+/** Key type (the blob's first field, RFC 4253 §6.6) and its OpenSSH SHA256 fingerprint. */
+function hostKeyOf(blob: Buffer): { type: string; fingerprint: string } {
+  const len = blob.length >= 4 ? blob.readUInt32BE(0) : 0;
+  return { type: blob.subarray(4, 4 + len).toString('latin1'), fingerprint: fingerprintOf(blob) };
+}
+
+const oneLineOf = (e: unknown): string => String((e as Error)?.message ?? e).split('\n')[0]!;
+
+/** Accounts that hold a private key instead of a password are verified with the key. */
+const isPrivateKey = (s: string): boolean => /^-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(s.trimStart());
+
+/**
+ * Resolves when `target` accepts `account`/`secret`; otherwise throws `resetError('refused')`
+ * (the credential was turned down) or `resetError('unreachable')` (no connection, timeout,
+ * broken key exchange, or a host key that differs from the pinned one: the password is then
+ * never offered, so nothing is known about it).
+ */
+export function verifySshLogin(
+  target: ResetTarget,
+  account: string,
+  secret: Secret,
+  opts: SshVerifyOptions = {},
+): Promise<void> {
+  const where = `${target.resource} (${target.host}:${target.port ?? 22})`;
+  return new Promise((resolve, reject) => {
+    const c = new Client();
+    let settled = false;
+    let hostKeyRefusal: unknown;
+    const settle = (e?: Error) => {
+      if (settled) return;
+      settled = true;
+      c.end();
+      if (e) reject(e);
+      else resolve();
+    };
+    c.on('ready', () => settle());
+    c.on('error', (e: Error & { level?: string; code?: string }) => {
+      // A changed host key proves nothing about the password: the login was never tried.
+      if (hostKeyRefusal) return settle(resetError('unreachable', oneLineOf(hostKeyRefusal)));
+      if (e.level === 'client-authentication')
+        return settle(resetError('refused', `${where} refused the credential of '${account}'`));
+      settle(resetError('unreachable', `${where} is unreachable: ${e.code ?? e.message}`));
+    });
+    // A server that closes before the handshake ends (MaxStartups, a dying sshd) is unreachable.
+    c.on('close', () => settle(resetError('unreachable', `${where} closed the connection`)));
+    const value = secret.reveal();
+    c.connect({
+      host: target.host,
+      port: target.port ?? 22,
+      ...(target.hostKey
+        ? {
+            hostVerifier: (blob: Buffer, verify: (ok: boolean) => void) => {
+              target.hostKey!(hostKeyOf(blob)).then(
+                () => verify(true),
+                (e: unknown) => {
+                  hostKeyRefusal = e;
+                  verify(false);
+                },
+              );
+            },
+          }
+        : {}),
+      username: account,
+      ...(isPrivateKey(value) ? { privateKey: value } : { password: value }),
+      readyTimeout: opts.connectTimeoutMs ?? 10_000,
+      tryKeyboard: false,
+    });
+  });
+}
