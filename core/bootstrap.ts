@@ -31,7 +31,10 @@ export interface OpenOptions {
     config: Readonly<CustodyConfig>,
     home: string,
     services: IntegrationServices,
-  ) => Pick<CoreDeps, 'qualityExit' | 'ticketSystemFactory' | 'accessNotifier' | 'resetConnectors'>;
+  ) => Pick<
+    CoreDeps,
+    'qualityExit' | 'ticketSystemFactory' | 'accessNotifier' | 'resetConnectors' | 'routeDialer'
+  >;
 }
 
 /** What core lends the integrations: the log, and a user's e-mail address (for notifications). */

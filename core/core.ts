@@ -27,6 +27,7 @@ import { CatalogService } from './vault/catalog-service.ts';
 import { PersonalService } from './vault/personal-service.ts';
 import { ResourcesService } from './vault/resources-service.ts';
 import { ResetEngine } from './reset/reset-engine.ts';
+import { ResetSettingsService } from './reset/reset-settings.ts';
 
 /** The core's services, composed once over one store, keyring, clock, id source and logger. */
 export class Core {
@@ -55,6 +56,7 @@ export class Core {
   readonly selfService: SelfPasswordService;
   readonly ticketing: TicketingService;
   readonly resets: ResetEngine;
+  readonly resetSettings: ResetSettingsService;
 
   constructor(deps: CoreDeps) {
     this.ctx = new CoreContext(deps);
@@ -78,6 +80,7 @@ export class Core {
     this.sessions = new SessionsService(this.ctx);
     this.live = new LiveService(this.ctx, deps.liveRegistry ?? new InProcessLiveRegistry());
     this.resets = new ResetEngine(this.ctx);
+    this.resetSettings = new ResetSettingsService(this.ctx);
     // Reset on check-in uses the engine: resources whose type has no connector still get Case 6.
     this.access = new AccessService(
       this.ctx,

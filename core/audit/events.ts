@@ -107,6 +107,8 @@ export const AUDIT_EVENTS = {
   'password.reset-vault-alert': 'X102',
   'password.reset-reconciled': 'X103',
   'password.reset-unresolved': 'X104',
+  'reset.configure': 'X120',
+  'password.reset-failover': 'X121',
 } as const;
 
 export type AuditEventType = keyof typeof AUDIT_EVENTS;

@@ -54,6 +54,8 @@ export const OPERATIONS = {
   'account.reveal': { roles: ALL_ROLES, privilege: 'view' },
   'account.change-password': { roles: ALL_ROLES, privilege: 'modify' },
   'password.reset': { roles: ALL_ROLES, privilege: 'modify' },
+  // How a resource is reset (mode, login/root/enable accounts, prompts): managing the resource.
+  'reset.configure': { roles: MANAGER_ROLES, privilege: 'manage' },
   'account.history': { roles: ALL_ROLES, privilege: 'modify' },
   'account.update': { roles: MANAGER_ROLES, privilege: 'manage' },
   'account.delete': { roles: MANAGER_ROLES, privilege: 'manage' },

@@ -20,6 +20,8 @@ import {
   type ResetLogin,
   type ResetTarget,
 } from './connector.ts';
+import { resolveLogin, routeConnect } from './reset-plan.ts';
+import { loadResetSettings } from './reset-settings.ts';
 
 export interface ResetOptions {
   /** Another account of the same resource to log in with (an administrator); default: the account itself. */
@@ -137,21 +139,11 @@ export class ResetEngine implements ResetService {
     } else {
       next = generatePassword(policy, { loginName: account.name });
     }
-    let login: ResetLogin;
-    if (opts.admin && opts.admin !== account.name) {
-      const admin = await repos.accounts.byName(resource.id, opts.admin);
-      if (!admin) throw new ValidationError(`admin account '${resource.name}/${opts.admin}' not found`);
-      login = {
-        account: admin.name,
-        secret: this.ctx.keyring.open(admin.passwordEnc, aad.account(admin.id)),
-        kind: admin.credentialKind,
-        self: false,
-      };
-    } else {
-      if (account.credentialKind !== 'password')
-        throw new ValidationError(`account '${ref}' holds a private key: reset it with --admin ACCOUNT`);
-      login = { account: account.name, secret: current, kind: 'password', self: true };
-    }
+    const settings = await loadResetSettings(repos, resource.id);
+    const login = await resolveLogin(this.ctx, repos, resource, account, current, settings, opts.admin);
+    const protocol = (await repos.types.byId(resource.typeId))?.protocol ?? 'ssh';
+    const transport = settings.transport ?? protocol;
+    const connect = await routeConnect(this.ctx, repos, who, ref, resource, protocol, transport);
     const pendingId = this.ctx.ids.next();
     const now = this.ctx.now();
     // Written (and committed) before the target is touched: the new password is never lost.
@@ -177,6 +169,9 @@ export class ResetEngine implements ResetService {
         hostKey: async (key) => {
           await checkPinnedHostKey(this.ctx, who, resource.name, key);
         },
+        protocol,
+        settings,
+        ...(connect ? { connect } : {}),
       },
       login,
       current,

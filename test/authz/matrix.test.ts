@@ -196,6 +196,10 @@ const ROWS: Record<Operation, Row> = {
     invoke: (f, a) =>
       new ResetEngine(f.v.core.ctx, { unix: { change: async () => undefined } }).resetAccount(a, f.account),
   },
+  'reset.configure': {
+    expect: onObject(MANAGERS, 'manage'),
+    invoke: (f, a) => f.v.core.resetSettings.configure(a, f.resource, { writeMemory: false }),
+  },
   'account.history': {
     expect: onObject(EVERYONE, 'modify'),
     invoke: (f, a) => f.v.core.accounts.history(a, f.account),
