@@ -1,11 +1,44 @@
 // Remote password reset connectors (issue 6). Core defines the interface and the engine; the
 // composition root hands `resetConnectorsFor` to openCore. Keys are resource types' `resetKind`.
-import type { ResetConnectors } from '../core/index.ts';
+import { resetError, type ResetConnector, type ResetConnectors } from '../core/index.ts';
+import { NetworkDeviceResetConnector } from './network-device.ts';
 import { PostgresResetConnector } from './postgres.ts';
+import type { TelnetPromptConfig } from './prompts.ts';
 import { SshUnixResetConnector } from './ssh-unix.ts';
+import { TelnetUnixResetConnector } from './telnet-unix.ts';
 
-export { PostgresResetConnector, SshUnixResetConnector };
+export {
+  NetworkDeviceResetConnector,
+  PostgresResetConnector,
+  SshUnixResetConnector,
+  TelnetUnixResetConnector,
+};
+export { DEFAULT_PROMPTS, type TelnetPromptConfig } from './prompts.ts';
 
-export function resetConnectorsFor(): ResetConnectors {
-  return { unix: new SshUnixResetConnector(), postgres: new PostgresResetConnector() };
+/** `prompts`: the [telnet] section of the configuration (node-wide prompt defaults). */
+export function resetConnectorsFor(o: { prompts?: TelnetPromptConfig } = {}): ResetConnectors {
+  const unix = new SshUnixResetConnector(o);
+  const telnet = new TelnetUnixResetConnector(o);
+  return {
+    // A Unix resource whose settings say `transport: telnet` is reset over Telnet.
+    unix: byTransport(unix, telnet),
+    'unix-telnet': telnet,
+    'cisco-ios': new NetworkDeviceResetConnector(o),
+    postgres: new PostgresResetConnector(),
+  };
+}
+
+/** Picks the SSH or the Telnet connector by the resource's `transport` setting. */
+function byTransport(ssh: ResetConnector, telnet: ResetConnector): ResetConnector {
+  const pick = (t: Parameters<ResetConnector['change']>[0]) =>
+    t.settings?.transport === 'telnet' ? telnet : ssh;
+  return {
+    change: (t, l, a, n) => pick(t).change(t, l, a, n),
+    verify: async (t, a, s) => {
+      const c = pick(t);
+      if (!c.verify)
+        throw resetError('failed', `verification is not available over ${t.settings?.transport ?? 'ssh'}`);
+      return c.verify(t, a, s);
+    },
+  };
 }

@@ -89,7 +89,16 @@ export interface ResetAccount {
  * `unreachable` (no connection), or `failed` (connected and logged in, but the change failed).
  */
 export interface ResetConnector {
-  change(target: ResetTarget, login: ResetLogin, account: ResetAccount, newPassword: Secret): Promise<void>;
+  /**
+   * Resolves once the target has the new password. `warnings` are for the audit row: the change
+   * stands but something after it failed (a device's `write memory`, say).
+   */
+  change(
+    target: ResetTarget,
+    login: ResetLogin,
+    account: ResetAccount,
+    newPassword: Secret,
+  ): Promise<void | { warnings: string[] }>;
   /**
    * Verification (issue 6): logs in to the target as `account` with `secret` and logs out.
    * Resolves when the target accepts it; throws `resetError('refused', …)` when the target turns

@@ -204,13 +204,15 @@ export class ResetEngine implements ResetService {
   }
 
   private async execute(who: Who, p: Prepared): Promise<void> {
+    let warnings: string[] = [];
     try {
-      await p.connector.change(
+      const outcome = await p.connector.change(
         p.target,
         p.login,
         { name: p.ref.split('/').slice(1).join('/'), current: p.current },
         p.next,
       );
+      warnings = outcome?.warnings ?? [];
     } catch (e) {
       const reason = failureOf(e);
       const message = String((e as Error)?.message ?? e)
@@ -239,6 +241,7 @@ export class ResetEngine implements ResetService {
         await this.completeVault(who, p.pendingId, p.next, {
           attempt,
           login: p.login.self ? 'self' : p.login.account,
+          ...(warnings.length ? { warnings } : {}),
         });
         return;
       } catch (e) {
