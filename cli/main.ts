@@ -11,6 +11,7 @@ import { registerServer } from './commands/server.ts';
 import { registerVault } from './commands/vault.ts';
 import { registerSelfService } from './commands/self-service.ts';
 import { registerReset } from './commands/reset.ts';
+import { registerResetSettings } from './commands/reset-settings.ts';
 import { AS_PASSWORD_ON_LEAF } from './context.ts';
 import { formatError } from './output.ts';
 
@@ -35,6 +36,7 @@ function buildProgram(): Command {
   registerAccess(program);
   registerSelfService(program);
   registerReset(program);
+  registerResetSettings(program);
   // Options are positional: before the sub-command they belong to the program. Every command
   // also takes the global ones after its own arguments, except that `--password-file` after a
   // command that has its own (account add, user add, …) is that command's; there the --as
