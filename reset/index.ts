@@ -33,6 +33,7 @@ function byTransport(ssh: ResetConnector, telnet: ResetConnector): ResetConnecto
   const pick = (t: Parameters<ResetConnector['change']>[0]) =>
     t.settings?.transport === 'telnet' ? telnet : ssh;
   return {
+    landingRoutes: true,
     change: (t, l, a, n) => pick(t).change(t, l, a, n),
     verify: async (t, a, s) => {
       const c = pick(t);

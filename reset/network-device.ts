@@ -42,6 +42,9 @@ const typed = (v: string) => v.split('?').join(`${CTRL_V}?`);
 type Mode = 'user' | 'enable';
 
 export class NetworkDeviceResetConnector implements ResetConnector {
+  /** Speaks over target.connect (landing-server routes). */
+  readonly landingRoutes = true;
+
   constructor(private readonly opts: NetworkDeviceOptions = {}) {}
 
   private transport(target: ResetTarget): 'ssh' | 'telnet' {

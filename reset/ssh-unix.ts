@@ -70,6 +70,9 @@ function run(
 }
 
 export class SshUnixResetConnector implements ResetConnector {
+  /** Speaks over target.connect (landing-server routes). */
+  readonly landingRoutes = true;
+
   constructor(private readonly opts: SshResetOptions = {}) {}
 
   async change(

@@ -24,6 +24,9 @@ export interface TelnetResetOptions {
 }
 
 export class TelnetUnixResetConnector implements ResetConnector {
+  /** Speaks over target.connect (landing-server routes). */
+  readonly landingRoutes = true;
+
   constructor(private readonly opts: TelnetResetOptions = {}) {}
 
   async change(target: ResetTarget, login: ResetLogin, account: ResetAccount, next: Secret): Promise<void> {

@@ -90,6 +90,11 @@ export interface ResetAccount {
  */
 export interface ResetConnector {
   /**
+   * True when the connector speaks over `target.connect` when it is set. A resource behind landing
+   * servers is only reset by such a connector: one that dialled directly would bypass the route.
+   */
+  readonly landingRoutes?: boolean;
+  /**
    * Resolves once the target has the new password. `warnings` are for the audit row: the change
    * stands but something after it failed (a device's `write memory`, say).
    */

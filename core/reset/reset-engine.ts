@@ -144,6 +144,10 @@ export class ResetEngine implements ResetService {
     const protocol = (await repos.types.byId(resource.typeId))?.protocol ?? 'ssh';
     const transport = settings.transport ?? protocol;
     const connect = await routeConnect(this.ctx, repos, who, ref, resource, protocol, transport);
+    if (connect && !connector.landingRoutes)
+      throw new ValidationError(
+        `resource '${resource.name}' is reached through landing servers, which its reset connector cannot use`,
+      );
     const pendingId = this.ctx.ids.next();
     const now = this.ctx.now();
     // Written (and committed) before the target is touched: the new password is never lost.

@@ -202,7 +202,7 @@ describe.skipIf(!!skip)(
       expect(String(fail?.details.message)).toMatch(/landing server gone/);
     }, 60_000);
 
-    it('a route but no dialer wired: refused before the target is touched (never bypasses the landing servers)', async () => {
+    it('a route but no dialer wired, or a connector that cannot use the route: refused before the target is touched (never bypasses the landing servers)', async () => {
       const err = await new ResetEngine(v.core.ctx, REAL)
         .resetAccount(v.host, `dc01/${op.name}`)
         .catch((e: Error) => e);
@@ -210,6 +210,14 @@ describe.skipIf(!!skip)(
         /reached through landing servers, and this node has no landing dialer/,
       );
       expect(await v.core.ctx.store.read((r) => r.pendingResets.all())).toEqual([]);
+      // A connector that would dial directly (no landingRoutes) is refused too.
+      let called = false;
+      const direct = { unix: { change: async () => void (called = true) } };
+      const err2 = await new ResetEngine(ctx, direct)
+        .resetAccount(v.host, `dc01/${op.name}`)
+        .catch((e: Error) => e);
+      expect((err2 as Error).message).toMatch(/which its reset connector cannot use/);
+      expect(called).toBe(false);
     });
 
     it.skipIf(!!telnetSkip)(
