@@ -18,6 +18,7 @@ import {
 } from '../support/sshd.ts';
 import { startTelnetd, telnetdSkipReason, type TelnetdInstance } from '../support/telnetd.ts';
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';
+import { startIosStandIn, type IosStandIn } from '../support/ios-device-stand-in.ts';
 import { expectNoCanary } from './fixtures.ts';
 
 const skip = netnsSkipReason() ?? sshdSkipReason();
@@ -73,6 +74,7 @@ describe.skipIf(!!skip)(
     let jump: TestUser;
     const d: Record<string, SshdInstance> = {};
     let telnetd: TelnetdInstance | undefined;
+    let device: IosStandIn;
     const lines: string[] = [];
     const jump1 = () => ({ host: topo.addr('dmz', 'root'), port: 22, user: jump.name });
 
@@ -107,6 +109,12 @@ describe.skipIf(!!skip)(
       ]);
       if (!telnetSkip)
         telnetd = await startTelnetd({ netns: topo.ns('dc'), address: topo.addr('dc', 'dmz') });
+      // The device stand-in runs in this process: it listens on the root namespace's address on the
+      // link to dmz, so the landing host can reach it (the test checks the connection came from dmz).
+      device = await startIosStandIn(
+        { alice: TARGET_PW, netops: JUMP_PW },
+        { enableSecret: 'En4%Rt8^Yu2*Pl6(Nb3e', host: topo.addr('root', 'dmz') },
+      );
       v = await createTestVault();
       const { createStreamLogger } = await import('../../core/index.ts');
       ctx = new CoreContext({
@@ -132,6 +140,10 @@ describe.skipIf(!!skip)(
       await res('dc02', 'linux', topo.addr('dc', 'dmz'), 22, op.name, TARGET_PW);
       await res('dc03', 'linux', topo.addr('dc', 'dmz'), 22, op.name, TARGET_PW);
       if (telnetd) await res('tn01', 'telnet-device', telnetd.host, telnetd.port, op.name, TARGET_PW);
+      await res('sw01', 'cisco-ios', topo.addr('root', 'dmz'), device.sshPort, 'alice', TARGET_PW);
+      await v.core.accounts.add(h, 'sw01', 'netops', pw(JUMP_PW));
+      await v.core.accounts.add(h, 'sw01', 'enable', pw('En4%Rt8^Yu2*Pl6(Nb3e'));
+      await v.core.resetSettings.configure(h, 'sw01', { login: 'netops', enable: 'enable' });
       await v.core.landing.add(h, { name: 'dmz', primary: `jump1/${jump.name}` });
       await v.core.landing.add(h, {
         name: 'flaky',
@@ -140,6 +152,7 @@ describe.skipIf(!!skip)(
       });
       await v.core.landing.add(h, { name: 'gone', primary: `jumpx/${jump.name}` });
       await v.core.landing.associate(h, 'dmz', 'dc01');
+      await v.core.landing.associate(h, 'dmz', 'sw01');
       if (telnetd) await v.core.landing.associate(h, 'dmz', 'tn01');
       await v.core.landing.associate(h, 'flaky', 'dc02');
       await v.core.landing.associate(h, 'gone', 'dc03');
@@ -169,6 +182,13 @@ describe.skipIf(!!skip)(
       // The landing's and the target's host keys were pinned like a session's.
       expect((await audits('host-key.recorded')).map((a) => a.target).sort()).toEqual(['dc01', 'jump1']);
       await expectNoCanary(v, lines, canary);
+    }, 60_000);
+
+    it('network-device reset through the landing server: the device sees the connection come from the landing host', async () => {
+      await new ResetEngine(ctx, REAL).resetAccount(v.host, 'sw01/alice');
+      const now = await vaultHas('sw01/alice');
+      expect(device.running.get('alice')).toBe(now);
+      expect(device.peers).toEqual([topo.addr('dmz', 'root')]);
     }, 60_000);
 
     it('primary landing down: the secondary is used, the failover is audited, and the reset succeeds', async () => {

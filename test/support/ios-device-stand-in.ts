@@ -1,5 +1,5 @@
 // A scripted Cisco IOS device STAND-IN (no real IOS can run here): an ssh2 server and a plain
-// Telnet-style TCP listener on 127.0.0.1 that emulate the prompts `Router>`, `Router#` and
+// Telnet-style TCP listener (on 127.0.0.1 unless told) that emulate the prompts `Router>`, `Router#` and
 // `Router(config)#`, `enable` with an enable secret, `configure terminal`, `username N secret S`,
 // `end`, `write memory` and `exit`, answering anything else with IOS's "% Invalid input".
 // Logins are checked against the running username table, so a test can prove that the new secret
@@ -19,6 +19,8 @@ export interface IosStandIn {
   failWriteMemory: boolean;
   /** `username N secret …` for these names is answered with "% Invalid input". */
   readonly rejectUsers: Set<string>;
+  /** Remote addresses of the connections made, in order. */
+  readonly peers: string[];
   /** Close the connection as soon as a line starting with this arrives. */
   dropOn: string | undefined;
   /** Lines received in privileged/config mode, with secrets cut off (for assertions). */
@@ -117,7 +119,7 @@ function session(dev: IosStandIn, io: Duplex, login: boolean, privileged = false
 
 export async function startIosStandIn(
   users: Record<string, string>,
-  opts: { enableSecret: string; privileged?: string[] },
+  opts: { enableSecret: string; privileged?: string[]; host?: string },
 ): Promise<IosStandIn> {
   const { utils, Server } = ssh2;
   const hostKey = utils.generateKeyPairSync('ed25519').private;
@@ -130,8 +132,10 @@ export async function startIosStandIn(
     dropOn: undefined as string | undefined,
     commands: [] as string[],
     rejectUsers: new Set<string>(),
+    peers: [] as string[],
   };
-  const ssh = new Server({ hostKeys: [hostKey] }, (client) => {
+  const ssh = new Server({ hostKeys: [hostKey] }, (client, info) => {
+    dev.peers.push(info.ip);
     let user = '';
     client.on('authentication', (ctx) => {
       user = ctx.username;
@@ -152,11 +156,12 @@ export async function startIosStandIn(
     });
   });
   const telnet = net.createServer((sock) => {
+    dev.peers.push(sock.remoteAddress ?? '?');
     sockets.add(sock);
     session(full, sock, true);
   });
   const listen = (srv: { listen: (port: number, host: string, cb: () => void) => unknown }) =>
-    new Promise<void>((r) => void srv.listen(0, '127.0.0.1', () => r()));
+    new Promise<void>((r) => void srv.listen(0, opts.host ?? '127.0.0.1', () => r()));
   await listen(ssh as never);
   await listen(telnet);
   const full: IosStandIn = {
