@@ -73,7 +73,7 @@ const auditOf = async (w: World, type: string) =>
   }));
 
 describe.skipIf(!!skip)(
-  'remote reset over SSH with a login account plus su root (real sshd, real users)',
+  `remote reset over SSH with a login account plus su root (real sshd, real users)${skip ? ` (${skip})` : ''}`,
   () => {
     it('su: the login account types the root password, passwd NAME runs as root; new logs in, old refused; no canary anywhere', async () => {
       const w = await world('susu');
