@@ -1,6 +1,6 @@
 // The least Telnet (RFC 854/855) a reset needs: accept the server's ECHO and SUPPRESS-GO-AHEAD,
 // perform SUPPRESS-GO-AHEAD ourselves, refuse every other option, drop subnegotiations, and
-// encode outgoing lines (IAC doubled, CR NUL). Kept apart from the gateway's Telnet layer on
+// end outgoing lines with CR NUL. Kept apart from the gateway's Telnet layer on
 // purpose: the reset room never imports the gateway, and a reset needs no terminal type or size.
 const IAC = 255;
 const DONT = 254;
@@ -66,14 +66,8 @@ export class TelnetNvt {
     this.send(Buffer.from([IAC, reply, option]));
   }
 
-  /** One line as typed at a terminal: UTF-8, IAC doubled, ended by CR NUL. */
+  /** One line as typed at a terminal: UTF-8 (which never holds the IAC byte 0xFF), ended by CR NUL. */
   static line(text: string): Buffer {
-    const bytes: number[] = [];
-    for (const b of Buffer.from(text, 'utf8')) {
-      bytes.push(b);
-      if (b === IAC) bytes.push(IAC);
-    }
-    bytes.push(13, 0);
-    return Buffer.from(bytes);
+    return Buffer.concat([Buffer.from(text, 'utf8'), Buffer.from([13, 0])]);
   }
 }
