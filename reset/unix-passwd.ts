@@ -48,8 +48,9 @@ export async function passwdDialogue(
   for (;;) {
     const o = await s.ex.expect(
       {
-        rc: new RegExp(`${MARKER}(\\d+)`),
+        // A refusal before the exit status: both often arrive in one chunk.
         authFailure: AUTH_FAILURE,
+        rc: new RegExp(`${MARKER}(\\d+)`),
         current: p.current,
         new: p.new,
         sudo: SUDO_PROMPT,
