@@ -18,6 +18,7 @@ import {
 } from '../core/index.ts';
 import { integrationsFor } from '../integrations/index.ts';
 import { ProcessListenerRunner, resetConnectorsFor } from '../reset/index.ts';
+import { gatewayRouteDialer } from './route-dialer.ts';
 
 /** Options every command takes (CLI contract). */
 export interface GlobalOptions {
@@ -97,11 +98,12 @@ export function globalsOf(cmd: Command): GlobalOptions {
   };
 }
 
-/** The outbound integrations and the remote reset connectors, as the composition root wires them. */
+/** The outbound integrations, the remote reset connectors and their landing dialer, as the composition root wires them. */
 export const cliIntegrations: NonNullable<OpenOptions['integrations']> = (config, home, services) => ({
   ...integrationsFor(config, home, services),
-  resetConnectors: resetConnectorsFor(),
+  resetConnectors: resetConnectorsFor({ prompts: config.telnet }),
   listenerRunner: new ProcessListenerRunner(),
+  routeDialer: gatewayRouteDialer,
 });
 
 /** Opens the core for one command, works out who acts, and always closes it again. */

@@ -16,6 +16,7 @@ import { registerListener } from './commands/listener.ts';
 import { registerSync } from './commands/sync.ts';
 import { registerRotation } from './commands/rotation.ts';
 import { registerVerify } from './commands/verify.ts';
+import { registerResetSettings } from './commands/reset-settings.ts';
 import { AS_PASSWORD_ON_LEAF } from './context.ts';
 import { formatError } from './output.ts';
 
@@ -45,6 +46,7 @@ function buildProgram(): Command {
   registerSync(program);
   registerVerify(program);
   registerRotation(program);
+  registerResetSettings(program);
   // Options are positional: before the sub-command they belong to the program. Every command
   // also takes the global ones after its own arguments, except that `--password-file` after a
   // command that has its own (account add, user add, …) is that command's; there the --as

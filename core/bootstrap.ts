@@ -39,6 +39,7 @@ export interface OpenOptions {
     | 'resetConnectors'
     | 'listenerRunner'
     | 'passwordEventChannels'
+    | 'routeDialer'
   >;
 }
 

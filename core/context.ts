@@ -16,6 +16,7 @@ import type { LiveRegistry } from './live/registry.ts';
 import type { AccessNotifier } from './access/notify.ts';
 import type { ResetService } from './access/reset.ts';
 import type { ResetConnectors } from './reset/connector.ts';
+import type { RouteDialer } from './reset/route-dialer.ts';
 import type { Repos } from './storage/repos/index.ts';
 import type { QualityExit } from './policy/quality-exit.ts';
 import type { TicketSystemFactory } from './tickets/ticket-system.ts';
@@ -51,6 +52,8 @@ export interface CoreDeps {
   listenerRunner?: ListenerRunner;
   /** Where the six password events go (e-mail, syslog, webhook); built by integrations/. */
   passwordEventChannels?: readonly PasswordEventChannel[];
+  /** Landing-server chains for resets of resources behind landing servers; built by cli/ (gateway hops). */
+  routeDialer?: RouteDialer;
 }
 
 /** What every operation gets: bound repositories, its resolver, and helpers to audit. */

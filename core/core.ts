@@ -36,6 +36,7 @@ import { VerificationService } from './reset/verification.ts';
 import { noopAccessNotifier } from './access/notify.ts';
 import { RotationScheduler } from './rotation/rotation-scheduler.ts';
 import { RotationService } from './rotation/rotation-service.ts';
+import { ResetSettingsService } from './reset/reset-settings.ts';
 
 /** The core's services, composed once over one store, keyring, clock, id source and logger. */
 export class Core {
@@ -72,6 +73,7 @@ export class Core {
   readonly verification: VerificationService;
   readonly rotation: RotationService;
   readonly rotationScheduler: RotationScheduler;
+  readonly resetSettings: ResetSettingsService;
 
   constructor(deps: CoreDeps) {
     this.ctx = new CoreContext(deps);
@@ -95,6 +97,7 @@ export class Core {
     this.sessions = new SessionsService(this.ctx);
     this.live = new LiveService(this.ctx, deps.liveRegistry ?? new InProcessLiveRegistry());
     this.resets = new ResetEngine(this.ctx);
+    this.resetSettings = new ResetSettingsService(this.ctx);
     // Reset on check-in uses the engine: resources whose type has no connector still get Case 6.
     this.access = new AccessService(
       this.ctx,

@@ -81,7 +81,12 @@ export {
   type ResetFailure,
   type ResetLogin,
   type ResetTarget,
+  type ResetSettings,
+  type ResetPromptName,
+  RESET_PROMPTS,
 } from './reset/connector.ts';
+export type { RouteDialer, RouteDialRequest, RoutedStream } from './reset/route-dialer.ts';
+export { ResetSettingsService, loadResetSettings } from './reset/reset-settings.ts';
 export {
   ResetEngine,
   type ReconcileResult,

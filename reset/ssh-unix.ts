@@ -1,9 +1,10 @@
-// Linux/Unix reset over SSH (issue 6): either the account logs in and runs `passwd`, answering its
-// prompts over a pty, or an administrator account runs `sudo chpasswd` with the password on stdin.
+// Linux/Unix reset over SSH (issue 6), three modes (the resource's reset settings, `mode`):
+//   self — the account logs in and runs `passwd`, answering its prompts over a pty;
+//   sudo — a login account runs `sudo chpasswd` with the sudo password and `name:new` on stdin;
+//   su   — a login account opens a shell and runs `su ROOT -c 'passwd NAME'`, typing the root
+//          account's password and the new one at their prompts (the guide's "su as root").
 // Passwords never appear in a command line.
-import ssh2 from 'ssh2';
 import {
-  fingerprintOf,
   resetError,
   type ResetAccount,
   type ResetConnector,
@@ -11,71 +12,18 @@ import {
   type ResetTarget,
   type Secret,
 } from '../core/index.ts';
+import { openSshShell } from './line-session.ts';
+import { promptsFor, type TelnetPromptConfig } from './prompts.ts';
+import { sshConnect, type Conn } from './ssh-connect.ts';
+import { passwdCommand, passwdDialogue } from './unix-passwd.ts';
 import { verifySshLogin } from './ssh-verify.ts';
-
-const { Client } = ssh2;
 
 export interface SshResetOptions {
   /** Connection and overall time limits in ms (defaults 10 s and 30 s). */
   connectTimeoutMs?: number;
   timeoutMs?: number;
-}
-
-type Conn = InstanceType<typeof Client>;
-
-/** Key type (the blob's first field, RFC 4253 §6.6) and its OpenSSH SHA256 fingerprint. */
-function hostKeyOf(blob: Buffer): { type: string; fingerprint: string } {
-  const len = blob.length >= 4 ? blob.readUInt32BE(0) : 0;
-  return { type: blob.subarray(4, 4 + len).toString('latin1'), fingerprint: fingerprintOf(blob) };
-}
-
-function oneLineOf(e: unknown): string {
-  return String((e as Error)?.message ?? e).split('\n')[0]!;
-}
-
-function connect(target: ResetTarget, login: ResetLogin, timeoutMs: number): Promise<Conn> {
-  return new Promise((resolve, reject) => {
-    const c = new Client();
-    let done = false;
-    let hostKeyRefusal: unknown;
-    c.on('ready', () => {
-      done = true;
-      resolve(c);
-    });
-    c.on('error', (e: Error & { level?: string; code?: string }) => {
-      if (done) return;
-      done = true;
-      c.end();
-      if (hostKeyRefusal) return reject(resetError('refused', oneLineOf(hostKeyRefusal)));
-      const where = `${target.resource} (${target.host}:${target.port ?? 22})`;
-      if (e.level === 'client-authentication')
-        reject(resetError('refused', `${where} refused the credential of '${login.account}'`));
-      else reject(resetError('unreachable', `${where} is unreachable: ${e.code ?? e.message}`));
-    });
-    c.connect({
-      host: target.host,
-      port: target.port ?? 22,
-      ...(target.hostKey
-        ? {
-            hostVerifier: (blob: Buffer, verify: (ok: boolean) => void) => {
-              target.hostKey!(hostKeyOf(blob)).then(
-                () => verify(true),
-                (e: unknown) => {
-                  hostKeyRefusal = e;
-                  verify(false);
-                },
-              );
-            },
-          }
-        : {}),
-      username: login.account,
-      ...(login.kind === 'private-key'
-        ? { privateKey: login.secret.reveal() }
-        : { password: login.secret.reveal() }),
-      readyTimeout: timeoutMs,
-      tryKeyboard: false,
-    });
-  });
+  /** The node's [telnet] prompts (the shell prompt is shared with the su dialogue). */
+  prompts?: TelnetPromptConfig;
 }
 
 function checkLine(what: string, value: string): void {
@@ -123,6 +71,9 @@ function run(
 }
 
 export class SshUnixResetConnector implements ResetConnector {
+  /** Speaks over target.connect (landing-server routes). */
+  readonly landingRoutes = true;
+
   constructor(private readonly opts: SshResetOptions = {}) {}
 
   verify = (t: ResetTarget, account: string, secret: Secret): Promise<void> =>
@@ -135,12 +86,35 @@ export class SshUnixResetConnector implements ResetConnector {
     newPassword: Secret,
   ): Promise<void> {
     const timeoutMs = this.opts.timeoutMs ?? 30_000;
-    const c = await connect(target, login, this.opts.connectTimeoutMs ?? 10_000);
+    const c = await sshConnect(target, login, this.opts.connectTimeoutMs ?? 10_000);
     try {
       if (login.self) await this.selfPasswd(c, account.current, newPassword, timeoutMs);
+      else if (login.elevation === 'su')
+        await this.suPasswd(c, target, login, account, newPassword, timeoutMs);
       else await this.sudoChpasswd(c, login, account.name, newPassword, timeoutMs);
     } finally {
       c.end();
+    }
+  }
+
+  /** `su ROOT -c 'passwd NAME'` typed into a shell of the login account. */
+  private async suPasswd(
+    c: Conn,
+    target: ResetTarget,
+    login: ResetLogin,
+    account: ResetAccount,
+    next: Secret,
+    timeoutMs: number,
+  ): Promise<void> {
+    const p = promptsFor(target, this.opts.prompts);
+    const s = await openSshShell(c);
+    try {
+      const ready = await s.ex.expect({ shell: p.shell }, timeoutMs);
+      if (ready.key !== 'shell') throw resetError('failed', `no shell prompt from '${login.account}'`);
+      await passwdDialogue(s, p, login, passwdCommand(login, account.name), account.current, next, timeoutMs);
+      s.sendLine('exit');
+    } finally {
+      s.close();
     }
   }
 

@@ -1,6 +1,7 @@
 // Verification over SSH (issue 6; guide "Verifying the Integrity of Passwords"): log in with the
 // vaulted credential and log out again. A login the server turns down is "out of sync"; a server
 // that cannot be reached is not (the guide is explicit), so the two failures stay distinct.
+import type { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
 import { fingerprintOf, resetError, type ResetTarget, type Secret } from '../core/index.ts';
 
@@ -57,26 +58,38 @@ export function verifySshLogin(
     // A server that closes before the handshake ends (MaxStartups, a dying sshd) is unreachable.
     c.on('close', () => settle(resetError('unreachable', `${where} closed the connection`)));
     const value = secret.reveal();
-    c.connect({
-      host: target.host,
-      port: target.port ?? 22,
-      ...(target.hostKey
-        ? {
-            hostVerifier: (blob: Buffer, verify: (ok: boolean) => void) => {
-              target.hostKey!(hostKeyOf(blob)).then(
-                () => verify(true),
-                (e: unknown) => {
-                  hostKeyRefusal = e;
-                  verify(false);
-                },
-              );
-            },
-          }
-        : {}),
-      username: account,
-      ...(isPrivateKey(value) ? { privateKey: value } : { password: value }),
-      readyTimeout: opts.connectTimeoutMs ?? 10_000,
-      tryKeyboard: false,
+    // Behind landing servers the engine hands a stream through the chain (target.connect); a
+    // failure to build it is the target being unreachable, never a verdict on the password.
+    const viaRoute = target.connect
+      ? target.connect().catch((e: unknown) => {
+          settle(resetError('unreachable', `${where}: ${oneLineOf(e)}`));
+          return undefined;
+        })
+      : Promise.resolve(undefined);
+    void viaRoute.then((sock) => {
+      if (settled) return;
+      connect(sock);
     });
+    const connect = (sock: Duplex | undefined) =>
+      c.connect({
+        ...(sock ? { sock } : { host: target.host, port: target.port ?? 22 }),
+        ...(target.hostKey
+          ? {
+              hostVerifier: (blob: Buffer, verify: (ok: boolean) => void) => {
+                target.hostKey!(hostKeyOf(blob)).then(
+                  () => verify(true),
+                  (e: unknown) => {
+                    hostKeyRefusal = e;
+                    verify(false);
+                  },
+                );
+              },
+            }
+          : {}),
+        username: account,
+        ...(isPrivateKey(value) ? { privateKey: value } : { password: value }),
+        readyTimeout: opts.connectTimeoutMs ?? 10_000,
+        tryKeyboard: false,
+      });
   });
 }

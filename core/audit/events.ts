@@ -131,6 +131,8 @@ export const AUDIT_EVENTS = {
   'rotation.run': 'F113',
   'rotation.skip': 'F114',
   'rotation.notify': 'F115',
+  'reset.configure': 'X120',
+  'password.reset-failover': 'X121',
 } as const;
 
 export type AuditEventType = keyof typeof AUDIT_EVENTS;

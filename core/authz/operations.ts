@@ -64,6 +64,8 @@ export const OPERATIONS = {
   'rotation.run': { roles: MANAGER_ROLES, privilege: 'manage' },
   'rotation.report': { roles: MANAGER_ROLES, privilege: 'manage' },
   'rotation.list': { roles: MANAGER_ROLES },
+  // How a resource is reset (mode, login/root/enable accounts, prompts): managing the resource.
+  'reset.configure': { roles: MANAGER_ROLES, privilege: 'manage' },
   'account.history': { roles: ALL_ROLES, privilege: 'modify' },
   'account.update': { roles: MANAGER_ROLES, privilege: 'manage' },
   'account.delete': { roles: MANAGER_ROLES, privilege: 'manage' },

@@ -21,6 +21,8 @@ import {
   type ResetLogin,
   type ResetTarget,
 } from './connector.ts';
+import { resolveLogin, routeConnect } from './reset-plan.ts';
+import { loadResetSettings } from './reset-settings.ts';
 
 export interface ResetOptions {
   /** Another account of the same resource to log in with (an administrator); default: the account itself. */
@@ -149,21 +151,15 @@ export class ResetEngine implements ResetService {
     } else {
       next = generatePassword(policy, { loginName: account.name });
     }
-    let login: ResetLogin;
-    if (opts.admin && opts.admin !== account.name) {
-      const admin = await repos.accounts.byName(resource.id, opts.admin);
-      if (!admin) throw new ValidationError(`admin account '${resource.name}/${opts.admin}' not found`);
-      login = {
-        account: admin.name,
-        secret: this.ctx.keyring.open(admin.passwordEnc, aad.account(admin.id)),
-        kind: admin.credentialKind,
-        self: false,
-      };
-    } else {
-      if (account.credentialKind !== 'password')
-        throw new ValidationError(`account '${ref}' holds a private key: reset it with --admin ACCOUNT`);
-      login = { account: account.name, secret: current, kind: 'password', self: true };
-    }
+    const settings = await loadResetSettings(repos, resource.id);
+    const login = await resolveLogin(this.ctx, repos, resource, account, current, settings, opts.admin);
+    const protocol = (await repos.types.byId(resource.typeId))?.protocol ?? 'ssh';
+    const transport = settings.transport ?? protocol;
+    const connect = await routeConnect(this.ctx, repos, who, ref, resource, protocol, transport);
+    if (connect && !connector.landingRoutes)
+      throw new ValidationError(
+        `resource '${resource.name}' is reached through landing servers, which its reset connector cannot use`,
+      );
     const pendingId = this.ctx.ids.next();
     const now = this.ctx.now();
     // Written (and committed) before the target is touched: the new password is never lost.
@@ -190,6 +186,9 @@ export class ResetEngine implements ResetService {
         hostKey: async (key) => {
           await checkPinnedHostKey(this.ctx, who, resource.name, key);
         },
+        protocol,
+        settings,
+        ...(connect ? { connect } : {}),
       },
       login,
       current,
@@ -222,13 +221,15 @@ export class ResetEngine implements ResetService {
   }
 
   private async execute(who: Who, p: Prepared): Promise<void> {
+    let warnings: string[] = [];
     try {
-      await p.connector.change(
+      const outcome = await p.connector.change(
         p.target,
         p.login,
         { name: p.ref.split('/').slice(1).join('/'), current: p.current },
         p.next,
       );
+      warnings = outcome?.warnings ?? [];
     } catch (e) {
       const reason = failureOf(e);
       const message = String((e as Error)?.message ?? e)
@@ -257,6 +258,7 @@ export class ResetEngine implements ResetService {
         await this.completeVault(who, p.pendingId, p.next, {
           attempt,
           login: p.login.self ? 'self' : p.login.account,
+          ...(warnings.length ? { warnings } : {}),
         });
         return;
       } catch (e) {

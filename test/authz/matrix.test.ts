@@ -240,6 +240,10 @@ const ROWS: Record<Operation, Row> = {
     },
   },
   'rotation.list': { expect: roles(...MANAGERS), invoke: (f, a) => f.v.core.rotation.list(a) },
+  'reset.configure': {
+    expect: onObject(MANAGERS, 'manage'),
+    invoke: (f, a) => f.v.core.resetSettings.configure(a, f.resource, { writeMemory: false }),
+  },
   'account.history': {
     expect: onObject(EVERYONE, 'modify'),
     invoke: (f, a) => f.v.core.accounts.history(a, f.account),

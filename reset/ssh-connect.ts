@@ -1,0 +1,78 @@
+// The SSH login every SSH-based reset connector makes: host-key pinning through target.hostKey,
+// password or private key, directly or over the landing chain's stream (target.connect).
+import ssh2 from 'ssh2';
+import { fingerprintOf, resetError, type ResetTarget, type Secret } from '../core/index.ts';
+
+const { Client } = ssh2;
+export type Conn = InstanceType<typeof Client>;
+
+/** Key type (the blob's first field, RFC 4253 §6.6) and its OpenSSH SHA256 fingerprint. */
+function hostKeyOf(blob: Buffer): { type: string; fingerprint: string } {
+  const len = blob.length >= 4 ? blob.readUInt32BE(0) : 0;
+  return { type: blob.subarray(4, 4 + len).toString('latin1'), fingerprint: fingerprintOf(blob) };
+}
+
+export function oneLineOf(e: unknown): string {
+  return String((e as Error)?.message ?? e).split('\n')[0]!;
+}
+
+export function whereOf(target: ResetTarget, defaultPort: number): string {
+  return `${target.resource} (${target.host}:${target.port ?? defaultPort})`;
+}
+
+export interface SshLogin {
+  account: string;
+  secret: Secret;
+  kind: 'password' | 'private-key';
+}
+
+export async function sshConnect(target: ResetTarget, login: SshLogin, timeoutMs: number): Promise<Conn> {
+  // Through landing servers the stream is already connected to host:port (errors are `unreachable`).
+  const sock = target.connect ? await target.connect() : undefined;
+  return new Promise((resolve, reject) => {
+    const c = new Client();
+    let done = false;
+    let hostKeyRefusal: unknown;
+    c.on('ready', () => {
+      done = true;
+      resolve(c);
+    });
+    c.on('error', (e: Error & { level?: string; code?: string }) => {
+      if (done) return;
+      done = true;
+      c.end();
+      sock?.destroy();
+      if (hostKeyRefusal) return reject(resetError('refused', oneLineOf(hostKeyRefusal)));
+      const where = whereOf(target, 22);
+      if (e.level === 'client-authentication')
+        reject(resetError('refused', `${where} refused the credential of '${login.account}'`));
+      else reject(resetError('unreachable', `${where} is unreachable: ${e.code ?? e.message}`));
+    });
+    // Network devices often offer only keyboard-interactive: answer password prompts with it.
+    c.on('keyboard-interactive', (_n, _i, _l, prompts, finish) => {
+      finish(prompts.map((p) => (/pass/i.test(p.prompt) ? login.secret.reveal() : '')));
+    });
+    c.connect({
+      ...(sock ? { sock } : { host: target.host, port: target.port ?? 22 }),
+      ...(target.hostKey
+        ? {
+            hostVerifier: (blob: Buffer, verify: (ok: boolean) => void) => {
+              target.hostKey!(hostKeyOf(blob)).then(
+                () => verify(true),
+                (e: unknown) => {
+                  hostKeyRefusal = e;
+                  verify(false);
+                },
+              );
+            },
+          }
+        : {}),
+      username: login.account,
+      ...(login.kind === 'private-key'
+        ? { privateKey: login.secret.reveal() }
+        : { password: login.secret.reveal() }),
+      readyTimeout: timeoutMs,
+      tryKeyboard: login.kind === 'password',
+    });
+  });
+}
