@@ -157,6 +157,12 @@ async function seed(v: TestVault): Promise<Plaintexts> {
   } finally {
     await db.destroy();
   }
+  // A password sync channel's default password (issue 6), set through the service.
+  const channel = await core.sync.addChannel(v.host, 'rotation-sync', {
+    defaultPassword: Secret.fromString('SyncDefault#1-sS8'),
+  });
+  const channelRow = (await core.ctx.store.read((r) => r.sync.byName(channel.name)))!;
+  values.set(aad.syncDefault(channelRow.id), 'SyncDefault#1-sS8');
   return values;
 }
 
