@@ -12,6 +12,30 @@ function hostKeyOf(blob: Buffer): { type: string; fingerprint: string } {
   return { type: blob.subarray(4, 4 + len).toString('latin1'), fingerprint: fingerprintOf(blob) };
 }
 
+/**
+ * ssh2's `hostVerifier` for a target with a pinned key (nothing when the target has no pinning):
+ * the key goes to `target.hostKey`; a refusal is handed to `refused` (so the caller can report
+ * the pinning, not the failed handshake) and the connection is declined before any credential.
+ */
+export function pinnedHostVerifier(
+  target: ResetTarget,
+  refused: (e: unknown) => void,
+): { hostVerifier?: (blob: Buffer, verify: (ok: boolean) => void) => void } {
+  if (!target.hostKey) return {};
+  const check = target.hostKey;
+  return {
+    hostVerifier: (blob, verify) => {
+      check(hostKeyOf(blob)).then(
+        () => verify(true),
+        (e: unknown) => {
+          refused(e);
+          verify(false);
+        },
+      );
+    },
+  };
+}
+
 export function oneLineOf(e: unknown): string {
   return String((e as Error)?.message ?? e).split('\n')[0]!;
 }
@@ -54,19 +78,7 @@ export async function sshConnect(target: ResetTarget, login: SshLogin, timeoutMs
     });
     c.connect({
       ...(sock ? { sock } : { host: target.host, port: target.port ?? 22 }),
-      ...(target.hostKey
-        ? {
-            hostVerifier: (blob: Buffer, verify: (ok: boolean) => void) => {
-              target.hostKey!(hostKeyOf(blob)).then(
-                () => verify(true),
-                (e: unknown) => {
-                  hostKeyRefusal = e;
-                  verify(false);
-                },
-              );
-            },
-          }
-        : {}),
+      ...pinnedHostVerifier(target, (e) => (hostKeyRefusal = e)),
       username: login.account,
       ...(login.kind === 'private-key'
         ? { privateKey: login.secret.reveal() }

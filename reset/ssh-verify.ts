@@ -3,7 +3,8 @@
 // that cannot be reached is not (the guide is explicit), so the two failures stay distinct.
 import type { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
-import { fingerprintOf, resetError, type ResetTarget, type Secret } from '../core/index.ts';
+import { resetError, type ResetTarget, type Secret } from '../core/index.ts';
+import { oneLineOf, pinnedHostVerifier } from './ssh-connect.ts';
 
 const { Client } = ssh2;
 
@@ -11,14 +12,6 @@ export interface SshVerifyOptions {
   /** Time limit for the connection and the login exchange in ms (default 10 s). */
   connectTimeoutMs?: number;
 }
-
-/** Key type (the blob's first field, RFC 4253 §6.6) and its OpenSSH SHA256 fingerprint. */
-function hostKeyOf(blob: Buffer): { type: string; fingerprint: string } {
-  const len = blob.length >= 4 ? blob.readUInt32BE(0) : 0;
-  return { type: blob.subarray(4, 4 + len).toString('latin1'), fingerprint: fingerprintOf(blob) };
-}
-
-const oneLineOf = (e: unknown): string => String((e as Error)?.message ?? e).split('\n')[0]!;
 
 /** Accounts that hold a private key instead of a password are verified with the key. */
 const isPrivateKey = (s: string): boolean => /^-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(s.trimStart());
@@ -73,19 +66,7 @@ export function verifySshLogin(
     const connect = (sock: Duplex | undefined) =>
       c.connect({
         ...(sock ? { sock } : { host: target.host, port: target.port ?? 22 }),
-        ...(target.hostKey
-          ? {
-              hostVerifier: (blob: Buffer, verify: (ok: boolean) => void) => {
-                target.hostKey!(hostKeyOf(blob)).then(
-                  () => verify(true),
-                  (e: unknown) => {
-                    hostKeyRefusal = e;
-                    verify(false);
-                  },
-                );
-              },
-            }
-          : {}),
+        ...pinnedHostVerifier(target, (e) => (hostKeyRefusal = e)),
         username: account,
         ...(isPrivateKey(value) ? { privateKey: value } : { password: value }),
         readyTimeout: opts.connectTimeoutMs ?? 10_000,

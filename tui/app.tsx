@@ -56,6 +56,7 @@ export function App(props: AppProps) {
   const [routes, setRoutes] = useState<Route[]>([]);
   const [help, setHelp] = useState(false);
   const helpOpen = useRef(false);
+  const promptOpening = useRef(false);
   const [flash, setFlash] = useState<Flash | null>(null);
   const [typing, setTypingState] = useState(false);
   const [asideActive, setAsideActive] = useState(false);
@@ -106,6 +107,7 @@ export function App(props: AppProps) {
       can,
       flash: showFlash,
       setTyping,
+      promptOpening,
     }),
     [session, props.theme, timers, props.settings, size, aside, props.writeRaw, can, showFlash, setTyping],
   );
@@ -130,8 +132,12 @@ export function App(props: AppProps) {
         return setHelp(false);
       }
       const cmd = commandOf(lettersAreCommands ? ['global', 'keys'] : ['global'], input, key);
+      if (typing || promptOpening.current) {
+        // Letters are text while a prompt is open or opening; only Ctrl-C still leaves.
+        if (cmd === Command.Quit && key.ctrl) props.onQuit();
+        return;
+      }
       if (cmd === Command.Quit) return props.onQuit();
-      if (typing) return;
       if (cmd === Command.Help) {
         helpOpen.current = true;
         return setHelp(true);

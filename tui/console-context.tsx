@@ -43,6 +43,11 @@ export interface ConsoleState {
   flash(text: string, kind?: Flash['kind']): void;
   /** Keyboard focus is in a text field: letters are text, not commands. */
   setTyping(on: boolean): void;
+  /**
+   * The same, set at once by the key that opens a prompt: the frame's own keys (q, ?) read it
+   * for keys that arrive before the prompt is drawn.
+   */
+  promptOpening: { current: boolean };
 }
 
 const ConsoleContext = createContext<ConsoleState | null>(null);

@@ -111,7 +111,7 @@ export async function openConsole(
     if (warnings.length) throw new Error(`React act() warning: ${warnings[0]}`);
     return f;
   };
-  const waitFor = async (text: string | RegExp, timeoutMs = 5000) => {
+  const waitFor = async (text: string | RegExp, timeoutMs = 10_000) => {
     const until = Date.now() + timeoutMs;
     for (;;) {
       await pending;
@@ -135,7 +135,7 @@ export async function openConsole(
       }
     },
     waitFor,
-    waitForGone: async (text, timeoutMs = 5000) => {
+    waitForGone: async (text, timeoutMs = 10_000) => {
       const until = Date.now() + timeoutMs;
       for (;;) {
         await pending;

@@ -144,9 +144,8 @@ describe('console: account detail and access', () => {
       await op.press('r');
       await op.waitFor(/\(E_[A-Z_]+\)/);
       expect(op.frame()).not.toContain(CANARY);
-      await op.press('a');
-      await op.waitFor('Reason for the request:');
-      await op.press(...'patch window', KEYS.enter);
+      // Typed straight after 'a', before the prompt is drawn: 'q' and '?' are text, not quit/help.
+      await op.press('a', ...'quick patch?', KEYS.enter);
       await op.waitFor('waiting for approval');
       await op.waitFor(/Access request\s+waiting/);
 
@@ -154,7 +153,7 @@ describe('console: account detail and access', () => {
       await adm.press(KEYS.tab);
       await adm.waitFor('My requests');
       await adm.press(KEYS.right);
-      await adm.waitFor(/› db01\/dba\s+waiting for approval\s+by carol: patch window/);
+      await adm.waitFor(/› db01\/dba\s+waiting for approval\s+by carol: quick patch\?/);
       await adm.press('a');
       await adm.waitFor(/request .* approved/);
 

@@ -7,10 +7,12 @@ type KeyEvent = { input: string; key: Key };
 /**
  * Opening a prompt is a state change; keys typed right behind the key that opened it (a fast
  * typist, a paste, a slow server) arrive before the prompt is mounted and listening. The screen
- * passes every key to `swallow` first: while a prompt is opening, keys are kept, and the prompt
- * replays them when it mounts, so none is lost or taken as a command.
+ * keeps listening and passes every key to `swallow` first: while a prompt is opening, keys are
+ * kept and the prompt replays them when it mounts; while it is open they are the prompt's; once
+ * it closes (synchronously, in `close`) the screen has them again, with no gap for a key to fall in.
  */
 export function usePrompt<K>() {
+  const { promptOpening } = useConsole();
   const [open, setOpen] = useState<K | null>(null);
   const opening = useRef<K | null>(null);
   const early = useRef<KeyEvent[]>([]);
@@ -19,11 +21,13 @@ export function usePrompt<K>() {
     early,
     ask(kind: K) {
       opening.current = kind;
+      promptOpening.current = true;
       early.current = [];
       setOpen(kind);
     },
     close() {
       opening.current = null;
+      promptOpening.current = false;
       setOpen(null);
     },
     swallow(input: string, key: Key): boolean {

@@ -1,7 +1,8 @@
 import { Box, Text, useInput } from 'ink';
-import React, { useEffect, useState } from 'react';
+import React, { useState } from 'react';
 import type { AccessRequestView } from '../../core/index.ts';
 import { refusal, useConsole } from '../console-context.tsx';
+import { useLoaded } from '../components/use-loaded.ts';
 import { Prompt, usePrompt } from '../components/prompt.tsx';
 import { useCursor, VirtualList } from '../components/virtual-list.tsx';
 import { Command, commandOf } from '../keys.ts';
@@ -23,37 +24,18 @@ export function AccessScreen(props: { height: number; active: boolean }) {
   const actor = c.session.actor;
   const approver = c.can('access.approve');
   const [pane, setPane] = useState<'mine' | 'inbox'>('mine');
-  const [rows, setRows] = useState<AccessRequestView[] | null>(null);
   const [tick, setTick] = useState(0);
+  // The inbox holds what an approver may still act on: waiting, approved, checked out.
+  const rows = useLoaded(async () => {
+    const all = await core.access.list(actor, pane === 'mine' ? { mine: true } : {});
+    return pane === 'mine'
+      ? all
+      : all.filter((r) => ['waiting', 'approved', 'checked-out'].includes(r.state));
+  }, [pane, tick, core, actor]);
   const prompt = usePrompt<AccessRequestView>();
   const rejecting = prompt.open;
   const listHeight = Math.max(1, props.height - 2);
   const [cursor, move, setCursor] = useCursor(rows?.length ?? 0, listHeight);
-
-  useEffect(() => {
-    let stale = false;
-    core.access
-      .list(actor, pane === 'mine' ? { mine: true } : {})
-      .then(
-        (all) =>
-          !stale &&
-          setRows(
-            pane === 'mine'
-              ? all
-              : all.filter(
-                  (r) => r.state === 'waiting' || r.state === 'checked-out' || r.state === 'approved',
-                ),
-          ),
-      )
-      .catch((e: unknown) => {
-        if (stale) return;
-        setRows([]);
-        c.flash(refusal(e), 'error');
-      });
-    return () => {
-      stale = true;
-    };
-  }, [pane, tick, core, actor]);
 
   const act = (p: Promise<unknown>, done: string) =>
     p
@@ -88,7 +70,7 @@ export function AccessScreen(props: { height: number; active: boolean }) {
           `${selected.account} checked in by force`,
         );
     },
-    { isActive: props.active && !rejecting },
+    { isActive: props.active },
   );
 
   return (

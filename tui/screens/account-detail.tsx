@@ -115,7 +115,7 @@ export function AccountDetailScreen(props: { ref_: string; height: number; activ
       if (cmd === Command.Checkout) return void act(core.access.checkout(actor, ref), `${ref} checked out`);
       if (cmd === Command.Checkin) return void act(core.access.checkin(actor, ref), `${ref} checked in`);
     },
-    { isActive: props.active && asking === null },
+    { isActive: props.active },
   );
 
   if (!view) return <Text color={c.theme.muted}>loading {ref} …</Text>;

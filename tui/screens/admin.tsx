@@ -1,7 +1,8 @@
 import { Box, Text, useInput } from 'ink';
-import React, { useEffect, useState } from 'react';
+import React, { useState } from 'react';
 import type { Operation } from '../../core/index.ts';
-import { refusal, useConsole, type ConsoleState } from '../console-context.tsx';
+import { useConsole, type ConsoleState } from '../console-context.tsx';
+import { useLoaded } from '../components/use-loaded.ts';
 import { useCursor, VirtualList } from '../components/virtual-list.tsx';
 import { Command, commandOf } from '../keys.ts';
 
@@ -55,28 +56,11 @@ export function AdminScreen(props: { height: number; active: boolean }) {
   const c = useConsole();
   const panes = PANES.filter((p) => c.can(p.op));
   const [pane, setPane] = useState(0);
-  const [rows, setRows] = useState<string[] | null>(null);
   const [tick, setTick] = useState(0);
+  const current = panes[pane];
+  const rows = useLoaded(async () => (current ? current.load(c) : []), [current, tick]);
   const listHeight = Math.max(1, props.height - 2);
   const [cursor, move, setCursor] = useCursor(rows?.length ?? 0, listHeight);
-  const current = panes[pane];
-
-  useEffect(() => {
-    let stale = false;
-    if (!current) return;
-    setRows(null);
-    current
-      .load(c)
-      .then((r) => !stale && setRows(r))
-      .catch((e: unknown) => {
-        if (stale) return;
-        setRows([]);
-        c.flash(refusal(e), 'error');
-      });
-    return () => {
-      stale = true;
-    };
-  }, [current, tick]);
 
   useInput(
     (input, key) => {

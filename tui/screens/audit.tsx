@@ -1,7 +1,8 @@
 import { Box, Text, useInput } from 'ink';
-import React, { useEffect, useState } from 'react';
+import React, { useState } from 'react';
 import type { AuditRecord } from '../../core/index.ts';
-import { refusal, useConsole } from '../console-context.tsx';
+import { useConsole } from '../console-context.tsx';
+import { useLoaded } from '../components/use-loaded.ts';
 import { Prompt, usePrompt } from '../components/prompt.tsx';
 import { useCursor, VirtualList } from '../components/virtual-list.tsx';
 import { Command, commandOf } from '../keys.ts';
@@ -20,29 +21,20 @@ export function parseAuditFilter(text: string): Record<string, string> {
 /** The audit trail, newest first, filtered through core (auditors and administrators). */
 export function AuditScreen(props: { height: number; active: boolean }) {
   const c = useConsole();
-  const [rows, setRows] = useState<AuditRecord[] | null>(null);
   const [filter, setFilter] = useState('');
   const prompt = usePrompt<true>();
   const asking = prompt.open;
   const [tick, setTick] = useState(0);
+  const rows = useLoaded(() => {
+    const f = parseAuditFilter(filter);
+    return c.session.core.audit.query(c.session.actor, {
+      ...f,
+      result: f.result as AuditRecord['result'] | undefined,
+      limit: 1000,
+    });
+  }, [filter, tick, c.session]);
   const listHeight = Math.max(1, props.height - 3);
   const [cursor, move, setCursor] = useCursor(rows?.length ?? 0, listHeight);
-
-  useEffect(() => {
-    let stale = false;
-    const f = parseAuditFilter(filter);
-    c.session.core.audit
-      .query(c.session.actor, { ...f, result: f.result as AuditRecord['result'] | undefined, limit: 1000 })
-      .then((r) => !stale && setRows(r))
-      .catch((e: unknown) => {
-        if (stale) return;
-        setRows([]);
-        c.flash(refusal(e), 'error');
-      });
-    return () => {
-      stale = true;
-    };
-  }, [filter, tick, c.session]);
 
   const selected = rows?.[cursor];
   useInput(
@@ -57,7 +49,7 @@ export function AuditScreen(props: { height: number; active: boolean }) {
         setCursor(0);
       }
     },
-    { isActive: props.active && !asking },
+    { isActive: props.active },
   );
 
   return (

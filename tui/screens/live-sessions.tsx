@@ -45,7 +45,7 @@ export function LiveSessionsScreen(props: { height: number; active: boolean }) {
       if (cmd === Command.Terminate && selected) return prompt.ask(selected);
       if (cmd === Command.Refresh) return setTick((n) => n + 1);
     },
-    { isActive: props.active && !asking },
+    { isActive: props.active },
   );
 
   return (

@@ -1,7 +1,8 @@
 import { Box, Text, useInput } from 'ink';
-import React, { useEffect, useState } from 'react';
+import React, { useState } from 'react';
 import type { RecordingRow } from '../../core/index.ts';
-import { refusal, useConsole, useNavigation } from '../console-context.tsx';
+import { useConsole, useNavigation } from '../console-context.tsx';
+import { useLoaded } from '../components/use-loaded.ts';
 import { Prompt, usePrompt } from '../components/prompt.tsx';
 import { useCursor, VirtualList } from '../components/virtual-list.tsx';
 import { Command, commandOf } from '../keys.ts';
@@ -30,42 +31,24 @@ export function parseRecordingFilter(text: string): {
 export function RecordingsScreen(props: { height: number; active: boolean }) {
   const c = useConsole();
   const nav = useNavigation();
-  const [rows, setRows] = useState<RecordingRow[] | null>(null);
   const [filter, setFilter] = useState('');
   const prompt = usePrompt<true>();
   const asking = prompt.open;
   const [tick, setTick] = useState(0);
+  const rows = useLoaded<RecordingRow>(async () => {
+    const f = parseRecordingFilter(filter);
+    const lc = (s: string) => s.toLowerCase();
+    return (await c.session.core.recordings.list(c.session.actor, { limit: 2000 })).filter(
+      (r) =>
+        (!f.user || lc(r.user) === lc(f.user)) &&
+        (!f.target || lc(r.target).includes(lc(f.target))) &&
+        (!f.since || r.startedAt >= f.since) &&
+        (!f.until || r.startedAt <= f.until) &&
+        (!f.any || lc(r.user).includes(lc(f.any)) || lc(r.target).includes(lc(f.any))),
+    );
+  }, [filter, tick, c.session]);
   const listHeight = Math.max(1, props.height - 2);
   const [cursor, move, setCursor] = useCursor(rows?.length ?? 0, listHeight);
-
-  useEffect(() => {
-    let stale = false;
-    const f = parseRecordingFilter(filter);
-    c.session.core.recordings
-      .list(c.session.actor, { limit: 2000 })
-      .then((all) => {
-        if (stale) return;
-        const lc = (s: string) => s.toLowerCase();
-        setRows(
-          all.filter(
-            (r) =>
-              (!f.user || lc(r.user) === lc(f.user)) &&
-              (!f.target || lc(r.target).includes(lc(f.target))) &&
-              (!f.since || r.startedAt >= f.since) &&
-              (!f.until || r.startedAt <= f.until) &&
-              (!f.any || lc(r.user).includes(lc(f.any)) || lc(r.target).includes(lc(f.any))),
-          ),
-        );
-      })
-      .catch((e: unknown) => {
-        if (stale) return;
-        setRows([]);
-        c.flash(refusal(e), 'error');
-      });
-    return () => {
-      stale = true;
-    };
-  }, [filter, tick, c.session]);
 
   const selected = rows?.[cursor];
   useInput(
@@ -86,7 +69,7 @@ export function RecordingsScreen(props: { height: number; active: boolean }) {
           title: `${selected.user} → ${selected.target}  ${selected.startedAt}`,
         });
     },
-    { isActive: props.active && !asking },
+    { isActive: props.active },
   );
 
   return (
