@@ -21,7 +21,7 @@ export function custody(
     const child = execFile(
       process.execPath,
       [CUSTODY_BIN, ...args],
-      { cwd: REPOSITORY_ROOT, env, timeout: opts.timeoutMs ?? 30_000, maxBuffer: 16 * 1024 * 1024 },
+      { cwd: REPOSITORY_ROOT, env, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 16 * 1024 * 1024 },
       (err, stdout, stderr) => {
         const code = err
           ? typeof (err as { code?: unknown }).code === 'number'
