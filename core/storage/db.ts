@@ -37,7 +37,15 @@ export async function openStore(options: StorageOptions): Promise<Store> {
   return {
     driver: options.driver,
     read: (fn) => fn(reader),
-    tx: (fn) => knex.transaction((trx) => fn(createRepos(trx, options.driver))),
+    tx: (fn) =>
+      knex.transaction(async (trx) => {
+        // SQLite: take the write lock first, as BEGIN IMMEDIATE would (knex cannot issue it). A
+        // deferred transaction that reads and then writes gets SQLITE_BUSY at once, without waiting,
+        // when another process (a CLI command beside the server) committed in between; a write that
+        // matches no row takes the lock up front, so busy_timeout applies instead.
+        if (options.driver === 'sqlite') await trx.raw('UPDATE audit_head SET id = id WHERE 0');
+        return fn(createRepos(trx, options.driver));
+      }),
     close: () => knex.destroy(),
   };
 }
@@ -80,7 +88,7 @@ async function connect(options: StorageOptions): Promise<Knex> {
           if (e1) return done(e1);
           conn.run('PRAGMA journal_mode = WAL', (e2) => {
             if (e2) return done(e2);
-            conn.run('PRAGMA busy_timeout = 5000', done);
+            conn.run('PRAGMA busy_timeout = 15000', done);
           });
         });
       },
