@@ -77,11 +77,13 @@ export function App(props: AppProps) {
     (text: string, kind: Flash['kind'] = 'info') => {
       setFlash({ text, kind });
       timers.clearTimeout(flashTimer.current);
-      flashTimer.current = timers.setTimeout(() => setFlash(null), 8000);
+      // A refusal stays until the operator presses a key; other messages fade after 8 s.
+      if (kind !== 'error') flashTimer.current = timers.setTimeout(() => setFlash(null), 8000);
     },
     [timers],
   );
   const setTyping = useCallback((on: boolean) => setTypingState(on), []);
+  const dropRefusal = useCallback(() => setFlash((f) => (f?.kind === 'error' ? null : f)), []);
   const aside = useCallback(
     async <T,>(fn: (terminal: ConsoleTerminal) => Promise<T>): Promise<T> => {
       setAsideActive(true);
@@ -200,6 +202,7 @@ export function App(props: AppProps) {
     <ConsoleProvider value={state}>
       <NavigationProvider value={nav}>
         <Box flexDirection="column" width={cols} height={rows} overflow="hidden">
+          <OnEveryKey run={dropRefusal} active={!asideActive} />
           <Box height={1} overflow="hidden">
             <Text bold color={t.accent} wrap="truncate-end">
               {title}
@@ -238,4 +241,13 @@ export function App(props: AppProps) {
       </NavigationProvider>
     </ConsoleProvider>
   );
+}
+
+/**
+ * Runs `run` on every key before any screen sees it (the first child subscribes first): a refusal
+ * stays on the status line until the operator's next key, and a refusal that key causes is kept.
+ */
+function OnEveryKey(props: { run: () => void; active: boolean }) {
+  useInput(() => props.run(), { isActive: props.active });
+  return null;
 }
