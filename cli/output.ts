@@ -1,4 +1,4 @@
-import { CustodyError } from '../core/index.ts';
+import { CustodyError, firstLine } from '../core/index.ts';
 
 /** Human text by default, JSON with --json (CLI contract). */
 export class Output {
@@ -28,7 +28,7 @@ export function formatError(e: unknown, json: boolean): { text: string; exitCode
       ? { code: e.code, message: e.message }
       : {
           code: 'E_INTERNAL',
-          message: `internal error: ${String((e as Error)?.message ?? e).split('\n')[0]}`,
+          message: `internal error: ${firstLine(e)}`,
         };
   const exitCode = err.code === 'E_USAGE' ? 2 : 1;
   return { text: json ? JSON.stringify({ error: err }) : `custody: ${err.code}: ${err.message}`, exitCode };

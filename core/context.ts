@@ -8,7 +8,7 @@ import type { CustodyConfig } from './config/schema.ts';
 import type { Keyring } from './crypto/keyring.ts';
 import type { KdfParams } from './crypto/password-hash.ts';
 
-import { CustodyError, ForbiddenError, NotFoundError } from './errors.ts';
+import { CustodyError, ForbiddenError, NotFoundError, firstLine } from './errors.ts';
 import type { AuditResult } from './model.ts';
 import type { Clock, IdGenerator, Logger } from './runtime.ts';
 import type { Store } from './storage/db.ts';
@@ -177,7 +177,7 @@ export class CoreContext {
       const err =
         e instanceof CustodyError
           ? { code: e.code, message: e.message }
-          : { code: 'E_INTERNAL', message: String((e as Error)?.message ?? e).split('\n')[0] };
+          : { code: 'E_INTERNAL', message: firstLine(e) };
       this.deps.logger.log(e instanceof CustodyError ? 'warn' : 'error', 'operation', {
         op,
         actor: actor.name,

@@ -145,3 +145,12 @@ export class LockedError extends CustodyError {
     super('E_LOCKED', message, details);
   }
 }
+
+/**
+ * The first line of whatever was thrown, at most `max` characters: for audit details, logs and
+ * one-line refusals (a driver's multi-line message or a stack never spills into them).
+ */
+export function firstLine(e: unknown, max?: number): string {
+  const line = String((e as Error)?.message ?? e).split('\n')[0]!;
+  return max === undefined ? line : line.slice(0, max);
+}

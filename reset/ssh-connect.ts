@@ -1,7 +1,7 @@
 // The SSH login every SSH-based reset connector makes: host-key pinning through target.hostKey,
 // password or private key, directly or over the landing chain's stream (target.connect).
 import ssh2 from 'ssh2';
-import { fingerprintOf, resetError, type ResetTarget, type Secret } from '../core/index.ts';
+import { fingerprintOf, firstLine, resetError, type ResetTarget, type Secret } from '../core/index.ts';
 
 const { Client } = ssh2;
 export type Conn = InstanceType<typeof Client>;
@@ -36,9 +36,8 @@ export function pinnedHostVerifier(
   };
 }
 
-export function oneLineOf(e: unknown): string {
-  return String((e as Error)?.message ?? e).split('\n')[0]!;
-}
+/** One line of whatever was thrown (core's `firstLine`). */
+export const oneLineOf = (e: unknown): string => firstLine(e);
 
 export function whereOf(target: ResetTarget, defaultPort: number): string {
   return `${target.resource} (${target.host}:${target.port ?? defaultPort})`;

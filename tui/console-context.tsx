@@ -1,5 +1,5 @@
 import React, { createContext, useContext } from 'react';
-import type { ConsoleSession, ConsoleTerminal, Operation } from '../core/index.ts';
+import { firstLine, type ConsoleSession, type ConsoleTerminal, type Operation } from '../core/index.ts';
 import type { Theme } from './theme.ts';
 
 /** Timers the console uses (reveal, clipboard clear, playback): injected so tests never sleep. */
@@ -86,8 +86,6 @@ export function useNavigation(): Navigation {
 /** One-line text for a refusal: the core's message (never a stack trace), with its code. */
 export function refusal(e: unknown): string {
   const err = e as { code?: unknown; message?: unknown };
-  const msg = String(err?.message ?? e)
-    .split('\n')[0]!
-    .slice(0, 200);
+  const msg = firstLine(e, 200);
   return typeof err?.code === 'string' ? `${msg} (${err.code})` : msg;
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import os from 'node:os';
 import {
   createStreamLogger,
+  firstLine,
   hostActorFor,
   openCore,
   resolveHome,
@@ -45,31 +46,23 @@ export async function runServer(
 ): Promise<void> {
   const logger = await fileLogger(home, true);
   const { core, config, layout } = await openCore({ home, logger, integrations: cliIntegrations });
+  // Background jobs report a failure as one log line and carry on.
+  const logFailure = (what: string) => (e: unknown) => logger.log('error', what, { message: firstLine(e) });
   // Remote resets left pending by a crash or a failed vault write (issue 6): finish what the
   // target already has; report the rest. Never blocks the start.
-  await core.resets.reconcile().then(
-    (r) => {
-      if (r.completed.length || r.unresolved.length) logger.log('warn', 'reset reconciliation', { ...r });
-    },
-    (e) =>
-      logger.log('error', 'reset reconciliation', {
-        message: String((e as Error)?.message ?? e).split('\n')[0],
-      }),
-  );
+  await core.resets.reconcile().then((r) => {
+    if (r.completed.length || r.unresolved.length) logger.log('warn', 'reset reconciliation', { ...r });
+  }, logFailure('reset reconciliation'));
   // Access control: void unapproved requests and expire check-outs (times from core's clock).
-  core.accessScheduler.start(30_000, (e) =>
-    logger.log('error', 'access scheduler', { message: String((e as Error)?.message ?? e).split('\n')[0] }),
-  );
+  core.accessScheduler.start(30_000, logFailure('access scheduler'));
   // Password events: the daily check (expired, policy violated) as the host administrator.
-  core.dailyEvents.start(await hostActorFor(core, os.userInfo().username, 'server'), 60_000, (e) =>
-    logger.log('error', 'daily password check', {
-      message: String((e as Error)?.message ?? e).split('\n')[0],
-    }),
+  core.dailyEvents.start(
+    await hostActorFor(core, os.userInfo().username, 'server'),
+    60_000,
+    logFailure('daily password check'),
   );
   // Scheduled rotation, its pre-notifications and the nightly verification (issue 6).
-  core.rotationScheduler.start(undefined, (e) =>
-    logger.log('error', 'rotation scheduler', { message: String((e as Error)?.message ?? e).split('\n')[0] }),
-  );
+  core.rotationScheduler.start(undefined, logFailure('rotation scheduler'));
   const hostKey = await ensureHostKey(layout.hostKeyFile);
   const gw = await startGateway({
     core,

@@ -1,7 +1,7 @@
 // Shared by the parts of the access-control workflow (access-service.ts): constants, the request
 // view, and the helpers every part uses (notification, name and account look-ups, view mapping).
 import type { CoreContext } from '../context.ts';
-import { NotFoundError } from '../errors.ts';
+import { NotFoundError, firstLine } from '../errors.ts';
 import type { Account, Resource } from '../model.ts';
 import type { AccessRequestRow, AccessState, Repos } from '../storage/repos/index.ts';
 import type { AccessNotification, AccessNotifier } from './notify.ts';
@@ -41,7 +41,7 @@ export abstract class AccessBase {
       } catch (e) {
         this.ctx.deps.logger.log('warn', 'access notification failed', {
           kind: n.kind,
-          message: String((e as Error)?.message ?? e).split('\n')[0],
+          message: firstLine(e),
         });
       }
     }

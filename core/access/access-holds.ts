@@ -3,7 +3,7 @@
 // what follows the end of a check-out (live sessions end, reset on check-in).
 import type { Actor } from '../authz/actor.ts';
 import type { CoreContext } from '../context.ts';
-import { ConflictError, ForbiddenError, ValidationError } from '../errors.ts';
+import { ConflictError, ForbiddenError, ValidationError, firstLine } from '../errors.ts';
 import { checkText } from '../identity/names.ts';
 import type { LiveService } from '../live/live-service.ts';
 import type { Account, Resource } from '../model.ts';
@@ -299,9 +299,7 @@ export class AccessHolds extends AccessBase {
       }
       why = `remote password reset is not available for resource '${e.resource.name}'`;
     } catch (err) {
-      why = `remote password reset failed: ${String((err as Error)?.message ?? err)
-        .split('\n')[0]!
-        .slice(0, 200)}`;
+      why = `remote password reset failed: ${firstLine(err, 200)}`;
     }
     // Guide, Case 6: the reset does not happen; the approvers are told and the audit says why.
     await this.ctx.auditAs(SYSTEM, 'access.reset-skipped', { kind: 'account', name: ref }, 'failure', {

@@ -1,6 +1,7 @@
 import type { AuditRecord } from '../model.ts';
 import type { Logger } from '../runtime.ts';
 import type { Store } from '../storage/db.ts';
+import { firstLine } from '../errors.ts';
 
 /**
  * Called with the audit rows of a transaction once it has COMMITTED (never for a rolled-back one),
@@ -40,7 +41,7 @@ export function observedStore(base: Store, observers: readonly AuditObserver[], 
           } catch (e) {
             // An observer's bug never turns a committed change into a reported failure.
             logger.log('error', 'audit-observer', {
-              error: String((e as Error)?.message ?? e).split('\n')[0],
+              error: firstLine(e),
             });
           }
         }

@@ -1,5 +1,6 @@
 import type { Secret } from '../crypto/secret.ts';
 import type { Logger } from '../runtime.ts';
+import { firstLine } from '../errors.ts';
 
 /**
  * A password that the vault has just stored (committed) for an account, with the value it
@@ -28,7 +29,7 @@ export function emitPasswordStored(
       o(e);
     } catch (err) {
       logger.log('error', 'password-stored-observer', {
-        error: String((err as Error)?.message ?? err).split('\n')[0],
+        error: firstLine(err),
       });
     }
   }

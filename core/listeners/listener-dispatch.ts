@@ -7,6 +7,7 @@ import type { AuditRecord } from '../model.ts';
 import { loadAccount } from '../vault/refs.ts';
 import type { ListenerRow } from '../storage/repos/index.ts';
 import type { ListenerRunner } from './runner.ts';
+import { firstLine } from '../errors.ts';
 
 const OUTPUT_LIMIT = 2000;
 
@@ -30,9 +31,7 @@ export class ListenerDispatch {
     this.inFlight = new InFlight(
       (e) =>
         this.ctx.deps.logger.log('error', 'listener.background-failed', {
-          error: String((e as Error)?.message ?? e)
-            .split('\n')[0]!
-            .slice(0, 200),
+          error: firstLine(e, 200),
         }),
       4,
     );

@@ -1,7 +1,7 @@
 import type { Actor } from '../authz/actor.ts';
 import type { CoreContext } from '../context.ts';
 import { aad } from '../crypto/aad.ts';
-import { PolicyError } from '../errors.ts';
+import { PolicyError, firstLine } from '../errors.ts';
 import { InFlight } from '../events/in-flight.ts';
 import type { AuditRecord } from '../model.ts';
 import { effectivePolicy } from '../policy/policies-service.ts';
@@ -37,9 +37,7 @@ export class PasswordNotifications {
     this.inFlight = new InFlight(
       (e) =>
         this.ctx.deps.logger.log('error', 'password-event.background-failed', {
-          error: String((e as Error)?.message ?? e)
-            .split('\n')[0]!
-            .slice(0, 200),
+          error: firstLine(e, 200),
         }),
       8,
     );
@@ -72,9 +70,7 @@ export class PasswordNotifications {
           this.ctx.deps.logger.log('error', 'password-event.failed', {
             channel: c.name,
             kind,
-            error: String((e as Error)?.message ?? e)
-              .split('\n')[0]!
-              .slice(0, 200),
+            error: firstLine(e, 200),
           }),
         ),
       ),

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Actor } from '../authz/actor.ts';
 import { isInside } from '../config/home.ts';
 import type { CoreContext } from '../context.ts';
-import { NotFoundError, StorageError, ValidationError } from '../errors.ts';
+import { NotFoundError, StorageError, ValidationError, firstLine } from '../errors.ts';
 import type { RecordingFilter, RecordingRow } from '../storage/repos/index.ts';
 import { AsciicastWriter, type AsciicastWriterOptions } from './asciicast-writer.ts';
 import type { RecordingFailurePolicy, RecordingMeta, RecordingSummary } from './types.ts';
@@ -197,8 +197,4 @@ export class RecordingStore {
       await fs.chmod(d, 0o700);
     }
   }
-}
-
-function firstLine(e: unknown): string {
-  return String((e as Error)?.message ?? e).split('\n')[0]!;
 }

@@ -5,7 +5,7 @@ import { emitPasswordStored, type PasswordStored } from '../events/password-stor
 import { aad } from '../crypto/aad.ts';
 import { checkPinnedHostKey } from '../sessions/host-keys.ts';
 import type { Secret } from '../crypto/secret.ts';
-import { CustodyError, StorageError, TargetError, ValidationError } from '../errors.ts';
+import { CustodyError, StorageError, TargetError, ValidationError, firstLine } from '../errors.ts';
 import type { Account, Resource } from '../model.ts';
 import { generatePassword } from '../policy/generate.ts';
 import { effectivePolicy } from '../policy/policies-service.ts';
@@ -232,9 +232,7 @@ export class ResetEngine implements ResetService {
       warnings = outcome?.warnings ?? [];
     } catch (e) {
       const reason = failureOf(e);
-      const message = String((e as Error)?.message ?? e)
-        .split('\n')[0]!
-        .slice(0, 300);
+      const message = firstLine(e, 300);
       // The target did not change: the vault keeps the old password; the pending row goes.
       await this.ctx.store.tx((r) => r.pendingResets.remove(p.pendingId));
       await this.audit(who, 'password.reset-fail', p.ref, 'failure', {
@@ -267,9 +265,7 @@ export class ResetEngine implements ResetService {
       }
     }
     // The target has the new password and the vault could not take it: keep it sealed and alert.
-    const why = String((lastError as Error)?.message ?? lastError)
-      .split('\n')[0]!
-      .slice(0, 200);
+    const why = firstLine(lastError, 200);
     try {
       await this.ctx.store.tx((r) => r.pendingResets.setState(p.pendingId, 'target-changed', this.ctx.now()));
     } catch {

@@ -9,6 +9,7 @@ import type { Repos } from '../storage/repos/index.ts';
 import { accountRef, loadAccount, loadResource } from '../vault/refs.ts';
 import { mapBounded } from './bounded.ts';
 import { failureOf, type ResetConnector, type ResetConnectors, type ResetTarget } from './connector.ts';
+import { firstLine } from '../errors.ts';
 
 /**
  * The guide's verdicts (Verifying the Integrity of Passwords): a login the target refuses is
@@ -143,9 +144,7 @@ export class VerificationService {
         await connector.verify!(target, item.account.name, secret);
         result = { account: item.ref, status: 'in-sync' };
       } catch (e) {
-        const message = String((e as Error)?.message ?? e)
-          .split('\n')[0]!
-          .slice(0, 300);
+        const message = firstLine(e, 300);
         // `failed` (connected, but no verdict) cannot prove the password wrong: not out of sync.
         result = {
           account: item.ref,

@@ -9,6 +9,7 @@ import { mapBounded } from '../reset/bounded.ts';
 import type { ResetEngine } from '../reset/reset-engine.ts';
 import type { Repos, RotationOutcome, RotationTaskRow } from '../storage/repos/index.ts';
 import { accountRef } from '../vault/refs.ts';
+import { firstLine } from '../errors.ts';
 
 export interface RotationResult {
   account: string;
@@ -42,10 +43,7 @@ interface Item {
   resettable: boolean;
 }
 
-const oneLine = (e: unknown): string =>
-  String((e as Error)?.message ?? e)
-    .split('\n')[0]!
-    .slice(0, 300);
+const oneLine = (e: unknown): string => firstLine(e, 300);
 
 /** The resources of a group at this moment (static list, or criteria evaluated now; C §10). */
 export async function groupResources(repos: Repos, g: ResourceGroup): Promise<Resource[]> {

@@ -3,6 +3,7 @@ import type { CoreContext } from '../context.ts';
 import type { VerificationService, VerifyResult } from '../reset/verification.ts';
 import type { RotationReport } from './rotation-runner.ts';
 import type { RotationService } from './rotation-service.ts';
+import { firstLine } from '../errors.ts';
 
 const NIGHTLY_KEY = 'verify.nightly-last';
 
@@ -94,7 +95,7 @@ export class RotationScheduler {
       })
       .catch((e: unknown) =>
         this.ctx.deps.logger.log('warn', 'verification notification', {
-          message: String((e as Error)?.message ?? e).split('\n')[0],
+          message: firstLine(e),
         }),
       );
   }

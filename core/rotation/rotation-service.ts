@@ -2,7 +2,7 @@ import type { AccessNotifier } from '../access/notify.ts';
 import type { Actor } from '../authz/actor.ts';
 import { atLeast } from '../authz/privilege.ts';
 import type { CoreContext } from '../context.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { ConflictError, NotFoundError, ValidationError, firstLine } from '../errors.ts';
 import { loadGroup } from '../groups/group-refs.ts';
 import type { ResetEngine } from '../reset/reset-engine.ts';
 import type { PasswordMode, Repos, RotationTaskRow } from '../storage/repos/index.ts';
@@ -250,7 +250,7 @@ export class RotationService {
         .catch((e: unknown) =>
           this.ctx.deps.logger.log('warn', 'rotation notification', {
             task: t.name,
-            message: String((e as Error)?.message ?? e).split('\n')[0],
+            message: firstLine(e),
           }),
         );
       sent.push(t.name);

@@ -2,7 +2,7 @@ import type { Actor } from '../authz/actor.ts';
 import type { CoreContext } from '../context.ts';
 import { aad } from '../crypto/aad.ts';
 import type { Secret } from '../crypto/secret.ts';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError, firstLine } from '../errors.ts';
 import { InFlight } from '../events/in-flight.ts';
 import { emitPasswordStored } from '../events/password-stored.ts';
 import type { AuditRecord } from '../model.ts';
@@ -60,9 +60,7 @@ export class SyncService {
     this.inFlight = new InFlight(
       (e) =>
         this.ctx.deps.logger.log('error', 'sync.background-failed', {
-          error: String((e as Error)?.message ?? e)
-            .split('\n')[0]!
-            .slice(0, 200),
+          error: firstLine(e, 200),
         }),
       1,
     );
@@ -231,9 +229,7 @@ export class SyncService {
           from,
         });
       } catch (e) {
-        const message = String((e as Error)?.message ?? e)
-          .split('\n')[0]!
-          .slice(0, 300);
+        const message = firstLine(e, 300);
         const reason =
           (e as { code?: string }).code === 'E_TARGET'
             ? failureOf(e)

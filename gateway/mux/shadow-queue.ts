@@ -4,6 +4,7 @@
  * while it is pending, chunks queue up; past the bound the viewer is dropped with a message.
  */
 import type { Writable } from 'node:stream';
+import { firstLine } from '../../core/index.ts';
 
 /** Where a participant's output goes. A returned promise means "not ready for more until it settles". */
 export type Sink = (chunk: Buffer) => void | Promise<void>;
@@ -112,7 +113,7 @@ export class ShadowQueue {
       try {
         r = this.#sink(chunk);
       } catch (e) {
-        this.drop(`viewer failed: ${String((e as Error)?.message ?? e).split('\n')[0]}`);
+        this.drop(`viewer failed: ${firstLine(e)}`);
         return;
       }
       if (isThenable(r)) {
@@ -128,7 +129,7 @@ export class ShadowQueue {
           (e: unknown) => {
             this.#busy = false;
             if (this.#gone) return;
-            this.drop(`viewer failed: ${String((e as Error)?.message ?? e).split('\n')[0]}`);
+            this.drop(`viewer failed: ${firstLine(e)}`);
           },
         );
         return;
