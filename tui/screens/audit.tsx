@@ -3,7 +3,7 @@ import React, { useState } from 'react';
 import type { AuditRecord } from '../../core/index.ts';
 import { useConsole } from '../console-context.tsx';
 import { useLoaded } from '../components/use-loaded.ts';
-import { Prompt, usePrompt } from '../components/prompt.tsx';
+import { useFilterPrompt } from '../components/filter-prompt.tsx';
 import { useCursor, VirtualList } from '../components/virtual-list.tsx';
 import { Command, commandOf } from '../keys.ts';
 
@@ -21,9 +21,8 @@ export function parseAuditFilter(text: string): Record<string, string> {
 /** The audit trail, newest first, filtered through core (auditors and administrators). */
 export function AuditScreen(props: { height: number; active: boolean }) {
   const c = useConsole();
-  const [filter, setFilter] = useState('');
-  const prompt = usePrompt<true>();
-  const asking = prompt.open;
+  const filterPrompt = useFilterPrompt(() => setCursor(0));
+  const { filter } = filterPrompt;
   const [tick, setTick] = useState(0);
   const rows = useLoaded(() => {
     const f = parseAuditFilter(filter);
@@ -39,15 +38,11 @@ export function AuditScreen(props: { height: number; active: boolean }) {
   const selected = rows?.[cursor];
   useInput(
     (input, key) => {
-      if (prompt.swallow(input, key)) return;
+      if (filterPrompt.swallow(input, key)) return;
       const cmd = commandOf(['list', 'keys', 'global'], input, key);
       if (move(cmd)) return;
-      if (cmd === Command.Filter) return prompt.ask(true);
-      if (cmd === Command.Refresh) return setTick((n) => n + 1);
-      if (cmd === Command.Back && filter) {
-        setFilter('');
-        setCursor(0);
-      }
+      if (filterPrompt.handle(cmd)) return;
+      if (cmd === Command.Refresh) setTick((n) => n + 1);
     },
     { isActive: props.active },
   );
@@ -68,22 +63,10 @@ export function AuditScreen(props: { height: number; active: boolean }) {
           return `${r.at.replace('T', ' ').slice(0, 19)}  ${r.type.padEnd(22)} ${r.result.padEnd(7)} ${r.actor.padEnd(12)} ${r.targetKind}:${r.targetName}`;
         }}
       />
-      {asking ? (
-        <Prompt
-          early={prompt.early}
-          label="Filter:"
-          initial={filter}
-          onCancel={() => prompt.close()}
-          onSubmit={(v) => {
-            prompt.close();
-            setFilter(v);
-            setCursor(0);
-          }}
-        />
-      ) : (
+      {filterPrompt.view(
         <Text color={c.theme.muted} wrap="truncate-end">
           {selected ? `#${selected.seq} ${selected.code} from ${selected.source}: ${selected.details}` : ' '}
-        </Text>
+        </Text>,
       )}
     </Box>
   );

@@ -3,7 +3,7 @@ import React, { useState } from 'react';
 import type { RecordingRow } from '../../core/index.ts';
 import { useConsole, useNavigation } from '../console-context.tsx';
 import { useLoaded } from '../components/use-loaded.ts';
-import { Prompt, usePrompt } from '../components/prompt.tsx';
+import { useFilterPrompt } from '../components/filter-prompt.tsx';
 import { useCursor, VirtualList } from '../components/virtual-list.tsx';
 import { Command, commandOf } from '../keys.ts';
 
@@ -31,9 +31,8 @@ export function parseRecordingFilter(text: string): {
 export function RecordingsScreen(props: { height: number; active: boolean }) {
   const c = useConsole();
   const nav = useNavigation();
-  const [filter, setFilter] = useState('');
-  const prompt = usePrompt<true>();
-  const asking = prompt.open;
+  const filterPrompt = useFilterPrompt(() => setCursor(0));
+  const { filter } = filterPrompt;
   const [tick, setTick] = useState(0);
   const rows = useLoaded<RecordingRow>(async () => {
     const f = parseRecordingFilter(filter);
@@ -53,15 +52,11 @@ export function RecordingsScreen(props: { height: number; active: boolean }) {
   const selected = rows?.[cursor];
   useInput(
     (input, key) => {
-      if (prompt.swallow(input, key)) return;
+      if (filterPrompt.swallow(input, key)) return;
       const cmd = commandOf(['recordings', 'list', 'keys', 'global'], input, key);
       if (move(cmd)) return;
-      if (cmd === Command.Filter) return prompt.ask(true);
+      if (filterPrompt.handle(cmd)) return;
       if (cmd === Command.Refresh) return setTick((n) => n + 1);
-      if (cmd === Command.Back && filter) {
-        setFilter('');
-        return setCursor(0);
-      }
       if (cmd === Command.Replay && selected)
         nav.open({
           screen: 'player',
@@ -87,19 +82,7 @@ export function RecordingsScreen(props: { height: number; active: boolean }) {
           return `${r.startedAt.replace('T', ' ').slice(0, 19)}  ${r.user.padEnd(12)} ${r.target}  ${r.protocol}  ${r.status}  ${Math.round(r.bytes / 1024)} KiB`;
         }}
       />
-      {asking ? (
-        <Prompt
-          early={prompt.early}
-          label="Filter:"
-          initial={filter}
-          onCancel={() => prompt.close()}
-          onSubmit={(v) => {
-            prompt.close();
-            setFilter(v);
-            setCursor(0);
-          }}
-        />
-      ) : null}
+      {filterPrompt.view()}
     </Box>
   );
 }
