@@ -1,4 +1,4 @@
-import { Box, Text, useInput, useStdout } from 'ink';
+import { Box, Text, useStdout } from 'ink';
 import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ConsoleSession, ConsoleTerminal, Operation } from '../core/index.ts';
 import {
@@ -22,6 +22,7 @@ import { LiveSessionsScreen } from './screens/live-sessions.tsx';
 import { PlayerScreen } from './screens/player.tsx';
 import { RecordingsScreen } from './screens/recordings.tsx';
 import type { Theme } from './theme.ts';
+import { useKeys } from './components/use-keys.ts';
 
 /** The console's screens, in Tab order, each shown only to roles whose core operation allows it. */
 const TABS: { name: string; op: Operation; scopes: Scope[] }[] = [
@@ -126,7 +127,7 @@ export function App(props: AppProps) {
   const scopes: Scope[] = route ? ROUTE_SCOPES[route.screen] : (current?.scopes ?? []);
   const lettersAreCommands = !typing && scopes.includes('keys');
 
-  useInput(
+  useKeys(
     (input, key) => {
       // A ref, not the drawn state: '?' and the next key may arrive before the help is drawn.
       if (helpOpen.current) {
@@ -248,6 +249,6 @@ export function App(props: AppProps) {
  * stays on the status line until the operator's next key, and a refusal that key causes is kept.
  */
 function OnEveryKey(props: { run: () => void; active: boolean }) {
-  useInput(() => props.run(), { isActive: props.active });
+  useKeys(() => props.run(), { isActive: props.active });
   return null;
 }

@@ -1,6 +1,7 @@
-import { Box, Text, useInput, type Key } from 'ink';
+import { Box, Text, type Key } from 'ink';
 import React, { useEffect, useRef, useState } from 'react';
 import { useConsole } from '../console-context.tsx';
+import { useKeys } from './use-keys.ts';
 
 type KeyEvent = { input: string; key: Key };
 
@@ -82,7 +83,7 @@ export function Prompt(props: {
     return () => setTyping(false);
     // Once, on mount: the keys that arrived while the prompt was opening.
   }, []);
-  useInput(handle);
+  useKeys(handle);
   return (
     <Box>
       <Text color={theme.accent}>{props.label} </Text>

@@ -1,4 +1,4 @@
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
 import React, { useState } from 'react';
 import type { AccessRequestView } from '../../core/index.ts';
 import { refusal, useConsole } from '../console-context.tsx';
@@ -6,6 +6,7 @@ import { useLoaded } from '../components/use-loaded.ts';
 import { Prompt, usePrompt } from '../components/prompt.tsx';
 import { useCursor, VirtualList } from '../components/virtual-list.tsx';
 import { Command, commandOf } from '../keys.ts';
+import { useKeys } from '../components/use-keys.ts';
 
 /** How the guide names a request's state to the requester (C §4: waiting / yet to use / in use). */
 const STATE_WORDS: Record<string, string> = {
@@ -46,7 +47,7 @@ export function AccessScreen(props: { height: number; active: boolean }) {
       .catch((e: unknown) => c.flash(refusal(e), 'error'));
 
   const selected = rows?.[cursor];
-  useInput(
+  useKeys(
     (input, key) => {
       if (prompt.swallow(input, key)) return;
       const cmd = commandOf([pane === 'inbox' ? 'inbox' : 'access', 'list', 'keys', 'global'], input, key);

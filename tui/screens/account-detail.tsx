@@ -1,10 +1,11 @@
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
 import React, { useEffect, useRef, useState } from 'react';
 import type { Core } from '../../core/index.ts';
 import { refusal, useConsole, useNavigation } from '../console-context.tsx';
 import { Prompt, usePrompt } from '../components/prompt.tsx';
 import { Command, commandOf } from '../keys.ts';
 import { launchInPlace } from './launch.ts';
+import { useKeys } from '../components/use-keys.ts';
 
 type AccountView = Awaited<ReturnType<Core['accounts']['get']>>;
 type HistoryView = Awaited<ReturnType<Core['accounts']['history']>>;
@@ -101,7 +102,7 @@ export function AccountDetailScreen(props: { ref_: string; height: number; activ
       })
       .catch((e: unknown) => c.flash(refusal(e), 'error'));
 
-  useInput(
+  useKeys(
     (input, key) => {
       if (prompt.swallow(input, key)) return;
       const cmd = commandOf(['detail', 'keys', 'global'], input, key);

@@ -1,10 +1,11 @@
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
 import React, { useState } from 'react';
 import type { Operation } from '../../core/index.ts';
 import { useConsole, type ConsoleState } from '../console-context.tsx';
 import { useLoaded } from '../components/use-loaded.ts';
 import { useCursor, VirtualList } from '../components/virtual-list.tsx';
 import { Command, commandOf } from '../keys.ts';
+import { useKeys } from '../components/use-keys.ts';
 
 interface Pane {
   name: string;
@@ -62,7 +63,7 @@ export function AdminScreen(props: { height: number; active: boolean }) {
   const listHeight = Math.max(1, props.height - 2);
   const [cursor, move, setCursor] = useCursor(rows?.length ?? 0, listHeight);
 
-  useInput(
+  useKeys(
     (input, key) => {
       const cmd = commandOf(['list', 'keys', 'global'], input, key);
       if (move(cmd)) return;

@@ -1,10 +1,11 @@
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
 import React, { useCallback, useEffect, useMemo, useState } from 'react';
 import { refusal, useConsole, useNavigation } from '../console-context.tsx';
 import { useCursor, VirtualList } from '../components/virtual-list.tsx';
 import { Command, commandOf } from '../keys.ts';
 import type { ExplorerIndex, IndexedEntry } from '../model/explorer-index.ts';
 import { launchInPlace } from './launch.ts';
+import { useKeys } from '../components/use-keys.ts';
 
 /** The explorer's views (guide C §11): Favourites is the default. */
 const VIEWS = ['Favourites', 'All', 'Recent', 'Groups'] as const;
@@ -110,7 +111,7 @@ export function ExplorerScreen(props: { index: ExplorerIndex; height: number; ac
     return () => setTyping(false);
   }, [search, setTyping]);
 
-  useInput(
+  useKeys(
     (input, key) => {
       const cmd = commandOf(['explorer', 'list', 'global'], input, key);
       if (move(cmd)) return;

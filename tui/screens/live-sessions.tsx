@@ -1,10 +1,11 @@
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
 import React, { useEffect, useState } from 'react';
 import type { ConsoleTerminal, Core } from '../../core/index.ts';
 import { refusal, useConsole, type ConsoleState } from '../console-context.tsx';
 import { Prompt, usePrompt } from '../components/prompt.tsx';
 import { useCursor, VirtualList } from '../components/virtual-list.tsx';
 import { Command, commandOf } from '../keys.ts';
+import { useKeys } from '../components/use-keys.ts';
 
 type LiveInfo = ReturnType<Core['live']['list']>[number];
 
@@ -36,7 +37,7 @@ export function LiveSessionsScreen(props: { height: number; active: boolean }) {
   }, [core, tick, c]);
 
   const selected = list[cursor];
-  useInput(
+  useKeys(
     (input, key) => {
       if (prompt.swallow(input, key)) return;
       const cmd = commandOf(['live', 'list', 'keys', 'global'], input, key);

@@ -1,8 +1,9 @@
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
 import React, { useEffect, useRef, useState } from 'react';
 import { refusal, useConsole, useNavigation } from '../console-context.tsx';
 import { Command, commandOf } from '../keys.ts';
 import { Replay } from '../player/replay.ts';
+import { useKeys } from '../components/use-keys.ts';
 
 const SPEEDS = [0.5, 1, 2, 4, 8] as const;
 /** Frame interval while playing: smooth enough for a terminal, cheap over SSH. */
@@ -93,7 +94,7 @@ export function PlayerScreen(props: { recordingId: string; title: string; height
     });
   };
 
-  useInput(
+  useKeys(
     (input, key) => {
       const cmd = commandOf(['player', 'keys', 'global'], input, key);
       if (cmd === Command.Back) return nav.back();

@@ -1,4 +1,4 @@
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
 import React, { useState } from 'react';
 import type { RecordingRow } from '../../core/index.ts';
 import { useConsole, useNavigation } from '../console-context.tsx';
@@ -6,6 +6,7 @@ import { useLoaded } from '../components/use-loaded.ts';
 import { useFilterPrompt } from '../components/filter-prompt.tsx';
 import { useCursor, VirtualList } from '../components/virtual-list.tsx';
 import { Command, commandOf } from '../keys.ts';
+import { useKeys } from '../components/use-keys.ts';
 
 /**
  * `/` filter syntax: words `user:NAME`, `target:TEXT` (resource or RESOURCE/ACCOUNT), `since:DATE`,
@@ -50,7 +51,7 @@ export function RecordingsScreen(props: { height: number; active: boolean }) {
   const [cursor, move, setCursor] = useCursor(rows?.length ?? 0, listHeight);
 
   const selected = rows?.[cursor];
-  useInput(
+  useKeys(
     (input, key) => {
       if (filterPrompt.swallow(input, key)) return;
       const cmd = commandOf(['recordings', 'list', 'keys', 'global'], input, key);
