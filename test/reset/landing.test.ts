@@ -20,6 +20,7 @@ import { startTelnetd, telnetdSkipReason, type TelnetdInstance } from '../suppor
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';
 import { startIosStandIn, type IosStandIn } from '../support/ios-device-stand-in.ts';
 import { expectNoCanary } from './fixtures.ts';
+import { vaultHas as storedPassword } from './vault-probe.ts';
 
 const skip = netnsSkipReason() ?? sshdSkipReason();
 const telnetSkip = telnetdSkipReason();
@@ -78,12 +79,9 @@ describe.skipIf(!!skip)(
     const lines: string[] = [];
     const jump1 = () => ({ host: topo.addr('dmz', 'root'), port: 22, user: jump.name });
 
-    const vaultHas = async (ref: string): Promise<string> => {
+    const vaultHas = (ref: string): Promise<string> => {
       const [rn, an] = ref.split('/') as [string, string];
-      const account = await v.core.ctx.store.read(async (r) =>
-        r.accounts.byName((await r.resources.byName(rn))!.id, an),
-      );
-      return v.core.ctx.keyring.open(account!.passwordEnc, `accounts.password_enc:${account!.id}`).reveal();
+      return storedPassword(v, rn, an);
     };
     const audits = async (type: string) =>
       (await v.core.audit.query(v.host, { type, limit: 100 })).map((r) => ({

@@ -10,6 +10,7 @@ import { startIosStandIn, type IosStandIn } from '../support/ios-device-stand-in
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';
 import { expectNoCanary, loggedContext } from './fixtures.ts';
 import { sshLogin } from './helpers.ts';
+import { vaultHas as storedPassword } from './vault-probe.ts';
 
 const OLD = 'Zq9#Lm2$Vx7!Rt4&Nd1w';
 const OPS = 'Zq9#Lm2$Vx7!Rt4&Nd2w';
@@ -20,13 +21,7 @@ const REAL = { 'cisco-ios': device };
 let dev: IosStandIn;
 let v: TestVault;
 
-const vaultHas = async (resource: string, name: string): Promise<string> => {
-  const account = await v.core.ctx.store.read(async (r) => {
-    const res = await r.resources.byName(resource);
-    return r.accounts.byName(res!.id, name);
-  });
-  return v.core.ctx.keyring.open(account!.passwordEnc, `accounts.password_enc:${account!.id}`).reveal();
-};
+const vaultHas = (resource: string, name: string): Promise<string> => storedPassword(v, resource, name);
 const lastAudit = async (type: string) => {
   const [row] = await v.core.audit.query(v.host, { type, limit: 1 });
   return row

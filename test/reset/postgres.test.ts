@@ -10,6 +10,7 @@ import { PostgresResetConnector } from '../../reset/index.ts';
 import { postgresAvailable, startPostgres, type PgInstance } from '../support/postgres.ts';
 import { freePort } from '../support/sshd.ts';
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';
+import { vaultHas as storedPassword } from './vault-probe.ts';
 
 const ROLE = 'app-user'; // needs identifier quoting
 const ADMIN = 'dbadmin';
@@ -33,13 +34,7 @@ async function login(user: string, password: string): Promise<'ok' | string> {
   }
 }
 
-const vaultHas = async (name: string): Promise<string> => {
-  const account = await v!.core.ctx.store.read(async (r) => {
-    const res = await r.resources.byName('db01');
-    return r.accounts.byName(res!.id, name);
-  });
-  return v!.core.ctx.keyring.open(account!.passwordEnc, `accounts.password_enc:${account!.id}`).reveal();
-};
+const vaultHas = (name: string): Promise<string> => storedPassword(v!, 'db01', name);
 
 describe.skipIf(!postgresAvailable())('remote reset on a real PostgreSQL (private cluster, loopback)', () => {
   beforeAll(async () => {

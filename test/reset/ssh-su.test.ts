@@ -15,6 +15,7 @@ import {
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';
 import { createRootAlias, expectNoCanary, loggedContext, type RootAlias } from './fixtures.ts';
 import { sshLogin } from './helpers.ts';
+import { vaultHas as storedPassword } from './vault-probe.ts';
 
 const skip = sshdSkipReason() ?? (process.getuid?.() !== 0 ? 'skipped: needs root (useradd)' : null);
 const REAL = { unix: new SshUnixResetConnector({ timeoutMs: 20_000 }) };
@@ -59,13 +60,7 @@ async function world(label: string): Promise<World> {
   return { v, sshd, user, ops, root, ref: `web01/${user.name}` };
 }
 
-const vaultHas = async (w: World, name: string): Promise<string> => {
-  const account = await w.v.core.ctx.store.read(async (r) => {
-    const res = await r.resources.byName('web01');
-    return r.accounts.byName(res!.id, name);
-  });
-  return w.v.core.ctx.keyring.open(account!.passwordEnc, `accounts.password_enc:${account!.id}`).reveal();
-};
+const vaultHas = (w: World, name: string): Promise<string> => storedPassword(w.v, 'web01', name);
 const auditOf = async (w: World, type: string) =>
   (await w.v.core.audit.query(w.v.host, { type, limit: 100 })).map((r) => ({
     result: r.result,

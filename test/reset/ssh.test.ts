@@ -15,6 +15,7 @@ import {
 } from '../support/sshd.ts';
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';
 import { failingVaultWrite, sshLogin } from './helpers.ts';
+import { vaultHas as storedPassword } from './vault-probe.ts';
 
 const skip = sshdSkipReason();
 const hasSudo = (() => {
@@ -59,13 +60,7 @@ async function world(label: string, extraUsers: TestUser[] = []): Promise<World>
 }
 
 /** What the vault holds, read beneath the access-control workflow (the test is not a user). */
-const vaultHas = async (w: World): Promise<string> => {
-  const account = await w.v.core.ctx.store.read(async (r) => {
-    const res = await r.resources.byName('web01');
-    return r.accounts.byName(res!.id, w.user.name);
-  });
-  return w.v.core.ctx.keyring.open(account!.passwordEnc, `accounts.password_enc:${account!.id}`).reveal();
-};
+const vaultHas = (w: World): Promise<string> => storedPassword(w.v, 'web01', w.user.name);
 const auditOf = async (w: World, type: string) =>
   (await w.v.core.audit.query(w.v.host, { type, limit: 100 })).map((r) => ({
     result: r.result,

@@ -19,6 +19,7 @@ import { startTelnetd, telnetdSkipReason, type TelnetdInstance } from '../suppor
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';
 import { createRootAlias, expectNoCanary, loggedContext, type RootAlias } from './fixtures.ts';
 import { sshLogin } from './helpers.ts';
+import { vaultHas as storedPassword } from './vault-probe.ts';
 
 const skip = telnetdSkipReason() ?? sshdSkipReason();
 const telnet = new TelnetUnixResetConnector({ stepTimeoutMs: 8_000, timeoutMs: 20_000 });
@@ -79,13 +80,7 @@ async function world(label: string): Promise<World> {
   return { v, telnetd, sshd, user, ops, root, ref: `tn01/${user.name}` };
 }
 
-const vaultHas = async (w: World, name: string): Promise<string> => {
-  const account = await w.v.core.ctx.store.read(async (r) => {
-    const res = await r.resources.byName('tn01');
-    return r.accounts.byName(res!.id, name);
-  });
-  return w.v.core.ctx.keyring.open(account!.passwordEnc, `accounts.password_enc:${account!.id}`).reveal();
-};
+const vaultHas = (w: World, name: string): Promise<string> => storedPassword(w.v, 'tn01', name);
 const lastAudit = async (w: World, type: string) => {
   const [row] = await w.v.core.audit.query(w.v.host, { type, limit: 1 });
   return row
@@ -166,12 +161,7 @@ describe.skipIf(!!skip)(
           transport: 'telnet',
         });
         await new ResetEngine(w.v.core.ctx, REAL).resetAccount(w.v.host, `lx01/${w.user.name}`);
-        const account = await w.v.core.ctx.store.read(async (r) =>
-          r.accounts.byName((await r.resources.byName('lx01'))!.id, w.user.name),
-        );
-        const now = w.v.core.ctx.keyring
-          .open(account!.passwordEnc, `accounts.password_enc:${account!.id}`)
-          .reveal();
+        const now = await storedPassword(w.v, 'lx01', w.user.name);
         expect(await sshLogin(w.sshd.port, w.user.name, now)).toBe(true);
         expect(await sshLogin(w.sshd.port, w.user.name, w.user.password)).toBe(false);
       },

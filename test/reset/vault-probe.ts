@@ -5,6 +5,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CoreContext, type Logger } from '../../core/index.ts';
 import type { TestVault } from '../support/vault.ts';
+import { aad } from '../../core/crypto/aad.ts';
 
 /** A context like the vault's whose logger keeps every line (to search them for a canary). */
 export function recordingContext(v: TestVault, lines: string[] = []): { ctx: CoreContext; lines: string[] } {
@@ -19,7 +20,7 @@ export async function vaultHas(v: TestVault, resource: string, account: string):
     const res = await r.resources.byName(resource);
     return r.accounts.byName(res!.id, account);
   });
-  return v.core.ctx.keyring.open(a!.passwordEnc, `accounts.password_enc:${a!.id}`).reveal();
+  return v.core.ctx.keyring.open(a!.passwordEnc, aad.account(a!.id)).reveal();
 }
 
 export async function auditOf(

@@ -12,6 +12,7 @@ import {
   type ResetConnector,
 } from '../../core/index.ts';
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';
+import { vaultHas as storedPassword } from '../reset/vault-probe.ts';
 
 export const START_PW = (n: number) => `Zq9#Lm2$Vx7!Rt4&Kp${n}w`;
 
@@ -91,8 +92,5 @@ export async function rotationWorld(
 /** What the vault holds for `ref`, read beneath the access-control workflow. */
 export async function vaultHas(v: TestVault, ref: string): Promise<string> {
   const [res, acc] = ref.split('/') as [string, string];
-  const account = await v.core.ctx.store.read(async (r) =>
-    r.accounts.byName((await r.resources.byName(res))!.id, acc),
-  );
-  return v.core.ctx.keyring.open(account!.passwordEnc, `accounts.password_enc:${account!.id}`).reveal();
+  return storedPassword(v, res, acc);
 }
