@@ -1,6 +1,7 @@
 import { requireMayChangePassword } from '../access/enforce.ts';
 import type { ResetService } from '../access/reset.ts';
 import type { Actor } from '../authz/actor.ts';
+import { AccessResolver } from '../authz/resolver.ts';
 import type { CoreContext } from '../context.ts';
 import { emitPasswordStored, type PasswordStored } from '../events/password-stored.ts';
 import { aad } from '../crypto/aad.ts';
@@ -162,6 +163,12 @@ export class ResetEngine implements ResetService {
       throw new ValidationError(
         `account '${ref}' has an unfinished reset: run 'custody reset --reconcile' or check the target`,
       );
+    if (opts.changeBy && opts.changeBy !== 'system') {
+      // A password a user knows reaches only accounts that user may change (a sync push of their
+      // change included): the same answer as a direct change would get.
+      const level = await new AccessResolver(repos, opts.changeBy).onAccount(account, resource);
+      this.ctx.authz.requireOn(opts.changeBy, 'password.reset', level, { kind: 'account', name: ref });
+    }
     if (opts.changeBy)
       await requireMayChangePassword(
         repos,
