@@ -66,6 +66,23 @@ function buildProgram(): Command {
     c.commands.forEach(inherit);
   };
   program.commands.forEach(inherit);
+  // Commander's own `help CMD` passes only the first word on (`help audit list` showed the help
+  // of `audit`): this one walks every word down to the command named.
+  program.helpCommand(false);
+  program
+    .command('help [command...]')
+    .description('display help for a command, nested ones included (custody help audit list)')
+    .option('--home <dir>', 'home folder (ignored)')
+    .option('--json', 'ignored')
+    .action((words: string[]) => {
+      let target = program;
+      for (const [i, word] of words.entries()) {
+        const next = target.commands.find((c) => c.name() === word || c.aliases().includes(word));
+        if (!next) throw new UsageError(`unknown command '${words.slice(0, i + 1).join(' ')}'`);
+        target = next;
+      }
+      process.stdout.write(target.helpInformation());
+    });
   return program;
 }
 

@@ -31,9 +31,18 @@ function configLines(c: AccessConfigView | null, resource: string): string[] {
   ];
 }
 
+/** The state in words: who rejected and why, and how many approvals a waiting request has. */
+function stateText(r: AccessRequestView): string {
+  if (r.state === 'checked-out') return `checked-out until ${r.expiresAt ?? 'checked in'}`;
+  if (r.state === 'rejected')
+    return `rejected by ${r.rejectedBy ?? 'an approver'}${r.rejectReason ? `: ${r.rejectReason}` : ''}`;
+  if (r.state === 'waiting' && r.approvalsNeeded > 1)
+    return `waiting, ${r.approvals.length} of ${r.approvalsNeeded} approvals`;
+  return r.state;
+}
+
 function requestLine(r: AccessRequestView): string {
-  const until = r.state === 'checked-out' ? ` until ${r.expiresAt ?? 'checked in'}` : '';
-  return `request ${r.id} for ${r.account} by ${r.requester}: ${r.state}${until}`;
+  return `request ${r.id} for ${r.account} (requested by ${r.requester}): ${stateText(r)}`;
 }
 
 function requestTable(rs: AccessRequestView[]): string[] {
@@ -44,7 +53,7 @@ function requestTable(rs: AccessRequestView[]): string[] {
       r.id,
       r.account,
       r.requester,
-      r.state,
+      stateText(r).replace(/ until .*/, ''),
       r.approvals.join(',') || '-',
       r.createdAt,
       r.expiresAt ?? (r.state === 'checked-out' ? 'never' : '-'),

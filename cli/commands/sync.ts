@@ -12,12 +12,17 @@ function onOff(name: string, v: string | undefined): boolean | undefined {
 const channelLines = (c: ChannelView): string[] => [
   `channel ${c.name}: publishing ${c.publishing ? 'on' : 'off'}, policy ${c.enforcePolicy ? 'enforced' : 'not enforced'}, default password ${c.hasDefaultPassword ? 'set' : 'none'}`,
   ...c.accounts.map((a) => `  ${a}`),
+  ...(c.hiddenAccounts ? [`  and ${c.hiddenAccounts} account(s) you cannot see`] : []),
 ];
 
 const pushLines = (rs: PushResult[]): string[] =>
   rs.length === 0
     ? ['no other linked account']
-    : rs.map((r) => (r.ok ? `  ${r.account}: pushed` : `  ${r.account}: FAILED (${r.reason}): ${r.message}`));
+    : rs.map((r) =>
+        r.ok
+          ? `  ${r.account}: pushed`
+          : `  ${r.account}: FAILED (${r.reason})${r.message ? `: ${r.message}` : ''}`,
+      );
 
 /**
  * Password sync channels (seed 002): `sync add|link|set|publish|list`. `sync publish` stands in

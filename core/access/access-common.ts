@@ -17,6 +17,11 @@ export interface AccessRequestView {
   reason: string;
   state: AccessState;
   approvals: string[];
+  /** Approvals the request needs (2 with dual approval): `waiting` with fewer still waits. */
+  approvalsNeeded: number;
+  /** Who rejected the request and why (null unless `rejected`; the reason may be empty). */
+  rejectedBy: string | null;
+  rejectReason: string | null;
   createdAt: string;
   voidAt: string | null;
   checkedOutAt: string | null;
@@ -56,7 +61,7 @@ export abstract class AccessBase {
     return {
       kind: 'decision',
       to: await this.names(repos, [r.requesterId]),
-      subject: `Your request for ${ref} was ${what.split(/[ ;:]/)[0]}`,
+      subject: `Your request for ${ref} was ${what.split(/[;:]/)[0]}`,
       body: `Request ${r.id} for ${ref}: ${what}.`,
     };
   }
@@ -81,7 +86,8 @@ export abstract class AccessBase {
   }
 
   protected async requestView(repos: Repos, r: AccessRequestRow): Promise<AccessRequestView> {
-    const { ref } = await this.accountOf(repos, r.accountId);
+    const { ref, resource } = await this.accountOf(repos, r.accountId);
+    const rejected = r.state === 'rejected';
     return {
       id: r.id,
       account: ref,
@@ -89,6 +95,9 @@ export abstract class AccessBase {
       reason: r.reason,
       state: r.state,
       approvals: r.approvals.map((a) => a.username),
+      approvalsNeeded: (await repos.access.settings(resource.id))?.dual ? 2 : 1,
+      rejectedBy: rejected ? r.decidedBy : null,
+      rejectReason: rejected ? r.decisionReason || null : null,
       createdAt: r.createdAt,
       voidAt: r.voidAt,
       checkedOutAt: r.checkedOutAt,

@@ -139,7 +139,13 @@ export class AccessRequests extends AccessBase {
           )
             throw new ConflictError(`request ${id} changed meanwhile`);
           await s.audit('access.reject', target, { request: id, reason });
-          const r = { ...req, state: 'rejected' as const };
+          const r = {
+            ...req,
+            state: 'rejected' as const,
+            decidedAt: now,
+            decidedBy: actor.name,
+            decisionReason: reason,
+          };
           notes.push(
             await this.decisionNote(
               s.repos,
@@ -171,7 +177,12 @@ export class AccessRequests extends AccessBase {
           needed,
           approved: done,
         });
-        const r = { ...req, approvals, state: done ? ('approved' as const) : req.state };
+        const r = {
+          ...req,
+          approvals,
+          state: done ? ('approved' as const) : req.state,
+          ...(done ? { decidedAt: now, decidedBy: actor.name } : {}),
+        };
         if (done) notes.push(await this.decisionNote(s.repos, r, ref, `approved; you may check it out`));
         return this.requestView(s.repos, r);
       },

@@ -18,6 +18,22 @@ export async function readGeneralSettings(repos: Repos): Promise<AccessGeneralSe
   return { adminsMayView: false, ...stored };
 }
 
+/** The account's check-out, if one is live now. */
+async function liveHold(repos: Repos, now: string, accountId: string) {
+  const hold = await repos.access.hold(accountId);
+  return hold && (hold.expiresAt === null || hold.expiresAt > now) ? hold : undefined;
+}
+
+function heldByAnother(ref: string, until: string | null, what: string): ForbiddenError {
+  return new ForbiddenError(
+    `password '${ref}' is checked out by another user until ${until ?? 'checked in'}${what}`,
+    {
+      reason: 'checked-out',
+      until,
+    },
+  );
+}
+
 /**
  * The gate in front of a password use (reveal, or a gateway session) on a resource with access
  * control active: the caller needs a live check-out of the account. Excluded users need none.
@@ -35,20 +51,56 @@ export async function requireCheckout(
   if (!settings?.active) return;
   if (settings.excluded.includes(actor.user.id)) return;
   const ref = `${resource.name}/${account.name}`;
-  const hold = await repos.access.hold(account.id);
-  const live = hold && (hold.expiresAt === null || hold.expiresAt > now);
-  if (live && hold.userId === actor.user.id) return;
-  if (live) {
+  const hold = await liveHold(repos, now, account.id);
+  if (hold?.userId === actor.user.id) return;
+  if (hold) {
     if (use === 'reveal' && actor.user.role === 'admin') {
       const holder = await repos.users.byId(hold.userId);
       if (holder?.role === 'password-user' && (await readGeneralSettings(repos)).adminsMayView) return;
     }
-    throw new ForbiddenError(
-      `password '${ref}' is checked out by another user until ${hold.expiresAt ?? 'checked in'}`,
-      { reason: 'checked-out', until: hold.expiresAt },
-    );
+    throw heldByAnother(ref, hold.expiresAt, '');
   }
   throw new ForbiddenError(`password '${ref}' is under access control: request it first`, {
     reason: 'access-control',
   });
+}
+
+/**
+ * Who may store a new password for an account under active access control, and when. The guide:
+ * a checked-out password is "available exclusively for his/her use till the stipulated time", and
+ * "this rule applies to all, including administrators, password administrators and owner" (seed
+ * 001, L10275–10280); a reset during a check-out would leave the holder "working with an outdated
+ * password", so it is not allowed (Case 7, L10699–10717). And whoever sets a password of their
+ * choice knows it: that is a release without the workflow (request, approval, L10269–10273).
+ *
+ * - While someone else holds a live check-out, nobody changes the password (administrators
+ *   included; they force a check-in first, L10287–10290).
+ * - `chosen` (set-password, reset with a given password, import overwrite, sync publish and the
+ *   pushes a user's change causes): only the holder of a live check-out of their own, or a user
+ *   excluded from the resource's access control.
+ * - `generated` (a reset to a generated password nobody is shown): anyone with `modify`, when no
+ *   one else holds it, as the workflow's own reset on check-in does (L10291).
+ * `actor: 'system'` (sync pushes the system makes) is held to the first rule only.
+ */
+export async function requireMayChangePassword(
+  repos: Repos,
+  now: string,
+  actor: Actor | 'system',
+  resource: Resource,
+  account: Account,
+  how: 'chosen' | 'generated',
+): Promise<void> {
+  const settings = await repos.access.settings(resource.id);
+  if (!settings?.active) return;
+  const userId = actor === 'system' ? undefined : actor.user.id;
+  if (userId && settings.excluded.includes(userId)) return;
+  const ref = `${resource.name}/${account.name}`;
+  const hold = await liveHold(repos, now, account.id);
+  if (hold && userId && hold.userId === userId) return;
+  if (hold) throw heldByAnother(ref, hold.expiresAt, ': its password cannot be changed until then');
+  if (how === 'chosen' && actor !== 'system')
+    throw new ForbiddenError(
+      `password '${ref}' is under access control: check it out before setting a password of your choice`,
+      { reason: 'access-control' },
+    );
 }

@@ -124,6 +124,8 @@ export const OPERATIONS = {
   // Password sync channels (seed 002): configuring links accounts across resources (admin);
   // publishing a password learned from a target changes that account, so it needs modify.
   'sync.manage': { roles: ADMIN },
+  // Linking an account lets the channel overwrite its password: changing it (modify).
+  'sync.link': { roles: ADMIN, privilege: 'modify' },
   'sync.publish': { roles: ALL_ROLES, privilege: 'modify' },
   // The daily password-event check (expired, policy violated): administrators or the server.
   'notify.daily-check': { roles: ADMIN },

@@ -112,6 +112,11 @@ export class ExplorerService {
     await this.ctx.run(actor, 'account.favourite', { kind: 'account', name: ref }, async (s) => {
       const { resource, account } = await loadAccount(s.repos, ref);
       if (!on) {
+        // One's own favourite goes even when the account is no longer visible; anything else on
+        // an account the actor cannot see is answered as for a missing one.
+        const mine = (await s.repos.explorer.favourites(actor.user.id)).includes(account.id);
+        if (!mine && (await s.access.onAccount(account, resource)) === 'none')
+          throw new NotFoundError('account', ref);
         await s.repos.explorer.removeFavourite(actor.user.id, account.id);
         await s.audit('favourite.remove', { kind: 'account', name: ref });
         return;

@@ -161,6 +161,7 @@ export class GroupsService {
         name: ref,
       });
       const r = await loadResource(s.repos, resourceName);
+      if ((await s.access.onResource(r)) === 'none') throw new NotFoundError('resource', resourceName);
       await s.repos.resourceGroups.removeMember(g.id, r.id);
       await s.audit('resource-group.member-remove', { kind: 'group', name: ref }, { resource: resourceName });
     });

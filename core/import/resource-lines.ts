@@ -1,3 +1,4 @@
+import { requireMayChangePassword } from '../access/enforce.ts';
 import type { Actor } from '../authz/actor.ts';
 import type { CoreContext, OpScope } from '../context.ts';
 import { aad } from '../crypto/aad.ts';
@@ -165,6 +166,8 @@ async function replacePassword(
   password: Secret,
 ): Promise<void> {
   const account = (await s.repos.accounts.byId(accountId))!;
+  // An imported password is one of the importer's choosing (see requireMayChangePassword).
+  await requireMayChangePassword(s.repos, ctx.now(), actor, resource, account, 'chosen');
   const now = ctx.now();
   const historyId = ctx.ids.next();
   const old = ctx.keyring.open(account.passwordEnc, aad.account(account.id));

@@ -1,11 +1,20 @@
+import { requireMayChangePassword } from '../access/enforce.ts';
 import type { ResetService } from '../access/reset.ts';
 import type { Actor } from '../authz/actor.ts';
+import { AccessResolver } from '../authz/resolver.ts';
 import type { CoreContext } from '../context.ts';
 import { emitPasswordStored, type PasswordStored } from '../events/password-stored.ts';
 import { aad } from '../crypto/aad.ts';
 import { checkPinnedHostKey } from '../sessions/host-keys.ts';
 import type { Secret } from '../crypto/secret.ts';
-import { CustodyError, StorageError, TargetError, ValidationError, firstLine } from '../errors.ts';
+import {
+  CustodyError,
+  NotFoundError,
+  StorageError,
+  TargetError,
+  ValidationError,
+  firstLine,
+} from '../errors.ts';
 import type { Account, Resource } from '../model.ts';
 import { generatePassword } from '../policy/generate.ts';
 import { effectivePolicy } from '../policy/policies-service.ts';
@@ -31,6 +40,13 @@ export interface ResetOptions {
   newPassword?: Secret;
   /** Skip the policy check of a given password (a sync channel with policy enforcement off). */
   skipPolicy?: boolean;
+  /**
+   * Whose change this is, for the access-control rule on storing a password
+   * (requireMayChangePassword): a user's chosen password, or the system's (holds only). Checked in
+   * the same transaction that writes the pending reset. Absent: no access-control check (rotation
+   * skips checked-out passwords itself; the reset on check-in runs after the hold is released).
+   */
+  changeBy?: Actor | 'system';
 }
 
 export interface ResetEngineOptions {
@@ -123,7 +139,15 @@ export class ResetEngine implements ResetService {
           kind: 'account',
           name: ref,
         });
-        return this.prepare(s.repos, actor, ref, opts);
+        // `--admin` logs in with another account's password: using it, so it must be one the
+        // actor may use (view), with the same answer as a missing one.
+        if (opts.admin && opts.admin !== account.name) {
+          const adminRef = `${resource.name}/${opts.admin}`;
+          const admin = await s.repos.accounts.byName(resource.id, opts.admin);
+          const level = admin ? await s.access.onAccount(admin, resource) : 'none';
+          if (level === 'none') throw new NotFoundError('account', adminRef);
+        }
+        return this.prepare(s.repos, actor, ref, { ...opts, changeBy: actor });
       },
     );
     await this.execute(actor, prepared);
@@ -138,6 +162,21 @@ export class ResetEngine implements ResetService {
     if ((await repos.pendingResets.ofAccount(account.id)).length > 0)
       throw new ValidationError(
         `account '${ref}' has an unfinished reset: run 'custody reset --reconcile' or check the target`,
+      );
+    if (opts.changeBy && opts.changeBy !== 'system') {
+      // A password a user knows reaches only accounts that user may change (a sync push of their
+      // change included): the same answer as a direct change would get.
+      const level = await new AccessResolver(repos, opts.changeBy).onAccount(account, resource);
+      this.ctx.authz.requireOn(opts.changeBy, 'password.reset', level, { kind: 'account', name: ref });
+    }
+    if (opts.changeBy)
+      await requireMayChangePassword(
+        repos,
+        this.ctx.now(),
+        opts.changeBy,
+        resource,
+        account,
+        opts.newPassword ? 'chosen' : 'generated',
       );
     const policy = await effectivePolicy(repos, resource);
     const current = this.ctx.keyring.open(account.passwordEnc, aad.account(account.id));

@@ -7,6 +7,8 @@ import type { Repos } from '../storage/repos/index.ts';
 import { DEFAULT_PORTS } from '../vault/builtin-types.ts';
 import { loadAccount, loadResource } from '../vault/refs.ts';
 import type { Hop, HopCandidate } from './types.ts';
+import type { AccessResolver } from '../authz/resolver.ts';
+import { HIDDEN_ACCOUNT } from '../vault/refs.ts';
 
 export interface LandingView {
   name: string;
@@ -38,8 +40,23 @@ export class LandingService {
       this.ctx.authz.require(actor, 'landing.manage');
       if (await s.repos.landing.byName(name))
         throw new ConflictError(`landing server '${name}' already exists`);
-      const primary = await loadAccount(s.repos, input.primary);
-      const secondary = input.secondary ? await loadAccount(s.repos, input.secondary) : undefined;
+      // A landing server's account is used for every session routed through it: the actor must
+      // be able to use it (view), and one it cannot see is answered exactly as a missing one.
+      const usable = async (ref: string) => {
+        const found = await loadAccount(s.repos, ref);
+        this.ctx.authz.requireOn(
+          actor,
+          'session.open',
+          await s.access.onAccount(found.account, found.resource),
+          {
+            kind: 'account',
+            name: ref,
+          },
+        );
+        return found;
+      };
+      const primary = await usable(input.primary);
+      const secondary = input.secondary ? await usable(input.secondary) : undefined;
       for (const x of [primary, secondary]) {
         if (!x) continue;
         const type = await s.repos.types.byId(x.resource.typeId);
@@ -67,7 +84,7 @@ export class LandingService {
         { kind: 'landing', name },
         { primary: input.primary, secondary: input.secondary ?? null },
       );
-      return this.view(s.repos, name);
+      return this.view(s.repos, s.access, name);
     });
   }
 
@@ -77,6 +94,11 @@ export class LandingService {
       const l = await s.repos.landing.byName(landing);
       if (!l) throw new NotFoundError('landing server', landing);
       const r = await loadResource(s.repos, resourceName);
+      // Routing a resource through a landing server changes how it is reached: managing it.
+      this.ctx.authz.requireOn(actor, 'resource.update', await s.access.onResource(r), {
+        kind: 'resource',
+        name: resourceName,
+      });
       if (on) {
         await s.repos.landing.associate(l.id, r.id);
         // Refuse an association that makes the chain loop.
@@ -103,7 +125,7 @@ export class LandingService {
   async list(actor: Actor): Promise<LandingView[]> {
     return this.ctx.run(actor, 'landing.list', { kind: 'landing', name: '*' }, async (s) => {
       this.ctx.authz.require(actor, 'landing.list');
-      return Promise.all((await s.repos.landing.list()).map((l) => this.view(s.repos, l.name)));
+      return Promise.all((await s.repos.landing.list()).map((l) => this.view(s.repos, s.access, l.name)));
     });
   }
 
@@ -111,21 +133,29 @@ export class LandingService {
   async route(actor: Actor, resourceName: string): Promise<Hop[]> {
     return this.ctx.run(actor, 'landing.list', { kind: 'resource', name: resourceName }, async (s) => {
       this.ctx.authz.require(actor, 'landing.list');
-      return routeTo(s.repos, await loadResource(s.repos, resourceName));
+      const r = await loadResource(s.repos, resourceName);
+      this.ctx.authz.requireOn(actor, 'resource.view', await s.access.onResource(r), {
+        kind: 'resource',
+        name: resourceName,
+      });
+      return routeTo(s.repos, r);
     });
   }
 
-  private async view(repos: Repos, name: string): Promise<LandingView> {
+  /** Names only what `seer`'s actor may see: other accounts and resources stay unnamed. */
+  private async view(repos: Repos, seer: AccessResolver, name: string): Promise<LandingView> {
     const l = (await repos.landing.byName(name))!;
     const ref = async (accountId: string | null) => {
       if (!accountId) return null;
       const a = await repos.accounts.byId(accountId);
       const r = a ? await repos.resources.byId(a.resourceId) : undefined;
-      return a && r ? `${r.name}/${a.name}` : null;
+      if (!a || !r) return null;
+      return (await seer.onAccount(a, r)) === 'none' ? HIDDEN_ACCOUNT : `${r.name}/${a.name}`;
     };
-    const associated = (await repos.resources.byIds(await repos.landing.associations(l.id)))
-      .map((r) => r.name)
-      .sort();
+    const associated: string[] = [];
+    for (const r of await repos.resources.byIds(await repos.landing.associations(l.id)))
+      if ((await seer.onResource(r)) !== 'none') associated.push(r.name);
+    associated.sort();
     return {
       name: l.name,
       description: l.description,

@@ -1,4 +1,6 @@
-import type { Actor } from '../authz/actor.ts';
+import { requireMayChangePassword } from '../access/enforce.ts';
+import { actorFor, type Actor } from '../authz/actor.ts';
+import { AccessResolver } from '../authz/resolver.ts';
 import type { CoreContext } from '../context.ts';
 import { aad } from '../crypto/aad.ts';
 import type { Secret } from '../crypto/secret.ts';
@@ -11,7 +13,7 @@ import { failureOf } from '../reset/connector.ts';
 import type { ResetEngine } from '../reset/reset-engine.ts';
 import type { Repos, SyncChannelRow } from '../storage/repos/index.ts';
 import { storeNewPassword } from '../vault/accounts-service.ts';
-import { accountRef, loadAccount } from '../vault/refs.ts';
+import { accountRef, HIDDEN_ACCOUNT, loadAccount } from '../vault/refs.ts';
 
 export interface ChannelSettings {
   publishing?: boolean;
@@ -25,10 +27,16 @@ export interface ChannelView {
   publishing: boolean;
   enforcePolicy: boolean;
   hasDefaultPassword: boolean;
+  /** The linked accounts the caller may see. */
   accounts: string[];
+  /** How many linked accounts the caller may not see (named nowhere). */
+  hiddenAccounts: number;
 }
 
-/** One linked account's outcome: a failure on one never undoes the others. */
+/**
+ * One linked account's outcome: a failure on one never undoes the others. An account the caller
+ * may not see is reported as HIDDEN_ACCOUNT, without a message (it could name a host).
+ */
 export interface PushResult {
   account: string;
   ok: boolean;
@@ -88,7 +96,7 @@ export class SyncService {
       };
       await o.repos.sync.insert(row);
       await o.audit('sync.channel-add', { kind: 'sync-channel', name }, this.settingsOf(row));
-      return this.view(o.repos, row);
+      return this.view(o.repos, o.access, row);
     });
   }
 
@@ -111,7 +119,7 @@ export class SyncService {
       };
       await o.repos.sync.update(next);
       await o.audit('sync.settings', { kind: 'sync-channel', name }, this.settingsOf(next));
-      return this.view(o.repos, next);
+      return this.view(o.repos, o.access, next);
     });
   }
 
@@ -119,10 +127,16 @@ export class SyncService {
     return this.ctx.run(actor, 'sync.manage', { kind: 'sync-channel', name }, async (o) => {
       this.ctx.authz.require(actor, 'sync.manage');
       const channel = await this.channel(o.repos, name);
-      const { account } = await loadAccount(o.repos, ref);
+      // Linking lets the channel overwrite the account's password: changing it (modify); an
+      // account the actor cannot see is answered exactly as a missing one.
+      const { resource, account } = await loadAccount(o.repos, ref);
+      this.ctx.authz.requireOn(actor, 'sync.link', await o.access.onAccount(account, resource), {
+        kind: 'account',
+        name: ref,
+      });
       await o.repos.sync.link(channel.id, account.id, this.ctx.now());
       await o.audit('sync.link', { kind: 'sync-channel', name }, { account: ref });
-      return this.view(o.repos, channel);
+      return this.view(o.repos, o.access, channel);
     });
   }
 
@@ -130,7 +144,7 @@ export class SyncService {
     return this.ctx.run(actor, 'sync.manage', { kind: 'sync-channel', name: '*' }, async (o) => {
       this.ctx.authz.require(actor, 'sync.manage');
       const out: ChannelView[] = [];
-      for (const c of await o.repos.sync.list()) out.push(await this.view(o.repos, c));
+      for (const c of await o.repos.sync.list()) out.push(await this.view(o.repos, o.access, c));
       return out;
     });
   }
@@ -145,6 +159,7 @@ export class SyncService {
     const { channel, old, next } = await this.ctx.run(actor, 'sync.publish', target, async (o) => {
       const { resource, account } = await loadAccount(o.repos, ref);
       this.ctx.authz.requireOn(actor, 'sync.publish', await o.access.onAccount(account, resource), target);
+      await requireMayChangePassword(o.repos, this.ctx.now(), actor, resource, account, 'chosen');
       const channel = await this.channel(o.repos, name);
       if (!(await o.repos.sync.linkedAccounts(channel.id)).includes(account.id))
         throw new NotFoundError('account in sync channel', `${name}: ${ref}`);
@@ -182,7 +197,7 @@ export class SyncService {
       old,
       next,
     });
-    return this.push(channel, ref, next);
+    return this.push(channel, ref, next, actor);
   }
 
   /** AuditObserver (outbound): a linked account's password changed in the vault. */
@@ -190,40 +205,65 @@ export class SyncService {
     for (const row of rows) {
       if (!CHANGE_TYPES.has(row.type) || row.result !== 'success' || row.targetKind !== 'account') continue;
       if (row.source.startsWith(SYNC_SOURCE)) continue; // our own push: never echo it back
-      this.inFlight.start(() => this.outbound(row.targetName));
+      this.inFlight.start(() => this.outbound(row.targetName, row.actor));
     }
   };
 
-  private async outbound(ref: string): Promise<void> {
+  /** `changedBy`: the audit row's actor; a Custody user knows the password they set. */
+  private async outbound(ref: string, changedBy: string): Promise<void> {
     const found = await this.ctx.store.read(async (r) => {
       const { account } = await loadAccount(r, ref);
+      const user = changedBy.includes(':') ? undefined : await r.users.byName(changedBy);
       const channels: SyncChannelRow[] = [];
       for (const id of await r.sync.channelsOf(account.id)) {
         const c = await r.sync.byId(id);
         if (c) channels.push(c);
       }
-      return { password: this.ctx.keyring.open(account.passwordEnc, aad.account(account.id)), channels };
+      return {
+        password: this.ctx.keyring.open(account.passwordEnc, aad.account(account.id)),
+        channels,
+        by: user ? actorFor(user, SYNC_SOURCE) : ('system' as const),
+      };
     });
-    for (const c of found.channels) await this.push(c, ref, found.password);
+    for (const c of found.channels) await this.push(c, ref, found.password, found.by);
   }
 
-  /** Each other linked account in turn, through the reset engine (target and vault together). */
-  private async push(channel: SyncChannelRow, from: string, password: Secret): Promise<PushResult[]> {
+  /**
+   * Each other linked account in turn, through the reset engine (target and vault together). `by`
+   * is whose password it is: each push is held to the access-control rule for that user (or, for
+   * the system, to other users' check-outs). Results name only accounts `by` may see.
+   */
+  private async push(
+    channel: SyncChannelRow,
+    from: string,
+    password: Secret,
+    by: Actor | 'system',
+  ): Promise<PushResult[]> {
     const others = await this.ctx.store.read(async (r) => {
-      const refs: string[] = [];
+      const refs: { ref: string; visible: boolean }[] = [];
+      const seer = by === 'system' ? undefined : new AccessResolver(r, by);
       for (const id of await r.sync.linkedAccounts(channel.id)) {
         const a = await r.accounts.byId(id);
         const res = a ? await r.resources.byId(a.resourceId) : undefined;
-        if (a && res && accountRef(res, a) !== from) refs.push(accountRef(res, a));
+        if (a && res && accountRef(res, a) !== from)
+          refs.push({
+            ref: accountRef(res, a),
+            visible: !seer || (await seer.onAccount(a, res)) !== 'none',
+          });
       }
       return refs;
     });
     const who = { name: 'system', source: `${SYNC_SOURCE}${channel.name}` };
     const results: PushResult[] = [];
-    for (const ref of others) {
+    for (const { ref, visible } of others) {
+      const shown = visible ? ref : HIDDEN_ACCOUNT;
       try {
-        await this.engine.resetAs(who, ref, { newPassword: password, skipPolicy: !channel.enforcePolicy });
-        results.push({ account: ref, ok: true });
+        await this.engine.resetAs(who, ref, {
+          newPassword: password,
+          skipPolicy: !channel.enforcePolicy,
+          changeBy: by,
+        });
+        results.push({ account: shown, ok: true });
         await this.ctx.auditAs(who, 'sync.pushed', { kind: 'account', name: ref }, 'success', {
           channel: channel.name,
           from,
@@ -234,7 +274,7 @@ export class SyncService {
           (e as { code?: string }).code === 'E_TARGET'
             ? failureOf(e)
             : ((e as { code?: string }).code ?? 'failed');
-        results.push({ account: ref, ok: false, reason, message });
+        results.push({ account: shown, ok: false, reason, ...(visible ? { message } : {}) });
         await this.ctx.auditAs(who, 'sync.push-failed', { kind: 'account', name: ref }, 'failure', {
           channel: channel.name,
           from,
@@ -252,14 +292,17 @@ export class SyncService {
     return c;
   }
 
-  private async view(repos: Repos, c: SyncChannelRow): Promise<ChannelView> {
+  private async view(repos: Repos, seer: AccessResolver, c: SyncChannelRow): Promise<ChannelView> {
     const accounts: string[] = [];
+    let hiddenAccounts = 0;
     for (const id of await repos.sync.linkedAccounts(c.id)) {
       const a = await repos.accounts.byId(id);
       const res = a ? await repos.resources.byId(a.resourceId) : undefined;
-      if (a && res) accounts.push(accountRef(res, a));
+      if (!a || !res) continue;
+      if ((await seer.onAccount(a, res)) === 'none') hiddenAccounts++;
+      else accounts.push(accountRef(res, a));
     }
-    return { ...this.settingsOf(c), name: c.name, accounts };
+    return { ...this.settingsOf(c), name: c.name, accounts, hiddenAccounts };
   }
 
   private settingsOf(c: SyncChannelRow) {

@@ -1,4 +1,4 @@
-import { requireCheckout } from '../access/enforce.ts';
+import { requireCheckout, requireMayChangePassword } from '../access/enforce.ts';
 import type { Actor } from '../authz/actor.ts';
 import type { CoreContext, OpScope } from '../context.ts';
 import { aad } from '../crypto/aad.ts';
@@ -201,6 +201,7 @@ export class AccountsService {
         await s.access.onAccount(account, resource),
         { kind: 'account', name: ref },
       );
+      await requireMayChangePassword(s.repos, this.ctx.now(), actor, resource, account, 'chosen');
       this.checkLength(password);
       const ticket = await enforceTicket(this.ctx, s, actor, { type: 'RESET', resource, account, ticketId });
       await consultQualityExit(this.ctx, s, actor, { kind: 'account', subject: ref, password });

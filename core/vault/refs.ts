@@ -2,6 +2,9 @@ import { NotFoundError, ValidationError } from '../errors.ts';
 import type { Account, Resource } from '../model.ts';
 import type { Repos } from '../storage/repos/index.ts';
 
+/** Stands in for the name of an account the caller may not see, in listings that count it. */
+export const HIDDEN_ACCOUNT = '(an account you cannot see)';
+
 /** Accounts are named `RESOURCE/ACCOUNT` wherever one string must name one (CLI contract). */
 export function parseAccountRef(ref: string): { resource: string; account: string } {
   const i = ref.indexOf('/');

@@ -77,7 +77,36 @@ describe('custody access-control commands', () => {
     const mine = JSON.parse(ok(await as('alice', 'alice.pw', 'requests', '--mine', '--json'))) as {
       state: string;
     }[];
-    expect(mine.map((r) => r.state)).toEqual(['checked-in', 'rejected']);
+    // Newest first: the current request leads.
+    expect(mine.map((r) => r.state)).toEqual(['rejected', 'checked-in']);
     fails(await run('requests', '--mine', '--pending'), 'E_USAGE');
+  }, 240_000);
+
+  it('dual approval says 1 of 2 approvals until the second; a rejection names who rejected and why, in text and --json', async () => {
+    ok(await run('resource', 'add', 'web02', '--type', 'linux', '--host', '10.0.0.6'));
+    ok(await run('account', 'add', 'web02', 'root', '--password-file', f('acct.pw')));
+    ok(await run('share', 'web02', '--user', 'alice', '--privilege', 'view'));
+    ok(await run('access', 'set', 'web02', '--approvers', 'pam,admin', '--dual'));
+    const id = ok(await as('alice', 'alice.pw', 'request', 'web02/root', '--reason', 'INC-20')).trim();
+    const first = ok(await as('pam', 'pam.pw', 'approve', id));
+    expect(first).toMatch(/waiting, 1 of 2 approvals/);
+    expect(first).not.toMatch(/approved/);
+    expect(ok(await run('approve', id))).toMatch(/\): approved$/m);
+    ok(await as('alice', 'alice.pw', 'checkin', 'web02/root'));
+    const id2 = ok(await as('alice', 'alice.pw', 'request', 'web02/root', '--reason', 'INC-21')).trim();
+    const rejected = ok(await as('pam', 'pam.pw', 'reject', id2, '--reason', 'not during the freeze'));
+    expect(rejected).toMatch(/\(requested by alice\): rejected by pam: not during the freeze/);
+    const text = ok(await as('alice', 'alice.pw', 'requests', '--mine'));
+    expect(text).toMatch(new RegExp(`${id2}.*rejected by pam: not during the freeze`));
+    expect(text).not.toMatch(/rejected by alice/);
+    const [current] = JSON.parse(ok(await as('alice', 'alice.pw', 'requests', '--mine', '--json'))) as {
+      id: string;
+    }[];
+    expect(current).toMatchObject({
+      id: id2,
+      state: 'rejected',
+      rejectedBy: 'pam',
+      rejectReason: 'not during the freeze',
+    });
   }, 240_000);
 });

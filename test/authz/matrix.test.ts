@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   actorFor,
   CustodyError,
+  type ErrorCode,
   OPERATIONS,
   type Actor,
   type LiveSessionHandle,
@@ -46,6 +47,12 @@ const onObject =
     const capped = (k === 'password-user' || k === 'auditor') && p === 'manage' ? 'modify' : p;
     return RANK[capped] >= RANK[need] ? 'ok' : 'forbidden';
   };
+
+/** An administrators' operation that also names an object: the role first, then the object. */
+const adminsOn =
+  (need: Privilege) =>
+  (k: Kind, p: Priv): Outcome =>
+    k === 'admin' || k === 'super' ? onObject(['admin'], need)(k, p) : 'forbidden';
 
 const MANAGERS: Kind[] = ['admin', 'password-admin', 'super'];
 const EVERYONE: Kind[] = ['admin', 'password-admin', 'password-user', 'auditor', 'super'];
@@ -359,7 +366,8 @@ const ROWS: Record<Operation, Row> = {
     invoke: (f, a) => f.v.core.live.terminate(a, `live-${f.n}`, 'matrix'),
   },
   'landing.manage': {
-    expect: roles('admin', 'super'),
+    // The primary account is used for every session through the landing server (issue 11 #4).
+    expect: adminsOn('view'),
     invoke: (f, a) => f.v.core.landing.add(a, { name: `l-${f.n}`, primary: f.account }),
   },
   'landing.list': { expect: roles(...MANAGERS), invoke: (f, a) => f.v.core.landing.list(a) },
@@ -474,6 +482,15 @@ const ROWS: Record<Operation, Row> = {
   'sync.manage': {
     expect: roles('admin', 'super'),
     invoke: (f, a) => f.v.core.sync.addChannel(a, `ch-${f.n}`),
+  },
+  'sync.link': {
+    // Linking lets the channel overwrite the account's password: modify, and a hidden account
+    // is answered as a missing one (issue 11 #4).
+    expect: adminsOn('modify'),
+    invoke: async (f, a) => {
+      await f.v.core.sync.addChannel(f.v.host, `cl-${f.n}`);
+      return f.v.core.sync.link(a, `cl-${f.n}`, f.account);
+    },
   },
   'sync.publish': {
     expect: onObject(EVERYONE, 'modify'),
@@ -621,5 +638,122 @@ describe.each(KINDS)('as %s', (kind) => {
     });
     await v.core.settings.setOrgWideTree(h, true);
     v.core.live.registry.register(fakeLiveSession(`live-${f.n}`));
+  }
+});
+
+// ---- Password changes under access control (issue 11 #2) ------------------------------------
+// Every path that stores a password, on a resource with access control active, × each role ×
+// who holds a check-out (nobody, the actor, someone else). The actor holds a manage share (capped
+// to modify for password users and auditors), so the plain matrix above says every path but the
+// import is allowed; what differs here is the access-control rule (requireMayChangePassword and
+// the README's Access control section): a password of one's choosing needs one's own check-out;
+// a generated reset needs only that nobody else holds it; while someone else holds it nobody
+// changes it. Self-service changes the login password, which no resource's access control covers.
+
+type Holder = 'nobody' | 'own' | 'other';
+const HOLDERS: Holder[] = ['nobody', 'own', 'other'];
+type ChangePath =
+  'set-password' | 'reset chosen' | 'reset generated' | 'import overwrite' | 'sync publish' | 'self-service';
+
+const CHANGE_EXPECT: Record<ChangePath, (k: Kind, h: Holder) => Outcome> = {
+  'set-password': (_k, h) => (h === 'own' ? 'ok' : 'forbidden'),
+  'reset chosen': (_k, h) => (h === 'own' ? 'ok' : 'forbidden'),
+  'reset generated': (_k, h) => (h === 'other' ? 'forbidden' : 'ok'),
+  // Import is for managers only (role), whatever the check-out.
+  'import overwrite': (k, h) => (MANAGERS.includes(k) && h === 'own' ? 'ok' : 'forbidden'),
+  'sync publish': (_k, h) => (h === 'own' ? 'ok' : 'forbidden'),
+  'self-service': () => 'ok',
+};
+
+const CHANGE_INVOKE: Record<ChangePath, (f: Fixture, a: Actor) => Promise<unknown>> = {
+  'set-password': (f, a) => f.v.core.accounts.changePassword(a, f.account, pw(GOOD2)),
+  'reset chosen': (f, a) =>
+    new ResetEngine(f.v.core.ctx, { unix: { change: async () => undefined } }).resetAccount(a, f.account, {
+      newPassword: pw(GOOD2),
+    }),
+  'reset generated': (f, a) =>
+    new ResetEngine(f.v.core.ctx, { unix: { change: async () => undefined } }).resetAccount(a, f.account),
+  'import overwrite': async (f, a) => {
+    const report = await f.v.core.imports.importResources(
+      a,
+      'r.csv',
+      `Resource Name,Account Name,Password\n${f.resource},root,${GOOD2}\n`,
+      { overwrite: true },
+    );
+    const line = report.results[0]!;
+    // A refused line is reported in the import's results: turn it back into the refusal.
+    if (line.code) throw new CustodyError(line.code as ErrorCode, line.message ?? '');
+    return report;
+  },
+  'sync publish': async (f, a) => {
+    await f.v.core.sync.addChannel(f.v.host, `cp-${f.n}`);
+    await f.v.core.sync.link(f.v.host, `cp-${f.n}`, f.account);
+    return f.v.core.sync.publish(a, `cp-${f.n}`, f.account, pw(GOOD2));
+  },
+  'self-service': async (f, a) => {
+    const u = await f.v.addUser(`selfac-${f.n}`, a.user.role, { superAdmin: a.user.superAdmin });
+    return f.v.core.selfService.changeOwnPassword(
+      { ...a, user: u.user, name: u.name },
+      pw(USER_PASSWORD),
+      pw(GOOD2),
+    );
+  },
+};
+
+describe.each(KINDS)('under access control, as %s', (kind) => {
+  let v: TestVault;
+  let actor: Actor;
+
+  beforeAll(async () => {
+    v = await createTestVault();
+    actor = await v.addUser('actor', kind === 'super' ? 'admin' : kind, { superAdmin: kind === 'super' });
+    await v.addUser('holder', 'password-user');
+  }, 60_000);
+  afterAll(async () => v?.close());
+
+  it.each(HOLDERS)(
+    'with the check-out held by %s, every password-changing path is allowed or refused as specified',
+    async (holder) => {
+      const mismatches: string[] = [];
+      let i = 0;
+      for (const path of Object.keys(CHANGE_INVOKE) as ChangePath[]) {
+        const n = `ac-${holder}-${++i}`;
+        const f: Fixture = { v, n, resource: `res-${n}`, account: `res-${n}/root`, group: `grp-${n}` };
+        await prepareUnderAccessControl(f, holder);
+        const want = CHANGE_EXPECT[path](kind, holder);
+        const got = await CHANGE_INVOKE[path](f, actor).then(
+          () => 'ok' as const,
+          (e: unknown) => outcomeOf(e),
+        );
+        if (got !== want) mismatches.push(`${path}: expected ${want}, got ${got}`);
+      }
+      expect(mismatches).toEqual([]);
+    },
+    120_000,
+  );
+
+  /** A resource under access control (auto-approved), shared to the actor (manage) and the holder (view). */
+  async function prepareUnderAccessControl(f: Fixture, holder: Holder): Promise<void> {
+    const h = v.host;
+    await v.core.resources.create(h, { name: f.resource, type: 'linux', dnsName: 'h.example' });
+    await v.core.accounts.add(h, f.resource, 'root', pw(GOOD));
+    for (const [user, priv] of [
+      ['actor', 'manage'],
+      ['holder', 'view'],
+    ] as const)
+      await v.core.sharing.grant(
+        h,
+        { kind: 'resource', name: f.resource },
+        { kind: 'user', name: user },
+        priv,
+      );
+    await v.core.access.configure(h, f.resource, { approvers: ['admin'], autoApprove: 'always' });
+    if (holder === 'nobody') return;
+    const who =
+      holder === 'own'
+        ? actor
+        : actorFor((await v.core.ctx.store.read((r) => r.users.byName('holder')))!, 'test');
+    await v.core.access.request(who, f.account, 'matrix');
+    await v.core.access.checkout(who, f.account);
   }
 });

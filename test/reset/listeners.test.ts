@@ -374,6 +374,7 @@ describe('custody listener / custody sync (the real CLI process)', () => {
         enforcePolicy: false,
         hasDefaultPassword: false,
         accounts: ['app01/svc'],
+        hiddenAccounts: 0,
       },
     ]);
     const log = readFileSync(path.join(home, 'logs', 'custody.log'), 'utf8');

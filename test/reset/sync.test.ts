@@ -156,6 +156,7 @@ describe.skipIf(!!skip)(
         enforcePolicy: false,
         hasDefaultPassword: true,
         accounts: ['app/svc'],
+        hiddenAccounts: 0,
       });
       // No password in any audit row.
       const all = JSON.stringify(await core.audit.query(v.host, { limit: 2000 }));
@@ -196,6 +197,7 @@ for (const driver of storageDrivers()) {
             enforcePolicy: false,
             hasDefaultPassword: true,
             accounts: ['app/a'],
+            hiddenAccounts: 0,
           },
         ]);
         await c.sync.publish(v.host, 'ch', 'app/a');

@@ -191,7 +191,16 @@ export function accessRepo(db: Knex | Knex.Transaction) {
       let q = db('access_requests');
       if (filter.requesterId) q = q.where({ requester_id: filter.requesterId });
       if (filter.states) q = q.whereIn('state', filter.states);
-      return (await q.orderBy([{ column: 'created_at' }, { column: 'id' }]).limit(1000)).map(toRequest);
+      // Newest first: the first request of an account is its current one (the console's account
+      // detail shows it), and the 1000 kept are the latest.
+      return (
+        await q
+          .orderBy([
+            { column: 'created_at', order: 'desc' },
+            { column: 'id', order: 'desc' },
+          ])
+          .limit(1000)
+      ).map(toRequest);
     },
     async waitingDue(now: string): Promise<AccessRequestRow[]> {
       return (
