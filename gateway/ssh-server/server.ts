@@ -1,4 +1,4 @@
-import net from 'node:net';
+import type net from 'node:net';
 import ssh2, { type Connection, type Session } from 'ssh2';
 import {
   actorFor,
@@ -11,7 +11,7 @@ import {
 import type { SessionMode } from '../connectors/types.ts';
 import { ConnectionAuth } from './auth.ts';
 import { runConsoleMenu } from './console-menu.ts';
-import { reachTarget } from './dial.ts';
+import { openForward } from './forward.ts';
 import { operatorMessage, runSession, type GatewaySettings } from './launch.ts';
 import { SshOperatorChannel } from './operator-channel.ts';
 import { parseUsername, printable, type ParsedUsername } from './username.ts';
@@ -47,6 +47,11 @@ export function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, o.host, () => {
+      server.off('error', reject);
+      // After the start (e.g. EMFILE on accept): logged, never an uncaught exception.
+      server.on('error', (e: Error) =>
+        o.logger.log('error', 'ssh listener error', { error: e.message.split('\n')[0] }),
+      );
       const addr = server.address() as net.AddressInfo;
       resolve({
         host: addr.address,
@@ -106,7 +111,18 @@ class ConnectionRouter {
       this.client.on('session', (accept) => this.session(accept(), actor, parsed));
       this.client.on(
         'tcpip',
-        (accept, reject, info) => void this.forward(accept, reject, actor, parsed, info.destPort),
+        (accept, reject, info) =>
+          void openForward({
+            core: this.o.core,
+            settings: this.o.settings,
+            logger: this.o.logger,
+            client: this.client,
+            actor,
+            parsed,
+            destPort: info.destPort,
+            accept,
+            reject,
+          }),
       );
       // Remote forwarding (-R) would open the bastion to the target side: never.
       this.client.on('request', (accept, reject) => reject?.());
@@ -228,53 +244,5 @@ class ConnectionRouter {
       channel: ch,
       source: this.ip,
     });
-  }
-
-  /** `ssh -L`: only through a direct-target connection, and only where the resource allows it. */
-  private async forward(
-    accept: (() => ssh2.ServerChannel) | undefined,
-    reject: (() => void) | undefined,
-    actor: Actor,
-    parsed: ParsedUsername,
-    destPort: number,
-  ): Promise<void> {
-    if (parsed.kind !== 'direct') return reject?.();
-    try {
-      const grant = await this.o.core.sessions.authorize(actor, parsed.ref);
-      if (!grant.target.allowPortForwarding) {
-        await this.o.core.sessions.record(
-          grant,
-          'session.refused',
-          { reason: 'port forwarding is not allowed for this resource', port: destPort },
-          'denied',
-        );
-        this.o.core.sessions.release(grant);
-        return reject?.();
-      }
-      const reached = await reachTarget(
-        this.o.core,
-        grant,
-        this.o.settings.connectTimeoutMs,
-        undefined,
-        destPort,
-      );
-      const upstream = reached.via?.stream ?? net.connect(destPort, grant.target.host);
-      const down = accept?.();
-      if (!down) return reached.close();
-      await this.o.core.sessions.record(grant, 'session.start', { mode: 'port-forward', port: destPort });
-      down.pipe(upstream).pipe(down);
-      down.on('close', () => {
-        reached.close();
-        upstream.destroy();
-        this.o.core.sessions.release(grant);
-      });
-    } catch (e) {
-      this.o.logger.log('warn', 'port forward refused', {
-        user: actor.name,
-        target: printable(parsed.ref),
-        error: operatorMessage(e),
-      });
-      reject?.();
-    }
   }
 }
