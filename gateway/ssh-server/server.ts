@@ -2,6 +2,7 @@ import type net from 'node:net';
 import ssh2, { type Connection, type Session } from 'ssh2';
 import {
   actorFor,
+  clampTerminalSize,
   type Actor,
   type Core,
   type ConsoleTerminal,
@@ -133,12 +134,15 @@ class ConnectionRouter {
     let pty: { term: string; cols: number; rows: number } | undefined;
     let channel: SshOperatorChannel | undefined;
     session.on('pty', (accept, _reject, info) => {
-      pty = { term: info.term || 'xterm-256color', cols: info.cols || 80, rows: info.rows || 24 };
+      pty = { term: info.term || 'xterm-256color', ...clampTerminalSize(info.cols, info.rows) };
       accept?.();
     });
     session.on('window-change', (accept, _reject, info) => {
-      if (pty) pty = { ...pty, cols: info.cols, rows: info.rows };
-      channel?.resized(info.cols, info.rows);
+      // Clamped here, where the size enters: the console, the target, the mux and the recording
+      // only ever see a bounded size (core/terminal-size.ts).
+      const size = clampTerminalSize(info.cols, info.rows);
+      if (pty) pty = { ...pty, ...size };
+      channel?.resized(size.cols, size.rows);
       accept?.();
     });
     let noColor = false;
