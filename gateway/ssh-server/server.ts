@@ -10,6 +10,7 @@ import {
   type StartConsole,
 } from '../../core/index.ts';
 import type { SessionMode } from '../connectors/types.ts';
+import { serverAlgorithms, type AlgorithmChoice } from './algorithms.ts';
 import { ConnectionAuth } from './auth.ts';
 import { runConsoleMenu } from './console-menu.ts';
 import { openForward } from './forward.ts';
@@ -29,6 +30,8 @@ export interface GatewayOptions {
    * for a shell without a pty (`ssh -T`), the console is the line-based account list.
    */
   startConsole?: StartConsole;
+  /** Replaces the offered key exchanges, ciphers or MACs (./algorithms.ts has the defaults). */
+  algorithms?: AlgorithmChoice;
 }
 
 export interface RunningGateway {
@@ -40,11 +43,14 @@ export interface RunningGateway {
 /** The SSH front door: ssh2's server, one ConnectionAuth and one router per connection. */
 export function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   const connections = new Set<Connection>();
-  const server = new ssh2.Server({ hostKeys: [o.hostKey], ident: 'Custody' }, (client, info) => {
-    connections.add(client);
-    client.on('close', () => connections.delete(client));
-    new ConnectionRouter(o, client, info.ip).attach();
-  });
+  const server = new ssh2.Server(
+    { hostKeys: [o.hostKey], ident: 'Custody', algorithms: serverAlgorithms(o.algorithms) },
+    (client, info) => {
+      connections.add(client);
+      client.on('close', () => connections.delete(client));
+      new ConnectionRouter(o, client, info.ip).attach();
+    },
+  );
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, o.host, () => {
