@@ -7,7 +7,7 @@
 //   cipher  the AEAD ciphers (chacha20-poly1305, AES-GCM), then AES-CTR;
 //   mac     encrypt-then-MAC SHA-2 only (unused with the AEAD ciphers);
 //   compress none, or zlib@openssh.com, which begins only after authentication.
-// The host key is the gateway's own (ed25519, made at init). Each list can be replaced in conf ([server] ssh_kex,
+// The host key is the gateway's own (ed25519, made at init). Each list can be replaced in conf ([gateway] ssh_kex,
 // ssh_ciphers, ssh_macs); ssh2 refuses names it does not implement when the gateway starts.
 import type { Algorithms } from 'ssh2';
 

@@ -13,7 +13,7 @@ import type { SessionMode } from '../connectors/types.ts';
 import { serverAlgorithms, type AlgorithmChoice } from './algorithms.ts';
 import { ConnectionAuth } from './auth.ts';
 import { runConsoleMenu } from './console-menu.ts';
-import { openForward } from './forward.ts';
+import { openForward, rejectChannel } from './forward.ts';
 import { operatorMessage, runSession, type GatewaySettings } from './launch.ts';
 import { SshOperatorChannel } from './operator-channel.ts';
 import { parseUsername, printable, type ParsedUsername } from './username.ts';
@@ -73,6 +73,18 @@ export function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   });
 }
 
+/** Sessions (shell, exec, sftp channels) one connection may have open at once. */
+export const MAX_SESSIONS_PER_CONNECTION = 10;
+/** `env` requests accepted per session (each at most 64 + 1024 characters). */
+const MAX_ENV_VARS = 64;
+/** An exec command longer than this is refused with a message (OpenSSH's own limit is similar). */
+export const MAX_COMMAND_BYTES = 16 * 1024;
+
+/** The pty's terminal type as passed on to the target and the recording: a plain name or the default. */
+function terminalType(term: string | undefined): string {
+  return term && /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/.test(term) ? term : 'xterm-256color';
+}
+
 /** The SSH channel as the console's terminal (core's ConsoleTerminal contract). */
 function consoleTerminal(
   ch: SshOperatorChannel,
@@ -115,7 +127,20 @@ class ConnectionRouter {
       if (!user) return this.client.end();
       const actor = actorFor(user, this.ip);
       const parsed = parseUsername(this.#username);
-      this.client.on('session', (accept) => this.session(accept(), actor, parsed));
+      // Bounded per connection: each session holds a target connection and a screen model.
+      let open = 0;
+      this.client.on('session', (accept, reject) => {
+        if (open >= MAX_SESSIONS_PER_CONNECTION)
+          return rejectChannel(
+            this.client,
+            reject,
+            `at most ${MAX_SESSIONS_PER_CONNECTION} sessions per connection`,
+          );
+        open++;
+        const session = accept();
+        session.once('close', () => open--);
+        this.session(session, actor, parsed);
+      });
       this.client.on(
         'tcpip',
         (accept, reject, info) =>
@@ -140,7 +165,7 @@ class ConnectionRouter {
     let pty: { term: string; cols: number; rows: number } | undefined;
     let channel: SshOperatorChannel | undefined;
     session.on('pty', (accept, _reject, info) => {
-      pty = { term: info.term || 'xterm-256color', ...clampTerminalSize(info.cols, info.rows) };
+      pty = { term: terminalType(info.term), ...clampTerminalSize(info.cols, info.rows) };
       accept?.();
     });
     session.on('window-change', (accept, _reject, info) => {
@@ -152,7 +177,10 @@ class ConnectionRouter {
       accept?.();
     });
     let noColor = false;
-    session.on('env', (accept, _reject, info) => {
+    let envs = 0;
+    session.on('env', (accept, reject, info) => {
+      // Only NO_COLOR is used; the rest is bounded so a client cannot make the gateway hold more.
+      if (++envs > MAX_ENV_VARS || info.key.length > 64 || info.val.length > 1024) return reject?.();
       // NO_COLOR (no-color.org) arrives when the client's SendEnv passes it.
       if (info.key === 'NO_COLOR' && info.val !== '') noColor = true;
       accept?.();
@@ -165,6 +193,10 @@ class ConnectionRouter {
     });
     session.on('exec', (accept, _reject, info) => {
       channel = new SshOperatorChannel(accept());
+      if (Buffer.byteLength(info.command) > MAX_COMMAND_BYTES) {
+        channel.writeStderr(`custody: the command is longer than ${MAX_COMMAND_BYTES} bytes\r\n`);
+        return channel.exit(2);
+      }
       void this.direct(channel, actor, parsed, { kind: 'exec', command: info.command });
     });
     session.on('subsystem', (accept, reject, info) => {
