@@ -15,6 +15,13 @@ export { OPERATIONS, type Operation } from './authz/operations.ts';
 export { resolveHome, configFileOf, layoutOf, REPOSITORY_ROOT, type HomeLayout } from './config/home.ts';
 export { loadConfigFile, parseConfig } from './config/load.ts';
 export type { CustodyConfig } from './config/schema.ts';
+export {
+  MAX_TERMINAL_COLS,
+  MAX_TERMINAL_ROWS,
+  DEFAULT_TERMINAL_COLS,
+  DEFAULT_TERMINAL_ROWS,
+  clampTerminalSize,
+} from './terminal-size.ts';
 export { Secret, SECRET_MASK } from './crypto/secret.ts';
 export { rotateMasterKey, checkAllSecrets, type RotationResult } from './crypto/rotate-key.ts';
 export { readKeyFile } from './crypto/key-file.ts';

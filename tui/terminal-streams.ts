@@ -1,5 +1,5 @@
 import { PassThrough, Writable } from 'node:stream';
-import type { ConsoleTerminal } from '../core/index.ts';
+import { clampTerminalSize, type ConsoleTerminal } from '../core/index.ts';
 
 /** Terminal controls the console writes itself (xterm; every terminal an SSH client runs in has them). */
 export const ESC = {
@@ -41,8 +41,10 @@ export class TerminalStreams {
       },
     }) as TtyOut;
     stdout.isTTY = true;
-    stdout.columns = Math.max(terminal.cols || 80, 20);
-    stdout.rows = Math.max(terminal.rows || 24, 5);
+    // At least 20×5 (the console's smallest layout), at most core's maximum terminal size.
+    const first = clampTerminalSize(terminal.cols, terminal.rows);
+    stdout.columns = Math.max(first.cols, 20);
+    stdout.rows = Math.max(first.rows, 5);
     this.stdout = stdout;
 
     this.#unsubscribe.push(
@@ -50,8 +52,9 @@ export class TerminalStreams {
         if (!this.#suspended) stdin.write(chunk);
       }),
       terminal.onResize((cols, rows) => {
-        stdout.columns = Math.max(cols, 20);
-        stdout.rows = Math.max(rows, 5);
+        const size = clampTerminalSize(cols, rows);
+        stdout.columns = Math.max(size.cols, 20);
+        stdout.rows = Math.max(size.rows, 5);
         if (!this.#suspended) stdout.emit('resize');
       }),
     );

@@ -70,6 +70,11 @@ export async function runServer(
     port: port(opts.sshPort, config.server.ssh_port, 'ssh-port'),
     hostKey: hostKey.privateKey,
     settings: gatewaySettings(config),
+    algorithms: {
+      kex: config.gateway.ssh_kex,
+      ciphers: config.gateway.ssh_ciphers,
+      macs: config.gateway.ssh_macs,
+    },
     logger,
     startConsole: consoleStarter({
       settings: {

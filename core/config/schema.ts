@@ -95,6 +95,11 @@ export const configSchema = z.strictObject({
   gateway: z
     .strictObject({
       node_name: z.string().min(1).max(100).default('node-1'),
+      // The front door's algorithm lists (empty: the built-in modern choice; see the README's
+      // Security section). ssh2 refuses a name it does not implement when the server starts.
+      ssh_kex: z.array(z.string().min(1).max(100)).max(30).default([]),
+      ssh_ciphers: z.array(z.string().min(1).max(100)).max(30).default([]),
+      ssh_macs: z.array(z.string().min(1).max(100)).max(30).default([]),
       recording_failure: z.enum(['strict', 'best-effort']).default('strict'),
       idle_timeout_minutes: z.number().int().min(0).max(10_080).default(30),
       max_session_hours: z.number().min(0).max(168).default(12),

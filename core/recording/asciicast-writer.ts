@@ -20,6 +20,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { promises as fs } from 'node:fs';
 import type { Clock } from '../runtime.ts';
+import { clampTerminalSize } from '../terminal-size.ts';
 import type { RecordingFailurePolicy, RecordingMeta, RecordingSummary, RecordingWriter } from './types.ts';
 
 export const INDEX_SUFFIX = '.idx';
@@ -133,13 +134,13 @@ export class AsciicastWriter implements RecordingWriter {
     this.#onClosed = o.onClosed;
     this.#cast = cast;
     this.#index = index;
-    this.#cols = o.meta.cols;
-    this.#rows = o.meta.rows;
+    // Sizes are clamped here too: a replay runs the cast through a terminal of this size.
+    ({ cols: this.#cols, rows: this.#rows } = clampTerminalSize(o.meta.cols, o.meta.rows));
 
     const header = {
       version: 2,
-      width: o.meta.cols,
-      height: o.meta.rows,
+      width: this.#cols,
+      height: this.#rows,
       timestamp: Math.floor(o.meta.startedAt.getTime() / 1000),
       title: `${o.meta.user} → ${o.meta.target}`,
       env: { TERM: 'xterm-256color' },
@@ -196,6 +197,7 @@ export class AsciicastWriter implements RecordingWriter {
 
   resize(cols: number, rows: number): void {
     if (this.#failed || this.#closing) return;
+    ({ cols, rows } = clampTerminalSize(cols, rows));
     if (this.#suspended) {
       this.#pendingSize = { cols, rows };
       return;

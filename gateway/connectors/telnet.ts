@@ -9,10 +9,10 @@
 // that client does it; prompts are matched and typed the same way.
 //
 // The NVT layer lives in telnet-protocol.ts, the login automaton in telnet-auto-login.ts.
-import net from 'node:net';
 import { PassThrough, Writable, type Duplex } from 'node:stream';
 import { TargetError } from '../../core/index.ts';
-import { DialError, oneLine, seconds, socketFailure } from './failures.ts';
+import { DialError, oneLine, seconds } from './failures.ts';
+import { connectTcp } from './tcp.ts';
 import {
   AutoLogin,
   DEFAULT_TELNET_PROMPTS,
@@ -35,29 +35,6 @@ export interface TelnetConnectorOptions {
   prompts?: Partial<TelnetPrompts>;
   /** Prompts are matched once the target has been quiet this long (a prompt waits for input). */
   settleMs?: number;
-}
-
-function connectTcp(host: string, port: number, timeoutMs: number): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new DialError('timeout', `did not answer within ${seconds(timeoutMs)}`));
-    }, timeoutMs);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      socket.removeAllListeners('error');
-      resolve(socket);
-    });
-    socket.once('error', (err: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      socket.destroy();
-      reject(
-        socketFailure(err.code, timeoutMs) ??
-          new DialError('protocol', `connection failed (${oneLine(err.message, 80)})`),
-      );
-    });
-  });
 }
 
 export class TelnetConnector implements TargetConnector {

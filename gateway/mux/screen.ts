@@ -7,6 +7,7 @@
 // default export (named imports fail for @xterm/headless).
 import headless from '@xterm/headless';
 import serializeAddon from '@xterm/addon-serialize';
+import { clampTerminalSize } from '../../core/index.ts';
 
 const { Terminal } = headless;
 const { SerializeAddon } = serializeAddon;
@@ -14,15 +15,29 @@ const { SerializeAddon } = serializeAddon;
 /** Clears a viewer's screen and resets attributes before the serialized screen is drawn. */
 const PREAMBLE = '\x1b[0m\x1b[H\x1b[2J';
 
+/** Lines of scrollback a caller may ask for at most (each line is up to 500 cells). */
+export const MAX_SCROLLBACK = 1000;
+
 export class HeadlessScreen {
   readonly #term: InstanceType<typeof Terminal>;
   readonly #serializer: InstanceType<typeof SerializeAddon>;
   /** Written to xterm, not yet parsed (in write order; each write's callback removes its text). */
   readonly #pending: string[] = [];
+  #pendingChars = 0;
   #disposed = false;
 
-  constructor(cols: number, rows: number, scrollback = 1000) {
-    this.#term = new Terminal({ cols, rows, scrollback, allowProposedApi: true });
+  /**
+   * Memory is bounded by the size (clamped to core's maximum whatever the caller passes) and the
+   * scrollback, which defaults to none: snapshots show the visible screen only, so lines scrolled
+   * off it are never needed.
+   */
+  constructor(cols: number, rows: number, scrollback = 0) {
+    const size = clampTerminalSize(cols, rows);
+    this.#term = new Terminal({
+      ...size,
+      scrollback: Math.min(Math.max(0, scrollback), MAX_SCROLLBACK),
+      allowProposedApi: true,
+    });
     this.#serializer = new SerializeAddon();
     this.#term.loadAddon(this.#serializer);
   }
@@ -37,13 +52,20 @@ export class HeadlessScreen {
   write(text: string): void {
     if (this.#disposed || !text) return;
     this.#pending.push(text);
+    this.#pendingChars += text.length;
     this.#term.write(text, () => {
-      this.#pending.shift();
+      this.#pendingChars -= this.#pending.shift()?.length ?? 0;
     });
+  }
+
+  /** Characters written but not parsed yet: the session holds its target while this is high. */
+  backlog(): number {
+    return this.#disposed ? 0 : this.#pendingChars;
   }
 
   resize(cols: number, rows: number): void {
     if (this.#disposed || cols < 1 || rows < 1) return;
+    ({ cols, rows } = clampTerminalSize(cols, rows));
     if (cols === this.#term.cols && rows === this.#term.rows) return;
     this.#term.resize(cols, rows);
   }
@@ -73,6 +95,7 @@ export class HeadlessScreen {
     if (this.#disposed) return;
     this.#disposed = true;
     this.#pending.length = 0;
+    this.#pendingChars = 0;
     this.#term.dispose();
   }
 }

@@ -12,6 +12,7 @@
  * It is the session's LiveSessionHandle: the gateway registers it in the live registry, and
  * terminate() ends the session through the connector's callback after telling the owner why.
  */
+import { clampTerminalSize } from '../../core/index.ts';
 import type { LiveSessionHandle, LiveSessionInfo, Logger, RecordingWriter } from '../../core/index.ts';
 import { HeadlessScreen } from './screen.ts';
 import { DEFAULT_SHADOW_LIMIT, ShadowQueue, type Sink } from './shadow-queue.ts';
@@ -33,7 +34,7 @@ export interface TerminalMuxOptions {
   onTerminate: (reason: string) => void;
   /** Bytes a viewer may fall behind before it is dropped (default 1 MiB). */
   shadowLimitBytes?: number;
-  /** Scrollback of the headless terminal (snapshots show the visible screen only). */
+  /** Scrollback of the headless terminal (default none: snapshots show the visible screen only). */
   scrollback?: number;
   logger?: Logger;
 }
@@ -117,6 +118,7 @@ export class TerminalMux implements LiveSessionHandle {
   /** The owner's window changed: the headless screen and the recording follow. */
   resize(cols: number, rows: number): void {
     if (this.ended || !(cols > 0 && rows > 0)) return;
+    ({ cols, rows } = clampTerminalSize(cols, rows));
     if (cols === this.#screen.cols && rows === this.#screen.rows) return;
     this.#screen.resize(cols, rows);
     if (this.#o.recorder) this.#guard('recorder', () => this.#o.recorder!.resize(cols, rows));
@@ -125,6 +127,11 @@ export class TerminalMux implements LiveSessionHandle {
   /** The current screen as terminal bytes: what a late joiner is sent first. */
   snapshot(): string {
     return this.ended ? this.#finalSnapshot : this.#screen.snapshot();
+  }
+
+  /** Output the headless terminal has not parsed yet (bounded by the session's backpressure). */
+  screenBacklog(): number {
+    return this.#screen.backlog();
   }
 
   /** Resolves when the headless terminal has parsed everything written so far. */

@@ -1,6 +1,6 @@
 import ssh2, { type AuthContext } from 'ssh2';
 import { AuthError, LockedError, Secret, type Core, type Logger, type User } from '../../core/index.ts';
-import { parseUsername } from './username.ts';
+import { MAX_USERNAME_LENGTH, parseUsername } from './username.ts';
 
 /**
  * Authentication of one SSH connection: password or public key, then a TOTP code over
@@ -19,6 +19,8 @@ export class ConnectionAuth {
   ) {}
 
   async handle(ctx: AuthContext): Promise<void> {
+    // No account has such a name: refused before any hashing or lookup is spent on it.
+    if (ctx.username.length > MAX_USERNAME_LENGTH) return ctx.reject(['publickey', 'password']);
     const login = parseUsername(ctx.username).login;
     try {
       switch (ctx.method) {

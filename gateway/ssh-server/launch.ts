@@ -143,6 +143,8 @@ export async function runSession(r: LaunchRequest): Promise<number> {
 
 /** Recorded bytes allowed in memory before the target is paused until the file catches up. */
 const RECORDER_BACKLOG_LIMIT = 4 * 1024 * 1024;
+/** Output characters the live screen model may have unparsed before the target is paused. */
+const SCREEN_BACKLOG_LIMIT = 1024 * 1024;
 
 interface PumpResult {
   exitCode: number;
@@ -285,7 +287,9 @@ function pump(
       if (targetHeld) return;
       const operatorFull = channel.needsDrain();
       const recorderFull = (recorder?.backlog() ?? 0) > RECORDER_BACKLOG_LIMIT;
-      if (!operatorFull && !recorderFull) return;
+      // The headless screen parses asynchronously: a flood must not pile up unparsed in memory.
+      const screenFull = (mux?.screenBacklog() ?? 0) > SCREEN_BACKLOG_LIMIT;
+      if (!operatorFull && !recorderFull && !screenFull) return;
       targetHeld = true;
       target.stdout.pause();
       target.stderr?.pause();
@@ -296,7 +300,8 @@ function pump(
       };
       // Wait for whichever side is behind; the next chunk re-checks both.
       if (operatorFull) channel.onceDrain(release);
-      else void recorder!.drained().then(release);
+      else if (recorderFull) void recorder!.drained().then(release);
+      else void mux!.settled().then(release);
     };
     const fromTarget = (chunk: Buffer) => {
       bytesOut += chunk.length;

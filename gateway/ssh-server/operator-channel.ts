@@ -11,6 +11,10 @@ export class SshOperatorChannel implements OperatorChannel {
 
   constructor(readonly stream: ServerChannel) {
     stream.on('close', () => (this.#closed = true));
+    // A channel error (the client vanished mid-write) ends this channel through 'close'; it must
+    // never be an uncaught exception that ends every operator's session.
+    stream.on('error', () => (this.#closed = true));
+    stream.stderr.on('error', () => undefined);
   }
 
   write(chunk: Buffer | string): void {

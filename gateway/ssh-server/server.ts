@@ -1,7 +1,8 @@
-import net from 'node:net';
+import type net from 'node:net';
 import ssh2, { type Connection, type Session } from 'ssh2';
 import {
   actorFor,
+  clampTerminalSize,
   type Actor,
   type Core,
   type ConsoleTerminal,
@@ -9,9 +10,10 @@ import {
   type StartConsole,
 } from '../../core/index.ts';
 import type { SessionMode } from '../connectors/types.ts';
+import { serverAlgorithms, type AlgorithmChoice } from './algorithms.ts';
 import { ConnectionAuth } from './auth.ts';
 import { runConsoleMenu } from './console-menu.ts';
-import { reachTarget } from './dial.ts';
+import { openForward, rejectChannel } from './forward.ts';
 import { operatorMessage, runSession, type GatewaySettings } from './launch.ts';
 import { SshOperatorChannel } from './operator-channel.ts';
 import { parseUsername, printable, type ParsedUsername } from './username.ts';
@@ -28,6 +30,8 @@ export interface GatewayOptions {
    * for a shell without a pty (`ssh -T`), the console is the line-based account list.
    */
   startConsole?: StartConsole;
+  /** Replaces the offered key exchanges, ciphers or MACs (./algorithms.ts has the defaults). */
+  algorithms?: AlgorithmChoice;
 }
 
 export interface RunningGateway {
@@ -39,14 +43,22 @@ export interface RunningGateway {
 /** The SSH front door: ssh2's server, one ConnectionAuth and one router per connection. */
 export function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   const connections = new Set<Connection>();
-  const server = new ssh2.Server({ hostKeys: [o.hostKey], ident: 'Custody' }, (client, info) => {
-    connections.add(client);
-    client.on('close', () => connections.delete(client));
-    new ConnectionRouter(o, client, info.ip).attach();
-  });
+  const server = new ssh2.Server(
+    { hostKeys: [o.hostKey], ident: 'Custody', algorithms: serverAlgorithms(o.algorithms) },
+    (client, info) => {
+      connections.add(client);
+      client.on('close', () => connections.delete(client));
+      new ConnectionRouter(o, client, info.ip).attach();
+    },
+  );
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, o.host, () => {
+      server.off('error', reject);
+      // After the start (e.g. EMFILE on accept): logged, never an uncaught exception.
+      server.on('error', (e: Error) =>
+        o.logger.log('error', 'ssh listener error', { error: e.message.split('\n')[0] }),
+      );
       const addr = server.address() as net.AddressInfo;
       resolve({
         host: addr.address,
@@ -59,6 +71,18 @@ export function startGateway(o: GatewayOptions): Promise<RunningGateway> {
       });
     });
   });
+}
+
+/** Sessions (shell, exec, sftp channels) one connection may have open at once. */
+export const MAX_SESSIONS_PER_CONNECTION = 10;
+/** `env` requests accepted per session (each at most 64 + 1024 characters). */
+const MAX_ENV_VARS = 64;
+/** An exec command longer than this is refused with a message (OpenSSH's own limit is similar). */
+export const MAX_COMMAND_BYTES = 16 * 1024;
+
+/** The pty's terminal type as passed on to the target and the recording: a plain name or the default. */
+function terminalType(term: string | undefined): string {
+  return term && /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/.test(term) ? term : 'xterm-256color';
 }
 
 /** The SSH channel as the console's terminal (core's ConsoleTerminal contract). */
@@ -103,10 +127,34 @@ class ConnectionRouter {
       if (!user) return this.client.end();
       const actor = actorFor(user, this.ip);
       const parsed = parseUsername(this.#username);
-      this.client.on('session', (accept) => this.session(accept(), actor, parsed));
+      // Bounded per connection: each session holds a target connection and a screen model.
+      let open = 0;
+      this.client.on('session', (accept, reject) => {
+        if (open >= MAX_SESSIONS_PER_CONNECTION)
+          return rejectChannel(
+            this.client,
+            reject,
+            `at most ${MAX_SESSIONS_PER_CONNECTION} sessions per connection`,
+          );
+        open++;
+        const session = accept();
+        session.once('close', () => open--);
+        this.session(session, actor, parsed);
+      });
       this.client.on(
         'tcpip',
-        (accept, reject, info) => void this.forward(accept, reject, actor, parsed, info.destPort),
+        (accept, reject, info) =>
+          void openForward({
+            core: this.o.core,
+            settings: this.o.settings,
+            logger: this.o.logger,
+            client: this.client,
+            actor,
+            parsed,
+            destPort: info.destPort,
+            accept,
+            reject,
+          }),
       );
       // Remote forwarding (-R) would open the bastion to the target side: never.
       this.client.on('request', (accept, reject) => reject?.());
@@ -117,16 +165,22 @@ class ConnectionRouter {
     let pty: { term: string; cols: number; rows: number } | undefined;
     let channel: SshOperatorChannel | undefined;
     session.on('pty', (accept, _reject, info) => {
-      pty = { term: info.term || 'xterm-256color', cols: info.cols || 80, rows: info.rows || 24 };
+      pty = { term: terminalType(info.term), ...clampTerminalSize(info.cols, info.rows) };
       accept?.();
     });
     session.on('window-change', (accept, _reject, info) => {
-      if (pty) pty = { ...pty, cols: info.cols, rows: info.rows };
-      channel?.resized(info.cols, info.rows);
+      // Clamped here, where the size enters: the console, the target, the mux and the recording
+      // only ever see a bounded size (core/terminal-size.ts).
+      const size = clampTerminalSize(info.cols, info.rows);
+      if (pty) pty = { ...pty, ...size };
+      channel?.resized(size.cols, size.rows);
       accept?.();
     });
     let noColor = false;
-    session.on('env', (accept, _reject, info) => {
+    let envs = 0;
+    session.on('env', (accept, reject, info) => {
+      // Only NO_COLOR is used; the rest is bounded so a client cannot make the gateway hold more.
+      if (++envs > MAX_ENV_VARS || info.key.length > 64 || info.val.length > 1024) return reject?.();
       // NO_COLOR (no-color.org) arrives when the client's SendEnv passes it.
       if (info.key === 'NO_COLOR' && info.val !== '') noColor = true;
       accept?.();
@@ -139,6 +193,10 @@ class ConnectionRouter {
     });
     session.on('exec', (accept, _reject, info) => {
       channel = new SshOperatorChannel(accept());
+      if (Buffer.byteLength(info.command) > MAX_COMMAND_BYTES) {
+        channel.writeStderr(`custody: the command is longer than ${MAX_COMMAND_BYTES} bytes\r\n`);
+        return channel.exit(2);
+      }
       void this.direct(channel, actor, parsed, { kind: 'exec', command: info.command });
     });
     session.on('subsystem', (accept, reject, info) => {
@@ -228,53 +286,5 @@ class ConnectionRouter {
       channel: ch,
       source: this.ip,
     });
-  }
-
-  /** `ssh -L`: only through a direct-target connection, and only where the resource allows it. */
-  private async forward(
-    accept: (() => ssh2.ServerChannel) | undefined,
-    reject: (() => void) | undefined,
-    actor: Actor,
-    parsed: ParsedUsername,
-    destPort: number,
-  ): Promise<void> {
-    if (parsed.kind !== 'direct') return reject?.();
-    try {
-      const grant = await this.o.core.sessions.authorize(actor, parsed.ref);
-      if (!grant.target.allowPortForwarding) {
-        await this.o.core.sessions.record(
-          grant,
-          'session.refused',
-          { reason: 'port forwarding is not allowed for this resource', port: destPort },
-          'denied',
-        );
-        this.o.core.sessions.release(grant);
-        return reject?.();
-      }
-      const reached = await reachTarget(
-        this.o.core,
-        grant,
-        this.o.settings.connectTimeoutMs,
-        undefined,
-        destPort,
-      );
-      const upstream = reached.via?.stream ?? net.connect(destPort, grant.target.host);
-      const down = accept?.();
-      if (!down) return reached.close();
-      await this.o.core.sessions.record(grant, 'session.start', { mode: 'port-forward', port: destPort });
-      down.pipe(upstream).pipe(down);
-      down.on('close', () => {
-        reached.close();
-        upstream.destroy();
-        this.o.core.sessions.release(grant);
-      });
-    } catch (e) {
-      this.o.logger.log('warn', 'port forward refused', {
-        user: actor.name,
-        target: printable(parsed.ref),
-        error: operatorMessage(e),
-      });
-      reject?.();
-    }
   }
 }

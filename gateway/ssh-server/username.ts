@@ -8,7 +8,24 @@ export type ParsedUsername =
   | { kind: 'direct'; login: string; account: string; resource: string; ref: string }
   | { kind: 'malformed'; login: string; problem: string };
 
+/** Longer SSH user names are refused before anything else looks at them. */
+export const MAX_USERNAME_LENGTH = 256;
+
+/**
+ * What must never reach a terminal from a client-supplied name: C0 and C1 controls, DEL, and the
+ * invisible formatting and bidi characters that can make an echoed name read as something else
+ * (Trojan Source: U+061C, U+200B–U+200F, U+202A–U+202E, U+2060–U+2069, U+FEFF).
+ */
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
+
 export function parseUsername(raw: string): ParsedUsername {
+  if (raw.length > MAX_USERNAME_LENGTH)
+    return {
+      kind: 'malformed',
+      login: raw.slice(0, MAX_USERNAME_LENGTH),
+      problem: `the user name is longer than ${MAX_USERNAME_LENGTH} characters`,
+    };
   const colon = raw.indexOf(':');
   if (colon < 0) return { kind: 'console', login: raw };
   const login = raw.slice(0, colon);
@@ -19,11 +36,14 @@ export function parseUsername(raw: string): ParsedUsername {
   }
   const account = rest.slice(0, at);
   const resource = rest.slice(at + 1);
+  // Never passed on to core (whose refusal would echo it) with characters a terminal acts on.
+  if (new RegExp(UNSAFE.source).test(rest))
+    return { kind: 'malformed', login, problem: `'${printable(raw)}' contains control characters` };
   return { kind: 'direct', login, account, resource, ref: `${resource}/${account}` };
 }
 
 /** For echoing a user-supplied name back: no control characters, bounded. */
-export function printable(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').slice(0, 120);
+export function printable(s: string, max = 120): string {
+  const flat = s.slice(0, max + 1).replace(UNSAFE, '?');
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }

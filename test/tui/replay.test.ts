@@ -1,7 +1,7 @@
 // Replay: the keyframed engine against straight playback (same screen at every time asked), and
 // the recordings screen + player in the console with the player's clock moved by hand.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock, type Actor } from '../../core/index.ts';
+import { MAX_TERMINAL_COLS, MAX_TERMINAL_ROWS, ManualClock, type Actor } from '../../core/index.ts';
 import { Replay } from '../../tui/player/replay.ts';
 import { KEYS, manualTimers, openConsole } from '../support/console-harness.ts';
 import { createTestVault, type TestVault } from '../support/vault.ts';
@@ -35,6 +35,21 @@ describe('replay engine', () => {
       straight.dispose();
     }
     keyed.dispose();
+  });
+
+  it('a cast claiming a 65535×65535 terminal replays within the maximum terminal size', async () => {
+    const text = [
+      JSON.stringify({ version: 2, width: 65535, height: 65535 }),
+      JSON.stringify([0.1, 'o', 'hello\r\n']),
+      JSON.stringify([0.2, 'r', '4294967295x4294967295']),
+      JSON.stringify([0.3, 'o', 'world\r\n']),
+    ].join('\n');
+    const r = Replay.parse(text);
+    expect([r.initialCols, r.initialRows]).toEqual([MAX_TERMINAL_COLS, MAX_TERMINAL_ROWS]);
+    await r.prepare();
+    await r.seek(1);
+    expect([r.cols, r.rows]).toEqual([MAX_TERMINAL_COLS, MAX_TERMINAL_ROWS]);
+    r.dispose();
   });
 
   it('knows its length and where the next output is (for skipping idle time)', () => {

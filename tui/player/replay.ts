@@ -8,6 +8,7 @@
 import { promises as fs } from 'node:fs';
 import headless from '@xterm/headless';
 import serializeAddon from '@xterm/addon-serialize';
+import { clampTerminalSize } from '../../core/index.ts';
 
 const { Terminal } = headless;
 const { SerializeAddon } = serializeAddon;
@@ -42,12 +43,12 @@ export class Replay {
   #prepared = false;
 
   private constructor(header: { width: number; height: number }, events: CastEvent[]) {
-    this.initialCols = header.width;
-    this.initialRows = header.height;
+    // A cast is a file: whatever size it claims, the replay terminal stays within core's maximum.
+    ({ cols: this.initialCols, rows: this.initialRows } = clampTerminalSize(header.width, header.height));
     this.#events = events;
     this.#term = new Terminal({
-      cols: header.width,
-      rows: header.height,
+      cols: this.initialCols,
+      rows: this.initialRows,
       scrollback: 0,
       allowProposedApi: true,
     });
@@ -75,7 +76,7 @@ export class Replay {
         // torn tail
       }
     }
-    return new Replay({ width: header.width || 80, height: header.height || 24 }, events);
+    return new Replay({ width: header.width ?? 80, height: header.height ?? 24 }, events);
   }
 
   get duration(): number {
@@ -185,7 +186,8 @@ export class Replay {
         if (m) {
           if (batch) await this.#write(batch);
           batch = '';
-          this.#term.resize(Math.max(1, Number(m[1])), Math.max(1, Number(m[2])));
+          const size = clampTerminalSize(Number(m[1]), Number(m[2]));
+          this.#term.resize(size.cols, size.rows);
         }
       }
     }
