@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import ssh2 from 'ssh2';
 import { fingerprintOf } from '../../core/index.ts';
+import { generateEd25519OpenSsh } from './openssh-key.ts';
 
 /**
  * The gateway's SSH host key: generated once (at init, or at first start) and kept, so clients
@@ -16,7 +17,7 @@ export async function ensureHostKey(
     privateKey = await fs.readFile(file);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'custody gateway host key' });
+    const pair = generateEd25519OpenSsh('custody gateway host key');
     await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
     await fs.writeFile(file, pair.private, { mode: 0o600, flag: 'wx' });
     await fs.writeFile(`${file}.pub`, pair.public + '\n', { mode: 0o644 });

@@ -7,6 +7,7 @@
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
+import { generateEd25519OpenSsh } from '../../gateway/ssh-server/openssh-key.ts';
 
 export interface IosStandIn {
   readonly sshPort: number;
@@ -121,8 +122,8 @@ export async function startIosStandIn(
   users: Record<string, string>,
   opts: { enableSecret: string; privileged?: string[]; host?: string },
 ): Promise<IosStandIn> {
-  const { utils, Server } = ssh2;
-  const hostKey = utils.generateKeyPairSync('ed25519').private;
+  const { Server } = ssh2;
+  const hostKey = generateEd25519OpenSsh('ios stand-in').private;
   const sockets = new Set<Duplex>();
   const dev = {
     running: new Map(Object.entries(users)),
