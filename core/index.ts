@@ -27,6 +27,7 @@ export { rotateMasterKey, checkAllSecrets, type RotationResult } from './crypto/
 export { readKeyFile } from './crypto/key-file.ts';
 export { Keyring } from './crypto/keyring.ts';
 export * from './errors.ts';
+export { printable, printableBlock, hasUnsafeCharacters } from './printable.ts';
 export * from './model.ts';
 export { AUDIT_EVENTS, type AuditEventType } from './audit/events.ts';
 export type { VerifyReport } from './audit/audit-service.ts';

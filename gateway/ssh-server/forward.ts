@@ -7,12 +7,12 @@
 // forward, never the process (issue 10).
 import type { Duplex } from 'node:stream';
 import type { Connection, ServerChannel } from 'ssh2';
-import type { Actor, Core, Logger } from '../../core/index.ts';
+import { printable, type Actor, type Core, type Logger } from '../../core/index.ts';
 import { DialError } from '../connectors/failures.ts';
 import { connectTcp } from '../connectors/tcp.ts';
 import { reachTarget } from './dial.ts';
 import { operatorMessage, type GatewaySettings } from './launch.ts';
-import { printable, type ParsedUsername } from './username.ts';
+import type { ParsedUsername } from './username.ts';
 
 export interface ForwardRequest {
   core: Core;

@@ -3,6 +3,7 @@ import ssh2, { type Connection, type Session } from 'ssh2';
 import {
   actorFor,
   clampTerminalSize,
+  printable,
   type Actor,
   type Core,
   type ConsoleTerminal,
@@ -16,7 +17,7 @@ import { runConsoleMenu } from './console-menu.ts';
 import { openForward, rejectChannel } from './forward.ts';
 import { operatorMessage, runSession, type GatewaySettings } from './launch.ts';
 import { SshOperatorChannel } from './operator-channel.ts';
-import { parseUsername, printable, type ParsedUsername } from './username.ts';
+import { parseUsername, type ParsedUsername } from './username.ts';
 
 export interface GatewayOptions {
   core: Core;

@@ -1,3 +1,5 @@
+import { hasUnsafeCharacters, printable } from '../../core/index.ts';
+
 /**
  * The two doors in one (PRODUCT.md): `alice` opens the console; `alice:ACCOUNT@RESOURCE` goes
  * straight to that account. The OpenSSH client splits `user@host` at the last '@', so
@@ -10,14 +12,6 @@ export type ParsedUsername =
 
 /** Longer SSH user names are refused before anything else looks at them. */
 export const MAX_USERNAME_LENGTH = 256;
-
-/**
- * What must never reach a terminal from a client-supplied name: C0 and C1 controls, DEL, and the
- * invisible formatting and bidi characters that can make an echoed name read as something else
- * (Trojan Source: U+061C, U+200B–U+200F, U+202A–U+202E, U+2060–U+2069, U+FEFF).
- */
-// eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
 
 export function parseUsername(raw: string): ParsedUsername {
   if (raw.length > MAX_USERNAME_LENGTH)
@@ -37,13 +31,7 @@ export function parseUsername(raw: string): ParsedUsername {
   const account = rest.slice(0, at);
   const resource = rest.slice(at + 1);
   // Never passed on to core (whose refusal would echo it) with characters a terminal acts on.
-  if (new RegExp(UNSAFE.source).test(rest))
+  if (hasUnsafeCharacters(rest))
     return { kind: 'malformed', login, problem: `'${printable(raw)}' contains control characters` };
   return { kind: 'direct', login, account, resource, ref: `${resource}/${account}` };
-}
-
-/** For echoing a user-supplied name back: no control characters, bounded. */
-export function printable(s: string, max = 120): string {
-  const flat = s.slice(0, max + 1).replace(UNSAFE, '?');
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
