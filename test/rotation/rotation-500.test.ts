@@ -101,6 +101,10 @@ describe.skipIf(!!skip)(`rotation of ${TOTAL} accounts across three real sshd ta
 
     const run = await custody(['rotation', 'run', 'fleet-monthly', '--home', v.home], { timeoutMs: 200_000 });
     const tRun = Date.now();
+    // A run killed at its guard would otherwise surface as a puzzling missing progress line.
+    expect(run.timedOut, `custody rotation run was killed after ${tRun - tVault} ms (guard 200 s)`).toBe(
+      false,
+    );
     expect(run.stderr).toMatch(/rotating: 0?\d+\/500 accounts \(\d+%\)/);
     expect(run.stderr).toContain('rotating: 500/500 accounts (100%)');
     expect(run.stdout).toContain('499 changed, 1 skipped, 0 failed');

@@ -7,6 +7,8 @@ export interface CliResult {
   code: number;
   stdout: string;
   stderr: string;
+  /** True when the process was killed for running past `timeoutMs` (its output is partial). */
+  timedOut: boolean;
 }
 
 export const CUSTODY_BIN = path.join(REPOSITORY_ROOT, 'bin', 'custody.mjs');
@@ -28,7 +30,8 @@ export function custody(
             ? (err as { code: number }).code
             : 1
           : 0;
-        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+        const timedOut = !!err && (err as { killed?: boolean }).killed === true;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr), timedOut });
       },
     );
     if (opts.input !== undefined) child.stdin?.end(opts.input);
