@@ -1,4 +1,5 @@
 import { isSuperAdmin, type Actor } from '../authz/actor.ts';
+import { assertNotWiderThanActor } from '../authz/user-scope.ts';
 import type { CoreContext, OpScope } from '../context.ts';
 import { hashLoginPassword, verifyLoginPassword } from '../crypto/password-hash.ts';
 import type { Secret } from '../crypto/secret.ts';
@@ -160,9 +161,11 @@ export class UsersService {
     return viewOf(u);
   }
 
-  private async target(repos: Repos, username: string): Promise<User> {
+  /** The user an administration operation changes; never one with a wider scope than the actor's. */
+  private async target(repos: Repos, actor: Actor, username: string): Promise<User> {
     const u = await repos.users.byName(username);
     if (!u) throw new NotFoundError('user', username);
+    assertNotWiderThanActor(actor, u);
     return u;
   }
 
@@ -175,7 +178,7 @@ export class UsersService {
   async setRole(actor: Actor, username: string, role: Role): Promise<UserView> {
     return this.ctx.run(actor, 'user.set-role', { kind: 'user', name: username }, async (s) => {
       this.ctx.authz.require(actor, 'user.set-role');
-      const u = await this.target(s.repos, username);
+      const u = await this.target(s.repos, actor, username);
       this.notSelf(actor, u, 'role');
       const next = checkRole(role);
       // The all-passwords scope only exists for the two administrator roles.
@@ -189,7 +192,7 @@ export class UsersService {
   async setScope(actor: Actor, username: string, superAdmin: boolean): Promise<UserView> {
     return this.ctx.run(actor, 'user.set-scope', { kind: 'user', name: username }, async (s) => {
       this.ctx.authz.require(actor, 'user.set-scope');
-      const u = await this.target(s.repos, username);
+      const u = await this.target(s.repos, actor, username);
       this.notSelf(actor, u, 'access scope');
       if (superAdmin) await this.checkCanGrantSuperAdmin(s.repos, actor, u.role);
       await s.repos.users.update(u.id, { superAdmin, updatedAt: this.ctx.now() });
@@ -205,7 +208,7 @@ export class UsersService {
   ): Promise<UserView> {
     return this.ctx.run(actor, 'user.update', { kind: 'user', name: username }, async (s) => {
       this.ctx.authz.require(actor, 'user.update');
-      const u = await this.target(s.repos, username);
+      const u = await this.target(s.repos, actor, username);
       if (patch.status !== undefined) {
         this.notSelf(actor, u, 'status');
         if (patch.status !== 'active' && patch.status !== 'inactive')
@@ -232,7 +235,7 @@ export class UsersService {
   async setPassword(actor: Actor, username: string, password: Secret): Promise<void> {
     await this.ctx.run(actor, 'user.set-password', { kind: 'user', name: username }, async (s) => {
       this.ctx.authz.require(actor, 'user.set-password');
-      const u = await this.target(s.repos, username);
+      const u = await this.target(s.repos, actor, username);
       const hash = await this.hashChecked(s.repos, actor, u.username, password, s);
       await s.repos.users.update(u.id, {
         passwordHash: hash,
@@ -247,7 +250,7 @@ export class UsersService {
   async remove(actor: Actor, username: string): Promise<void> {
     await this.ctx.run(actor, 'user.delete', { kind: 'user', name: username }, async (s) => {
       this.ctx.authz.require(actor, 'user.delete');
-      const u = await this.target(s.repos, username);
+      const u = await this.target(s.repos, actor, username);
       if (actor.user.id === u.id && actor.kind === 'user')
         throw new ForbiddenError('you cannot delete yourself');
       const owned =
