@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors.ts';
+import { printable } from '../printable.ts';
 
 /**
  * Login names appear inside the direct-target SSH username `USER:ACCOUNT@RESOURCE`, so ':' and
@@ -42,4 +43,16 @@ export function checkEmail(value: string | undefined): string {
     throw new ValidationError(`invalid e-mail address '${v.slice(0, 80)}'`, { field: 'email' });
   if (v.length > 254) throw new ValidationError('e-mail address is too long', { field: 'email' });
   return v;
+}
+
+/** Longest name kept from a failed login (the front door refuses longer ones before any lookup). */
+export const MAX_LOGIN_NAME = 256;
+
+/**
+ * A name as typed by someone not yet logged in, as it is stored (failure counters, audit rows):
+ * controls, DEL and bidi characters become '?', and it is bounded, so it can neither forge a line
+ * where it is shown later nor fill the database (issue 11 #8). Valid user names pass unchanged.
+ */
+export function storedLoginName(name: string, max = MAX_LOGIN_NAME): string {
+  return printable(name, max);
 }

@@ -10,7 +10,7 @@ import { consultQualityExit } from '../policy/quality-exit.ts';
 import { policyByName } from '../policy/policies-service.ts';
 import { readSettings } from '../settings/system-settings.ts';
 import type { Repos } from '../storage/repos/index.ts';
-import { checkEmail, checkText, checkUsername } from './names.ts';
+import { checkEmail, checkText, checkUsername, storedLoginName } from './names.ts';
 
 export interface NewUser {
   username: string;
@@ -277,9 +277,9 @@ export class UsersService {
       user.status === 'active';
     await this.ctx.appendStandalone({
       type: 'user.login',
-      actor: username.slice(0, 100),
+      actor: storedLoginName(username, 100),
       source,
-      target: { kind: 'user', name: username.slice(0, 100) },
+      target: { kind: 'user', name: storedLoginName(username, 100) },
       result: ok ? 'success' : 'failure',
     });
     if (!ok || !user) throw new AuthError('invalid user name or password');
