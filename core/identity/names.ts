@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors.ts';
-import { printable } from '../printable.ts';
+import { hasUnsafeCharacters, printable } from '../printable.ts';
 
 /**
  * Login names appear inside the direct-target SSH username `USER:ACCOUNT@RESOURCE`, so ':' and
@@ -17,22 +17,40 @@ export function checkUsername(name: string): string {
   return name;
 }
 
-/** Names of resources, accounts, groups: printable, no control characters, bounded. */
+/** Half of a UTF-16 pair without its other half: not a character at all. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * The one rule for names other than login names (resources, accounts, resource and user groups,
+ * landing servers, types, fields, policies, explorer nodes), wherever they come from: the CLI,
+ * the console, a CSV import or a sync (issue 11 #14). Trimmed, required, bounded, well-formed
+ * UTF-16, and none of what `printable` neutralises: C0 and C1 controls, DEL, and the bidi and
+ * invisible formatting characters that make a name read as another.
+ */
 export function checkName(field: string, value: string, max = 200): string {
   const v = value.trim();
   if (!v) throw new ValidationError(`${field} is required`, { field });
   if ([...v].length > max) throw new ValidationError(`${field} is longer than ${max} characters`, { field });
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(v))
-    throw new ValidationError(`${field} contains control characters`, { field });
+  if (hasUnsafeCharacters(v) || LONE_SURROGATE.test(v))
+    throw new ValidationError(`${field} contains control or invisible formatting characters`, { field });
   return v;
+}
+
+/** An optional name-like field (a person's first or last name, a department): empty, or a name. */
+export function checkOptionalName(field: string, value: string | undefined, max: number): string {
+  const v = (value ?? '').trim();
+  return v ? checkName(field, v, max) : '';
+}
+
+export function checkAccountName(name: string): string {
+  return checkName('account name', name, 200);
 }
 
 export function checkText(field: string, value: string | undefined, max: number): string {
   const v = (value ?? '').trim();
   if ([...v].length > max) throw new ValidationError(`${field} is longer than ${max} characters`, { field });
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(v))
+  if (/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(v))
     throw new ValidationError(`${field} contains control characters`, { field });
   return v;
 }

@@ -10,7 +10,7 @@ import { consultQualityExit } from '../policy/quality-exit.ts';
 import { policyByName } from '../policy/policies-service.ts';
 import { readSettings } from '../settings/system-settings.ts';
 import type { Repos } from '../storage/repos/index.ts';
-import { checkEmail, checkText, checkUsername, storedLoginName } from './names.ts';
+import { checkEmail, checkOptionalName, checkUsername, storedLoginName } from './names.ts';
 
 export interface NewUser {
   username: string;
@@ -76,11 +76,11 @@ export class UsersService {
     return {
       id: this.ctx.ids.next(),
       username: input.username,
-      firstName: checkText('first name', input.firstName, 100),
-      lastName: checkText('last name', input.lastName, 100),
+      firstName: checkOptionalName('first name', input.firstName, 100),
+      lastName: checkOptionalName('last name', input.lastName, 100),
       email: checkEmail(input.email),
-      department: checkText('department', input.department, 100),
-      location: checkText('location', input.location, 100),
+      department: checkOptionalName('department', input.department, 100),
+      location: checkOptionalName('location', input.location, 100),
       role,
       superAdmin,
       status: 'active',
@@ -216,14 +216,18 @@ export class UsersService {
       }
       const clean = {
         ...(patch.firstName !== undefined
-          ? { firstName: checkText('first name', patch.firstName, 100) }
+          ? { firstName: checkOptionalName('first name', patch.firstName, 100) }
           : {}),
-        ...(patch.lastName !== undefined ? { lastName: checkText('last name', patch.lastName, 100) } : {}),
+        ...(patch.lastName !== undefined
+          ? { lastName: checkOptionalName('last name', patch.lastName, 100) }
+          : {}),
         ...(patch.email !== undefined ? { email: checkEmail(patch.email) } : {}),
         ...(patch.department !== undefined
-          ? { department: checkText('department', patch.department, 100) }
+          ? { department: checkOptionalName('department', patch.department, 100) }
           : {}),
-        ...(patch.location !== undefined ? { location: checkText('location', patch.location, 100) } : {}),
+        ...(patch.location !== undefined
+          ? { location: checkOptionalName('location', patch.location, 100) }
+          : {}),
         ...(patch.status !== undefined ? { status: patch.status } : {}),
       };
       await s.repos.users.update(u.id, { ...clean, updatedAt: this.ctx.now() });
