@@ -1,5 +1,6 @@
 import * as OTPAuth from 'otpauth';
 import type { Actor } from '../authz/actor.ts';
+import { assertNotWiderThanActor } from '../authz/user-scope.ts';
 import type { CoreContext, OpScope } from '../context.ts';
 import { aad } from '../crypto/aad.ts';
 import { Secret } from '../crypto/secret.ts';
@@ -38,6 +39,7 @@ export class CredentialsService {
     this.ctx.authz.require(actor, self ? 'credentials.own' : 'credentials.others');
     const u = await s.repos.users.byName(username);
     if (!u) throw new NotFoundError('user', username);
+    if (!self) assertNotWiderThanActor(actor, u);
     return u;
   }
 

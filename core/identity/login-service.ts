@@ -5,6 +5,7 @@ import type { CoreContext } from '../context.ts';
 import { AuthError, LockedError } from '../errors.ts';
 import type { User } from '../model.ts';
 import type { Repos } from '../storage/repos/index.ts';
+import { storedLoginName } from './names.ts';
 import { parsePublicKey } from './ssh-public-key.ts';
 import { TOTP_PARAMS, totpFor } from './credentials-service.ts';
 
@@ -33,8 +34,8 @@ export class LoginService {
   private async checkNotLocked(repos: Repos, username: string, source: string): Promise<void> {
     const now = this.ctx.clock.now().toISOString();
     for (const [kind, subject] of [
-      ['user', username],
-      ['source', source],
+      ['user', storedLoginName(username)],
+      ['source', storedLoginName(source)],
     ] as const) {
       const f = await repos.loginFailures.get(kind, subject);
       if (f?.lockedUntil && f.lockedUntil > now)
@@ -57,10 +58,11 @@ export class LoginService {
     error: Error = new AuthError(GENERIC),
   ): Promise<never> {
     const now = this.ctx.clock.now();
+    const name = storedLoginName(username);
     await this.ctx.store.tx(async (repos) => {
       for (const [kind, subject] of [
-        ['user', username],
-        ['source', source],
+        ['user', name],
+        ['source', storedLoginName(source)],
       ] as const) {
         const f = (await repos.loginFailures.get(kind, subject)) ?? { failures: 0, lockedUntil: null };
         const failures = f.failures + 1;
@@ -78,9 +80,9 @@ export class LoginService {
         if (lock) {
           await this.ctx.auditLog.append(repos, {
             type: 'user.lockout',
-            actor: username.slice(0, 100),
+            actor: storedLoginName(username, 100),
             source,
-            target: { kind, name: subject.slice(0, 200) },
+            target: { kind, name: storedLoginName(subject, 200) },
             result: 'failure',
             details: { until: lock, attempts: failures },
           });
@@ -88,9 +90,9 @@ export class LoginService {
       }
       await this.ctx.auditLog.append(repos, {
         type: 'user.login',
-        actor: username.slice(0, 100),
+        actor: storedLoginName(username, 100),
         source,
-        target: { kind: 'user', name: username.slice(0, 100) },
+        target: { kind: 'user', name: storedLoginName(username, 100) },
         result: 'failure',
         details: { method },
       });
@@ -101,8 +103,8 @@ export class LoginService {
   private async succeed(user: User, source: string, method: string, needsTotp: boolean): Promise<LoginStep> {
     await this.ctx.store.tx(async (repos) => {
       if (!needsTotp) {
-        await repos.loginFailures.clear('user', user.username);
-        await repos.loginFailures.clear('source', source);
+        await repos.loginFailures.clear('user', storedLoginName(user.username));
+        await repos.loginFailures.clear('source', storedLoginName(source));
       }
       await this.ctx.auditLog.append(repos, {
         type: 'user.login',

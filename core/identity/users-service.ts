@@ -1,4 +1,5 @@
 import { isSuperAdmin, type Actor } from '../authz/actor.ts';
+import { assertNotWiderThanActor } from '../authz/user-scope.ts';
 import type { CoreContext, OpScope } from '../context.ts';
 import { hashLoginPassword, verifyLoginPassword } from '../crypto/password-hash.ts';
 import type { Secret } from '../crypto/secret.ts';
@@ -9,7 +10,7 @@ import { consultQualityExit } from '../policy/quality-exit.ts';
 import { policyByName } from '../policy/policies-service.ts';
 import { readSettings } from '../settings/system-settings.ts';
 import type { Repos } from '../storage/repos/index.ts';
-import { checkEmail, checkText, checkUsername } from './names.ts';
+import { checkEmail, checkOptionalName, checkUsername, storedLoginName } from './names.ts';
 
 export interface NewUser {
   username: string;
@@ -75,11 +76,11 @@ export class UsersService {
     return {
       id: this.ctx.ids.next(),
       username: input.username,
-      firstName: checkText('first name', input.firstName, 100),
-      lastName: checkText('last name', input.lastName, 100),
+      firstName: checkOptionalName('first name', input.firstName, 100),
+      lastName: checkOptionalName('last name', input.lastName, 100),
       email: checkEmail(input.email),
-      department: checkText('department', input.department, 100),
-      location: checkText('location', input.location, 100),
+      department: checkOptionalName('department', input.department, 100),
+      location: checkOptionalName('location', input.location, 100),
       role,
       superAdmin,
       status: 'active',
@@ -160,9 +161,11 @@ export class UsersService {
     return viewOf(u);
   }
 
-  private async target(repos: Repos, username: string): Promise<User> {
+  /** The user an administration operation changes; never one with a wider scope than the actor's. */
+  private async target(repos: Repos, actor: Actor, username: string): Promise<User> {
     const u = await repos.users.byName(username);
     if (!u) throw new NotFoundError('user', username);
+    assertNotWiderThanActor(actor, u);
     return u;
   }
 
@@ -175,7 +178,7 @@ export class UsersService {
   async setRole(actor: Actor, username: string, role: Role): Promise<UserView> {
     return this.ctx.run(actor, 'user.set-role', { kind: 'user', name: username }, async (s) => {
       this.ctx.authz.require(actor, 'user.set-role');
-      const u = await this.target(s.repos, username);
+      const u = await this.target(s.repos, actor, username);
       this.notSelf(actor, u, 'role');
       const next = checkRole(role);
       // The all-passwords scope only exists for the two administrator roles.
@@ -189,7 +192,7 @@ export class UsersService {
   async setScope(actor: Actor, username: string, superAdmin: boolean): Promise<UserView> {
     return this.ctx.run(actor, 'user.set-scope', { kind: 'user', name: username }, async (s) => {
       this.ctx.authz.require(actor, 'user.set-scope');
-      const u = await this.target(s.repos, username);
+      const u = await this.target(s.repos, actor, username);
       this.notSelf(actor, u, 'access scope');
       if (superAdmin) await this.checkCanGrantSuperAdmin(s.repos, actor, u.role);
       await s.repos.users.update(u.id, { superAdmin, updatedAt: this.ctx.now() });
@@ -205,7 +208,7 @@ export class UsersService {
   ): Promise<UserView> {
     return this.ctx.run(actor, 'user.update', { kind: 'user', name: username }, async (s) => {
       this.ctx.authz.require(actor, 'user.update');
-      const u = await this.target(s.repos, username);
+      const u = await this.target(s.repos, actor, username);
       if (patch.status !== undefined) {
         this.notSelf(actor, u, 'status');
         if (patch.status !== 'active' && patch.status !== 'inactive')
@@ -213,14 +216,18 @@ export class UsersService {
       }
       const clean = {
         ...(patch.firstName !== undefined
-          ? { firstName: checkText('first name', patch.firstName, 100) }
+          ? { firstName: checkOptionalName('first name', patch.firstName, 100) }
           : {}),
-        ...(patch.lastName !== undefined ? { lastName: checkText('last name', patch.lastName, 100) } : {}),
+        ...(patch.lastName !== undefined
+          ? { lastName: checkOptionalName('last name', patch.lastName, 100) }
+          : {}),
         ...(patch.email !== undefined ? { email: checkEmail(patch.email) } : {}),
         ...(patch.department !== undefined
-          ? { department: checkText('department', patch.department, 100) }
+          ? { department: checkOptionalName('department', patch.department, 100) }
           : {}),
-        ...(patch.location !== undefined ? { location: checkText('location', patch.location, 100) } : {}),
+        ...(patch.location !== undefined
+          ? { location: checkOptionalName('location', patch.location, 100) }
+          : {}),
         ...(patch.status !== undefined ? { status: patch.status } : {}),
       };
       await s.repos.users.update(u.id, { ...clean, updatedAt: this.ctx.now() });
@@ -232,7 +239,7 @@ export class UsersService {
   async setPassword(actor: Actor, username: string, password: Secret): Promise<void> {
     await this.ctx.run(actor, 'user.set-password', { kind: 'user', name: username }, async (s) => {
       this.ctx.authz.require(actor, 'user.set-password');
-      const u = await this.target(s.repos, username);
+      const u = await this.target(s.repos, actor, username);
       const hash = await this.hashChecked(s.repos, actor, u.username, password, s);
       await s.repos.users.update(u.id, {
         passwordHash: hash,
@@ -247,7 +254,7 @@ export class UsersService {
   async remove(actor: Actor, username: string): Promise<void> {
     await this.ctx.run(actor, 'user.delete', { kind: 'user', name: username }, async (s) => {
       this.ctx.authz.require(actor, 'user.delete');
-      const u = await this.target(s.repos, username);
+      const u = await this.target(s.repos, actor, username);
       if (actor.user.id === u.id && actor.kind === 'user')
         throw new ForbiddenError('you cannot delete yourself');
       const owned =
@@ -274,9 +281,9 @@ export class UsersService {
       user.status === 'active';
     await this.ctx.appendStandalone({
       type: 'user.login',
-      actor: username.slice(0, 100),
+      actor: storedLoginName(username, 100),
       source,
-      target: { kind: 'user', name: username.slice(0, 100) },
+      target: { kind: 'user', name: storedLoginName(username, 100) },
       result: ok ? 'success' : 'failure',
     });
     if (!ok || !user) throw new AuthError('invalid user name or password');

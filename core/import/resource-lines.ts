@@ -11,6 +11,7 @@ import { checkResourceName, type ResourcesService } from '../vault/resources-ser
 import type { Resource } from '../model.ts';
 import { effectivePolicy } from '../policy/policies-service.ts';
 import { assertPassword } from '../policy/validate.ts';
+import { checkAccountName } from '../identity/names.ts';
 import type { CsvLine } from './csv-reader.ts';
 import { cell, secretCell, type LineResult } from './import-service.ts';
 
@@ -73,8 +74,9 @@ export async function importResourceLine(
   opts: { overwrite: boolean; createdHere: Set<string>; header?: string[] },
 ): Promise<LineResult> {
   const resourceName = checkResourceName(cell(line, cols.resourceName) ?? '');
-  const accountName = cell(line, cols.accountName);
-  if (!accountName) throw new ValidationError("'Account Name' is empty", { field: 'accountName' });
+  const rawAccount = cell(line, cols.accountName);
+  if (!rawAccount) throw new ValidationError("'Account Name' is empty", { field: 'accountName' });
+  const accountName = checkAccountName(rawAccount);
   const ref = `${resourceName}/${accountName}`;
   const password = secretCell(line, cols.password);
   const portText = cell(line, cols.port);

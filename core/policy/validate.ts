@@ -79,14 +79,14 @@ export function checkPassword(
   return violations;
 }
 
-/** Throws PolicyError (E_POLICY) naming the first two broken rules; details list them all. */
+/**
+ * Throws PolicyError (E_POLICY) naming every broken rule, in checkPassword's order, so one
+ * refusal says all that the password lacks (issue 10); details list the rule codes.
+ */
 export function assertPassword(policy: PasswordPolicy, password: Secret, ctx: PasswordContext = {}): void {
   const violations = checkPassword(policy, password, ctx);
   if (violations.length === 0) return;
-  const summary = violations
-    .slice(0, 2)
-    .map((v) => v.message)
-    .join('; ');
+  const summary = violations.map((v) => v.message).join('; ');
   throw new PolicyError(`password does not satisfy policy '${policy.name}': ${summary}`, {
     policy: policy.name,
     rules: violations.map((v) => v.rule),

@@ -4,7 +4,7 @@ import type { CoreContext, OpScope } from '../context.ts';
 import { aad } from '../crypto/aad.ts';
 import type { Secret } from '../crypto/secret.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
-import { checkName, checkText } from '../identity/names.ts';
+import { checkAccountName, checkText } from '../identity/names.ts';
 import type { Account, Resource } from '../model.ts';
 import type { PasswordPolicy } from '../policy/policy.ts';
 import type { Repos } from '../storage/repos/index.ts';
@@ -51,7 +51,7 @@ export class AccountsService {
     password: Secret,
     opts: { notes?: string; custom?: CustomInput; credentialKind?: 'password' | 'private-key' } = {},
   ): Promise<AccountView> {
-    const accountName = checkName('account name', name, 200);
+    const accountName = checkAccountName(name);
     const ref = `${resourceName}/${accountName}`;
     return this.ctx.run(actor, 'account.create', { kind: 'account', name: ref }, async (s) => {
       const resource = await loadResource(s.repos, resourceName);

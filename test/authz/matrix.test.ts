@@ -561,8 +561,23 @@ function outcomeOf(e: unknown): Outcome | string {
   return `${e.code}: ${e.message}`;
 }
 
+/** Operations with no row, and rows for no operation: both must be empty. */
+function coverage(ops: Record<string, unknown>): { missing: string[]; extra: string[] } {
+  return {
+    missing: Object.keys(ops).filter((op) => !(op in ROWS)),
+    extra: Object.keys(ROWS).filter((op) => !(op in ops)),
+  };
+}
+
 it('has a row for every core operation, and no row for an operation that does not exist', () => {
-  expect(Object.keys(ROWS).sort()).toEqual(Object.keys(OPERATIONS).sort());
+  expect(coverage(OPERATIONS)).toEqual({ missing: [], extra: [] });
+});
+
+it('probe: an operation added to OPERATIONS without a matrix row fails the check above', () => {
+  expect(coverage({ ...OPERATIONS, 'probe.unlisted': { roles: ['admin'] } })).toEqual({
+    missing: ['probe.unlisted'],
+    extra: [],
+  });
 });
 
 describe.each(KINDS)('as %s', (kind) => {

@@ -135,7 +135,7 @@ describe('assertPassword', () => {
     expect(() => assertPassword(policy, Secret.fromString('Compliant-pw-1'), {})).not.toThrow();
   });
 
-  it('throws E_POLICY naming the first two rules and listing all of them', () => {
+  it('throws E_POLICY naming every rule it breaks, and listing their codes', () => {
     let error: unknown;
     try {
       assertPassword(policy, Secret.fromString('CANARY'), {});
@@ -147,9 +147,48 @@ describe('assertPassword', () => {
     expect(e.code).toBe('E_POLICY');
     expect(e.message).toBe(
       "password does not satisfy policy 'Medium': must be at least 12 characters; " +
-        'must contain both upper-case and lower-case letters',
+        'must contain both upper-case and lower-case letters; must contain at least 1 digit',
     );
     expect(e.details).toEqual({ policy: 'Medium', rules: ['min-length', 'mixed-case', 'digits'] });
     expect(JSON.stringify(e)).not.toContain('CANARY');
+  });
+
+  it('a refusal names all seven rules a password can break at once (issue 10)', () => {
+    const strict = basePolicy({
+      name: 'Strict',
+      minLength: 30,
+      mixedCase: true,
+      minDigits: 2,
+      requireSpecial: true,
+      minSpecial: 2,
+      startWithAlpha: true,
+      allowLoginName: false,
+      historyCount: 3,
+    });
+    const password = Secret.fromString('1jdoe');
+    let message = '';
+    try {
+      assertPassword(strict, password, { loginName: LOGIN, history: [Secret.fromString('1jdoe')] });
+    } catch (e) {
+      message = (e as PolicyError).message;
+      expect((e as PolicyError).details.rules).toEqual([
+        'min-length',
+        'mixed-case',
+        'digits',
+        'special',
+        'start-alpha',
+        'login-name',
+        'reused',
+      ]);
+    }
+    expect(message.split(': ')[1]!.split('; ')).toEqual([
+      'must be at least 30 characters',
+      'must contain both upper-case and lower-case letters',
+      'must contain at least 2 digits',
+      'must contain at least 2 special characters (not a letter or digit)',
+      'must start with a letter',
+      'must not contain the login name',
+      'must not reuse any of the last 3 passwords',
+    ]);
   });
 });
