@@ -86,8 +86,26 @@ function buildProgram(): Command {
   return program;
 }
 
+/**
+ * A reader that went away (`custody audit list | head -1`) is not an error: the command stops
+ * quietly with status 0 (not 141, so `set -o pipefail` scripts that only wanted the first lines
+ * do not fail), instead of Node's unhandled `write EPIPE` and its stack trace.
+ */
+let pipeGuarded = false;
+function quietOnBrokenPipe(): void {
+  if (pipeGuarded) return;
+  pipeGuarded = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(0);
+      throw e;
+    });
+  }
+}
+
 /** Runs one command line; returns the exit code. Errors are one line with a stable code. */
 export async function main(argv: string[]): Promise<number> {
+  quietOnBrokenPipe();
   const json = argv.includes('--json');
   try {
     await buildProgram().parseAsync(argv, { from: 'user' });

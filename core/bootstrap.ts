@@ -6,7 +6,7 @@ import { loadConfigFile } from './config/load.ts';
 import type { CustodyConfig } from './config/schema.ts';
 import { Core } from './core.ts';
 import type { CoreDeps } from './context.ts';
-import { createKeyFile, readKeyFile } from './crypto/key-file.ts';
+import { createKeyFile } from './crypto/key-file.ts';
 import { Keyring } from './crypto/keyring.ts';
 import { hashLoginPassword, type KdfParams } from './crypto/password-hash.ts';
 import type { Secret } from './crypto/secret.ts';
@@ -90,7 +90,7 @@ async function ensureSeeds(store: Store, now: string): Promise<void> {
 export async function openCore(o: OpenOptions): Promise<OpenedCore> {
   const config = await loadConfigFile(configFileOf(o.home));
   const layout = layoutOf(o.home, config);
-  const keyring = new Keyring(await readKeyFile(layout.keyFile));
+  const keyring = await Keyring.fromFile(layout.keyFile);
   const store = await storeFor(config, layout);
   const clock = o.clock ?? systemClock;
   await ensureSeeds(store, clock.now().toISOString());

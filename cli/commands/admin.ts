@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { promises as fs } from 'node:fs';
 import cliProgress from 'cli-progress';
-import { checkAllSecrets, Keyring, readKeyFile, UsageError } from '../../core/index.ts';
+import { checkAllSecrets, Keyring, readKeyFile, UsageError, type AuditResult } from '../../core/index.ts';
 import { withCore, globalsOf, type GlobalOptions } from '../context.ts';
 import { Output, table } from '../output.ts';
 
@@ -23,6 +23,34 @@ function parseMap(pairs: string[] = []): Record<string, string> {
     out[p.slice(0, i)] = p.slice(i + 1);
   }
   return out;
+}
+
+interface AuditListOptions {
+  type?: string;
+  actor?: string;
+  target?: string;
+  result?: string;
+  since?: string;
+  until?: string;
+  limit: string;
+}
+
+const AUDIT_RESULTS: AuditResult[] = ['success', 'denied', 'failure'];
+
+/** `--since`/`--until`: an ISO date or date-time (UTC unless it names a zone), or an age (`30m`). */
+function auditTime(v: string | undefined, name: string): string | undefined {
+  if (v === undefined) return undefined;
+  const age = /^(\d+)([smhd])$/.exec(v.trim());
+  if (age) {
+    const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[age[2] as 's' | 'm' | 'h' | 'd'];
+    return new Date(Date.now() - Number(age[1]) * unit).toISOString();
+  }
+  if (/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(v.trim())) {
+    const text = v.trim().replace(' ', 'T');
+    const t = new Date(/T/.test(text) && !/(Z|[+-]\d{2}:?\d{2})$/.test(text) ? `${text}Z` : text);
+    if (!Number.isNaN(t.getTime())) return t.toISOString();
+  }
+  throw new UsageError(`--${name}: '${v.slice(0, 40)}' is not a date, a time or an age like 12h`);
 }
 
 export function registerAdmin(program: Command): void {
@@ -119,14 +147,24 @@ export function registerAdmin(program: Command): void {
     .option('--type <prefix>')
     .option('--actor <name>')
     .option('--target <name>')
+    .option('--result <r>', 'success, denied or failure')
+    .option('--since <when>', 'from this time on: an ISO date or time (UTC), or an age like 30m, 12h, 7d')
+    .option('--until <when>', 'before this time (same forms as --since)')
     .option('--limit <n>', '', '50')
-    .action(async (o: { type?: string; actor?: string; target?: string; limit: string }, cmd: Command) => {
+    .action(async (o: AuditListOptions, cmd: Command) => {
       const opts = g(cmd);
+      if (o.result !== undefined && !AUDIT_RESULTS.includes(o.result as AuditResult))
+        throw new UsageError(`--result must be one of ${AUDIT_RESULTS.join(', ')}`);
+      const since = auditTime(o.since, 'since');
+      const until = auditTime(o.until, 'until');
       const rows = await withCore(opts, (core, actor) =>
         core.audit.query(actor, {
           ...(o.type ? { type: o.type } : {}),
           ...(o.actor ? { actor: o.actor } : {}),
           ...(o.target ? { target: o.target } : {}),
+          ...(o.result ? { result: o.result as AuditResult } : {}),
+          ...(since ? { since } : {}),
+          ...(until ? { until } : {}),
           limit: intOpt(o.limit, 'limit') ?? 50,
         }),
       );

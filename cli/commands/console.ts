@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { configFileOf, layoutOf, loadConfigFile, resolveHome, UsageError } from '../../core/index.ts';
 import { ensureHostKey } from '../../gateway/index.ts';
 import { globalsOf } from '../context.ts';
+import { readRuntimeFile } from '../runtime-file.ts';
 
 /**
  * `custody console [--user NAME]`: the operator console on this host, through the local node's
@@ -17,17 +18,23 @@ export function registerConsole(program: Command): void {
     .command('console')
     .description("open the operator console on the local node (runs ssh to this host's server)")
     .option('--user <name>', 'Custody user to log in as', 'admin')
-    .option('--port <n>', 'SSH port of the running server (default: [server] ssh_port)')
+    .option(
+      '--port <n>',
+      "SSH port of the running server (default: the running node's, from HOME/run/server.json, else [server] ssh_port)",
+    )
     .action(async (o: { user: string; port?: string }, cmd: Command) => {
       const home = resolveHome(globalsOf(cmd).home);
       const config = await loadConfigFile(configFileOf(home));
       const layout = layoutOf(home, config);
-      const port = o.port === undefined ? config.server.ssh_port : Number(o.port);
+      // The node running on this home says where it listens (`server --ssh-port N`, or 0).
+      const running = readRuntimeFile(home);
+      const port = o.port !== undefined ? Number(o.port) : (running?.sshPort ?? config.server.ssh_port);
       if (!Number.isInteger(port) || port < 1 || port > 65_535)
         throw new UsageError(`--port: '${o.port}' is not a port`);
       if (!/^[A-Za-z0-9._-]{1,64}$/.test(o.user))
         throw new UsageError(`--user: '${o.user.slice(0, 40)}' is not a user name`);
-      const host = config.server.ssh_host === '0.0.0.0' ? '127.0.0.1' : config.server.ssh_host;
+      const bound = running?.host ?? config.server.ssh_host;
+      const host = bound === '0.0.0.0' || bound === '::' ? '127.0.0.1' : bound;
       const key = await ensureHostKey(layout.hostKeyFile);
       const knownHosts = path.join(path.dirname(layout.hostKeyFile), 'console_known_hosts');
       await mkdir(path.dirname(knownHosts), { recursive: true });

@@ -12,6 +12,7 @@ import {
 import { ensureHostKey, startGateway, type GatewaySettings } from '../../gateway/index.ts';
 import { consoleStarter } from '../../tui/index.ts';
 import { cliIntegrations, fileLogger, globalsOf } from '../context.ts';
+import { removeRuntimeFile, writeRuntimeFile } from '../runtime-file.ts';
 
 function port(v: string | undefined, fallback: number, name: string): number {
   if (v === undefined) return fallback;
@@ -83,6 +84,14 @@ export async function runServer(
       },
     }),
   });
+  await writeRuntimeFile(home, {
+    pid: process.pid,
+    host: gw.host,
+    sshPort: gw.port,
+    startedAt: new Date().toISOString(),
+  });
+  const dropRuntimeFile = () => removeRuntimeFile(home);
+  process.on('exit', dropRuntimeFile);
   process.stdout.write(`ssh listening on ${gw.host}:${gw.port}\n`);
   for (const line of opts.banner?.(gw.host, gw.port) ?? []) process.stdout.write(line + '\n');
   logger.log('info', 'gateway started', { host: gw.host, port: gw.port, hostKey: hostKey.fingerprint });
@@ -94,6 +103,7 @@ export async function runServer(
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  dropRuntimeFile();
   await gw.close();
   await core.close();
 }

@@ -125,6 +125,27 @@ export function registerVault(program: Command): void {
           `created resource ${x.name} (${x.typeName}${x.dnsName ? ` ${x.dnsName}:${x.port ?? ''}` : ''})`,
       );
     });
+  resource
+    .command('list')
+    .description('the resources you may see')
+    .option('--search <text>', 'filter on name, DNS name, description')
+    .action(async (o: { search?: string }, cmd: Command) => {
+      const opts = g(cmd);
+      const r = await withCore(opts, (core, actor) => core.resources.list(actor, o.search ?? ''));
+      new Output(!!opts.json).result(r, (xs) => [
+        ...table([
+          ['RESOURCE', 'TYPE', 'HOST', 'PORT', 'ACCESS'],
+          ...xs.map((x) => [
+            x.name,
+            x.typeName,
+            x.dnsName || '-',
+            x.port === null ? '-' : String(x.port),
+            x.access,
+          ]),
+        ]),
+        `${xs.length} resources`,
+      ]);
+    });
   resource.command('show <name>').action(async (name: string, _o: unknown, cmd: Command) => {
     const opts = g(cmd);
     const r = await withCore(opts, (core, actor) => core.resources.get(actor, name));

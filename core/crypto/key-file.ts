@@ -44,6 +44,11 @@ export async function readKeyFile(file: string): Promise<KeyFileContents> {
       { file },
     );
   }
+  return parseKeyFile(text, file);
+}
+
+/** The key file's text, checked: what `readKeyFile` returns, for callers that already read it. */
+export function parseKeyFile(text: string, file: string): KeyFileContents {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

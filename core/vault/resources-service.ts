@@ -235,4 +235,34 @@ export class ResourcesService {
       );
     });
   }
+
+  /**
+   * `resource list`: the resources the caller may see (a share on the resource or on one of its
+   * accounts, or a role that sees all), by name; `search` matches name, DNS name or description.
+   */
+  async list(
+    actor: Actor,
+    search = '',
+  ): Promise<{ name: string; typeName: string; dnsName: string; port: number | null; access: string }[]> {
+    return this.ctx.run(actor, 'resource.view', { kind: 'explorer', name: 'resources' }, async (s) => {
+      this.ctx.authz.require(actor, 'resource.view');
+      const needle = search.trim().toLowerCase();
+      const typeNames = new Map((await s.repos.types.list()).map((t) => [t.id, t.name]));
+      const out = [];
+      for (const r of await s.repos.resources.list()) {
+        if (needle && ![r.name, r.dnsName, r.description].some((f) => f.toLowerCase().includes(needle)))
+          continue;
+        const level = await s.access.onResource(r);
+        if (level === 'none' && !(await this.seesAnyAccount(s, r))) continue;
+        out.push({
+          name: r.name,
+          typeName: typeNames.get(r.typeId) ?? '?',
+          dnsName: r.dnsName,
+          port: r.port,
+          access: level === 'none' ? 'account-share' : level,
+        });
+      }
+      return out;
+    });
+  }
 }
