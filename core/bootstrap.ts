@@ -1,7 +1,13 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { hostActor, type Actor } from './authz/actor.ts';
-import { configFileOf, isInside, layoutOf, REPOSITORY_ROOT, type HomeLayout } from './config/home.ts';
+import {
+  configFileOf,
+  keyFileInDataFolder,
+  layoutOf,
+  REPOSITORY_ROOT,
+  type HomeLayout,
+} from './config/home.ts';
 import { loadConfigFile } from './config/load.ts';
 import type { CustodyConfig } from './config/schema.ts';
 import { Core } from './core.ts';
@@ -87,9 +93,24 @@ async function ensureSeeds(store: Store, now: string): Promise<void> {
   });
 }
 
+/**
+ * Checked at init and at every open, by real path: a key file moved (or symlinked) into the data
+ * folder after init would otherwise be copied with every backup of the data.
+ */
+async function assertKeyOutsideData(configFile: string, layout: HomeLayout): Promise<void> {
+  const dir = await keyFileInDataFolder(layout);
+  if (dir !== undefined) {
+    throw new ConfigError(
+      `${configFile}: crypto.key_file: the master key must not live in the data folder (${dir})`,
+      { reason: 'key-in-data-folder', keyFile: layout.keyFile, dataDir: dir },
+    );
+  }
+}
+
 export async function openCore(o: OpenOptions): Promise<OpenedCore> {
   const config = await loadConfigFile(configFileOf(o.home));
   const layout = layoutOf(o.home, config);
+  await assertKeyOutsideData(configFileOf(o.home), layout);
   const keyring = new Keyring(await readKeyFile(layout.keyFile));
   const store = await storeFor(config, layout);
   const clock = o.clock ?? systemClock;
@@ -140,11 +161,7 @@ export async function initHome(
   }
   const config = await loadConfigFile(configFile);
   const layout = layoutOf(o.home, config);
-  if (isInside(layout.keyFile, layout.dataDir) || isInside(layout.keyFile, path.dirname(layout.sqliteFile))) {
-    throw new ConfigError(
-      `${configFile}: crypto.key_file: the master key must not live in the data folder (${layout.dataDir})`,
-    );
-  }
+  await assertKeyOutsideData(configFile, layout);
   await fs.mkdir(layout.dataDir, { recursive: true, mode: 0o700 });
   await fs.mkdir(layout.recordingsDir, { recursive: true, mode: 0o700 });
   const clock = o.clock ?? systemClock;
