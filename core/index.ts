@@ -12,7 +12,15 @@ export {
 } from './bootstrap.ts';
 export { actorFor, hostActor, isSuperAdmin, type Actor } from './authz/actor.ts';
 export { OPERATIONS, type Operation } from './authz/operations.ts';
-export { resolveHome, configFileOf, layoutOf, REPOSITORY_ROOT, type HomeLayout } from './config/home.ts';
+export {
+  resolveHome,
+  configFileOf,
+  layoutOf,
+  isInside,
+  realPathOf,
+  REPOSITORY_ROOT,
+  type HomeLayout,
+} from './config/home.ts';
 export { loadConfigFile, parseConfig } from './config/load.ts';
 export type { CustodyConfig } from './config/schema.ts';
 export {
