@@ -12,7 +12,14 @@ import { loadConfigFile } from './config/load.ts';
 import type { CustodyConfig } from './config/schema.ts';
 import { Core } from './core.ts';
 import type { CoreDeps } from './context.ts';
-import { createKeyFile, readKeyFile } from './crypto/key-file.ts';
+import {
+  createKeyFile,
+  newAuditKey,
+  readKeyFile,
+  takeRotationLock,
+  writeKeyFile,
+  type KeyFileContents,
+} from './crypto/key-file.ts';
 import { Keyring } from './crypto/keyring.ts';
 import { hashLoginPassword, type KdfParams } from './crypto/password-hash.ts';
 import type { Secret } from './crypto/secret.ts';
@@ -25,6 +32,8 @@ import { systemClock, uuidIds, silentLogger, type Clock, type IdGenerator, type 
 import { openStore, type Store } from './storage/db.ts';
 import { BUILTIN_TYPES } from './vault/builtin-types.ts';
 import { AuditLog } from './audit/audit-log.ts';
+import { AuditChain } from './audit/chain.ts';
+import { walkChain } from './audit/audit-service.ts';
 
 export interface OpenOptions {
   home: string;
@@ -107,20 +116,93 @@ async function assertKeyOutsideData(configFile: string, layout: HomeLayout): Pro
   }
 }
 
+function chainOf(contents: KeyFileContents): AuditChain {
+  return new AuditChain(
+    contents.audit
+      ? { material: Buffer.from(contents.audit.material, 'base64'), fromSeq: contents.audit.fromSeq }
+      : undefined,
+  );
+}
+
+/**
+ * The audit chain's key, from the key file (issue 11 #10). A key file made before the chain was
+ * keyed gets an audit key here, once: the legacy SHA-256 chain is walked, and an `audit.keyed` row
+ * (the first keyed row, whose previous hash seals every older row) records the upgrade and what
+ * the walk found. Under the rotation lock, so two processes opening at once add one key.
+ */
+async function auditChainFor(
+  store: Store,
+  keyFile: string,
+  contents: KeyFileContents,
+  clock: Clock,
+  ids: IdGenerator,
+): Promise<AuditChain> {
+  if (contents.audit) return chainOf(contents);
+  const keyedRows = await store.read((r) => r.audit.query({ type: 'audit.keyed', limit: 1 }));
+  if (keyedRows.length) {
+    // Another node (or a restored old copy of the key file) lacks the key the chain is keyed with:
+    // a fresh key here would make every later row unverifiable.
+    throw new KeyError(
+      `master key file ${keyFile} has no audit key, but the audit chain is keyed (row ${keyedRows[0]!.seq}): restore the key file that holds it`,
+      { file: keyFile },
+    );
+  }
+  const release = await takeRotationLock(keyFile);
+  try {
+    const now = await readKeyFile(keyFile);
+    if (now.audit) return chainOf(now);
+    return await store.tx(async (repos) => {
+      const head = await repos.audit.head();
+      const legacy = await walkChain(repos, new AuditChain());
+      const upgraded: KeyFileContents = { ...now, audit: newAuditKey(clock.now(), head.seq + 1) };
+      await writeKeyFile(keyFile, upgraded);
+      const chain = chainOf(upgraded);
+      if (head.seq > 0) {
+        await new AuditLog(clock, ids, chain).append(repos, {
+          type: 'audit.keyed',
+          actor: 'system',
+          source: 'startup',
+          target: { kind: 'audit', name: 'chain' },
+          result: 'success',
+          details: {
+            fromSeq: head.seq + 1,
+            legacyRows: legacy.rows,
+            legacyIntact: legacy.ok,
+            ...(legacy.ok ? {} : { legacyFirstBad: legacy.firstBad }),
+          },
+        });
+      }
+      return chain;
+    });
+  } finally {
+    await release();
+  }
+}
+
 export async function openCore(o: OpenOptions): Promise<OpenedCore> {
   const config = await loadConfigFile(configFileOf(o.home));
   const layout = layoutOf(o.home, config);
   await assertKeyOutsideData(configFileOf(o.home), layout);
-  const keyring = new Keyring(await readKeyFile(layout.keyFile));
+  const keyContents = await readKeyFile(layout.keyFile);
+  const keyring = new Keyring(keyContents);
   const store = await storeFor(config, layout);
   const clock = o.clock ?? systemClock;
+  const ids = o.ids ?? uuidIds;
+  let auditChain: AuditChain;
+  try {
+    auditChain = await auditChainFor(store, layout.keyFile, keyContents, clock, ids);
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
   await ensureSeeds(store, clock.now().toISOString());
   const core = new Core({
     store,
     keyring,
     config,
     clock,
-    ids: o.ids ?? uuidIds,
+    ids,
+    auditChain,
     logger: o.logger ?? silentLogger,
     ...(o.kdf ? { kdf: o.kdf } : {}),
     recordingsDir: layout.recordingsDir,
@@ -234,7 +316,7 @@ async function createAdmin(core: Core, password: Secret, osUser: string, source:
       createdAt: now,
       updatedAt: now,
     });
-    await new AuditLog(ctx.clock, ctx.ids).append(r, {
+    await ctx.auditLog.append(r, {
       type: 'system.init',
       actor: `host:${osUser}`,
       source,

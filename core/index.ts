@@ -38,7 +38,7 @@ export * from './errors.ts';
 export { printable, printableBlock, hasUnsafeCharacters } from './printable.ts';
 export * from './model.ts';
 export { AUDIT_EVENTS, type AuditEventType } from './audit/events.ts';
-export type { VerifyReport } from './audit/audit-service.ts';
+export { parseCheckpoint, type AuditCheckpoint, type VerifyReport } from './audit/audit-service.ts';
 export type { ImportReport, LineResult } from './import/import-service.ts';
 export { BUILTIN_POLICIES } from './policy/builtin.ts';
 export { generatePassword } from './policy/generate.ts';
