@@ -1,12 +1,25 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { hostActor, type Actor } from './authz/actor.ts';
-import { configFileOf, isInside, layoutOf, REPOSITORY_ROOT, type HomeLayout } from './config/home.ts';
+import {
+  configFileOf,
+  keyFileInDataFolder,
+  layoutOf,
+  REPOSITORY_ROOT,
+  type HomeLayout,
+} from './config/home.ts';
 import { loadConfigFile } from './config/load.ts';
 import type { CustodyConfig } from './config/schema.ts';
 import { Core } from './core.ts';
 import type { CoreDeps } from './context.ts';
-import { createKeyFile } from './crypto/key-file.ts';
+import {
+  createKeyFile,
+  newAuditKey,
+  readKeyFile,
+  takeRotationLock,
+  writeKeyFile,
+  type KeyFileContents,
+} from './crypto/key-file.ts';
 import { Keyring } from './crypto/keyring.ts';
 import { hashLoginPassword, type KdfParams } from './crypto/password-hash.ts';
 import type { Secret } from './crypto/secret.ts';
@@ -19,6 +32,8 @@ import { systemClock, uuidIds, silentLogger, type Clock, type IdGenerator, type 
 import { openStore, type Store } from './storage/db.ts';
 import { BUILTIN_TYPES } from './vault/builtin-types.ts';
 import { AuditLog } from './audit/audit-log.ts';
+import { AuditChain } from './audit/chain.ts';
+import { walkChain } from './audit/audit-service.ts';
 
 export interface OpenOptions {
   home: string;
@@ -87,19 +102,108 @@ async function ensureSeeds(store: Store, now: string): Promise<void> {
   });
 }
 
+/**
+ * Checked at init and at every open, by real path: a key file moved (or symlinked) into the data
+ * folder after init would otherwise be copied with every backup of the data.
+ */
+async function assertKeyOutsideData(configFile: string, layout: HomeLayout): Promise<void> {
+  const dir = await keyFileInDataFolder(layout);
+  if (dir !== undefined) {
+    throw new ConfigError(
+      `${configFile}: crypto.key_file: the master key must not live in the data folder (${dir})`,
+      { reason: 'key-in-data-folder', keyFile: layout.keyFile, dataDir: dir },
+    );
+  }
+}
+
+function chainOf(contents: KeyFileContents): AuditChain {
+  return new AuditChain(
+    contents.audit
+      ? { material: Buffer.from(contents.audit.material, 'base64'), fromSeq: contents.audit.fromSeq }
+      : undefined,
+  );
+}
+
+/**
+ * The audit chain's key, from the key file (issue 11 #10). A key file made before the chain was
+ * keyed gets an audit key here, once: the legacy SHA-256 chain is walked, and an `audit.keyed` row
+ * (the first keyed row, whose previous hash seals every older row) records the upgrade and what
+ * the walk found. Under the rotation lock, so two processes opening at once add one key.
+ */
+async function auditChainFor(
+  store: Store,
+  keyFile: string,
+  contents: KeyFileContents,
+  clock: Clock,
+  ids: IdGenerator,
+): Promise<AuditChain> {
+  if (contents.audit) return chainOf(contents);
+  const keyedRows = await store.read((r) => r.audit.query({ type: 'audit.keyed', limit: 1 }));
+  if (keyedRows.length) {
+    // Another node (or a restored old copy of the key file) lacks the key the chain is keyed with:
+    // a fresh key here would make every later row unverifiable.
+    throw new KeyError(
+      `master key file ${keyFile} has no audit key, but the audit chain is keyed (row ${keyedRows[0]!.seq}): restore the key file that holds it`,
+      { file: keyFile },
+    );
+  }
+  const release = await takeRotationLock(keyFile);
+  try {
+    const now = await readKeyFile(keyFile);
+    if (now.audit) return chainOf(now);
+    return await store.tx(async (repos) => {
+      const head = await repos.audit.head();
+      const legacy = await walkChain(repos, new AuditChain());
+      const upgraded: KeyFileContents = { ...now, audit: newAuditKey(clock.now(), head.seq + 1) };
+      await writeKeyFile(keyFile, upgraded);
+      const chain = chainOf(upgraded);
+      if (head.seq > 0) {
+        await new AuditLog(clock, ids, chain).append(repos, {
+          type: 'audit.keyed',
+          actor: 'system',
+          source: 'startup',
+          target: { kind: 'audit', name: 'chain' },
+          result: 'success',
+          details: {
+            fromSeq: head.seq + 1,
+            legacyRows: legacy.rows,
+            legacyIntact: legacy.ok,
+            ...(legacy.ok ? {} : { legacyFirstBad: legacy.firstBad }),
+          },
+        });
+      }
+      return chain;
+    });
+  } finally {
+    await release();
+  }
+}
+
 export async function openCore(o: OpenOptions): Promise<OpenedCore> {
   const config = await loadConfigFile(configFileOf(o.home));
   const layout = layoutOf(o.home, config);
+  await assertKeyOutsideData(configFileOf(o.home), layout);
+  const keyContents = await readKeyFile(layout.keyFile);
+  // Follows the key file, so a `custody key rotate` from another process reaches this node.
   const keyring = await Keyring.fromFile(layout.keyFile);
   const store = await storeFor(config, layout);
   const clock = o.clock ?? systemClock;
+  const ids = o.ids ?? uuidIds;
+  let auditChain: AuditChain;
+  try {
+    auditChain = await auditChainFor(store, layout.keyFile, keyContents, clock, ids);
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
   await ensureSeeds(store, clock.now().toISOString());
   const core = new Core({
     store,
     keyring,
     config,
     clock,
-    ids: o.ids ?? uuidIds,
+    ids,
+    auditChain,
     logger: o.logger ?? silentLogger,
     ...(o.kdf ? { kdf: o.kdf } : {}),
     recordingsDir: layout.recordingsDir,
@@ -140,11 +244,7 @@ export async function initHome(
   }
   const config = await loadConfigFile(configFile);
   const layout = layoutOf(o.home, config);
-  if (isInside(layout.keyFile, layout.dataDir) || isInside(layout.keyFile, path.dirname(layout.sqliteFile))) {
-    throw new ConfigError(
-      `${configFile}: crypto.key_file: the master key must not live in the data folder (${layout.dataDir})`,
-    );
-  }
+  await assertKeyOutsideData(configFile, layout);
   await fs.mkdir(layout.dataDir, { recursive: true, mode: 0o700 });
   await fs.mkdir(layout.recordingsDir, { recursive: true, mode: 0o700 });
   const clock = o.clock ?? systemClock;
@@ -217,7 +317,7 @@ async function createAdmin(core: Core, password: Secret, osUser: string, source:
       createdAt: now,
       updatedAt: now,
     });
-    await new AuditLog(ctx.clock, ctx.ids).append(r, {
+    await ctx.auditLog.append(r, {
       type: 'system.init',
       actor: `host:${osUser}`,
       source,

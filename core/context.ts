@@ -1,4 +1,5 @@
 import { AuditLog, type AuditEntry } from './audit/audit-log.ts';
+import type { AuditChain } from './audit/chain.ts';
 import type { AuditEventType } from './audit/events.ts';
 import type { Actor } from './authz/actor.ts';
 import { Authorizer } from './authz/authorizer.ts';
@@ -32,6 +33,8 @@ export interface CoreDeps {
   clock: Clock;
   ids: IdGenerator;
   logger: Logger;
+  /** How audit rows are chained: keyed by the audit key of the key file (issue 11 #10). */
+  auditChain: AuditChain;
   /** Where live sessions are registered; in-process unless a cluster registry is given. */
   liveRegistry?: LiveRegistry;
   /** Where session recordings are stored (default: ./recordings). */
@@ -94,7 +97,7 @@ export class CoreContext {
 
   constructor(readonly deps: CoreDeps) {
     this.#store = observedStore(deps.store, this.auditObservers, deps.logger);
-    this.auditLog = new AuditLog(deps.clock, deps.ids);
+    this.auditLog = new AuditLog(deps.clock, deps.ids, deps.auditChain);
     this.authz = new Authorizer({ passwordAdminsReadAudit: deps.config.audit.password_admins_read_audit });
     this.kdf = deps.kdf ?? {
       memoryKiB: deps.config.security.kdf_memory_kib,

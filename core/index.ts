@@ -12,7 +12,15 @@ export {
 } from './bootstrap.ts';
 export { actorFor, hostActor, isSuperAdmin, type Actor } from './authz/actor.ts';
 export { OPERATIONS, type Operation } from './authz/operations.ts';
-export { resolveHome, configFileOf, layoutOf, REPOSITORY_ROOT, type HomeLayout } from './config/home.ts';
+export {
+  resolveHome,
+  configFileOf,
+  layoutOf,
+  isInside,
+  realPathOf,
+  REPOSITORY_ROOT,
+  type HomeLayout,
+} from './config/home.ts';
 export { loadConfigFile, parseConfig } from './config/load.ts';
 export type { CustodyConfig } from './config/schema.ts';
 export {
@@ -30,7 +38,7 @@ export * from './errors.ts';
 export { printable, printableBlock, hasUnsafeCharacters } from './printable.ts';
 export * from './model.ts';
 export { AUDIT_EVENTS, type AuditEventType } from './audit/events.ts';
-export type { VerifyReport } from './audit/audit-service.ts';
+export { parseCheckpoint, type AuditCheckpoint, type VerifyReport } from './audit/audit-service.ts';
 export type { ImportReport, LineResult } from './import/import-service.ts';
 export { BUILTIN_POLICIES } from './policy/builtin.ts';
 export { generatePassword } from './policy/generate.ts';

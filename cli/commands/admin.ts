@@ -1,9 +1,18 @@
 import type { Command } from 'commander';
 import { promises as fs } from 'node:fs';
 import cliProgress from 'cli-progress';
-import { checkAllSecrets, Keyring, readKeyFile, UsageError, type AuditResult } from '../../core/index.ts';
+import {
+  checkAllSecrets,
+  Keyring,
+  parseCheckpoint,
+  readKeyFile,
+  UsageError,
+  type AuditCheckpoint,
+  type AuditResult,
+} from '../../core/index.ts';
 import { withCore, globalsOf, type GlobalOptions } from '../context.ts';
 import { Output, table } from '../output.ts';
+import { writeOutputFile } from '../safe-output.ts';
 
 const g = (cmd: Command): GlobalOptions => globalsOf(cmd);
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -132,16 +141,49 @@ export function registerAdmin(program: Command): void {
   });
 
   const audit = program.command('audit').description('the audit trail');
-  audit.command('verify').action(async (_o: unknown, cmd: Command) => {
-    const opts = g(cmd);
-    const r = await withCore(opts, (core, actor) => core.audit.verify(actor));
-    new Output(!!opts.json).result(r, (x) =>
-      x.ok
-        ? `audit chain intact: ${x.rows} rows`
-        : `audit chain BROKEN at row ${x.firstBad!.seq}: ${x.firstBad!.reason}`,
-    );
-    if (!r.ok) process.exitCode = 3;
-  });
+  audit
+    .command('verify')
+    .option('--checkpoint <file>', 'also check the chain against a checkpoint from `audit checkpoint`')
+    .action(async (o: { checkpoint?: string }, cmd: Command) => {
+      const opts = g(cmd);
+      let checkpoint: AuditCheckpoint | undefined;
+      if (o.checkpoint) {
+        const text = await fs.readFile(o.checkpoint, 'utf8').catch((e: NodeJS.ErrnoException) => {
+          throw new UsageError(`cannot read checkpoint ${o.checkpoint} (${e.code ?? 'error'})`);
+        });
+        checkpoint = parseCheckpoint(text);
+      }
+      const r = await withCore(opts, (core, actor) =>
+        core.audit.verify(actor, checkpoint ? { checkpoint } : {}),
+      );
+      new Output(!!opts.json).result(r, (x) =>
+        x.ok
+          ? `audit chain intact: ${x.rows} rows${x.checkpoint ? ` (holds the checkpoint of ${x.checkpoint.at} at row ${x.checkpoint.seq})` : ''}`
+          : `audit chain BROKEN at row ${x.firstBad!.seq}: ${x.firstBad!.reason}`,
+      );
+      if (!r.ok) process.exitCode = 3;
+    });
+  audit
+    .command('checkpoint')
+    .description('writes the chain head with a MAC under the audit key, to keep off the database')
+    .requiredOption('--output <file>', 'a new file (mode 0600)')
+    .option('--force', 'replace an existing regular file')
+    .action(async (o: { output: string; force?: boolean }, cmd: Command) => {
+      const opts = g(cmd);
+      const r = await withCore(opts, async (core, actor, opened) => {
+        let cp: AuditCheckpoint | undefined;
+        const file = await writeOutputFile(
+          o.output,
+          { force: !!o.force, layout: opened.layout },
+          async (fh) => {
+            cp = await core.audit.checkpoint(actor);
+            await fh.write(JSON.stringify(cp) + '\n');
+          },
+        );
+        return { seq: cp!.seq, at: cp!.at, output: file };
+      });
+      new Output(!!opts.json).result(r, (x) => `checkpoint of row ${x.seq} (${x.at}) written to ${x.output}`);
+    });
   audit
     .command('list')
     .option('--type <prefix>')

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { UsageError, type RecordingFormat } from '../../core/index.ts';
 import { globalsOf, withCore, type GlobalOptions } from '../context.ts';
 import { Output, table } from '../output.ts';
+import { writeOutputFile } from '../safe-output.ts';
 
 const g = (cmd: Command): GlobalOptions => globalsOf(cmd);
 
@@ -81,23 +81,34 @@ export function registerRecordings(program: Command): void {
     .command('export <id>')
     .description('writes a recording (stdout unless --output)')
     .option('--format <format>', 'asciicast', 'asciicast')
-    .option('--output <file>', 'write to this file (created with mode 0600) instead of stdout')
-    .action(async (id: string, o: { format: string; output?: string }, cmd: Command) => {
+    .option(
+      '--output <file>',
+      'write to this new file (mode 0600) instead of stdout; never a symlink, key file or data folder',
+    )
+    .option('--force', 'with --output: replace an existing regular file')
+    .action(async (id: string, o: { format: string; output?: string; force?: boolean }, cmd: Command) => {
       const opts = g(cmd);
       if (o.format !== 'asciicast')
         throw new UsageError(`--format must be asciicast, got '${o.format.slice(0, 40)}'`);
       const out = new Output(!!opts.json);
-      const result = await withCore(opts, async (core, actor) => {
-        const exp = await core.recordings.export(actor, id, o.format as RecordingFormat);
+      if (o.force && !o.output) throw new UsageError('--force goes with --output');
+      const result = await withCore(opts, async (core, actor, opened) => {
+        const exportIt = () => core.recordings.export(actor, id, o.format as RecordingFormat);
+        let exp: Awaited<ReturnType<typeof exportIt>>;
         if (o.output) {
-          await pipeline(exp.open(), createWriteStream(o.output, { mode: 0o600 }));
+          // The target is checked before the export is made (and audited).
+          await writeOutputFile(o.output, { force: !!o.force, layout: opened.layout }, async (fh) => {
+            exp = await exportIt();
+            for await (const chunk of exp.open()) await fh.write(chunk as Buffer);
+          });
         } else {
+          exp = await exportIt();
           await pipeline(exp.open(), process.stdout, { end: false });
         }
         return {
-          id: exp.id,
-          format: exp.format,
-          bytes: exp.bytes,
+          id: exp!.id,
+          format: exp!.format,
+          bytes: exp!.bytes,
           ...(o.output ? { output: o.output } : {}),
         };
       });

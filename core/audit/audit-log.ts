@@ -2,7 +2,7 @@ import type { Repos } from '../storage/repos/index.ts';
 import type { AuditRecord, AuditResult } from '../model.ts';
 import type { Clock, IdGenerator } from '../runtime.ts';
 import { codeOf, type AuditEventType } from './events.ts';
-import { hashRecord } from './chain.ts';
+import type { AuditChain } from './chain.ts';
 
 export interface AuditEntry {
   type: AuditEventType;
@@ -19,6 +19,7 @@ export class AuditLog {
   constructor(
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
+    readonly chain: AuditChain,
   ) {}
 
   async append(repos: Repos, e: AuditEntry): Promise<AuditRecord> {
@@ -37,7 +38,7 @@ export class AuditLog {
       details: JSON.stringify(e.details ?? {}),
       prevHash: head.hash,
     };
-    const rec: AuditRecord = { ...base, hash: hashRecord(base) };
+    const rec: AuditRecord = { ...base, hash: this.chain.hash(base) };
     await repos.audit.append(rec);
     return rec;
   }

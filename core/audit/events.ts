@@ -133,6 +133,9 @@ export const AUDIT_EVENTS = {
   'rotation.notify': 'F115',
   'reset.configure': 'X120',
   'password.reset-failover': 'X121',
+  // evidence (issue 11 #10): the keyed audit chain and its exported checkpoints.
+  'audit.keyed': 'L160',
+  'audit.checkpoint': 'L161',
 } as const;
 
 export type AuditEventType = keyof typeof AUDIT_EVENTS;

@@ -1,3 +1,4 @@
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CustodyConfig } from './schema.ts';
@@ -45,4 +46,29 @@ export function layoutOf(home: string, config: CustodyConfig): HomeLayout {
 export function isInside(child: string, parent: string): boolean {
   const rel = path.relative(parent, child);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/** The real path of `p`: of the file itself when it exists, else of its nearest existing ancestor. */
+export async function realPathOf(p: string): Promise<string> {
+  const abs = path.resolve(p);
+  try {
+    return await fs.realpath(abs);
+  } catch {
+    const parent = path.dirname(abs);
+    if (parent === abs) return abs;
+    return path.join(await realPathOf(parent), path.basename(abs));
+  }
+}
+
+/**
+ * The master key must not live in the data folder (nor beside the database), by its real path: a
+ * `key_file` that is a symlink into the data folder, or a data folder that is a symlink to the
+ * key's folder, counts too. Returns the folder it lies in, or undefined when it is kept apart.
+ */
+export async function keyFileInDataFolder(layout: HomeLayout): Promise<string | undefined> {
+  const key = await realPathOf(layout.keyFile);
+  for (const dir of [layout.dataDir, path.dirname(layout.sqliteFile)]) {
+    if (isInside(key, await realPathOf(dir))) return dir;
+  }
+  return undefined;
 }

@@ -15,6 +15,12 @@ export interface KeyFileContents {
   /** Set while `custody key rotate` runs: the key every secret is being moved to. */
   rotatingTo?: string;
   keys: { id: string; material: string; createdAt: string }[];
+  /**
+   * The audit key (issue 11 #10): the audit chain is an HMAC chain under it from row `fromSeq` on.
+   * It is not a master key and `custody key rotate` keeps it as it is, so every row stays
+   * verifiable. Missing only in key files made before the chain was keyed (added at open).
+   */
+  audit?: { material: string; fromSeq: number; createdAt: string };
 }
 
 export const KEY_BYTES = 32;
@@ -29,6 +35,10 @@ export function newKeyEntry(now: Date): KeyFileContents['keys'][number] {
     material: randomBytes(KEY_BYTES).toString('base64'),
     createdAt: now.toISOString(),
   };
+}
+
+export function newAuditKey(now: Date, fromSeq: number): NonNullable<KeyFileContents['audit']> {
+  return { material: randomBytes(KEY_BYTES).toString('base64'), fromSeq, createdAt: now.toISOString() };
 }
 
 export async function readKeyFile(file: string): Promise<KeyFileContents> {
@@ -68,6 +78,14 @@ function checkKeyFile(value: unknown, file: string): KeyFileContents {
       throw new KeyError(`master key file ${file} holds a malformed key`, { file });
     }
   }
+  if (
+    v.audit !== undefined &&
+    (Buffer.from(String(v.audit?.material), 'base64').length !== KEY_BYTES ||
+      !Number.isInteger(v.audit?.fromSeq) ||
+      v.audit.fromSeq < 1)
+  ) {
+    throw new KeyError(`master key file ${file} holds a malformed audit key`, { file });
+  }
   const ids = new Set(v.keys.map((k) => k.id));
   if (!ids.has(v.current) || (v.rotatingTo !== undefined && !ids.has(v.rotatingTo))) {
     throw new KeyError(`master key file ${file} names a key it does not contain`, { file });
@@ -102,7 +120,12 @@ export async function writeKeyFile(file: string, contents: KeyFileContents): Pro
 
 export async function createKeyFile(file: string, now: Date): Promise<KeyFileContents> {
   const entry = newKeyEntry(now);
-  const contents: KeyFileContents = { format: 'custody-key/1', current: entry.id, keys: [entry] };
+  const contents: KeyFileContents = {
+    format: 'custody-key/1',
+    current: entry.id,
+    keys: [entry],
+    audit: newAuditKey(now, 1),
+  };
   await writeKeyFile(file, contents);
   return contents;
 }

@@ -121,7 +121,9 @@ async function rotateLocked(o: RotationOptions): Promise<RotationResult> {
     }
   }
 
-  const finished: KeyFileContents = { format: contents.format, current: target, keys: contents.keys };
+  // Everything else in the file (the audit key above all) is kept as it is.
+  const { rotatingTo: _done, ...rest } = contents;
+  const finished: KeyFileContents = { ...rest, current: target };
   await writeKeyFile(o.keyFile, finished);
   await o.store.tx((repos) =>
     o.auditLog.append(repos, {

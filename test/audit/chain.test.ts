@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
 import { AUDIT_EVENTS } from '../../core/index.ts';
+import { rewriteWithSha256 } from '../support/audit-tamper.ts';
 import { storageDrivers } from '../support/drivers.ts';
 import { createTestVault, pw, rawDb, type TestVault } from '../support/vault.ts';
 
@@ -54,30 +55,16 @@ for (const driver of storageDrivers()) {
       expect(r.firstBad!.reason).toMatch(/edited/);
     });
 
-    it('an edit that recomputes the row hash is caught at the next row', async () => {
-      const { hashRecord } = await import('../../core/audit/chain.ts');
-      const row = await db('audit_events').where('seq', 3).first();
-      const forged = { ...row, actor: 'mallory' };
-      const rec = {
-        seq: Number(forged.seq),
-        id: forged.id,
-        at: forged.at,
-        type: forged.type,
-        code: forged.code,
-        actor: forged.actor,
-        source: forged.source,
-        targetKind: forged.target_kind,
-        targetName: forged.target_name,
-        result: forged.result,
-        details: forged.details,
-        prevHash: forged.prev_hash,
-      };
-      await db('audit_events')
-        .where('seq', 3)
-        .update({ actor: 'mallory', hash: hashRecord(rec) });
+    it('the attack of issue 11 #10 — edit a row, recompute the SHA-256 chain and the head — names that row', async () => {
+      const last = await rewriteWithSha256(db, 3, { actor: 'mallory' });
+      // The forged chain is self-consistent under the old unkeyed rule: the attack is complete.
+      expect(last).toBeGreaterThan(3);
       const r = await v.core.audit.verify(v.host);
       expect(r.ok).toBe(false);
-      expect(r.firstBad!.seq).toBe(4);
+      expect(r.firstBad!.seq).toBe(3);
+      expect(r.firstBad!.reason).toMatch(
+        /does not match its hash \(edited, or rehashed without the audit key\)/,
+      );
     });
 
     it('a deleted row is named', async () => {
