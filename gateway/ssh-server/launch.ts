@@ -10,6 +10,7 @@ import type { SessionMode, TargetStream, Via } from '../connectors/types.ts';
 import type { TelnetPrompts } from '../connectors/telnet.ts';
 import { TerminalMux } from '../mux/terminal-mux.ts';
 import { connectorFor, reachTarget } from './dial.ts';
+import { RecordedOutputGate } from './recorded-output.ts';
 
 export interface GatewaySettings {
   nodeName: string;
@@ -169,6 +170,13 @@ function pump(
     let finished = false;
     const cleanups: (() => void)[] = [];
     const shell = r.mode.kind === 'shell';
+    // Strict: the operator gets target output only once the recording holds it.
+    const gate =
+      recorder && settings.recordingFailure === 'strict' ? new RecordedOutputGate(recorder) : undefined;
+    const toOperator = (chunk: Buffer) => channel.write(chunk);
+    const toOperatorStderr = (chunk: Buffer) => channel.writeStderr(chunk);
+    /** True while the mux fans out target output (as opposed to the gateway's own notices). */
+    let targetOutput = false;
     const mux = shell
       ? new TerminalMux({
           info: {
@@ -183,7 +191,11 @@ function pump(
           },
           cols: r.mode.kind === 'shell' ? r.mode.cols : 80,
           rows: r.mode.kind === 'shell' ? r.mode.rows : 24,
-          client: (chunk) => channel.write(chunk),
+          client: (chunk) => {
+            if (!gate) channel.write(chunk);
+            else if (targetOutput) gate.output(chunk, toOperator);
+            else gate.notice(() => channel.write(chunk));
+          },
           toTarget: (chunk) => {
             if (!target.stdin.write(chunk)) holdOperator();
           },
@@ -303,23 +315,33 @@ function pump(
       else if (recorderFull) void recorder!.drained().then(release);
       else void mux!.settled().then(release);
     };
+    const muxOutput = (chunk: Buffer) => {
+      targetOutput = true;
+      try {
+        mux!.output(chunk);
+      } finally {
+        targetOutput = false;
+      }
+    };
     const fromTarget = (chunk: Buffer) => {
       bytesOut += chunk.length;
       touch();
-      if (mux) mux.output(chunk);
+      if (mux) muxOutput(chunk);
       else {
-        channel.write(chunk);
         recorder?.output(chunk);
+        if (gate) gate.output(chunk, toOperator);
+        else channel.write(chunk);
       }
       holdTarget();
     };
     target.stdout.on('data', fromTarget);
     target.stderr?.on('data', (chunk: Buffer) => {
       bytesOut += chunk.length;
-      if (mux) mux.output(chunk);
+      if (mux) muxOutput(chunk);
       else {
-        channel.writeStderr(chunk);
         recorder?.output(chunk);
+        if (gate) gate.output(chunk, toOperatorStderr);
+        else channel.writeStderr(chunk);
       }
     });
     cleanups.push(
@@ -359,7 +381,8 @@ function pump(
       mux?.end(reason);
       // A session the gateway ended (terminate, timeout, recording failure) never reports success.
       const exitCode = ended ? 1 : (end.exitCode ?? (end.signal ? 128 : 0));
-      resolve({ exitCode, reason, bytesIn, bytesOut });
+      // Output still waiting for the recording is delivered (or dropped) before the channel closes.
+      void (gate?.idle() ?? Promise.resolve()).then(() => resolve({ exitCode, reason, bytesIn, bytesOut }));
     });
   });
 }
