@@ -69,6 +69,10 @@ export async function runSession(r: LaunchRequest): Promise<number> {
   let recorder: RecordingWriter | undefined;
   let landings: string[] = [];
   try {
+    const connector = connectorFor(grant.target.protocol, settings.telnetPrompts);
+    // A mode the connector cannot serve is refused before any credential is used or dialled.
+    const refused = connector.refusal?.(r.mode, grant.target.ref);
+    if (refused) throw refused;
     const reached = await reachTarget(
       core,
       grant,
@@ -80,6 +84,24 @@ export async function runSession(r: LaunchRequest): Promise<number> {
     const via: Via | undefined = reached.via;
     const cols = r.mode.kind === 'shell' ? r.mode.cols : 80;
     const rows = r.mode.kind === 'shell' ? r.mode.rows : 24;
+    let typingCredential = false;
+    target = await connector.open({
+      target: grant.target,
+      credential: await core.sessions.credential(grant),
+      ...(via ? { via } : {}),
+      mode: r.mode,
+      hostKey: async (key) => {
+        await core.sessions.checkHostKey(grant, grant.target.resource, key);
+      },
+      onCredentialTyping: (active) => {
+        typingCredential = active;
+        if (active) recorder?.suspend();
+        else recorder?.resume();
+      },
+      timeoutMs: settings.connectTimeoutMs,
+    });
+    // The recording starts once the target took the session (nothing is read from it before the
+    // session's pump starts), so a refused or unreachable attempt leaves no empty recording.
     if (r.mode.kind !== 'sftp') {
       recorder = await core.recordings.open(
         {
@@ -94,20 +116,10 @@ export async function runSession(r: LaunchRequest): Promise<number> {
         },
         settings.recordingFailure,
       );
+      if (typingCredential) recorder.suspend();
     }
-    const rec = recorder;
-    target = await connectorFor(grant.target.protocol, settings.telnetPrompts).open({
-      target: grant.target,
-      credential: await core.sessions.credential(grant),
-      ...(via ? { via } : {}),
-      mode: r.mode,
-      hostKey: async (key) => {
-        await core.sessions.checkHostKey(grant, grant.target.resource, key);
-      },
-      onCredentialTyping: (active) => (active ? rec?.suspend() : rec?.resume()),
-      timeoutMs: settings.connectTimeoutMs,
-    });
   } catch (e) {
+    target?.close();
     closeRoute();
     await recorder?.close().catch(() => undefined);
     const message = operatorMessage(e);
