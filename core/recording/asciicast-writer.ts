@@ -120,6 +120,8 @@ export class AsciicastWriter implements RecordingWriter {
   #inFlight = 0;
   /** Set when create() itself fails: nobody holds the writer, so onClosed is not run. */
   #abandoned = false;
+  /** committed() callers: each waits until the cast is written up to its offset. */
+  #commits: { upTo: number; resolve: (ok: boolean) => void }[] = [];
 
   private constructor(o: AsciicastWriterOptions, cast: FileHandle, index: FileHandle) {
     this.id = o.id;
@@ -252,14 +254,31 @@ export class AsciicastWriter implements RecordingWriter {
         if (this.#failed) return;
         if (cast.length) await writeAll(this.#cast, cast);
         this.#written += cast.length;
+        this.#settleCommits();
         if (index) await writeAll(this.#index, index);
       } catch (e) {
         this.#fail(e);
       } finally {
         this.#inFlight -= cast.length;
       }
+      // What was handed over during this write goes out now, in one write, if someone waits.
+      if (this.#commits.length && !this.#inFlight && this.#castBufBytes) void this.flush();
     });
     return this.#chain;
+  }
+
+  /**
+   * Resolves true once everything handed over so far is written to the cast file, false if
+   * writing has failed (then it never will be). Writes start at once rather than on the timer; a
+   * burst of calls while one write is under way is written together by the next one.
+   */
+  committed(): Promise<boolean> {
+    if (this.#failed) return Promise.resolve(false);
+    if (this.#written >= this.#offset) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      this.#commits.push({ upTo: this.#offset, resolve });
+      if (!this.#inFlight) void this.flush();
+    });
   }
 
   /** Bytes recorded but not yet on disk: the session slows its target down while this is high. */
@@ -349,10 +368,16 @@ export class AsciicastWriter implements RecordingWriter {
     this.#offset += b.length;
   }
 
+  #settleCommits(): void {
+    while (this.#commits.length && this.#commits[0]!.upTo <= this.#written)
+      this.#commits.shift()!.resolve(true);
+  }
+
   #fail(e: unknown): void {
     if (this.#failed) return;
     const error = e instanceof Error ? e : new Error(String(e));
     this.#failed = error;
+    for (const c of this.#commits.splice(0)) c.resolve(false);
     this.#castBuf = [];
     this.#castBufBytes = 0;
     this.#indexBuf = [];

@@ -38,5 +38,10 @@ export interface RecordingWriter {
   /** Bytes not yet on disk, and a promise for when they are (backpressure for bulk output). */
   backlog(): number;
   drained(): Promise<void>;
+  /**
+   * True once everything handed over so far is written to the recording, false if writing failed
+   * (the strict policy forwards output to the operator only after this says true).
+   */
+  committed(): Promise<boolean>;
   close(): Promise<RecordingSummary>;
 }

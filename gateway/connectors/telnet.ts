@@ -24,6 +24,7 @@ import {
   DEFAULT_TIMEOUT_MS,
   type OpenRequest,
   type SessionEnd,
+  type SessionMode,
   type TargetConnector,
   type TargetStream,
 } from './types.ts';
@@ -47,16 +48,21 @@ export class TelnetConnector implements TargetConnector {
     this.#settleMs = opts.settleMs ?? 80;
   }
 
+  /** Telnet has no way to run a command or a subsystem: only shells. */
+  refusal(mode: SessionMode, ref: string): TargetError | undefined {
+    if (mode.kind === 'shell') return undefined;
+    return new TargetError(`telnet offers interactive shells only, not ${mode.kind} (${ref})`, {
+      reason: 'protocol',
+      target: ref,
+    });
+  }
+
   async open(req: OpenRequest): Promise<TargetStream> {
     const ref = req.target.ref;
     const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const fail = (e: DialError) =>
       new TargetError(`target ${e.phrase} (${ref})`, { reason: e.reason, target: ref });
-    if (req.mode.kind !== 'shell')
-      throw new TargetError(`telnet offers interactive shells only, not ${req.mode.kind} (${ref})`, {
-        reason: 'protocol',
-        target: ref,
-      });
+    if (req.mode.kind !== 'shell') throw this.refusal(req.mode, ref) as TargetError;
     const { term, cols, rows } = req.mode;
     const started = Date.now();
 

@@ -74,6 +74,8 @@ export interface TargetConnector {
   readonly protocol: 'ssh' | 'telnet';
   /** Rejects with a one-line CustodyError (TargetError, HostKeyError, …); never with a secret. */
   open(req: OpenRequest): Promise<TargetStream>;
+  /** The refusal of a mode this connector never serves (checked before anything is dialled). */
+  refusal?(mode: SessionMode, ref: string): Error | undefined;
 }
 
 export const DEFAULT_TIMEOUT_MS = 15_000;

@@ -10,6 +10,7 @@ import type { SessionMode, TargetStream, Via } from '../connectors/types.ts';
 import type { TelnetPrompts } from '../connectors/telnet.ts';
 import { TerminalMux } from '../mux/terminal-mux.ts';
 import { connectorFor, reachTarget } from './dial.ts';
+import { RecordedOutputGate } from './recorded-output.ts';
 
 export interface GatewaySettings {
   nodeName: string;
@@ -68,6 +69,10 @@ export async function runSession(r: LaunchRequest): Promise<number> {
   let recorder: RecordingWriter | undefined;
   let landings: string[] = [];
   try {
+    const connector = connectorFor(grant.target.protocol, settings.telnetPrompts);
+    // A mode the connector cannot serve is refused before any credential is used or dialled.
+    const refused = connector.refusal?.(r.mode, grant.target.ref);
+    if (refused) throw refused;
     const reached = await reachTarget(
       core,
       grant,
@@ -79,6 +84,24 @@ export async function runSession(r: LaunchRequest): Promise<number> {
     const via: Via | undefined = reached.via;
     const cols = r.mode.kind === 'shell' ? r.mode.cols : 80;
     const rows = r.mode.kind === 'shell' ? r.mode.rows : 24;
+    let typingCredential = false;
+    target = await connector.open({
+      target: grant.target,
+      credential: await core.sessions.credential(grant),
+      ...(via ? { via } : {}),
+      mode: r.mode,
+      hostKey: async (key) => {
+        await core.sessions.checkHostKey(grant, grant.target.resource, key);
+      },
+      onCredentialTyping: (active) => {
+        typingCredential = active;
+        if (active) recorder?.suspend();
+        else recorder?.resume();
+      },
+      timeoutMs: settings.connectTimeoutMs,
+    });
+    // The recording starts once the target took the session (nothing is read from it before the
+    // session's pump starts), so a refused or unreachable attempt leaves no empty recording.
     if (r.mode.kind !== 'sftp') {
       recorder = await core.recordings.open(
         {
@@ -93,20 +116,10 @@ export async function runSession(r: LaunchRequest): Promise<number> {
         },
         settings.recordingFailure,
       );
+      if (typingCredential) recorder.suspend();
     }
-    const rec = recorder;
-    target = await connectorFor(grant.target.protocol, settings.telnetPrompts).open({
-      target: grant.target,
-      credential: await core.sessions.credential(grant),
-      ...(via ? { via } : {}),
-      mode: r.mode,
-      hostKey: async (key) => {
-        await core.sessions.checkHostKey(grant, grant.target.resource, key);
-      },
-      onCredentialTyping: (active) => (active ? rec?.suspend() : rec?.resume()),
-      timeoutMs: settings.connectTimeoutMs,
-    });
   } catch (e) {
+    target?.close();
     closeRoute();
     await recorder?.close().catch(() => undefined);
     const message = operatorMessage(e);
@@ -169,6 +182,13 @@ function pump(
     let finished = false;
     const cleanups: (() => void)[] = [];
     const shell = r.mode.kind === 'shell';
+    // Strict: the operator gets target output only once the recording holds it.
+    const gate =
+      recorder && settings.recordingFailure === 'strict' ? new RecordedOutputGate(recorder) : undefined;
+    const toOperator = (chunk: Buffer) => channel.write(chunk);
+    const toOperatorStderr = (chunk: Buffer) => channel.writeStderr(chunk);
+    /** True while the mux fans out target output (as opposed to the gateway's own notices). */
+    let targetOutput = false;
     const mux = shell
       ? new TerminalMux({
           info: {
@@ -183,7 +203,11 @@ function pump(
           },
           cols: r.mode.kind === 'shell' ? r.mode.cols : 80,
           rows: r.mode.kind === 'shell' ? r.mode.rows : 24,
-          client: (chunk) => channel.write(chunk),
+          client: (chunk) => {
+            if (!gate) channel.write(chunk);
+            else if (targetOutput) gate.output(chunk, toOperator);
+            else gate.notice(() => channel.write(chunk));
+          },
           toTarget: (chunk) => {
             if (!target.stdin.write(chunk)) holdOperator();
           },
@@ -303,23 +327,33 @@ function pump(
       else if (recorderFull) void recorder!.drained().then(release);
       else void mux!.settled().then(release);
     };
+    const muxOutput = (chunk: Buffer) => {
+      targetOutput = true;
+      try {
+        mux!.output(chunk);
+      } finally {
+        targetOutput = false;
+      }
+    };
     const fromTarget = (chunk: Buffer) => {
       bytesOut += chunk.length;
       touch();
-      if (mux) mux.output(chunk);
+      if (mux) muxOutput(chunk);
       else {
-        channel.write(chunk);
         recorder?.output(chunk);
+        if (gate) gate.output(chunk, toOperator);
+        else channel.write(chunk);
       }
       holdTarget();
     };
     target.stdout.on('data', fromTarget);
     target.stderr?.on('data', (chunk: Buffer) => {
       bytesOut += chunk.length;
-      if (mux) mux.output(chunk);
+      if (mux) muxOutput(chunk);
       else {
-        channel.writeStderr(chunk);
         recorder?.output(chunk);
+        if (gate) gate.output(chunk, toOperatorStderr);
+        else channel.writeStderr(chunk);
       }
     });
     cleanups.push(
@@ -359,7 +393,8 @@ function pump(
       mux?.end(reason);
       // A session the gateway ended (terminate, timeout, recording failure) never reports success.
       const exitCode = ended ? 1 : (end.exitCode ?? (end.signal ? 128 : 0));
-      resolve({ exitCode, reason, bytesIn, bytesOut });
+      // Output still waiting for the recording is delivered (or dropped) before the channel closes.
+      void (gate?.idle() ?? Promise.resolve()).then(() => resolve({ exitCode, reason, bytesIn, bytesOut }));
     });
   });
 }

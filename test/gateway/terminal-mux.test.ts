@@ -27,6 +27,9 @@ class FakeRecorder implements RecordingWriter {
     return 0;
   }
   async drained(): Promise<void> {}
+  async committed(): Promise<boolean> {
+    return true;
+  }
   async close(): Promise<RecordingSummary> {
     return { id: this.id, path: '', bytes: 0, events: 0, durationMs: 0 };
   }

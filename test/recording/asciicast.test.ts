@@ -156,6 +156,28 @@ describe('asciicast v2 writer', () => {
     await w.close();
   });
 
+  it('committed() says true only once the bytes are in the file, and false after a failure', async () => {
+    const handles: FileHandle[] = [];
+    const w = await writer({
+      openFile: async (p) => {
+        const h = await open(p, 'wx', 0o600);
+        handles.push(h);
+        return h;
+      },
+    });
+    w.output(b('first'));
+    w.output(b('second'));
+    // Written at once, not on the 1 s timer.
+    expect(await w.committed()).toBe(true);
+    expect(await readFile(w.castPath, 'utf8')).toContain('"second"');
+    expect(await w.committed()).toBe(true); // nothing new: at once
+    await handles[0]!.close(); // the cast's descriptor goes away under the writer
+    w.output(b('lost'));
+    expect(await w.committed()).toBe(false);
+    expect(await w.committed()).toBe(false);
+    await w.close();
+  });
+
   it('calls the failure callbacks once on a write error, then drops further data', async () => {
     const handles: FileHandle[] = [];
     const w = await writer({
