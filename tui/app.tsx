@@ -59,7 +59,7 @@ export function App(props: AppProps) {
   const helpOpen = useRef(false);
   const promptOpening = useRef(false);
   const [flash, setFlash] = useState<Flash | null>(null);
-  const [typing, setTypingState] = useState(false);
+  const [typing, setTypingState] = useState<boolean | 'search'>(false);
   const [asideActive, setAsideActive] = useState(false);
   const flashTimer = useRef<unknown>(undefined);
   const { session, timers } = props;
@@ -83,7 +83,7 @@ export function App(props: AppProps) {
     },
     [timers],
   );
-  const setTyping = useCallback((on: boolean) => setTypingState(on), []);
+  const setTyping = useCallback((on: boolean | 'search') => setTypingState(on), []);
   const dropRefusal = useCallback(() => setFlash((f) => (f?.kind === 'error' ? null : f)), []);
   const aside = useCallback(
     async <T,>(fn: (terminal: ConsoleTerminal) => Promise<T>): Promise<T> => {
@@ -135,6 +135,11 @@ export function App(props: AppProps) {
         return setHelp(false);
       }
       const cmd = commandOf(lettersAreCommands ? ['global', 'keys'] : ['global'], input, key);
+      const tabKey = cmd === Command.NextTab || cmd === Command.PrevTab;
+      if (typing === 'search' && tabKey && !promptOpening.current && !route && tabs.length) {
+        // Tab is no text: it moves screens while the search line has text too.
+        return setTab((t) => (t + (cmd === Command.NextTab ? 1 : tabs.length - 1)) % tabs.length);
+      }
       if (typing || promptOpening.current) {
         // Letters are text while a prompt is open or opening; only Ctrl-C still leaves.
         if (cmd === Command.Quit && key.ctrl) props.onQuit();

@@ -41,8 +41,11 @@ export interface ConsoleState {
   /** May the operator do this at all (role)? Screens hide what the core would refuse anyway. */
   can(op: Operation): boolean;
   flash(text: string, kind?: Flash['kind']): void;
-  /** Keyboard focus is in a text field: letters are text, not commands. */
-  setTyping(on: boolean): void;
+  /**
+   * Keyboard focus is in a text field: letters are text, not commands. 'search' is the explorer's
+   * search line, which is no prompt: Tab still moves between screens while it has text.
+   */
+  setTyping(on: boolean | 'search'): void;
   /**
    * The same, set at once by the key that opens a prompt: the frame's own keys (q, ?) read it
    * for keys that arrive before the prompt is drawn.

@@ -1,5 +1,10 @@
 import { PassThrough, Writable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { clampTerminalSize, type ConsoleTerminal } from '../core/index.ts';
+import { KeyTokenizer } from './key-tokens.ts';
+
+/** How long the rest of a sequence cut off at the end of a read is waited for. */
+const SEQUENCE_WAIT_MS = 50;
 
 /** Terminal controls the console writes itself (xterm; every terminal an SSH client runs in has them). */
 export const ESC = {
@@ -23,6 +28,13 @@ export class TerminalStreams {
   readonly stdout: TtyOut;
   #suspended = false;
   readonly #unsubscribe: (() => void)[] = [];
+  readonly #decoder = new StringDecoder('utf8');
+  readonly #tokens = new KeyTokenizer();
+  /** Keys read but not yet handed to Ink. */
+  readonly #keys: string[] = [];
+  #feeding: ReturnType<typeof setTimeout> | undefined;
+  #waitingForRest: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
 
   constructor(private readonly terminal: ConsoleTerminal) {
     const stdin = new PassThrough() as TtyIn;
@@ -49,7 +61,15 @@ export class TerminalStreams {
 
     this.#unsubscribe.push(
       terminal.onData((chunk) => {
-        if (!this.#suspended) stdin.write(chunk);
+        if (this.#suspended || this.#closed) return;
+        clearTimeout(this.#waitingForRest);
+        this.#keys.push(...this.#tokens.push(this.#decoder.write(chunk)));
+        if (this.#tokens.pending)
+          this.#waitingForRest = setTimeout(() => {
+            this.#keys.push(...this.#tokens.flush());
+            this.#feed();
+          }, SEQUENCE_WAIT_MS);
+        this.#feed();
       }),
       terminal.onResize((cols, rows) => {
         const size = clampTerminalSize(cols, rows);
@@ -58,6 +78,28 @@ export class TerminalStreams {
         if (!this.#suspended) stdout.emit('resize');
       }),
     );
+  }
+
+  /**
+   * Hands Ink one key per turn of the event loop, so each key's state updates and effects have
+   * settled before the next key is read (a timer turn comes after Ink's own Esc flush and React's
+   * passive effects, both of which run on setImmediate). Keys still queued when the console steps
+   * aside are dropped, as keys typed while it is aside are.
+   */
+  #feed(): void {
+    if (this.#feeding !== undefined) return;
+    const next = () => {
+      this.#feeding = undefined;
+      if (this.#suspended || this.#closed) {
+        this.#keys.length = 0;
+        return;
+      }
+      const key = this.#keys.shift();
+      if (key === undefined) return;
+      this.stdin.write(key);
+      this.#feeding = setTimeout(next, 0);
+    };
+    next();
   }
 
   get suspended(): boolean {
@@ -84,6 +126,9 @@ export class TerminalStreams {
   }
 
   close(): void {
+    this.#closed = true;
+    clearTimeout(this.#feeding);
+    clearTimeout(this.#waitingForRest);
     for (const u of this.#unsubscribe.splice(0)) u();
     this.stdin.end();
   }

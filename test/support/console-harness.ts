@@ -29,6 +29,8 @@ export interface ConsoleHarness {
   frame(): string;
   /** Sends keys one at a time, as a person types them. */
   press(...keys: string[]): Promise<void>;
+  /** Sends keys in one read, as a slow SSH link delivers keys typed quickly. */
+  send(...keys: string[]): Promise<void>;
   /** Waits until the screen contains `text` (or matches it); fails with the last frame. */
   waitFor(text: string | RegExp, timeoutMs?: number): Promise<string>;
   waitForGone(text: string, timeoutMs?: number): Promise<string>;
@@ -133,6 +135,10 @@ export async function openConsole(
         // real line): give it one before the next key.
         await new Promise((r) => setTimeout(r, k === KEYS.escape ? 80 : 15));
       }
+    },
+    send: async (...keys) => {
+      events.emit('data', Buffer.from(keys.join(''), 'utf8'));
+      await new Promise((r) => setTimeout(r, 15));
     },
     waitFor,
     waitForGone: async (text, timeoutMs = 10_000) => {

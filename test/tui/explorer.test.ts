@@ -56,11 +56,13 @@ describe('console: password explorer', () => {
   });
   afterAll(async () => v.close());
 
-  it('opens on Favourites, lists everything under All, and narrows as you type', async () => {
+  it('opens on All while the user has no favourites, and narrows as you type', async () => {
     const c = await openConsole(v.core, v.host);
     try {
-      const first = await c.waitFor('Favourites · 0 rows');
-      expect(first).toContain('No favourites yet');
+      const first = await c.waitFor('All · 5 accounts');
+      expect(first).not.toContain('No favourites yet');
+      await c.press(KEYS.left);
+      expect(await c.waitFor('Favourites · 0 rows')).toContain('No favourites yet');
       await c.press(KEYS.right);
       await c.waitFor('All · 5 accounts');
       // Description, DNS name and account name all match.
@@ -89,8 +91,8 @@ describe('console: password explorer', () => {
   it('Ctrl-F makes a favourite; Groups opens a group’s accounts', async () => {
     const c = await openConsole(v.core, v.host);
     try {
-      await c.waitFor('Favourites');
-      await c.press(KEYS.right, ...'lab7');
+      await c.waitFor('All · 5 accounts');
+      await c.press(...'lab7');
       await c.waitFor('› lab7/root');
       await c.press(KEYS.ctrlF);
       await c.waitFor('lab7/root added to favourites');
@@ -116,7 +118,6 @@ describe('console: password explorer', () => {
       expect(f).toContain('Passwords');
       expect(f).toContain('Access');
       for (const hidden of ['Live', 'Recordings', 'Audit', 'Admin']) expect(f).not.toContain(` ${hidden} `);
-      await c.press(KEYS.right);
       const all = await c.waitFor('All · 1 accounts');
       expect(all).toContain('web01/deploy');
       expect(all).not.toContain('web01/root');
@@ -180,6 +181,28 @@ describe('console: password explorer', () => {
       expect(help).toMatch(/Tab\s+next screen/);
       await c.press('x');
       await c.waitForGone('Keys here');
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('with favourites it opens on Favourites; a search there looks across all accounts; Tab moves on', async () => {
+    // The host made lab7/root a favourite above.
+    const c = await openConsole(v.core, v.host, { cols: 100 });
+    try {
+      const favs = await c.waitFor('Favourites · 1 rows');
+      expect(favs).toContain('› lab7/root');
+      await c.press(...'ledger');
+      const found = await c.waitFor('All accounts · 1 accounts');
+      expect(found).toContain('› db01/postgres');
+      expect(found).not.toContain('Nothing matches.');
+      await c.press(KEYS.escape);
+      await c.waitFor('Favourites · 1 rows');
+      // Tab is no text: with the search line full it still moves to the next screen.
+      await c.press(...'web', KEYS.tab);
+      await c.waitFor('My requests');
+      await c.press(KEYS.shiftTab);
+      await c.waitFor('Search:');
     } finally {
       await c.close();
     }

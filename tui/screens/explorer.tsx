@@ -7,7 +7,10 @@ import type { ExplorerIndex, IndexedEntry } from '../model/explorer-index.ts';
 import { launchInPlace } from './launch.ts';
 import { useKeys } from '../components/use-keys.ts';
 
-/** The explorer's views (guide C §11): Favourites is the default. */
+/**
+ * The explorer's views (guide C §11). It opens on Favourites when the user has some, on All
+ * otherwise (a new user has none and would see an empty screen).
+ */
 const VIEWS = ['Favourites', 'All', 'Recent', 'Groups'] as const;
 type View = (typeof VIEWS)[number];
 
@@ -28,7 +31,9 @@ export function ExplorerScreen(props: { index: ExplorerIndex; height: number; ac
   const nav = useNavigation();
   const { core } = c.session;
   const actor = c.session.actor;
-  const [view, setView] = useState<View>('Favourites');
+  // null until the user's favourites are known (which view to open on).
+  const [view, setViewState] = useState<View | null>(null);
+  const setView = setViewState as (v: View | ((v: View) => View)) => void;
   const [search, setSearch] = useState('');
   const [rows, setRows] = useState<Row[] | null>(null);
   const [total, setTotal] = useState<number | null>(null);
@@ -45,8 +50,23 @@ export function ExplorerScreen(props: { index: ExplorerIndex; height: number; ac
     [],
   );
 
-  // The data of the view; searches run after the keystroke has been drawn (ExplorerIndex slices).
   useEffect(() => {
+    let gone = false;
+    core.explorer
+      .favourites(actor)
+      .then((favs) => !gone && setViewState((v) => v ?? (favs.length ? 'Favourites' : 'All')))
+      .catch(() => !gone && setViewState((v) => v ?? 'All'));
+    return () => {
+      gone = true;
+    };
+  }, [core, actor]);
+
+  // The data of the view; searches run after the keystroke has been drawn (ExplorerIndex slices).
+  // A search looks across all the user's accounts from any view (within a group when one is open).
+  // (The Groups view's search still looks for group names.)
+  const searchingAll = search.trim() !== '' && view !== 'All' && view !== 'Groups' && !group;
+  useEffect(() => {
+    if (view === null) return;
     let stale = false;
     const needle = search.trim().toLowerCase();
     const keep = (ref: string) =>
@@ -57,7 +77,7 @@ export function ExplorerScreen(props: { index: ExplorerIndex; height: number; ac
       setTotal(t);
     };
     const run = async () => {
-      if (view === 'All' || group) {
+      if (view === 'All' || group || (needle && view !== 'Groups')) {
         const within = group ? (e: IndexedEntry) => group.resources.has(e.resource) : undefined;
         const found = await props.index.search(search, within);
         if (found) show(found.map(entryRow), found.length);
@@ -107,7 +127,7 @@ export function ExplorerScreen(props: { index: ExplorerIndex; height: number; ac
   // While a search is being typed, '?' and the other letters are text, not commands.
   const { setTyping } = c;
   useEffect(() => {
-    setTyping(search !== '');
+    setTyping(search !== '' ? 'search' : false);
     return () => setTyping(false);
   }, [search, setTyping]);
 
@@ -117,7 +137,7 @@ export function ExplorerScreen(props: { index: ExplorerIndex; height: number; ac
       if (move(cmd)) return;
       if (cmd === Command.NextView || cmd === Command.PrevView) {
         const step = cmd === Command.NextView ? 1 : VIEWS.length - 1;
-        setView((v) => VIEWS[(VIEWS.indexOf(v) + step) % VIEWS.length]!);
+        setView((v) => VIEWS[(VIEWS.indexOf(v ?? 'Favourites') + step) % VIEWS.length]!);
         setGroup(null);
         setCursor(0);
         return;
@@ -153,7 +173,7 @@ export function ExplorerScreen(props: { index: ExplorerIndex; height: number; ac
       }
       if (cmd === Command.Favourite && selected?.ref) {
         const ref = selected.ref;
-        const on = view !== 'Favourites';
+        const on = view !== 'Favourites' || searchingAll;
         core.explorer
           .setFavourite(actor, ref, on)
           .then(() => {
@@ -178,7 +198,7 @@ export function ExplorerScreen(props: { index: ExplorerIndex; height: number; ac
     { isActive: props.active },
   );
 
-  const heading = group ? `Group ${group.name}` : view;
+  const heading = group ? `Group ${group.name}` : searchingAll ? 'All accounts' : (view ?? '');
   const count = rows === null ? '…' : total !== null ? `${total} accounts` : `${rows.length} rows`;
   const viewBar = useMemo(
     () =>

@@ -32,6 +32,15 @@ export function PlayerScreen(props: { recordingId: string; title: string; height
   const [seekMs, setSeekMs] = useState<number | null>(null);
   const [ready, setReady] = useState<'loading' | 'preparing' | 'ready'>('loading');
   const busy = useRef(false);
+  // Seeks and playback steps drive one emulator: they run one after another, each from where the
+  // previous one left it (two seeks started together would both start from the same position and
+  // write the recording into the emulator twice over).
+  const work = useRef<Promise<void>>(Promise.resolve());
+  const serial = (fn: () => Promise<void>) => {
+    const run = work.current.then(fn);
+    work.current = run.catch(() => undefined);
+    return run;
+  };
 
   useEffect(() => {
     let gone = false;
@@ -65,14 +74,18 @@ export function PlayerScreen(props: { recordingId: string; title: string; height
     const handle = c.timers.setTimeout(() => {
       if (busy.current) return;
       busy.current = true;
-      let next = t + ((c.timers.now() - started) / 1000) * speed;
-      if (skipIdle) {
-        const upcoming = r.nextEventAfter(t);
-        if (upcoming !== undefined && upcoming - t > IDLE_CAP_SECONDS && next < upcoming)
-          next = Math.max(next, upcoming - IDLE_CAP_SECONDS);
-      }
-      void r
-        .advanceTo(next)
+      const elapsed = ((c.timers.now() - started) / 1000) * speed;
+      void serial(async () => {
+        // From where the emulator is now: a seek queued before this step has moved it.
+        const from = r.position;
+        let next = from + elapsed;
+        if (skipIdle) {
+          const upcoming = r.nextEventAfter(from);
+          if (upcoming !== undefined && upcoming - from > IDLE_CAP_SECONDS && next < upcoming)
+            next = Math.max(next, upcoming - IDLE_CAP_SECONDS);
+        }
+        await r.advanceTo(next);
+      })
         .then(() => {
           setLines(r.lines());
           setT(r.position);
@@ -86,8 +99,9 @@ export function PlayerScreen(props: { recordingId: string; title: string; height
   const seekBy = (delta: number) => {
     const r = replay.current;
     if (!r || ready !== 'ready') return;
-    const started = performance.now();
-    void r.seek(r.position + delta).then(() => {
+    void serial(async () => {
+      const started = performance.now();
+      await r.seek(r.position + delta);
       setSeekMs(performance.now() - started);
       setLines(r.lines());
       setT(r.position);
@@ -100,7 +114,7 @@ export function PlayerScreen(props: { recordingId: string; title: string; height
       if (cmd === Command.Back) return nav.back();
       if (cmd === Command.PlayPause) {
         const r = replay.current;
-        if (r && !playing && r.position >= r.duration) void r.seek(0).then(() => setT(0));
+        if (r && !playing && r.position >= r.duration) void serial(() => r.seek(0)).then(() => setT(0));
         return setPlaying((p) => !p);
       }
       if (cmd === Command.Faster)
