@@ -76,6 +76,11 @@ export async function runServer(
       ciphers: config.gateway.ssh_ciphers,
       macs: config.gateway.ssh_macs,
     },
+    door: {
+      maxPerSource: config.gateway.max_preauth_per_source,
+      maxTotal: config.gateway.max_preauth,
+      graceMs: config.gateway.login_grace_time * 1000,
+    },
     logger,
     startConsole: consoleStarter({
       settings: {

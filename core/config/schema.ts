@@ -104,6 +104,14 @@ export const configSchema = z.strictObject({
       idle_timeout_minutes: z.number().int().min(0).max(10_080).default(30),
       max_session_hours: z.number().min(0).max(168).default(12),
       connect_timeout_seconds: z.number().int().min(1).max(300).default(15),
+      // Before authentication (issue 11; README, Security): connections not yet logged in, per
+      // source address and overall; how long one may take to log in; login password hashing.
+      max_preauth_per_source: z.number().int().min(1).max(10_000).default(10),
+      max_preauth: z.number().int().min(1).max(100_000).default(200),
+      login_grace_time: z.number().int().min(1).max(3600).default(60),
+      hash_concurrency: z.number().int().min(0).max(64).default(0),
+      hash_queue_max: z.number().int().min(1).max(10_000).default(64),
+      hash_queue_per_source: z.number().int().min(1).max(10_000).default(4),
     })
     .prefault({}),
   quality_exit: z

@@ -1,11 +1,11 @@
 import { aad } from '../crypto/aad.ts';
-import { verifyLoginPassword } from '../crypto/password-hash.ts';
 import type { Secret } from '../crypto/secret.ts';
 import type { CoreContext } from '../context.ts';
 import { AuthError, LockedError } from '../errors.ts';
 import type { User } from '../model.ts';
 import type { Repos } from '../storage/repos/index.ts';
 import { storedLoginName } from './names.ts';
+import { defaultHashConcurrency, HashQueue } from './hash-queue.ts';
 import { parsePublicKey } from './ssh-public-key.ts';
 import { TOTP_PARAMS, totpFor } from './credentials-service.ts';
 
@@ -24,7 +24,20 @@ const GENERIC = 'invalid user name or password';
  * which accounts exist.
  */
 export class LoginService {
-  constructor(private readonly ctx: CoreContext) {}
+  /**
+   * Where login passwords are checked: bounded and fair per source (issue 11). Replaceable so a
+   * test can count the hashes computed.
+   */
+  hashes: HashQueue;
+
+  constructor(private readonly ctx: CoreContext) {
+    const g = ctx.config.gateway;
+    this.hashes = new HashQueue({
+      concurrency: g.hash_concurrency || defaultHashConcurrency(),
+      maxQueued: g.hash_queue_max,
+      maxQueuedPerSource: g.hash_queue_per_source,
+    });
+  }
 
   private get limits() {
     const c = this.ctx.config.security;
@@ -118,7 +131,16 @@ export class LoginService {
     return { user, needsTotp };
   }
 
-  async password(username: string, password: Secret, source: string): Promise<LoginStep> {
+  /**
+   * `signal` fires when the client has gone: a password still waiting for its hash is then never
+   * checked. A full hashing queue throws E_LIMIT ("try again"), which is not counted as a failure.
+   */
+  async password(
+    username: string,
+    password: Secret,
+    source: string,
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<LoginStep> {
     const user = await this.ctx.store.read(async (r) => {
       await this.checkNotLocked(r, username, source);
       return r.users.byName(username);
@@ -126,7 +148,7 @@ export class LoginService {
     const ok =
       !!user?.passwordHash &&
       user.status === 'active' &&
-      (await verifyLoginPassword(user.passwordHash, password));
+      (await this.hashes.verify(user.passwordHash, password, source, opts.signal));
     if (!ok || !user) return this.fail(username, source, 'password');
     return this.succeed(user, source, 'password', user.totpEnabled);
   }

@@ -1,5 +1,13 @@
 import ssh2, { type AuthContext } from 'ssh2';
-import { AuthError, LockedError, Secret, type Core, type Logger, type User } from '../../core/index.ts';
+import {
+  AuthError,
+  LimitError,
+  LockedError,
+  Secret,
+  type Core,
+  type Logger,
+  type User,
+} from '../../core/index.ts';
 import { MAX_USERNAME_LENGTH, parseUsername } from './username.ts';
 
 /**
@@ -16,6 +24,8 @@ export class ConnectionAuth {
     private readonly core: Core,
     private readonly source: string,
     private readonly logger: Logger,
+    /** The client has gone (the gateway aborts it on close). */
+    private readonly gone?: AbortSignal,
   ) {}
 
   async handle(ctx: AuthContext): Promise<void> {
@@ -27,7 +37,9 @@ export class ConnectionAuth {
         case 'password':
           return this.done(
             ctx,
-            await this.core.logins.password(login, Secret.fromString(ctx.password), this.source),
+            await this.core.logins.password(login, Secret.fromString(ctx.password), this.source, {
+              signal: this.gone,
+            }),
           );
         case 'publickey':
           return await this.publicKey(ctx, login);
@@ -37,7 +49,8 @@ export class ConnectionAuth {
           return ctx.reject(['publickey', 'password', 'keyboard-interactive']);
       }
     } catch (e) {
-      if (!(e instanceof AuthError) && !(e instanceof LockedError)) {
+      // LimitError: the hashing queue is full or the client has gone (issue 11), not a fault.
+      if (!(e instanceof AuthError) && !(e instanceof LockedError) && !(e instanceof LimitError)) {
         this.logger.log('error', 'ssh authentication failed unexpectedly', {
           source: this.source,
           error: String((e as Error).message).split('\n')[0],
@@ -80,7 +93,9 @@ export class ConnectionAuth {
   ): Promise<void> {
     if (!this.#firstFactor) {
       const [password] = await prompt(ctx, [{ prompt: 'Password: ', echo: false }]);
-      const step = await this.core.logins.password(login, Secret.fromString(password ?? ''), this.source);
+      const step = await this.core.logins.password(login, Secret.fromString(password ?? ''), this.source, {
+        signal: this.gone,
+      });
       if (!step.needsTotp) {
         this.user = step.user;
         return ctx.accept();

@@ -1,4 +1,4 @@
-import type net from 'node:net';
+import net from 'node:net';
 import ssh2, { type Connection, type Session } from 'ssh2';
 import {
   actorFor,
@@ -17,6 +17,7 @@ import { runConsoleMenu } from './console-menu.ts';
 import { openForward, rejectChannel } from './forward.ts';
 import { operatorMessage, runSession, type GatewaySettings } from './launch.ts';
 import { SshOperatorChannel } from './operator-channel.ts';
+import { DEFAULT_DOOR_LIMITS, PreauthDoor, type DoorLimits } from './preauth.ts';
 import { parseUsername, type ParsedUsername } from './username.ts';
 
 export interface GatewayOptions {
@@ -33,6 +34,8 @@ export interface GatewayOptions {
   startConsole?: StartConsole;
   /** Replaces the offered key exchanges, ciphers or MACs (./algorithms.ts has the defaults). */
   algorithms?: AlgorithmChoice;
+  /** Bounds before authentication (./preauth.ts has the defaults). */
+  door?: Partial<DoorLimits>;
 }
 
 export interface RunningGateway {
@@ -41,17 +44,29 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-/** The SSH front door: ssh2's server, one ConnectionAuth and one router per connection. */
+/**
+ * The SSH front door. We own the listening socket: each accepted connection passes the pre-auth
+ * door (per-source and overall bounds, the login grace time) before ssh2 sees it; then ssh2's
+ * server, one ConnectionAuth and one router per connection.
+ */
 export function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   const connections = new Set<Connection>();
-  const server = new ssh2.Server(
+  const door = new PreauthDoor({ ...DEFAULT_DOOR_LIMITS, ...o.door }, o.logger);
+  const ssh = new ssh2.Server(
     { hostKeys: [o.hostKey], ident: 'Custody', algorithms: serverAlgorithms(o.algorithms) },
     (client, info) => {
       connections.add(client);
       client.on('close', () => connections.delete(client));
+      client.on('ready', () => door.authenticated(info.ip, info.port));
       new ConnectionRouter(o, client, info.ip).attach();
     },
   );
+  ssh.on('error', (e: Error) =>
+    o.logger.log('error', 'ssh server error', { error: e.message.split('\n')[0] }),
+  );
+  const server = net.createServer((socket) => {
+    if (door.admit(socket)) ssh.injectSocket(socket);
+  });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, o.host, () => {
@@ -106,16 +121,19 @@ function consoleTerminal(
 class ConnectionRouter {
   readonly auth: ConnectionAuth;
   #username = '';
+  /** Fires when the client has gone: its password, if still waiting for a hash, is never checked. */
+  readonly #gone = new AbortController();
 
   constructor(
     private readonly o: GatewayOptions,
     private readonly client: Connection,
     private readonly ip: string,
   ) {
-    this.auth = new ConnectionAuth(o.core, ip, o.logger);
+    this.auth = new ConnectionAuth(o.core, ip, o.logger, this.#gone.signal);
   }
 
   attach(): void {
+    this.client.once('close', () => this.#gone.abort());
     this.client.on('authentication', (ctx) => {
       this.#username = ctx.username;
       void this.auth.handle(ctx);
