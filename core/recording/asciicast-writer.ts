@@ -145,7 +145,7 @@ export class AsciicastWriter implements RecordingWriter {
       height: this.#rows,
       timestamp: Math.floor(o.meta.startedAt.getTime() / 1000),
       title: `${o.meta.user} → ${o.meta.target}`,
-      env: { TERM: 'xterm-256color' },
+      env: { TERM: headerTerm(o.meta.term) },
     };
     this.#append(JSON.stringify(header) + '\n');
     const indexHeader: IndexHeader = {
@@ -391,6 +391,11 @@ export class AsciicastWriter implements RecordingWriter {
       }
     }
   }
+}
+
+/** A plain terminal name (the gateway passes on no other), else the default. */
+function headerTerm(term: string | undefined): string {
+  return term && /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/.test(term) ? term : 'xterm-256color';
 }
 
 function round6(t: number): number {

@@ -126,11 +126,25 @@ export class RecordingStore {
   async list(actor: Actor, filter: RecordingFilter = {}): Promise<RecordingRow[]> {
     return this.ctx.run(actor, 'recording.list', { kind: 'recording', name: 'list' }, async (s) => {
       this.ctx.authz.require(actor, 'recording.list');
-      return s.repos.recordings.list({
+      const rows = await s.repos.recordings.list({
         ...filter,
         limit: Math.min(Math.max(filter.limit ?? 100, 1), 10_000),
       });
+      return Promise.all(rows.map((r) => this.#withLiveBytes(r)));
     });
+  }
+
+  /**
+   * A recording still being written has 0 bytes in its row until it closes: it shows the size of
+   * its cast file so far instead (what is on disk, from whichever node writes it).
+   */
+  async #withLiveBytes(row: RecordingRow): Promise<RecordingRow> {
+    if (row.status !== 'recording') return row;
+    try {
+      return { ...row, bytes: Math.max(row.bytes, (await fs.stat(this.pathOf(row))).size) };
+    } catch {
+      return row; // not on this node's disk, or gone: the row's own figure
+    }
   }
 
   /** The cast file of one recording, for download or replay; audited as `recording.export`. */

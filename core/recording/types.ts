@@ -13,6 +13,8 @@ export interface RecordingMeta {
   rows: number;
   source: string;
   startedAt: Date;
+  /** The client's terminal type (shells); the header says `xterm-256color` when absent or odd. */
+  term?: string;
 }
 
 export interface RecordingSummary {

@@ -113,6 +113,7 @@ export async function runSession(r: LaunchRequest): Promise<number> {
           rows,
           source: r.source,
           startedAt: new Date(),
+          ...(r.mode.kind === 'shell' ? { term: r.mode.term } : {}),
         },
         settings.recordingFailure,
       );

@@ -101,6 +101,25 @@ describe('asciicast v2 writer', () => {
     expect((await stat(w.indexPath)).mode & 0o777).toBe(0o600);
   });
 
+  it("names the client's terminal type in the header, and the default for an odd one", async () => {
+    for (const [term, expected] of [
+      ['vt100', 'vt100'],
+      [undefined, 'xterm-256color'],
+      ['x\u001b]0;evil\u0007', 'xterm-256color'],
+      ['a'.repeat(65), 'xterm-256color'],
+    ] as const) {
+      const id = `rec-${++n}`;
+      const w = await AsciicastWriter.create({
+        id,
+        castPath: path.join(dir, `${id}.cast`),
+        meta: meta(term === undefined ? {} : { term }),
+        clock,
+      });
+      await w.close();
+      expect((await castOf(w.castPath)).header.env).toEqual({ TERM: expected });
+    }
+  });
+
   it('joins multi-byte characters split across chunks (never U+FFFD), per direction', async () => {
     const w = await writer();
     const euro = b('€'); // e2 82 ac
