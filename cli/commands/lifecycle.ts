@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import os from 'node:os';
 import { initHome, resolveHome, type InitResult } from '../../core/index.ts';
 import { cliSource, readPasswordFile, globalsOf, type GlobalOptions } from '../context.ts';
@@ -65,12 +67,20 @@ export function registerLifecycle(program: Command): void {
       const r = await runInit(g);
       for (const line of describeInit(r)) process.stdout.write(line + '\n');
       const shown = (host: string) => (host === '0.0.0.0' || host === '::' ? 'localhost' : host);
+      // After a restart init created nobody: point at the generated password while its file is
+      // still there (the operator may not have read it yet), else at the existing users.
+      const initialPassword = path.join(path.dirname(r.layout.keyFile), 'initial-admin-password');
+      const passwordHint = r.adminPasswordFile
+        ? `         (password: cat ${r.adminPasswordFile})`
+        : existsSync(initialPassword)
+          ? `         (the generated password, if not changed since: cat ${initialPassword})`
+          : '         (log in as an existing user; the generated password file was removed)';
       await runServer(r.layout.home, {
         ...(o.sshPort !== undefined ? { sshPort: o.sshPort } : {}),
         banner: (host, port) => [
           '',
           `Log in:  ssh -p ${port} admin@${shown(host)}`,
-          ...(r.adminPasswordFile ? [`         (password: cat ${r.adminPasswordFile})`] : []),
+          passwordHint,
           `Direct:  ssh -p ${port} 'admin:ACCOUNT@RESOURCE'@${shown(host)}`,
           'Stop with Ctrl-C.',
         ],

@@ -12,10 +12,15 @@ export interface RunningServer {
   stop(): Promise<number | null>;
 }
 
-export async function startCustodyServer(home: string, extraArgs: string[] = []): Promise<RunningServer> {
+/** `command` is `server`, or `start` (what `npm start` runs: init, then the server and its banner). */
+export async function startCustodyServer(
+  home: string,
+  extraArgs: string[] = [],
+  command: 'server' | 'start' = 'server',
+): Promise<RunningServer> {
   const env = { ...process.env };
   delete env.CUSTODY_HOME;
-  const child = spawn(process.execPath, [CUSTODY_BIN, '--home', home, 'server', ...extraArgs], {
+  const child = spawn(process.execPath, [CUSTODY_BIN, '--home', home, command, ...extraArgs], {
     cwd: REPOSITORY_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -27,8 +32,8 @@ export async function startCustodyServer(home: string, extraArgs: string[] = [])
   let gone = false;
   void exited.then(() => (gone = true));
   const deadline = Date.now() + 30_000;
-  while (!/ssh listening on/.test(out) && !gone && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 50));
+  const ready = command === 'start' ? /Stop with Ctrl-C/ : /ssh listening on/;
+  while (!ready.test(out) && !gone && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   const m = /^ssh listening on [^\s:]+:(\d+)$/m.exec(out);
   if (!m) {
     child.kill('SIGKILL');
