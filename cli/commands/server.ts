@@ -54,6 +54,10 @@ export async function runServer(
   await core.resets.reconcile().then((r) => {
     if (r.completed.length || r.unresolved.length) logger.log('warn', 'reset reconciliation', { ...r });
   }, logFailure('reset reconciliation'));
+  // Recordings a killed node left as `recording` (issue 11 #16): settled from their files.
+  await core.recordings.settleInterrupted().then((r) => {
+    if (r.length) logger.log('warn', 'interrupted recordings settled', { recordings: r.map((x) => x.id) });
+  }, logFailure('settling interrupted recordings'));
   // Access control: void unapproved requests and expire check-outs (times from core's clock).
   core.accessScheduler.start(30_000, logFailure('access scheduler'));
   // Password events: the daily check (expired, policy violated) as the host administrator.

@@ -136,6 +136,8 @@ export const AUDIT_EVENTS = {
   // evidence (issue 11 #10): the keyed audit chain and its exported checkpoints.
   'audit.keyed': 'L160',
   'audit.checkpoint': 'L161',
+  // evidence (issue 11 #16): a recording a killed node left open, settled at start-up.
+  'recording.interrupted': 'V160',
 } as const;
 
 export type AuditEventType = keyof typeof AUDIT_EVENTS;

@@ -185,6 +185,35 @@ export class RecordingStore {
     await Promise.allSettled([...this.#open].map((w) => w.close()));
   }
 
+  /**
+   * Settles recordings a killed node left as `recording` (issue 11 #16): called once at server
+   * start, before the gateway takes sessions, so no row is live. Bytes come from the file, the
+   * duration from the last complete event, the state is `interrupted`; each is audited as
+   * `recording.interrupted`. A missing file settles with 0 bytes.
+   */
+  async settleInterrupted(): Promise<RecordingRow[]> {
+    const open = new Set([...this.#open].map((w) => w.id));
+    const rows = (await this.ctx.store.read((r) => r.recordings.unfinished())).filter((r) => !open.has(r.id));
+    const settled: RecordingRow[] = [];
+    for (const row of rows) {
+      const { bytes, events, lastAt } = await castFacts(this.pathOf(row));
+      const endedAt = new Date(Date.parse(row.startedAt) + Math.round(lastAt * 1000)).toISOString();
+      await this.ctx.store.tx(async (r) => {
+        await r.recordings.finish(row.id, { endedAt, bytes, events, status: 'interrupted' });
+        await this.ctx.auditLog.append(r, {
+          type: 'recording.interrupted',
+          actor: 'system',
+          source: 'startup',
+          target: { kind: 'recording', name: row.id },
+          result: 'success',
+          details: { session: row.sessionId, user: row.user, target: row.target, bytes, events, endedAt },
+        });
+      });
+      settled.push({ ...row, endedAt, bytes, events, status: 'interrupted' });
+    }
+    return settled;
+  }
+
   async #finish(summary: RecordingSummary, failed: Error | undefined): Promise<void> {
     try {
       await this.ctx.store.tx((r) =>
@@ -211,4 +240,30 @@ export class RecordingStore {
       await fs.chmod(d, 0o700);
     }
   }
+}
+
+/** Size, event count and the time of the last complete event (seconds) of a cast file. */
+async function castFacts(file: string): Promise<{ bytes: number; events: number; lastAt: number }> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch {
+    return { bytes: 0, events: 0, lastAt: 0 };
+  }
+  let events = 0;
+  let lastAt = 0;
+  const lines = text.split('\n');
+  for (const line of lines.slice(1)) {
+    if (!line.startsWith('[')) continue;
+    try {
+      const ev = JSON.parse(line) as unknown;
+      if (Array.isArray(ev) && typeof ev[0] === 'number') {
+        events++;
+        lastAt = Math.max(lastAt, ev[0]);
+      }
+    } catch {
+      // A torn last line (the node died mid-write) is not an event.
+    }
+  }
+  return { bytes: Buffer.byteLength(text), events, lastAt };
 }

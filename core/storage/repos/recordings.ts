@@ -68,6 +68,10 @@ export function recordingsRepo(db: Knex | Knex.Transaction) {
         .where({ id })
         .update({ ended_at: patch.endedAt, bytes: patch.bytes, events: patch.events, status: patch.status });
     },
+    /** Rows still marked as being recorded (live, or left behind by a killed node). */
+    async unfinished(): Promise<RecordingRow[]> {
+      return (await db('recordings').where({ status: 'recording' }).orderBy('started_at')).map(toRow);
+    },
     async byId(id: string): Promise<RecordingRow | undefined> {
       const r = await db('recordings').where({ id }).first();
       return r ? toRow(r) : undefined;
