@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress';
+import { plural } from '../core/plural.ts';
 import type { Output } from './output.ts';
 
 export interface Progress {
@@ -11,6 +12,8 @@ export interface Progress {
  * on a terminal; otherwise one line per tenth, so logs and tests see it advance. Silent with --json.
  */
 export function progressOf(out: Output, json: boolean, label: string, unit: string): Progress {
+  // `unit` is the plural ("accounts"); one of them is said without the s.
+  const one = unit.endsWith('s') ? unit.slice(0, -1) : unit;
   if (json) return { update: () => undefined, stop: () => undefined };
   if (process.stderr.isTTY) {
     const bar = new cliProgress.SingleBar(
@@ -31,7 +34,9 @@ export function progressOf(out: Output, json: boolean, label: string, unit: stri
   return {
     update(done, total) {
       const tenth = total ? Math.floor((done / total) * 10) : 10;
-      if (tenth !== last) out.note(`${label}: ${done}/${total} ${unit} (${tenth * 10}%)`);
+      // The line says how far it is (1 of 7 is 14%, not the tenth's 10%).
+      const percent = total ? Math.floor((done / total) * 100) : 100;
+      if (tenth !== last) out.note(`${label}: ${done}/${plural(total, one, unit)} (${percent}%)`);
       last = tenth;
     },
     stop: () => undefined,

@@ -1,6 +1,6 @@
 import { Box, Text, useStdout } from 'ink';
 import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { ConsoleSession, ConsoleTerminal, Operation } from '../core/index.ts';
+import { printable, type ConsoleSession, type ConsoleTerminal, type Operation } from '../core/index.ts';
 import {
   ConsoleProvider,
   NavigationProvider,
@@ -199,10 +199,11 @@ export function App(props: AppProps) {
   );
 
   const t = props.theme;
-  const fullTitle = `Custody · ${session.actor.name} (${session.actor.user.role}) `;
+  const who = printable(session.actor.name, 40);
+  const fullTitle = `Custody · ${who} (${session.actor.user.role}) `;
   // Too narrow for every tab name: show the current one (the others are a Tab away), no role.
   const narrow = fullTitle.length + tabs.reduce((n, tb) => n + tb.name.length + 2, 0) > cols;
-  const title = narrow ? `Custody · ${session.actor.name} ` : fullTitle;
+  const title = narrow ? `Custody · ${who} ` : fullTitle;
   const flashColour = flash?.kind === 'error' ? t.danger : flash?.kind === 'success' ? t.success : t.accent;
   return (
     <ConsoleProvider value={state}>
@@ -235,7 +236,7 @@ export function App(props: AppProps) {
           <Box height={1} overflow="hidden">
             {flash ? (
               <Text color={flashColour} wrap="truncate-end">
-                {flash.text}
+                {printable(flash.text, 1000)}
               </Text>
             ) : (
               <Text color={t.muted} wrap="truncate-end">

@@ -1,5 +1,6 @@
 import { Box, Text, type Key } from 'ink';
 import React, { useEffect, useRef, useState } from 'react';
+import { printable } from '../../core/index.ts';
 import { useConsole } from '../console-context.tsx';
 import { useKeys } from './use-keys.ts';
 
@@ -86,7 +87,7 @@ export function Prompt(props: {
   useKeys(handle);
   return (
     <Box>
-      <Text color={theme.accent}>{props.label} </Text>
+      <Text color={theme.accent}>{printable(props.label, 200)} </Text>
       <Text>{value}</Text>
       <Text inverse> </Text>
       <Text color={theme.muted}> (Enter to confirm, Esc to cancel)</Text>

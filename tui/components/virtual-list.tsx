@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { printable } from '../../core/index.ts';
 import React, { useState } from 'react';
 import { useConsole } from '../console-context.tsx';
 import { Command } from '../keys.ts';
@@ -29,7 +30,9 @@ export function VirtualList(props: {
   );
   const rows: React.ReactNode[] = [];
   for (let i = top; i < Math.min(props.count, top + height); i++) {
-    const text = props.row(i);
+    // Rows carry names, reasons and details someone else chose: no control character reaches
+    // the terminal from them (a row's own layout never needs one).
+    const text = printable(props.row(i), 1000);
     const sel = i === props.selected;
     rows.push(
       <Text

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import React, { useEffect, useRef, useState } from 'react';
-import type { Core } from '../../core/index.ts';
+import { printable, type Core } from '../../core/index.ts';
 import { refusal, useConsole, useNavigation } from '../console-context.tsx';
 import { Prompt, usePrompt } from '../components/prompt.tsx';
 import { Command, commandOf } from '../keys.ts';
@@ -124,9 +124,9 @@ export function AccountDetailScreen(props: { ref_: string; height: number; activ
   const field = (name: string, value: React.ReactNode) => (
     <Box key={name}>
       <Box width={20} flexShrink={0}>
-        <Text color={c.theme.muted}>{name}</Text>
+        <Text color={c.theme.muted}>{printable(name, 40)}</Text>
       </Box>
-      <Text wrap="truncate-end">{value}</Text>
+      <Text wrap="truncate-end">{typeof value === 'string' ? printable(value, 1000) : value}</Text>
     </Box>
   );
   const custom = Object.entries(view.custom ?? {}).map(([k, v]) =>

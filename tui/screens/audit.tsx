@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import React, { useState } from 'react';
-import type { AuditRecord } from '../../core/index.ts';
+import { printable, type AuditRecord } from '../../core/index.ts';
 import { useConsole } from '../console-context.tsx';
 import { useLoaded } from '../components/use-loaded.ts';
 import { useFilterPrompt } from '../components/filter-prompt.tsx';
@@ -66,7 +66,12 @@ export function AuditScreen(props: { height: number; active: boolean }) {
       />
       {filterPrompt.view(
         <Text color={c.theme.muted} wrap="truncate-end">
-          {selected ? `#${selected.seq} ${selected.code} from ${selected.source}: ${selected.details}` : ' '}
+          {selected
+            ? printable(
+                `#${selected.seq} ${selected.code} from ${selected.source}: ${selected.details}`,
+                1000,
+              )
+            : ' '}
         </Text>,
       )}
     </Box>

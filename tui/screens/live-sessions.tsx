@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import React, { useEffect, useState } from 'react';
-import type { ConsoleTerminal, Core } from '../../core/index.ts';
+import { printable, type ConsoleTerminal, type Core } from '../../core/index.ts';
 import { refusal, useConsole, type ConsoleState } from '../console-context.tsx';
 import { Prompt, usePrompt } from '../components/prompt.tsx';
 import { useCursor, VirtualList } from '../components/virtual-list.tsx';
@@ -102,7 +102,7 @@ export async function shadowInPlace(c: ConsoleState, id: string): Promise<void> 
       new Promise<string | null>((resolve) => {
         // The notice goes on the bottom row after the session's current screen (which clears the
         // screen when it is drawn), with the cursor saved and restored around it.
-        const notice = `\x1b7\x1b[999;1H\x1b[7m [custody] shadowing ${s.info.user} on ${s.info.target}: read-only, Ctrl-] to leave \x1b[0m\x1b8`;
+        const notice = `\x1b7\x1b[999;1H\x1b[7m [custody] shadowing ${printable(s.info.user, 40)} on ${printable(s.info.target, 80)}: read-only, Ctrl-] to leave \x1b[0m\x1b8`;
         let first = true;
         const stopKeys = terminal.onData((chunk) => {
           // Only the leave key is read: a shadow never types into the session.

@@ -2,6 +2,7 @@ import { Box, Text } from 'ink';
 import React, { useEffect, useRef, useState } from 'react';
 import { refusal, useConsole, useNavigation } from '../console-context.tsx';
 import { Command, commandOf } from '../keys.ts';
+import { printable } from '../../core/index.ts';
 import { Replay } from '../player/replay.ts';
 import { useKeys } from '../components/use-keys.ts';
 
@@ -138,7 +139,7 @@ export function PlayerScreen(props: { recordingId: string; title: string; height
   return (
     <Box flexDirection="column" height={props.height}>
       <Text color={c.theme.accent} wrap="truncate-end">
-        {props.title}
+        {printable(props.title, 500)}
       </Text>
       <Box flexDirection="column" height={screenRows} overflow="hidden" borderStyle={undefined}>
         {lines.slice(0, screenRows).map((l, i) => (
