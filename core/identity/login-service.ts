@@ -169,7 +169,9 @@ export class LoginService {
     const delta = totpFor(username, secret).validate({ token: code.trim(), timestamp: now, window: 1 });
     const step = Math.floor(now / 1000 / TOTP_PARAMS.period) + (delta ?? 0);
     if (delta === null || step <= found.last) return this.fail(username, source, 'totp');
-    await this.ctx.store.tx((r) => r.totp.setLastStep(found.user.id, step));
+    // The read above only saves a write for a plain replay; the claim is what makes "once" hold.
+    if (!(await this.ctx.store.tx((r) => r.totp.claimStep(found.user.id, step))))
+      return this.fail(username, source, 'totp');
     return (await this.succeed(found.user, source, 'totp', false)).user;
   }
 }

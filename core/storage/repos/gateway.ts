@@ -103,6 +103,19 @@ export function totpRepo(db: Knex | Knex.Transaction) {
       const r = await db('totp_state').where({ user_id: userId }).first();
       return r ? num(r.last_step) : -1;
     },
+    /**
+     * Accepts time step `step` for this user if no step at or after it was accepted before. One
+     * conditional UPDATE, so two logins racing with the same code cannot both win: the database
+     * applies them one after the other and the second matches no row (issue 11 #5).
+     */
+    async claimStep(userId: string, step: number): Promise<boolean> {
+      await db('totp_state').insert({ user_id: userId, last_step: -1 }).onConflict('user_id').ignore();
+      const n = await db('totp_state')
+        .where({ user_id: userId })
+        .andWhere('last_step', '<', step)
+        .update({ last_step: step });
+      return Number(n) === 1;
+    },
     async setLastStep(userId: string, step: number): Promise<void> {
       await db('totp_state')
         .insert({ user_id: userId, last_step: step })
