@@ -1,6 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { aad } from '../crypto/aad.ts';
-import { verifyLoginPassword } from '../crypto/password-hash.ts';
-import type { Secret } from '../crypto/secret.ts';
+import { hashLoginPassword, verifyLoginPassword } from '../crypto/password-hash.ts';
+import { Secret } from '../crypto/secret.ts';
 import type { CoreContext } from '../context.ts';
 import { AuthError, LockedError } from '../errors.ts';
 import type { User } from '../model.ts';
@@ -16,6 +17,9 @@ export interface LoginStep {
 
 const GENERIC = 'invalid user name or password';
 
+/** Checks a password against an encoded hash; injectable so tests can count the calls. */
+export type PasswordVerifier = (hash: string, password: Secret) => Promise<boolean>;
+
 /**
  * Gateway logins: password, public key, then TOTP where enabled. Failures count per user name
  * and per source address; at `lockout_attempts` in a row either is locked for `lockout_minutes`
@@ -23,7 +27,25 @@ const GENERIC = 'invalid user name or password';
  * which accounts exist.
  */
 export class LoginService {
-  constructor(private readonly ctx: CoreContext) {}
+  #dummyHash?: Promise<string>;
+
+  constructor(
+    private readonly ctx: CoreContext,
+    private readonly verify: PasswordVerifier = verifyLoginPassword,
+  ) {}
+
+  /**
+   * A hash of a random password with the configured parameters, made once per process. Unknown,
+   * password-less and inactive users are checked against it, so every password login costs one
+   * Argon2id verification and the answer time says nothing about which names exist (issue 11 #6).
+   */
+  private dummyHash(): Promise<string> {
+    this.#dummyHash ??= hashLoginPassword(
+      Secret.fromString(randomBytes(24).toString('base64')),
+      this.ctx.kdf,
+    );
+    return this.#dummyHash;
+  }
 
   private get limits() {
     const c = this.ctx.config.security;
@@ -121,10 +143,8 @@ export class LoginService {
       await this.checkNotLocked(r, username, source);
       return r.users.byName(username);
     });
-    const ok =
-      !!user?.passwordHash &&
-      user.status === 'active' &&
-      (await verifyLoginPassword(user.passwordHash, password));
+    const matches = await this.verify(user?.passwordHash ?? (await this.dummyHash()), password);
+    const ok = matches && !!user?.passwordHash && user.status === 'active';
     if (!ok || !user) return this.fail(username, source, 'password');
     return this.succeed(user, source, 'password', user.totpEnabled);
   }

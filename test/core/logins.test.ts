@@ -1,6 +1,8 @@
 // Gateway login rules in core, with an injected clock: lockout per user and per source, expiry.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuthError, LockedError, ManualClock } from '../../core/index.ts';
+import { verifyLoginPassword } from '../../core/crypto/password-hash.ts';
+import { LoginService } from '../../core/identity/login-service.ts';
 import { createTestVault, pw, USER_PASSWORD, type TestVault } from '../support/vault.ts';
 
 describe('login lockout', () => {
@@ -49,5 +51,31 @@ describe('login lockout', () => {
     for (let i = 0; i < 2; i++)
       await expect(v.core.logins.password('ann', pw('nope'), '10.0.0.1')).rejects.toBeInstanceOf(AuthError);
     expect((await v.core.logins.password('ann', pw(USER_PASSWORD), '10.0.0.1')).user.username).toBe('ann');
+  });
+});
+
+describe('login timing (issue 11 #6)', () => {
+  let v: TestVault;
+  afterEach(async () => v.close());
+
+  it('verifies a hash once per password login, for unknown and inactive users too (counting verifier)', async () => {
+    v = await createTestVault();
+    await v.addUser('ann', 'password-user');
+    await v.addUser('old', 'password-user');
+    await v.core.users.update(v.host, 'old', { status: 'inactive' });
+    let calls = 0;
+    const logins = new LoginService(v.core.ctx, async (hash, password) => {
+      calls++;
+      return verifyLoginPassword(hash, password);
+    });
+    const count = async (name: string, password: string) => {
+      calls = 0;
+      await logins.password(name, pw(password), '10.1.1.1').catch(() => undefined);
+      return calls;
+    };
+    expect(await count('ann', 'wrong-password')).toBe(1);
+    expect(await count('nobody', 'wrong-password')).toBe(1);
+    expect(await count('old', USER_PASSWORD)).toBe(1);
+    expect(await count('ann', USER_PASSWORD)).toBe(1);
   });
 });
