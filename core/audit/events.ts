@@ -133,6 +133,8 @@ export const AUDIT_EVENTS = {
   'rotation.notify': 'F115',
   'reset.configure': 'X120',
   'password.reset-failover': 'X121',
+  // Identity: lockout made visible and liftable (issue 10).
+  'user.unlock': 'U140',
 } as const;
 
 export type AuditEventType = keyof typeof AUDIT_EVENTS;

@@ -3,7 +3,8 @@ import { aad } from '../crypto/aad.ts';
 import { hashLoginPassword, verifyLoginPassword } from '../crypto/password-hash.ts';
 import { Secret } from '../crypto/secret.ts';
 import type { CoreContext } from '../context.ts';
-import { AuthError, LockedError } from '../errors.ts';
+import type { Actor } from '../authz/actor.ts';
+import { AuthError, LockedError, NotFoundError } from '../errors.ts';
 import type { User } from '../model.ts';
 import type { Repos } from '../storage/repos/index.ts';
 import { parsePublicKey } from './ssh-public-key.ts';
@@ -66,9 +67,47 @@ export class LoginService {
     }
   }
 
+  /**
+   * Throws E_LOCKED while the user name or the source address is locked out, after an audit row
+   * for the refused attempt: an attempt while locked (the right password included) is on record.
+   */
+  private async refuseIfLocked(username: string, source: string, method: string): Promise<void> {
+    try {
+      await this.assertNotLocked(username, source);
+    } catch (e) {
+      if (!(e instanceof LockedError)) throw e;
+      await this.ctx.appendStandalone({
+        type: 'user.login',
+        actor: username.slice(0, 100),
+        source,
+        target: { kind: 'user', name: username.slice(0, 100) },
+        result: 'failure',
+        details: { method, refused: 'locked' },
+      });
+      throw e;
+    }
+  }
+
   /** Throws E_LOCKED while the user name or the source address is locked out. */
   async assertNotLocked(username: string, source: string): Promise<void> {
     await this.ctx.store.read((r) => this.checkNotLocked(r, username, source));
+  }
+
+  /**
+   * Lifts a user name's lockout and forgets its failed attempts (administrators; audited, also
+   * when there was no lock). The per-address lock is left alone: it protects every user.
+   */
+  async unlock(actor: Actor, username: string): Promise<{ user: string; wasLockedUntil: string | null }> {
+    const target = { kind: 'user', name: username };
+    return this.ctx.run(actor, 'user.unlock', target, async (s) => {
+      this.ctx.authz.require(actor, 'user.unlock');
+      if (!(await s.repos.users.byName(username))) throw new NotFoundError('user', username);
+      const f = await s.repos.loginFailures.get('user', username);
+      const wasLockedUntil = f?.lockedUntil && f.lockedUntil > this.ctx.now() ? f.lockedUntil : null;
+      await s.repos.loginFailures.clear('user', username);
+      await s.audit('user.unlock', target, { wasLockedUntil });
+      return { user: username, wasLockedUntil };
+    });
   }
 
   /** Records a failure (and a lockout when the limit is reached); always throws. */
@@ -139,10 +178,8 @@ export class LoginService {
   }
 
   async password(username: string, password: Secret, source: string): Promise<LoginStep> {
-    const user = await this.ctx.store.read(async (r) => {
-      await this.checkNotLocked(r, username, source);
-      return r.users.byName(username);
-    });
+    await this.refuseIfLocked(username, source, 'password');
+    const user = await this.ctx.store.read((r) => r.users.byName(username));
     const matches = await this.verify(user?.passwordHash ?? (await this.dummyHash()), password);
     const ok = matches && !!user?.passwordHash && user.status === 'active';
     if (!ok || !user) return this.fail(username, source, 'password');
@@ -177,8 +214,8 @@ export class LoginService {
 
   /** RFC 6238 with ±1 step for clock skew; each step's code is accepted once (no replay). */
   async totp(username: string, code: string, source: string): Promise<User> {
+    await this.refuseIfLocked(username, source, 'totp');
     const found = await this.ctx.store.read(async (r) => {
-      await this.checkNotLocked(r, username, source);
       const user = await r.users.byName(username);
       const sealed = user ? await r.totp.secretOf(user.id) : null;
       return user && sealed ? { user, sealed, last: await r.totp.lastStep(user.id) } : undefined;

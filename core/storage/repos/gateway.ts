@@ -84,6 +84,11 @@ export function loginFailuresRepo(db: Knex | Knex.Transaction) {
         .onConflict(['kind', 'subject'])
         .merge(['failures', 'locked_until', 'updated_at']);
     },
+    /** User names locked at `now`, with the end of each lock. */
+    async lockedUsers(now: string): Promise<Map<string, string>> {
+      const rows = await db('login_failures').where({ kind: 'user' }).andWhere('locked_until', '>', now);
+      return new Map(rows.map((r) => [str(r.subject), str(r.locked_until)]));
+    },
     async clear(kind: 'user' | 'source', subject: string): Promise<void> {
       await db('login_failures').where({ kind, subject }).delete();
     },
