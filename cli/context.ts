@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import os from 'node:os';
 import {
   actorFor,
+  AuthError,
   createStreamLogger,
   hostActorFor,
   openCore,
@@ -26,6 +27,7 @@ export interface GlobalOptions {
   json?: boolean;
   as?: string;
   passwordFile?: string;
+  totpFile?: string;
 }
 
 export function cliSource(): string {
@@ -95,6 +97,7 @@ export function globalsOf(cmd: Command): GlobalOptions {
     json: !!(leaf.json ?? top.json),
     ...((leaf.as ?? top.as) ? { as: leaf.as ?? top.as } : {}),
     ...(passwordFile ? { passwordFile } : {}),
+    ...((leaf.totpFile ?? top.totpFile) ? { totpFile: leaf.totpFile ?? top.totpFile } : {}),
   };
 }
 
@@ -129,8 +132,13 @@ async function resolveActor(core: Core, g: GlobalOptions): Promise<Actor> {
   const source = cliSource();
   if (g.as) {
     if (!g.passwordFile) throw new UsageError('--as USER needs --password-file F with that user’s password');
-    const user = await core.users.authenticate(g.as, await readPasswordFile(g.passwordFile), source);
-    return actorFor(user, source);
+    // The same login path as the SSH door: lockout, audit, and the TOTP code where enabled.
+    const step = await core.logins.password(g.as, await readPasswordFile(g.passwordFile), source);
+    if (!step.needsTotp) return actorFor(step.user, source);
+    if (!g.totpFile)
+      throw new AuthError(`${g.as} has TOTP enabled: give the current code with --totp-file F`);
+    const code = (await readPasswordFile(g.totpFile)).reveal().trim();
+    return actorFor(await core.logins.totp(g.as, code, source), source);
   }
   return hostActorFor(core, os.userInfo().username, source);
 }

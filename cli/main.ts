@@ -27,6 +27,7 @@ function buildProgram(): Command {
     .option('--json', 'print JSON')
     .option('--as <user>', 'act as this Custody user (needs --password-file)')
     .option('--password-file <file>', "with --as: the user's login password")
+    .option('--totp-file <file>', 'with --as: the current TOTP code, for a user with TOTP enabled')
     .exitOverride()
     .configureOutput({ writeErr: () => undefined })
     .showHelpAfterError(false);
@@ -57,7 +58,8 @@ function buildProgram(): Command {
     if (c.commands.length === 0) {
       c.option('--home <dir>', 'home folder')
         .option('--json', 'print JSON')
-        .option('--as <user>', 'act as this Custody user');
+        .option('--as <user>', 'act as this Custody user')
+        .option('--totp-file <file>', 'with --as: the current TOTP code');
       if (!c.options.some((o) => o.long === '--password-file')) {
         c.option('--password-file <file>', "with --as: the user's login password");
         AS_PASSWORD_ON_LEAF.add(c);

@@ -57,6 +57,7 @@ export type { LiveRegistry, LiveSessionHandle, LiveSessionInfo } from './live/re
 export { InProcessLiveRegistry } from './live/registry.ts';
 export type { ShadowSession } from './live/live-service.ts';
 export type { LoginStep } from './identity/login-service.ts';
+export { userStatusText } from './identity/users-service.ts';
 export { parsePublicKey, fingerprintOf } from './identity/ssh-public-key.ts';
 export type { LandingView } from './sessions/landing-service.ts';
 export type {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { UsageError, type Role } from '../../core/index.ts';
+import { UsageError, userStatusText, type Role } from '../../core/index.ts';
 import { readPasswordFile, withCore, globalsOf, type GlobalOptions } from '../context.ts';
 import { Output, table } from '../output.ts';
 
@@ -51,10 +51,20 @@ export function registerIdentity(program: Command): void {
     new Output(!!opts.json).result(users, (us) =>
       table([
         ['USER', 'ROLE', 'SCOPE', 'STATUS'],
-        ...us.map((u) => [u.username, u.role, u.superAdmin ? 'all' : 'owned+shared', u.status]),
+        ...us.map((u) => [u.username, u.role, u.superAdmin ? 'all' : 'owned+shared', userStatusText(u)]),
       ]),
     );
   });
+  user
+    .command('unlock <name>')
+    .description('lift a lockout after failed logins (audited)')
+    .action(async (name: string, _o: unknown, cmd: Command) => {
+      const opts = g(cmd);
+      const r = await withCore(opts, (core, actor) => core.logins.unlock(actor, name));
+      new Output(!!opts.json).result(r, (x) =>
+        x.wasLockedUntil ? `${name} unlocked` : `${name} was not locked; failed logins forgotten`,
+      );
+    });
   user
     .command('set-role <name> <role>')
     .action(async (name: string, role: string, _o: unknown, cmd: Command) => {

@@ -138,6 +138,8 @@ export const AUDIT_EVENTS = {
   'audit.checkpoint': 'L161',
   // evidence (issue 11 #16): a recording a killed node left open, settled at start-up.
   'recording.interrupted': 'V160',
+  // Identity: lockout made visible and liftable (issue 10).
+  'user.unlock': 'U140',
 } as const;
 
 export type AuditEventType = keyof typeof AUDIT_EVENTS;

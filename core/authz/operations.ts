@@ -28,6 +28,7 @@ export const OPERATIONS = {
   'user.set-scope': { roles: ADMIN },
   'user.delete': { roles: ADMIN },
   'user.set-password': { roles: ADMIN },
+  'user.unlock': { roles: ADMIN },
   'user-group.create': { roles: ADMIN },
   'user-group.update': { roles: ADMIN },
   'user-group.delete': { roles: ADMIN },

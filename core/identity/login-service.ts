@@ -1,7 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { aad } from '../crypto/aad.ts';
-import type { Secret } from '../crypto/secret.ts';
+import { hashLoginPassword, verifyLoginPassword } from '../crypto/password-hash.ts';
+import { Secret } from '../crypto/secret.ts';
 import type { CoreContext } from '../context.ts';
-import { AuthError, LockedError } from '../errors.ts';
+import type { Actor } from '../authz/actor.ts';
+import { AuthError, LockedError, NotFoundError } from '../errors.ts';
 import type { User } from '../model.ts';
 import type { Repos } from '../storage/repos/index.ts';
 import { storedLoginName } from './names.ts';
@@ -17,6 +20,9 @@ export interface LoginStep {
 
 const GENERIC = 'invalid user name or password';
 
+/** Checks a password against an encoded hash; injectable so tests can count the calls. */
+export type PasswordVerifier = (hash: string, password: Secret) => Promise<boolean>;
+
 /**
  * Gateway logins: password, public key, then TOTP where enabled. Failures count per user name
  * and per source address; at `lockout_attempts` in a row either is locked for `lockout_minutes`
@@ -29,14 +35,34 @@ export class LoginService {
    * test can count the hashes computed.
    */
   hashes: HashQueue;
+  #dummyHash?: Promise<string>;
 
-  constructor(private readonly ctx: CoreContext) {
+  constructor(
+    private readonly ctx: CoreContext,
+    verify: PasswordVerifier = verifyLoginPassword,
+  ) {
     const g = ctx.config.gateway;
-    this.hashes = new HashQueue({
-      concurrency: g.hash_concurrency || defaultHashConcurrency(),
-      maxQueued: g.hash_queue_max,
-      maxQueuedPerSource: g.hash_queue_per_source,
-    });
+    this.hashes = new HashQueue(
+      {
+        concurrency: g.hash_concurrency || defaultHashConcurrency(),
+        maxQueued: g.hash_queue_max,
+        maxQueuedPerSource: g.hash_queue_per_source,
+      },
+      verify,
+    );
+  }
+
+  /**
+   * A hash of a random password with the configured parameters, made once per process. Unknown,
+   * password-less and inactive users are checked against it, so every password login costs one
+   * Argon2id verification and the answer time says nothing about which names exist (issue 11 #6).
+   */
+  private dummyHash(): Promise<string> {
+    this.#dummyHash ??= hashLoginPassword(
+      Secret.fromString(randomBytes(24).toString('base64')),
+      this.ctx.kdf,
+    );
+    return this.#dummyHash;
   }
 
   private get limits() {
@@ -58,9 +84,47 @@ export class LoginService {
     }
   }
 
+  /**
+   * Throws E_LOCKED while the user name or the source address is locked out, after an audit row
+   * for the refused attempt: an attempt while locked (the right password included) is on record.
+   */
+  private async refuseIfLocked(username: string, source: string, method: string): Promise<void> {
+    try {
+      await this.assertNotLocked(username, source);
+    } catch (e) {
+      if (!(e instanceof LockedError)) throw e;
+      await this.ctx.appendStandalone({
+        type: 'user.login',
+        actor: username.slice(0, 100),
+        source,
+        target: { kind: 'user', name: username.slice(0, 100) },
+        result: 'failure',
+        details: { method, refused: 'locked' },
+      });
+      throw e;
+    }
+  }
+
   /** Throws E_LOCKED while the user name or the source address is locked out. */
   async assertNotLocked(username: string, source: string): Promise<void> {
     await this.ctx.store.read((r) => this.checkNotLocked(r, username, source));
+  }
+
+  /**
+   * Lifts a user name's lockout and forgets its failed attempts (administrators; audited, also
+   * when there was no lock). The per-address lock is left alone: it protects every user.
+   */
+  async unlock(actor: Actor, username: string): Promise<{ user: string; wasLockedUntil: string | null }> {
+    const target = { kind: 'user', name: username };
+    return this.ctx.run(actor, 'user.unlock', target, async (s) => {
+      this.ctx.authz.require(actor, 'user.unlock');
+      if (!(await s.repos.users.byName(username))) throw new NotFoundError('user', username);
+      const f = await s.repos.loginFailures.get('user', username);
+      const wasLockedUntil = f?.lockedUntil && f.lockedUntil > this.ctx.now() ? f.lockedUntil : null;
+      await s.repos.loginFailures.clear('user', username);
+      await s.audit('user.unlock', target, { wasLockedUntil });
+      return { user: username, wasLockedUntil };
+    });
   }
 
   /** Records a failure (and a lockout when the limit is reached); always throws. */
@@ -141,14 +205,15 @@ export class LoginService {
     source: string,
     opts: { signal?: AbortSignal } = {},
   ): Promise<LoginStep> {
-    const user = await this.ctx.store.read(async (r) => {
-      await this.checkNotLocked(r, username, source);
-      return r.users.byName(username);
-    });
-    const ok =
-      !!user?.passwordHash &&
-      user.status === 'active' &&
-      (await this.hashes.verify(user.passwordHash, password, source, opts.signal));
+    await this.refuseIfLocked(username, source, 'password');
+    const user = await this.ctx.store.read((r) => r.users.byName(username));
+    const matches = await this.hashes.verify(
+      user?.passwordHash ?? (await this.dummyHash()),
+      password,
+      source,
+      opts.signal,
+    );
+    const ok = matches && !!user?.passwordHash && user.status === 'active';
     if (!ok || !user) return this.fail(username, source, 'password');
     return this.succeed(user, source, 'password', user.totpEnabled);
   }
@@ -181,8 +246,8 @@ export class LoginService {
 
   /** RFC 6238 with ±1 step for clock skew; each step's code is accepted once (no replay). */
   async totp(username: string, code: string, source: string): Promise<User> {
+    await this.refuseIfLocked(username, source, 'totp');
     const found = await this.ctx.store.read(async (r) => {
-      await this.checkNotLocked(r, username, source);
       const user = await r.users.byName(username);
       const sealed = user ? await r.totp.secretOf(user.id) : null;
       return user && sealed ? { user, sealed, last: await r.totp.lastStep(user.id) } : undefined;
@@ -193,7 +258,9 @@ export class LoginService {
     const delta = totpFor(username, secret).validate({ token: code.trim(), timestamp: now, window: 1 });
     const step = Math.floor(now / 1000 / TOTP_PARAMS.period) + (delta ?? 0);
     if (delta === null || step <= found.last) return this.fail(username, source, 'totp');
-    await this.ctx.store.tx((r) => r.totp.setLastStep(found.user.id, step));
+    // The read above only saves a write for a plain replay; the claim is what makes "once" hold.
+    if (!(await this.ctx.store.tx((r) => r.totp.claimStep(found.user.id, step))))
+      return this.fail(username, source, 'totp');
     return (await this.succeed(found.user, source, 'totp', false)).user;
   }
 }

@@ -25,11 +25,21 @@ export interface NewUser {
   password?: Secret;
 }
 
-export type UserView = Omit<User, 'passwordHash'> & { hasPassword: boolean };
+export type UserView = Omit<User, 'passwordHash'> & {
+  hasPassword: boolean;
+  /** Set while failed logins keep the user name locked out (`custody user unlock` lifts it). */
+  lockedUntil?: string;
+};
 
-export function viewOf(u: User): UserView {
+export function viewOf(u: User, lockedUntil?: string): UserView {
   const { passwordHash, ...rest } = u;
-  return { ...rest, hasPassword: !!passwordHash };
+  return { ...rest, hasPassword: !!passwordHash, ...(lockedUntil ? { lockedUntil } : {}) };
+}
+
+/** The status as lists show it: `active`, `inactive` or `locked until HH:MM UTC`. */
+export function userStatusText(u: Pick<UserView, 'status' | 'lockedUntil'>): string {
+  if (!u.lockedUntil) return u.status;
+  return `${u.status === 'active' ? '' : `${u.status}, `}locked until ${u.lockedUntil.slice(11, 16)} UTC`;
 }
 
 export function checkRole(role: string): Role {
@@ -151,7 +161,11 @@ export class UsersService {
 
   async list(actor: Actor): Promise<UserView[]> {
     this.ctx.authz.require(actor, 'user.list');
-    return (await this.ctx.store.read((r) => r.users.list())).map(viewOf);
+    const now = this.ctx.now();
+    const [users, locked] = await this.ctx.store.read(
+      async (r) => [await r.users.list(), await r.loginFailures.lockedUsers(now)] as const,
+    );
+    return users.map((u) => viewOf(u, locked.get(u.username)));
   }
 
   async get(actor: Actor, username: string): Promise<UserView> {

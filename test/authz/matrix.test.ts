@@ -97,6 +97,10 @@ const ROWS: Record<Operation, Row> = {
     expect: roles('admin', 'super'),
     invoke: (f, a) => f.v.core.users.setPassword(a, `t-${f.n}`, pw(GOOD)),
   },
+  'user.unlock': {
+    expect: roles('admin', 'super'),
+    invoke: (f, a) => f.v.core.logins.unlock(a, `t-${f.n}`),
+  },
   'user-group.create': {
     expect: roles('admin', 'super'),
     invoke: (f, a) => f.v.core.userGroups.create(a, `ug-new-${f.n}`),

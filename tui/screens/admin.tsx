@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import React, { useState } from 'react';
-import type { Operation } from '../../core/index.ts';
+import { userStatusText, type Operation } from '../../core/index.ts';
 import { useConsole, type ConsoleState } from '../console-context.tsx';
 import { useLoaded } from '../components/use-loaded.ts';
 import { useCursor, VirtualList } from '../components/virtual-list.tsx';
@@ -21,7 +21,7 @@ const PANES: Pane[] = [
     load: async (c) =>
       (await c.session.core.users.list(c.session.actor)).map(
         (u) =>
-          `${u.username.padEnd(16)} ${u.role.padEnd(15)} ${u.status.padEnd(9)} ${u.superAdmin ? 'super-admin ' : ''}${u.email}`,
+          `${u.username.padEnd(16)} ${u.role.padEnd(15)} ${userStatusText(u).padEnd(9)} ${u.superAdmin ? 'super-admin ' : ''}${u.email}`,
       ),
   },
   {

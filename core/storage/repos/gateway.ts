@@ -84,6 +84,11 @@ export function loginFailuresRepo(db: Knex | Knex.Transaction) {
         .onConflict(['kind', 'subject'])
         .merge(['failures', 'locked_until', 'updated_at']);
     },
+    /** User names locked at `now`, with the end of each lock. */
+    async lockedUsers(now: string): Promise<Map<string, string>> {
+      const rows = await db('login_failures').where({ kind: 'user' }).andWhere('locked_until', '>', now);
+      return new Map(rows.map((r) => [str(r.subject), str(r.locked_until)]));
+    },
     async clear(kind: 'user' | 'source', subject: string): Promise<void> {
       await db('login_failures').where({ kind, subject }).delete();
     },
@@ -102,6 +107,19 @@ export function totpRepo(db: Knex | Knex.Transaction) {
     async lastStep(userId: string): Promise<number> {
       const r = await db('totp_state').where({ user_id: userId }).first();
       return r ? num(r.last_step) : -1;
+    },
+    /**
+     * Accepts time step `step` for this user if no step at or after it was accepted before. One
+     * conditional UPDATE, so two logins racing with the same code cannot both win: the database
+     * applies them one after the other and the second matches no row (issue 11 #5).
+     */
+    async claimStep(userId: string, step: number): Promise<boolean> {
+      await db('totp_state').insert({ user_id: userId, last_step: -1 }).onConflict('user_id').ignore();
+      const n = await db('totp_state')
+        .where({ user_id: userId })
+        .andWhere('last_step', '<', step)
+        .update({ last_step: step });
+      return Number(n) === 1;
     },
     async setLastStep(userId: string, step: number): Promise<void> {
       await db('totp_state')
