@@ -41,7 +41,7 @@ describe.skipIf(!!skip)(`console over SSH in tmux${skip ? ` (${skip})` : ''}`, (
     const alice = open('alice', USER_PASSWORD);
     await alice.waitFor(/Custody · alice \(password-user\)[\s\S]*Favourites/);
     // No favourites yet: the console opens on All.
-    await alice.waitFor(/All · 1 accounts/);
+    await alice.waitFor(/All · 1 account/);
     // Part of the account name: the Linux user is `<run prefix>tuiop`.
     await alice.type('tuio');
     await alice.waitFor(new RegExp(`Search: tuio[\\s\\S]*› web01/${fx.target.name}`));

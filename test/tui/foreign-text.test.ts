@@ -57,7 +57,7 @@ describe('console: text someone else chose', () => {
       expect(c.written()).not.toContain('\nforged-row');
       // The Recordings list, one screen back, names the same user the same way.
       await c.press(KEYS.shiftTab);
-      const rec = await c.waitFor('1 recordings');
+      const rec = await c.waitFor('1 recording');
       expect(rec).toContain('mallory?]0;PWNED-TITLE??[31mRED?forged-row');
       expect(c.written()).not.toContain('\x1b]0;PWNED');
     } finally {

@@ -122,7 +122,7 @@ describe('console: recordings and player', () => {
       await c.waitFor('2 recordings');
       // Typed straight after '/', with no pause for the prompt to open: no key may be lost.
       await c.press('/', ...'user:alice', KEYS.enter);
-      const list = await c.waitFor('1 recordings matching "user:alice"');
+      const list = await c.waitFor('1 recording matching "user:alice"');
       expect(list).toMatch(/› .*alice\s+web01\/root\s+ssh\s+complete/);
       await c.press(KEYS.enter);
       await c.waitFor(/▶ 0:00 \/ 1:25/);
@@ -156,7 +156,7 @@ describe('console: recordings and player', () => {
       expect(start).toContain('FIRST');
       expect(start).not.toContain('THIRD');
       await c.press(KEYS.escape);
-      await c.waitFor('1 recordings matching');
+      await c.waitFor('1 recording matching');
       // Replaying is an audited read of the recording.
       const rows = await v.core.audit.query(v.host, { type: 'recording.export', actor: 'audrey', limit: 5 });
       expect(rows).toHaveLength(1);

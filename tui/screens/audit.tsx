@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import React, { useState } from 'react';
+import { plural } from '../../core/plural.ts';
 import { printable, type AuditRecord } from '../../core/index.ts';
 import { useConsole } from '../console-context.tsx';
 import { useLoaded } from '../components/use-loaded.ts';
@@ -51,7 +52,7 @@ export function AuditScreen(props: { height: number; active: boolean }) {
   return (
     <Box flexDirection="column" height={props.height}>
       <Text color={c.theme.muted} wrap="truncate-end">
-        {`${rows?.length ?? '…'} events${filter ? ` matching "${filter}"` : ''} · / filter (type: actor: target: result: since: until:)`}
+        {`${rows ? plural(rows.length, 'event') : '… events'}${filter ? ` matching "${filter}"` : ''} · / filter (type: actor: target: result: since: until:)`}
       </Text>
       <VirtualList
         count={rows?.length ?? 0}

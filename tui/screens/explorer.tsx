@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import React, { useCallback, useEffect, useMemo, useState } from 'react';
+import { plural } from '../../core/plural.ts';
 import { refusal, useConsole, useNavigation } from '../console-context.tsx';
 import { useCursor, VirtualList } from '../components/virtual-list.tsx';
 import { Command, commandOf } from '../keys.ts';
@@ -199,7 +200,7 @@ export function ExplorerScreen(props: { index: ExplorerIndex; height: number; ac
   );
 
   const heading = group ? `Group ${group.name}` : searchingAll ? 'All accounts' : (view ?? '');
-  const count = rows === null ? '…' : total !== null ? `${total} accounts` : `${rows.length} rows`;
+  const count = rows === null ? '…' : total !== null ? plural(total, 'account') : plural(rows.length, 'row');
   const viewBar = useMemo(
     () =>
       VIEWS.map((v) => (

@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import React, { useState } from 'react';
+import { plural } from '../../core/plural.ts';
 import type { RecordingRow } from '../../core/index.ts';
 import { useConsole, useNavigation } from '../console-context.tsx';
 import { useLoaded } from '../components/use-loaded.ts';
@@ -71,7 +72,7 @@ export function RecordingsScreen(props: { height: number; active: boolean }) {
   return (
     <Box flexDirection="column" height={props.height}>
       <Text color={c.theme.muted} wrap="truncate-end">
-        {`${rows?.length ?? '…'} recordings${filter ? ` matching "${filter}"` : ''} · / filter (user:NAME target:TEXT since:DATE until:DATE) · Enter replay`}
+        {`${rows ? plural(rows.length, 'recording') : '… recordings'}${filter ? ` matching "${filter}"` : ''} · / filter (user:NAME target:TEXT since:DATE until:DATE) · Enter replay`}
       </Text>
       <VirtualList
         count={rows?.length ?? 0}
