@@ -1,6 +1,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { processAlive } from '../core/index.ts';
 
 /**
  * `HOME/run/server.json` (mode 0600): where the node running on this home listens, so `custody
@@ -40,13 +41,4 @@ export function readRuntimeFile(home: string, o: { anyPid?: boolean } = {}): Run
     return null;
   if (!o.anyPid && !processAlive(info.pid!)) return null;
   return info as RuntimeInfo;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -36,6 +36,7 @@ export { readKeyFile } from './crypto/key-file.ts';
 export { Keyring } from './crypto/keyring.ts';
 export * from './errors.ts';
 export { printable, printableBlock, hasUnsafeCharacters } from './printable.ts';
+export { processAlive } from './process-alive.ts';
 export * from './model.ts';
 export { AUDIT_EVENTS, type AuditEventType } from './audit/events.ts';
 export { parseCheckpoint, type AuditCheckpoint, type VerifyReport } from './audit/audit-service.ts';

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { KeyError } from '../errors.ts';
+import { processAlive } from '../process-alive.ts';
 
 /**
  * The master-key file (seed-notes A §4.1): random 256-bit keys, kept apart from the data folder
@@ -156,15 +157,6 @@ export async function takeRotationLock(keyFile: string): Promise<() => Promise<v
     }
   }
   throw new KeyError(`cannot take the rotation lock ${lock}`, { lock });
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Temp files a killed `writeKeyFile` left behind hold key material: remove them. */

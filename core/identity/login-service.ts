@@ -4,6 +4,7 @@ import { hashLoginPassword, verifyLoginPassword } from '../crypto/password-hash.
 import { Secret } from '../crypto/secret.ts';
 import type { CoreContext } from '../context.ts';
 import type { Actor } from '../authz/actor.ts';
+import { assertNotWiderThanActor } from '../authz/user-scope.ts';
 import { AuthError, LockedError, NotFoundError } from '../errors.ts';
 import type { User } from '../model.ts';
 import type { Repos } from '../storage/repos/index.ts';
@@ -118,7 +119,9 @@ export class LoginService {
     const target = { kind: 'user', name: username };
     return this.ctx.run(actor, 'user.unlock', target, async (s) => {
       this.ctx.authz.require(actor, 'user.unlock');
-      if (!(await s.repos.users.byName(username))) throw new NotFoundError('user', username);
+      const user = await s.repos.users.byName(username);
+      if (!user) throw new NotFoundError('user', username);
+      assertNotWiderThanActor(actor, user);
       const f = await s.repos.loginFailures.get('user', username);
       const wasLockedUntil = f?.lockedUntil && f.lockedUntil > this.ctx.now() ? f.lockedUntil : null;
       await s.repos.loginFailures.clear('user', username);

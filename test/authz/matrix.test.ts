@@ -2,7 +2,6 @@
 // each share privilege and none, run through the real services. The expectations below are
 // written out by hand as the specification; OPERATIONS in core is the implementation. A core
 // operation with no row here fails the first test, so nothing is added without a decision.
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   actorFor,
@@ -16,6 +15,7 @@ import {
   ResetEngine,
 } from '../../core/index.ts';
 import { createTestVault, pw, USER_PASSWORD, type TestVault } from '../support/vault.ts';
+import { randomEd25519KeyLine } from '../support/ssh-key-line.ts';
 
 type Kind = 'admin' | 'password-admin' | 'password-user' | 'auditor' | 'super';
 type Priv = Privilege | 'none';
@@ -347,11 +347,11 @@ const ROWS: Record<Operation, Row> = {
   },
   'credentials.own': {
     expect: roles(...EVERYONE),
-    invoke: (f, a) => f.v.core.credentials.addPublicKey(a, a.user.username, keyLine()),
+    invoke: (f, a) => f.v.core.credentials.addPublicKey(a, a.user.username, randomEd25519KeyLine('matrix')),
   },
   'credentials.others': {
     expect: roles('admin', 'super'),
-    invoke: (f, a) => f.v.core.credentials.addPublicKey(a, `t-${f.n}`, keyLine()),
+    invoke: (f, a) => f.v.core.credentials.addPublicKey(a, `t-${f.n}`, randomEd25519KeyLine('matrix')),
   },
   'session.open': {
     expect: onObject(EVERYONE, 'view'),
@@ -523,18 +523,6 @@ function rotationTask(f: Fixture) {
 async function userActor(f: Fixture, name: string): Promise<Actor> {
   const u = (await f.v.core.ctx.store.read((r) => r.users.byName(name)))!;
   return actorFor(u, 'test');
-}
-
-/** A syntactically valid ed25519 public key line with random key bytes. */
-function keyLine(): string {
-  const name = Buffer.from('ssh-ed25519');
-  const blob = Buffer.concat([
-    Buffer.from([0, 0, 0, name.length]),
-    name,
-    Buffer.from([0, 0, 0, 32]),
-    randomBytes(32),
-  ]);
-  return `ssh-ed25519 ${blob.toString('base64')} matrix`;
 }
 
 /** A live session as the gateway would register it; terminate() just records the call. */

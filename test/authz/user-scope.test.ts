@@ -3,10 +3,10 @@
 // rule: nobody changes the credentials, keys, TOTP, role, scope, status or existence of a user
 // whose scope is wider than their own — otherwise an administrator without the all-passwords
 // scope takes over a super administrator (or the built-in `admin`) and sees everything through it.
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CustodyError, OPERATIONS, type Actor, type Operation } from '../../core/index.ts';
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';
+import { randomEd25519KeyLine } from '../support/ssh-key-line.ts';
 
 type ActorKind = 'admin' | 'super-admin' | 'super-password-admin' | 'host';
 type TargetKind =
@@ -74,13 +74,13 @@ const CASES: { name: string; op: Operation; invoke: (c: Cell, a: Actor) => Promi
   {
     name: 'sshkey add',
     op: 'credentials.others',
-    invoke: (c, a) => c.v.core.credentials.addPublicKey(a, c.target, keyLine()),
+    invoke: (c, a) => c.v.core.credentials.addPublicKey(a, c.target, randomEd25519KeyLine('scope')),
   },
   {
     name: 'sshkey remove',
     op: 'credentials.others',
     invoke: async (c, a) => {
-      const k = await c.v.core.credentials.addPublicKey(c.v.host, c.target, keyLine());
+      const k = await c.v.core.credentials.addPublicKey(c.v.host, c.target, randomEd25519KeyLine('scope'));
       return c.v.core.credentials.removePublicKey(a, c.target, k.fingerprint);
     },
   },
@@ -97,6 +97,7 @@ const CASES: { name: string; op: Operation; invoke: (c: Cell, a: Actor) => Promi
       return c.v.core.credentials.disableTotp(a, c.target);
     },
   },
+  { name: 'unlock', op: 'user.unlock', invoke: (c, a) => c.v.core.logins.unlock(a, c.target) },
 ];
 
 /**
@@ -126,7 +127,9 @@ it('has a case for every operation on another user', () => {
 });
 
 it('probe: a new user-administration operation without a case fails the check above', () => {
-  expect(missingCases({ ...OPERATIONS, 'user.unlock': { roles: ['admin'] } })).toEqual(['user.unlock']);
+  expect(missingCases({ ...OPERATIONS, 'user.impersonate': { roles: ['admin'] } })).toEqual([
+    'user.impersonate',
+  ]);
 });
 
 describe('user administration across scopes (deny-super-admin-creation on)', () => {
@@ -172,7 +175,7 @@ describe('user administration across scopes (deny-super-admin-creation on)', () 
 
   it('an administrator without the all-passwords scope cannot register a key for the built-in admin', async () => {
     await expect(
-      v.core.credentials.addPublicKey(actors.get('admin')!, 'admin', keyLine()),
+      v.core.credentials.addPublicKey(actors.get('admin')!, 'admin', randomEd25519KeyLine('scope')),
     ).rejects.toMatchObject({
       code: 'E_FORBIDDEN',
     });
@@ -197,16 +200,4 @@ function outcomeOf(e: unknown): Outcome | string {
   if (e.code === 'E_FORBIDDEN') return 'forbidden';
   if (e.code === 'E_VALIDATION') return 'invalid';
   return `${e.code}: ${e.message}`;
-}
-
-/** A syntactically valid ed25519 public key line with random key bytes. */
-function keyLine(): string {
-  const name = Buffer.from('ssh-ed25519');
-  const blob = Buffer.concat([
-    Buffer.from([0, 0, 0, name.length]),
-    name,
-    Buffer.from([0, 0, 0, 32]),
-    randomBytes(32),
-  ]);
-  return `ssh-ed25519 ${blob.toString('base64')} scope`;
 }
