@@ -300,7 +300,10 @@ export class LoginService {
     return this.succeed(user, source, 'publickey', user.totpEnabled);
   }
 
-  /** RFC 6238 with ±1 step for clock skew; each step's code is accepted once (no replay). */
+  /**
+   * RFC 6238 with ±1 step for clock skew; each step's code is accepted once (no replay). A refusal
+   * is an AuthError whose `details.reason` is 'wrong' or 'reused'.
+   */
   async totp(username: string, code: string, source: string): Promise<User> {
     await this.refuseIfLocked(username, source, 'totp');
     const found = await this.ctx.store.read(async (r) => {
@@ -308,15 +311,19 @@ export class LoginService {
       const sealed = user ? await r.totp.secretOf(user.id) : null;
       return user && sealed ? { user, sealed, last: await r.totp.lastStep(user.id) } : undefined;
     });
-    if (!found || !/^\d{6}$/.test(code.trim())) return this.fail(username, source, 'totp');
+    // The reason (details.reason 'wrong' or 'reused') lets the door say why; this step comes
+    // after the first factor, so it tells nothing about which names exist (issue 10).
+    const wrong = () => this.fail(username, source, 'totp', new AuthError(GENERIC, { reason: 'wrong' }));
+    const reused = () => this.fail(username, source, 'totp', new AuthError(GENERIC, { reason: 'reused' }));
+    if (!found || !/^\d{6}$/.test(code.trim())) return wrong();
     const secret = this.ctx.keyring.open(found.sealed, aad.totp(found.user.id));
     const now = this.ctx.clock.now().getTime();
     const delta = totpFor(username, secret).validate({ token: code.trim(), timestamp: now, window: 1 });
     const step = Math.floor(now / 1000 / TOTP_PARAMS.period) + (delta ?? 0);
-    if (delta === null || step <= found.last) return this.fail(username, source, 'totp');
+    if (delta === null) return wrong();
+    if (step <= found.last) return reused();
     // The read above only saves a write for a plain replay; the claim is what makes "once" hold.
-    if (!(await this.ctx.store.tx((r) => r.totp.claimStep(found.user.id, step))))
-      return this.fail(username, source, 'totp');
+    if (!(await this.ctx.store.tx((r) => r.totp.claimStep(found.user.id, step)))) return reused();
     return (await this.succeed(found.user, source, 'totp', false)).user;
   }
 }
