@@ -26,9 +26,10 @@ export type PasswordVerifier = (hash: string, password: Secret) => Promise<boole
 
 /**
  * Gateway logins: password, public key, then TOTP where enabled. Failures count per user name
- * and per source address; at `lockout_attempts` in a row either is locked for `lockout_minutes`
- * (audited). Counting by the name as typed, known or not, means a lockout says nothing about
- * which accounts exist.
+ * and per source address: at `lockout_attempts` in a row for a name, or `lockout_source_attempts`
+ * within `lockout_minutes` from an address, either is locked for `lockout_minutes` (audited). A
+ * success clears its name's count but not its address's (issue 11 #7). Counting by the name as
+ * typed, known or not, means a lockout says nothing about which accounts exist.
  */
 export class LoginService {
   /**
@@ -94,16 +95,45 @@ export class LoginService {
       await this.assertNotLocked(username, source);
     } catch (e) {
       if (!(e instanceof LockedError)) throw e;
-      await this.ctx.appendStandalone({
-        type: 'user.login',
-        actor: username.slice(0, 100),
-        source,
-        target: { kind: 'user', name: username.slice(0, 100) },
-        result: 'failure',
-        details: { method, refused: 'locked' },
-      });
+      await this.auditRefused(username, source, method);
       throw e;
     }
+  }
+
+  private async auditRefused(username: string, source: string, method: string): Promise<void> {
+    await this.ctx.appendStandalone({
+      type: 'user.login',
+      actor: username.slice(0, 100),
+      source,
+      target: { kind: 'user', name: username.slice(0, 100) },
+      result: 'failure',
+      details: { method, refused: 'locked' },
+    });
+  }
+
+  /** The start of the per-address window, as stored text. */
+  private windowStart(now: Date): string {
+    return new Date(now.getTime() - this.limits.minutes * 60_000).toISOString();
+  }
+
+  /**
+   * Claims a password attempt from `source` before its hash is computed (issue 11 #7): once the
+   * address's failures and attempts in flight reach the limit, further attempts are refused as
+   * locked without hashing, so parallel wrong passwords cannot all be checked first.
+   */
+  private async claimAttempt(username: string, source: string, method: string): Promise<string> {
+    const now = this.ctx.clock.now();
+    const id = await this.ctx.store.tx((r) =>
+      r.loginAttempts.claim(
+        storedLoginName(source),
+        now.toISOString(),
+        this.windowStart(now),
+        this.limits.source,
+      ),
+    );
+    if (id) return id;
+    await this.auditRefused(username, source, method);
+    throw new LockedError('too many failed logins from this address: try again later');
   }
 
   /** Throws E_LOCKED while the user name or the source address is locked out. */
@@ -130,32 +160,44 @@ export class LoginService {
     });
   }
 
-  /** Records a failure (and a lockout when the limit is reached); always throws. */
+  /**
+   * Records a failure (and a lockout when the limit is reached); always throws. `claim` is the
+   * attempt claimed before hashing, if any: it becomes the address's failure row.
+   */
   async fail(
     username: string,
     source: string,
     method: string,
     error: Error = new AuthError(GENERIC),
+    claim?: string,
   ): Promise<never> {
     const now = this.ctx.clock.now();
+    const at = now.toISOString();
     const name = storedLoginName(username);
     await this.ctx.store.tx(async (repos) => {
+      const address = storedLoginName(source);
+      await repos.loginAttempts.settle(address, at, claim);
       for (const [kind, subject] of [
         ['user', name],
-        ['source', storedLoginName(source)],
+        ['source', address],
       ] as const) {
         const f = (await repos.loginFailures.get(kind, subject)) ?? { failures: 0, lockedUntil: null };
-        const failures = f.failures + 1;
+        // A name counts failures in a row; an address counts its failures in the window.
+        const failures =
+          kind === 'user'
+            ? f.failures + 1
+            : await repos.loginAttempts.failures(subject, this.windowStart(now));
+        const locked = !!f.lockedUntil && f.lockedUntil > at;
         const lock =
-          failures >= this.limits[kind]
+          failures >= this.limits[kind] && !locked
             ? new Date(now.getTime() + this.limits.minutes * 60_000).toISOString()
             : null;
         await repos.loginFailures.set(
           kind,
           subject,
-          lock ? 0 : failures,
+          lock && kind === 'user' ? 0 : failures,
           lock ?? f.lockedUntil,
-          now.toISOString(),
+          at,
         );
         if (lock) {
           await this.ctx.auditLog.append(repos, {
@@ -180,12 +222,17 @@ export class LoginService {
     throw error;
   }
 
-  private async succeed(user: User, source: string, method: string, needsTotp: boolean): Promise<LoginStep> {
+  /** A success clears the name's failures; the address's stay (issue 11 #7). */
+  private async succeed(
+    user: User,
+    source: string,
+    method: string,
+    needsTotp: boolean,
+    claim?: string,
+  ): Promise<LoginStep> {
     await this.ctx.store.tx(async (repos) => {
-      if (!needsTotp) {
-        await repos.loginFailures.clear('user', storedLoginName(user.username));
-        await repos.loginFailures.clear('source', storedLoginName(source));
-      }
+      if (claim) await repos.loginAttempts.release(claim);
+      if (!needsTotp) await repos.loginFailures.clear('user', storedLoginName(user.username));
       await this.ctx.auditLog.append(repos, {
         type: 'user.login',
         actor: user.username,
@@ -209,16 +256,25 @@ export class LoginService {
     opts: { signal?: AbortSignal } = {},
   ): Promise<LoginStep> {
     await this.refuseIfLocked(username, source, 'password');
-    const user = await this.ctx.store.read((r) => r.users.byName(username));
-    const matches = await this.hashes.verify(
-      user?.passwordHash ?? (await this.dummyHash()),
-      password,
-      source,
-      opts.signal,
-    );
+    const claim = await this.claimAttempt(username, source, 'password');
+    let matches: boolean;
+    let user: User | undefined;
+    try {
+      user = await this.ctx.store.read((r) => r.users.byName(username));
+      matches = await this.hashes.verify(
+        user?.passwordHash ?? (await this.dummyHash()),
+        password,
+        source,
+        opts.signal,
+      );
+    } catch (e) {
+      // Not checked (queue full, client gone): not a failure either.
+      await this.ctx.store.tx((r) => r.loginAttempts.release(claim));
+      throw e;
+    }
     const ok = matches && !!user?.passwordHash && user.status === 'active';
-    if (!ok || !user) return this.fail(username, source, 'password');
-    return this.succeed(user, source, 'password', user.totpEnabled);
+    if (!ok || !user) return this.fail(username, source, 'password', undefined, claim);
+    return this.succeed(user, source, 'password', user.totpEnabled, claim);
   }
 
   /**
@@ -247,7 +303,10 @@ export class LoginService {
     return this.succeed(user, source, 'publickey', user.totpEnabled);
   }
 
-  /** RFC 6238 with ±1 step for clock skew; each step's code is accepted once (no replay). */
+  /**
+   * RFC 6238 with ±1 step for clock skew; each step's code is accepted once (no replay). A refusal
+   * is an AuthError whose `details.reason` is 'wrong' or 'reused'.
+   */
   async totp(username: string, code: string, source: string): Promise<User> {
     await this.refuseIfLocked(username, source, 'totp');
     const found = await this.ctx.store.read(async (r) => {
@@ -255,15 +314,19 @@ export class LoginService {
       const sealed = user ? await r.totp.secretOf(user.id) : null;
       return user && sealed ? { user, sealed, last: await r.totp.lastStep(user.id) } : undefined;
     });
-    if (!found || !/^\d{6}$/.test(code.trim())) return this.fail(username, source, 'totp');
+    // The reason (details.reason 'wrong' or 'reused') lets the door say why; this step comes
+    // after the first factor, so it tells nothing about which names exist (issue 10).
+    const wrong = () => this.fail(username, source, 'totp', new AuthError(GENERIC, { reason: 'wrong' }));
+    const reused = () => this.fail(username, source, 'totp', new AuthError(GENERIC, { reason: 'reused' }));
+    if (!found || !/^\d{6}$/.test(code.trim())) return wrong();
     const secret = this.ctx.keyring.open(found.sealed, aad.totp(found.user.id));
     const now = this.ctx.clock.now().getTime();
     const delta = totpFor(username, secret).validate({ token: code.trim(), timestamp: now, window: 1 });
     const step = Math.floor(now / 1000 / TOTP_PARAMS.period) + (delta ?? 0);
-    if (delta === null || step <= found.last) return this.fail(username, source, 'totp');
+    if (delta === null) return wrong();
+    if (step <= found.last) return reused();
     // The read above only saves a write for a plain replay; the claim is what makes "once" hold.
-    if (!(await this.ctx.store.tx((r) => r.totp.claimStep(found.user.id, step))))
-      return this.fail(username, source, 'totp');
+    if (!(await this.ctx.store.tx((r) => r.totp.claimStep(found.user.id, step)))) return reused();
     return (await this.succeed(found.user, source, 'totp', false)).user;
   }
 }

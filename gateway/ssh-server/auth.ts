@@ -19,6 +19,8 @@ export class ConnectionAuth {
   /** Set once the user is fully authenticated. */
   user?: User;
   #firstFactor?: User;
+  /** Why the last TOTP code was refused: the next code prompt's instructions (issue 10). */
+  #totpNote = '';
 
   constructor(
     private readonly core: Core,
@@ -102,15 +104,31 @@ export class ConnectionAuth {
       }
       this.#firstFactor = step.user;
     }
-    const [code] = await prompt(ctx, [{ prompt: 'Verification code: ', echo: false }]);
-    this.user = await this.core.logins.totp(this.#firstFactor.username, code ?? '', this.source);
+    const note = this.#totpNote;
+    this.#totpNote = '';
+    const [code] = await prompt(ctx, [{ prompt: 'Verification code: ', echo: false }], note);
+    try {
+      this.user = await this.core.logins.totp(this.#firstFactor.username, code ?? '', this.source);
+    } catch (e) {
+      if (e instanceof AuthError) this.#totpNote = TOTP_REFUSALS[String(e.details.reason)] ?? '';
+      throw e;
+    }
     ctx.accept();
   }
 }
 
+/** What the next code prompt says after a refused code. */
+const TOTP_REFUSALS: Record<string, string> = {
+  wrong: 'Wrong code.',
+  reused: 'That code was already used; wait for the next one.',
+};
+
 function prompt(
   ctx: AuthContext & { method: 'keyboard-interactive' },
   prompts: { prompt: string; echo: boolean }[],
+  instructions = '',
 ): Promise<string[]> {
-  return new Promise((resolve) => ctx.prompt(prompts, 'Custody', '', (answers) => resolve(answers)));
+  return new Promise((resolve) =>
+    ctx.prompt(prompts, 'Custody', instructions, (answers) => resolve(answers)),
+  );
 }

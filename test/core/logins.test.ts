@@ -52,6 +52,20 @@ describe('login lockout', () => {
       await expect(v.core.logins.password('ann', pw('nope'), '10.0.0.1')).rejects.toBeInstanceOf(AuthError);
     expect((await v.core.logins.password('ann', pw(USER_PASSWORD), '10.0.0.1')).user.username).toBe('ann');
   });
+
+  it('a success from an address does not reset its failure count (issue 11 #7)', async () => {
+    for (const u of ['nobody', 'ghost', 'ann', 'root'])
+      await expect(v.core.logins.password(u, pw('nope'), '10.7.7.7')).rejects.toBeInstanceOf(AuthError);
+    // The attacker's own valid account, from the same address.
+    expect((await v.core.logins.password('ben', pw(USER_PASSWORD), '10.7.7.7')).user.username).toBe('ben');
+    await expect(v.core.logins.password('admin', pw('nope'), '10.7.7.7')).rejects.toBeInstanceOf(AuthError);
+    await expect(v.core.logins.password('ben', pw(USER_PASSWORD), '10.7.7.7')).rejects.toBeInstanceOf(
+      LockedError,
+    );
+    // The window slides: ten minutes after the lock the address may try again.
+    clock.advance(10 * 60_000 + 1000);
+    expect((await v.core.logins.password('ben', pw(USER_PASSWORD), '10.7.7.7')).user.username).toBe('ben');
+  });
 });
 
 describe('login timing (issue 11 #6)', () => {

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as OTPAuth from 'otpauth';
+import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../../gateway/index.ts';
 import { startTestGateway } from '../support/gateway-fixture.ts';
@@ -27,6 +28,7 @@ describe.skipIf(!!skip)(`gateway logins with the real OpenSSH client${skip ? ` (
   let gw: RunningGateway;
   let keyFile: string;
   let totpSecret: string;
+  let noteSecret: string;
   const cmd = ['echo', 'in'];
 
   beforeAll(async () => {
@@ -42,7 +44,7 @@ describe.skipIf(!!skip)(`gateway logins with the real OpenSSH client${skip ? ` (
       port: sshd.port,
     });
     await v.core.accounts.add(v.host, 'web01', target.name, pw(target.password));
-    for (const u of ['keyuser', 'totpuser', 'victim']) {
+    for (const u of ['keyuser', 'totpuser', 'victim', 'totpnote']) {
       const a = await v.addUser(u, 'password-user');
       await v.core.sharing.grant(
         v.host,
@@ -57,6 +59,7 @@ describe.skipIf(!!skip)(`gateway logins with the real OpenSSH client${skip ? ` (
         await v.core.credentials.addPublicKey(a, 'keyuser', readFileSync(`${keyFile}.pub`, 'utf8'));
       }
       if (u === 'totpuser') totpSecret = (await v.core.credentials.enableTotp(a, 'totpuser')).secret.reveal();
+      if (u === 'totpnote') noteSecret = (await v.core.credentials.enableTotp(a, 'totpnote')).secret.reveal();
     }
     gw = await startTestGateway(v);
   }, 60_000);
@@ -68,9 +71,9 @@ describe.skipIf(!!skip)(`gateway logins with the real OpenSSH client${skip ? ` (
     target?.remove();
   });
 
-  const code = (offsetSteps = 0) =>
+  const code = (offsetSteps = 0, secret = totpSecret) =>
     new OTPAuth.TOTP({
-      secret: OTPAuth.Secret.fromBase32(totpSecret),
+      secret: OTPAuth.Secret.fromBase32(secret),
       digits: 6,
       period: 30,
       algorithm: 'SHA1',
@@ -114,6 +117,58 @@ describe.skipIf(!!skip)(`gateway logins with the real OpenSSH client${skip ? ` (
     expect(r.code).toBe(255);
     const rows = await v.core.audit.query(v.host, { type: 'user.login', actor: 'totpuser', limit: 10 });
     expect(rows.some((x) => x.result === 'failure' && x.details.includes('totp'))).toBe(true);
+  });
+
+  /**
+   * ssh2 client: the password, then one keyboard-interactive attempt per code; returns the
+   * instructions of each code prompt and whether the login got through.
+   */
+  const codePrompts = (user: string, codes: string[]) =>
+    new Promise<{ instructions: string[]; ready: boolean }>((resolve) => {
+      const instructions: string[] = [];
+      const client = new ssh2.Client();
+      let step = 0;
+      let ready = false;
+      client
+        .on('ready', () => {
+          ready = true;
+          client.end();
+        })
+        .on('error', () => undefined)
+        .on('close', () => resolve({ instructions, ready }));
+      client.connect({
+        host: '127.0.0.1',
+        port: gw.port,
+        username: user,
+        readyTimeout: 30_000,
+        authHandler: (_methods, _partial, next) => {
+          const i = step++;
+          if (i === 0) return next({ type: 'password', username: user, password: USER_PASSWORD });
+          if (i > codes.length) return next(false as never);
+          return next({
+            type: 'keyboard-interactive',
+            username: user,
+            prompt: (_name, inst, _lang, _prompts, finish) => {
+              instructions.push(inst);
+              finish([codes[i - 1] ?? '']);
+            },
+          });
+        },
+      });
+    });
+
+  it('says why a TOTP code was refused in the next prompt (issue 10, ssh2 client)', async () => {
+    const good = code(0, noteSecret);
+    const wrong = (Number(code(3, noteSecret)) ^ 1).toString().padStart(6, '0');
+    const user = `totpnote:${target.name}@web01`;
+    expect(await codePrompts(user, [wrong, good])).toEqual({
+      instructions: ['', 'Wrong code.'],
+      ready: true,
+    });
+    expect(await codePrompts(user, [good, good])).toEqual({
+      instructions: ['', 'That code was already used; wait for the next one.'],
+      ready: false,
+    });
   });
 
   it('locks a user out after repeated failures, even with the right password afterwards', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { num, str, strOrNull, type Row } from './map.ts';
 
@@ -91,6 +92,55 @@ export function loginFailuresRepo(db: Knex | Knex.Transaction) {
     },
     async clear(kind: 'user' | 'source', subject: string): Promise<void> {
       await db('login_failures').where({ kind, subject }).delete();
+    },
+  };
+}
+
+/**
+ * Failed logins per source address, counted over a sliding window (issue 11 #7). `claim` records
+ * an attempt before its password is hashed; it is then `settle`d as a failure or `release`d.
+ */
+export function loginAttemptsRepo(db: Knex | Knex.Transaction) {
+  return {
+    /**
+     * Claims an attempt from `source` unless failures and pending attempts since `since` already
+     * reach `limit`; returns its id, or null when refused. Touching the source's login_failures
+     * row first takes a row lock on PostgreSQL, so concurrent claims from one address are counted
+     * one after the other (SQLite transactions are exclusive anyway).
+     */
+    async claim(source: string, now: string, since: string, limit: number): Promise<string | null> {
+      await db('login_failures')
+        .insert({ kind: 'source', subject: source, failures: 0, locked_until: null, updated_at: now })
+        .onConflict(['kind', 'subject'])
+        .merge(['updated_at']);
+      await db('login_attempts').where({ source }).andWhere('at', '<=', since).delete();
+      const r = await db('login_attempts')
+        .where({ source })
+        .andWhere('at', '>', since)
+        .count({ n: '*' })
+        .first();
+      if (num(r?.n ?? 0) >= limit) return null;
+      const id = randomUUID();
+      await db('login_attempts').insert({ id, source, at: now, pending: true });
+      return id;
+    },
+    /** Records a failure: the claimed attempt `id`, or a new row when there was no claim. */
+    async settle(source: string, now: string, id?: string): Promise<void> {
+      if (id && Number(await db('login_attempts').where({ id }).update({ pending: false })) === 1) return;
+      await db('login_attempts').insert({ id: randomUUID(), source, at: now, pending: false });
+    },
+    /** Drops a claimed attempt that was not a failure (a success, or never checked). */
+    async release(id: string): Promise<void> {
+      await db('login_attempts').where({ id }).delete();
+    },
+    /** Failures (not pending attempts) from `source` since `since`. */
+    async failures(source: string, since: string): Promise<number> {
+      const r = await db('login_attempts')
+        .where({ source, pending: false })
+        .andWhere('at', '>', since)
+        .count({ n: '*' })
+        .first();
+      return num(r?.n ?? 0);
     },
   };
 }

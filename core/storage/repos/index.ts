@@ -2,7 +2,14 @@ import type { Knex } from 'knex';
 import { accessRepo } from './access.ts';
 import { auditRepo } from './audit.ts';
 import { explorerRepo, resourceGroupsRepo } from './groups.ts';
-import { hostKeysRepo, landingRepo, loginFailuresRepo, sshKeysRepo, totpRepo } from './gateway.ts';
+import {
+  hostKeysRepo,
+  landingRepo,
+  loginAttemptsRepo,
+  loginFailuresRepo,
+  sshKeysRepo,
+  totpRepo,
+} from './gateway.ts';
 import { recordingsRepo } from './recordings.ts';
 import { listenersRepo } from './listeners.ts';
 import { pendingResetsRepo } from './resets.ts';
@@ -34,6 +41,7 @@ export function createRepos(db: Knex | Knex.Transaction, driver: 'sqlite' | 'pos
     recordings: recordingsRepo(db),
     sshKeys: sshKeysRepo(db),
     loginFailures: loginFailuresRepo(db),
+    loginAttempts: loginAttemptsRepo(db),
     totp: totpRepo(db),
     landing: landingRepo(db),
     hostKeys: hostKeysRepo(db),
