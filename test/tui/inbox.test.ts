@@ -41,9 +41,13 @@ describe('console: the access inbox', () => {
     await c.waitFor(`Custody · ${who.name}`);
     await c.press(KEYS.tab);
     await c.waitFor('My requests');
-    await c.press(KEYS.right);
-    await c.waitFor(/Inbox\s+a approve/);
-    return c;
+    // Under load the first → can come before the screen listens: press again until it switches.
+    for (let i = 0; ; i++) {
+      if (/Inbox\s+a approve/.test(c.frame())) return c;
+      if (i === 5) throw new Error(`no Inbox:\n${c.frame()}`);
+      await c.press(KEYS.right);
+      await c.waitFor(/Inbox\s+a approve/, 2000).catch(() => undefined);
+    }
   };
   const holding = async () =>
     (await v.core.access.list(v.host, {})).filter(
