@@ -180,7 +180,11 @@ describe('console: account detail and access', () => {
       await adm.waitFor('Custody · approver');
       await adm.press(KEYS.tab);
       await adm.waitFor('My requests');
-      await adm.press(KEYS.right);
+      // Under load the first → can come before the screen listens: press again until it switches.
+      for (let i = 0; i < 5 && !/Inbox\s+a approve/.test(adm.frame()); i++) {
+        await adm.press(KEYS.right);
+        await adm.waitFor(/Inbox\s+a approve/, 2000).catch(() => undefined);
+      }
       await adm.waitFor(/› db01\/dba\s+waiting for approval\s+by carol: quick patch\?/);
       await adm.press('a');
       await adm.waitFor(/request .* approved/);

@@ -84,4 +84,46 @@ describe('console: the access inbox', () => {
       await c.close();
     }
   });
+
+  it('shows dual-approval progress, who rejected and why, and the newest request in account detail', async () => {
+    const dual = await v.core.access.request(carol, 'db02/dba', 'migration');
+    await v.core.access.approve(boss, dual.id);
+    const rejected = await v.core.access.request(carol, 'db01/dba', 'again');
+    await v.core.access.reject(boss, rejected.id, 'not now');
+    const c = await openConsole(v.core, carol);
+    try {
+      await c.waitFor('Custody · carol');
+      await c.press(KEYS.tab);
+      await c.waitFor('My requests');
+      await c.waitFor(/db02\/dba\s+waiting, 1 of 2 approvals\s+by carol: migration/);
+      await c.waitFor(/db01\/dba\s+rejected by boss \("not now"\)\s+by carol: again/);
+      // boss2, the second approver, sees how far the request has got too.
+      const b2 = await inbox(boss2);
+      try {
+        await b2.waitFor(/db02\/dba\s+waiting, 1 of 2 approvals/);
+      } finally {
+        await b2.close();
+      }
+    } finally {
+      await c.close();
+    }
+    // db01/dba has an older checked-in request (the first test) and the newer rejected one.
+    const d = await openConsole(v.core, carol);
+    try {
+      await d.waitFor('Favourites');
+      await d.press(KEYS.right, ...'db01');
+      await d.waitFor('› db01/dba');
+      await d.press(KEYS.enter);
+      await d.waitFor(
+        new RegExp(`Access request\\s+rejected by boss \\("not now"\\) \\(${rejected.id.slice(0, 8)}`),
+      );
+      expect(d.frame()).not.toContain('checked-in');
+      // A request made meanwhile (elsewhere) is the one shown after Ctrl-R.
+      const newer = await v.core.access.request(carol, 'db01/dba', 'third time');
+      await d.press('\x12');
+      await d.waitFor(new RegExp(`Access request\\s+waiting for approval \\(${newer.id.slice(0, 8)}`));
+    } finally {
+      await d.close();
+    }
+  });
 });

@@ -16,6 +16,20 @@ const STATE_WORDS: Record<string, string> = {
 };
 
 /**
+ * A request's state in the guide's words, with what the requester needs to know: how many
+ * approvals a dual-approval request still waits for, and who rejected it and why.
+ */
+export function describeRequest(
+  r: Pick<AccessRequestView, 'state' | 'approvals' | 'approvalsNeeded' | 'rejectedBy' | 'rejectReason'>,
+): string {
+  if (r.state === 'waiting' && r.approvalsNeeded > 1)
+    return `waiting, ${r.approvals.length} of ${r.approvalsNeeded} approvals`;
+  if (r.state === 'rejected' && r.rejectedBy)
+    return `rejected by ${r.rejectedBy}${r.rejectReason ? ` ("${r.rejectReason}")` : ''}`;
+  return STATE_WORDS[r.state] ?? r.state;
+}
+
+/**
  * Access control: the operator's own requests (check out, check in) and, for those who approve,
  * the inbox (approve, reject with a reason, force check-in). `←`/`→` switch between the two.
  */
@@ -102,7 +116,7 @@ export function AccessScreen(props: { height: number; active: boolean }) {
         row={(i) => {
           const r = rows![i]!;
           const until = r.expiresAt ? ` until ${r.expiresAt.replace('T', ' ').slice(0, 16)}` : '';
-          return `${r.account}  ${STATE_WORDS[r.state] ?? r.state}${until}  by ${r.requester}: ${r.reason}  [${r.id}]`;
+          return `${r.account}  ${describeRequest(r)}${until}  by ${r.requester}: ${r.reason}  [${r.id}]`;
         }}
       />
       {asking ? (

@@ -4,6 +4,7 @@ import { printable, type Core } from '../../core/index.ts';
 import { refusal, useConsole, useNavigation } from '../console-context.tsx';
 import { Prompt, usePrompt } from '../components/prompt.tsx';
 import { Command, commandOf } from '../keys.ts';
+import { describeRequest } from './access.tsx';
 import { launchInPlace } from './launch.ts';
 import { useKeys } from '../components/use-keys.ts';
 
@@ -124,6 +125,7 @@ export function AccountDetailScreen(props: { ref_: string; height: number; activ
       if (prompt.swallow(input, key)) return;
       const cmd = commandOf(['detail', 'keys', 'global'], input, key);
       if (cmd === Command.Back) return nav.back();
+      if (cmd === Command.Refresh) return setReload((n) => n + 1);
       if (cmd === Command.Launch) return void launchInPlace(c, ref);
       if (cmd === Command.Reveal) {
         if (!permitted(caps?.reveal, 'retrieve the password')) return;
@@ -184,7 +186,7 @@ export function AccountDetailScreen(props: { ref_: string; height: number; activ
       {field(
         'Access request',
         latest
-          ? `${latest.state}${latest.expiresAt ? ` until ${latest.expiresAt}` : ''} (${latest.id})`
+          ? `${describeRequest(latest)}${latest.expiresAt ? ` until ${latest.expiresAt}` : ''} (${latest.id})`
           : 'none',
       )}
       <Text color={c.theme.muted}>
