@@ -1,5 +1,6 @@
 import { requireCheckout, requireMayChangePassword } from '../access/enforce.ts';
 import type { Actor } from '../authz/actor.ts';
+import type { Operation } from '../authz/operations.ts';
 import type { CoreContext, OpScope } from '../context.ts';
 import { aad } from '../crypto/aad.ts';
 import type { Secret } from '../crypto/secret.ts';
@@ -38,6 +39,24 @@ export interface HistoryView {
   changedAt: string;
   changedBy: string;
   source: string;
+}
+
+/**
+ * What an actor may do on one account, as the operations' own authorizer decides it (role,
+ * status and privilege on the account). Procedural gates an operation adds afterwards (an open
+ * check-out, a reason, a ticket) are not in it: those refusals say why when they happen.
+ */
+export interface AccountCapabilities {
+  reveal: boolean;
+  history: boolean;
+  setPassword: boolean;
+  reset: boolean;
+  request: boolean;
+  checkout: boolean;
+  checkin: boolean;
+  forceCheckin: boolean;
+  update: boolean;
+  delete: boolean;
 }
 
 /** Accounts and their passwords (C §2, §9): reveal, change with history, policy enforcement. */
@@ -137,6 +156,36 @@ export class AccountsService {
       const level = await s.access.onAccount(account, resource);
       this.ctx.authz.requireOn(actor, 'account.view', level, { kind: 'account', name: ref });
       return this.view(s, resource, account, level);
+    });
+  }
+
+  /**
+   * Which operations the actor may run on the account, asked before offering them (the console
+   * does not call, and so does not audit as denied, what the user may not do). Seeing the account
+   * at all is `account.view`: an account she cannot see is refused (and audited) as by `get`.
+   */
+  async capabilities(actor: Actor, ref: string): Promise<AccountCapabilities> {
+    return this.ctx.run(actor, 'account.view', { kind: 'account', name: ref }, async (s) => {
+      const { resource, account } = await loadAccount(s.repos, ref);
+      const level = await s.access.onAccount(account, resource);
+      this.ctx.authz.requireOn(actor, 'account.view', level, { kind: 'account', name: ref });
+      const may = (op: Operation) => this.ctx.authz.allows(actor, op, level);
+      // As in check-in: the resource's authorisers may force a check-in on what they can see.
+      const approver = (await s.repos.access.settings(resource.id))?.approvers.includes(actor.user.id);
+      return {
+        reveal: may('account.reveal'),
+        history: may('account.history'),
+        setPassword: may('account.change-password'),
+        reset: may('password.reset'),
+        request: may('access.request'),
+        checkout: may('access.checkout'),
+        checkin: may('access.checkin'),
+        forceCheckin: approver
+          ? this.ctx.authz.allows(actor, 'access.force-checkin')
+          : may('access.force-checkin'),
+        update: may('account.update'),
+        delete: may('account.delete'),
+      };
     });
   }
 

@@ -18,6 +18,9 @@ export function usePrompt<K>() {
   const [open, setOpen] = useState<K | null>(null);
   const opening = useRef<K | null>(null);
   const early = useRef<KeyEvent[]>([]);
+  // Set while the key that asked is still being handled: a prompt opened from another prompt's
+  // Enter (a confirmation, then a reason) must not be handed that Enter by the screen's listener.
+  const asking = useRef(false);
   return {
     open,
     early,
@@ -25,6 +28,10 @@ export function usePrompt<K>() {
       opening.current = kind;
       promptOpening.current = true;
       early.current = [];
+      asking.current = true;
+      queueMicrotask(() => {
+        asking.current = false;
+      });
       setOpen(kind);
     },
     close() {
@@ -34,7 +41,7 @@ export function usePrompt<K>() {
     },
     swallow(input: string, key: Key): boolean {
       if (opening.current === null) return false;
-      early.current.push({ input, key });
+      if (!asking.current) early.current.push({ input, key });
       return true;
     },
   };

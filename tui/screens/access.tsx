@@ -16,6 +16,20 @@ const STATE_WORDS: Record<string, string> = {
 };
 
 /**
+ * A request's state in the guide's words, with what the requester needs to know: how many
+ * approvals a dual-approval request still waits for, and who rejected it and why.
+ */
+export function describeRequest(
+  r: Pick<AccessRequestView, 'state' | 'approvals' | 'approvalsNeeded' | 'rejectedBy' | 'rejectReason'>,
+): string {
+  if (r.state === 'waiting' && r.approvalsNeeded > 1)
+    return `waiting, ${r.approvals.length} of ${r.approvalsNeeded} approvals`;
+  if (r.state === 'rejected' && r.rejectedBy)
+    return `rejected by ${r.rejectedBy}${r.rejectReason ? ` ("${r.rejectReason}")` : ''}`;
+  return STATE_WORDS[r.state] ?? r.state;
+}
+
+/**
  * Access control: the operator's own requests (check out, check in) and, for those who approve,
  * the inbox (approve, reject with a reason, force check-in). `←`/`→` switch between the two.
  */
@@ -33,8 +47,9 @@ export function AccessScreen(props: { height: number; active: boolean }) {
       ? all
       : all.filter((r) => ['waiting', 'approved', 'checked-out'].includes(r.state));
   }, [pane, tick, core, actor]);
-  const prompt = usePrompt<AccessRequestView>();
-  const rejecting = prompt.open;
+  // Reject asks a reason; force check-in asks "yes", then a reason (it ends someone's session).
+  const prompt = usePrompt<{ kind: 'reject' | 'force-confirm' | 'force-reason'; r: AccessRequestView }>();
+  const asking = prompt.open;
   const listHeight = Math.max(1, props.height - 2);
   const [cursor, move, setCursor] = useCursor(rows?.length ?? 0, listHeight);
 
@@ -64,12 +79,8 @@ export function AccessScreen(props: { height: number; active: boolean }) {
         return void act(core.access.checkin(actor, selected.account), `${selected.account} checked in`);
       if (cmd === Command.Approve)
         return void act(core.access.approve(actor, selected.id), `request ${selected.id} approved`);
-      if (cmd === Command.Reject) return prompt.ask(selected);
-      if (cmd === Command.ForceCheckin)
-        return void act(
-          core.access.checkin(actor, selected.account, { force: true }),
-          `${selected.account} checked in by force`,
-        );
+      if (cmd === Command.Reject) return prompt.ask({ kind: 'reject', r: selected });
+      if (cmd === Command.ForceCheckin) return prompt.ask({ kind: 'force-confirm', r: selected });
     },
     { isActive: props.active },
   );
@@ -105,18 +116,38 @@ export function AccessScreen(props: { height: number; active: boolean }) {
         row={(i) => {
           const r = rows![i]!;
           const until = r.expiresAt ? ` until ${r.expiresAt.replace('T', ' ').slice(0, 16)}` : '';
-          return `${r.account}  ${STATE_WORDS[r.state] ?? r.state}${until}  by ${r.requester}: ${r.reason}  [${r.id}]`;
+          return `${r.account}  ${describeRequest(r)}${until}  by ${r.requester}: ${r.reason}  [${r.id}]`;
         }}
       />
-      {rejecting ? (
+      {asking ? (
         <Prompt
+          key={asking.kind}
           early={prompt.early}
-          label={`Reason to reject ${rejecting.requester}'s request:`}
+          label={
+            asking.kind === 'reject'
+              ? `Reason to reject ${asking.r.requester}'s request:`
+              : asking.kind === 'force-confirm'
+                ? `Force check-in of ${asking.r.account}? Type yes:`
+                : `Reason to force the check-in of ${asking.r.account}:`
+          }
           onCancel={() => prompt.close()}
-          onSubmit={(reason) => {
-            const r = rejecting;
+          onSubmit={(answer) => {
+            const { kind, r } = asking;
             prompt.close();
-            void act(core.access.reject(actor, r.id, reason || undefined), `request ${r.id} rejected`);
+            if (kind === 'reject')
+              return void act(
+                core.access.reject(actor, r.id, answer || undefined),
+                `request ${r.id} rejected`,
+              );
+            if (kind === 'force-confirm') {
+              if (answer.toLowerCase() !== 'yes') return c.flash('force check-in cancelled', 'info');
+              return prompt.ask({ kind: 'force-reason', r });
+            }
+            if (!answer) return c.flash('a reason is required', 'error');
+            void act(
+              core.access.checkin(actor, r.account, { force: true, reason: answer }),
+              `${r.account} checked in by force`,
+            );
           }}
         />
       ) : null}

@@ -4,11 +4,13 @@ import { printable, type Core } from '../../core/index.ts';
 import { refusal, useConsole, useNavigation } from '../console-context.tsx';
 import { Prompt, usePrompt } from '../components/prompt.tsx';
 import { Command, commandOf } from '../keys.ts';
+import { describeRequest } from './access.tsx';
 import { launchInPlace } from './launch.ts';
 import { useKeys } from '../components/use-keys.ts';
 
 type AccountView = Awaited<ReturnType<Core['accounts']['get']>>;
 type HistoryView = Awaited<ReturnType<Core['accounts']['history']>>;
+type Capabilities = Awaited<ReturnType<Core['accounts']['capabilities']>>;
 type RequestView = Awaited<ReturnType<Core['access']['list']>>[number];
 
 /** OSC 52 (xterm "manipulate selection data"): the terminal, not the bastion, holds the copy. */
@@ -27,6 +29,7 @@ export function AccountDetailScreen(props: { ref_: string; height: number; activ
   const ref = props.ref_;
   const [view, setView] = useState<AccountView | null>(null);
   const [history, setHistory] = useState<HistoryView>([]);
+  const [caps, setCaps] = useState<Capabilities | null>(null);
   const [requests, setRequests] = useState<RequestView[]>([]);
   const [revealed, setRevealed] = useState<string | null>(null);
   const prompt = usePrompt<'reveal-reason' | 'copy-reason' | 'request-reason'>();
@@ -44,9 +47,17 @@ export function AccountDetailScreen(props: { ref_: string; height: number; activ
         c.flash(refusal(e), 'error');
         nav.back();
       });
+    // Ask what she may do first: an operation she may not run is not called (it would be audited
+    // as a denial she never asked for) and the screen says "not permitted" instead.
     core.accounts
-      .history(actor, ref)
-      .then((h) => !stale && setHistory(h))
+      .capabilities(actor, ref)
+      .then(async (may) => {
+        if (stale) return;
+        setCaps(may);
+        if (!may.history) return setHistory([]);
+        const h = await core.accounts.history(actor, ref);
+        if (!stale) setHistory(h);
+      })
       .catch(() => undefined);
     core.access
       .list(actor, { mine: true })
@@ -102,19 +113,40 @@ export function AccountDetailScreen(props: { ref_: string; height: number; activ
       })
       .catch((e: unknown) => c.flash(refusal(e), 'error'));
 
+  /** False (and says so) when the capabilities say she may not; true while they are loading. */
+  const permitted = (may: boolean | undefined, what: string) => {
+    if (may !== false) return true;
+    c.flash(`not permitted: you may not ${what} on ${ref}`, 'error');
+    return false;
+  };
+
   useKeys(
     (input, key) => {
       if (prompt.swallow(input, key)) return;
       const cmd = commandOf(['detail', 'keys', 'global'], input, key);
       if (cmd === Command.Back) return nav.back();
+      if (cmd === Command.Refresh) return setReload((n) => n + 1);
       if (cmd === Command.Launch) return void launchInPlace(c, ref);
-      if (cmd === Command.Reveal) return needsReason ? prompt.ask('reveal-reason') : void reveal();
-      if (cmd === Command.Copy) return needsReason ? prompt.ask('copy-reason') : void copy();
+      if (cmd === Command.Reveal) {
+        if (!permitted(caps?.reveal, 'retrieve the password')) return;
+        return needsReason ? prompt.ask('reveal-reason') : void reveal();
+      }
+      if (cmd === Command.Copy) {
+        if (!permitted(caps?.reveal, 'retrieve the password')) return;
+        return needsReason ? prompt.ask('copy-reason') : void copy();
+      }
       if (cmd === Command.Favourite)
         return void act(core.explorer.setFavourite(actor, ref, true), `${ref} added to favourites`);
-      if (cmd === Command.Request) return prompt.ask('request-reason');
-      if (cmd === Command.Checkout) return void act(core.access.checkout(actor, ref), `${ref} checked out`);
-      if (cmd === Command.Checkin) return void act(core.access.checkin(actor, ref), `${ref} checked in`);
+      if (cmd === Command.Request)
+        return permitted(caps?.request, 'request access') ? prompt.ask('request-reason') : undefined;
+      if (cmd === Command.Checkout)
+        return permitted(caps?.checkout, 'check out')
+          ? void act(core.access.checkout(actor, ref), `${ref} checked out`)
+          : undefined;
+      if (cmd === Command.Checkin)
+        return permitted(caps?.checkin, 'check in')
+          ? void act(core.access.checkin(actor, ref), `${ref} checked in`)
+          : undefined;
     },
     { isActive: props.active },
   );
@@ -144,7 +176,9 @@ export function AccountDetailScreen(props: { ref_: string; height: number; activ
         revealed !== null ? (
           <Text color={c.theme.warning}>{revealed}</Text>
         ) : (
-          <Text color={c.theme.muted}>•••••••• (r reveal · y copy)</Text>
+          <Text color={c.theme.muted}>
+            {caps?.reveal === false ? '•••••••• (not permitted)' : '•••••••• (r reveal · y copy)'}
+          </Text>
         ),
       )}
       {field('Changed', `${view.passwordChangedAt} by ${view.passwordChangedBy}`)}
@@ -152,10 +186,16 @@ export function AccountDetailScreen(props: { ref_: string; height: number; activ
       {field(
         'Access request',
         latest
-          ? `${latest.state}${latest.expiresAt ? ` until ${latest.expiresAt}` : ''} (${latest.id})`
+          ? `${describeRequest(latest)}${latest.expiresAt ? ` until ${latest.expiresAt}` : ''} (${latest.id})`
           : 'none',
       )}
-      <Text color={c.theme.muted}>Password history ({history.length}):</Text>
+      <Text color={c.theme.muted}>
+        {caps?.history === false
+          ? 'Password history: not permitted'
+          : caps
+            ? `Password history (${history.length}):`
+            : 'Password history: loading …'}
+      </Text>
       {history.slice(0, Math.max(0, props.height - 12 - custom.length)).map((h) => (
         <Text key={h.id} color={c.theme.muted} wrap="truncate-end">
           {`  ${h.changedAt}  by ${h.changedBy}  (${h.source})`}
