@@ -32,7 +32,8 @@ describe.skipIf(!!skip)(`live recordings${skip ? ` (${skip})` : ''}`, () => {
     });
     await op.out.waitFor(/\$ $/m, 15_000);
     op.child.stdin!.write(
-      'echo "term is $TERM"; head -c 30000 /dev/zero | tr "\\0" y; echo; echo LIVE-DONE\n',
+      // The quotes keep the echoed command line itself from matching what the test waits for.
+      'echo "term is" "$TERM"; head -c 30000 /dev/zero | tr "\\0" y; echo; echo LIVE-"DONE"\n',
     );
     await op.out.waitFor(/LIVE-DONE\r?\n/, 15_000);
     expect(op.out.text).toMatch(/term is vt100/);
