@@ -51,6 +51,7 @@ export type { ShadowSession } from './live/live-service.ts';
 export type { LoginStep } from './identity/login-service.ts';
 export { parsePublicKey, fingerprintOf } from './identity/ssh-public-key.ts';
 export type { LandingView } from './sessions/landing-service.ts';
+export type { HostKeyView } from './sessions/host-keys-service.ts';
 export type {
   RecordingFailurePolicy,
   RecordingMeta,
