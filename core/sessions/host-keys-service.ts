@@ -113,6 +113,8 @@ export class HostKeysService {
 
   /** A resource, else a landing server's resources; unknown and forbidden get the same answer. */
   private async resolve(actor: Actor, s: OpScope, name: string): Promise<Resource[]> {
+    // The role first (a non-administrator is forbidden whatever it names), then the object.
+    this.ctx.authz.require(actor, 'host-key.manage');
     const direct = await s.repos.resources.byName(name);
     const landing = direct ? undefined : await s.repos.landing.byName(name);
     if (!direct && !landing) throw new NotFoundError('resource', name);
