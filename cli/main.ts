@@ -6,6 +6,7 @@ import { registerRecordings } from './commands/recordings.ts';
 import { registerGroups } from './commands/groups.ts';
 import { registerIdentity } from './commands/identity.ts';
 import { registerGatewayAdmin } from './commands/gateway-admin.ts';
+import { registerHostKey } from './commands/hostkey.ts';
 import { registerLifecycle } from './commands/lifecycle.ts';
 import { registerServer } from './commands/server.ts';
 import { registerVault } from './commands/vault.ts';
@@ -34,6 +35,7 @@ function buildProgram(): Command {
   registerLifecycle(program);
   registerServer(program);
   registerGatewayAdmin(program);
+  registerHostKey(program);
   registerIdentity(program);
   registerVault(program);
   registerGroups(program);

@@ -10,6 +10,7 @@ import { TicketingService } from './tickets/ticketing-service.ts';
 import { InProcessLiveRegistry } from './live/registry.ts';
 import { LiveService } from './live/live-service.ts';
 import { LandingService } from './sessions/landing-service.ts';
+import { HostKeysService } from './sessions/host-keys-service.ts';
 import { SessionsService } from './sessions/sessions-service.ts';
 import type { Actor } from './authz/actor.ts';
 import { rotateMasterKey, type RotationResult } from './crypto/rotate-key.ts';
@@ -58,6 +59,7 @@ export class Core {
   readonly credentials: CredentialsService;
   readonly logins: LoginService;
   readonly landing: LandingService;
+  readonly hostKeys: HostKeysService;
   readonly sessions: SessionsService;
   readonly live: LiveService;
   readonly access: AccessService;
@@ -94,6 +96,7 @@ export class Core {
     this.credentials = new CredentialsService(this.ctx);
     this.logins = new LoginService(this.ctx);
     this.landing = new LandingService(this.ctx);
+    this.hostKeys = new HostKeysService(this.ctx);
     this.sessions = new SessionsService(this.ctx);
     this.live = new LiveService(this.ctx, deps.liveRegistry ?? new InProcessLiveRegistry());
     this.resets = new ResetEngine(this.ctx);

@@ -61,6 +61,7 @@ export type { LoginStep } from './identity/login-service.ts';
 export { userStatusText } from './identity/users-service.ts';
 export { parsePublicKey, fingerprintOf } from './identity/ssh-public-key.ts';
 export type { LandingView } from './sessions/landing-service.ts';
+export type { HostKeyView } from './sessions/host-keys-service.ts';
 export type {
   RecordingFailurePolicy,
   RecordingMeta,

@@ -148,10 +148,25 @@ export function registerVault(program: Command): void {
     });
   resource.command('show <name>').action(async (name: string, _o: unknown, cmd: Command) => {
     const opts = g(cmd);
-    const r = await withCore(opts, (core, actor) => core.resources.get(actor, name));
+    const r = await withCore(opts, async (core, actor) => ({
+      ...(await core.resources.get(actor, name)),
+      hostKeys: (await core.hostKeys.pinsFor(actor, name)).map((k) => ({
+        keyType: k.keyType,
+        fingerprint: k.fingerprint,
+        firstSeen: k.firstSeen,
+        state: k.state,
+      })),
+    }));
     new Output(!!opts.json).result(r, (x) => [
       `${x.name}  (${x.typeName}, owner ${x.ownerName}, your access: ${x.access})`,
       `host: ${x.dnsName || '-'}  port: ${x.port ?? '-'}`,
+      ...(x.hostKeys.length === 0
+        ? ['host key: not pinned yet']
+        : x.hostKeys.map((k) =>
+            k.state === 'expected'
+              ? `host key: expected ${k.fingerprint} (accepted ${k.firstSeen})`
+              : `host key: ${k.keyType} ${k.fingerprint} (first seen ${k.firstSeen})`,
+          )),
       ...(x.description ? [`description: ${x.description}`] : []),
       `accounts: ${x.accounts.join(', ') || '-'}`,
       ...Object.entries(x.custom).map(([k, v]) => `${k}: ${v}`),

@@ -99,6 +99,8 @@ export const OPERATIONS = {
   'session.terminate': { roles: ADMIN },
   'landing.manage': { roles: ADMIN },
   'landing.list': { roles: MANAGER_ROLES },
+  // hostkey (issue 10): seeing and accepting pinned target host keys, administrators managing the resource.
+  'host-key.manage': { roles: ADMIN, privilege: 'manage' },
   // Session recordings: the audit readers (password administrators only when
   // audit.password_admins_read_audit is on, as for the audit trail).
   'recording.list': { roles: AUDIT_READERS },

@@ -183,6 +183,23 @@ export class ResourcesService {
         updatedAt: this.ctx.now(),
       };
       await s.repos.resources.update(next);
+      // The pinned host key belongs to the old address (issue 10): a new host or port starts over.
+      if (next.dnsName !== r.dnsName || next.port !== r.port) {
+        const dropped = (await s.repos.hostKeys.all()).filter((x) => x.resourceId === r.id);
+        if (dropped.length > 0) {
+          await s.repos.hostKeys.forget(r.id);
+          await s.audit(
+            'host-key.forget',
+            { kind: 'resource', name },
+            {
+              reason: 'address-changed',
+              from: `${r.dnsName}:${r.port ?? '-'}`,
+              to: `${next.dnsName}:${next.port ?? '-'}`,
+              dropped: dropped.map((x) => ({ keyType: x.keyType, fingerprint: x.fingerprint })),
+            },
+          );
+        }
+      }
       if (patch.custom)
         await writeCustomValues(s.repos, this.ctx.keyring, 'resource', r.id, type, patch.custom);
       await s.audit('resource.update', { kind: 'resource', name }, { fields: Object.keys(patch) });

@@ -375,6 +375,11 @@ const ROWS: Record<Operation, Row> = {
     invoke: (f, a) => f.v.core.landing.add(a, { name: `l-${f.n}`, primary: f.account }),
   },
   'landing.list': { expect: roles(...MANAGERS), invoke: (f, a) => f.v.core.landing.list(a) },
+  // hostkey (issue 10): accepting a changed host key decides which server the vault talks to.
+  'host-key.manage': {
+    expect: adminsOn('manage'),
+    invoke: (f, a) => f.v.core.hostKeys.accept(a, f.resource),
+  },
   'key.rotate': {
     expect: roles('super'),
     invoke: (f, a) => f.v.core.rotateKey(a, `${f.v.home}/keys/custody.key`),

@@ -253,5 +253,21 @@ export function hostKeysRepo(db: Knex | Knex.Transaction) {
     async forget(resourceId: string): Promise<void> {
       await db('host_keys').where({ resource_id: resourceId }).delete();
     },
+    /** Every pin and expectation, for `hostkey list`. */
+    async all(): Promise<{ resourceId: string; keyType: string; fingerprint: string; firstSeen: string }[]> {
+      return (await db('host_keys').orderBy(['resource_id', 'key_type'])).map((r) => ({
+        resourceId: str(r.resource_id),
+        keyType: str(r.key_type),
+        fingerprint: str(r.fingerprint),
+        firstSeen: str(r.first_seen),
+      }));
+    },
   };
 }
+
+/**
+ * The key_type of a host_keys row that is not a pin but an administrator's expectation
+ * (`hostkey accept --fingerprint`): whatever key type the target offers next, its SHA256
+ * fingerprint must be this one, and the key is then pinned in its place.
+ */
+export const EXPECTED_HOST_KEY = '*expected*';
