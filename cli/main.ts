@@ -10,6 +10,7 @@ import { registerHostKey } from './commands/hostkey.ts';
 import { registerLifecycle } from './commands/lifecycle.ts';
 import { registerServer } from './commands/server.ts';
 import { registerVault } from './commands/vault.ts';
+import { registerPersonal } from './commands/personal.ts';
 import { registerSelfService } from './commands/self-service.ts';
 import { registerReset } from './commands/reset.ts';
 import { registerConsole } from './commands/console.ts';
@@ -38,6 +39,7 @@ function buildProgram(): Command {
   registerHostKey(program);
   registerIdentity(program);
   registerVault(program);
+  registerPersonal(program);
   registerGroups(program);
   registerAdmin(program);
   registerRecordings(program);

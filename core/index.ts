@@ -68,12 +68,8 @@ export type {
   RecordingSummary,
   RecordingWriter,
 } from './recording/types.ts';
-export {
-  AsciicastWriter,
-  INDEX_SUFFIX,
-  type AsciicastWriterOptions,
-  type IndexEntry,
-} from './recording/asciicast-writer.ts';
+export { AsciicastWriter, type AsciicastWriterOptions } from './recording/asciicast-writer.ts';
+export { INDEX_SUFFIX, type IndexEntry } from './recording/index-format.ts';
 export { RecordingStore, type RecordingExport, type RecordingFormat } from './recording/recording-store.ts';
 export { seek, readIndex, type SeekResult } from './recording/index-reader.ts';
 export type { RecordingRow, RecordingFilter } from './storage/repos/index.ts';

@@ -357,45 +357,4 @@ export function registerVault(program: Command): void {
         () => `${ref} ${on ? 'added to' : 'removed from'} favourites`,
       );
     });
-
-  const personal = program
-    .command('personal')
-    .description('personal passwords (visible only to their owner)');
-  personal
-    .command('add <title>')
-    .requiredOption('--password-file <file>')
-    .option('--login <name>')
-    .option('--url <url>')
-    .option('--notes <text>')
-    .action(
-      async (
-        title: string,
-        o: { passwordFile: string; login?: string; url?: string; notes?: string },
-        cmd: Command,
-      ) => {
-        const opts = g(cmd);
-        const password = await readPasswordFile(o.passwordFile);
-        const p = await withCore(opts, (core, actor) =>
-          core.personal.add(actor, { title, login: o.login, url: o.url, notes: o.notes, password }),
-        );
-        new Output(!!opts.json).result(p, (x) => `stored personal password ${x.title}`);
-      },
-    );
-  personal.command('list').action(async (_o: unknown, cmd: Command) => {
-    const opts = g(cmd);
-    const ps = await withCore(opts, (core, actor) => core.personal.list(actor));
-    new Output(!!opts.json).result(ps, (xs) =>
-      table([['TITLE', 'LOGIN', 'URL'], ...xs.map((x) => [x.title, x.login || '-', x.url || '-'])]),
-    );
-  });
-  personal.command('reveal <title>').action(async (title: string, _o: unknown, cmd: Command) => {
-    const opts = g(cmd);
-    const s = await withCore(opts, (core, actor) => core.personal.reveal(actor, title));
-    new Output(!!opts.json).result({ title, password: s.reveal() }, (x) => x.password);
-  });
-  personal.command('delete <title>').action(async (title: string, _o: unknown, cmd: Command) => {
-    const opts = g(cmd);
-    await withCore(opts, (core, actor) => core.personal.remove(actor, title));
-    new Output(!!opts.json).result({ title, deleted: true }, () => `deleted personal password ${title}`);
-  });
 }

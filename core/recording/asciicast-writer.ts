@@ -6,41 +6,20 @@
  * seconds relative to the start (6 decimals), code `o` (target output), `i` (operator input) or
  * `r` (resize, data `"COLSxROWS"`). Bytes are decoded as streaming UTF-8, one decoder per
  * direction, so a character split across chunks is joined rather than written as U+FFFD.
- *
- * Index file `<id>.cast.idx` (JSON lines):
- *   line 1: `{"version":1,"format":"custody-cast-index","intervalSeconds":5,"intervalBytes":262144}`
- *   then:   `{"t":SECONDS,"offset":BYTES,"cols":C,"rows":R}`, one keyframe per line, in order.
- * `offset` is the byte offset in the cast file of the event line at time `t` (the first keyframe is
- * the first line after the header, at t = 0); `cols`/`rows` are the terminal size in effect just
- * before that line. A keyframe is written at least every 5 s of session time or every 256 KiB of
- * cast, so a player seeks to T by taking the last keyframe with `t <= T`, sizing its terminal to
- * cols x rows, and reading the cast from `offset`. Index lines are written only after the cast bytes
- * they point at, so an index never points past the end of its cast.
+ * The side index for seeking is described in index-format.ts.
  */
 import type { FileHandle } from 'node:fs/promises';
 import { promises as fs } from 'node:fs';
 import type { Clock } from '../runtime.ts';
 import { clampTerminalSize } from '../terminal-size.ts';
+import {
+  INDEX_SUFFIX,
+  KEYFRAME_BYTES,
+  KEYFRAME_SECONDS,
+  type IndexEntry,
+  type IndexHeader,
+} from './index-format.ts';
 import type { RecordingFailurePolicy, RecordingMeta, RecordingSummary, RecordingWriter } from './types.ts';
-
-export const INDEX_SUFFIX = '.idx';
-export const KEYFRAME_SECONDS = 5;
-export const KEYFRAME_BYTES = 256 * 1024;
-
-/** One keyframe of the side index. */
-export interface IndexEntry {
-  t: number;
-  offset: number;
-  cols: number;
-  rows: number;
-}
-
-export interface IndexHeader {
-  version: 1;
-  format: 'custody-cast-index';
-  intervalSeconds: number;
-  intervalBytes: number;
-}
 
 export interface AsciicastWriterOptions {
   id: string;

@@ -5,7 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { NotFoundError } from '../errors.ts';
-import { INDEX_SUFFIX, type IndexEntry } from './asciicast-writer.ts';
+import { INDEX_SUFFIX, type IndexEntry } from './index-format.ts';
 
 export interface SeekResult {
   /** Byte offset in the cast file of the first event line to read. */
