@@ -53,6 +53,7 @@ export {
   sequentialIds,
 } from './runtime.ts';
 export type { Clock, IdGenerator, Logger } from './runtime.ts';
+export { systemTimers, ManualTimers, type Timers } from './timers.ts';
 export type { SessionGrant, SessionTarget, Hop, HopCandidate, Credential } from './sessions/types.ts';
 export type { LiveRegistry, LiveSessionHandle, LiveSessionInfo } from './live/registry.ts';
 export { InProcessLiveRegistry } from './live/registry.ts';

@@ -34,6 +34,11 @@ export interface ConsoleHarness {
   /** Waits until the screen contains `text` (or matches it); fails with the last frame. */
   waitFor(text: string | RegExp, timeoutMs?: number): Promise<string>;
   waitForGone(text: string, timeoutMs?: number): Promise<string>;
+  /**
+   * Waits until the explorer settled on its opening view (Favourites when the user has some, All
+   * otherwise), then moves to All: the test no longer races the favourites lookup with its → key.
+   */
+  showAll(): Promise<string>;
   resize(cols: number, rows: number): void;
   /** Raw bytes the console wrote (OSC 52 and the like). */
   written(): string;
@@ -141,6 +146,12 @@ export async function openConsole(
       await new Promise((r) => setTimeout(r, 15));
     },
     waitFor,
+    showAll: async () => {
+      const opened = await waitFor(/^(Favourites|All) · \d/m);
+      if (/^All · /m.test(opened)) return opened;
+      events.emit('data', Buffer.from(KEYS.right, 'utf8'));
+      return waitFor(/^All · \d/m);
+    },
     waitForGone: async (text, timeoutMs = 10_000) => {
       const until = Date.now() + timeoutMs;
       for (;;) {

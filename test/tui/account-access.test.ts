@@ -46,8 +46,8 @@ describe('console: account detail and access', () => {
       options: { timers, settings: { revealSeconds: 10, clipboardClearSeconds: 30 } },
     });
     try {
-      await c.waitFor('Favourites');
-      await c.press(KEYS.right, ...'deploy');
+      await c.showAll();
+      await c.press(...'deploy');
       await c.waitFor('› web01/deploy');
       await c.press(KEYS.enter);
       const detail = await c.waitFor(/Password\s+•+/);
@@ -86,8 +86,8 @@ describe('console: account detail and access', () => {
     const log = vi.spyOn(v.core.ctx.deps.logger, 'log');
     const c = await openConsole(v.core, dave);
     try {
-      await c.waitFor('Favourites');
-      await c.press(KEYS.right, ...'deploy');
+      await c.showAll();
+      await c.press(...'deploy');
       await c.waitFor('› web01/deploy');
       await c.press(KEYS.enter);
       await c.waitFor('Password history: not permitted');
@@ -112,8 +112,7 @@ describe('console: account detail and access', () => {
       },
     });
     try {
-      await c.waitFor('Favourites');
-      await c.press(KEYS.right);
+      await c.showAll();
       await c.waitFor('› web01/deploy');
       await c.press(KEYS.enter);
       await c.waitFor(/Password\s+•+/);
@@ -137,8 +136,7 @@ describe('console: account detail and access', () => {
       await strict.core.accounts.add(strict.host, 'web01', 'deploy', pw(CANARY));
       const c = await openConsole(strict.core, strict.host);
       try {
-        await c.waitFor('Favourites');
-        await c.press(KEYS.right);
+        await c.showAll();
         await c.waitFor('› web01/deploy');
         await c.press(KEYS.enter);
         await c.waitFor(/Password\s+•+/);
@@ -163,8 +161,8 @@ describe('console: account detail and access', () => {
     const op = await openConsole(v.core, carol);
     const adm = await openConsole(v.core, approver);
     try {
-      await op.waitFor('Favourites');
-      await op.press(KEYS.right, ...'dba');
+      await op.showAll();
+      await op.press(...'dba');
       await op.waitFor('› db01/dba');
       await op.press(KEYS.enter);
       await op.waitFor(/Password\s+•+/);

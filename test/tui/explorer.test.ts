@@ -156,9 +156,8 @@ describe('console: password explorer', () => {
     const plain = await openConsole(v.core, v.host, { noColor: true });
     const coloured = await openConsole(v.core, v.host);
     try {
-      await plain.waitFor('Favourites');
       await coloured.waitFor('Favourites');
-      await plain.press(KEYS.right);
+      await plain.showAll();
       await plain.waitFor('› ');
       // SGR 30–37 / 39 / 90–97 are foreground colours; 40–47 / 49 background.
       const sgr = (codes: string) => new RegExp(`${String.fromCharCode(27)}\\[(${codes})m`);

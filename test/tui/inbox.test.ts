@@ -110,8 +110,8 @@ describe('console: the access inbox', () => {
     // db01/dba has an older checked-in request (the first test) and the newer rejected one.
     const d = await openConsole(v.core, carol);
     try {
-      await d.waitFor('Favourites');
-      await d.press(KEYS.right, ...'db01');
+      await d.showAll();
+      await d.press(...'db01');
       await d.waitFor('› db01/dba');
       await d.press(KEYS.enter);
       await d.waitFor(
