@@ -34,10 +34,17 @@ function heldByAnother(ref: string, until: string | null, what: string): Forbidd
   );
 }
 
+/** The check-out a use runs under: sessions end when it ends. */
+export interface CheckoutInUse {
+  requestId: string;
+  expiresAt: string | null;
+}
+
 /**
  * The gate in front of a password use (reveal, or a gateway session) on a resource with access
  * control active: the caller needs a live check-out of the account. Excluded users need none.
- * With `adminsMayView`, administrators may reveal while a password user holds it.
+ * With `adminsMayView`, administrators may reveal while a password user holds it. Returns the
+ * caller's own check-out when the use runs under one (null when none is needed).
  */
 export async function requireCheckout(
   repos: Repos,
@@ -46,17 +53,17 @@ export async function requireCheckout(
   resource: Resource,
   account: Account,
   use: 'reveal' | 'session',
-): Promise<void> {
+): Promise<CheckoutInUse | null> {
   const settings = await repos.access.settings(resource.id);
-  if (!settings?.active) return;
-  if (settings.excluded.includes(actor.user.id)) return;
+  if (!settings?.active) return null;
+  if (settings.excluded.includes(actor.user.id)) return null;
   const ref = `${resource.name}/${account.name}`;
   const hold = await liveHold(repos, now, account.id);
-  if (hold?.userId === actor.user.id) return;
+  if (hold?.userId === actor.user.id) return { requestId: hold.requestId, expiresAt: hold.expiresAt };
   if (hold) {
     if (use === 'reveal' && actor.user.role === 'admin') {
       const holder = await repos.users.byId(hold.userId);
-      if (holder?.role === 'password-user' && (await readGeneralSettings(repos)).adminsMayView) return;
+      if (holder?.role === 'password-user' && (await readGeneralSettings(repos)).adminsMayView) return null;
     }
     throw heldByAnother(ref, hold.expiresAt, '');
   }

@@ -35,7 +35,7 @@ export class SessionsService {
         kind: 'account',
         name: ref,
       });
-      await requireCheckout(s.repos, this.ctx.now(), actor, resource, account, 'session');
+      const checkout = await requireCheckout(s.repos, this.ctx.now(), actor, resource, account, 'session');
       const type = await s.repos.types.byId(resource.typeId);
       if (!type || !SESSION_PROTOCOLS.has(type.protocol)) {
         throw new TargetError(
@@ -60,6 +60,8 @@ export class SessionsService {
         },
         route,
         issuedAt: this.ctx.now(),
+        requestId: checkout?.requestId ?? null,
+        expiresAt: checkout?.expiresAt ?? null,
       };
       await s.audit(
         'session.authorize',

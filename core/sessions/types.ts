@@ -44,6 +44,10 @@ export interface SessionGrant {
   /** Landing servers from the gateway outwards; empty for a direct connection. */
   route: Hop[];
   issuedAt: string;
+  /** The check-out this session runs under (null when the account needs none). */
+  requestId: string | null;
+  /** When that check-out ends (ISO; null when it has no end or there is none). */
+  expiresAt: string | null;
 }
 
 export type Credential =
