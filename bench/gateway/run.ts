@@ -734,7 +734,12 @@ async function main(): Promise<number> {
   chownSync(remotePayload, uid, gid);
 
   // The vault: target behind the landing server, keys vaulted as private-key accounts.
-  const v: TestVault = await createTestVault();
+  // The ramps open hundreds of sessions from 127.0.0.1 at once; the front door's per-source
+  // pre-authentication cap (10 by default, a defence against one address holding handshakes
+  // open) would stop them at 10. Raised here because every client is the benchmark itself.
+  const v: TestVault = await createTestVault({
+    extraConfig: { gateway: { max_preauth_per_source: 2_000, max_preauth: 4_000 } },
+  });
   syncUndo.push(() => rmSync(v.home, { recursive: true, force: true })); // on a signal
   let coreOpen = true;
   undo.push({
@@ -787,6 +792,8 @@ async function main(): Promise<number> {
     hostKey: hostKey.privateKey,
     settings,
     logger: silentLogger,
+    // Same reason as the home's config above: the ramps are one source by design.
+    door: { maxPerSource: 2_000, maxTotal: 4_000 },
   });
   undo.push({ what: 'close in-process gateway', fn: () => gw?.close() });
   const recordingsDir = path.join(v.home, 'recordings');
