@@ -44,8 +44,10 @@ export type LiveControl = { type: 'terminate'; reason: string; by: string };
 
 /**
  * What a viewer receives, in order: one `screen` first (the late joiner's picture), then `output`
- * chunks, then one `end`. A viewer that falls more than the buffer behind gets a fresh `screen`
- * with `resync: true` in place of what it missed (it never blocks the session or other viewers).
+ * chunks, then one `end`. A viewer that falls more than its buffer behind has everything it has
+ * not read yet dropped and gets a fresh `screen` with `resync: true` in its place (so its first
+ * event may be that one); it never blocks the session or other viewers. Any screen shows every
+ * chunk published before the `output` that follows it: screen + what follows = the live stream.
  */
 export type LiveEvent =
   | { type: 'screen'; data: Buffer; resync: boolean }
