@@ -147,6 +147,11 @@ export class InProcessRegistry implements LiveRegistry {
     return ids;
   }
 
+  /** Viewers attached to a session now (for diagnostics; not part of the registry contract). */
+  viewerCount(id: string): number {
+    return this.#sessions.get(id)?.viewers.size ?? 0;
+  }
+
   async subscribe(id: string, options: LiveSubscribeOptions = {}): Promise<LiveSubscription | undefined> {
     const e = this.#sessions.get(id);
     if (!e) return undefined;

@@ -35,13 +35,19 @@ export interface LiveSessionInfo {
   forward?: string;
 }
 
-/** A control message to the node that runs the session. */
+/**
+ * A control message to the node that runs the session. `reason` is the one line the session's
+ * user is shown as it ends (already phrased, e.g. `terminated by admin: change window`); `by`
+ * names who asked, for the node's log.
+ */
 export type LiveControl = { type: 'terminate'; reason: string; by: string };
 
 /**
  * What a viewer receives, in order: one `screen` first (the late joiner's picture), then `output`
- * chunks, then one `end`. A viewer that falls more than the buffer behind gets a fresh `screen`
- * with `resync: true` in place of what it missed (it never blocks the session or other viewers).
+ * chunks, then one `end`. A viewer that falls more than its buffer behind has everything it has
+ * not read yet dropped and gets a fresh `screen` with `resync: true` in its place (so its first
+ * event may be that one); it never blocks the session or other viewers. Any screen shows every
+ * chunk published before the `output` that follows it: screen + what follows = the live stream.
  */
 export type LiveEvent =
   | { type: 'screen'; data: Buffer; resync: boolean }
