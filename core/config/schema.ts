@@ -29,6 +29,8 @@ export const configSchema = z.strictObject({
     .strictObject({
       ssh_host: host.default('127.0.0.1'),
       ssh_port: port.default(2222),
+      // Reserved for the web listener, not built yet: nothing reads them. Still accepted because
+      // `custody init` copied them into every home initialised before they were commented out.
       web_host: host.default('127.0.0.1'),
       web_port: port.default(7272),
       host_key_file: nonEmptyPath.default('keys/ssh_host_ed25519_key'),
