@@ -21,7 +21,7 @@ function canonicalOf(r: Omit<AuditRecord, 'hash'>): string {
 }
 
 /**
- * The unkeyed SHA-256 of a row (the chain before issue 11 #10): it covers its position (seq), its
+ * The unkeyed SHA-256 of a row (how rows were chained before the chain was keyed): it covers its position (seq), its
  * content and its predecessor's hash. Anyone who can write the database can recompute it, so it
  * only holds for rows written before the chain was keyed.
  */
