@@ -4,8 +4,8 @@ import type { Secret } from '../crypto/secret.ts';
 import { PolicyError } from '../errors.ts';
 
 /**
- * The password-quality exit (seed 003, Safeguard's password-quality event exit): an external
- * validator consulted on every password create and change. It can only accept or deny, with a
+ * The password-quality exit, modelled on the password-quality exits of mainframe security
+ * products: an external validator consulted on every password create and change. It can only accept or deny, with a
  * message. Implementations (a command, an HTTP endpoint) live in integrations/.
  */
 export interface QualityRequest {
