@@ -5,11 +5,12 @@ import { isSuperAdmin, type Actor } from './actor.ts';
 import { capForRole, maxLevel, type Level } from './privilege.ts';
 
 /**
- * Computes what one actor may do with accounts, resources and groups. Sharing precedence: the
- * most specific level that has any grant decides (account, then resource, then resource group),
- * so a narrower share can restrict a wider one; within a level a grant to the user beats grants
- * to their user groups. Several grants of the same kind at one level combine to the highest (the
- * reference product does not say; the highest is what each grant alone would allow). Owners and super administrators hold `owner`.
+ * Computes what one actor may do with accounts, resources and groups. Sharing precedence: the most
+ * specific level that has any grant decides (account, then resource, then resource group), so a
+ * narrower share can restrict a wider one; within a level a grant to the user beats grants to their
+ * user groups. Several grants of the same kind at one level combine to the highest (the reference
+ * product does not say; the highest is what each grant alone would allow). Owners and super
+ * administrators hold `owner`.
  *
  * One resolver serves one operation: it caches the actor's shares and group memberships.
  */
@@ -119,7 +120,7 @@ export class AccessResolver {
  * to the owner at resource level with manage — or any resource when the owner is a super
  * administrator. Without this rule "name contains a" would hand an administrator's group every
  * resource in the system (the same risk is why sharing a criteria group with manage is off by
-default: the user-group setting `allowGrantManageCriteria`).
+ * default: the user-group setting `allowGrantManageCriteria`).
  */
 export async function criteriaGroupContains(
   repos: Repos,

@@ -17,9 +17,10 @@ export interface KeyFileContents {
   rotatingTo?: string;
   keys: { id: string; material: string; createdAt: string }[];
   /**
-   * The audit key: the audit chain is an HMAC chain under it from row `fromSeq` on, so whoever
-   * can write the database but not read this file cannot forge the chain. It is not a master key and `custody key rotate` keeps it as it is, so every row stays
-   * verifiable. Missing only in key files made before the chain was keyed (added at open).
+   * The audit key: the audit chain is an HMAC chain under it from row `fromSeq` on, so whoever can
+   * write the database but not read this file cannot forge the chain. It is not a master key and
+   * `custody key rotate` keeps it as it is, so every row stays verifiable. Missing only in key
+   * files made before the chain was keyed (added at open).
    */
   audit?: { material: string; fromSeq: number; createdAt: string };
 }

@@ -22,7 +22,10 @@ export interface TreeNode {
   name: string;
   /** The group behind the node; absent for roots and for org-tree folders. */
   group?: string;
-  /** False for an org-tree node whose group the viewer may not see (shown empty: the organisation-wide tree keeps its shape for everyone). */
+  /**
+   * False for an org-tree node whose group the viewer may not see: shown empty, so the
+   * organisation-wide tree keeps one shape for everyone.
+   */
   visible: boolean;
   children: TreeNode[];
 }

@@ -37,7 +37,8 @@ export const DEFAULT_IMPORT_TYPE = 'linux';
 
 /**
  * Custom-field columns: a header naming a defined field, as `resource:NAME`, `account:NAME` or a
- * bare NAME (resource fields first). Custom fields must exist before the import (a typo in a header must not invent a field).
+ * bare NAME (resource fields first). Custom fields must exist before the import (a typo in a header
+ * must not invent a field).
  */
 async function customColumns(
   s: OpScope,

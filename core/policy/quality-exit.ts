@@ -4,9 +4,9 @@ import type { Secret } from '../crypto/secret.ts';
 import { PolicyError } from '../errors.ts';
 
 /**
- * The password-quality exit, modelled on the password-quality exits of mainframe security
- * products: an external validator consulted on every password create and change. It can only accept or deny, with a
- * message. Implementations (a command, an HTTP endpoint) live in integrations/.
+ * The password-quality exit, modelled on the password-quality exits of mainframe security products:
+ * an external validator consulted on every password create and change. It can only accept or deny,
+ * with a message. Implementations (a command, an HTTP endpoint) live in integrations/.
  */
 export interface QualityRequest {
   /** What the password is for: a Custody login or a vaulted account. */

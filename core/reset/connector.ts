@@ -44,9 +44,10 @@ export const RESET_PROMPTS = [
 export type ResetPromptName = (typeof RESET_PROMPTS)[number];
 
 /**
- * How a resource is reset (mode, login/root/enable accounts, prompts), stored per resource. Absent fields keep
- * the defaults: `self` mode (or `sudo` when `--admin` is given), the [telnet] prompts of the
- * configuration, the connector's own prompts for su/passwd/IOS, and `write memory` on devices.
+ * How a resource is reset (mode, login/root/enable accounts, prompts), stored per resource. Absent
+ * fields keep the defaults: `self` mode (or `sudo` when `--admin` is given), the [telnet] prompts
+ * of the configuration, the connector's own prompts for su/passwd/IOS, and `write memory` on
+ * devices.
  */
 export interface ResetSettings {
   /** Unix: `self` = the account runs passwd; `sudo` / `su` = `login` logs in and elevates. */

@@ -80,10 +80,11 @@ export async function recipientsOf(repos: Repos, g: ResourceGroup, resources: Re
 }
 
 /**
- * One rotation run of a task: every account of the group's resources, `concurrency` at a time,
- * each through the reset engine (target and vault together or not at all). Checked-out
- * passwords are skipped (the holder would be left with an outdated password). The administrator account, when the task logs in with
- * one, goes last so the others are not changed with a password that is itself in flux.
+ * One rotation run of a task: every account of the group's resources, `concurrency` at a time, each
+ * through the reset engine (target and vault together or not at all). Checked-out passwords are
+ * skipped (the holder would be left with an outdated password). The administrator account, when the
+ * task logs in with one, goes last so the others are not changed with a password that is itself in
+ * flux.
  */
 export class RotationRunner {
   constructor(

@@ -1,9 +1,9 @@
 import type { Protocol, ResourceType } from '../model.ts';
 
 /**
- * Built-in resource types (the reference product's list, plus the ones the gateway needs by name). Built-ins cannot be
- * edited or deleted. `protocol` is how the gateway opens a session; `resetKind` names the reset
- * connector family a type uses.
+ * Built-in resource types (the reference product's list, plus the ones the gateway needs by name).
+ * Built-ins cannot be edited or deleted. `protocol` is how the gateway opens a session; `resetKind`
+ * names the reset connector family a type uses.
  */
 const T = (
   name: string,
