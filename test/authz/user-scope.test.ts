@@ -1,4 +1,4 @@
-// User administration across scopes (issue 11 #3): every user-administration operation × the
+// User administration across scopes: every user-administration operation × the
 // actor's role and scope × the target's role and scope, with deny-super-admin-creation on. The
 // rule: nobody changes the credentials, keys, TOTP, role, scope, status or existence of a user
 // whose scope is wider than their own — otherwise an administrator without the all-passwords

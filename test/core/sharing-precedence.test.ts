@@ -1,4 +1,4 @@
-// Sharing precedence (guide C §12.3): account beats resource beats group; a grant to the user
+// Sharing precedence: account beats resource beats group; a grant to the user
 // beats a grant to their user group; manage is not available on accounts; ownership transfer.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../core/index.ts';

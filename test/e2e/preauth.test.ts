@@ -1,4 +1,4 @@
-// Issue 11: what happens at the front door before anyone is authenticated. A flood of password
+// What happens at the front door before anyone is authenticated. A flood of password
 // attempts that drop at once, idle connections, and many connections from one address must not
 // keep a real operator out. ssh2 is the client here: it can drop a connection 20 ms after sending
 // a password and bind a chosen loopback source address (loopback accepts any 127/8 address).
@@ -71,7 +71,7 @@ function idle(
   return { closed, banner, socket };
 }
 
-describe('pre-authentication bounds at the front door (issue 11)', () => {
+describe('pre-authentication bounds at the front door', () => {
   let v: TestVault;
 
   beforeAll(async () => {

@@ -1,4 +1,4 @@
-// Reset listeners (seed 000, guide D §6): dual approval, the ordered arguments with the passwords
+// Reset listeners: dual approval, the ordered arguments with the passwords
 // on standard input (never in argv: checked in /proc/PID/cmdline and `ps` while the listener runs),
 // output scrubbed for the audit, and a hanging listener killed at its timeout while a real reset
 // against a real sshd completes regardless.

@@ -1,4 +1,4 @@
-// Issue 6 "must show": a scheduled-rotation task over 500 accounts across THREE real sshd targets
+// A scheduled-rotation task over 500 accounts across THREE real sshd targets
 // (real Linux users made for this run with one `newusers` call, removed afterwards), run through
 // the real `custody rotation run` process: its progress display and its results report. Then a
 // sample of accounts logs in with the new password and not the old, and the one checked-out
