@@ -28,7 +28,11 @@ export interface QualityExit {
   check(req: QualityRequest): Promise<QualityAnswer>;
 }
 
-/** Super administrators (and the host administrator) are the seed's undeniable users. */
+/**
+ * Super administrators (and the host administrator) are "undeniable": when the exit does not
+ * answer in time, their change falls back to the built-in policy check instead of being denied,
+ * so a broken validator cannot lock out the people who must fix it.
+ */
 export function isUndeniable(actor: Actor): boolean {
   return actor.kind === 'host' || isSuperAdmin(actor);
 }

@@ -99,8 +99,8 @@ describe('pre-authentication bounds at the front door', () => {
       // The same login unattacked: the bound below allows for a machine that is slow already.
       const baseline = await login(gw.port, 'alice', '127.0.0.3');
       const attack = flood(gw.port, 'mallory', 200, 1);
-      // The flood comes from one address (as in the issue); the operator logs in from their own
-      // once it has arrived.
+      // The flood comes from one address (the case that once kept operators out); the operator logs
+      // in from their own once it has arrived.
       await new Promise((r) => setTimeout(r, 1000));
       const ms = await login(gw.port, 'alice', '127.0.0.2');
       process.stdout.write(`real login: ${baseline} ms alone, ${ms} ms under the attack\n`);
