@@ -17,10 +17,10 @@ export type { AccessRequestView } from './access-common.ts';
 export type { AccessConfigInput, AccessConfigView } from './access-configuration.ts';
 
 /**
- * The password access-control workflow: per-resource
- * settings, request → approval (single or dual) → exclusive check-out → check-in, with
- * rejection, voiding of unapproved requests, expiry of check-outs and forced check-in. State
- * lives in the database; the exclusive hold is one row per account (see `takeHold`).
+ * The password access-control workflow: per-resource settings, request → approval (single or dual)
+ * → exclusive check-out → check-in, with rejection, voiding of unapproved requests, expiry of
+ * check-outs and forced check-in. State lives in the database; the exclusive hold is one row per
+ * account (see `takeHold`).
  *
  * A facade over its three parts: configuration (access-configuration.ts), requests and
  * decisions (access-requests.ts), and the hold (access-holds.ts).

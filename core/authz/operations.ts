@@ -105,9 +105,9 @@ export const OPERATIONS = {
   // audit.password_admins_read_audit is on, as for the audit trail).
   'recording.list': { roles: AUDIT_READERS },
   'recording.export': { roles: AUDIT_READERS },
-  // Access-control workflow: configuring is managing the resource; requesting,
-  // checking out and in is using the password; approving is for the resource's authorisers
-  // (checked in the service); force check-in needs manage on the account.
+  // Access-control workflow: configuring is managing the resource; requesting, checking out and in
+  // is using the password; approving is for the resource's authorisers (checked in the service);
+  // force check-in needs manage on the account.
   'access.configure': { roles: MANAGER_ROLES, privilege: 'manage' },
   'access.view-settings': { roles: ALL_ROLES, privilege: 'view' },
   'access.request': { roles: ALL_ROLES, privilege: 'view' },

@@ -107,8 +107,8 @@ export const configSchema = z.strictObject({
       max_session_hours: z.number().min(0).max(168).default(12),
       connect_timeout_seconds: z.number().int().min(1).max(300).default(15),
       // Before authentication (README, Security), so that unauthenticated clients cannot exhaust
-      // the node: connections not yet logged in, per
-      // source address and overall; how long one may take to log in; login password hashing.
+      // the node: connections not yet logged in, per source address and overall; how long one may
+      // take to log in; login password hashing.
       max_preauth_per_source: z.number().int().min(1).max(10_000).default(10),
       max_preauth: z.number().int().min(1).max(100_000).default(200),
       login_grace_time: z.number().int().min(1).max(3600).default(60),

@@ -5,9 +5,9 @@ import { KeyError } from '../errors.ts';
 import { processAlive } from '../process-alive.ts';
 
 /**
- * The master-key file: random 256-bit keys, kept apart from the data folder
- * so a copy of the database or a backup alone decrypts nothing. Old keys stay in the file after a
- * rotation so older backups remain readable.
+ * The master-key file: random 256-bit keys, kept apart from the data folder so a copy of the
+ * database or a backup alone decrypts nothing. Old keys stay in the file after a rotation so older
+ * backups remain readable.
  */
 export interface KeyFileContents {
   format: 'custody-key/1';

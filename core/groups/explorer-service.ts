@@ -153,10 +153,10 @@ export class ExplorerService {
   }
 
   /**
-   * The nested group tree. Per administrator: the actor's own groups under
-   * "<login>'s Group", then, for every other owner, the groups shared with the actor under that
-   * owner's root (super administrators see every tree whole). With the organisation-wide tree on,
-   * one structure for all, where groups the viewer cannot see are empty nodes.
+   * The nested group tree. Per administrator: the actor's own groups under "<login>'s Group", then,
+   * for every other owner, the groups shared with the actor under that owner's root (super
+   * administrators see every tree whole). With the organisation-wide tree on, one structure for
+   * all, where groups the viewer cannot see are empty nodes.
    */
   async tree(actor: Actor): Promise<TreeNode[]> {
     return this.ctx.run(actor, 'resource-group.view', { kind: 'explorer', name: 'tree' }, async (s) => {

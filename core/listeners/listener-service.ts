@@ -21,9 +21,9 @@ const view = ({ id: _id, ...rest }: ListenerRow): ListenerView => rest;
 
 /**
  * Reset listeners (a program run after a password is stored, to update what else uses it):
- * administrators add them per resource type; a new or
- * edited listener stays `pending` until ANOTHER administrator approves it, and only approved
- * listeners run (listener-dispatch.ts). Every step is audited.
+ * administrators add them per resource type; a new or edited listener stays `pending` until ANOTHER
+ * administrator approves it, and only approved listeners run (listener-dispatch.ts). Every step is
+ * audited.
  */
 export class ListenerService {
   constructor(private readonly ctx: CoreContext) {}

@@ -54,10 +54,10 @@ export async function groupResources(repos: Repos, g: ResourceGroup): Promise<Re
 }
 
 /**
- * Everyone with access to the group's passwords, resolved now (they are the ones a rotation
- * notice goes to: their passwords are about to change): the group's
- * owner, the owners of its resources, and the users holding any share on the group, a resource
- * or an account of it (user-group shares expanded to their members).
+ * Everyone with access to the group's passwords, resolved now (they are the ones a rotation notice
+ * goes to: their passwords are about to change): the group's owner, the owners of its resources,
+ * and the users holding any share on the group, a resource or an account of it (user-group shares
+ * expanded to their members).
  */
 export async function recipientsOf(repos: Repos, g: ResourceGroup, resources: Resource[]): Promise<string[]> {
   const ids = new Set<string>([g.ownerId, ...resources.map((r) => r.ownerId)]);

@@ -1,8 +1,8 @@
-// The six password events — accessed, changed, share changed, expired, policy
-// violated, out of sync — derived from committed audit rows and delivered to a local SMTP sink,
-// a syslog listener over UDP and over TCP (each RFC 5424 frame parsed), and a webhook server
-// (HMAC-SHA256 signature checked), to the owner, the users it is shared with and the
-// administrators, and no password anywhere.
+// The six password events — accessed, changed, share changed, expired, policy violated, out of sync
+// — derived from committed audit rows and delivered to a local SMTP sink, a syslog listener over
+// UDP and over TCP (each RFC 5424 frame parsed), and a webhook server (HMAC-SHA256 signature
+// checked), to the owner, the users it is shared with and the administrators, and no password
+// anywhere.
 import { createHmac } from 'node:crypto';
 import dgram from 'node:dgram';
 import http from 'node:http';

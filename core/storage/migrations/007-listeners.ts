@@ -3,9 +3,9 @@ import type { Migration } from '../migrations.ts';
 export const m007: Migration = {
   name: '007_listeners',
   async up(knex) {
-    // Reset listeners: a command run after a password is stored, per
-    // resource type. `status` is pending until a second administrator approves; any edit makes it
-    // pending again (version goes up), so only what another administrator saw ever runs.
+    // Reset listeners: a command run after a password is stored, per resource type. `status` is
+    // pending until a second administrator approves; any edit makes it pending again (version goes
+    // up), so only what another administrator saw ever runs.
     await knex.schema.createTable('reset_listeners', (t) => {
       t.string('id', 64).primary();
       t.string('name', 200).notNullable().unique();
