@@ -47,7 +47,8 @@ export function formatError(e: unknown, json: boolean): { text: string; exitCode
           message: `internal error: ${firstLine(e)}`,
         };
   const exitCode = err.code === 'E_USAGE' ? 2 : 1;
-  // The message may quote a name someone else chose: one line, no controls (issue 11 #8).
+  // The message may quote a name someone else chose: one line, no controls, so it can neither
+  // forge a line of output nor send escape sequences to the operator's terminal.
   const text = json
     ? terminalSafeJson({ error: err })
     : `custody: ${err.code}: ${printable(err.message, MAX_ERROR)}`;
@@ -56,7 +57,7 @@ export function formatError(e: unknown, json: boolean): { text: string; exitCode
 
 /**
  * Aligned columns. Every cell passes through `printable`, so a name holding a newline or an
- * escape sequence cannot print a row of its own or act on the terminal (issue 11 #8).
+ * escape sequence cannot print a row of its own or act on the terminal.
  */
 export function table(cells: string[][]): string[] {
   if (!cells.length) return [];

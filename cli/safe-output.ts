@@ -12,7 +12,8 @@ export interface SafeOutputOptions {
 }
 
 /**
- * The one way a CLI command writes a file an operator names (issue 11 #12). It refuses:
+ * The one way a CLI command writes a file an operator names, so that a name (or a link planted
+ * where it points) cannot make the node overwrite a file it did not mean to. It refuses:
  * - an existing file, unless `force`;
  * - a symlink (even with `force`): the link's target is not what the operator named;
  * - anything that is not a regular file (devices, FIFOs, folders);

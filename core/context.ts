@@ -33,7 +33,10 @@ export interface CoreDeps {
   clock: Clock;
   ids: IdGenerator;
   logger: Logger;
-  /** How audit rows are chained: keyed by the audit key of the key file (issue 11 #10). */
+  /**
+   * How audit rows are chained: keyed by the audit key of the key file, so someone who can write
+   * the database but not read the key file cannot rewrite the chain to match.
+   */
   auditChain: AuditChain;
   /** Where live sessions are registered; in-process unless a cluster registry is given. */
   liveRegistry?: LiveRegistry;
@@ -41,13 +44,16 @@ export interface CoreDeps {
   recordingsDir?: string;
   /** Overrides config (tests use a cheap KDF). */
   kdf?: KdfParams;
-  /** The password-quality exit (seed 003); none unless the composition root wires one. */
+  /** The external password-quality check; none unless the composition root wires one. */
   qualityExit?: QualityExit;
-  /** Builds the ticketing-system client (D §1); none unless the composition root wires one. */
+  /** Builds the ticketing-system client; none unless the composition root wires one. */
   ticketSystemFactory?: TicketSystemFactory;
   /** Access-control notifications (requests, decisions, expiries, skipped resets); default: none. */
   accessNotifier?: AccessNotifier;
-  /** Remote password reset for "reset after check-in"; default: not available (guide, Case 6). */
+  /**
+   * Remote password reset for "reset after check-in"; default: the core's own reset engine
+   * (core/reset), which refuses resources whose type has no reset connector.
+   */
   resetService?: ResetService;
   /** Remote reset connectors by reset family (`unix`, `postgres`); built by the composition root (reset/). */
   resetConnectors?: ResetConnectors;

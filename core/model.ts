@@ -21,7 +21,7 @@ export interface User {
   department: string;
   location: string;
   role: Role;
-  /** Access scope "All Passwords in the System" (B §0); only for admin and password-admin. */
+  /** Access scope "All Passwords in the System"; only for admin and password-admin. */
   superAdmin: boolean;
   status: UserStatus;
   passwordHash: string | null;
@@ -65,7 +65,7 @@ export interface ResourceType {
   name: string;
   builtin: boolean;
   protocol: Protocol;
-  /** The built-in reset handler a custom type behaves like (C §3.2), if any. */
+  /** The built-in reset handler a custom type behaves like, if any. */
   resetKind: string | null;
   hiddenAttributes: string[];
   fileFieldEnabled: boolean;

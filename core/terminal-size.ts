@@ -4,7 +4,7 @@
  * Every live session keeps a headless terminal (the shadow snapshot), every recording is replayed
  * through one, and the console lays itself out at the client's size: all cost memory in
  * proportion to cols × rows. A client may ask for anything up to 2^32-1 in an SSH pty request or
- * window-change; 20000×20000 grew the node past its heap limit in seconds (issue 11). 500 columns
+ * window-change; 20000×20000 grew the node past its heap limit in seconds. 500 columns
  * by 200 rows is wider and taller than any real screen at a readable font (a 4K monitor at 8 px
  * per column is 480), and bounds one screen model at 100,000 cells. A larger request is clamped:
  * the session opens (the target sees the clamped size), it is not refused.

@@ -4,7 +4,7 @@ import type { QualityAnswer, QualityExit, QualityRequest } from '../core/index.t
 const MAX_OUTPUT = 4096;
 
 /**
- * The password-quality exit as a local command (seed 003). It is run without a shell, with an
+ * The password-quality exit as a local command. It is run without a shell, with an
  * empty environment apart from PATH, and gets one JSON line on standard input:
  * `{"kind","subject","requester","password"}`. Exit status 0 accepts, 1 denies; the first line
  * of standard output is the message. Anything else (another status, a crash, no answer within

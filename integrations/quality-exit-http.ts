@@ -2,7 +2,7 @@ import type { QualityAnswer, QualityExit, QualityRequest } from '../core/index.t
 import { oneLine } from './one-line.ts';
 
 /**
- * The password-quality exit as an HTTP endpoint (seed 003): a JSON POST of
+ * The password-quality exit as an HTTP endpoint: a JSON POST of
  * `{"kind","subject","requester","password"}`, answered with `{"accept": bool, "message": str}`.
  * A timeout, a non-2xx status or a malformed answer is "unavailable".
  */

@@ -3,11 +3,11 @@ import type { TicketingSettings, TicketSystem } from '../core/index.ts';
 import { oneLine } from './one-line.ts';
 
 /**
- * The ticketing system over its REST API (D §1.2): GET the configured URL with `{id}` replaced
+ * The ticketing system over its REST API: GET the configured URL with `{id}` replaced
  * by the ticket id. 404 means "no such ticket". The answer is a JSON object; its scalar fields,
  * at the top level or under `ticket`, `request` or `result` (the shapes of the common systems),
  * become the ticket's fields. The auth token, when configured, is read from a file and sent as
- * `Authorization: Basic <token>` (the guide's Base64 user:password) or as-is if it names a scheme.
+ * `Authorization: Basic <token>` (the token being Base64 of user:password) or as-is if it names a scheme.
  * The token file is named in conf/custody.toml (`[ticketing] auth_token_file`), which only the
  * host's administrator edits, never in the database settings that Custody administrators change:
  * otherwise an administrator could point it at the master key and the URL at their own server.

@@ -1,4 +1,4 @@
-// Remote password reset connectors (issue 6). Core defines the interface and the engine; the
+// Remote password reset connectors, one per reset family. Core defines the interface and the engine; the
 // composition root hands `resetConnectorsFor` to openCore. Keys are resource types' `resetKind`.
 import { resetError, type ResetConnector, type ResetConnectors } from '../core/index.ts';
 import { LdapResetConnector, type LdapResetOptions } from './ldap.ts';

@@ -1,4 +1,4 @@
-// LDAP reset (issue 6) over ldapts, written against OpenLDAP. Accounts are named by their DN; an
+// LDAP reset over ldapts, written against OpenLDAP. Accounts are named by their DN; an
 // administrator account (`--admin`) is named by its DN too.
 //   * method `password-modify` (default): the RFC 3062 extended operation. The server hashes the
 //     new value with its own `password-hash` and, for a self change, checks the old password.

@@ -1,4 +1,4 @@
-// Runs a reset listener's command (seed 000): no shell, its own process group, the passwords on
+// Runs a reset listener's command: no shell, its own process group, the passwords on
 // standard input only, a clean environment, a hard timeout that kills the whole group.
 import { spawn } from 'node:child_process';
 import type { ListenerOutcome, ListenerRun, ListenerRunner } from '../core/index.ts';

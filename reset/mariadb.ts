@@ -1,4 +1,4 @@
-// MySQL/MariaDB reset (issue 6) over mysql2. Account names are `user` or `user@host`; without a
+// MySQL/MariaDB reset over mysql2. Account names are `user` or `user@host`; without a
 // host part the account is `'user'@'%'`. The statement is built from escaped string literals,
 // because ALTER USER takes no bind parameters.
 //   * admin login: `ALTER USER 'user'@'host' IDENTIFIED BY '…'` (needs CREATE USER or UPDATE on mysql.*);

@@ -1,4 +1,4 @@
-// PostgreSQL reset (issue 6): `ALTER ROLE "name" PASSWORD '…'` over the pg client. ALTER ROLE
+// PostgreSQL reset: `ALTER ROLE "name" PASSWORD '…'` over the pg client. ALTER ROLE
 // takes no bind parameters, so the identifier and the literal are escaped with pg's own
 // escapeIdentifier / escapeLiteral. The login is the role itself (a role may change its own
 // password) or an administrator account of the same resource (`--admin`).

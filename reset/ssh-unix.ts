@@ -1,8 +1,8 @@
-// Linux/Unix reset over SSH (issue 6), three modes (the resource's reset settings, `mode`):
+// Linux/Unix reset over SSH, three modes (the resource's reset settings, `mode`):
 //   self — the account logs in and runs `passwd`, answering its prompts over a pty;
 //   sudo — a login account runs `sudo chpasswd` with the sudo password and `name:new` on stdin;
 //   su   — a login account opens a shell and runs `su ROOT -c 'passwd NAME'`, typing the root
-//          account's password and the new one at their prompts (the guide's "su as root").
+//          account's password and the new one at their prompts (for hosts without sudo).
 // Passwords never appear in a command line.
 import {
   resetError,

@@ -1,4 +1,4 @@
-// Unix reset over Telnet (guide C §4.3: "Protocol: ssh or telnet"): log in at the login and
+// Unix reset over Telnet (for hosts that offer no SSH): log in at the login and
 // password prompts, then run `passwd` (self), `su ROOT -c 'passwd NAME'` or `sudo passwd NAME`
 // (the resource's reset settings), answer its prompts, read the exit status, log out. Telnet has
 // no host key: the credential goes to whatever answers at host:port, so use it where SSH is not

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import os from 'node:os';
 import {
   createStreamLogger,
@@ -38,23 +38,31 @@ export function gatewaySettings(c: Readonly<CustodyConfig>): GatewaySettings {
 }
 
 /**
- * Runs a node until SIGINT/SIGTERM: the SSH front door (and, later, the web listener). Prints
- * `ssh listening on HOST:PORT` (CLI contract) once the port is bound.
+ * The web listener (REST API, browser viewers) is not built yet. A `--web-port` that were accepted
+ * and ignored would let an operator believe something listens on that port, so it is refused
+ * before anything opens.
+ */
+export const WEB_PORT_REFUSAL = '--web-port: the web listener is not available yet in this version';
+
+/**
+ * Runs a node until SIGINT/SIGTERM: the SSH front door. Prints `ssh listening on HOST:PORT`
+ * (CLI contract) once the port is bound.
  */
 export async function runServer(
   home: string,
-  opts: { sshPort?: string; webPort?: string; banner?: (host: string, port: number) => string[] },
+  opts: { sshPort?: string; banner?: (host: string, port: number) => string[] },
 ): Promise<void> {
   const logger = await fileLogger(home, true);
   const { core, config, layout } = await openCore({ home, logger, integrations: cliIntegrations });
   // Background jobs report a failure as one log line and carry on.
   const logFailure = (what: string) => (e: unknown) => logger.log('error', what, { message: firstLine(e) });
-  // Remote resets left pending by a crash or a failed vault write (issue 6): finish what the
-  // target already has; report the rest. Never blocks the start.
+  // A remote password reset interrupted by a crash, or whose vault write failed, is left pending:
+  // finish those the target already accepted, report the rest. Never blocks the start.
   await core.resets.reconcile().then((r) => {
     if (r.completed.length || r.unresolved.length) logger.log('warn', 'reset reconciliation', { ...r });
   }, logFailure('reset reconciliation'));
-  // Recordings a killed node left as `recording` (issue 11 #16): settled from their files.
+  // A node killed mid-session leaves its recordings marked `recording`; settle them from what
+  // their files hold, so the list does not show them live forever.
   await core.recordings.settleInterrupted().then((r) => {
     if (r.length) logger.log('warn', 'interrupted recordings settled', { recordings: r.map((x) => x.id) });
   }, logFailure('settling interrupted recordings'));
@@ -66,7 +74,7 @@ export async function runServer(
     60_000,
     logFailure('daily password check'),
   );
-  // Scheduled rotation, its pre-notifications and the nightly verification (issue 6).
+  // Scheduled rotation, the notices sent before it, and the nightly verification.
   core.rotationScheduler.start(undefined, logFailure('rotation scheduler'));
   const hostKey = await ensureHostKey(layout.hostKeyFile);
   const gw = await startGateway({
@@ -122,9 +130,11 @@ export function registerServer(program: Command): void {
     .command('server')
     .description('run a node: the SSH front door (port 0 picks a free port)')
     .option('--ssh-port <n>', 'SSH port')
-    .option('--web-port <n>', 'web port (the web listener arrives with the RDP viewer)')
+    // Declared, hidden from the help, only so that it is refused with its reason, not as unknown.
+    .addOption(new Option('--web-port <n>').hideHelp())
     .action(async (o: { sshPort?: string; webPort?: string }, cmd: Command) => {
-      await runServer(resolveHome(globalsOf(cmd).home), o);
+      if (o.webPort !== undefined) throw new UsageError(WEB_PORT_REFUSAL, { option: 'web-port' });
+      await runServer(resolveHome(globalsOf(cmd).home), { sshPort: o.sshPort });
     });
 }
 

@@ -1,5 +1,5 @@
-// Access control, the configuration part (guide: "Access Control Workflow"): per-resource
-// settings (configure, activate/deactivate, show) and the general setting of Case 5.
+// Access control, the configuration part: per-resource settings (configure, activate/deactivate,
+// show) and the general setting that lets administrators view a checked-out password concurrently.
 import type { Actor } from '../authz/actor.ts';
 import { ValidationError } from '../errors.ts';
 import type { Resource } from '../model.ts';
@@ -21,7 +21,7 @@ export interface AccessConfigInput {
   autoApprove?: 'off' | 'always' | string;
   /** Ending a gateway session on the account checks the password in. */
   checkinOnSessionEnd?: boolean;
-  /** With ticketing on: a request whose ticket validates is approved at once (D §1.1). */
+  /** With ticketing on: a request whose ticket validates is approved at once. */
   ticketAutoApprove?: boolean;
   active?: boolean;
 }
@@ -100,7 +100,10 @@ export class AccessConfiguration extends AccessBase {
     });
   }
 
-  /** Activate or deactivate (guide, Case 8) without changing the other settings. */
+  /**
+   * Activate or deactivate without changing the other settings. While inactive, whoever may view
+   * the password sees it without a request; reactivating restores the same workflow.
+   */
   async setActive(actor: Actor, resourceName: string, active: boolean): Promise<AccessConfigView> {
     return this.ctx.run(actor, 'access.configure', { kind: 'resource', name: resourceName }, async (s) => {
       const resource = await loadResource(s.repos, resourceName);

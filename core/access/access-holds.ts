@@ -107,7 +107,8 @@ export class AccessHolds extends AccessBase {
 
   /**
    * Check-in by the holder (or giving up an approved, unused request); with `force`, an
-   * administrator ends whoever holds it (guide, Case 4). Live sessions on the account end.
+   * administrator ends whoever holds it, so a password is never stuck with an absent holder. Live
+   * sessions on the account end.
    */
   async checkin(
     actor: Actor,
@@ -121,7 +122,8 @@ export class AccessHolds extends AccessBase {
       const level = await s.access.onAccount(account, resource);
       const settings = await s.repos.access.settings(resource.id);
       if (opts.force && level !== 'none' && settings?.approvers.includes(actor.user.id)) {
-        // The resource's authorisers may force a check-in on what they can see (guide, Case 4).
+        // The resource's authorisers may force a check-in on what they can see, even without
+        // the role's general force-checkin right: they released the password in the first place.
         this.ctx.authz.require(actor, op);
       } else {
         this.ctx.authz.requireOn(actor, op, level, { kind: 'account', name: ref });
@@ -168,7 +170,10 @@ export class AccessHolds extends AccessBase {
     return view;
   }
 
-  /** For scheduled resets (guide, Case 7): a checked-out password is skipped. */
+  /**
+   * For scheduled resets: a checked-out password is skipped, so the holder never works with a
+   * password that changed under them (the other accounts of the run are still reset).
+   */
   async isCheckedOut(accountId: string): Promise<boolean> {
     const now = this.ctx.now();
     const hold = await this.ctx.store.read((r) => r.access.hold(accountId));
@@ -303,7 +308,8 @@ export class AccessHolds extends AccessBase {
     } catch (err) {
       why = `remote password reset failed: ${firstLine(err, 200)}`;
     }
-    // Guide, Case 6: the reset does not happen; the approvers are told and the audit says why.
+    // A failed or impossible reset after check-in does not block the check-in: the approvers are
+    // told, so they can set the password right by hand, and the audit row says why.
     await this.ctx.auditAs(SYSTEM, 'access.reset-skipped', { kind: 'account', name: ref }, 'failure', {
       request: e.request.id,
       reason: why,

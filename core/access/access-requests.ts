@@ -16,7 +16,8 @@ export class AccessRequests extends AccessBase {
   /**
    * Requests a password. With ticket validation on, the request needs a ticket id the ticketing
    * system accepts (super administrators and the allowed users are exempt), and on a resource with
-   * `ticketAutoApprove` a validated ticket approves the request at once (D §1.1).
+   * `ticketAutoApprove` a validated ticket approves the request at once (the ticket stands in for
+   * the approval).
    */
   async request(actor: Actor, ref: string, reason: string, ticketId?: string): Promise<AccessRequestView> {
     const why = checkText('reason', reason, 500);

@@ -17,10 +17,10 @@ export type { AccessRequestView } from './access-common.ts';
 export type { AccessConfigInput, AccessConfigView } from './access-configuration.ts';
 
 /**
- * The password access-control workflow (guide: "Access Control Workflow"): per-resource
- * settings, request → approval (single or dual) → exclusive check-out → check-in, with
- * rejection, voiding of unapproved requests, expiry of check-outs and forced check-in. State
- * lives in the database; the exclusive hold is one row per account (see `takeHold`).
+ * The password access-control workflow: per-resource settings, request → approval (single or dual)
+ * → exclusive check-out → check-in, with rejection, voiding of unapproved requests, expiry of
+ * check-outs and forced check-in. State lives in the database; the exclusive hold is one row per
+ * account (see `takeHold`).
  *
  * A facade over its three parts: configuration (access-configuration.ts), requests and
  * decisions (access-requests.ts), and the hold (access-holds.ts).
@@ -47,7 +47,10 @@ export class AccessService {
     return this.#config.configure(actor, resourceName, input);
   }
 
-  /** Activate or deactivate (guide, Case 8) without changing the other settings. */
+  /**
+   * Activate or deactivate without changing the other settings. While inactive, whoever may view
+   * the password sees it without a request; reactivating restores the same workflow.
+   */
   async setActive(actor: Actor, resourceName: string, active: boolean): Promise<AccessConfigView> {
     return this.#config.setActive(actor, resourceName, active);
   }
@@ -66,7 +69,8 @@ export class AccessService {
   /**
    * Requests a password. With ticket validation on, the request needs a ticket id the ticketing
    * system accepts (super administrators and the allowed users are exempt), and on a resource with
-   * `ticketAutoApprove` a validated ticket approves the request at once (D §1.1).
+   * `ticketAutoApprove` a validated ticket approves the request at once (the ticket stands in for
+   * the approval).
    */
   async request(actor: Actor, ref: string, reason: string, ticketId?: string): Promise<AccessRequestView> {
     return this.#requests.request(actor, ref, reason, ticketId);
@@ -87,7 +91,7 @@ export class AccessService {
 
   /**
    * Check-in by the holder (or giving up an approved, unused request); with `force`, an
-   * administrator ends whoever holds it (guide, Case 4). Live sessions on the account end.
+   * administrator ends whoever holds it. Live sessions on the account end.
    */
   async checkin(
     actor: Actor,
@@ -101,7 +105,7 @@ export class AccessService {
     return this.#requests.list(actor, filter);
   }
 
-  /** For scheduled resets (guide, Case 7): a checked-out password is skipped. */
+  /** For scheduled resets: a checked-out password is skipped (its holder would be locked out). */
   async isCheckedOut(accountId: string): Promise<boolean> {
     return this.#holds.isCheckedOut(accountId);
   }

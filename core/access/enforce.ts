@@ -73,20 +73,20 @@ export async function requireCheckout(
 }
 
 /**
- * Who may store a new password for an account under active access control, and when. The guide:
- * a checked-out password is "available exclusively for his/her use till the stipulated time", and
- * "this rule applies to all, including administrators, password administrators and owner" (seed
- * 001, L10275–10280); a reset during a check-out would leave the holder "working with an outdated
- * password", so it is not allowed (Case 7, L10699–10717). And whoever sets a password of their
- * choice knows it: that is a release without the workflow (request, approval, L10269–10273).
+ * Who may store a new password for an account under active access control, and when. A
+ * checked-out password is the holder's alone until the check-out ends, and the reference product's
+ * user guide says the rule "applies to all, including administrators, password administrators and
+ * owner"; a reset during a check-out would leave the holder working with an outdated password, so
+ * it is not allowed. And whoever sets a password of their choice knows it: that would release the
+ * password without the workflow's request and approval.
  *
  * - While someone else holds a live check-out, nobody changes the password (administrators
- *   included; they force a check-in first, L10287–10290).
+ *   included; they force a check-in first).
  * - `chosen` (set-password, reset with a given password, import overwrite, sync publish and the
  *   pushes a user's change causes): only the holder of a live check-out of their own, or a user
  *   excluded from the resource's access control.
  * - `generated` (a reset to a generated password nobody is shown): anyone with `modify`, when no
- *   one else holds it, as the workflow's own reset on check-in does (L10291).
+ *   one else holds it, as the workflow's own reset on check-in does.
  * `actor: 'system'` (sync pushes the system makes) is held to the first rule only.
  */
 export async function requireMayChangePassword(

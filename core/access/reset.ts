@@ -1,9 +1,10 @@
 import type { Account, Resource } from '../model.ts';
 
 /**
- * Remote password reset, used by "reset after check-in" (and later by scheduled rotation).
- * Nothing implements it yet: until then the guide's Case 6 applies — the reset does not happen,
- * the approvers are notified and the audit trail says why.
+ * Remote password reset as access control and rotation see it: "reset after check-in" and the
+ * scheduled rotation. `ResetEngine` (core/reset) implements it; `noRemoteReset` stands in when a
+ * core is opened without one. When the reset cannot happen, the check-in still completes, the
+ * approvers are notified and the audit trail says why.
  */
 export interface ResetService {
   canReset(resource: Resource): boolean | Promise<boolean>;

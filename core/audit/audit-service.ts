@@ -16,8 +16,8 @@ export interface VerifyReport {
 }
 
 /**
- * The chain's head at a moment, MACed with the audit key, to be kept off the database (issue 11
- * #10): a later verify against it catches the newest rows deleted together with the head.
+ * The chain's head at a moment, MACed with the audit key, to be kept off the database: a later
+ * verify against it catches the newest rows deleted together with the head.
  */
 export interface AuditCheckpoint {
   format: 'custody-audit-checkpoint/1';

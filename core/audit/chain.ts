@@ -21,9 +21,9 @@ function canonicalOf(r: Omit<AuditRecord, 'hash'>): string {
 }
 
 /**
- * The unkeyed SHA-256 of a row (the chain before issue 11 #10): it covers its position (seq), its
- * content and its predecessor's hash. Anyone who can write the database can recompute it, so it
- * only holds for rows written before the chain was keyed.
+ * The unkeyed SHA-256 of a row (how rows were chained before the chain was keyed): it covers its
+ * position (seq), its content and its predecessor's hash. Anyone who can write the database can
+ * recompute it, so it only holds for rows written before the chain was keyed.
  */
 export function hashRecord(r: Omit<AuditRecord, 'hash'>): string {
   return createHash('sha256').update(canonicalOf(r)).digest('hex');

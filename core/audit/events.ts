@@ -81,7 +81,7 @@ export const AUDIT_EVENTS = {
   'session.terminate': 'E107',
   'host-key.recorded': 'E110',
   'host-key.mismatch': 'E111',
-  // hostkey (issue 10): administrators accept a changed target host key; an address change drops the pin.
+  // Target host keys: administrators accept a changed key; an address change drops the pin.
   'host-key.accept': 'E170',
   'host-key.forget': 'E171',
   'recording.export': 'V100',

@@ -20,7 +20,7 @@ const ADMIN: readonly Role[] = ['admin'];
 const AUDIT_READERS: readonly Role[] = ['admin', 'password-admin', 'auditor'];
 
 export const OPERATIONS = {
-  // Identity (guide: only administrators manage users).
+  // Identity: only administrators manage users and user groups.
   'user.create': { roles: ADMIN },
   'user.list': { roles: ADMIN },
   'user.update': { roles: ADMIN },
@@ -57,9 +57,9 @@ export const OPERATIONS = {
   'password.reset': { roles: ALL_ROLES, privilege: 'modify' },
   // Verification logs in with the password without showing it: using it, like a session (view).
   'password.verify': { roles: ALL_ROLES, privilege: 'view' },
-  // Bulk verification (the guide's "Run Integrity Check"): over the accounts the actor may view.
+  // Bulk verification ("verify --all"): over the accounts the actor may view.
   'password.verify-all': { roles: MANAGER_ROLES },
-  // Scheduled rotation is configured per resource group (D §3): managing the group.
+  // Scheduled rotation is configured per resource group, so it needs manage on the group.
   'rotation.create': { roles: MANAGER_ROLES, privilege: 'manage' },
   'rotation.delete': { roles: MANAGER_ROLES, privilege: 'manage' },
   'rotation.run': { roles: MANAGER_ROLES, privilege: 'manage' },
@@ -71,7 +71,7 @@ export const OPERATIONS = {
   'account.update': { roles: MANAGER_ROLES, privilege: 'manage' },
   'account.delete': { roles: MANAGER_ROLES, privilege: 'manage' },
   'account.favourite': { roles: ALL_ROLES, privilege: 'view' },
-  // Sharing (manage = full delegation including re-sharing, C §12.2).
+  // Sharing: manage is full delegation, re-sharing included.
   'share.grant': { roles: MANAGER_ROLES, privilege: 'manage' },
   'share.revoke': { roles: MANAGER_ROLES, privilege: 'manage' },
   // Resource groups and the explorer.
@@ -81,7 +81,7 @@ export const OPERATIONS = {
   'resource-group.delete': { roles: MANAGER_ROLES, privilege: 'owner' },
   'resource-group.transfer': { roles: MANAGER_ROLES, privilege: 'owner' },
   'explorer.edit-org-tree': { roles: MANAGER_ROLES },
-  // Personal passwords: the owner only, whatever the role (guide: roles).
+  // Personal passwords: the owner only, whatever the role (the service scopes every call to it).
   'personal.manage': { roles: ALL_ROLES },
   // Audit and keys.
   'audit.read': { roles: AUDIT_READERS },
@@ -99,15 +99,15 @@ export const OPERATIONS = {
   'session.terminate': { roles: ADMIN },
   'landing.manage': { roles: ADMIN },
   'landing.list': { roles: MANAGER_ROLES },
-  // hostkey (issue 10): seeing and accepting pinned target host keys, administrators managing the resource.
+  // Seeing and accepting pinned target host keys: administrators managing the resource.
   'host-key.manage': { roles: ADMIN, privilege: 'manage' },
   // Session recordings: the audit readers (password administrators only when
   // audit.password_admins_read_audit is on, as for the audit trail).
   'recording.list': { roles: AUDIT_READERS },
   'recording.export': { roles: AUDIT_READERS },
-  // Access-control workflow (issue 5): configuring is managing the resource; requesting,
-  // checking out and in is using the password; approving is for the resource's authorisers
-  // (checked in the service); force check-in needs manage on the account.
+  // Access-control workflow: configuring is managing the resource; requesting, checking out and in
+  // is using the password; approving is for the resource's authorisers (checked in the service);
+  // force check-in needs manage on the account.
   'access.configure': { roles: MANAGER_ROLES, privilege: 'manage' },
   'access.view-settings': { roles: ALL_ROLES, privilege: 'view' },
   'access.request': { roles: ALL_ROLES, privilege: 'view' },
@@ -116,15 +116,15 @@ export const OPERATIONS = {
   'access.checkin': { roles: ALL_ROLES, privilege: 'view' },
   'access.force-checkin': { roles: MANAGER_ROLES, privilege: 'manage' },
   'access.list': { roles: ALL_ROLES },
-  // Self-service login password (seed 004): one's own, with the old password.
+  // Self-service login password: one's own, proven with the old password.
   'user.change-own-password': { roles: ALL_ROLES },
   'user.password-rules': { roles: ALL_ROLES },
-  // Reset listeners (seed 000): arbitrary commands run with the server's privileges, so only
+  // Reset listeners: arbitrary commands run with the server's privileges, so only
   // administrators add, edit and see them, and another administrator approves (checked in the
   // service: the author never approves their own).
   'listener.manage': { roles: ADMIN },
   'listener.approve': { roles: ADMIN },
-  // Password sync channels (seed 002): configuring links accounts across resources (admin);
+  // Password sync channels: configuring links accounts across resources (admin);
   // publishing a password learned from a target changes that account, so it needs modify.
   'sync.manage': { roles: ADMIN },
   // Linking an account lets the channel overwrite its password: changing it (modify).

@@ -19,7 +19,7 @@ export function maxLevel(levels: Iterable<Level>): Level {
 }
 
 /**
- * Password users and auditors cannot manage resources (guide: roles), so a `manage` share gives
+ * Password users and auditors cannot manage resources (their role never can), so a `manage` share gives
  * them at most `modify`: they can read and change the password, not re-share or edit the resource.
  */
 export function capForRole(level: Level, role: Role): Level {

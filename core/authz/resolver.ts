@@ -5,11 +5,12 @@ import { isSuperAdmin, type Actor } from './actor.ts';
 import { capForRole, maxLevel, type Level } from './privilege.ts';
 
 /**
- * Computes what one actor may do with accounts, resources and groups, following the guide's
- * precedence (C §12.3): the most specific level that has any grant decides (account, then
- * resource, then resource group); within a level a grant to the user beats grants to their user
- * groups. Several grants of the same kind at one level (the guide is silent) combine to the
- * highest. Owners and super administrators hold `owner`.
+ * Computes what one actor may do with accounts, resources and groups. Sharing precedence: the most
+ * specific level that has any grant decides (account, then resource, then resource group), so a
+ * narrower share can restrict a wider one; within a level a grant to the user beats grants to their
+ * user groups. Several grants of the same kind at one level combine to the highest (the reference
+ * product does not say; the highest is what each grant alone would allow). Owners and super
+ * administrators hold `owner`.
  *
  * One resolver serves one operation: it caches the actor's shares and group memberships.
  */
@@ -94,7 +95,10 @@ export class AccessResolver {
     return this.pick(containing) ?? 'none';
   }
 
-  /** Membership "at that moment" (C §10): static lists, or criteria evaluated now. */
+  /**
+   * Membership at this moment: a static list, or criteria evaluated now, so a resource renamed
+   * into or out of a criteria group gains or loses the group's shares at once.
+   */
   async groupContains(groupId: string, resource: Resource): Promise<boolean> {
     if (!this.#groups.has(groupId)) this.#groups.set(groupId, await this.repos.resourceGroups.byId(groupId));
     const group = this.#groups.get(groupId);
@@ -115,7 +119,8 @@ export class AccessResolver {
  * A criteria group only ever holds resources its owner could manage directly — owned, or shared
  * to the owner at resource level with manage — or any resource when the owner is a super
  * administrator. Without this rule "name contains a" would hand an administrator's group every
- * resource in the system (the risk the guide describes for B §8's "grant manage" setting).
+ * resource in the system (the same risk is why sharing a criteria group with manage is off by
+ * default: the user-group setting `allowGrantManageCriteria`).
  */
 export async function criteriaGroupContains(
   repos: Repos,

@@ -29,6 +29,8 @@ export const configSchema = z.strictObject({
     .strictObject({
       ssh_host: host.default('127.0.0.1'),
       ssh_port: port.default(2222),
+      // Reserved for the web listener, not built yet: nothing reads them. Still accepted because
+      // `custody init` copied them into every home initialised before they were commented out.
       web_host: host.default('127.0.0.1'),
       web_port: port.default(7272),
       host_key_file: nonEmptyPath.default('keys/ssh_host_ed25519_key'),
@@ -104,8 +106,9 @@ export const configSchema = z.strictObject({
       idle_timeout_minutes: z.number().int().min(0).max(10_080).default(30),
       max_session_hours: z.number().min(0).max(168).default(12),
       connect_timeout_seconds: z.number().int().min(1).max(300).default(15),
-      // Before authentication (issue 11; README, Security): connections not yet logged in, per
-      // source address and overall; how long one may take to log in; login password hashing.
+      // Before authentication (README, Security), so that unauthenticated clients cannot exhaust
+      // the node: connections not yet logged in, per source address and overall; how long one may
+      // take to log in; login password hashing.
       max_preauth_per_source: z.number().int().min(1).max(10_000).default(10),
       max_preauth: z.number().int().min(1).max(100_000).default(200),
       login_grace_time: z.number().int().min(1).max(3600).default(60),
@@ -154,7 +157,7 @@ export const configSchema = z.strictObject({
       // The password never goes in this file.
       smtp_password_file: z.string().default(''),
       timeout_ms: z.number().int().min(100).max(120_000).default(10_000),
-      // The six password events (guide D §5): which are sent, where, and to whom.
+      // The six password events: which are sent, where, and to whom.
       password_events: z
         .array(z.enum(['accessed', 'changed', 'share-changed', 'expired', 'policy-violated', 'out-of-sync']))
         .default(['accessed', 'changed', 'share-changed', 'expired', 'policy-violated', 'out-of-sync']),

@@ -3,7 +3,7 @@ import type { Core } from '../core.ts';
 
 /**
  * How the gateway hosts the operator console without the two rooms importing each other
- * (ARCHITECTURE.md rule 2): the gateway adapts its SSH channel to a `ConsoleTerminal`, the
+ * (gateway/ and tui/ never import each other, a lint rule): the gateway adapts its SSH channel to a `ConsoleTerminal`, the
  * composition root hands it a `StartConsole` (the Ink console in tui/), and the console talks to
  * the rest of the product only through core and the `ConsoleSession` below.
  */

@@ -5,9 +5,9 @@ import { KeyError } from '../errors.ts';
 import { processAlive } from '../process-alive.ts';
 
 /**
- * The master-key file (seed-notes A §4.1): random 256-bit keys, kept apart from the data folder
- * so a copy of the database or a backup alone decrypts nothing. Old keys stay in the file after a
- * rotation (A §4.2 step 5) so older backups remain readable.
+ * The master-key file: random 256-bit keys, kept apart from the data folder so a copy of the
+ * database or a backup alone decrypts nothing. Old keys stay in the file after a rotation so older
+ * backups remain readable.
  */
 export interface KeyFileContents {
   format: 'custody-key/1';
@@ -17,9 +17,10 @@ export interface KeyFileContents {
   rotatingTo?: string;
   keys: { id: string; material: string; createdAt: string }[];
   /**
-   * The audit key (issue 11 #10): the audit chain is an HMAC chain under it from row `fromSeq` on.
-   * It is not a master key and `custody key rotate` keeps it as it is, so every row stays
-   * verifiable. Missing only in key files made before the chain was keyed (added at open).
+   * The audit key: the audit chain is an HMAC chain under it from row `fromSeq` on, so whoever can
+   * write the database but not read this file cannot forge the chain. It is not a master key and
+   * `custody key rotate` keeps it as it is, so every row stays verifiable. Missing only in key
+   * files made before the chain was keyed (added at open).
    */
   audit?: { material: string; fromSeq: number; createdAt: string };
 }

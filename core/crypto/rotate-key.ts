@@ -31,7 +31,7 @@ export interface RotationResult {
 }
 
 /**
- * Re-encrypts every secret under a new master key (seed-notes A §4.2), safe to kill at any point:
+ * Re-encrypts every secret under a new master key, safe to kill at any point:
  *
  * 1. The new key is added to the key file *before* any row uses it, marked `rotatingTo`
  *    (atomic file replace), so every row is always readable with the keys in the file.
@@ -95,7 +95,8 @@ async function rotateLocked(o: RotationOptions): Promise<RotationResult> {
 
   for (const col of SECRET_COLUMNS) {
     // A compare-and-set that lost to a concurrent write leaves its row behind; another pass
-    // picks it up. With the server stopped (as the guide requires) one pass does it all.
+    // picks it up. With no node writing secrets meanwhile one pass does it all; a running node
+    // (which may go on serving during a rotation) can leave a few rows for the next pass.
     for (let pass = 0; (await o.store.read((r) => r.secrets.countNotSealedWith(col, prefix))) > 0; pass++) {
       if (pass >= 3)
         throw new KeyError(

@@ -4,7 +4,7 @@ import { firstLine } from '../errors.ts';
 
 /**
  * A password that the vault has just stored (committed) for an account, with the value it
- * replaced: what reset listeners need (the guide's old and new password). Emitted by the reset
+ * replaced: what reset listeners need (they are given the old and the new password). Emitted by the reset
  * engine after its vault commit and by a sync-channel publish; plain `account set-password`
  * changes are picked up from their audit row instead (see listener-dispatch.ts).
  */

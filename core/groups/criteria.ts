@@ -1,6 +1,6 @@
 import type { Criterion, ResourceGroup } from '../model.ts';
 
-/** What a criteria group can test a resource on (C §10): its name, type, description, accounts. */
+/** What a criteria group can test a resource on: its name, type, description, accounts. */
 export interface CriteriaSubject {
   name: string;
   typeName: string;
@@ -45,7 +45,7 @@ function matchOne(c: Criterion, s: CriteriaSubject): boolean {
   }
 }
 
-/** The guide leaves AND/OR open; a group says which with `match` (default: all). */
+/** Whether criteria combine with AND or OR is the group's choice, `match` (default: all). */
 export function matchesCriteria(g: Pick<ResourceGroup, 'criteria' | 'match'>, s: CriteriaSubject): boolean {
   if (g.criteria.length === 0) return false;
   return g.match === 'any' ? g.criteria.some((c) => matchOne(c, s)) : g.criteria.every((c) => matchOne(c, s));

@@ -22,7 +22,10 @@ export interface TreeNode {
   name: string;
   /** The group behind the node; absent for roots and for org-tree folders. */
   group?: string;
-  /** False for an org-tree node whose group the viewer may not see (shown empty, C §11.4). */
+  /**
+   * False for an org-tree node whose group the viewer may not see: shown empty, so the
+   * organisation-wide tree keeps one shape for everyone.
+   */
   visible: boolean;
   children: TreeNode[];
 }
@@ -34,7 +37,7 @@ export interface OrgTree {
 
 const RECENT_LIMIT = 50;
 
-/** The password explorer model (C §11): All / Recent / Favourites, and the nested group tree. */
+/** The password explorer model: All / Recent / Favourites, and the nested group tree. */
 export class ExplorerService {
   constructor(private readonly ctx: CoreContext) {}
 
@@ -92,7 +95,7 @@ export class ExplorerService {
   }
 
   /**
-   * Favourites (C §11.2) — the default view. An entry whose share was revoked stays listed (marked
+   * Favourites — the default view. An entry whose share was revoked stays listed (marked
    * inaccessible) until its owner tries to use it; the vault then refuses and drops it.
    */
   async favourites(actor: Actor): Promise<{ ref: string; accessible: boolean }[]> {
@@ -150,10 +153,10 @@ export class ExplorerService {
   }
 
   /**
-   * The nested group tree (C §11.2–11.4). Per administrator: the actor's own groups under
-   * "<login>'s Group", then, for every other owner, the groups shared with the actor under that
-   * owner's root (super administrators see every tree whole). With the organisation-wide tree on,
-   * one structure for all, where groups the viewer cannot see are empty nodes.
+   * The nested group tree. Per administrator: the actor's own groups under "<login>'s Group", then,
+   * for every other owner, the groups shared with the actor under that owner's root (super
+   * administrators see every tree whole). With the organisation-wide tree on, one structure for
+   * all, where groups the viewer cannot see are empty nodes.
    */
   async tree(actor: Actor): Promise<TreeNode[]> {
     return this.ctx.run(actor, 'resource-group.view', { kind: 'explorer', name: 'tree' }, async (s) => {
@@ -211,7 +214,10 @@ export class ExplorerService {
     return latest ? (JSON.parse(latest.tree) as OrgTree) : { rootName: 'Organisation', nodes: [] };
   }
 
-  /** C §11.4: any administrator edits the one tree; every change is a new version. */
+  /**
+   * The organisation-wide tree: any administrator edits the one tree; every change is a new
+   * version (earlier ones are kept, and who changed it is in the version and the audit).
+   */
   async setOrgTree(actor: Actor, tree: OrgTree, note = ''): Promise<number> {
     return this.ctx.run(
       actor,

@@ -3,7 +3,7 @@ import type { ResourceGroup } from '../model.ts';
 import type { Repos } from '../storage/repos/index.ts';
 
 /**
- * Resource groups are named per owner (each administrator builds their own tree, C §11.1), so a
+ * Resource groups are named per owner (each administrator builds their own tree), so a
  * group is `OWNER/GROUP`, or just `GROUP` when only one group has that name.
  */
 export async function loadGroup(repos: Repos, ref: string): Promise<ResourceGroup> {

@@ -45,7 +45,10 @@ function checkCriteria(kind: GroupInput['kind'], criteria: Criterion[] | undefin
   });
 }
 
-/** Resource groups (C §10): static lists or live criteria, nested for navigation only (C §11.1). */
+/**
+ * Resource groups: static lists or live criteria, nested for navigation only (a sub-group does not
+ * inherit its parent's resources or shares).
+ */
 export class GroupsService {
   constructor(private readonly ctx: CoreContext) {}
 
@@ -167,7 +170,7 @@ export class GroupsService {
     });
   }
 
-  /** The group's resources that the actor may see, at this moment (C §10). */
+  /** The group's resources that the actor may see, at this moment (criteria are evaluated now). */
   async members(actor: Actor, ref: string): Promise<string[]> {
     return this.ctx.run(actor, 'resource-group.view', { kind: 'group', name: ref }, async (s) => {
       const g = await loadGroup(s.repos, ref);
@@ -187,7 +190,10 @@ export class GroupsService {
     return out;
   }
 
-  /** C §10: resources stay; shares made on the group vanish. Sub-groups move up to the root. */
+  /**
+   * Deleting a group leaves its resources alone; shares made on the group vanish with it.
+   * Sub-groups move up to the root.
+   */
   async remove(actor: Actor, ref: string): Promise<void> {
     await this.ctx.run(actor, 'resource-group.delete', { kind: 'group', name: ref }, async (s) => {
       const g = await loadGroup(s.repos, ref);
@@ -201,7 +207,10 @@ export class GroupsService {
     });
   }
 
-  /** C §13: to another administrator; criteria groups cannot be transferred. */
+  /**
+   * Ownership goes to another administrator. A criteria group cannot be transferred: what it holds
+   * depends on what its owner may manage, so it would change meaning with the owner.
+   */
   async transfer(actor: Actor, ref: string, toUsername: string): Promise<void> {
     await this.ctx.run(actor, 'resource-group.transfer', { kind: 'group', name: ref }, async (s) => {
       const g = await loadGroup(s.repos, ref);

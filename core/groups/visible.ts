@@ -11,7 +11,7 @@ export interface VisibleAccount {
 }
 
 /**
- * "All My Passwords" (C §11.2): everything the actor owns plus everything shared to them, directly
+ * "All My Passwords": everything the actor owns plus everything shared to them, directly
  * or through a group. Super administrators see every account.
  */
 export async function visibleAccounts(s: OpScope, actor: Actor): Promise<VisibleAccount[]> {

@@ -15,7 +15,7 @@ export interface PublicKeyView {
   createdAt: string;
 }
 
-/** RFC 6238 parameters Google Authenticator and every common app accept (guide B §14d). */
+/** RFC 6238 parameters Google Authenticator and every common app accept. */
 export const TOTP_PARAMS = { algorithm: 'SHA1', digits: 6, period: 30 } as const;
 
 export function totpFor(username: string, secret: Secret): OTPAuth.TOTP {

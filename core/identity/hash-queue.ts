@@ -44,7 +44,8 @@ interface Job {
 }
 
 /**
- * Login password hashing, bounded (issue 11): at most `concurrency` Argon2 verifications at once,
+ * Login password hashing, bounded so that a flood of password attempts cannot starve the
+ * machine or everyone else's logins: at most `concurrency` Argon2 verifications at once,
  * a bounded wait list served round-robin over source addresses (one address's flood waits behind
  * itself, not in front of everyone), and a job whose client has gone (its AbortSignal fired) is
  * dropped without being computed. A full list refuses at once.

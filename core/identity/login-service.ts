@@ -28,12 +28,13 @@ export type PasswordVerifier = (hash: string, password: Secret) => Promise<boole
  * Gateway logins: password, public key, then TOTP where enabled. Failures count per user name
  * and per source address: at `lockout_attempts` in a row for a name, or `lockout_source_attempts`
  * within `lockout_minutes` from an address, either is locked for `lockout_minutes` (audited). A
- * success clears its name's count but not its address's (issue 11 #7). Counting by the name as
+ * success clears its name's count but not its address's (else an attacker who knows one password
+ * could reset the address's count between guesses at other names). Counting by the name as
  * typed, known or not, means a lockout says nothing about which accounts exist.
  */
 export class LoginService {
   /**
-   * Where login passwords are checked: bounded and fair per source (issue 11). Replaceable so a
+   * Where login passwords are checked: bounded and fair per source. Replaceable so a
    * test can count the hashes computed.
    */
   hashes: HashQueue;
@@ -57,7 +58,7 @@ export class LoginService {
   /**
    * A hash of a random password with the configured parameters, made once per process. Unknown,
    * password-less and inactive users are checked against it, so every password login costs one
-   * Argon2id verification and the answer time says nothing about which names exist (issue 11 #6).
+   * Argon2id verification and the answer time says nothing about which names exist.
    */
   private dummyHash(): Promise<string> {
     this.#dummyHash ??= hashLoginPassword(
@@ -117,7 +118,7 @@ export class LoginService {
   }
 
   /**
-   * Claims a password attempt from `source` before its hash is computed (issue 11 #7): once the
+   * Claims a password attempt from `source` before its hash is computed: once the
    * address's failures and attempts in flight reach the limit, further attempts are refused as
    * locked without hashing, so parallel wrong passwords cannot all be checked first.
    */
@@ -222,7 +223,7 @@ export class LoginService {
     throw error;
   }
 
-  /** A success clears the name's failures; the address's stay (issue 11 #7). */
+  /** A success clears the name's failures; the address's stay (see the class comment). */
   private async succeed(
     user: User,
     source: string,
@@ -315,7 +316,7 @@ export class LoginService {
       return user && sealed ? { user, sealed, last: await r.totp.lastStep(user.id) } : undefined;
     });
     // The reason (details.reason 'wrong' or 'reused') lets the door say why; this step comes
-    // after the first factor, so it tells nothing about which names exist (issue 10).
+    // after the first factor, so it tells nothing about which names exist.
     const wrong = () => this.fail(username, source, 'totp', new AuthError(GENERIC, { reason: 'wrong' }));
     const reused = () => this.fail(username, source, 'totp', new AuthError(GENERIC, { reason: 'reused' }));
     if (!found || !/^\d{6}$/.test(code.trim())) return wrong();

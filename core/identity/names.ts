@@ -23,7 +23,8 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 /**
  * The one rule for names other than login names (resources, accounts, resource and user groups,
  * landing servers, types, fields, policies, explorer nodes), wherever they come from: the CLI,
- * the console, a CSV import or a sync (issue 11 #14). Trimmed, required, bounded, well-formed
+ * the console, a CSV import or a sync: a name is shown later in places (terminal, audit
+ * lines) that must not be fooled by it. Trimmed, required, bounded, well-formed
  * UTF-16, and none of what `printable` neutralises: C0 and C1 controls, DEL, and the bidi and
  * invisible formatting characters that make a name read as another.
  */
@@ -69,7 +70,7 @@ export const MAX_LOGIN_NAME = 256;
 /**
  * A name as typed by someone not yet logged in, as it is stored (failure counters, audit rows):
  * controls, DEL and bidi characters become '?', and it is bounded, so it can neither forge a line
- * where it is shown later nor fill the database (issue 11 #8). Valid user names pass unchanged.
+ * where it is shown later nor fill the database. Valid user names pass unchanged.
  */
 export function storedLoginName(name: string, max = MAX_LOGIN_NAME): string {
   return printable(name, max);

@@ -26,7 +26,7 @@ export interface PasswordRules {
 
 /**
  * Combines policies: the strictest value of each rule wins. When the combination cannot be met
- * by any password (seed 004: "rules from different policies can be mutually exclusive"), it is
+ * by any password (one policy's maximum length below another's minimum, for instance), it is
  * an E_POLICY error naming the policies and the clash.
  */
 export function combinePolicies(policies: readonly PasswordPolicy[]): Omit<PasswordRules, 'qualityExit'> {
@@ -64,7 +64,10 @@ export function combinePolicies(policies: readonly PasswordPolicy[]): Omit<Passw
   return r;
 }
 
-/** Self-service login password change (seed 004, SelfPasswordManager). */
+/**
+ * Self-service login password change: a user changes their own login password, proving the old
+ * one, under the combined policies that apply to them.
+ */
 export class SelfPasswordService {
   constructor(
     private readonly ctx: CoreContext,

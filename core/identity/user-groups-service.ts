@@ -13,10 +13,10 @@ export const DEFAULT_GROUP_SETTINGS: UserGroupSettings = {
 };
 
 /**
- * A user's settings across all their groups (the guide does not say how they combine). The three
- * "allow" settings that default on restrict when any group turns them off (restrictive wins);
- * the one that defaults off is a grant, so any group enabling it grants it — the guide's advice is
- * a dedicated group of the admins allowed it.
+ * A user's settings across all their groups (the reference product does not say how they
+ * combine). The three "allow" settings that default on restrict when any group turns them off
+ * (restrictive wins); the one that defaults off is a grant, so any group enabling it grants it —
+ * the intended use is one dedicated group of the administrators allowed it.
  */
 export async function effectiveGroupSettings(repos: Repos, userId: string): Promise<UserGroupSettings> {
   const groups = await repos.userGroups.groupsOf(userId);
@@ -28,7 +28,7 @@ export async function effectiveGroupSettings(repos: Repos, userId: string): Prom
   };
 }
 
-/** User groups and their settings (B §8). */
+/** User groups and their settings (exports, personal passwords, manage on criteria groups). */
 export class UserGroupsService {
   constructor(private readonly ctx: CoreContext) {}
 
@@ -113,7 +113,7 @@ export class UserGroupsService {
     });
   }
 
-  /** B §8: the group goes, its settings stop applying, shares made to it vanish; resources stay. */
+  /** The group goes, its settings stop applying, shares made to it vanish; resources stay. */
   async remove(actor: Actor, name: string): Promise<void> {
     await this.ctx.run(actor, 'user-group.delete', { kind: 'user-group', name }, async (s) => {
       this.ctx.authz.require(actor, 'user-group.delete');

@@ -51,7 +51,7 @@ export function checkRole(role: string): Role {
   return role as Role;
 }
 
-/** Users, roles and the super-administrator scope (B §0, §2, §6, §7). */
+/** Users (add, edit, delete), roles and the super-administrator scope. */
 export class UsersService {
   constructor(private readonly ctx: CoreContext) {}
 
@@ -142,7 +142,10 @@ export class UsersService {
     };
   }
 
-  /** B §0: only an administrator grants it, only to admins/password admins, and the deny setting. */
+  /**
+   * The all-passwords scope: only an administrator grants it, only to administrators and password
+   * administrators, and not at all while a super administrator has denied administrators that.
+   */
   private async checkCanGrantSuperAdmin(repos: Repos, actor: Actor, targetRole: Role): Promise<void> {
     if (targetRole !== 'admin' && targetRole !== 'password-admin') {
       throw new ValidationError(
@@ -264,7 +267,10 @@ export class UsersService {
     });
   }
 
-  /** B §7: permanent; not oneself; not while owning resources or groups; the audit trail stays. */
+  /**
+   * Deletion is permanent; not oneself; not while the user owns resources or groups (transfer
+   * them first, so nothing is left without an owner); the audit trail keeps the user's rows.
+   */
   async remove(actor: Actor, username: string): Promise<void> {
     await this.ctx.run(actor, 'user.delete', { kind: 'user', name: username }, async (s) => {
       this.ctx.authz.require(actor, 'user.delete');

@@ -18,7 +18,7 @@ export interface CsvRead {
 export const MAX_RECORD_BYTES = 65_536;
 
 /**
- * Reads a CSV import file (B §5, C §7.1): comma-separated, a header row, every line with the same
+ * Reads a CSV import file (users or resources): comma-separated, a header row, every line with the same
  * number of fields as the header. Bad lines are reported by number and the rest still import.
  * Parser messages are not passed on: they quote the line, and the line may hold a password.
  */

@@ -29,11 +29,11 @@ export interface ImportReport {
 export interface ImportOptions<A extends string> {
   /** attribute → CSV header, for files whose headers differ from the defaults. */
   mapping?: Partial<Record<A, string>>;
-  /** C §7.1: existing resources are skipped unless this is set. */
+  /** Existing resources are skipped unless this is set (an import never overwrites silently). */
   overwrite?: boolean;
 }
 
-/** B §5 / C §7.1: .csv or .txt. */
+/** Import files are .csv or .txt. */
 export function checkImportFileName(file: string): void {
   const ext = path.extname(file).toLowerCase();
   if (ext !== '.csv' && ext !== '.txt')

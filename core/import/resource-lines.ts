@@ -15,7 +15,7 @@ import { checkAccountName } from '../identity/names.ts';
 import type { CsvLine } from './csv-reader.ts';
 import { cell, secretCell, type LineResult } from './import-service.ts';
 
-/** C §7.1: one row per account; only Resource Name and Account Name are mandatory. */
+/** One row per account; only Resource Name and Account Name are mandatory. */
 export const RESOURCE_COLUMNS = {
   resourceName: { label: 'Resource Name', required: true },
   accountName: { label: 'Account Name', aliases: ['user account', 'account'], required: true },
@@ -37,7 +37,8 @@ export const DEFAULT_IMPORT_TYPE = 'linux';
 
 /**
  * Custom-field columns: a header naming a defined field, as `resource:NAME`, `account:NAME` or a
- * bare NAME (resource fields first). Custom fields must exist before the import (C §7.1).
+ * bare NAME (resource fields first). Custom fields must exist before the import (a typo in a header
+ * must not invent a field).
  */
 async function customColumns(
   s: OpScope,

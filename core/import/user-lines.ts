@@ -7,7 +7,7 @@ import type { Repos } from '../storage/repos/index.ts';
 import type { CsvLine } from './csv-reader.ts';
 import { cell, secretCell, type LineResult } from './import-service.ts';
 
-/** B §5: First Name, Last Name, User Name, Email Address are mandatory; the rest optional. */
+/** First Name, Last Name, User Name, Email Address are mandatory; the rest optional. */
 export const USER_COLUMNS = {
   firstName: { label: 'First Name', required: true },
   lastName: { label: 'Last Name', required: true },
@@ -45,7 +45,8 @@ export async function importUserLine(
   const password = secretCell(line, cols.password);
   const user = await users.buildUser(repos, actor, {
     username,
-    // Imported users get the least role unless the file says otherwise (the guide is silent).
+    // Imported users get the least role unless the file says otherwise: a forgotten column must
+    // not make anyone an administrator.
     role: (cell(line, cols.role) ?? 'password-user') as never,
     firstName: cell(line, cols.firstName),
     lastName: cell(line, cols.lastName),

@@ -14,10 +14,10 @@ const OUTPUT_LIMIT = 2000;
 /**
  * Runs the approved listeners of an account's resource type after its password was stored:
  * off the reset path (the caller never waits), each with its timeout, its result audited and
- * never fed back into the change (guide: "PMP does not process the script's result").
+ * never fed back into the change (a listener's failure does not undo a password already stored).
  *
- * The guide's positional arguments are resource name, DNS name, account name, old password, new
- * password, additional parameters. The non-secret ones keep their order in argv
+ * The reference product's listeners take resource name, DNS name, account name, old password,
+ * new password, extra arguments as positional arguments. The non-secret ones keep their order in argv
  * (`RESOURCE DNS ACCOUNT PARAMS…`); the two passwords go on standard input, old then new, one
  * per line — never in argv (world-readable through `ps`) nor in the environment.
  */

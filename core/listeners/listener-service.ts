@@ -7,7 +7,7 @@ export interface ListenerInput {
   resourceType: string;
   /** Absolute path of the program; it is run without a shell. */
   command: string;
-  /** The guide's "additional parameters", passed as they are after the standard arguments. */
+  /** Extra arguments, passed as they are after the standard ones. */
   args?: string[];
   timeoutSeconds?: number;
   /** The administrator asked to approve it (default: every other administrator). */
@@ -20,9 +20,10 @@ const DEFAULT_TIMEOUT_SECONDS = 60;
 const view = ({ id: _id, ...rest }: ListenerRow): ListenerView => rest;
 
 /**
- * Reset listeners (seed 000, guide D §6): administrators add them per resource type; a new or
- * edited listener stays `pending` until ANOTHER administrator approves it, and only approved
- * listeners run (listener-dispatch.ts). Every step is audited.
+ * Reset listeners (a program run after a password is stored, to update what else uses it):
+ * administrators add them per resource type; a new or edited listener stays `pending` until ANOTHER
+ * administrator approves it, and only approved listeners run (listener-dispatch.ts). Every step is
+ * audited.
  */
 export class ListenerService {
   constructor(private readonly ctx: CoreContext) {}
@@ -74,7 +75,10 @@ export class ListenerService {
       .then(({ row, approvers }) => this.askApproval(row, approvers));
   }
 
-  /** Any change makes it pending again, with the editor as its new author (guide: same approval). */
+  /**
+   * Any change makes it pending again, with the editor as its new author: an approved listener
+   * edited into another command must not run without a second administrator's look.
+   */
   async edit(actor: Actor, name: string, patch: Partial<ListenerInput>): Promise<ListenerView> {
     return this.ctx
       .run(actor, 'listener.manage', { kind: 'listener', name }, async (s) => {

@@ -3,11 +3,12 @@ import type { Clock } from '../runtime.ts';
 import type { PasswordNotifications } from './password-notifications.ts';
 
 /**
- * Runs the daily password-event check (expired, policy violated: guide D §5, "sent every day")
- * once per UTC day, at or after `hour`. `tick()` does one pass against the injected clock, so
- * tests drive it with a ManualClock; `start()` calls it on a timer. The last run is kept in
- * memory: a node that restarts after the hour runs the day's check again (harmless: the events
- * are the day's notification). Several nodes each run it; a cluster lock is not built yet.
+ * Runs the daily password-event check (expired, policy violated: both are reported every day for as
+ * long as they hold, not once) once per UTC day, at or after `hour`. `tick()` does one pass against
+ * the injected clock, so tests drive it with a ManualClock; `start()` calls it on a timer. The last
+ * run is kept in memory: a node that restarts after the hour runs the day's check again (harmless:
+ * the events are the day's notification). Several nodes each run it; a cluster lock is not built
+ * yet.
  */
 export class DailyEventScheduler {
   #timer: ReturnType<typeof setInterval> | undefined;

@@ -1,6 +1,6 @@
 import type { AuditRecord } from '../model.ts';
 
-/** The guide's six password events (D §5), by our name. */
+/** The six password events notifications are sent for, by our name. */
 export const PASSWORD_EVENT_KINDS = [
   'accessed',
   'changed',
@@ -49,8 +49,8 @@ export function eventKindOf(row: AuditRecord): PasswordEventKind | undefined {
   if ((row.type === 'share.grant' || row.type === 'share.revoke') && ok) return 'share-changed';
   if (row.type === 'password.expired') return 'expired';
   if (row.type === 'password.policy-violation') return 'policy-violated';
-  // Written by verification (issue 6 part B): only a refused login is out of sync; an
-  // unreachable target is not (guide: "failure to connect is NOT out of sync").
+  // Written by verification: only a refused login is out of sync; an unreachable target is not
+  // (nothing is known about its password, and a network outage must not flood the inboxes).
   if (row.type === 'password.verify' && detailsOf(row).status === 'out-of-sync') return 'out-of-sync';
   return undefined;
 }

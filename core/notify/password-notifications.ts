@@ -20,10 +20,10 @@ import { recipientsOf } from './recipients.ts';
 const DAY_MS = 86_400_000;
 
 /**
- * Notifications for the six password events (guide D §5). Events are derived from committed
- * audit rows (an AuditObserver), so the services that cause them need no change; the recipients
- * are resolved at that moment and the event goes to every configured channel. A channel's
- * failure is logged by the channel and never reaches the operation that caused the event.
+ * Notifications for the six password events. Events are derived from committed audit rows (an
+ * AuditObserver), so the services that cause them need no change; the recipients are resolved at
+ * that moment and the event goes to every configured channel. A channel's failure is logged by the
+ * channel and never reaches the operation that caused the event.
  */
 export class PasswordNotifications {
   readonly inFlight: InFlight;
@@ -78,7 +78,7 @@ export class PasswordNotifications {
   }
 
   /**
-   * The daily check (guide: expiry, and "sent every day" for policy violations): every account
+   * The daily check (expiry and policy violations, reported every day while they hold): every account
    * whose password is older than its policy's validity gets `password.expired`, every account
    * whose password breaks its policy gets `password.policy-violation`. The notifications follow
    * from those rows. Returns what it found.

@@ -3,7 +3,7 @@ import type { Share } from '../model.ts';
 import type { RecipientKind } from './password-events.ts';
 
 /**
- * The guide's recipients (D §5), resolved when the event is generated: the owner, the users
+ * Who is told of a password event, resolved when the event is generated: the owner, the users
  * having access (shares on the account, its resource or its static groups; user-group shares
  * expanded to members), and — where configured — all administrators. Inactive users get nothing.
  */

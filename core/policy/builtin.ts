@@ -1,7 +1,7 @@
 import type { PasswordPolicy } from './policy.ts';
 
 /**
- * The three built-in policies. The reference guide names them but gives no numbers, so these are
+ * The three built-in policies. The reference product names them but gives no numbers, so these are
  * ours; test/unit/policy/builtin.test.ts pins them so that changing one is a conscious act.
  *
  * | policy | min | max | mixed case | digits | specials | start alpha | login name | history | max age |

@@ -9,7 +9,7 @@ import { validatePolicyDefinition, type PasswordPolicy } from './policy.ts';
 
 export type PolicyInput = Omit<PasswordPolicy, 'id' | 'builtin'>;
 
-/** Custom password policies (D §8) and the rules for which policy applies where. */
+/** Custom password policies and the rules for which policy applies where. */
 export class PoliciesService {
   constructor(private readonly ctx: CoreContext) {}
 
@@ -83,7 +83,7 @@ export async function policyByName(repos: Repos, name: string): Promise<Password
 }
 
 /**
- * The policy for a resource's accounts: the resource's own, else its groups' (C §10: the resource
+ * The policy for a resource's accounts: the resource's own, else its groups' (the resource
  * level overrides the group; of several groups, the one demanding the longest password), else the
  * system default.
  */

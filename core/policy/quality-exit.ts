@@ -4,9 +4,9 @@ import type { Secret } from '../crypto/secret.ts';
 import { PolicyError } from '../errors.ts';
 
 /**
- * The password-quality exit (seed 003, Safeguard's password-quality event exit): an external
- * validator consulted on every password create and change. It can only accept or deny, with a
- * message. Implementations (a command, an HTTP endpoint) live in integrations/.
+ * The password-quality exit, modelled on the password-quality exits of mainframe security products:
+ * an external validator consulted on every password create and change. It can only accept or deny,
+ * with a message. Implementations (a command, an HTTP endpoint) live in integrations/.
  */
 export interface QualityRequest {
   /** What the password is for: a Custody login or a vaulted account. */
@@ -28,7 +28,11 @@ export interface QualityExit {
   check(req: QualityRequest): Promise<QualityAnswer>;
 }
 
-/** Super administrators (and the host administrator) are the seed's undeniable users. */
+/**
+ * Super administrators (and the host administrator) are "undeniable": when the exit does not
+ * answer in time, their change falls back to the built-in policy check instead of being denied,
+ * so a broken validator cannot lock out the people who must fix it.
+ */
 export function isUndeniable(actor: Actor): boolean {
   return actor.kind === 'host' || isSuperAdmin(actor);
 }

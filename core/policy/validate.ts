@@ -80,8 +80,9 @@ export function checkPassword(
 }
 
 /**
- * Throws PolicyError (E_POLICY) naming every broken rule, in checkPassword's order, so one
- * refusal says all that the password lacks (issue 10); details list the rule codes.
+ * Throws PolicyError (E_POLICY) naming every broken rule, in checkPassword's order, so one refusal
+ * says all that the password lacks (no fixing one rule only to meet the next); details list the
+ * rule codes.
  */
 export function assertPassword(policy: PasswordPolicy, password: Secret, ctx: PasswordContext = {}): void {
   const violations = checkPassword(policy, password, ctx);

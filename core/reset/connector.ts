@@ -44,9 +44,10 @@ export const RESET_PROMPTS = [
 export type ResetPromptName = (typeof RESET_PROMPTS)[number];
 
 /**
- * How a resource is reset (guide C §4.3, §4.12 "Step 3"), stored per resource. Absent fields keep
- * the defaults: `self` mode (or `sudo` when `--admin` is given), the [telnet] prompts of the
- * configuration, the connector's own prompts for su/passwd/IOS, and `write memory` on devices.
+ * How a resource is reset (mode, login/root/enable accounts, prompts), stored per resource. Absent
+ * fields keep the defaults: `self` mode (or `sudo` when `--admin` is given), the [telnet] prompts
+ * of the configuration, the connector's own prompts for su/passwd/IOS, and `write memory` on
+ * devices.
  */
 export interface ResetSettings {
   /** Unix: `self` = the account runs passwd; `sudo` / `su` = `login` logs in and elevates. */
@@ -107,7 +108,7 @@ export interface ResetConnector {
     newPassword: Secret,
   ): Promise<void | { warnings: string[] }>;
   /**
-   * Verification (issue 6): logs in to the target as `account` with `secret` and logs out.
+   * Verification: logs in to the target as `account` with `secret` and logs out.
    * Resolves when the target accepts it; throws `resetError('refused', …)` when the target turns
    * the credential down (out of sync) and `resetError('unreachable', …)` when no connection or
    * login exchange could be made.

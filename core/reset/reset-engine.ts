@@ -76,8 +76,8 @@ interface Prepared {
 }
 
 /**
- * Remote password reset (issue 6; guide: "change the password on the target and in the vault
- * together or not at all"). The order is what makes it safe:
+ * Remote password reset: the password changes on the target and in the vault together or not at
+ * all. The order is what makes it safe:
  *   1. the new password is sealed in a `pending_resets` row (committed) before the target is touched;
  *   2. the target is changed; if it refuses or cannot be reached, the pending row is dropped and the
  *      vault keeps the old password (audited `password.reset-fail` with the reason);
@@ -119,7 +119,7 @@ export class ResetEngine implements ResetService {
   }
 
   /**
-   * A reset on behalf of the system: scheduled rotation (D §3; authorised when the task was set up
+   * A reset on behalf of the system: scheduled rotation (authorised when the task was set up
    * or run) and sync-channel pushes. No user authorization here; `who` names the cause on record.
    */
   async resetAs(who: Who, ref: string, opts: ResetOptions = {}): Promise<void> {

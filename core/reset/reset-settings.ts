@@ -49,10 +49,10 @@ async function check(repos: Repos, resourceId: string, input: ResetSettings): Pr
 }
 
 /**
- * Per-resource reset settings (guide C §4.3 and §4.12, "Step 3"): how a Unix account is changed
- * (self passwd, a login account plus sudo, or plus su with the root account), over SSH or Telnet,
- * the prompts to expect, and a network device's enable account and `write memory`. Setting them
- * is managing the resource; they hold account names, never passwords.
+ * Per-resource reset settings: how a Unix account is changed (self passwd, a login account plus
+ * sudo, or plus su with the root account), over SSH or Telnet, the prompts to expect, and a network
+ * device's enable account and `write memory`. Setting them is managing the resource; they hold
+ * account names, never passwords.
  */
 export class ResetSettingsService {
   constructor(private readonly ctx: CoreContext) {}

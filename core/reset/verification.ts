@@ -12,8 +12,8 @@ import { failureOf, type ResetConnector, type ResetConnectors, type ResetTarget 
 import { firstLine } from '../errors.ts';
 
 /**
- * The guide's verdicts (Verifying the Integrity of Passwords): a login the target refuses is
- * `out-of-sync`; a target that cannot be reached is `unreachable` and explicitly NOT out of sync;
+ * Verification verdicts: a login the target refuses is `out-of-sync`; a target that cannot be
+ * reached is `unreachable` and NOT out of sync (nothing was learnt about the password);
  * a type without a verifying connector is `unsupported` (only reset-capable accounts verify).
  * Notifications key on `password.verify` rows with `details.status` set to one of these strings.
  */

@@ -39,13 +39,13 @@ interface Item {
   ref: string;
   resource: Resource;
   account: Account;
-  /** False when the resource's type has no reset connector (skipped: the guide rotates only those). */
+  /** False when the resource's type has no reset connector (skipped: nothing could change it). */
   resettable: boolean;
 }
 
 const oneLine = (e: unknown): string => firstLine(e, 300);
 
-/** The resources of a group at this moment (static list, or criteria evaluated now; C §10). */
+/** The resources of a group at this moment (static list, or criteria evaluated now). */
 export async function groupResources(repos: Repos, g: ResourceGroup): Promise<Resource[]> {
   if (g.kind === 'static') return repos.resources.byIds(await repos.resourceGroups.staticMembers(g.id));
   const out: Resource[] = [];
@@ -54,9 +54,10 @@ export async function groupResources(repos: Repos, g: ResourceGroup): Promise<Re
 }
 
 /**
- * Everyone with access to the group's passwords, resolved now (D §3 step 1 (a)): the group's
- * owner, the owners of its resources, and the users holding any share on the group, a resource
- * or an account of it (user-group shares expanded to their members).
+ * Everyone with access to the group's passwords, resolved now (they are the ones a rotation notice
+ * goes to: their passwords are about to change): the group's owner, the owners of its resources,
+ * and the users holding any share on the group, a resource or an account of it (user-group shares
+ * expanded to their members).
  */
 export async function recipientsOf(repos: Repos, g: ResourceGroup, resources: Resource[]): Promise<string[]> {
   const ids = new Set<string>([g.ownerId, ...resources.map((r) => r.ownerId)]);
@@ -79,10 +80,11 @@ export async function recipientsOf(repos: Repos, g: ResourceGroup, resources: Re
 }
 
 /**
- * One rotation run of a task: every account of the group's resources, `concurrency` at a time,
- * each through the reset engine (target and vault together or not at all). Checked-out
- * passwords are skipped (guide, Case 7). The administrator account, when the task logs in with
- * one, goes last so the others are not changed with a password that is itself in flux.
+ * One rotation run of a task: every account of the group's resources, `concurrency` at a time, each
+ * through the reset engine (target and vault together or not at all). Checked-out passwords are
+ * skipped (the holder would be left with an outdated password). The administrator account, when the
+ * task logs in with one, goes last so the others are not changed with a password that is itself in
+ * flux.
  */
 export class RotationRunner {
   constructor(
@@ -184,7 +186,7 @@ export class RotationRunner {
     return report;
   }
 
-  /** A common password must satisfy the group's policy (D §3 step 2), else the first resource's. */
+  /** A common password must satisfy the group's policy, else the first resource's. */
   private async commonPassword(r: Repos, group: ResourceGroup, resources: Resource[]): Promise<Secret> {
     const own = group.policyId ? await r.policies.byId(group.policyId) : undefined;
     const policy = own ?? (await effectivePolicy(r, resources[0]!));

@@ -75,7 +75,10 @@ export class RotationScheduler {
     return results;
   }
 
-  /** The guide's consolidated notification of a bulk check, to all administrators and auditors. */
+  /**
+   * One consolidated notice per nightly check (not one per account), to all administrators and
+   * auditors.
+   */
   private async notifyNightly(results: VerifyResult[], counts: Record<string, number>): Promise<void> {
     const to = (await this.ctx.store.read((r) => r.users.list()))
       .filter((u) => u.status === 'active' && (u.role === 'admin' || u.role === 'auditor'))

@@ -28,7 +28,7 @@ export interface RotationTaskInput {
   group: string;
   schedule: Omit<Schedule, 'at'> & { at?: string };
   passwordMode?: PasswordMode;
-  /** Pre-notification, 1 minute to 1 week before (D §3 step 1); none when absent. */
+  /** Pre-notification, 1 minute to 1 week before; none when absent. */
   notifyBeforeMinutes?: number;
   /** Log in as this account of every resource (sudo chpasswd); default: each account itself. */
   admin?: string;
@@ -62,7 +62,7 @@ const scheduleOf = (t: RotationTaskRow): Schedule => ({
   at: t.atTime,
 });
 
-/** Scheduled password rotation per resource group (D §3): tasks, on-demand runs, reports. */
+/** Scheduled password rotation per resource group: tasks, on-demand runs, reports. */
 export class RotationService {
   readonly runner: RotationRunner;
 
@@ -219,7 +219,7 @@ export class RotationService {
     });
   }
 
-  /** Pre-notifications now due (once per occurrence), to everyone with access (D §3 step 1). */
+  /** Pre-notifications now due (once per occurrence), to everyone with access. */
   async notifyDue(): Promise<string[]> {
     const now = this.ctx.clock.now().getTime();
     const sent: string[] = [];

@@ -2,7 +2,7 @@ import { ValidationError } from '../errors.ts';
 import type { ScheduleKind } from '../storage/repos/index.ts';
 
 /**
- * When a rotation runs (D §3 step 3: once / every N days / monthly). The guide gives no time of
+ * When a rotation runs: once, every N days, or monthly. The reference product gives no time of
  * day, so every kind has one (`at`, HH:MM UTC), as backups do. Pure functions of the clock's
  * time: the scheduler and its fake-clock tests share them.
  */
@@ -18,7 +18,7 @@ export interface Schedule {
   at: string;
 }
 
-/** Pre-notification bounds from the guide: a minute to a week before. */
+/** Pre-notification bounds, as the reference product offers them: a minute to a week before. */
 export const NOTIFY_MIN_MINUTES = 1;
 export const NOTIFY_MAX_MINUTES = 7 * 24 * 60;
 
@@ -48,7 +48,7 @@ export function validateSchedule(s: Schedule): void {
   }
 }
 
-/** Parses `30m`, `2h`, `1d12h`, `1w` (or plain minutes) into minutes, within the guide's bounds. */
+/** Parses `30m`, `2h`, `1d12h`, `1w` (or plain minutes) into minutes, within those bounds. */
 export function parseNotifyBefore(text: string): number {
   const t = text.trim().toLowerCase();
   let minutes = 0;

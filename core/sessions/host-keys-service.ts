@@ -23,7 +23,7 @@ export interface HostKeyView {
 const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}=?$/;
 
 /**
- * Pinned target host keys (issue 10): administrators who manage a resource list and show its
+ * Pinned target host keys: administrators who manage a resource list and show its
  * pins and accept a changed key, either by clearing the pin (trust on first use: the next
  * connection records whatever key it meets) or by naming the expected SHA256 fingerprint (the
  * next connection must present exactly it). A landing server is pinned through the resource of

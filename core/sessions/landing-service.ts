@@ -23,10 +23,11 @@ export interface LandingView {
 const MAX_HOPS = 8;
 
 /**
- * Landing servers (guide lines 15977–16260): named identities with a primary and an optional
- * secondary resource/account, and associations "landing L reaches resource R". A landing server's
- * own resource can itself be associated with another landing server, which is how chains form;
- * the route to a resource is found by walking those associations back towards the gateway.
+ * Landing servers (jump hosts the gateway logs in to on the operator's behalf): named identities
+ * with a primary and an optional secondary resource/account, and associations "landing L reaches
+ * resource R". A landing server's own resource can itself be associated with another landing
+ * server, which is how chains form; the route to a resource is found by walking those associations
+ * back towards the gateway.
  */
 export class LandingService {
   constructor(private readonly ctx: CoreContext) {}
@@ -190,8 +191,9 @@ async function candidate(
 
 /**
  * Landing servers from the gateway outwards to `target`. Where several landing servers are
- * associated with one resource, the first by name is used (the guide assigns one path per
- * resource). The secondary of a landing server is reached the same way as its primary.
+ * associated with one resource, the first by name is used, so a route is always one path and does
+ * not depend on the order the associations were made. The secondary of a landing server is reached
+ * the same way as its primary.
  */
 export async function routeTo(repos: Repos, target: Resource): Promise<Hop[]> {
   const hops: Hop[] = [];

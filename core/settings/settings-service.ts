@@ -2,7 +2,7 @@ import type { Actor } from '../authz/actor.ts';
 import type { CoreContext } from '../context.ts';
 import { readSettings, writeSettings, type SystemSettings } from './system-settings.ts';
 
-/** Run-time settings. The super-administrator deny switch is for super administrators only (B §0). */
+/** Run-time settings. The super-administrator deny switch is for super administrators only. */
 export class SettingsService {
   constructor(private readonly ctx: CoreContext) {}
 

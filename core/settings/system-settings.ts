@@ -2,14 +2,17 @@ import type { Repos } from '../storage/repos/index.ts';
 
 /**
  * Settings changed at run time by administrators (as opposed to conf/custody.toml, which is read
- * at start). Each has the guide's default.
+ * at start). Each defaults as the reference product does.
  */
 export interface SystemSettings {
-  /** B §0: "Deny Administrators from Creating Super Administrators"; only a super admin sets it. */
+  /**
+   * "Deny administrators from creating super administrators": only a super administrator sets it,
+   * so an administrator cannot widen their own kind's reach.
+   */
   superAdminCreationDenied: boolean;
-  /** C §11.4: one organisation-wide explorer tree that all administrators edit. */
+  /** One organisation-wide explorer tree that all administrators edit (else one tree each). */
   orgWideTree: boolean;
-  /** D §8: the policy used when neither the resource nor its group names one. */
+  /** The password policy used when neither the resource nor its group names one. */
   defaultPolicyId: string;
 }
 

@@ -19,7 +19,7 @@ export interface Grantee {
 }
 
 /**
- * Sharing (C §12): view / modify / manage on accounts, resources and resource groups, to users and
+ * Sharing: view / modify / manage on accounts, resources and resource groups, to users and
  * user groups. Sharing needs `manage` on the object (owners and super administrators hold it).
  */
 export class SharingService {
@@ -30,7 +30,8 @@ export class SharingService {
       throw new ValidationError(`unknown privilege '${privilege}' (view, modify, manage)`, {
         field: 'privilege',
       });
-    // C §12.2: manage exists for resources and groups only; accounts get view or modify.
+    // Manage means managing a resource (its accounts, its settings), so it exists for resources
+    // and groups only; an account is shared with view or modify.
     if (target.kind === 'account' && privilege === 'manage') {
       throw new ValidationError(
         'accounts can be shared with view or modify only; share the resource to delegate management',
@@ -46,7 +47,8 @@ export class SharingService {
         actor.kind !== 'host' &&
         !(await effectiveGroupSettings(s.repos, actor.user.id)).allowGrantManageCriteria
       ) {
-        // B §8: disabled by default; a user group must permit it.
+        // Off unless one of the actor's user groups permits it: a criteria group such as "name
+        // contains a" would otherwise hand the grantee manage on resources nobody allotted them.
         throw new ForbiddenError(
           "granting 'manage' on a criteria-based group needs a user group that permits it",
         );

@@ -48,7 +48,8 @@ const CHANGE_TYPES = new Set(['password.change', 'password.reset', 'password.res
 const SYNC_SOURCE = 'sync:';
 
 /**
- * Password sync channels (seed 002). A channel links accounts across resources.
+ * Password sync channels: a channel links accounts across resources that must share one
+ * password (the same service account on several systems).
  * - Outbound: when a linked account's password changes in the vault (a change or a reset, seen
  *   from its committed audit row), the new password is pushed through the reset engine to every
  *   other linked account's target, which stores it in the vault with the target.

@@ -1,7 +1,7 @@
 import { ValidationError } from '../errors.ts';
 
 /**
- * The ticket rule engine of the guide's ticketing integration (D §1.3–§1.4), pure: no I/O.
+ * The ticket rule engine of the ticketing integration, pure: no I/O.
  * Two rule families: "map" criteria compare a Custody column (resource name, account name, …)
  * with a ticket field; "value" criteria compare a ticket field with a literal. Each family has a
  * relation expression over criterion names (`C1 or (C2 and C3)`); without one, all must hold.
@@ -20,7 +20,10 @@ export const MATCH_OPERATORS = [
 ] as const;
 export type MatchOperator = (typeof MATCH_OPERATORS)[number];
 
-/** `[criteriaName, custodyColumn, ticketField, operator]` (the guide's PMPTICKETCRITERIACOLUMNS). */
+/**
+ * `[criteriaName, custodyColumn, ticketField, operator]`, the column order of the reference
+ * product's `PMPTICKETCRITERIACOLUMNS`, so its rule sets carry over unchanged.
+ */
 export interface MapCriterion {
   name: string;
   column: string;
@@ -28,7 +31,7 @@ export interface MapCriterion {
   op: MatchOperator;
 }
 
-/** `[criteriaName, ticketField, value, operator]` (the guide's TICKETVALUECRITERIACOLUMNS). */
+/** `[criteriaName, ticketField, value, operator]`, the order of its `TICKETVALUECRITERIACOLUMNS`. */
 export interface ValueCriterion {
   name: string;
   field: string;
@@ -43,16 +46,19 @@ export interface TicketRules {
   valueCriteria: ValueCriterion[];
   /** Relation over valueCriteria names; empty = all of them. */
   valueExpression: string;
-  /** The guide does not say; case-insensitive is the default (D §1.4 [INFER]). */
+  /**
+   * Case-insensitive by default: ticket systems differ in how they capitalise states and names,
+   * and the reference product does not say.
+   */
   caseSensitive: boolean;
 }
 
-/** The guide's default check when nothing else is configured: STATUS is not Closed. */
+/** The default check when nothing else is configured: the ticket's status is not Closed. */
 export const DEFAULT_VALUE_CRITERIA: ValueCriterion[] = [
   { name: 'C1', field: 'status', value: 'Closed', op: 'NOT_EQUAL' },
 ];
 
-/** Custody's columns offered to map criteria (the guide's pmpColumns, D §1.5). */
+/** Custody's columns offered to map criteria (resource name, account name, …). */
 export type CustodyColumns = Record<string, string>;
 
 function asNumber(v: string): number | undefined {
@@ -62,7 +68,10 @@ function asNumber(v: string): number | undefined {
   return Number.isNaN(d) ? undefined : d;
 }
 
-/** `first` is the Custody/ticket value and `second` the comparand, as in the guide. */
+/**
+ * `first` is the Custody/ticket value and `second` the comparand (`CONTAINS` means first contains
+ * second), the reading the reference product's rule sets assume.
+ */
 export function matches(op: MatchOperator, first: string, second: string, caseSensitive = false): boolean {
   const a = caseSensitive ? first : first.toLowerCase();
   const b = caseSensitive ? second : second.toLowerCase();

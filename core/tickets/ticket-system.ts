@@ -1,7 +1,7 @@
 import type { TicketRules } from './rules.ts';
 
 /**
- * The ticketing system as core sees it (D §1.2). Implementations live outside core
+ * The ticketing system as core sees it. Implementations live outside core
  * (integrations/ticketing-http.ts) and are wired in by the composition root.
  */
 export interface TicketSystem {
@@ -16,10 +16,10 @@ export interface TicketingSettings extends TicketRules {
   url: string;
   requireForRetrieve: boolean;
   requireForReset: boolean;
-  /** Super administrators need no ticket (D §1.1 exemption). */
+  /** Super administrators need no ticket (they see every password anyway). */
   exemptSuperAdmins: boolean;
   /**
-   * The guide's "Allow users to retrieve / reset passwords without ticket ID" (D §1.7): user names,
+   * The users allowed to retrieve / reset passwords without a ticket id: user names,
    * or `group:NAME` for every member of a user group.
    */
   retrieveWithoutTicket: string[];

@@ -40,7 +40,7 @@ export async function readTicketing(repos: Repos): Promise<TicketingSettings> {
 
 export type TicketRequestType = 'RETRIEVAL' | 'RESET';
 
-/** Ticketing-system integration (D §1): settings and the check made before a retrieve or reset. */
+/** Ticketing-system integration: settings and the check made before a retrieve or reset. */
 export class TicketingService {
   constructor(private readonly ctx: CoreContext) {}
 
@@ -74,8 +74,9 @@ export class TicketingService {
 }
 
 /**
- * Called inside a retrieve or reset operation, after the ordinary authorization (the guide's
- * checks 3 and 4). Refusals are E_FORBIDDEN with one line naming the reason, never the ticket's
+ * Called inside a retrieve or reset operation, after the ordinary authorization (may this actor
+ * view, or reset, this password at all): a ticket narrows what authorization allows, it never
+ * widens it. Refusals are E_FORBIDDEN with one line naming the reason, never the ticket's
  * contents; success and refusal are both audited with the ticket id.
  */
 export async function enforceTicket(

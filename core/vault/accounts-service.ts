@@ -59,7 +59,7 @@ export interface AccountCapabilities {
   delete: boolean;
 }
 
-/** Accounts and their passwords (C §2, §9): reveal, change with history, policy enforcement. */
+/** Accounts and their passwords: reveal, change with history, policy enforcement. */
 export class AccountsService {
   constructor(private readonly ctx: CoreContext) {}
 
@@ -191,7 +191,7 @@ export class AccountsService {
 
   /**
    * The password, for an authorised reader. Audited as `password.access` with the reason; the
-   * account moves to the top of the reader's recent passwords (C §11.2).
+   * account moves to the top of the reader's recent passwords.
    */
   async reveal(actor: Actor, ref: string, reason?: string, ticketId?: string): Promise<Secret> {
     return this.ctx.run(actor, 'account.reveal', { kind: 'account', name: ref }, async (s) => {
@@ -237,8 +237,8 @@ export class AccountsService {
   }
 
   /**
-   * Changes the stored password (C §9.2). The old value goes to history, encrypted, with who,
-   * when and from where (C §9.5); the policy of the resource applies, including reuse of the last
+   * Changes the stored password. The old value goes to history, encrypted, with who, when and
+   * from where; the policy of the resource applies, including reuse of the last
    * `historyCount` passwords.
    */
   async changePassword(actor: Actor, ref: string, password: Secret, ticketId?: string): Promise<void> {
@@ -351,7 +351,7 @@ function checkPrivateKey(key: Secret): void {
 }
 
 /**
- * The one path by which an account's stored password changes (C §9.2, §9.5): the policy of the
+ * The one path by which an account's stored password changes: the policy of the
  * resource (including reuse of the last `historyCount` passwords) is checked, the old value goes to
  * history encrypted with who, when and from where, and the new one is sealed in place. Used by
  * change-password and by remote reset (core/reset). Runs inside the caller's transaction.

@@ -1,9 +1,9 @@
 import type { Protocol, ResourceType } from '../model.ts';
 
 /**
- * Built-in resource types (C §3.1, plus the ones the gateway needs by name). Built-ins cannot be
- * edited or deleted. `protocol` is how the gateway opens a session; `resetKind` names the reset
- * connector family a type uses.
+ * Built-in resource types (the reference product's list, plus the ones the gateway needs by name).
+ * Built-ins cannot be edited or deleted. `protocol` is how the gateway opens a session; `resetKind`
+ * names the reset connector family a type uses.
  */
 const T = (
   name: string,
@@ -60,7 +60,7 @@ export const DEFAULT_PORTS: Partial<Record<Protocol, number>> = {
   ldap: 389,
 };
 
-/** Resource attributes a custom type may hide from its forms (C §3.2). */
+/** Resource attributes a custom type may hide from its forms. */
 export const HIDEABLE_ATTRIBUTES = [
   'department',
   'location',

@@ -12,7 +12,7 @@ import {
 } from '../model.ts';
 import { BUILTIN_TYPES, HIDEABLE_ATTRIBUTES } from './builtin-types.ts';
 
-/** C §1.5: up to 20 custom fields for resources and 20 for accounts. */
+/** Up to 20 custom fields for resources and 20 for accounts (the reference product's limit). */
 export const MAX_CUSTOM_FIELDS = 20;
 
 /** Resource types and custom-field definitions: the shape of the vault, set by administrators. */

@@ -58,7 +58,7 @@ function checkValue(def: CustomFieldDef, text: string, type: ResourceType | unde
         });
       return v === '' ? v : new Date(v).toISOString();
     case 'file':
-      // C §1.5: file fields take effect only where the resource type switches them on.
+      // File fields take effect only where the resource type switches them on.
       if (type && !type.fileFieldEnabled)
         throw new ValidationError(`file fields are not enabled for type '${type.name}'`, { field: def.name });
       return v;

@@ -11,8 +11,8 @@ import { MAX_PASSWORD_LENGTH } from '../policy/policy.ts';
 export type PersonalView = Omit<PersonalPassword, 'passwordEnc' | 'ownerId'>;
 
 /**
- * Personal passwords: exclusive to their owner whatever the role (guide: roles) — not even a
- * super administrator sees another user's. A user group can switch them off (B §8).
+ * Personal passwords: exclusive to their owner whatever the role — not even a super
+ * administrator sees another user's. A user group can switch them off (`allowPersonal`).
  */
 export class PersonalService {
   constructor(private readonly ctx: CoreContext) {}

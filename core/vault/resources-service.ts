@@ -50,7 +50,7 @@ function checkPort(port: number | null | undefined): number | null {
   return port;
 }
 
-/** Resources (C §1, §8): owner-based, shared by the owner or a manager. */
+/** Resources: owner-based, shared by the owner or a manager. */
 export class ResourcesService {
   constructor(private readonly ctx: CoreContext) {}
 
@@ -183,7 +183,8 @@ export class ResourcesService {
         updatedAt: this.ctx.now(),
       };
       await s.repos.resources.update(next);
-      // The pinned host key belongs to the old address (issue 10): a new host or port starts over.
+      // The pinned host key belongs to the old address: a new host or port starts over (trust on
+      // first use again), else the first connection to the new address would fail as a changed key.
       if (next.dnsName !== r.dnsName || next.port !== r.port) {
         const dropped = (await s.repos.hostKeys.all()).filter((x) => x.resourceId === r.id);
         if (dropped.length > 0) {
@@ -207,7 +208,7 @@ export class ResourcesService {
     });
   }
 
-  /** C §8: deleting a resource removes its accounts and passwords for good. */
+  /** Deleting a resource removes its accounts and passwords for good (there is no recycle bin). */
   async remove(actor: Actor, name: string): Promise<void> {
     await this.ctx.run(actor, 'resource.delete', { kind: 'resource', name }, async (s) => {
       const r = await loadResource(s.repos, name);
@@ -228,7 +229,10 @@ export class ResourcesService {
     });
   }
 
-  /** C §13: to another administrator; the old owner keeps no access unless shared; shares stay. */
+  /**
+   * Ownership goes to another administrator; the old owner keeps no access unless the new one
+   * shares it back; the shares already made stay.
+   */
   async transfer(actor: Actor, name: string, toUsername: string): Promise<void> {
     await this.ctx.run(actor, 'resource.transfer', { kind: 'resource', name }, async (s) => {
       const r = await loadResource(s.repos, name);

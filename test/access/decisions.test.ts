@@ -1,4 +1,4 @@
-// What the requester learns of a decision (issue 10): a rejection names who rejected and why on
+// What the requester learns of a decision: a rejection names who rejected and why on
 // the request and in its notification; a first of two approvals says so; an account's current
 // request comes first in the list (the console's account detail shows the first one).
 import { afterEach, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Sync channels under the access-control rule on storing a password (issue 11 #2): a push never
+// Sync channels under the access-control rule on storing a password: a push never
 // changes a password someone else has checked out, and a password a user chose reaches a linked
 // account under access control only through that user's own check-out there.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// The access-control workflow (issue 5; guide "Access Control Workflow"): every transition and
+// The access-control workflow (request, approval, exclusive check-out, check-in): every transition and
 // every timeout with a manual clock, exclusivity, dual approval, enforcement on reveal and on
 // session authorisation, and the end of live sessions when a check-out ends.
 import { afterEach, describe, expect, it } from 'vitest';

@@ -55,7 +55,7 @@ for (const driver of storageDrivers()) {
       expect(r.firstBad!.reason).toMatch(/edited/);
     });
 
-    it('the attack of issue 11 #10 — edit a row, recompute the SHA-256 chain and the head — names that row', async () => {
+    it('the forgery the keyed chain defeats — edit a row, recompute the SHA-256 chain and the head — names that row', async () => {
       const last = await rewriteWithSha256(db, 3, { actor: 'mallory' });
       // The forged chain is self-consistent under the old unkeyed rule: the attack is complete.
       expect(last).toBeGreaterThan(3);

@@ -1,6 +1,7 @@
-// The keyed audit chain (issue 11 #10): the upgrade of an unkeyed chain at open, what the keyed
-// row seals, the audit key surviving `key rotate`, a key file without it refused once the chain
-// is keyed, and checkpoints exported off the database catching truncation with the head.
+// The keyed audit chain (an HMAC chain under the key file's audit key): the upgrade of an unkeyed
+// chain at open, what the keyed row seals, the audit key surviving `key rotate`, a key file without
+// it refused once the chain is keyed, and checkpoints exported off the database catching truncation
+// with the head.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -42,7 +43,7 @@ it('a new vault is keyed from its first row, and the key lives in the key file, 
   expect(dump).not.toContain(key.material);
 });
 
-describe('an unkeyed chain (a key file from before issue 11 #10)', () => {
+describe('an unkeyed chain (a key file from before the chain was keyed)', () => {
   let legacyRows: number;
   beforeEach(async () => {
     // Rebuild what an old home looks like: every row SHA-256 chained, the key file without an audit key.

@@ -1,6 +1,7 @@
-// Operations that name an account or a resource answer an administrator who may not see it
-// exactly as they answer for one that does not exist, and never name it in their output
-// (issue 11 #4): sync channels, landing servers, reset --admin, favourites, group members.
+// Operations that name an account or a resource answer an administrator who may not see it exactly
+// as they answer for one that does not exist, and never name it in their output (else an error
+// message would confirm that it exists): sync channels, landing servers, reset --admin, favourites,
+// group members.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Core, type Actor } from '../../core/index.ts';
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';

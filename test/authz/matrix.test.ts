@@ -370,12 +370,13 @@ const ROWS: Record<Operation, Row> = {
     invoke: (f, a) => f.v.core.live.terminate(a, `live-${f.n}`, 'matrix'),
   },
   'landing.manage': {
-    // The primary account is used for every session through the landing server (issue 11 #4).
+    // The primary account is used for every session through the landing server, so naming it
+    // needs view on it (and a hidden one is answered as missing).
     expect: adminsOn('view'),
     invoke: (f, a) => f.v.core.landing.add(a, { name: `l-${f.n}`, primary: f.account }),
   },
   'landing.list': { expect: roles(...MANAGERS), invoke: (f, a) => f.v.core.landing.list(a) },
-  // hostkey (issue 10): accepting a changed host key decides which server the vault talks to.
+  // Accepting a changed host key decides which server the vault talks to.
   'host-key.manage': {
     expect: adminsOn('manage'),
     invoke: (f, a) => f.v.core.hostKeys.accept(a, f.resource),
@@ -494,7 +495,7 @@ const ROWS: Record<Operation, Row> = {
   },
   'sync.link': {
     // Linking lets the channel overwrite the account's password: modify, and a hidden account
-    // is answered as a missing one (issue 11 #4).
+    // is answered as a missing one.
     expect: adminsOn('modify'),
     invoke: async (f, a) => {
       await f.v.core.sync.addChannel(f.v.host, `cl-${f.n}`);
@@ -632,7 +633,7 @@ describe.each(KINDS)('as %s', (kind) => {
   }
 });
 
-// ---- Password changes under access control (issue 11 #2) ------------------------------------
+// ---- Password changes under access control -------------------------------------------------
 // Every path that stores a password, on a resource with access control active, × each role ×
 // who holds a check-out (nobody, the actor, someone else). The actor holds a manage share (capped
 // to modify for password users and auditors), so the plain matrix above says every path but the

@@ -1,8 +1,8 @@
-// User administration across scopes (issue 11 #3): every user-administration operation × the
-// actor's role and scope × the target's role and scope, with deny-super-admin-creation on. The
-// rule: nobody changes the credentials, keys, TOTP, role, scope, status or existence of a user
-// whose scope is wider than their own — otherwise an administrator without the all-passwords
-// scope takes over a super administrator (or the built-in `admin`) and sees everything through it.
+// User administration across scopes: every user-administration operation × the actor's role and
+// scope × the target's role and scope, with deny-super-admin-creation on. The rule: nobody changes
+// the credentials, keys, TOTP, role, scope, status or existence of a user whose scope is wider than
+// their own — otherwise an administrator without the all-passwords scope takes over a super
+// administrator (or the built-in `admin`) and sees everything through it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CustodyError, OPERATIONS, type Actor, type Operation } from '../../core/index.ts';
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';

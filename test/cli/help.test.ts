@@ -1,5 +1,5 @@
-// `custody help WORDS…` shows the help of the command the words name, at any depth (issue 10:
-// `custody help audit list` printed the help of `audit`), through the real `custody` process.
+// `custody help WORDS…` shows the help of the command the words name, at any depth (a regression:
+// `custody help audit list` once printed the help of `audit`), through the real `custody` process.
 import { expect, it } from 'vitest';
 import { custody } from '../support/cli.ts';
 

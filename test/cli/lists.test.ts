@@ -1,4 +1,4 @@
-// `audit list --since/--until/--result` and `resource list` (issue 10 #4), through the real CLI.
+// `audit list --since/--until/--result` and `resource list`, through the real CLI.
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

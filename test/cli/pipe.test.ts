@@ -1,4 +1,4 @@
-// `custody … | head -1` (issue 11 #13): a reader that goes away ends the command quietly, status
+// `custody … | head -1`: a reader that goes away ends the command quietly, status
 // 0, with no `write EPIPE` stack trace. A real shell pipe into the real `head`.
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

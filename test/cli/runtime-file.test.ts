@@ -1,4 +1,4 @@
-// `custody console` dials the running node's port (issue 10 #3): `custody server --ssh-port 0`
+// `custody console` dials the running node's port: `custody server --ssh-port 0`
 // writes HOME/run/server.json (0600: pid, host, port), the console reads it, and the file goes
 // when the server stops. A file whose pid is gone is ignored.
 import { mkdtemp, rm, stat, writeFile, readFile } from 'node:fs/promises';

@@ -1,6 +1,6 @@
-// Files the CLI writes where an operator says (issue 11 #12): cli/safe-output.ts refuses an
-// existing file without --force, symlinks, the key files and the data folder (even with --force),
-// and writes 0600 through a temp file. Then the real `custody recordings export --output`.
+// Files the CLI writes where an operator says: cli/safe-output.ts refuses an existing file without
+// --force, symlinks, the key files and the data folder (even with --force), and writes 0600 through
+// a temp file. Then the real `custody recordings export --output`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lstat, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';

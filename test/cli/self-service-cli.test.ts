@@ -1,4 +1,4 @@
-// The real `custody` process: `passwd` (self-service, seed 004), `ticketing` and
+// The real `custody` process: `passwd` (a user changes their own login password), `ticketing` and
 // `account reveal --ticket` against a local HTTP server standing in for the ticketing system.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';

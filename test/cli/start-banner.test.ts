@@ -1,4 +1,4 @@
-// `npm start` (`custody start`) after a restart (issue 10 #6): the banner still says how to log
+// `npm start` (`custody start`) after a restart: the banner still says how to log
 // in — the generated password's file while it exists, else "log in as an existing user".
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';

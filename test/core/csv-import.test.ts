@@ -1,6 +1,6 @@
-// CSV import (guide B §5, C §7.1; acceptance "CSV import with malformed, duplicate and over-long
-// lines"): a header row, columns in any order, one transaction and one audit row per line, bad
-// lines reported by number while the others import, and never a password in a message.
+// CSV import, with malformed, duplicate and over-long lines: a header row, columns in any order,
+// one transaction and one audit row per line, bad lines reported by number while the others import,
+// and never a password in a message.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRecord, ImportReport, LineResult } from '../../core/index.ts';
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';

@@ -1,4 +1,4 @@
-// The password explorer model (guide C §10–11): views, nested tree, organisation-wide tree.
+// The password explorer model: views, nested tree, organisation-wide tree.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NotFoundError, ValidationError } from '../../core/index.ts';
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';

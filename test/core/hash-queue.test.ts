@@ -1,4 +1,4 @@
-// Issue 11: login password hashing is bounded, fair per source, refuses when full, and never
+// Login password hashing is bounded, fair per source, refuses when full, and never
 // computes a hash for a client that has gone. The verifier is a fake (deferred answers) so the
 // order and the number of hashes are exact.
 import { afterEach, describe, expect, it } from 'vitest';

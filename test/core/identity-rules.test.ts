@@ -1,4 +1,4 @@
-// Users, roles and the super-administrator scope (guide B §0, §6, §7, §8).
+// Users, roles, user groups and the super-administrator scope.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuthError, ConflictError, ForbiddenError, PolicyError, ValidationError } from '../../core/index.ts';
 import { createTestVault, pw, refresh, USER_PASSWORD, type TestVault } from '../support/vault.ts';

@@ -53,7 +53,7 @@ describe('login lockout', () => {
     expect((await v.core.logins.password('ann', pw(USER_PASSWORD), '10.0.0.1')).user.username).toBe('ann');
   });
 
-  it('a success from an address does not reset its failure count (issue 11 #7)', async () => {
+  it('a success from an address does not reset its failure count', async () => {
     for (const u of ['nobody', 'ghost', 'ann', 'root'])
       await expect(v.core.logins.password(u, pw('nope'), '10.7.7.7')).rejects.toBeInstanceOf(AuthError);
     // The attacker's own valid account, from the same address.
@@ -68,7 +68,7 @@ describe('login lockout', () => {
   });
 });
 
-describe('login timing (issue 11 #6)', () => {
+describe('login timing', () => {
   let v: TestVault;
   afterEach(async () => v.close());
 
@@ -94,7 +94,7 @@ describe('login timing (issue 11 #6)', () => {
   });
 });
 
-describe('attempts while locked (issue 10)', () => {
+describe('attempts while locked', () => {
   let v: TestVault;
   afterEach(async () => v.close());
 
@@ -112,7 +112,7 @@ describe('attempts while locked (issue 10)', () => {
   });
 });
 
-describe('seeing and lifting a lockout (issue 10)', () => {
+describe('seeing and lifting a lockout', () => {
   let v: TestVault;
   const clock = new ManualClock('2026-06-01T10:00:00Z');
   afterEach(async () => v.close());

@@ -1,8 +1,8 @@
-// One rule for names everywhere (issue 11 #14): a CSV import accepted NUL and C1 control
-// characters in names that the CLI and the services reject. checkName (core/identity/names.ts) is
-// the rule; here every way a name enters — import of resources, accounts and users, and the
-// services behind the CLI and the console — refuses NUL, C0, DEL, C1, bidi overrides, invisible
-// formatting characters and lone surrogates, and still accepts ordinary international names.
+// One rule for names everywhere: a CSV import once accepted NUL and C1 control characters in names
+// that the CLI and the services reject. checkName (core/identity/names.ts) is the rule; here every
+// way a name enters — import of resources, accounts and users, and the services behind the CLI and
+// the console — refuses NUL, C0, DEL, C1, bidi overrides, invisible formatting characters and lone
+// surrogates, and still accepts ordinary international names.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImportReport } from '../../core/index.ts';
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';

@@ -1,4 +1,4 @@
-// Self-service login password change (seed 004): old password required, a wrong one counts toward
+// Self-service login password change: old password required, a wrong one counts toward
 // lockout, inactive accounts refused, the login policy (and the quality exit) enforced, and the
 // combined rules available with a clear error when policies contradict.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

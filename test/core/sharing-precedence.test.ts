@@ -1,5 +1,5 @@
-// Sharing precedence (guide C §12.3): account beats resource beats group; a grant to the user
-// beats a grant to their user group; manage is not available on accounts; ownership transfer.
+// Sharing precedence: account beats resource beats group; a grant to the user beats a grant to
+// their user group; manage is not available on accounts; ownership transfer.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../core/index.ts';
 import { createTestVault, pw, refresh, type TestVault } from '../support/vault.ts';

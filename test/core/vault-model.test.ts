@@ -1,4 +1,4 @@
-// Resources, types, custom fields and password-policy enforcement (guide C §1–3, §10; D §8).
+// Resources, types, custom fields and password-policy enforcement.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, LimitError, PolicyError, ValidationError } from '../../core/index.ts';
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';

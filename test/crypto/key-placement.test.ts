@@ -1,6 +1,6 @@
-// The master key is kept apart from the data folder at every open, not only at init (issue 11
-// #15): a key file moved into the data folder afterwards, or a key path that is a symlink into
-// it, stops the open with E_CONFIG, so no backup of the data folder also carries the key.
+// The master key is kept apart from the data folder at every open, not only at init: a key file
+// moved into the data folder afterwards, or a key path that is a symlink into it, stops the open
+// with E_CONFIG, so no backup of the data folder also carries the key.
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';

@@ -141,7 +141,7 @@ async function seed(v: TestVault): Promise<Plaintexts> {
       await db('users')
         .where({ id })
         .update({ totp_secret_enc: sealAt(aad.totp(id), `JBSWY3DPEHPK3PX${i}`) });
-    // A remote reset in flight (issue 6): its sealed new password must survive rotation too.
+    // A remote reset in flight: its sealed new password must survive rotation too.
     const account = (await db('accounts').orderBy('id').first('id')) as { id: string };
     const pendingId = ids.next();
     await db('pending_resets').insert({
@@ -157,7 +157,7 @@ async function seed(v: TestVault): Promise<Plaintexts> {
   } finally {
     await db.destroy();
   }
-  // A password sync channel's default password (issue 6), set through the service.
+  // A password sync channel's default password, set through the service.
   const channel = await core.sync.addChannel(v.host, 'rotation-sync', {
     defaultPassword: Secret.fromString('SyncDefault#1-sS8'),
   });

@@ -157,7 +157,7 @@ describe.skipIf(!!skip)(`gateway logins with the real OpenSSH client${skip ? ` (
       });
     });
 
-  it('says why a TOTP code was refused in the next prompt (issue 10, ssh2 client)', async () => {
+  it('says why a TOTP code was refused in the next prompt (ssh2 client)', async () => {
     const good = code(0, noteSecret);
     const wrong = (Number(code(3, noteSecret)) ^ 1).toString().padStart(6, '0');
     const user = `totpnote:${target.name}@web01`;

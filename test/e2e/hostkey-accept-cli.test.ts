@@ -1,4 +1,4 @@
-// Accepting a target's changed host key (issue 10): a re-installed server is refused until an
+// Accepting a target's changed host key: a re-installed server is refused until an
 // administrator runs `custody hostkey accept` — without a fingerprint the next connection pins
 // whatever key it meets (trust on first use), with `--fingerprint` only that key gets in. A new
 // address (`resource update --port`) drops the pin. Real sshd, real CLI, real `custody server`.

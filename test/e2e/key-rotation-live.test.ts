@@ -1,4 +1,4 @@
-// `custody key rotate` while a node serves sessions (issue 10 #1): the running `custody server`
+// `custody key rotate` while a node serves sessions: the running `custody server`
 // picks up the new key by itself — a session opened after the rotation still gets its target
 // password, with no restart.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';

@@ -1,4 +1,4 @@
-// Issue 11: what happens at the front door before anyone is authenticated. A flood of password
+// What happens at the front door before anyone is authenticated. A flood of password
 // attempts that drop at once, idle connections, and many connections from one address must not
 // keep a real operator out. ssh2 is the client here: it can drop a connection 20 ms after sending
 // a password and bind a chosen loopback source address (loopback accepts any 127/8 address).
@@ -71,7 +71,7 @@ function idle(
   return { closed, banner, socket };
 }
 
-describe('pre-authentication bounds at the front door (issue 11)', () => {
+describe('pre-authentication bounds at the front door', () => {
   let v: TestVault;
 
   beforeAll(async () => {
@@ -99,8 +99,8 @@ describe('pre-authentication bounds at the front door (issue 11)', () => {
       // The same login unattacked: the bound below allows for a machine that is slow already.
       const baseline = await login(gw.port, 'alice', '127.0.0.3');
       const attack = flood(gw.port, 'mallory', 200, 1);
-      // The flood comes from one address (as in the issue); the operator logs in from their own
-      // once it has arrived.
+      // The flood comes from one address (the case that once kept operators out); the operator logs
+      // in from their own once it has arrived.
       await new Promise((r) => setTimeout(r, 1000));
       const ms = await login(gw.port, 'alice', '127.0.0.2');
       process.stdout.write(`real login: ${baseline} ms alone, ${ms} ms under the attack\n`);

@@ -1,4 +1,4 @@
-// A recording outlives a `kill -9` of the node (issue 11 #16): the real `custody server` process
+// A recording outlives a `kill -9` of the node: the real `custody server` process
 // is killed with SIGKILL during a recorded SSH session; its row stays `recording` with 0 bytes
 // until the next start, which settles it from the file (bytes, duration from the last event,
 // state `interrupted`) and audits `recording.interrupted`.

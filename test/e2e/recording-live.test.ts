@@ -1,4 +1,4 @@
-// What a recording says about itself while and after it is written (issue 10): the header names
+// What a recording says about itself while and after it is written: the header names
 // the terminal type the real OpenSSH client asked for, and a recording still being written lists
 // the bytes recorded so far (what `custody recordings list` and the console's Recordings screen
 // show), not 0.

@@ -1,4 +1,4 @@
-// Issue 11 #9: under the strict recording policy, a burst of output must not reach the operator
+// Under the strict recording policy, a burst of output must not reach the operator
 // ahead of the recording. The recordings live on a small real tmpfs that fills up during
 // `seq 1 400000` (about 2.7 MB of output, more as a cast): the operator must never have received
 // more than the recording file holds when the session ends.

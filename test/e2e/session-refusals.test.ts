@@ -1,4 +1,4 @@
-// Refused and unreachable session attempts (issue 10): a Telnet target cannot run a command, so an
+// Refused and unreachable session attempts: a Telnet target cannot run a command, so an
 // exec to it is refused before its credential is used or a recording opened; a target nobody
 // listens on leaves no recording either. Real telnetd (socat + /bin/login), real sshd, real OpenSSH.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

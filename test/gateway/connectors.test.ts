@@ -1,6 +1,6 @@
 // Target connectors and landing-server chains against REAL daemons: OpenSSH sshd, inetutils
 // telnetd behind socat with the real /bin/login, real Linux test users, and network namespaces in
-// which the targets are reachable only through the landing servers (TESTBED.md).
+// which the targets are reachable only through the landing servers (test/support/netns.ts).
 //
 //   root (gateway) ─┬─ dmz   (sshd :22 landing "dmz1", :2022 a primary that gets stopped,
 //                   │         :2222 landing "nofwd" with AllowTcpForwarding no)

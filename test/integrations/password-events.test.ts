@@ -1,7 +1,8 @@
-// The six password events (guide D §5) — accessed, changed, share changed, expired, policy
-// violated, out of sync — derived from committed audit rows and delivered to a local SMTP sink,
-// a syslog listener over UDP and over TCP (each RFC 5424 frame parsed), and a webhook server
-// (HMAC-SHA256 signature checked), with the guide's recipients and no password anywhere.
+// The six password events — accessed, changed, share changed, expired, policy violated, out of sync
+// — derived from committed audit rows and delivered to a local SMTP sink, a syslog listener over
+// UDP and over TCP (each RFC 5424 frame parsed), and a webhook server (HMAC-SHA256 signature
+// checked), to the owner, the users it is shared with and the administrators, and no password
+// anywhere.
 import { createHmac } from 'node:crypto';
 import dgram from 'node:dgram';
 import http from 'node:http';
@@ -245,7 +246,8 @@ describe('password-event notifications: SMTP, syslog (UDP and TCP), webhook', ()
       expect(mail!.to).not.toContain('carol@test.example');
     }
     expect(hooks.find((h) => h.kind === 'share-changed')!.object).toEqual({ kind: 'resource', name: 'db01' });
-    // An unreachable target is not out of sync (guide): one out-of-sync event only.
+    // An unreachable target is not out of sync (nothing was learnt about its password): one
+    // out-of-sync event only.
     expect(hooks.filter((h) => h.kind === 'out-of-sync')).toHaveLength(1);
     expect(hooks.find((h) => h.kind === 'accessed')!.actor).toBe('alice');
 

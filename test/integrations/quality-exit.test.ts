@@ -1,8 +1,8 @@
-// The password-quality exit (seed 003) through the real services: a stand-in validator command
-// (test/support/quality-exit-stub.mjs) and a local HTTP server standing in for a validator
-// endpoint. Covers accept and deny messages, every hook (account add, change, import, login
-// password set), the timeout policy for undeniable and deniable users, and that the password
-// never reaches the validator's argv or environment.
+// The password-quality exit (an external validator of new passwords) through the real services: a
+// stand-in validator command (test/support/quality-exit-stub.mjs) and a local HTTP server standing
+// in for a validator endpoint. Covers accept and deny messages, every hook (account add, change,
+// import, login password set), the timeout policy for undeniable and deniable users, and that the
+// password never reaches the validator's argv or environment.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';

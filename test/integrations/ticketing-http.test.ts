@@ -141,7 +141,7 @@ describe('ticket validation (local HTTP server standing in for the ticketing sys
     expect(await code(core.ticketing.configure(alice, { enabled: false }))).toMatch(/E_FORBIDDEN/);
   });
 
-  it("the guide's allow lists: named users and user groups retrieve without a ticket", async () => {
+  it('the allow lists: named users and user groups retrieve without a ticket', async () => {
     const bob = await v.addUser('bob', 'password-user');
     await core.sharing.grant(
       v.host,

@@ -1,4 +1,4 @@
-// Remote password reset and verification against a REAL private OpenLDAP (issue 6): slapd with
+// Remote password reset and verification against a REAL private OpenLDAP: slapd with
 // an mdb database in a temp directory, on loopback ldap:// and ldaps:// ports, started and stopped
 // here. Accounts are named by DN. Shows: self change (RFC 3062 with the old password) and admin
 // change (RFC 3062, and the plain `modify` method); new password binds, old one is refused (49);

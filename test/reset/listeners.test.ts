@@ -1,7 +1,7 @@
-// Reset listeners (seed 000, guide D §6): dual approval, the ordered arguments with the passwords
-// on standard input (never in argv: checked in /proc/PID/cmdline and `ps` while the listener runs),
-// output scrubbed for the audit, and a hanging listener killed at its timeout while a real reset
-// against a real sshd completes regardless.
+// Reset listeners: dual approval, the ordered arguments with the passwords on standard input (never
+// in argv: checked in /proc/PID/cmdline and `ps` while the listener runs), output scrubbed for the
+// audit, and a hanging listener killed at its timeout while a real reset against a real sshd
+// completes regardless.
 import { execFileSync } from 'node:child_process';
 import {
   chmodSync,

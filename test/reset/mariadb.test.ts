@@ -1,4 +1,4 @@
-// Remote password reset and verification against a REAL private MariaDB (issue 6): its own temp
+// Remote password reset and verification against a REAL private MariaDB: its own temp
 // datadir and a loopback port, started and stopped here. Shows: new password logs in and the old
 // one is refused (admin ALTER USER, self SET PASSWORD, `user@host` naming, a literal holding a
 // quote and a backslash); target down mid-reset; wrong admin credential; vault write failing

@@ -1,4 +1,4 @@
-// Remote password reset against a real private PostgreSQL (issue 6). The harness cluster uses
+// Remote password reset against a real private PostgreSQL. The harness cluster uses
 // trust authentication, so to prove a password really changed the test prepends scram-sha-256
 // lines for its own roles to pg_hba.conf (found through `SHOW hba_file`) and reloads: those roles
 // must then log in with their password, and the old one is refused.

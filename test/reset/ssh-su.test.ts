@@ -1,7 +1,7 @@
-// Unix reset over SSH in the guide's "login account plus su root" mode (C §4.3), against a real
-// sshd and real Linux users. "Root" is a second uid-0 account with its own password (fixtures.ts),
-// so the machine's real root password is never needed or touched. Also: configurable prompts,
-// fault injection (wrong root password, target down) and the canary password check.
+// Unix reset over SSH in the "login account plus su root" mode, against a real sshd and real Linux
+// users. "Root" is a second uid-0 account with its own password (fixtures.ts), so the machine's
+// real root password is never needed or touched. Also: configurable prompts, fault injection (wrong
+// root password, target down) and the canary password check.
 import { afterEach, describe, expect, it } from 'vitest';
 import { ResetEngine, type ResetConnector, type TargetError } from '../../core/index.ts';
 import { SshUnixResetConnector } from '../../reset/index.ts';

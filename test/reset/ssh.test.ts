@@ -1,4 +1,4 @@
-// Remote password reset against a real sshd and real Linux users (issue 6): direct `passwd` over a
+// Remote password reset against a real sshd and real Linux users: direct `passwd` over a
 // pty, `sudo chpasswd`, and fault injection (target down mid-reset, wrong administrator credential,
 // vault write failing after the target changed), plus reset on check-in.
 import { execFileSync } from 'node:child_process';

@@ -1,4 +1,4 @@
-// Password sync channels (seed 002) against a real sshd and real Linux users: outbound (a reset
+// Password sync channels against a real sshd and real Linux users: outbound (a reset
 // of one linked account pushes its new password to the others' targets and the vault), inbound
 // (`sync publish`, standing in for the target-side agent) with the per-channel switches, and a
 // failure on one linked target reported per account without undoing the others.

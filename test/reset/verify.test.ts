@@ -1,7 +1,7 @@
-// Verification against a real sshd and real Linux users (issue 6; guide "Verifying the Integrity
-// of Passwords"): in sync, out of sync after the password changed on the target behind the
-// vault's back, unreachable (port closed: NOT out of sync), unsupported types, a changed host
-// key, and every verdict audited as password.verify with details.status.
+// Verification against a real sshd and real Linux users: in sync, out of sync after the password
+// changed on the target behind the vault's back, unreachable (port closed: NOT out of sync),
+// unsupported types, a changed host key, and every verdict audited as password.verify with
+// details.status.
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VerificationService } from '../../core/index.ts';

@@ -1,8 +1,8 @@
-// Issue 6 "must show": a scheduled-rotation task over 500 accounts across THREE real sshd targets
-// (real Linux users made for this run with one `newusers` call, removed afterwards), run through
-// the real `custody rotation run` process: its progress display and its results report. Then a
-// sample of accounts logs in with the new password and not the old, and the one checked-out
-// account is reported skipped and still has its old password.
+// A scheduled-rotation task over 500 accounts across THREE real sshd targets (real Linux users made
+// for this run with one `newusers` call, removed afterwards), run through the real `custody
+// rotation run` process: its progress display and its results report. Then a sample of accounts
+// logs in with the new password and not the old, and the one checked-out account is reported
+// skipped and still has its old password.
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Issue 11 #8: a user name holding a newline printed a fake row in `custody audit list`, and raw
+// A user name holding a newline once printed a fake row in `custody audit list`, and raw
 // control characters and 20,000-character names were stored verbatim in login_failures. Names
 // stored from failed logins are neutralised and bounded, and the CLI passes every table cell and
 // error message through `printable`, so even a row written before the fix cannot forge a line.

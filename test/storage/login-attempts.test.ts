@@ -1,6 +1,7 @@
-// Issue 11 #7: parallel wrong passwords from one address. Each attempt is claimed in the database
-// before its password is hashed, so once the address's limit is reached the rest are refused
-// without hashing; on SQLite and on PostgreSQL (a row lock serialises the claims there).
+// Parallel wrong passwords from one address must not all be checked before the limit applies. Each
+// attempt is claimed in the database before its password is hashed, so once the address's limit is
+// reached the rest are refused without hashing; on SQLite and on PostgreSQL (a row lock serialises
+// the claims there).
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuthError, LockedError } from '../../core/index.ts';
 import { verifyLoginPassword } from '../../core/crypto/password-hash.ts';

@@ -1,4 +1,4 @@
-// Issue 11 #5: a TOTP code works once even when logins race. Eight logins with the same fresh
+// A TOTP code works once even when logins race. Eight logins with the same fresh
 // code run in parallel; exactly one may pass. The "once" is a conditional UPDATE in the database,
 // so it holds on SQLite and on PostgreSQL (and across processes sharing the database).
 import * as OTPAuth from 'otpauth';

@@ -1,4 +1,5 @@
-// Per-run network topologies for hop tests (see ../shared/design/TESTBED.md):
+// Per-run network topologies for hop tests, so that a target is reachable only through its landing
+// servers, as on a real network:
 //
 //   root namespace (the gateway) ──veth── ns "dmz" ──veth── ns "dc" …
 //

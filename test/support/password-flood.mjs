@@ -1,6 +1,6 @@
-// The attack of issue 11, in its own process so its handshakes do not share the gateway's event
-// loop: COUNT ssh2 connections at once that each send a wrong password for USER and drop 20 ms
-// later, spread over SOURCES loopback addresses 127.0.1.1 … Usage:
+// A password flood against the front door, in its own process so its handshakes do not share the
+// gateway's event loop: COUNT ssh2 connections at once that each send a wrong password for USER and
+// drop 20 ms later, spread over SOURCES loopback addresses 127.0.1.1 … Usage:
 //   node password-flood.mjs PORT USER COUNT SOURCES
 // Prints one line of JSON when every connection has ended: how many reached the password step.
 import ssh2 from 'ssh2';

@@ -1,5 +1,5 @@
-// A stand-in for a site's password-quality validator (seed 003's event-exit process), run by
-// the command quality exit. Usage: node quality-exit-stub.mjs MODE RECORD_FILE
+// A stand-in for a site's password-quality validator, run by the command quality exit.
+// Usage: node quality-exit-stub.mjs MODE RECORD_FILE
 //   MODE accept | deny-dictionary (deny passwords containing "password") | slow (never answers in time)
 // It records what it could see (its argv, its environment, what came on stdin) to RECORD_FILE so
 // tests can check the password reached it only through standard input.

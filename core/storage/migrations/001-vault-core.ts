@@ -53,7 +53,7 @@ export const m001: Migration = {
       t.string('id', 64).primary();
       t.string('name', 100).notNullable().unique();
       t.text('description').notNullable().defaultTo('');
-      // The guide's four group settings (B §8), with its defaults.
+      // The four user-group settings, with the reference product's defaults.
       t.boolean('export_include_passwords').notNullable().defaultTo(true);
       t.boolean('allow_personal').notNullable().defaultTo(true);
       t.boolean('allow_export_personal').notNullable().defaultTo(true);

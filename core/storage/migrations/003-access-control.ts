@@ -1,6 +1,6 @@
 import type { Migration } from '../migrations.ts';
 
-/** Access-control workflow (issue 5): per-resource settings, requests/check-outs, one hold per account. */
+/** Access-control workflow: per-resource settings, requests/check-outs, one hold per account. */
 export const m003: Migration = {
   name: '003_access_control',
   async up(knex) {

@@ -3,7 +3,7 @@ import type { Migration } from '../migrations.ts';
 export const m005: Migration = {
   name: '005_reset',
   async up(knex) {
-    // A remote reset in flight (issue 6): the new password is sealed here BEFORE the target is
+    // A remote reset in flight: the new password is sealed here BEFORE the target is
     // touched, so a crash or a failing vault write never loses it. started = target not yet known
     // to have changed; target-changed = the target has it, the vault write is still owed.
     await knex.schema.createTable('pending_resets', (t) => {

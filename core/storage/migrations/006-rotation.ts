@@ -3,7 +3,7 @@ import type { Migration } from '../migrations.ts';
 export const m006: Migration = {
   name: '006_rotation',
   async up(knex) {
-    // Scheduled rotation per resource group (D §3). No secret is stored here: a common password
+    // Scheduled rotation per resource group. No secret is stored here: a common password
     // is generated afresh for every run and only ever lands in the accounts themselves.
     await knex.schema.createTable('rotation_tasks', (t) => {
       t.string('id', 64).primary();

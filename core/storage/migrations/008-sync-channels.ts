@@ -3,9 +3,9 @@ import type { Migration } from '../migrations.ts';
 export const m008: Migration = {
   name: '008_sync_channels',
   async up(knex) {
-    // Password sync channels (seed 002): linked accounts across resources share one password.
-    // The switches are the seed's GCVs: publishing enabled, policy enforced on published
-    // passwords, and a default password (sealed) for accounts created without one.
+    // Password sync channels: linked accounts across resources share one password. The channel's
+    // switches: publishing enabled, policy enforced on published passwords, and a default password
+    // (sealed) for accounts created without one.
     await knex.schema.createTable('sync_channels', (t) => {
       t.string('id', 64).primary();
       t.string('name', 200).notNullable().unique();

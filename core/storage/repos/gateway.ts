@@ -97,8 +97,9 @@ export function loginFailuresRepo(db: Knex | Knex.Transaction) {
 }
 
 /**
- * Failed logins per source address, counted over a sliding window (issue 11 #7). `claim` records
- * an attempt before its password is hashed; it is then `settle`d as a failure or `release`d.
+ * Failed logins per source address, counted over a sliding window (a success from the address
+ * does not wipe them). `claim` records an attempt before its password is hashed, so parallel
+ * guesses count before any of them is checked; it is then `settle`d as a failure or `release`d.
  */
 export function loginAttemptsRepo(db: Knex | Knex.Transaction) {
   return {
@@ -161,7 +162,7 @@ export function totpRepo(db: Knex | Knex.Transaction) {
     /**
      * Accepts time step `step` for this user if no step at or after it was accepted before. One
      * conditional UPDATE, so two logins racing with the same code cannot both win: the database
-     * applies them one after the other and the second matches no row (issue 11 #5).
+     * applies them one after the other and the second matches no row.
      */
     async claimStep(userId: string, step: number): Promise<boolean> {
       await db('totp_state').insert({ user_id: userId, last_step: -1 }).onConflict('user_id').ignore();

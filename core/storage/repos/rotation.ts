@@ -83,7 +83,7 @@ const toResult = (r: Row): RotationResultRow => ({
   at: str(r.at),
 });
 
-/** Scheduled rotation (D §3): tasks per resource group, their runs and per-account results. */
+/** Scheduled rotation: tasks per resource group, their runs and per-account results. */
 export function rotationRepo(db: Knex | Knex.Transaction) {
   return {
     async insertTask(t: RotationTaskRow): Promise<void> {

@@ -153,7 +153,7 @@ describe('assertPassword', () => {
     expect(JSON.stringify(e)).not.toContain('CANARY');
   });
 
-  it('a refusal names all seven rules a password can break at once (issue 10)', () => {
+  it('a refusal names all seven rules a password can break at once', () => {
     const strict = basePolicy({
       name: 'Strict',
       minLength: 30,

@@ -17,7 +17,7 @@ const rules = (r: Partial<TicketRules>): TicketRules => ({
   ...r,
 });
 
-describe('ticket match operators (D §1.4)', () => {
+describe('ticket match operators', () => {
   it.each([
     ['EQUAL', 'Open', 'open', true],
     ['EQUAL', 'Open', 'Closed', false],
@@ -100,7 +100,7 @@ describe('evaluateTicket', () => {
     ).toBe(false);
   });
 
-  it('applies value criteria with the guide example C1 or (C2 and C3)', () => {
+  it('applies value criteria with the relation C1 or (C2 and C3)', () => {
     const r = rules({
       valueCriteria: [
         { name: 'C1', field: 'STATUS', value: 'Closed', op: 'NOT_EQUAL' },
