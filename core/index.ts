@@ -57,6 +57,14 @@ export { systemTimers, ManualTimers, type Timers } from './timers.ts';
 export type { SessionGrant, SessionTarget, Hop, HopCandidate, Credential } from './sessions/types.ts';
 export type { LiveRegistry, LiveSessionHandle, LiveSessionInfo } from './live/registry.ts';
 export { InProcessLiveRegistry } from './live/registry.ts';
+export type {
+  LiveControl,
+  LiveEndpoint,
+  LiveRegistration,
+  LiveSessionKind,
+  LiveRegistry as MessageLiveRegistry,
+  LiveSessionInfo as LiveEntryInfo,
+} from './live/live-registry.ts';
 export type { ShadowSession } from './live/live-service.ts';
 export type { LoginStep } from './identity/login-service.ts';
 export { userStatusText } from './identity/users-service.ts';
@@ -69,6 +77,7 @@ export type {
   RecordingSummary,
   RecordingWriter,
 } from './recording/types.ts';
+export { discardRecorder, type SessionRecorder, type TerminalRecorder } from './recording/recorder.ts';
 export { AsciicastWriter, type AsciicastWriterOptions } from './recording/asciicast-writer.ts';
 export { INDEX_SUFFIX, type IndexEntry } from './recording/index-format.ts';
 export { RecordingStore, type RecordingExport, type RecordingFormat } from './recording/recording-store.ts';

@@ -13,7 +13,7 @@
  * terminate() ends the session through the connector's callback after telling the owner why.
  */
 import { clampTerminalSize } from '../../core/index.ts';
-import type { LiveSessionHandle, LiveSessionInfo, Logger, RecordingWriter } from '../../core/index.ts';
+import type { LiveSessionHandle, LiveSessionInfo, Logger, TerminalRecorder } from '../../core/index.ts';
 import { HeadlessScreen } from './screen.ts';
 import { DEFAULT_SHADOW_LIMIT, ShadowQueue, type Sink } from './shadow-queue.ts';
 import { Utf8Carry } from './utf8.ts';
@@ -29,7 +29,7 @@ export interface TerminalMuxOptions {
   client: (chunk: Buffer) => void;
   /** Sends the owner's input to the target. */
   toTarget: (chunk: Buffer) => void;
-  recorder?: RecordingWriter;
+  recorder?: TerminalRecorder;
   /** The connector's way to end the session (close the target and the client channel). */
   onTerminate: (reason: string) => void;
   /** Bytes a viewer may fall behind before it is dropped (default 1 MiB). */

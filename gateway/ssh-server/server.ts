@@ -9,13 +9,18 @@ import {
   type ConsoleTerminal,
   type Logger,
   type StartConsole,
+  type Timers,
+  systemTimers,
 } from '../../core/index.ts';
 import type { SessionMode } from '../connectors/types.ts';
 import { serverAlgorithms, type AlgorithmChoice } from './algorithms.ts';
 import { ConnectionAuth } from './auth.ts';
 import { runConsoleMenu } from './console-menu.ts';
 import { openForward, rejectChannel } from './forward.ts';
-import { operatorMessage, runSession, type GatewaySettings } from './launch.ts';
+import { runSession, type GatewayRuntime } from '../session/channel-session.ts';
+import { defaultConnectors } from '../session/connector-registry.ts';
+import { bridgeLegacyRegistry } from '../session/legacy-live-bridge.ts';
+import { operatorMessage, type GatewaySettings } from '../session/types.ts';
 import { SshOperatorChannel } from './operator-channel.ts';
 import { DEFAULT_DOOR_LIMITS, PreauthDoor, type DoorLimits } from './preauth.ts';
 import { parseUsername, type ParsedUsername } from './username.ts';
@@ -36,6 +41,8 @@ export interface GatewayOptions {
   algorithms?: AlgorithmChoice;
   /** Bounds before authentication (./preauth.ts has the defaults). */
   door?: Partial<DoorLimits>;
+  /** What the sessions' idle, maximum-duration and check-out-expiry clocks run on (default real time). */
+  timers?: Timers;
 }
 
 export interface RunningGateway {
@@ -52,13 +59,21 @@ export interface RunningGateway {
 export function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   const connections = new Set<Connection>();
   const door = new PreauthDoor({ ...DEFAULT_DOOR_LIMITS, ...o.door }, o.logger);
+  const runtime: GatewayRuntime = {
+    core: o.core,
+    settings: o.settings,
+    logger: o.logger,
+    timers: o.timers ?? systemTimers,
+    live: bridgeLegacyRegistry(o.core.live.registry),
+    connectors: defaultConnectors(o.settings),
+  };
   const ssh = new ssh2.Server(
     { hostKeys: [o.hostKey], ident: 'Custody', algorithms: serverAlgorithms(o.algorithms) },
     (client, info) => {
       connections.add(client);
       client.on('close', () => connections.delete(client));
       client.on('ready', () => door.authenticated(info.ip, info.port));
-      new ConnectionRouter(o, client, info.ip).attach();
+      new ConnectionRouter(o, runtime, client, info.ip).attach();
     },
   );
   ssh.on('error', (e: Error) =>
@@ -126,6 +141,7 @@ class ConnectionRouter {
 
   constructor(
     private readonly o: GatewayOptions,
+    private readonly runtime: GatewayRuntime,
     private readonly client: Connection,
     private readonly ip: string,
   ) {
@@ -164,16 +180,16 @@ class ConnectionRouter {
         'tcpip',
         (accept, reject, info) =>
           void openForward({
-            core: this.o.core,
-            settings: this.o.settings,
-            logger: this.o.logger,
+            ...this.runtime,
             client: this.client,
             actor,
             parsed,
             destPort: info.destPort,
             accept,
             reject,
-          }),
+          }).catch((e: unknown) =>
+            this.o.logger.log('error', 'port forward failed', { error: String((e as Error)?.message) }),
+          ),
       );
       // Remote forwarding (-R) would open the bastion to the target side: never.
       this.client.on('request', (accept, reject) => reject?.());
@@ -297,9 +313,7 @@ class ConnectionRouter {
       return 1;
     }
     return runSession({
-      core: this.o.core,
-      settings: this.o.settings,
-      logger: this.o.logger,
+      ...this.runtime,
       grant,
       mode,
       channel: ch,
