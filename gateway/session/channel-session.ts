@@ -2,14 +2,7 @@
 // shell, a command, or an sftp transfer. This file is the lifecycle's SessionSpec for them: it
 // picks the connector, dials through the landing servers, logs in, opens the recording, and
 // starts the data path the mode calls for.
-import type {
-  Core,
-  MessageLiveRegistry as LiveRegistry,
-  Logger,
-  SessionGrant,
-  TerminalRecorder,
-  Timers,
-} from '../../core/index.ts';
+import type { Core, LiveRegistry, Logger, SessionGrant, TerminalRecorder, Timers } from '../../core/index.ts';
 import { discardRecorder } from '../../core/index.ts';
 import type { SessionMode, TargetStream } from '../connectors/types.ts';
 import type { ConnectorRegistry } from './connector-registry.ts';
@@ -122,16 +115,7 @@ async function openOnChannel(r: LaunchRequest, route: string[]): Promise<OpenedT
         recorder,
         strict,
         ...size,
-        info: {
-          id: grant.id,
-          user: grant.actor.name,
-          target: grant.target.ref,
-          protocol: grant.target.protocol,
-          route,
-          source: r.source,
-          startedAt: r.timers.now().toISOString(),
-          node: settings.nodeName,
-        },
+        sessionId: grant.id,
         logger: r.logger,
       });
     },

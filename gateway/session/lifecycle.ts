@@ -12,7 +12,7 @@ import {
   CustodyError,
   type Core,
   type LiveEndpoint,
-  type MessageLiveRegistry as LiveRegistry,
+  type LiveRegistry,
   type LiveSessionKind,
   type Logger,
   type SessionGrant,

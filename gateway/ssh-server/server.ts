@@ -19,7 +19,6 @@ import { runConsoleMenu } from './console-menu.ts';
 import { openForward, rejectChannel } from './forward.ts';
 import { runSession, type GatewayRuntime } from '../session/channel-session.ts';
 import { defaultConnectors } from '../session/connector-registry.ts';
-import { bridgeLegacyRegistry } from '../session/legacy-live-bridge.ts';
 import { operatorMessage, type GatewaySettings } from '../session/types.ts';
 import { SshOperatorChannel } from './operator-channel.ts';
 import { DEFAULT_DOOR_LIMITS, PreauthDoor, type DoorLimits } from './preauth.ts';
@@ -64,7 +63,7 @@ export function startGateway(o: GatewayOptions): Promise<RunningGateway> {
     settings: o.settings,
     logger: o.logger,
     timers: o.timers ?? systemTimers,
-    live: bridgeLegacyRegistry(o.core.live.registry),
+    live: o.core.live.registry,
     connectors: defaultConnectors(o.settings),
   };
   const ssh = new ssh2.Server(

@@ -72,8 +72,7 @@ describe.skipIf(!!skip)(`port forwards in the session lifecycle${skip ? ` (${ski
     return { child, out, exited };
   };
 
-  const liveForwards = async () =>
-    (await fx.v.core.live.list(fx.v.host)).filter((s) => s.protocol === 'ssh port-forward');
+  const liveForwards = async () => (await fx.v.core.live.list(fx.v.host)).filter((s) => s.kind === 'forward');
 
   const lastEnd = async () => {
     const rows = await fx.v.core.audit.query(fx.v.host, { type: 'session.end', limit: 20 });
@@ -87,7 +86,9 @@ describe.skipIf(!!skip)(`port forwards in the session lifecycle${skip ? ` (${ski
     await checkout('INC-1');
     const f = await openForward();
     const live = await liveForwards();
-    expect(live.map((s) => [s.user, s.target])).toEqual([['alice', fx.ref]]);
+    expect(live.map((s) => [s.user, s.target, s.state, s.forward])).toEqual([
+      ['alice', fx.ref, 'live', `127.0.0.1:${echoPort}`],
+    ]);
 
     await fx.v.core.access.checkin(alice, fx.ref);
     // ssh -W exits (with 0: the channel closed) once the gateway ends the forward.

@@ -2,7 +2,7 @@
 // which fans the target's output out to the operator first, then the recorder, the headless
 // screen (what a late-joining viewer is shown) and the live registry's viewers. A command
 // (`ssh host cmd`, scp) has no screen and goes through ./byte-copy.ts instead.
-import type { LiveSessionInfo, Logger, TerminalRecorder } from '../../../core/index.ts';
+import type { Logger, TerminalRecorder } from '../../../core/index.ts';
 import type { TargetStream } from '../../connectors/types.ts';
 import { TerminalMux } from '../../mux/terminal-mux.ts';
 import type { OperatorChannel } from '../types.ts';
@@ -20,7 +20,7 @@ export interface ShellPathOptions {
   cols: number;
   rows: number;
   /** How the multiplexer names the session in its log lines. */
-  info: Omit<LiveSessionInfo, 'bytesIn' | 'bytesOut'>;
+  sessionId: string;
   logger: Logger;
 }
 
@@ -35,15 +35,15 @@ export function startShellPath(o: ShellPathOptions): DataPath {
   let bytesOut = 0;
   let endReason = 'session ended';
   const mux: TerminalMux = new TerminalMux({
-    info: o.info,
+    sessionId: o.sessionId,
     cols: o.cols,
     rows: o.rows,
     client: (chunk) => {
       if (!gate) channel.write(chunk);
       else if (targetOutput) gate.output(chunk, toOperator);
       else gate.notice(() => channel.write(chunk));
-      ctx.live.publish(chunk);
     },
+    publish: (chunk) => ctx.live.publish(chunk),
     toTarget: (chunk) => {
       if (!target.stdin.write(chunk)) flow.holdOperator();
     },
@@ -95,7 +95,7 @@ export function startShellPath(o: ShellPathOptions): DataPath {
     // The mux tells the operator (and viewers, and the recording) why, then closes the target.
     stop: (reason) => mux.terminate(reason),
     warn: (text) => channel.writeStderr(text),
-    screen: () => Buffer.from(mux.snapshot(), 'utf8'),
+    screen: () => mux.screen(),
     get bytesIn() {
       return bytesIn;
     },
