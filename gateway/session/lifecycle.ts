@@ -149,6 +149,11 @@ export async function runLifecycle(env: SessionEnv, spec: SessionSpec): Promise<
     if (e.type === 'stop') {
       if (stop) continue;
       stop = { cause: e.cause, reason: e.reason };
+      env.logger.log('info', 'session stopped by the gateway', {
+        grant: grant.id,
+        cause: e.cause,
+        ...(e.by ? { by: e.by } : {}),
+      });
       running.stop(e.reason);
       continue;
     }
