@@ -1,13 +1,14 @@
 // Port forwards are sessions like any other: a live `ssh -W` forward (the channel `ssh -L` opens
 // for each local connection) to an echo server on the target's host is listed live with kind
-// `forward`, and ends on check-in, on an administrator's terminate and on idle (a manual clock
-// moved to the instant), each time writing `session.end` with how it ended and its bytes.
+// `forward`, and ends on check-in, on an administrator's terminate, on idle and at its maximum
+// duration (a manual clock moved to the instant), each time writing `session.end` with how it
+// ended and its bytes.
 // Real OpenSSH client, real sshd, the gateway in process.
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualTimers, type Actor } from '../../core/index.ts';
-import { sshTargetFixture, type SshTargetFixture } from '../support/gateway-fixture.ts';
+import { sshTargetFixture, startTestGateway, type SshTargetFixture } from '../support/gateway-fixture.ts';
 import { Transcript } from '../support/interactive.ts';
 import { askpassEnv, sshOptions } from '../support/openssh-client.ts';
 import { sshdSkipReason } from '../support/sshd.ts';
@@ -57,11 +58,11 @@ describe.skipIf(!!skip)(`port forwards in the session lifecycle${skip ? ` (${ski
   };
 
   /** A forward that has carried one echo round trip (so it is open end to end). */
-  const openForward = async (): Promise<Forward> => {
+  const openForward = async (port = fx.gw.port): Promise<Forward> => {
     const id = { password: USER_PASSWORD };
     const child = spawn(
       '/usr/bin/ssh',
-      [...sshOptions(fx.gw.port, id), '-W', `127.0.0.1:${echoPort}`, `${fx.direct('alice')}@127.0.0.1`],
+      [...sshOptions(port, id), '-W', `127.0.0.1:${echoPort}`, `${fx.direct('alice')}@127.0.0.1`],
       { env: askpassEnv(id), stdio: ['pipe', 'pipe', 'pipe'] },
     );
     const out = new Transcript();
@@ -129,5 +130,25 @@ describe.skipIf(!!skip)(`port forwards in the session lifecycle${skip ? ` (${ski
     const end = await lastEnd();
     expect(end).toMatchObject({ how: 'idle', bytesIn: 14, bytesOut: 14 });
     await fx.v.core.access.checkin(alice, fx.ref);
+  }, 60_000);
+
+  it('ends at its maximum duration', async () => {
+    const hour = 3_600_000;
+    const clock = new ManualTimers(new Date());
+    const gw = await startTestGateway(fx.v, { maxDurationMs: hour }, { timers: clock });
+    try {
+      await checkout('INC-4');
+      const f = await openForward(gw.port);
+      clock.advance(hour - 1);
+      f.child.stdin!.write('PING-3\n');
+      await f.out.waitFor(/PING-3/, 10_000);
+      clock.advance(1);
+      await f.exited;
+      const end = await lastEnd();
+      expect(end).toMatchObject({ how: 'max-duration', reason: 'maximum session duration reached' });
+      await fx.v.core.access.checkin(alice, fx.ref);
+    } finally {
+      await gw.close();
+    }
   }, 60_000);
 });
