@@ -109,6 +109,46 @@ export default tseslint.config(
     },
   },
   {
+    // Each target connector implements one interface and never imports another (rule 3): the
+    // session room picks one through its connector registry. Shared helpers (failures, tcp, the
+    // interface) and a connector's own protocol files are not connectors.
+    files: ['gateway/connectors/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'knex', message: 'knex lives only under core/storage (rule 4).' }],
+          patterns: [
+            { group: ['**/tui/**'], message: 'gateway and tui never import each other (rule 2).' },
+            {
+              group: ['**/core/*/**', '!**/core/index.ts'],
+              message: 'import core through its public entry core/index.ts (rule 2).',
+            },
+            { group: ['**/test/**'], message: 'product code never imports test helpers (rule 5).' },
+            {
+              group: [
+                './ssh.ts',
+                './telnet.ts',
+                './rdp.ts',
+                './ssh/*',
+                './telnet/*',
+                './rdp/*',
+                '../ssh/*',
+                '../telnet/*',
+                '../rdp/*',
+              ],
+              message: 'a connector never imports another connector (rule 3).',
+            },
+            {
+              group: ['**/session/**', '**/ssh-server/**'],
+              message: 'connectors know nothing of the session that uses them.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Remote reset connectors (issue 6): network code outside core, like the gateway.
     files: ['reset/**/*.ts'],
     rules: {

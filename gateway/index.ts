@@ -1,4 +1,4 @@
 // The gateway room's public entry for the composition root (cli/).
 export { startGateway, type GatewayOptions, type RunningGateway } from './ssh-server/server.ts';
 export { ensureHostKey } from './ssh-server/host-key.ts';
-export type { GatewaySettings } from './ssh-server/launch.ts';
+export type { GatewaySettings } from './session/types.ts';

@@ -11,6 +11,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { promises as fs } from 'node:fs';
 import type { Clock } from '../runtime.ts';
+import { systemTimers, type Timers } from '../timers.ts';
 import { clampTerminalSize } from '../terminal-size.ts';
 import {
   INDEX_SUFFIX,
@@ -31,6 +32,8 @@ export interface AsciicastWriterOptions {
   policy?: RecordingFailurePolicy;
   /** Buffered output reaches the file at least this often (default 1000 ms). */
   flushIntervalMs?: number;
+  /** What wakes the periodic flush (default real time; tests pass manual timers). */
+  timers?: Timers;
   /** A buffer this large is flushed at once (default 64 KiB). */
   flushBytes?: number;
   keyframeSeconds?: number;
@@ -73,7 +76,8 @@ export class AsciicastWriter implements RecordingWriter {
   readonly #outDecoder = new TextDecoder('utf-8');
   readonly #inDecoder = new TextDecoder('utf-8');
   readonly #failureCallbacks: ((error: Error) => void)[] = [];
-  #timer: ReturnType<typeof setInterval> | undefined;
+  /** Cancels the next periodic flush; undefined once closed. */
+  #cancelFlush: (() => void) | undefined;
 
   /** Bytes of the cast accounted for (written or buffered): the offset of the next line. */
   #offset = 0;
@@ -138,8 +142,12 @@ export class AsciicastWriter implements RecordingWriter {
     this.#indexBuf.push(JSON.stringify(this.#lastKeyframe) + '\n');
 
     const interval = o.flushIntervalMs ?? 1000;
-    this.#timer = setInterval(() => void this.flush(), interval);
-    this.#timer.unref();
+    const timers = o.timers ?? systemTimers;
+    const tick = () => {
+      void this.flush();
+      if (this.#cancelFlush) this.#cancelFlush = timers.after(interval, tick);
+    };
+    this.#cancelFlush = timers.after(interval, tick);
   }
 
   /** Creates both files (exclusively, mode 0600) and writes the header at once. */
@@ -276,8 +284,8 @@ export class AsciicastWriter implements RecordingWriter {
   }
 
   async #close(): Promise<RecordingSummary> {
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = undefined;
+    this.#cancelFlush?.();
+    this.#cancelFlush = undefined;
     if (!this.#failed && !this.#suspended) {
       // Whatever is left in the decoders is an incomplete character: it ends as U+FFFD, as in a
       // terminal, and only here, at the very end.
@@ -360,8 +368,8 @@ export class AsciicastWriter implements RecordingWriter {
     this.#castBuf = [];
     this.#castBufBytes = 0;
     this.#indexBuf = [];
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = undefined;
+    this.#cancelFlush?.();
+    this.#cancelFlush = undefined;
     for (const cb of this.#failureCallbacks.splice(0)) {
       try {
         cb(error);

@@ -30,6 +30,8 @@ export interface RecordingExport {
 export interface RecordingStoreOptions {
   /** Flush interval of new writers (default 1000 ms). */
   flushIntervalMs?: number;
+  /** What wakes the writers' periodic flush (default real time). */
+  timers?: AsciicastWriterOptions['timers'];
   /** How writers create their files (tests inject write failures). */
   openFile?: AsciicastWriterOptions['openFile'];
 }
@@ -72,6 +74,7 @@ export class RecordingStore {
       policy,
       ...(this.options.flushIntervalMs ? { flushIntervalMs: this.options.flushIntervalMs } : {}),
       ...(this.options.openFile ? { openFile: this.options.openFile } : {}),
+      ...(this.options.timers ? { timers: this.options.timers } : {}),
       onClosed: async (summary, failed) => {
         this.#open.delete(writer);
         await this.#finish(summary, failed);

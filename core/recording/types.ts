@@ -2,6 +2,8 @@
  * Session recordings (ARCHITECTURE.md: asciicast v2 with a side index of keyframes). The gateway
  * writes through a RecordingWriter; nothing else touches the files.
  */
+import type { TerminalRecorder } from './recorder.ts';
+
 export type RecordingFailurePolicy = 'strict' | 'best-effort';
 
 export interface RecordingMeta {
@@ -25,25 +27,8 @@ export interface RecordingSummary {
   durationMs: number;
 }
 
-export interface RecordingWriter {
+/** The asciicast writer's face: a terminal recorder that always has a recording behind it. */
+export interface RecordingWriter extends TerminalRecorder {
   readonly id: string;
-  /** Target output (what the operator sees). */
-  output(data: Buffer): void;
-  /** Operator input. */
-  input(data: Buffer): void;
-  resize(cols: number, rows: number): void;
-  /** While the gateway types a credential, nothing is written; resume() ends that. */
-  suspend(): void;
-  resume(): void;
-  /** Called once if writing fails; with the strict policy the gateway ends the session. */
-  onFailure(cb: (error: Error) => void): void;
-  /** Bytes not yet on disk, and a promise for when they are (backpressure for bulk output). */
-  backlog(): number;
-  drained(): Promise<void>;
-  /**
-   * True once everything handed over so far is written to the recording, false if writing failed
-   * (the strict policy forwards output to the operator only after this says true).
-   */
-  committed(): Promise<boolean>;
   close(): Promise<RecordingSummary>;
 }

@@ -15,7 +15,7 @@
  * connector's callback after telling the owner why.
  */
 import { clampTerminalSize } from '../../core/index.ts';
-import type { Logger, RecordingWriter } from '../../core/index.ts';
+import type { Logger, TerminalRecorder } from '../../core/index.ts';
 import { HeadlessScreen } from './screen.ts';
 import { Utf8Carry } from './utf8.ts';
 
@@ -28,7 +28,7 @@ export interface TerminalMuxOptions {
   client: (chunk: Buffer) => void;
   /** Sends the owner's input to the target. */
   toTarget: (chunk: Buffer) => void;
-  recorder?: RecordingWriter;
+  recorder?: TerminalRecorder;
   /** Live output for viewers: the session's live-registry registration. */
   publish?: (chunk: Buffer) => void;
   /** The connector's way to end the session (close the target and the client channel). */

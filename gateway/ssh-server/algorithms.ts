@@ -1,4 +1,4 @@
-// What the front door offers in its key exchange (issue 11 #18; `ssh-audit` is run against it in
+// What the front door offers in its key exchange (`ssh-audit` is run against it in
 // test/security/ssh-audit.test.ts). ssh2's defaults include the NIST ECDH curves (flagged [fail]),
 // HMAC-SHA1 and the encrypt-and-MAC MACs ([warn]) and plain zlib, which starts before
 // authentication. Offered instead, most preferred first:

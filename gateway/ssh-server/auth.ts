@@ -19,7 +19,7 @@ export class ConnectionAuth {
   /** Set once the user is fully authenticated. */
   user?: User;
   #firstFactor?: User;
-  /** Why the last TOTP code was refused: the next code prompt's instructions (issue 10). */
+  /** Why the last TOTP code was refused: the next code prompt says so, so a retry is informed. */
   #totpNote = '';
 
   constructor(
@@ -51,7 +51,7 @@ export class ConnectionAuth {
           return ctx.reject(['publickey', 'password', 'keyboard-interactive']);
       }
     } catch (e) {
-      // LimitError: the hashing queue is full or the client has gone (issue 11), not a fault.
+      // LimitError: the hashing queue is full or the client has gone (pre-auth bounds), not a fault.
       if (!(e instanceof AuthError) && !(e instanceof LockedError) && !(e instanceof LimitError)) {
         this.logger.log('error', 'ssh authentication failed unexpectedly', {
           source: this.source,

@@ -1,5 +1,5 @@
 import type { Actor, Core } from '../../core/index.ts';
-import { type OperatorChannel } from './launch.ts';
+import { type OperatorChannel } from '../session/types.ts';
 import { runLiveMenu } from './live-menu.ts';
 
 /**

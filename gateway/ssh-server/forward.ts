@@ -1,23 +1,15 @@
 // `ssh -L` (and `ssh -W`): a direct-tcpip channel from the operator to another port on the target's
-// host, only through a direct-target username and only where the resource allows forwarding.
-//
-// The upstream connection is made BEFORE the channel is accepted, so a refusal reaches the client
-// as a channel-open failure with a reason ("open failed: connect failed: web01 port 9 refused the
-// connection"), and every socket and channel has an 'error' listener: a failing forward ends that
-// forward, never the process (issue 10).
-import type { Duplex } from 'node:stream';
+// host, only through a direct-target username and only where the resource allows forwarding. The
+// forward itself is a session like any other (../session/forward-session.ts); this file is its
+// SSH side: who may ask, and how a refusal reaches the client.
 import type { Connection, ServerChannel } from 'ssh2';
-import { printable, type Actor, type Core, type Logger } from '../../core/index.ts';
-import { DialError } from '../connectors/failures.ts';
-import { connectTcp } from '../connectors/tcp.ts';
-import { reachTarget } from './dial.ts';
-import { operatorMessage, type GatewaySettings } from './launch.ts';
+import { printable, type Actor } from '../../core/index.ts';
+import type { GatewayRuntime } from '../session/channel-session.ts';
+import { runForwardSession } from '../session/forward-session.ts';
+import { operatorMessage } from '../session/types.ts';
 import type { ParsedUsername } from './username.ts';
 
-export interface ForwardRequest {
-  core: Core;
-  settings: GatewaySettings;
-  logger: Logger;
+export interface ForwardRequest extends GatewayRuntime {
   client: Connection;
   actor: Actor;
   parsed: ParsedUsername;
@@ -53,68 +45,38 @@ export function rejectChannel(
 
 export async function openForward(r: ForwardRequest): Promise<void> {
   const { core, client, actor, parsed, destPort } = r;
+  // The channel is answered once: accepted by the forward, or refused here.
+  let answered = false;
+  const refuse = (reason: string) => {
+    if (answered) return;
+    answered = true;
+    rejectChannel(client, r.reject, reason);
+  };
   if (parsed.kind !== 'direct')
-    return rejectChannel(
-      client,
-      r.reject,
-      'port forwarding needs a direct-target username (USER:ACCOUNT@RESOURCE)',
-    );
+    return refuse('port forwarding needs a direct-target username (USER:ACCOUNT@RESOURCE)');
   let grant;
   try {
     grant = await core.sessions.authorize(actor, parsed.ref);
   } catch (e) {
-    return rejectChannel(client, r.reject, operatorMessage(e));
+    return refuse(operatorMessage(e));
   }
-  const refuse = async (reason: string, result: 'denied' | 'failure') => {
+  if (!grant.target.allowPortForwarding) {
+    const reason = 'port forwarding is not allowed for this resource';
     await core.sessions
-      .record(grant, 'session.refused', { reason, mode: 'port-forward', port: destPort }, result)
+      .record(grant, 'session.refused', { reason, mode: 'port-forward', port: destPort }, 'denied')
       .catch(() => undefined);
     core.sessions.release(grant);
-    rejectChannel(client, r.reject, reason);
-  };
-  if (!grant.target.allowPortForwarding)
-    return refuse('port forwarding is not allowed for this resource', 'denied');
-
-  let upstream: Duplex;
-  let closeRoute: () => void = () => undefined;
-  try {
-    const reached = await reachTarget(core, grant, r.settings.connectTimeoutMs, undefined, destPort);
-    closeRoute = reached.close;
-    upstream =
-      reached.via?.stream ?? (await connectTcp(grant.target.host, destPort, r.settings.connectTimeoutMs));
-  } catch (e) {
-    closeRoute();
-    const why =
-      e instanceof DialError ? `${grant.target.resource} port ${destPort} ${e.phrase}` : operatorMessage(e);
-    r.logger.log('warn', 'port forward refused', {
-      user: actor.name,
-      target: printable(parsed.ref),
-      error: why,
-    });
-    return refuse(why, 'failure');
+    return refuse(reason);
   }
-  upstream.on('error', () => {}); // ends as 'close' below
-  const down = r.accept?.();
-  if (!down) {
-    upstream.destroy();
-    closeRoute();
-    core.sessions.release(grant);
-    return;
-  }
-  down.on('error', () => {});
-  let over = false;
-  const end = () => {
-    if (over) return;
-    over = true;
-    upstream.destroy();
-    down.destroy();
-    closeRoute();
-    core.sessions.release(grant);
-  };
-  down.once('close', end);
-  upstream.once('close', end);
-  down.pipe(upstream).pipe(down);
-  await core.sessions
-    .record(grant, 'session.start', { mode: 'port-forward', port: destPort })
-    .catch(() => undefined);
+  await runForwardSession({
+    ...r,
+    grant,
+    source: actor.source,
+    accept: () => {
+      if (answered) return undefined;
+      answered = true;
+      return r.accept?.();
+    },
+    refuse,
+  });
 }

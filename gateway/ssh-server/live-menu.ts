@@ -1,6 +1,6 @@
 import type { Actor, Core } from '../../core/index.ts';
-import type { OperatorChannel } from './launch.ts';
-import { operatorMessage } from './launch.ts';
+import type { OperatorChannel } from '../session/types.ts';
+import { operatorMessage } from '../session/types.ts';
 
 /**
  * Live sessions for administrators in the console: list, watch (read-only shadow: the current

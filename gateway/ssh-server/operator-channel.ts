@@ -1,5 +1,5 @@
 import type { ServerChannel } from 'ssh2';
-import type { OperatorChannel } from './launch.ts';
+import type { OperatorChannel } from '../session/types.ts';
 
 /**
  * Adapts an ssh2 server channel to the session runner. Resize events come from the session's

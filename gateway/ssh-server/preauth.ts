@@ -1,7 +1,7 @@
 import type net from 'node:net';
 import type { Logger } from '../../core/index.ts';
 
-/** Bounds on connections that have not authenticated yet (issue 11; `[gateway]` settings). */
+/** Bounds on connections that have not authenticated yet (the `[gateway]` settings of custody.toml). */
 export interface DoorLimits {
   /** Pre-auth connections at once from one source address. */
   maxPerSource: number;

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../../gateway/index.ts';
 import { TARGET_PASSWORD, startTestGateway } from '../support/gateway-fixture.ts';
-import { ssh } from '../support/openssh-client.ts';
+import { ssh, sshInteractive } from '../support/openssh-client.ts';
 import { createTestUser, freePort, sshdSkipReason, type TestUser } from '../support/sshd.ts';
 import { startTelnetd, telnetdSkipReason, type TelnetdInstance } from '../support/telnetd.ts';
 import { USER_PASSWORD, createTestVault, pw, type TestVault } from '../support/vault.ts';
@@ -74,6 +74,20 @@ describe.skipIf(!!skip)(`refused session attempts${skip ? ` (${skip})` : ''}`, (
     const r = await ssh(gw.port, `alice:${user.name}@gone01`, { password: USER_PASSWORD }, ['uname']);
     expect(r.code).not.toBe(0);
     expect(await rowsFor('session.refused', ref)).toHaveLength(1);
+    const recordings = await v.core.recordings.list(v.host, {});
+    expect(recordings.filter((x) => x.target === ref)).toEqual([]);
+  }, 30_000);
+
+  it('a shell to a target nobody listens on: a refusal with its reason, an audit row, no recording', async () => {
+    const ref = `gone01/${user.name}`;
+    const before = (await rowsFor('session.refused', ref)).length;
+    const op = sshInteractive(gw.port, `alice:${user.name}@gone01`, { password: USER_PASSWORD });
+    expect(await op.exited).not.toBe(0);
+    expect(op.out.text).toMatch(/custody: .*refused the connection/);
+    const refused = await rowsFor('session.refused', ref);
+    expect(refused).toHaveLength(before + 1);
+    expect(String(refused[0]!.details)).toMatch(/refused the connection/);
+    expect(await rowsFor('session.start', ref)).toEqual([]);
     const recordings = await v.core.recordings.list(v.host, {});
     expect(recordings.filter((x) => x.target === ref)).toEqual([]);
   }, 30_000);

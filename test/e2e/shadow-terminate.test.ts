@@ -2,6 +2,7 @@
 // administrator's second connection — current screen first, then the live stream — and then
 // terminated with a reason the operator sees, within one second.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualTimers } from '../../core/index.ts';
 import type { RunningGateway } from '../../gateway/index.ts';
 import { sshTargetFixture, startTestGateway, type SshTargetFixture } from '../support/gateway-fixture.ts';
 import { ssh2Shell } from '../support/interactive.ts';
@@ -74,16 +75,21 @@ describe.skipIf(!!skip)(`shadow and terminate${skip ? ` (${skip})` : ''}`, () =>
     );
   }, 60_000);
 
-  it('an idle session is ended with a one-line reason', async () => {
-    const idleGw = await startTestGateway(v, { idleTimeoutMs: 1500 });
+  it('an idle session is ended with a one-line reason, at the instant the idle time is reached', async () => {
+    const idleMs = 15 * 60_000;
+    const timers = new ManualTimers(new Date());
+    const idleGw = await startTestGateway(v, { idleTimeoutMs: idleMs }, { timers });
     try {
       const op = sshInteractive(idleGw.port, `alice:${target.name}@web01`, { password: USER_PASSWORD });
       await op.out.waitFor(/\$ $/m, 15_000);
-      const quiet = Date.now();
+      timers.advance(idleMs - 1);
+      // A millisecond before the instant the shell still answers (and that traffic restarts the clock).
+      op.child.stdin!.write('echo AWAKE-$((40+2))\n');
+      await op.out.waitFor(/AWAKE-42/, 10_000);
+      expect(op.out.text).not.toMatch(/session terminated/);
+      timers.advance(idleMs);
       const code = await op.exited;
-      expect(Date.now() - quiet).toBeGreaterThan(1000);
-      expect(Date.now() - quiet).toBeLessThan(5000);
-      expect(op.out.text).toMatch(/\[custody\] session terminated.*idle/);
+      expect(op.out.text).toMatch(/\[custody\] session terminated: idle for 15 minutes/);
       expect(code).not.toBe(0);
     } finally {
       await idleGw.close();

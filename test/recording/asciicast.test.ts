@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   AsciicastWriter,
   ManualClock,
+  ManualTimers,
   readIndex,
   seek,
   type AsciicastWriterOptions,
@@ -164,15 +165,23 @@ describe('asciicast v2 writer', () => {
     ]);
   });
 
-  it('reaches the disk within a second without close (real 1.2 s wait)', async () => {
-    const w = await writer();
+  it('reaches the disk within a second without close (on its timer, a manual clock)', async () => {
+    const timers = new ManualTimers(new Date());
+    const w = await writer({ timers });
     w.output(b('flushed-by-timer'));
-    const before = await readFile(w.castPath, 'utf8');
-    expect(before).not.toContain('flushed-by-timer');
-    await new Promise((r) => setTimeout(r, 1200));
+    timers.advance(999);
+    await new Promise((r) => setImmediate(r));
+    expect(await readFile(w.castPath, 'utf8')).not.toContain('flushed-by-timer');
+    expect(w.backlog()).toBeGreaterThan(0);
+    timers.advance(1);
+    // The timer's flush is under way: wait for the file write it started (never a sleep).
+    for (let i = 0; i < 1000 && w.backlog() > 0; i++) await new Promise((r) => setImmediate(r));
     const after = await readFile(w.castPath, 'utf8');
     expect(after).toContain('[0.000000, "o", "flushed-by-timer"]\n');
+    // The next flush is armed again, and close() cancels it.
+    expect(timers.pending).toBe(1);
     await w.close();
+    expect(timers.pending).toBe(0);
   });
 
   it('committed() says true only once the bytes are in the file, and false after a failure', async () => {

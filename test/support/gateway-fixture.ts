@@ -26,7 +26,7 @@ export const TEST_GATEWAY_SETTINGS: GatewaySettings = {
 export async function startTestGateway(
   v: TestVault,
   settings: Partial<GatewaySettings> = {},
-  extra: Pick<GatewayOptions, 'startConsole' | 'door'> = {},
+  extra: Pick<GatewayOptions, 'startConsole' | 'door' | 'timers'> = {},
 ): Promise<RunningGateway> {
   const key = await ensureHostKey(`${v.home}/keys/ssh_host_ed25519_key`);
   return startGateway({
@@ -60,6 +60,8 @@ export async function sshTargetFixture(
     operators?: string[];
     vault?: VaultOptions;
     settings?: Partial<GatewaySettings>;
+    /** The gateway's session clocks (a test passes ManualTimers to move time itself). */
+    timers?: GatewayOptions['timers'];
   } = {},
 ): Promise<SshTargetFixture> {
   const resource = opts.resource ?? 'web01';
@@ -78,7 +80,7 @@ export async function sshTargetFixture(
     await v.addUser(name, 'password-user');
     await v.core.sharing.grant(v.host, { kind: 'account', name: ref }, { kind: 'user', name }, 'view');
   }
-  const gw = await startTestGateway(v, opts.settings);
+  const gw = await startTestGateway(v, opts.settings, opts.timers ? { timers: opts.timers } : {});
   return {
     v,
     sshd,

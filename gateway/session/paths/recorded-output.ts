@@ -8,14 +8,14 @@
  * What waits here is bounded by the session's backpressure: the target is paused while the
  * recorder's backlog is over its limit, and everything waiting here is in that backlog.
  */
-import type { RecordingWriter } from '../../core/index.ts';
+import type { TerminalRecorder } from '../../../core/index.ts';
 
 export class RecordedOutputGate {
-  readonly #recorder: RecordingWriter;
+  readonly #recorder: TerminalRecorder;
   #tail: Promise<void> = Promise.resolve();
   #waiting = 0;
 
-  constructor(recorder: RecordingWriter) {
+  constructor(recorder: TerminalRecorder) {
     this.#recorder = recorder;
   }
 

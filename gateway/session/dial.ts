@@ -1,36 +1,7 @@
-import type { Core, Protocol, SessionGrant } from '../../core/index.ts';
-import { TargetError } from '../../core/index.ts';
-import { SshConnector } from '../connectors/ssh.ts';
-import { TelnetConnector, type TelnetPrompts } from '../connectors/telnet.ts';
-import type { TargetConnector, Via } from '../connectors/types.ts';
+// Reaching a target's host:port through the landing servers of its grant (the hop chain).
+import type { Core, SessionGrant } from '../../core/index.ts';
+import type { Via } from '../connectors/types.ts';
 import { openChain } from '../hops/chain.ts';
-
-const ssh = new SshConnector();
-const telnetByPrompts = new WeakMap<object, TelnetConnector>();
-const defaultTelnet = new TelnetConnector();
-
-export function connectorFor(
-  protocol: Protocol,
-  telnetPrompts?: Partial<TelnetPrompts>,
-): TargetConnector | never {
-  let c: TargetConnector | undefined;
-  if (protocol === 'ssh') c = ssh;
-  else if (protocol === 'telnet') {
-    if (!telnetPrompts) c = defaultTelnet;
-    else {
-      c = telnetByPrompts.get(telnetPrompts) ?? new TelnetConnector({ prompts: telnetPrompts });
-      telnetByPrompts.set(telnetPrompts, c as TelnetConnector);
-    }
-  }
-  if (!c) {
-    throw new TargetError(
-      protocol === 'rdp'
-        ? 'RDP sessions open in the web viewer, which is not built yet'
-        : `no terminal session for ${protocol} resources`,
-    );
-  }
-  return c;
-}
 
 /**
  * Reaches the target's host:port through the grant's landing servers (nothing to do for a

@@ -1,0 +1,54 @@
+/**
+ * What the gateway records a session through, whatever the session carries. A terminal session
+ * gets an asciicast writer; a session that is not recorded (file transfers, port forwards) gets
+ * the discard recorder, so the data paths call the same methods either way and never test for a
+ * missing recorder. A desktop recorder (screen updates, input) extends `SessionRecorder` the way
+ * `TerminalRecorder` does, next to it.
+ */
+import type { RecordingSummary } from './types.ts';
+
+export interface SessionRecorder {
+  /** The recording's id, or null when nothing is being recorded. */
+  readonly id: string | null;
+  /** While the gateway types a credential, nothing is written; resume() ends that. */
+  suspend(): void;
+  resume(): void;
+  /** Called once if writing fails; with the strict policy the gateway ends the session. */
+  onFailure(cb: (error: Error) => void): void;
+  /** Bytes not yet on disk, and a promise for when they are (backpressure for bulk output). */
+  backlog(): number;
+  drained(): Promise<void>;
+  /**
+   * True once everything handed over so far is written to the recording, false if writing failed
+   * (the strict policy forwards output to the operator only after this says true).
+   */
+  committed(): Promise<boolean>;
+  /** Finishes the recording; undefined when there was none. */
+  close(): Promise<RecordingSummary | undefined>;
+}
+
+/** A terminal's recording: output, input and window sizes (asciicast `o`, `i`, `r`). */
+export interface TerminalRecorder extends SessionRecorder {
+  /** Target output (what the operator sees). */
+  output(data: Buffer): void;
+  /** Operator input. */
+  input(data: Buffer): void;
+  resize(cols: number, rows: number): void;
+}
+
+/** Recording off: takes everything, keeps nothing, never fails. */
+export function discardRecorder(): TerminalRecorder {
+  return {
+    id: null,
+    output: () => undefined,
+    input: () => undefined,
+    resize: () => undefined,
+    suspend: () => undefined,
+    resume: () => undefined,
+    onFailure: () => undefined,
+    backlog: () => 0,
+    drained: () => Promise.resolve(),
+    committed: () => Promise.resolve(true),
+    close: () => Promise.resolve(undefined),
+  };
+}

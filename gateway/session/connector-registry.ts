@@ -1,0 +1,36 @@
+// Which connector opens a session on which protocol: one table, filled once per gateway, in
+// place of a chain of protocol tests. A new protocol (RDP) adds one line here and its own folder
+// under connectors/; the connectors never import each other.
+import { TargetError, type Protocol } from '../../core/index.ts';
+import { SshConnector } from '../connectors/ssh.ts';
+import { TelnetConnector } from '../connectors/telnet.ts';
+import type { TargetConnector } from '../connectors/types.ts';
+import type { GatewaySettings } from './types.ts';
+
+/** Protocols a resource may have that no terminal connector serves, with the operator's reason. */
+const NOT_HERE: Partial<Record<Protocol, string>> = {
+  rdp: 'RDP sessions open in the web viewer, which is not built yet',
+};
+
+export class ConnectorRegistry {
+  readonly #connectors = new Map<Protocol, TargetConnector>();
+
+  add(protocol: Protocol, connector: TargetConnector): this {
+    this.#connectors.set(protocol, connector);
+    return this;
+  }
+
+  /** The connector for `protocol`; a TargetError with a one-line reason when there is none. */
+  for(protocol: Protocol): TargetConnector {
+    const c = this.#connectors.get(protocol);
+    if (c) return c;
+    throw new TargetError(NOT_HERE[protocol] ?? `no terminal session for ${protocol} resources`);
+  }
+}
+
+/** The connectors a gateway starts with, configured from its settings. */
+export function defaultConnectors(settings: Pick<GatewaySettings, 'telnetPrompts'>): ConnectorRegistry {
+  return new ConnectorRegistry()
+    .add('ssh', new SshConnector())
+    .add('telnet', new TelnetConnector(settings.telnetPrompts ? { prompts: settings.telnetPrompts } : {}));
+}
