@@ -70,7 +70,7 @@ export function App(props: AppProps) {
     return () => void stdout.off('resize', onResize);
   }, [stdout]);
 
-  const can = useCallback((op: Operation) => session.core.ctx.authz.allows(session.actor, op), [session]);
+  const can = useCallback((op: Operation) => session.core.as(session.actor).can(op), [session]);
   const tabs = useMemo(() => TABS.filter((t) => can(t.op)), [can]);
   const index = useMemo(() => new ExplorerIndex(session.core, session.actor), [session]);
 

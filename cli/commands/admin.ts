@@ -1,15 +1,7 @@
 import type { Command } from 'commander';
 import { promises as fs } from 'node:fs';
 import cliProgress from 'cli-progress';
-import {
-  checkAllSecrets,
-  Keyring,
-  parseCheckpoint,
-  readKeyFile,
-  UsageError,
-  type AuditCheckpoint,
-  type AuditResult,
-} from '../../core/index.ts';
+import { parseCheckpoint, UsageError, type AuditCheckpoint, type AuditResult } from '../../core/index.ts';
 import { withCore, globalsOf, type GlobalOptions } from '../context.ts';
 import { Output, table } from '../output.ts';
 import { writeOutputFile } from '../safe-output.ts';
@@ -232,7 +224,7 @@ export function registerAdmin(program: Command): void {
           : undefined;
       let started = false;
       let lastPct = -1;
-      const result = await core.rotateKey(actor, opened.layout.keyFile, (done, total) => {
+      const result = await core.keys.rotate(actor, opened.layout.keyFile, (done, total) => {
         if (bar) {
           if (!started) bar.start(total, done);
           started = true;
@@ -245,10 +237,7 @@ export function registerAdmin(program: Command): void {
       });
       bar?.stop();
       // Prove the result before saying so: every secret must open with the new key file.
-      const check = await checkAllSecrets(
-        core.ctx.store,
-        new Keyring(await readKeyFile(opened.layout.keyFile)),
-      );
+      const check = await core.keys.check(actor, opened.layout.keyFile);
       return { ...result, checked: check.checked, unreadable: check.failed.length };
     });
     out.result(
@@ -261,8 +250,7 @@ export function registerAdmin(program: Command): void {
   key.command('check').action(async (_o: unknown, cmd: Command) => {
     const opts = g(cmd);
     const r = await withCore(opts, async (core, actor, opened) => {
-      core.ctx.authz.require(actor, 'key.rotate');
-      return checkAllSecrets(core.ctx.store, new Keyring(await readKeyFile(opened.layout.keyFile)));
+      return core.keys.check(actor, opened.layout.keyFile);
     });
     new Output(!!opts.json).result(r, (x) =>
       x.failed.length

@@ -89,6 +89,8 @@ export const OPERATIONS = {
   'import.users': { roles: ADMIN },
   'import.resources': { roles: MANAGER_ROLES },
   'key.rotate': { roles: ADMIN, superAdminOnly: true },
+  // Opening every secret with the key file on disk: the same people as rotating it.
+  'key.check': { roles: ADMIN, superAdminOnly: true },
   // Login credentials: one's own SSH keys and TOTP; administrators manage anyone's.
   'credentials.own': { roles: ALL_ROLES },
   'credentials.others': { roles: ADMIN },

@@ -76,7 +76,7 @@ export function AccountDetailScreen(props: { ref_: string; height: number; activ
     [c.timers],
   );
 
-  const needsReason = core.ctx.config.vault.require_reason_to_reveal;
+  const needsReason = core.as(actor).config.vault.require_reason_to_reveal;
 
   const retrieve = async (reason: string | undefined, then: (secret: string) => void) => {
     try {
