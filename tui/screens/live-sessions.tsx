@@ -1,13 +1,13 @@
 import { Box, Text } from 'ink';
 import React, { useEffect, useState } from 'react';
-import { printable, type ConsoleTerminal, type Core } from '../../core/index.ts';
+import { printable, type ConsoleTerminal, type ActorCore } from '../../core/index.ts';
 import { refusal, useConsole, type ConsoleState } from '../console-context.tsx';
 import { Prompt, usePrompt } from '../components/prompt.tsx';
 import { useCursor, VirtualList } from '../components/virtual-list.tsx';
 import { Command, commandOf } from '../keys.ts';
 import { useKeys } from '../components/use-keys.ts';
 
-type LiveInfo = ReturnType<Core['live']['list']>[number];
+type LiveInfo = ReturnType<ActorCore['live']['list']>[number];
 
 /** Ctrl-] leaves a shadow, as in telnet: a key no shell program needs, so it is never ambiguous. */
 const LEAVE_SHADOW = '\x1d';
@@ -17,7 +17,7 @@ const kib = (n: number) => (n < 10_240 ? `${n} B` : `${Math.round(n / 1024)} KiB
 /** Administrators: the sessions running now; shadow in place (read-only) or terminate with a reason. */
 export function LiveSessionsScreen(props: { height: number; active: boolean }) {
   const c = useConsole();
-  const { core } = c.session;
+  const { me } = c;
   const [list, setList] = useState<LiveInfo[]>([]);
   const [tick, setTick] = useState(0);
   const prompt = usePrompt<LiveInfo>();
@@ -27,14 +27,14 @@ export function LiveSessionsScreen(props: { height: number; active: boolean }) {
 
   useEffect(() => {
     try {
-      setList(core.live.list(c.session.actor));
+      setList(me.live.list());
     } catch (e) {
       c.flash(refusal(e), 'error');
     }
     // Sessions come and go: the list refreshes every second while the screen is shown.
     const t = c.timers.setTimeout(() => setTick((n) => n + 1), 1000);
     return () => c.timers.clearTimeout(t);
-  }, [core, tick, c]);
+  }, [me, tick, c]);
 
   const selected = list[cursor];
   useKeys(
@@ -74,8 +74,8 @@ export function LiveSessionsScreen(props: { height: number; active: boolean }) {
             const s = asking;
             prompt.close();
             if (!reason) return c.flash('a reason is required to terminate', 'error');
-            core.live
-              .terminate(c.session.actor, s.id, reason)
+            me.live
+              .terminate(s.id, reason)
               .then(() => {
                 c.flash(`session ${s.id} terminated`, 'success');
                 setTick((n) => n + 1);
@@ -92,7 +92,7 @@ export function LiveSessionsScreen(props: { height: number; active: boolean }) {
 export async function shadowInPlace(c: ConsoleState, id: string): Promise<void> {
   let shadow;
   try {
-    shadow = await c.session.core.live.shadow(c.session.actor, id);
+    shadow = await c.me.live.shadow(id);
   } catch (e) {
     return c.flash(refusal(e), 'error');
   }
