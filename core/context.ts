@@ -13,7 +13,7 @@ import { CustodyError, ForbiddenError, NotFoundError, firstLine } from './errors
 import type { AuditResult } from './model.ts';
 import type { Clock, IdGenerator, Logger } from './runtime.ts';
 import type { Store } from './storage/db.ts';
-import type { LiveRegistry } from './live/registry.ts';
+import type { LiveRegistry } from './live/live-registry.ts';
 import type { AccessNotifier } from './access/notify.ts';
 import type { ResetService } from './access/reset.ts';
 import type { ResetConnectors } from './reset/connector.ts';

@@ -7,7 +7,7 @@ import { CredentialsService } from './identity/credentials-service.ts';
 import { LoginService } from './identity/login-service.ts';
 import { SelfPasswordService } from './identity/self-password-service.ts';
 import { TicketingService } from './tickets/ticketing-service.ts';
-import { InProcessLiveRegistry } from './live/registry.ts';
+import { InProcessRegistry } from './live/in-process-registry.ts';
 import { LiveService } from './live/live-service.ts';
 import { LandingService } from './sessions/landing-service.ts';
 import { HostKeysService } from './sessions/host-keys-service.ts';
@@ -118,7 +118,7 @@ export class Core {
     this.landing = new LandingService(ctx);
     this.hostKeys = new HostKeysService(ctx);
     this.sessions = new SessionsService(ctx);
-    this.live = new LiveService(ctx, deps.liveRegistry ?? new InProcessLiveRegistry());
+    this.live = new LiveService(ctx, deps.liveRegistry ?? new InProcessRegistry());
     this.resets = new ResetEngine(ctx);
     this.resetSettings = new ResetSettingsService(ctx);
     // Reset on check-in uses the engine: resources whose type has no connector still get Case 6.

@@ -60,8 +60,20 @@ export {
 export type { Clock, IdGenerator, Logger } from './runtime.ts';
 export { systemTimers, ManualTimers, type Timers } from './timers.ts';
 export type { SessionGrant, SessionTarget, Hop, HopCandidate, Credential } from './sessions/types.ts';
-export type { LiveRegistry, LiveSessionHandle, LiveSessionInfo } from './live/registry.ts';
-export { InProcessLiveRegistry } from './live/registry.ts';
+export type {
+  LiveControl,
+  LiveEndpoint,
+  LiveEvent,
+  LiveListFilter,
+  LiveRegistration,
+  LiveRegistry,
+  LiveSessionInfo,
+  LiveSessionKind,
+  LiveSessionState,
+  LiveSubscribeOptions,
+  LiveSubscription,
+} from './live/live-registry.ts';
+export { InProcessRegistry } from './live/in-process-registry.ts';
 export type { ShadowSession } from './live/live-service.ts';
 export type { LoginStep } from './identity/login-service.ts';
 export { userStatusText } from './identity/users-service.ts';

@@ -280,7 +280,9 @@ export class AccessHolds extends AccessBase {
         : e.how === 'forced'
           ? `checked in: ${ref} was checked in by ${e.request.endedBy ?? 'an administrator'}`
           : `checked in: ${ref} was checked in`;
-    const sessions = this.live.endForAccount(ref, e.holder, message);
+    // By the check-out's request id, never by user name: the holder's sessions under another
+    // check-out (or none) are not this check-out's to end.
+    const sessions = await this.live.endForRequest(e.request.id, message, e.request.endedBy ?? SYSTEM.name);
     if (sessions.length > 0)
       await this.ctx.auditAs(SYSTEM, 'access.session-ended', { kind: 'account', name: ref }, 'success', {
         request: e.request.id,

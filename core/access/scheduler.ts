@@ -7,11 +7,18 @@ import type { AccessService } from './access-service.ts';
  */
 export class AccessScheduler {
   #timer: ReturnType<typeof setInterval> | undefined;
+  #running: Promise<{ voided: number; expired: number }> | undefined;
 
   constructor(private readonly access: AccessService) {}
 
-  async tick(): Promise<{ voided: number; expired: number }> {
-    return this.access.expireDue();
+  /**
+   * One pass. While a pass is still running (a slow database, many check-outs ending at once),
+   * a second call joins it instead of starting another: two passes never run at once, so one
+   * expiry is never processed twice and passes cannot pile up behind each other.
+   */
+  tick(): Promise<{ voided: number; expired: number }> {
+    this.#running ??= this.access.expireDue().finally(() => (this.#running = undefined));
+    return this.#running;
   }
 
   start(everyMs = 30_000, onError: (e: unknown) => void = () => undefined): void {

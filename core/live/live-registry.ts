@@ -35,7 +35,11 @@ export interface LiveSessionInfo {
   forward?: string;
 }
 
-/** A control message to the node that runs the session. */
+/**
+ * A control message to the node that runs the session. `reason` is the one line the session's
+ * user is shown as it ends (already phrased, e.g. `terminated by admin: change window`); `by`
+ * names who asked, for the node's log.
+ */
 export type LiveControl = { type: 'terminate'; reason: string; by: string };
 
 /**

@@ -2,55 +2,70 @@ import type { Actor } from '../authz/actor.ts';
 import type { CoreContext } from '../context.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { checkText } from '../identity/names.ts';
-import type { LiveRegistry, LiveSessionHandle, LiveSessionInfo } from './registry.ts';
+import type { LiveEvent, LiveRegistry, LiveSessionInfo } from './live-registry.ts';
 
-export interface ShadowSession {
+/**
+ * A read-only view of one live session: iterate it for the current screen, then live output,
+ * then one `end` (see LiveEvent). Nothing here can write to the session.
+ */
+export interface ShadowSession extends AsyncIterable<LiveEvent> {
   info: LiveSessionInfo;
-  /** The current screen, then live output until `leave()` or the session ends. */
-  attach(onData: (chunk: Buffer) => void, onEnd: (reason: string) => void): void;
+  /** Stops watching (the iteration finishes) and audits the leave, once. */
   leave(): Promise<void>;
 }
 
-/** Administrators list, shadow (read-only) and terminate live sessions, audited. */
+/**
+ * Administrators list, shadow (read-only) and terminate live sessions, audited. Everything goes
+ * through the registry's messages, so it works the same whichever node runs the session.
+ */
 export class LiveService {
   constructor(
     private readonly ctx: CoreContext,
     readonly registry: LiveRegistry,
   ) {}
 
-  list(actor: Actor): LiveSessionInfo[] {
+  async list(actor: Actor): Promise<LiveSessionInfo[]> {
     this.ctx.authz.require(actor, 'session.list-live');
     return this.registry.list();
   }
 
-  private handle(id: string): LiveSessionHandle {
-    const h = this.registry.get(id);
-    if (!h) throw new NotFoundError('live session', id);
-    return h;
+  /** Authorisation comes first, so an unknown id and a forbidden one get the same answer. */
+  async get(actor: Actor, id: string): Promise<LiveSessionInfo> {
+    this.ctx.authz.require(actor, 'session.list-live');
+    return this.info(id);
+  }
+
+  private async info(id: string): Promise<LiveSessionInfo> {
+    const info = await this.registry.get(id);
+    if (!info) throw new NotFoundError('live session', id);
+    return info;
   }
 
   async shadow(actor: Actor, id: string): Promise<ShadowSession> {
     return this.ctx.run(actor, 'session.shadow', { kind: 'session', name: id }, async (s) => {
       this.ctx.authz.require(actor, 'session.shadow');
-      const h = this.handle(id);
-      const info = h.info();
-      await s.audit(
-        'session.shadow-join',
-        { kind: 'session', name: id },
-        { user: info.user, target: info.target },
-      );
-      let unsubscribe: (() => void) | undefined;
+      const info = await this.info(id);
+      const subscription = await this.registry.subscribe(id);
+      // It ended between the lookup and the subscription: as if it had never been there.
+      if (!subscription) throw new NotFoundError('live session', id);
+      try {
+        await s.audit(
+          'session.shadow-join',
+          { kind: 'session', name: id },
+          { user: info.user, target: info.target },
+        );
+      } catch (e) {
+        subscription.close();
+        throw e;
+      }
       let left = false;
       return {
         info,
-        attach: (onData, onEnd) => {
-          onData(Buffer.from(h.snapshot(), 'utf8'));
-          unsubscribe = h.subscribe(onData, onEnd);
-        },
+        [Symbol.asyncIterator]: () => subscription[Symbol.asyncIterator](),
         leave: async () => {
           if (left) return;
           left = true;
-          unsubscribe?.();
+          subscription.close();
           await this.ctx.auditAs(actor, 'session.shadow-leave', { kind: 'session', name: id }, 'success', {
             user: info.user,
             target: info.target,
@@ -65,8 +80,7 @@ export class LiveService {
     if (!why) throw new ValidationError('a reason is required to terminate a session', { field: 'reason' });
     await this.ctx.run(actor, 'session.terminate', { kind: 'session', name: id }, async (s) => {
       this.ctx.authz.require(actor, 'session.terminate');
-      const h = this.handle(id);
-      const info = h.info();
+      const info = await this.info(id);
       await s.audit(
         'session.terminate',
         { kind: 'session', name: id },
@@ -74,26 +88,16 @@ export class LiveService {
       );
     });
     // After the audit row commits: the user's session ends with the one-line reason.
-    this.handle(id).terminate(`terminated by ${actor.name}: ${why}`);
-  }
-
-  /** The live sessions on one account (`RESOURCE/ACCOUNT`), optionally only one user's. */
-  byTarget(ref: string, user?: string): LiveSessionInfo[] {
-    return this.registry.list().filter((i) => i.target === ref && (user === undefined || i.user === user));
+    const reached = await this.registry.terminate(id, `terminated by ${actor.name}: ${why}`, actor.name);
+    if (!reached) throw new NotFoundError('live session', id);
   }
 
   /**
-   * Ends `user`'s live sessions on `ref` with the one-line reason (a check-out ended: check-in,
-   * expiry or force). Returns the ids of the sessions ended; the caller audits.
+   * Ends the live sessions running under one check-out (check-in, forced check-in or expiry),
+   * with the one-line reason; `by` names who ended the check-out. Sessions of other check-outs
+   * of the same user or account are untouched. Returns the ids reached; the caller audits.
    */
-  endForAccount(ref: string, user: string, reason: string): string[] {
-    const ids: string[] = [];
-    for (const info of this.byTarget(ref, user)) {
-      const h = this.registry.get(info.id);
-      if (!h) continue;
-      h.terminate(reason);
-      ids.push(info.id);
-    }
-    return ids;
+  async endForRequest(requestId: string, reason: string, by: string): Promise<string[]> {
+    return this.registry.terminateByRequest(requestId, reason, by);
   }
 }

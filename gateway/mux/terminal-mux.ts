@@ -1,28 +1,27 @@
 /**
  * The terminal multiplexer (ARCHITECTURE.md: client + recorder + shadows). One target's output
  * fans out to the operator's client, the recorder, a headless terminal (the current screen, for
- * late joiners) and any number of read-only viewers; input comes only from the owner.
+ * late joiners) and the live registry, which carries it to any number of read-only viewers;
+ * input comes only from the owner.
  *
  *   target ──output()──► client (first, synchronously)
  *                      ├► recorder.output()
- *                      ├► headless screen (snapshot())
- *                      └► each viewer, through its own bounded queue (a stalled viewer is dropped)
- *   owner ──input()──► target + recorder.input();  a viewer's input is discarded
+ *                      ├► headless screen (screen())
+ *                      └► publish() → the live registry → each viewer's bounded queue
+ *   owner ──input()──► target + recorder.input()
  *
- * It is the session's LiveSessionHandle: the gateway registers it in the live registry, and
- * terminate() ends the session through the connector's callback after telling the owner why.
+ * Viewers have no way in: the registry hands them events to read and nothing to write to, so the
+ * owner is the only source of input by construction. terminate() ends the session through the
+ * connector's callback after telling the owner why.
  */
 import { clampTerminalSize } from '../../core/index.ts';
-import type { LiveSessionHandle, LiveSessionInfo, Logger, RecordingWriter } from '../../core/index.ts';
+import type { Logger, RecordingWriter } from '../../core/index.ts';
 import { HeadlessScreen } from './screen.ts';
-import { DEFAULT_SHADOW_LIMIT, ShadowQueue, type Sink } from './shadow-queue.ts';
 import { Utf8Carry } from './utf8.ts';
 
-export type { Sink } from './shadow-queue.ts';
-
 export interface TerminalMuxOptions {
-  /** The session as the live registry shows it (the byte counters are the mux's own). */
-  info: Omit<LiveSessionInfo, 'bytesIn' | 'bytesOut'>;
+  /** The live session's id (for the log). */
+  sessionId: string;
   cols: number;
   rows: number;
   /** The operator's terminal. Written first and synchronously; a throw is logged, never fatal. */
@@ -30,21 +29,13 @@ export interface TerminalMuxOptions {
   /** Sends the owner's input to the target. */
   toTarget: (chunk: Buffer) => void;
   recorder?: RecordingWriter;
+  /** Live output for viewers: the session's live-registry registration. */
+  publish?: (chunk: Buffer) => void;
   /** The connector's way to end the session (close the target and the client channel). */
   onTerminate: (reason: string) => void;
-  /** Bytes a viewer may fall behind before it is dropped (default 1 MiB). */
-  shadowLimitBytes?: number;
-  /** Scrollback of the headless terminal (default none: snapshots show the visible screen only). */
+  /** Scrollback of the headless terminal (default none: the screen shows the visible rows only). */
   scrollback?: number;
   logger?: Logger;
-}
-
-/** A read-only viewer attached with join(). */
-export interface ShadowHandle {
-  readonly id: number;
-  /** Viewers are read-only: this is discarded (and counted). */
-  input(data: Buffer): void;
-  leave(): void;
 }
 
 const TERMINATED_PREFIX = /^terminated\b/i;
@@ -59,39 +50,24 @@ export function oneLineReason(reason: string): string {
   return (flat || 'no reason given').slice(0, 200);
 }
 
-export class TerminalMux implements LiveSessionHandle {
+export class TerminalMux {
   readonly #o: TerminalMuxOptions;
   readonly #screen: HeadlessScreen;
   readonly #carry = new Utf8Carry();
-  readonly #viewers = new Map<number, ShadowQueue>();
-  readonly #limit: number;
-  #nextViewer = 1;
-  #bytesIn = 0;
-  #bytesOut = 0;
-  #discardedInput = 0;
   #ended: string | undefined;
-  #finalSnapshot = '';
+  #finalScreen = '';
 
   constructor(o: TerminalMuxOptions) {
     this.#o = o;
-    this.#limit = o.shadowLimitBytes ?? DEFAULT_SHADOW_LIMIT;
     this.#screen = new HeadlessScreen(o.cols, o.rows, o.scrollback);
-  }
-
-  /** bytesIn: the owner's input to the target; bytesOut: the target's output. */
-  info(): LiveSessionInfo {
-    return { ...this.#o.info, bytesIn: this.#bytesIn, bytesOut: this.#bytesOut };
   }
 
   get ended(): boolean {
     return this.#ended !== undefined;
   }
-  get viewerCount(): number {
-    return this.#viewers.size;
-  }
-  /** Bytes of viewer input thrown away (viewers are read-only). */
-  get discardedInput(): number {
-    return this.#discardedInput;
+  /** Why it ended (`session terminated: …`, or the reason given to end()). */
+  get endReason(): string | undefined {
+    return this.#ended;
   }
   get cols(): number {
     return this.#screen.cols;
@@ -103,14 +79,12 @@ export class TerminalMux implements LiveSessionHandle {
   /** Target output. */
   output(chunk: Buffer): void {
     if (this.ended || !chunk.length) return;
-    this.#bytesOut += chunk.length;
     this.#broadcast(chunk);
   }
 
   /** The owner's input: to the target and the recorder. */
   input(chunk: Buffer): void {
     if (this.ended || !chunk.length) return;
-    this.#bytesIn += chunk.length;
     this.#guard('target', () => this.#o.toTarget(chunk));
     if (this.#o.recorder) this.#guard('recorder', () => this.#o.recorder!.input(chunk));
   }
@@ -124,9 +98,19 @@ export class TerminalMux implements LiveSessionHandle {
     if (this.#o.recorder) this.#guard('recorder', () => this.#o.recorder!.resize(cols, rows));
   }
 
-  /** The current screen as terminal bytes: what a late joiner is sent first. */
+  /** The current screen as terminal bytes. */
   snapshot(): string {
-    return this.ended ? this.#finalSnapshot : this.#screen.snapshot();
+    return this.ended ? this.#finalScreen : this.#screen.snapshot();
+  }
+
+  /**
+   * What a late joiner is sent first (the registry endpoint's screen()): the current screen, then
+   * the start of a character the target has begun but not finished, so the published stream that
+   * follows joins it without a broken character.
+   */
+  screen(): Buffer {
+    const carry = this.ended ? Buffer.alloc(0) : Buffer.from(this.#carry.carry);
+    return Buffer.concat([Buffer.from(this.snapshot(), 'utf8'), carry]);
   }
 
   /** Output the headless terminal has not parsed yet (bounded by the session's backpressure). */
@@ -137,26 +121,6 @@ export class TerminalMux implements LiveSessionHandle {
   /** Resolves when the headless terminal has parsed everything written so far. */
   settled(): Promise<void> {
     return this.#screen.settled();
-  }
-
-  /**
-   * Live output from now on (LiveSessionHandle). A character the target has begun but not
-   * finished is sent first, so the stream joins the snapshot without a broken character.
-   */
-  subscribe(onData: (chunk: Buffer) => void, onEnd: (reason: string) => void): () => void {
-    return this.#attach(onData as Sink, onEnd, false).leave;
-  }
-
-  /** A read-only viewer: the current screen first, then the live stream. */
-  join(sink: Sink, onEnd: (reason: string) => void = () => undefined): ShadowHandle {
-    const h = this.#attach(sink, onEnd, true);
-    return {
-      id: h.id,
-      input: (data) => {
-        this.#discardedInput += data.length;
-      },
-      leave: h.leave,
-    };
   }
 
   /**
@@ -172,39 +136,10 @@ export class TerminalMux implements LiveSessionHandle {
     this.#guard('terminate callback', () => this.#o.onTerminate(why));
   }
 
-  /** The target closed (or the owner left): viewers get what is queued, then their end callback. */
+  /** The target closed (or the owner left): nothing moves any more. */
   end(reason = 'session ended'): void {
     if (this.ended) return;
     this.#finish(oneLineReason(reason));
-  }
-
-  #attach(sink: Sink, onEnd: (reason: string) => void, withSnapshot: boolean) {
-    const id = this.#nextViewer++;
-    const leave = () => {
-      const q = this.#viewers.get(id);
-      if (!q) return;
-      this.#viewers.delete(id);
-      q.detach();
-    };
-    if (this.ended) {
-      const reason = this.#ended!;
-      queueMicrotask(() => onEnd(reason));
-      return { id, leave };
-    }
-    const q = new ShadowQueue(
-      sink,
-      (reason) => {
-        this.#viewers.delete(id);
-        if (reason.startsWith('too far behind') || reason.startsWith('viewer failed'))
-          this.#o.logger?.log('warn', 'viewer dropped', { session: this.#o.info.id, viewer: id, reason });
-        onEnd(reason);
-      },
-      this.#limit,
-    );
-    this.#viewers.set(id, q);
-    if (withSnapshot) q.push(Buffer.from(this.#screen.snapshot(), 'utf8'));
-    if (this.#carry.carry.length) q.push(Buffer.from(this.#carry.carry));
-    return { id, leave };
   }
 
   #broadcast(chunk: Buffer): void {
@@ -212,13 +147,12 @@ export class TerminalMux implements LiveSessionHandle {
     this.#guard('client', () => this.#o.client(chunk));
     if (this.#o.recorder) this.#guard('recorder', () => this.#o.recorder!.output(chunk));
     this.#screen.write(this.#carry.push(chunk));
-    for (const q of [...this.#viewers.values()]) q.push(chunk);
+    if (this.#o.publish) this.#guard('live output', () => this.#o.publish!(chunk));
   }
 
   #finish(reason: string): void {
-    this.#finalSnapshot = this.#screen.snapshot();
+    this.#finalScreen = this.#screen.snapshot();
     this.#ended = reason;
-    for (const q of [...this.#viewers.values()]) q.end(reason);
     this.#screen.dispose();
   }
 
@@ -227,7 +161,7 @@ export class TerminalMux implements LiveSessionHandle {
       fn();
     } catch (e) {
       this.#o.logger?.log('warn', `mux: ${what} failed`, {
-        session: this.#o.info.id,
+        session: this.#o.sessionId,
         error: String((e as Error)?.message ?? e).split('\n')[0],
       });
     }

@@ -15,7 +15,7 @@ export async function runLiveMenu(
   for (;;) {
     let sessions;
     try {
-      sessions = core.live.list(actor);
+      sessions = await core.live.list(actor);
     } catch (e) {
       channel.write(`\r\n${operatorMessage(e)}\r\n`);
       return;
@@ -58,22 +58,23 @@ async function watch(core: Core, actor: Actor, channel: OperatorChannel, id: str
   channel.write(
     `\x1b[2J\x1b[H[custody] watching ${shadow.info.user} → ${shadow.info.target} (read-only; any key leaves)\r\n`,
   );
-  await new Promise<void>((resolve) => {
-    let done = false;
-    const finish = (note?: string) => {
-      if (done) return;
-      done = true;
-      stopKeys();
-      stopEnd();
-      if (note) channel.write(`\r\n[custody] ${note}\r\n`);
-      resolve();
-    };
-    const stopKeys = channel.onData(() => finish('left the session'));
-    const stopEnd = channel.onEnd(() => finish());
-    shadow.attach(
-      (chunk) => channel.write(chunk),
-      (reason) => finish(`the session ended: ${reason}`),
-    );
+  let note: string | undefined;
+  // Any key or the admin's own disconnect leaves: leave() closes the subscription, which ends the
+  // loop below. The key itself is read here and goes nowhere else.
+  const stopKeys = channel.onData(() => {
+    note ??= 'left the session';
+    void shadow.leave();
   });
-  await shadow.leave();
+  const stopEnd = channel.onEnd(() => void shadow.leave());
+  try {
+    for await (const event of shadow) {
+      if (event.type === 'end') note ??= `the session ended: ${event.reason}`;
+      else channel.write(event.data);
+    }
+  } finally {
+    stopKeys();
+    stopEnd();
+    await shadow.leave();
+  }
+  if (note) channel.write(`\r\n[custody] ${note}\r\n`);
 }

@@ -5,7 +5,7 @@ const RECORDER_BACKLOG_LIMIT = 4 * 1024 * 1024;
 /** Output characters the live screen model may have unparsed before the target is paused. */
 const SCREEN_BACKLOG_LIMIT = 1024 * 1024;
 import type { Duplex } from 'node:stream';
-import type { RecordingWriter } from '../../core/index.ts';
+import type { LiveRegistration, RecordingWriter } from '../../core/index.ts';
 import type { TargetStream } from '../connectors/types.ts';
 import { TerminalMux } from '../mux/terminal-mux.ts';
 import type { LaunchRequest } from './launch.ts';
@@ -41,18 +41,12 @@ export function pump(
     const toOperatorStderr = (chunk: Buffer) => channel.writeStderr(chunk);
     /** True while the mux fans out target output (as opposed to the gateway's own notices). */
     let targetOutput = false;
+    // Every session is live and terminable: shells show their screen through the mux; exec, scp
+    // and sftp have no screen to watch but are listed and ended the same way (check-in included).
+    let live: LiveRegistration | undefined;
     const mux = shell
       ? new TerminalMux({
-          info: {
-            id: grant.id,
-            user: grant.actor.name,
-            target: grant.target.ref,
-            protocol: grant.target.protocol,
-            route: landings,
-            source: r.source,
-            startedAt: new Date().toISOString(),
-            node: settings.nodeName,
-          },
+          sessionId: grant.id,
           cols: r.mode.kind === 'shell' ? r.mode.cols : 80,
           rows: r.mode.kind === 'shell' ? r.mode.rows : 24,
           client: (chunk) => {
@@ -64,6 +58,7 @@ export function pump(
             if (!target.stdin.write(chunk)) holdOperator();
           },
           ...(recorder ? { recorder } : {}),
+          publish: (chunk) => live?.publish(chunk),
           onTerminate: (why) => {
             reason = why;
             ended = true;
@@ -72,35 +67,45 @@ export function pump(
           logger: r.logger,
         })
       : undefined;
-    // Every session is live and terminable: shells through the mux; exec, scp and sftp through a
-    // plain handle (no screen to watch), so ending a check-out ends them too.
-    const endListeners = new Set<(reason: string) => void>();
-    const startedAt = new Date().toISOString();
-    core.live.registry.register(
-      mux ?? {
-        info: () => ({
+    const noScreen = Buffer.from(`[custody] ${r.mode.kind} session: there is no terminal screen to show\r\n`);
+    const registered = core.live.registry
+      .register(
+        {
           id: grant.id,
           user: grant.actor.name,
           target: grant.target.ref,
-          protocol: `${grant.target.protocol} ${r.mode.kind}`,
+          protocol: shell ? grant.target.protocol : `${grant.target.protocol} ${r.mode.kind}`,
+          kind: r.mode.kind === 'sftp' ? 'file-transfer' : 'terminal',
+          state: 'opening',
+          requestId: grant.requestId,
+          expiresAt: grant.expiresAt,
           route: landings,
           source: r.source,
-          startedAt,
-          bytesIn,
-          bytesOut,
+          startedAt: new Date().toISOString(),
+          bytesIn: 0,
+          bytesOut: 0,
           node: settings.nodeName,
-        }),
-        snapshot: () => `[custody] ${r.mode.kind} session: there is no terminal screen to show\r\n`,
-        subscribe: (_onData, onEnd) => {
-          endListeners.add(onEnd);
-          return () => endListeners.delete(onEnd);
         },
-        terminate: (why) => stop(why),
-      },
+        {
+          screen: () => mux?.screen() ?? noScreen,
+          control: (message) => {
+            if (message.type === 'terminate') stop(message.reason);
+          },
+        },
+      )
+      .then(async (registration) => {
+        live = registration;
+        // The target has already answered by the time the data path starts.
+        await registration.confirm({ route: landings });
+        return registration;
+      });
+    registered.catch((e: unknown) =>
+      r.logger.log('warn', 'live registry: registration failed', { session: grant.id, error: String(e) }),
     );
-    cleanups.push(() => core.live.registry.unregister(grant.id));
     cleanups.push(() => {
-      for (const l of endListeners) l(reason);
+      void registered
+        .then((registration) => registration.end(mux?.endReason ?? reason))
+        .catch(() => undefined);
     });
 
     let idle: NodeJS.Timeout | undefined;
@@ -189,6 +194,7 @@ export function pump(
     };
     const fromTarget = (chunk: Buffer) => {
       bytesOut += chunk.length;
+      live?.counters(bytesIn, bytesOut);
       touch();
       if (mux) muxOutput(chunk);
       else {
@@ -201,6 +207,7 @@ export function pump(
     target.stdout.on('data', fromTarget);
     target.stderr?.on('data', (chunk: Buffer) => {
       bytesOut += chunk.length;
+      live?.counters(bytesIn, bytesOut);
       if (mux) muxOutput(chunk);
       else {
         recorder?.output(chunk);
@@ -211,6 +218,7 @@ export function pump(
     cleanups.push(
       channel.onData((chunk) => {
         bytesIn += chunk.length;
+        live?.counters(bytesIn, bytesOut);
         touch();
         if (mux) mux.input(chunk);
         else {

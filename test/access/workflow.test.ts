@@ -7,8 +7,9 @@ import {
   ManualClock,
   type AccessNotification,
   type Actor,
-  type LiveSessionHandle,
+  type LiveSessionInfo,
 } from '../../core/index.ts';
+import { liveInfo } from '../support/live.ts';
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';
 import { contextOf } from '../support/core-internals.ts';
 
@@ -58,24 +59,12 @@ const denied = (p: Promise<unknown>) =>
     (e: unknown) => (e as { code?: string }).code ?? String(e),
   );
 
-function fakeLive(id: string, user: string, target: string, ended: string[]): LiveSessionHandle {
-  return {
-    info: () => ({
-      id,
-      user,
-      target,
-      protocol: 'ssh',
-      route: [],
-      source: 't',
-      startedAt: new Date().toISOString(),
-      bytesIn: 0,
-      bytesOut: 0,
-      node: 'n',
-    }),
-    snapshot: () => '',
-    subscribe: () => () => undefined,
-    terminate: (reason) => void ended.push(`${id}: ${reason}`),
-  };
+/** A live session whose terminate messages land in `ended` as `id: reason`. */
+async function fakeLive(w: { v: TestVault }, id: string, over: Partial<LiveSessionInfo>, ended: string[]) {
+  await w.v.core.live.registry.register(liveInfo({ id, ...over }), {
+    screen: () => Buffer.alloc(0),
+    control: (m) => void ended.push(`${id}: ${m.reason}`),
+  });
 }
 
 describe('access control workflow (fake clock)', () => {
@@ -277,11 +266,14 @@ describe('access control workflow (fake clock)', () => {
     const w = await world();
     await w.v.core.access.configure(w.v.host, 'web01', { approvers: ['adm1'], autoApprove: 'always' });
     await w.v.core.access.request(w.alice, REF, 'a');
-    await w.v.core.access.checkout(w.alice, REF);
+    const out = await w.v.core.access.checkout(w.alice, REF);
     const ended: string[] = [];
-    w.v.core.live.registry.register(fakeLive('s1', 'alice', REF, ended));
-    w.v.core.live.registry.register(fakeLive('s2', 'carol', REF, ended));
-    w.v.core.live.registry.register(fakeLive('s3', 'alice', 'web02/root', ended));
+    // Only the sessions of this check-out end: not the holder's others (same account under an
+    // earlier check-out, another account), not another user's, matched by request id.
+    await fakeLive(w, 's1', { user: 'alice', target: REF, requestId: out.id }, ended);
+    await fakeLive(w, 's2', { user: 'carol', target: REF, requestId: 'req-carol' }, ended);
+    await fakeLive(w, 's3', { user: 'alice', target: 'web02/root', requestId: null }, ended);
+    await fakeLive(w, 's4', { user: 'alice', target: REF, requestId: 'req-earlier' }, ended);
     expect(await denied(w.v.core.access.checkin(w.bob, REF, { force: true }))).toBe('E_FORBIDDEN');
     await w.v.core.access.checkin(w.adm1, REF, { force: true });
     expect(ended).toEqual(['s1: checked in: web01/root was checked in by adm1']);
@@ -299,9 +291,9 @@ describe('access control workflow (fake clock)', () => {
       exclusiveHours: 1,
     });
     await w.v.core.access.request(w.alice, REF, 'a');
-    await w.v.core.access.checkout(w.alice, REF);
+    const out = await w.v.core.access.checkout(w.alice, REF);
     const ended: string[] = [];
-    w.v.core.live.registry.register(fakeLive('s1', 'alice', REF, ended));
+    await fakeLive(w, 's1', { user: 'alice', target: REF, requestId: out.id }, ended);
     w.clock.advance(HOUR);
     await w.v.core.accessScheduler.tick();
     expect(ended).toEqual(['s1: checked in: the exclusive use of web01/root has expired']);

@@ -9,7 +9,6 @@ import {
   type ErrorCode,
   OPERATIONS,
   type Actor,
-  type LiveSessionHandle,
   type Operation,
   type Privilege,
   ResetEngine,
@@ -17,6 +16,7 @@ import {
 import { createTestVault, pw, USER_PASSWORD, type TestVault } from '../support/vault.ts';
 import { randomEd25519KeyLine } from '../support/ssh-key-line.ts';
 import { contextOf } from '../support/core-internals.ts';
+import { registerFake } from '../support/live.ts';
 
 type Kind = 'admin' | 'password-admin' | 'password-user' | 'auditor' | 'super';
 type Priv = Privilege | 'none';
@@ -539,27 +539,6 @@ async function userActor(f: Fixture, name: string): Promise<Actor> {
   return actorFor(u, 'test');
 }
 
-/** A live session as the gateway would register it; terminate() just records the call. */
-function fakeLiveSession(id: string): LiveSessionHandle {
-  return {
-    info: () => ({
-      id,
-      user: 'someone',
-      target: 'x/y',
-      protocol: 'ssh',
-      route: [],
-      source: 't',
-      startedAt: new Date().toISOString(),
-      bytesIn: 0,
-      bytesOut: 0,
-      node: 'n',
-    }),
-    snapshot: () => '',
-    subscribe: () => () => undefined,
-    terminate: () => undefined,
-  };
-}
-
 function outcomeOf(e: unknown): Outcome | string {
   if (!(e instanceof CustodyError)) return `unexpected ${String(e)}`;
   if (e.code === 'E_NOT_FOUND') return 'not-found';
@@ -658,7 +637,7 @@ describe.each(KINDS)('as %s', (kind) => {
       maxAgeDays: 0,
     });
     await v.core.settings.setOrgWideTree(h, true);
-    v.core.live.registry.register(fakeLiveSession(`live-${f.n}`));
+    await registerFake(v.core.live.registry, { id: `live-${f.n}` });
   }
 });
 

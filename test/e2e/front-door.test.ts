@@ -72,10 +72,10 @@ describe.skipIf(!!skip)(`gateway front door with the real OpenSSH client${skip ?
     const running = ssh(gw.port, `alice:${target.name}@web01`, { password: USER_PASSWORD }, [
       'sleep 30; echo never',
     ]);
-    let live = v.core.live.list(v.host);
+    let live = await v.core.live.list(v.host);
     for (let i = 0; i < 100 && !live.length; i++) {
       await new Promise((r) => setTimeout(r, 50));
-      live = v.core.live.list(v.host);
+      live = await v.core.live.list(v.host);
     }
     expect(live.map((l) => [l.user, l.target, l.protocol])).toEqual([
       ['alice', `web01/${target.name}`, 'ssh exec'],
@@ -87,7 +87,7 @@ describe.skipIf(!!skip)(`gateway front door with the real OpenSSH client${skip ?
     expect(r.stdout).not.toContain('never');
     expect(r.stderr).toMatch(/\[custody\] session ended: terminated by host:tester: maintenance/);
     expect(r.code).not.toBe(0);
-    expect(v.core.live.list(v.host)).toEqual([]);
+    expect(await v.core.live.list(v.host)).toEqual([]);
   });
 
   it('refuses port forwarding unless the resource allows it', async () => {

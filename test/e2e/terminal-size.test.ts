@@ -43,7 +43,7 @@ describe.skipIf(!!skip)(`terminal size bounds${skip ? ` (${skip})` : ''}`, () =>
       await s.out.waitFor(/\$ $/m, 15_000);
       s.stream.write('stty size\n');
       await s.out.waitFor(new RegExp(`[\\r\\n]${MAX_TERMINAL_ROWS} ${MAX_TERMINAL_COLS}\\r?\\n`), 10_000);
-      const rec = fx.v.core.live.list(fx.v.host)[0]!;
+      const rec = (await fx.v.core.live.list(fx.v.host))[0]!;
       expect(rec).toBeDefined();
 
       // The memory figure: the node's RSS while one session flips between the largest size a

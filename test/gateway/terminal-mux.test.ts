@@ -1,10 +1,20 @@
-// The terminal multiplexer: fan-out to client, recorder and viewers; read-only viewers; the screen
-// for late joiners; terminate; and viewers that throw or stall never holding up the owner.
+// The terminal multiplexer, wired to the live registry as the gateway wires it: fan-out to client,
+// recorder and viewers; the screen for late joiners; terminate as a registry message; and a
+// client that throws never holding up the viewers. (Slow viewers are the registry's business:
+// test/live/registry-conformance.ts.)
 import { describe, expect, it } from 'vitest';
-import { InProcessLiveRegistry, type RecordingSummary, type RecordingWriter } from '../../core/index.ts';
+import {
+  InProcessRegistry,
+  type LiveEvent,
+  type LiveRegistration,
+  type LiveSubscription,
+  type RecordingSummary,
+  type RecordingWriter,
+} from '../../core/index.ts';
 import { HeadlessScreen } from '../../gateway/mux/screen.ts';
 import { incompleteTail } from '../../gateway/mux/utf8.ts';
 import { TerminalMux, type TerminalMuxOptions } from '../../gateway/mux/terminal-mux.ts';
+import { liveInfo } from '../support/live.ts';
 
 class FakeRecorder implements RecordingWriter {
   readonly id = 'rec-test';
@@ -35,36 +45,55 @@ class FakeRecorder implements RecordingWriter {
   }
 }
 
-function setup(over: Partial<TerminalMuxOptions> = {}) {
+/**
+ * A mux wired to the in-process live registry the way the gateway wires it: the registry's
+ * screen() is the mux's, a terminate message ends the mux, and output is published.
+ */
+async function setup(over: Partial<TerminalMuxOptions> = {}) {
   const client: Buffer[] = [];
   const toTarget: Buffer[] = [];
   const terminated: string[] = [];
   const recorder = new FakeRecorder();
+  const registry = new InProcessRegistry();
+  const live: { registration?: LiveRegistration } = {};
   const mux = new TerminalMux({
-    info: {
-      id: 'sess-1',
-      user: 'alice',
-      target: 'web01/root',
-      protocol: 'ssh',
-      route: [],
-      source: '10.0.0.9',
-      startedAt: '2026-01-01T00:00:00.000Z',
-      node: 'node-a',
-    },
+    sessionId: 'sess-1',
     cols: 80,
     rows: 24,
     client: (c) => void client.push(c),
     toTarget: (c) => void toTarget.push(c),
     recorder,
+    publish: (c) => live.registration?.publish(c),
     onTerminate: (r) => void terminated.push(r),
     ...over,
   });
-  return { mux, client, toTarget, terminated, recorder };
+  const registration = await registerFake(registry, { id: 'sess-1' });
+  live.registration = registration;
+  return { mux, client, toTarget, terminated, recorder, registry, registration };
+
+  async function registerFake(r: InProcessRegistry, info: { id: string }) {
+    return r.register(liveInfo(info), {
+      screen: () => mux.screen(),
+      control: (m) => mux.terminate(m.reason),
+    });
+  }
 }
+
+/** Everything a viewer receives until the end (or until `count` events). */
+async function drain(sub: LiveSubscription, count = Infinity): Promise<LiveEvent[]> {
+  const got: LiveEvent[] = [];
+  for await (const e of sub) {
+    got.push(e);
+    if (got.length >= count) break;
+  }
+  return got;
+}
+
+const bytesOf = (events: LiveEvent[]) =>
+  Buffer.concat(events.map((e) => (e.type === 'end' ? Buffer.alloc(0) : e.data))).toString('utf8');
 
 const text = (xs: Buffer[]) => Buffer.concat(xs).toString('utf8');
 const b = (s: string) => Buffer.from(s, 'utf8');
-const tick = () => new Promise((r) => setTimeout(r, 0));
 
 /** What a viewer's terminal shows after receiving `bytes`. */
 async function render(bytes: string, cols = 80, rows = 24): Promise<string[]> {
@@ -78,45 +107,33 @@ async function render(bytes: string, cols = 80, rows = 24): Promise<string[]> {
 
 describe('terminal multiplexer', () => {
   it('fans target output out to the client, the recorder and two viewers', async () => {
-    const { mux, client, recorder } = setup();
-    const v1: Buffer[] = [];
-    const v2: Buffer[] = [];
-    mux.join((c) => void v1.push(c));
-    mux.join((c) => void v2.push(c));
-    expect(mux.viewerCount).toBe(2);
+    const { mux, client, recorder, registry, registration } = await setup();
+    const v1 = (await registry.subscribe('sess-1'))!;
+    const v2 = (await registry.subscribe('sess-1'))!;
     mux.output(b('uptime\r\n'));
     mux.output(b(' 10:00 up 3 days\r\n'));
     expect(text(client)).toBe('uptime\r\n 10:00 up 3 days\r\n');
     expect(text(recorder.out)).toBe('uptime\r\n 10:00 up 3 days\r\n');
+    mux.end('exit');
+    await registration.end('exit');
     for (const v of [v1, v2]) {
-      // The (empty) screen first, then exactly the live stream.
-      expect(v).toHaveLength(3);
-      expect(text(v.slice(1))).toBe('uptime\r\n 10:00 up 3 days\r\n');
+      const got = await drain(v);
+      // The (empty) screen first, then exactly the live stream, then the end.
+      expect(got.map((e) => e.type)).toEqual(['screen', 'output', 'output', 'end']);
+      expect(bytesOf(got.slice(1))).toBe('uptime\r\n 10:00 up 3 days\r\n');
     }
-    expect(mux.info()).toMatchObject({ id: 'sess-1', bytesOut: 26, bytesIn: 0 });
-    await mux.settled();
     expect(mux.snapshot()).toContain('10:00 up 3 days');
   });
 
-  it('takes input from the owner only: viewer input is discarded', () => {
-    const { mux, toTarget, recorder } = setup();
-    const viewer = mux.join(() => undefined);
-    viewer.input(b('rm -rf /\r'));
-    mux.subscribe(
-      () => undefined,
-      () => undefined,
-    );
-    expect(toTarget).toEqual([]);
-    expect(recorder.inp).toEqual([]);
-    expect(mux.discardedInput).toBe(9);
+  it('takes input from the owner only', async () => {
+    const { mux, toTarget, recorder } = await setup();
     mux.input(b('ls\r'));
     expect(text(toTarget)).toBe('ls\r');
     expect(text(recorder.inp)).toBe('ls\r');
-    expect(mux.info().bytesIn).toBe(3);
   });
 
   it('sends a late joiner the current screen, not text that was cleared', async () => {
-    const { mux } = setup();
+    const { mux, registry } = await setup();
     mux.output(b('old-secret-text on screen\r\nmore old lines\r\n'));
     await mux.settled();
     mux.output(b('\x1b[H\x1b[2J')); // clear
@@ -124,9 +141,8 @@ describe('terminal multiplexer', () => {
 
     // Joining at once (xterm has not parsed the last writes yet): the viewer still ends up with
     // exactly the current screen.
-    const early: Buffer[] = [];
-    mux.join((c) => void early.push(c));
-    const screen = await render(text(early));
+    const [early] = await drain((await registry.subscribe('sess-1'))!, 1);
+    const screen = await render(bytesOf([early!]));
     expect(screen[4]).toBe('hello');
     expect(screen.join('\n')).not.toContain('old-secret-text');
 
@@ -136,124 +152,78 @@ describe('terminal multiplexer', () => {
     expect(snap).toContain('hello');
     expect(snap).not.toContain('old-secret-text');
     expect(snap).not.toContain('more old lines');
-    const late: Buffer[] = [];
-    mux.join((c) => void late.push(c));
+    const late = (await registry.subscribe('sess-1'))!;
     mux.output(b(' world'));
-    expect(text(late)).toBe(snap + ' world');
-    const shown = await render(text(late));
+    const got = await drain(late, 2);
+    expect(bytesOf(got)).toBe(snap + ' world');
+    const shown = await render(bytesOf(got));
     expect(shown[4]).toBe('hello world');
   });
 
-  it('keeps a character split across chunks whole for a subscriber joining in between', async () => {
-    const { mux } = setup();
+  it('keeps a character split across chunks whole for a viewer joining in between', async () => {
+    const { mux, registry } = await setup();
     const euro = b('€');
     mux.output(Buffer.concat([b('price: '), euro.subarray(0, 1)]));
-    const got: Buffer[] = [];
-    const snap = mux.snapshot();
-    mux.subscribe(
-      (c) => void got.push(c),
-      () => undefined,
-    );
+    const viewer = (await registry.subscribe('sess-1'))!;
     mux.output(euro.subarray(1));
-    expect(snap).not.toContain('\ufffd');
-    expect(text(got)).toBe('€');
+    const [first, next] = await drain(viewer, 2);
+    // The screen carries the started character's first byte; the stream brings the rest.
+    expect(bytesOf([first!, next!])).toMatch(/€$/);
+    expect(mux.snapshot()).not.toContain('\ufffd');
+    expect(first!.type === 'screen' && first!.data.at(-1)).toBe(euro[0]);
     await mux.settled();
     expect(mux.snapshot()).toContain('price: €');
     expect(incompleteTail(b('😀').subarray(0, 3))).toBe(3);
     expect(incompleteTail(b('a€'))).toBe(0);
   });
 
-  it('follows resizes in the headless screen and the recording', () => {
-    const { mux, recorder } = setup();
+  it('follows resizes in the headless screen and the recording', async () => {
+    const { mux, recorder } = await setup();
     mux.resize(132, 43);
     mux.resize(132, 43); // unchanged: nothing new
     expect(recorder.sizes).toEqual(['132x43']);
     expect([mux.cols, mux.rows]).toEqual([132, 43]);
   });
 
-  it('terminate reaches the owner with the reason in the same tick, then ends the session', async () => {
-    const { mux, client, terminated, recorder } = setup();
-    const registry = new InProcessLiveRegistry();
-    registry.register(mux);
-    const ends: string[] = [];
-    mux.join(
-      () => undefined,
-      (r) => void ends.push(r),
-    );
+  it('a terminate message reaches the owner with the reason in the same tick, then ends the session', async () => {
+    const { mux, client, terminated, recorder, registry } = await setup();
+    const viewer = (await registry.subscribe('sess-1'))!;
     mux.output(b('$ '));
-    registry.get('sess-1')!.terminate('terminated by admin: maintenance window');
+    const sent = registry.terminate('sess-1', 'terminated by admin: maintenance window', 'admin');
     // No await: already there.
     expect(text(client)).toBe('$ \r\n[custody] session terminated by admin: maintenance window\r\n');
     expect(text(recorder.out)).toContain('[custody] session terminated by admin: maintenance window');
     expect(terminated).toEqual(['terminated by admin: maintenance window']);
-    expect(ends).toEqual(['session terminated by admin: maintenance window']);
+    expect(await sent).toBe(true);
     expect(mux.ended).toBe(true);
-    // Nothing moves after the end; a late subscriber hears the end at once.
+    expect(mux.endReason).toBe('session terminated by admin: maintenance window');
+    // The viewer saw the notice too.
+    const got = await drain(viewer, 3);
+    expect(bytesOf(got)).toContain('[custody] session terminated by admin: maintenance window');
+    // Nothing moves after the end.
     mux.output(b('after'));
     mux.input(b('x'));
     expect(text(client)).not.toContain('after');
-    const lateEnd: string[] = [];
-    mux.subscribe(
-      () => undefined,
-      (r) => void lateEnd.push(r),
-    );
-    await tick();
-    expect(lateEnd).toEqual(['session terminated by admin: maintenance window']);
     mux.terminate('again');
     expect(terminated).toHaveLength(1);
   });
 
-  it('flattens a reason to one printable line', () => {
-    const { mux, client, terminated } = setup();
+  it('flattens a reason to one printable line', async () => {
+    const { mux, client, terminated } = await setup();
     mux.terminate('bye\r\n\x1b[2Jnow');
     expect(text(client)).toBe('\r\n[custody] session terminated: bye [2Jnow\r\n');
     expect(terminated).toEqual(['bye [2Jnow']);
   });
 
-  it('drops a stalled viewer past 1 MiB without stalling the owner or the other viewers', async () => {
-    const { mux, client } = setup();
-    const stalled: Buffer[] = [];
-    const stalledEnd: string[] = [];
-    mux.join(
-      (c) => {
-        stalled.push(c);
-        return new Promise<void>(() => undefined); // never drains
-      },
-      (r) => void stalledEnd.push(r),
-    );
-    const fast: Buffer[] = [];
-    mux.join((c) => void fast.push(c));
-    const throwingEnd: string[] = [];
-    mux.join(
-      () => {
-        throw new Error('broken pipe');
-      },
-      (r) => void throwingEnd.push(r),
-    );
-    expect(throwingEnd).toEqual(['viewer failed: broken pipe']);
-
-    const chunk = Buffer.alloc(64 * 1024, 'x');
-    for (let i = 0; i < 32; i++) mux.output(chunk); // 2 MiB
-    expect(Buffer.concat(client).length).toBe(2 * 1024 * 1024);
-    expect(Buffer.concat(fast.slice(1)).length).toBe(2 * 1024 * 1024);
-    expect(stalledEnd).toHaveLength(1);
-    expect(stalledEnd[0]).toMatch(/^too far behind/);
-    expect(text([stalled.at(-1)!])).toContain('[custody] shadow view dropped: too far behind');
-    expect(mux.viewerCount).toBe(1);
-    // The owner's session goes on.
-    mux.output(b('still here'));
-    expect(text([client.at(-1)!])).toBe('still here');
-  });
-
-  it('keeps serving viewers when the client throws', () => {
-    const { mux } = setup({
+  it('keeps serving viewers when the client throws', async () => {
+    const { mux, registry } = await setup({
       client: () => {
         throw new Error('client gone');
       },
     });
-    const v: Buffer[] = [];
-    mux.join((c) => void v.push(c));
+    const viewer = (await registry.subscribe('sess-1'))!;
     mux.output(b('data'));
-    expect(text(v.slice(1))).toBe('data');
+    const got = await drain(viewer, 2);
+    expect(got[1]).toEqual({ type: 'output', data: b('data') });
   });
 });

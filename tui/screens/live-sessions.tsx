@@ -1,13 +1,13 @@
 import { Box, Text } from 'ink';
 import React, { useEffect, useState } from 'react';
-import { printable, type ConsoleTerminal, type ActorCore } from '../../core/index.ts';
+import { printable, type ConsoleTerminal, type LiveSessionInfo } from '../../core/index.ts';
 import { refusal, useConsole, type ConsoleState } from '../console-context.tsx';
 import { Prompt, usePrompt } from '../components/prompt.tsx';
 import { useCursor, VirtualList } from '../components/virtual-list.tsx';
 import { Command, commandOf } from '../keys.ts';
 import { useKeys } from '../components/use-keys.ts';
 
-type LiveInfo = ReturnType<ActorCore['live']['list']>[number];
+type LiveInfo = LiveSessionInfo;
 
 /** Ctrl-] leaves a shadow, as in telnet: a key no shell program needs, so it is never ambiguous. */
 const LEAVE_SHADOW = '\x1d';
@@ -26,14 +26,17 @@ export function LiveSessionsScreen(props: { height: number; active: boolean }) {
   const [cursor, move] = useCursor(list.length, listHeight);
 
   useEffect(() => {
-    try {
-      setList(me.live.list());
-    } catch (e) {
-      c.flash(refusal(e), 'error');
-    }
+    let shown = true;
+    me.live.list().then(
+      (sessions) => shown && setList(sessions),
+      (e: unknown) => shown && c.flash(refusal(e), 'error'),
+    );
     // Sessions come and go: the list refreshes every second while the screen is shown.
     const t = c.timers.setTimeout(() => setTick((n) => n + 1), 1000);
-    return () => c.timers.clearTimeout(t);
+    return () => {
+      shown = false;
+      c.timers.clearTimeout(t);
+    };
   }, [me, tick, c]);
 
   const selected = list[cursor];
@@ -97,35 +100,30 @@ export async function shadowInPlace(c: ConsoleState, id: string): Promise<void> 
     return c.flash(refusal(e), 'error');
   }
   const s = shadow;
-  const ended = await c.aside(
-    (terminal: ConsoleTerminal) =>
-      new Promise<string | null>((resolve) => {
-        // The notice goes on the bottom row after the session's current screen (which clears the
-        // screen when it is drawn), with the cursor saved and restored around it.
-        const notice = `\x1b7\x1b[999;1H\x1b[7m [custody] shadowing ${printable(s.info.user, 40)} on ${printable(s.info.target, 80)}: read-only, Ctrl-] to leave \x1b[0m\x1b8`;
-        let first = true;
-        const stopKeys = terminal.onData((chunk) => {
-          // Only the leave key is read: a shadow never types into the session.
-          if (chunk.includes(LEAVE_SHADOW)) finish(null);
-        });
-        const stopEnd = terminal.onEnd(() => finish(null));
-        s.attach(
-          (data) => {
-            terminal.write(data);
-            if (first) terminal.write(notice);
-            first = false;
-          },
-          (reason) => finish(reason),
-        );
-        let done = false;
-        function finish(reason: string | null) {
-          if (done) return;
-          done = true;
-          stopKeys();
-          stopEnd();
-          void s.leave().finally(() => resolve(reason));
+  const ended = await c.aside(async (terminal: ConsoleTerminal): Promise<string | null> => {
+    // The notice goes on the bottom row after the session's screen (which clears the screen when
+    // it is drawn, again after a resynchronisation), with the cursor saved and restored around it.
+    const notice = `\x1b7\x1b[999;1H\x1b[7m [custody] shadowing ${printable(s.info.user, 40)} on ${printable(s.info.target, 80)}: read-only, Ctrl-] to leave \x1b[0m\x1b8`;
+    // Only the leave key is read: a shadow never types into the session.
+    const stopKeys = terminal.onData((chunk) => {
+      if (chunk.includes(LEAVE_SHADOW)) void s.leave();
+    });
+    const stopEnd = terminal.onEnd(() => void s.leave());
+    let reason: string | null = null;
+    try {
+      for await (const event of s) {
+        if (event.type === 'end') reason = event.reason;
+        else {
+          terminal.write(event.data);
+          if (event.type === 'screen') terminal.write(notice);
         }
-      }),
-  );
+      }
+    } finally {
+      stopKeys();
+      stopEnd();
+      await s.leave();
+    }
+    return reason;
+  });
   c.flash(ended ? `the session ended: ${ended}` : `left the shadow of ${s.info.user}`, 'info');
 }
