@@ -1,6 +1,5 @@
 import type { Actor } from '../authz/actor.ts';
 import type { CoreContext } from '../context.ts';
-import { CustodyError } from '../errors.ts';
 import { readKeyFile } from './key-file.ts';
 import { Keyring } from './keyring.ts';
 import { checkAllSecrets, rotateMasterKey, type RotationResult } from './rotate-key.ts';
@@ -19,27 +18,13 @@ export interface KeyCheckResult {
 export class KeysService {
   constructor(private readonly ctx: CoreContext) {}
 
-  /**
-   * The role check, with a refusal on record as `authz.denied` like every other refused operation
-   * (these two run their own transactions, so they cannot go through `ctx.run`).
-   */
-  private async allow(actor: Actor, op: 'key.rotate' | 'key.check'): Promise<void> {
-    try {
-      this.ctx.authz.require(actor, op);
-    } catch (e) {
-      if (e instanceof CustodyError)
-        await this.ctx.auditDenied(actor, op, { kind: 'key', name: 'master' }, e);
-      throw e;
-    }
-  }
-
   /** `custody key rotate`: re-encrypts every secret under a new master key. */
   async rotate(
     actor: Actor,
     keyFile: string,
     onProgress?: (done: number, total: number) => void,
   ): Promise<RotationResult> {
-    await this.allow(actor, 'key.rotate');
+    await this.ctx.requireRole(actor, 'key.rotate', { kind: 'key', name: 'master' });
     return rotateMasterKey({
       store: this.ctx.store,
       keyFile,
@@ -56,7 +41,7 @@ export class KeysService {
    * in `keyFile` as it is on disk now, not with the keyring this process loaded at start.
    */
   async check(actor: Actor, keyFile: string): Promise<KeyCheckResult> {
-    await this.allow(actor, 'key.check');
+    await this.ctx.requireRole(actor, 'key.check', { kind: 'key', name: 'master' });
     return checkAllSecrets(this.ctx.store, new Keyring(await readKeyFile(keyFile)));
   }
 }

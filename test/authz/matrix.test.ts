@@ -388,6 +388,10 @@ const ROWS: Record<Operation, Row> = {
     expect: roles('super'),
     invoke: (f, a) => f.v.core.keys.rotate(a, `${f.v.home}/keys/custody.key`),
   },
+  'resource-type.list': { expect: roles(...EVERYONE), invoke: (f, a) => f.v.core.catalog.listTypes(a) },
+  'custom-field.list': { expect: roles(...EVERYONE), invoke: (f, a) => f.v.core.catalog.listFields(a) },
+  // `custody reset --reconcile` did no check of its own before; the server's start-up still runs it.
+  'reset.reconcile': { expect: roles('admin', 'super'), invoke: (f, a) => f.v.core.resets.reconcileAs(a) },
   // Opening every secret with the key file: the CLI checked this itself before; now core does.
   'key.check': {
     expect: roles('super'),
