@@ -39,6 +39,7 @@ export {
 export { Secret, SECRET_MASK } from './crypto/secret.ts';
 export type { RotationResult } from './crypto/rotate-key.ts';
 export * from './errors.ts';
+export { HTTP_STATUS, httpStatusOf, type HttpStatus } from './http-status.ts';
 export { printable, printableBlock, hasUnsafeCharacters } from './printable.ts';
 export { plural } from './plural.ts';
 export { processAlive } from './process-alive.ts';
