@@ -20,6 +20,35 @@ const edgeLibraries = [
   'node:net',
 ];
 
+// Anything in core's folder but its public entry: files at the top of core/ count too.
+const coreInternals = ['**/core/**', '!**/core/index.ts'];
+
+// Core's context, store and key material stay inside core (ARCHITECTURE.md rule 4): a Core keeps
+// them in a private field, and no edge room may name them on any object either.
+const internalsByName = [
+  {
+    selector: 'MemberExpression[property.name=/^(ctx|store|keyring|deps)$/]',
+    message: "core's context, store and keyring stay inside core: call core.as(actor) or core.system.",
+  },
+  {
+    selector: 'MemberExpression[computed=true][property.value=/^(ctx|store|keyring|deps)$/]',
+    message: "core's context, store and keyring stay inside core: call core.as(actor) or core.system.",
+  },
+];
+
+// The console and the CLI act for an operator: through `core.as(actor)` (or `core.system` for
+// sign-in and start-up), never through a service of the Core itself.
+const coreServicesDirectly = ['core', 'Core'].flatMap((name) => [
+  {
+    selector: `MemberExpression[object.name='${name}'][property.name!=/^(as|system|close|settled)$/]`,
+    message: 'act through core.as(actor) (or core.system), not a service of the Core.',
+  },
+  {
+    selector: `MemberExpression[object.property.name='${name}'][property.name!=/^(as|system|close|settled)$/]`,
+    message: 'act through core.as(actor) (or core.system), not a service of the Core.',
+  },
+]);
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'data/**', 'keys/**', 'recordings/**', 'coverage/**'] },
   js.configs.recommended,
@@ -99,7 +128,7 @@ export default tseslint.config(
           patterns: [
             { group: ['**/tui/**'], message: 'gateway and tui never import each other (rule 2).' },
             {
-              group: ['**/core/*/**', '!**/core/index.ts'],
+              group: coreInternals,
               message: 'import core through its public entry core/index.ts (rule 2).',
             },
             { group: ['**/test/**'], message: 'product code never imports test helpers (rule 5).' },
@@ -162,7 +191,7 @@ export default tseslint.config(
               message: 'reset connectors import no other room (rule 3).',
             },
             {
-              group: ['**/core/*/**', '!**/core/index.ts'],
+              group: coreInternals,
               message: 'import core through its public entry core/index.ts (rule 2).',
             },
             { group: ['**/test/**'], message: 'product code never imports test helpers (rule 5).' },
@@ -184,7 +213,7 @@ export default tseslint.config(
           patterns: [
             { group: ['**/gateway/**'], message: 'gateway and tui never import each other (rule 2).' },
             {
-              group: ['**/core/*/**', '!**/core/index.ts'],
+              group: coreInternals,
               message: 'import core through its public entry core/index.ts (rule 2).',
             },
             { group: ['**/test/**'], message: 'product code never imports test helpers (rule 5).' },
@@ -207,7 +236,7 @@ export default tseslint.config(
               message: 'integrations are wired in by cli/.',
             },
             {
-              group: ['**/core/*/**', '!**/core/index.ts'],
+              group: coreInternals,
               message: 'import core through its public entry core/index.ts (rule 2).',
             },
             { group: ['**/test/**'], message: 'product code never imports test helpers (rule 5).' },
@@ -223,9 +252,23 @@ export default tseslint.config(
         'error',
         {
           paths: [{ name: 'knex', message: 'knex lives only under core/storage (rule 4).' }],
-          patterns: [{ group: ['**/test/**'], message: 'product code never imports test helpers (rule 5).' }],
+          patterns: [
+            {
+              group: coreInternals,
+              message: 'import core through its public entry core/index.ts (rule 2).',
+            },
+            { group: ['**/test/**'], message: 'product code never imports test helpers (rule 5).' },
+          ],
         },
       ],
     },
+  },
+  {
+    files: ['gateway/**/*.ts', 'gateway/**/*.tsx'],
+    rules: { 'no-restricted-syntax': ['error', ...internalsByName] },
+  },
+  {
+    files: ['tui/**/*.ts', 'tui/**/*.tsx', 'cli/**/*.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...internalsByName, ...coreServicesDirectly] },
   },
 );

@@ -6,12 +6,12 @@ import {
   actorFor,
   AuthError,
   createStreamLogger,
-  hostActorFor,
   openCore,
   resolveHome,
   Secret,
   UsageError,
   type Actor,
+  type ActorCore,
   type Core,
   type Logger,
   type OpenedCore,
@@ -109,10 +109,17 @@ export const cliIntegrations: NonNullable<OpenOptions['integrations']> = (config
   routeDialer: gatewayRouteDialer,
 });
 
-/** Opens the core for one command, works out who acts, and always closes it again. */
+/** Where the command's home is: its configuration and folders (no core, no store). */
+export type OpenedHome = Omit<OpenedCore, 'core'>;
+
+/**
+ * Opens the core for one command, works out who acts, and always closes it again. The command
+ * gets the acting user's core (`me`): every call runs, and is authorised and audited, as that
+ * user — the CLI makes no permission decision of its own.
+ */
 export async function withCore<T>(
   g: GlobalOptions,
-  fn: (core: Core, actor: Actor, opened: OpenedCore) => Promise<T>,
+  fn: (me: ActorCore, home: OpenedHome) => Promise<T>,
 ): Promise<T> {
   const home = resolveHome(g.home);
   const opened = await openCore({
@@ -122,7 +129,7 @@ export async function withCore<T>(
   });
   try {
     const actor = await resolveActor(opened.core, g);
-    return await fn(opened.core, actor, opened);
+    return await fn(opened.core.as(actor), { config: opened.config, layout: opened.layout });
   } finally {
     await opened.core.close();
   }
@@ -133,12 +140,12 @@ async function resolveActor(core: Core, g: GlobalOptions): Promise<Actor> {
   if (g.as) {
     if (!g.passwordFile) throw new UsageError('--as USER needs --password-file F with that user’s password');
     // The same login path as the SSH door: lockout, audit, and the TOTP code where enabled.
-    const step = await core.logins.password(g.as, await readPasswordFile(g.passwordFile), source);
+    const step = await core.system.signIn.password(g.as, await readPasswordFile(g.passwordFile), source);
     if (!step.needsTotp) return actorFor(step.user, source);
     if (!g.totpFile)
       throw new AuthError(`${g.as} has TOTP enabled: give the current code with --totp-file F`);
     const code = (await readPasswordFile(g.totpFile)).reveal().trim();
-    return actorFor(await core.logins.totp(g.as, code, source), source);
+    return actorFor(await core.system.signIn.totp(g.as, code, source), source);
   }
-  return hostActorFor(core, os.userInfo().username, source);
+  return core.system.hostActor(os.userInfo().username, source);
 }

@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import { plural } from '../core/plural.ts';
+import { plural } from '../core/index.ts';
 import type { Output } from './output.ts';
 
 export interface Progress {

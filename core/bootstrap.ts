@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { hostActor, type Actor } from './authz/actor.ts';
+import type { Actor } from './authz/actor.ts';
 import {
   configFileOf,
   keyFileInDataFolder,
@@ -10,7 +10,8 @@ import {
 } from './config/home.ts';
 import { loadConfigFile } from './config/load.ts';
 import type { CustodyConfig } from './config/schema.ts';
-import { Core } from './core.ts';
+import { Core, contextOf } from './core.ts';
+import { ADMIN_USERNAME } from './facade/system.ts';
 import type { CoreDeps } from './context.ts';
 import {
   createKeyFile,
@@ -23,7 +24,7 @@ import {
 import { Keyring } from './crypto/keyring.ts';
 import { hashLoginPassword, type KdfParams } from './crypto/password-hash.ts';
 import type { Secret } from './crypto/secret.ts';
-import { ConfigError, KeyError, StorageError } from './errors.ts';
+import { ConfigError, KeyError } from './errors.ts';
 import { BUILTIN_POLICIES } from './policy/builtin.ts';
 import { generatePassword } from './policy/generate.ts';
 import { policyByName } from './policy/policies-service.ts';
@@ -70,7 +71,7 @@ export interface OpenedCore {
   layout: HomeLayout;
 }
 
-export const ADMIN_USERNAME = 'admin';
+export { ADMIN_USERNAME };
 
 async function exists(p: string): Promise<boolean> {
   return fs.access(p).then(
@@ -261,7 +262,7 @@ export async function initHome(
   }
   const { core } = await openCore(o);
   try {
-    const store = core.ctx.store;
+    const store = contextOf(core).store;
     const existing = await store.read((r) => r.users.byName(ADMIN_USERNAME));
     let createdAdmin = false;
     let adminPasswordFile: string | undefined;
@@ -291,7 +292,7 @@ export async function initHome(
 }
 
 async function createAdmin(core: Core, password: Secret, osUser: string, source: string): Promise<void> {
-  const ctx = core.ctx;
+  const ctx = contextOf(core);
   const now = ctx.now();
   // The first administrator is a super administrator: someone must be able to see everything and
   // to set the deny-super-admin switch (B §0's break-glass practice starts from here).
@@ -329,12 +330,6 @@ async function createAdmin(core: Core, password: Secret, osUser: string, source:
 }
 
 /** The actor for CLI commands run on the host without --as (CLI contract: "Who acts"). */
-export async function hostActorFor(core: Core, osUser: string, source: string): Promise<Actor> {
-  const admin = await core.ctx.store.read((r) => r.users.byName(ADMIN_USERNAME));
-  if (!admin) {
-    const any = (await core.ctx.store.read((r) => r.users.list())).find((u) => u.role === 'admin');
-    if (!any) throw new StorageError('no administrator exists: run custody init');
-    return hostActor(any, osUser, source);
-  }
-  return hostActor(admin, osUser, source);
+export function hostActorFor(core: Core, osUser: string, source: string): Promise<Actor> {
+  return core.system.hostActor(osUser, source);
 }

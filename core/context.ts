@@ -199,6 +199,19 @@ export class CoreContext {
     }
   }
 
+  /**
+   * The role check of an operation that runs its own transactions (so not through `run`), with a
+   * refusal on record as `authz.denied` exactly as `run` records one.
+   */
+  async requireRole(actor: Actor, op: Operation, target: { kind: string; name: string }): Promise<void> {
+    try {
+      this.authz.require(actor, op);
+    } catch (e) {
+      if (e instanceof CustodyError) await this.auditDenied(actor, op, target, e);
+      throw e;
+    }
+  }
+
   async auditDenied(
     actor: Actor,
     op: Operation,

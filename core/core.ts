@@ -13,8 +13,10 @@ import { LandingService } from './sessions/landing-service.ts';
 import { HostKeysService } from './sessions/host-keys-service.ts';
 import { SessionsService } from './sessions/sessions-service.ts';
 import type { Actor } from './authz/actor.ts';
-import { rotateMasterKey, type RotationResult } from './crypto/rotate-key.ts';
 import { CoreContext, type CoreDeps } from './context.ts';
+import { KeysService } from './crypto/keys-service.ts';
+import { actorCore, type ActorCore } from './facade/actor-core.ts';
+import { systemOps, type SystemOps } from './facade/system.ts';
 import { ExplorerService } from './groups/explorer-service.ts';
 import { GroupsService } from './groups/groups-service.ts';
 import { UserGroupsService } from './identity/user-groups-service.ts';
@@ -39,9 +41,22 @@ import { RotationScheduler } from './rotation/rotation-scheduler.ts';
 import { RotationService } from './rotation/rotation-service.ts';
 import { ResetSettingsService } from './reset/reset-settings.ts';
 
-/** The core's services, composed once over one store, keyring, clock, id source and logger. */
+/** Reads a core's context; only code inside core (and tests, through test/support) calls it. */
+let contextOfCore: (core: Core) => CoreContext;
+
+/**
+ * The core's services, composed once over one store, keyring, clock, id source and logger.
+ *
+ * Product code outside core calls `as(actor)` for an operator's operations and `system` for the
+ * few made with no operator behind them. The context (store, keyring, authorizer) is a private
+ * field: nothing outside core can reach it, whatever it imports. The services stay public for the
+ * gateway's session path, which moves onto `as()` and `system` with its rewrite.
+ */
 export class Core {
-  readonly ctx: CoreContext;
+  readonly #ctx: CoreContext;
+  static {
+    contextOfCore = (core) => core.#ctx;
+  }
   readonly users: UsersService;
   readonly userGroups: UserGroupsService;
   readonly catalog: CatalogService;
@@ -76,73 +91,66 @@ export class Core {
   readonly rotation: RotationService;
   readonly rotationScheduler: RotationScheduler;
   readonly resetSettings: ResetSettingsService;
+  readonly keys: KeysService;
+  /** Operations with no operator behind them: sign-in, the session path, start-up. */
+  readonly system: SystemOps;
+  readonly #actors = new WeakMap<Actor, ActorCore>();
 
   constructor(deps: CoreDeps) {
-    this.ctx = new CoreContext(deps);
-    this.users = new UsersService(this.ctx);
-    this.userGroups = new UserGroupsService(this.ctx);
-    this.catalog = new CatalogService(this.ctx);
-    this.resources = new ResourcesService(this.ctx);
-    this.accounts = new AccountsService(this.ctx);
-    this.personal = new PersonalService(this.ctx);
-    this.groups = new GroupsService(this.ctx);
-    this.explorer = new ExplorerService(this.ctx);
-    this.sharing = new SharingService(this.ctx);
-    this.policies = new PoliciesService(this.ctx);
-    this.settings = new SettingsService(this.ctx);
-    this.audit = new AuditService(this.ctx);
-    this.imports = new ImportService(this.ctx, this.users, this.resources, this.accounts);
-    this.recordings = new RecordingStore(this.ctx, deps.recordingsDir ?? path.resolve('recordings'));
-    this.credentials = new CredentialsService(this.ctx);
-    this.logins = new LoginService(this.ctx);
-    this.landing = new LandingService(this.ctx);
-    this.hostKeys = new HostKeysService(this.ctx);
-    this.sessions = new SessionsService(this.ctx);
-    this.live = new LiveService(this.ctx, deps.liveRegistry ?? new InProcessRegistry());
-    this.resets = new ResetEngine(this.ctx);
-    this.resetSettings = new ResetSettingsService(this.ctx);
+    const ctx = new CoreContext(deps);
+    this.#ctx = ctx;
+    this.users = new UsersService(ctx);
+    this.userGroups = new UserGroupsService(ctx);
+    this.catalog = new CatalogService(ctx);
+    this.resources = new ResourcesService(ctx);
+    this.accounts = new AccountsService(ctx);
+    this.personal = new PersonalService(ctx);
+    this.groups = new GroupsService(ctx);
+    this.explorer = new ExplorerService(ctx);
+    this.sharing = new SharingService(ctx);
+    this.policies = new PoliciesService(ctx);
+    this.settings = new SettingsService(ctx);
+    this.audit = new AuditService(ctx);
+    this.imports = new ImportService(ctx, this.users, this.resources, this.accounts);
+    this.recordings = new RecordingStore(ctx, deps.recordingsDir ?? path.resolve('recordings'));
+    this.credentials = new CredentialsService(ctx);
+    this.logins = new LoginService(ctx);
+    this.landing = new LandingService(ctx);
+    this.hostKeys = new HostKeysService(ctx);
+    this.sessions = new SessionsService(ctx);
+    this.live = new LiveService(ctx, deps.liveRegistry ?? new InProcessRegistry());
+    this.resets = new ResetEngine(ctx);
+    this.resetSettings = new ResetSettingsService(ctx);
     // Reset on check-in uses the engine: resources whose type has no connector still get Case 6.
-    this.access = new AccessService(
-      this.ctx,
-      this.live,
-      deps.accessNotifier,
-      deps.resetService ?? this.resets,
-    );
+    this.access = new AccessService(ctx, this.live, deps.accessNotifier, deps.resetService ?? this.resets);
     this.accessScheduler = new AccessScheduler(this.access);
     this.sessions.onSessionEnd = (grant) => this.access.sessionEnded(grant.actor, grant.target.ref);
-    this.selfService = new SelfPasswordService(this.ctx, this.users, this.logins);
-    this.ticketing = new TicketingService(this.ctx);
+    this.selfService = new SelfPasswordService(ctx, this.users, this.logins);
+    this.ticketing = new TicketingService(ctx);
     // What follows a committed change: listeners, sync pushes and password-event notifications
     // react to audit rows and stored passwords, never on the path of the change itself.
-    this.listeners = new ListenerService(this.ctx);
-    this.listenerDispatch = new ListenerDispatch(this.ctx, deps.listenerRunner);
-    this.sync = new SyncService(this.ctx, this.resets);
+    this.listeners = new ListenerService(ctx);
+    this.listenerDispatch = new ListenerDispatch(ctx, deps.listenerRunner);
+    this.sync = new SyncService(ctx, this.resets);
     this.passwordEvents = new PasswordNotifications(
-      this.ctx,
+      ctx,
       deps.passwordEventChannels ?? [],
       deps.config.notify.password_events,
       deps.config.notify.password_event_recipients,
     );
     this.dailyEvents = new DailyEventScheduler(
       this.passwordEvents,
-      this.ctx.clock,
+      ctx.clock,
       deps.config.notify.daily_check_hour,
     );
-    this.ctx.passwordObservers.push(this.listenerDispatch.onStored);
-    this.ctx.auditObservers.push(
-      this.listenerDispatch.onAudit,
-      this.sync.onAudit,
-      this.passwordEvents.onAudit,
-    );
-    this.verification = new VerificationService(this.ctx);
+    ctx.passwordObservers.push(this.listenerDispatch.onStored);
+    ctx.auditObservers.push(this.listenerDispatch.onAudit, this.sync.onAudit, this.passwordEvents.onAudit);
+    this.verification = new VerificationService(ctx);
     const notifier = deps.accessNotifier ?? noopAccessNotifier;
-    this.rotation = new RotationService(
-      this.ctx,
-      this.resets,
-      (id) => this.access.isCheckedOut(id),
-      notifier,
-    );
-    this.rotationScheduler = new RotationScheduler(this.ctx, this.rotation, this.verification, notifier);
+    this.rotation = new RotationService(ctx, this.resets, (id) => this.access.isCheckedOut(id), notifier);
+    this.rotationScheduler = new RotationScheduler(ctx, this.rotation, this.verification, notifier);
+    this.keys = new KeysService(ctx);
+    this.system = systemOps(this, ctx);
   }
 
   /** Waits for the work started after commits (listeners, sync pushes, notifications). */
@@ -154,22 +162,17 @@ export class Core {
     }
   }
 
-  /** `custody key rotate`: super administrators (or the host administrator) only. */
-  async rotateKey(
-    actor: Actor,
-    keyFile: string,
-    onProgress?: (done: number, total: number) => void,
-  ): Promise<RotationResult> {
-    this.ctx.authz.require(actor, 'key.rotate');
-    return rotateMasterKey({
-      store: this.ctx.store,
-      keyFile,
-      clock: this.ctx.clock,
-      auditLog: this.ctx.auditLog,
-      actor: { name: actor.name, source: actor.source },
-      batchSize: this.ctx.config.crypto.rotate_batch_size,
-      ...(onProgress ? { onProgress } : {}),
-    });
+  /**
+   * Everything `actor` may attempt, with the actor bound (the compiler checks each call), and
+   * `can` for what to offer. Core still authorizes every call; one object per actor is kept.
+   */
+  as(actor: Actor): ActorCore {
+    let bound = this.#actors.get(actor);
+    if (!bound) {
+      bound = actorCore(this, this.#ctx, actor);
+      this.#actors.set(actor, bound);
+    }
+    return bound;
   }
 
   async close(): Promise<void> {
@@ -178,6 +181,11 @@ export class Core {
     this.dailyEvents.stop();
     await this.settled();
     await this.recordings.closeAll();
-    await this.ctx.store.close();
+    await this.#ctx.store.close();
   }
+}
+
+/** The context behind a core: for core's own composition code and test/support only. */
+export function contextOf(core: Core): CoreContext {
+  return contextOfCore(core);
 }

@@ -1,25 +1,29 @@
 // Every rejection Custody makes is one of these: a class, a stable code, a one-line message.
 // Codes are part of the CLI contract: scripts match on them, so never rename one.
 
-export type ErrorCode =
-  | 'E_CONFIG'
-  | 'E_USAGE'
-  | 'E_VALIDATION'
-  | 'E_NOT_FOUND'
-  | 'E_FORBIDDEN'
-  | 'E_CONFLICT'
-  | 'E_AUTH'
-  | 'E_POLICY'
-  | 'E_KEY'
-  | 'E_CRYPTO'
-  | 'E_STORAGE'
-  | 'E_IMPORT'
-  | 'E_AUDIT_BROKEN'
-  | 'E_LIMIT'
-  | 'E_TARGET'
-  | 'E_HOST_KEY'
-  | 'E_LOCKED'
-  | 'E_INTERNAL';
+export const ERROR_CODES = [
+  'E_CONFIG',
+  'E_USAGE',
+  'E_VALIDATION',
+  'E_NOT_FOUND',
+  'E_FORBIDDEN',
+  'E_CONFLICT',
+  'E_AUTH',
+  'E_POLICY',
+  'E_KEY',
+  'E_CRYPTO',
+  'E_STORAGE',
+  'E_IMPORT',
+  'E_AUDIT_BROKEN',
+  'E_LIMIT',
+  'E_TARGET',
+  'E_HOST_KEY',
+  'E_LOCKED',
+  'E_INTERNAL',
+] as const;
+
+/** Each code's HTTP status is in core/http-status.ts: a new code here must get one there. */
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export class CustodyError extends Error {
   readonly code: ErrorCode;

@@ -1,5 +1,11 @@
-// The public entry of core: gateway/, tui/ and cli/ import from here and nowhere deeper.
+// The public entry of core: gateway/, tui/ and cli/ import from here and nowhere deeper (lint).
+// Nothing exported here reaches core's context, store or key material: operators' operations go
+// through `core.as(actor)`, the rest through `core.system`.
 export { Core } from './core.ts';
+export type { ActorCore, BoundService } from './facade/actor-core.ts';
+export type { SystemOps, JobFailure } from './facade/system.ts';
+export type { PermissionObject } from './authz/can.ts';
+export type { KeyCheckResult } from './crypto/keys-service.ts';
 export {
   openCore,
   initHome,
@@ -31,11 +37,11 @@ export {
   clampTerminalSize,
 } from './terminal-size.ts';
 export { Secret, SECRET_MASK } from './crypto/secret.ts';
-export { rotateMasterKey, checkAllSecrets, type RotationResult } from './crypto/rotate-key.ts';
-export { readKeyFile } from './crypto/key-file.ts';
-export { Keyring } from './crypto/keyring.ts';
+export type { RotationResult } from './crypto/rotate-key.ts';
 export * from './errors.ts';
+export { HTTP_STATUS, httpStatusOf, type HttpStatus } from './http-status.ts';
 export { printable, printableBlock, hasUnsafeCharacters } from './printable.ts';
+export { plural } from './plural.ts';
 export { processAlive } from './process-alive.ts';
 export * from './model.ts';
 export { AUDIT_EVENTS, type AuditEventType } from './audit/events.ts';
@@ -141,7 +147,6 @@ export type {
 } from './rotation/rotation-runner.ts';
 export { RotationScheduler, type TickResult } from './rotation/rotation-scheduler.ts';
 export { parseNotifyBefore, firstRun, nextRunAfter, type Schedule } from './rotation/schedule.ts';
-export { CoreContext, type CoreDeps } from './context.ts';
 export type { ListenerRunner, ListenerRun, ListenerOutcome } from './listeners/runner.ts';
 export type { ListenerInput, ListenerView } from './listeners/listener-service.ts';
 export { scrub } from './listeners/listener-dispatch.ts';
@@ -154,8 +159,8 @@ export {
   type PasswordEventKind,
   type RecipientKind,
 } from './notify/password-events.ts';
+export type { CoreDeps } from './context.ts';
 export type { AuditObserver } from './events/observed-store.ts';
 export type { PasswordStored, PasswordStoredObserver } from './events/password-stored.ts';
-export type { Store } from './storage/db.ts';
 export type { AccessGeneralSettings } from './access/enforce.ts';
 export type { ConsoleSession, ConsoleTerminal, StartConsole } from './console/console-host.ts';

@@ -70,9 +70,10 @@ export function App(props: AppProps) {
     return () => void stdout.off('resize', onResize);
   }, [stdout]);
 
-  const can = useCallback((op: Operation) => session.core.ctx.authz.allows(session.actor, op), [session]);
-  const tabs = useMemo(() => TABS.filter((t) => can(t.op)), [can]);
-  const index = useMemo(() => new ExplorerIndex(session.core, session.actor), [session]);
+  // The only place the console touches the core itself: from here on it acts as the operator.
+  const me = useMemo(() => session.core.as(session.actor), [session]);
+  const tabs = useMemo(() => TABS.filter((t) => me.can(t.op)), [me]);
+  const index = useMemo(() => new ExplorerIndex(me), [me]);
 
   const showFlash = useCallback(
     (text: string, kind: Flash['kind'] = 'info') => {
@@ -100,6 +101,7 @@ export function App(props: AppProps) {
   const state: ConsoleState = useMemo(
     () => ({
       session,
+      me,
       theme: props.theme,
       timers,
       settings: props.settings,
@@ -107,12 +109,11 @@ export function App(props: AppProps) {
       rows: size.rows,
       aside,
       writeRaw: props.writeRaw,
-      can,
       flash: showFlash,
       setTyping,
       promptOpening,
     }),
-    [session, props.theme, timers, props.settings, size, aside, props.writeRaw, can, showFlash, setTyping],
+    [session, me, props.theme, timers, props.settings, size, aside, props.writeRaw, showFlash, setTyping],
   );
   const nav = useMemo(
     () => ({

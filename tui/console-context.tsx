@@ -1,5 +1,5 @@
 import React, { createContext, useContext } from 'react';
-import { firstLine, type ConsoleSession, type ConsoleTerminal, type Operation } from '../core/index.ts';
+import { firstLine, type ActorCore, type ConsoleSession, type ConsoleTerminal } from '../core/index.ts';
 import type { Theme } from './theme.ts';
 
 /** Timers the console uses (reveal, clipboard clear, playback): injected so tests never sleep. */
@@ -29,6 +29,11 @@ export type Flash = { text: string; kind: 'info' | 'error' | 'success' };
 /** What every screen may use: the session, the terminal hand-over, timers, theme, messages. */
 export interface ConsoleState {
   session: ConsoleSession;
+  /**
+   * The operator's core: every call the console makes goes through it, so it runs as the
+   * operator; `me.can(op)` is how a screen decides what to show (core refuses the rest anyway).
+   */
+  me: ActorCore;
   theme: Theme;
   timers: ConsoleTimers;
   settings: ConsoleSettings;
@@ -38,8 +43,6 @@ export interface ConsoleState {
   aside<T>(fn: (terminal: ConsoleTerminal) => Promise<T>): Promise<T>;
   /** Bytes written around the UI (OSC 52). */
   writeRaw(data: string): void;
-  /** May the operator do this at all (role)? Screens hide what the core would refuse anyway. */
-  can(op: Operation): boolean;
   flash(text: string, kind?: Flash['kind']): void;
   /**
    * Keyboard focus is in a text field: letters are text, not commands. 'search' is the explorer's

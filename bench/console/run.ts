@@ -28,6 +28,7 @@ import { startConsole } from '../../tui/index.ts';
 import { importWithoutCi } from '../../tui/ink-loader.ts';
 import { Replay } from '../../tui/player/replay.ts';
 import { createTestVault } from '../../test/support/vault.ts';
+import { contextOf } from '../../test/support/core-internals.ts';
 
 const { values: argv } = parseArgs({
   options: { accounts: { type: 'string', default: '100000' }, keys: { type: 'string', default: '40' } },
@@ -77,15 +78,15 @@ async function main() {
   const v = await createTestVault();
   const { core } = v;
   log(`seeding ${ACCOUNTS} accounts over ${RESOURCES} resources`);
-  const type = (await core.ctx.store.read((r) => r.types.byName('linux')))!;
-  const now = core.ctx.now();
+  const type = (await contextOf(core).store.read((r) => r.types.byName('linux')))!;
+  const now = contextOf(core).now();
   let made = 0;
   for (let start = 0; start < RESOURCES; start += 10) {
-    await core.ctx.store.tx(async (r) => {
+    await contextOf(core).store.tx(async (r) => {
       for (let ri = start; ri < Math.min(RESOURCES, start + 10); ri++) {
         const name = `srv${String(ri).padStart(4, '0')}`;
         const resource: Resource = {
-          id: core.ctx.ids.next(),
+          id: contextOf(core).ids.next(),
           name,
           typeId: type.id,
           dnsName: `${name}.bench.example`,
@@ -103,13 +104,16 @@ async function main() {
         };
         await r.resources.insert(resource);
         for (let ai = 0; ai < 100 && made < ACCOUNTS; ai++, made++) {
-          const id = core.ctx.ids.next();
+          const id = contextOf(core).ids.next();
           const account: Account = {
             id,
             resourceId: resource.id,
             name: `acct${String(ai).padStart(3, '0')}`,
             notes: '',
-            passwordEnc: core.ctx.keyring.seal(Secret.fromString(`Bench#${ri}.${ai}-kQ7`), aad.account(id)),
+            passwordEnc: contextOf(core).keyring.seal(
+              Secret.fromString(`Bench#${ri}.${ai}-kQ7`),
+              aad.account(id),
+            ),
             passwordChangedAt: now,
             passwordChangedBy: v.host.name,
             credentialKind: 'password',

@@ -83,6 +83,7 @@ import {
   type LoadSession,
   type Stats,
 } from './lib.ts';
+import { contextOf } from '../../test/support/core-internals.ts';
 
 const { values: argv } = parseArgs({
   options: {
@@ -784,7 +785,7 @@ async function main(): Promise<number> {
     'view',
   );
   const hostKey = await ensureHostKey(path.join(v.home, 'keys', 'ssh_host_ed25519_key'));
-  const settings = gatewaySettings(v.core.ctx.config);
+  const settings = gatewaySettings(contextOf(v.core).config);
   let gw: RunningGateway | undefined = await startGateway({
     core: v.core,
     host: '127.0.0.1',

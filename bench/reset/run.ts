@@ -26,6 +26,7 @@ import { SshUnixResetConnector } from '../../reset/index.ts';
 import { sshdSkipReason, startSshd } from '../../test/support/sshd.ts';
 import { testRun } from '../../test/support/netns.ts';
 import { createTestVault, pw } from '../../test/support/vault.ts';
+import { contextOf } from '../../test/support/core-internals.ts';
 
 const { values: argv } = parseArgs({ options: { 'per-series': { type: 'string', default: '40' } } });
 const PER_SERIES = Number(argv['per-series']);
@@ -87,7 +88,7 @@ execFileSync('newusers', [], {
 writeFileSync(sudoers, `${admin.name} ALL=(root) /usr/sbin/chpasswd\n`, { mode: 0o440 });
 const sshd = await startSshd({ allowUsers: [`${tr.prefix}b*`] });
 const v = await createTestVault();
-const engine = new ResetEngine(v.core.ctx, { unix: new SshUnixResetConnector({ timeoutMs: 60_000 }) });
+const engine = new ResetEngine(contextOf(v.core), { unix: new SshUnixResetConnector({ timeoutMs: 60_000 }) });
 
 const rows: Record<string, number | string>[] = [];
 try {

@@ -19,10 +19,8 @@ import { parseArgs } from 'node:util';
 import { aad } from '../../core/crypto/aad.ts';
 import { newKeyEntry, type KeyFileContents } from '../../core/crypto/key-file.ts';
 import {
-  Keyring,
   layoutOf,
   REPOSITORY_ROOT,
-  rotateMasterKey,
   Secret,
   type Account,
   type Actor,
@@ -30,6 +28,7 @@ import {
   type Share,
 } from '../../core/index.ts';
 import { createTestVault, type TestVault } from '../../test/support/vault.ts';
+import { contextOf, Keyring, rotateMasterKey } from '../../test/support/core-internals.ts';
 
 const { values: argv } = parseArgs({
   options: {
@@ -91,17 +90,17 @@ function stats(samples: number[]) {
 
 async function seed(v: TestVault, bench: Actor, reader: Actor): Promise<void> {
   const core = v.core;
-  const ids = core.ctx.ids;
-  const keyring = core.ctx.keyring;
-  const now = core.ctx.now();
-  const type = (await core.ctx.store.read((r) => r.types.byName('linux')))!;
+  const ids = contextOf(core).ids;
+  const keyring = contextOf(core).keyring;
+  const now = contextOf(core).now();
+  const type = (await contextOf(core).store.read((r) => r.types.byName('linux')))!;
   const resourceIds: string[] = [];
   const accountIds: string[][] = [];
   let made = 0;
   // Bulk, through the repositories and keyring as AccountsService.insertAccount does, one
   // transaction per 10 resources (the services would take one per account).
   for (let start = 0; start < RESOURCES; start += 10) {
-    await core.ctx.store.tx(async (r) => {
+    await contextOf(core).store.tx(async (r) => {
       for (let ri = start; ri < Math.min(RESOURCES, start + 10); ri++) {
         const resource: Resource = {
           id: ids.next(),
@@ -186,7 +185,7 @@ async function seed(v: TestVault, bench: Actor, reader: Actor): Promise<void> {
   // Other users' shares, so the shares table is not the reader's alone.
   for (let u = 0; u < NOISE_USERS; u++) {
     const other = await v.addUser(`other${u}`, 'password-user');
-    await core.ctx.store.tx(async (r) => {
+    await contextOf(core).store.tx(async (r) => {
       for (let k = 0; k < NOISE_SHARES_PER_USER; k++) {
         const ri = OWNED_BY_BENCH.to + rnd(RESOURCES - OWNED_BY_BENCH.to);
         const share: Share = {
@@ -316,16 +315,18 @@ async function main(): Promise<void> {
     log('raw AES-256-GCM open+seal (Keyring alone)');
     const raw = rawCryptoRate();
 
-    log(`rotating the master key over every secret (batch ${v.core.ctx.config.crypto.rotate_batch_size})`);
+    log(
+      `rotating the master key over every secret (batch ${contextOf(v.core).config.crypto.rotate_batch_size})`,
+    );
     const marks: { done: number; at: number }[] = [];
     const rotBegan = performance.now();
     const rotation = await rotateMasterKey({
-      store: v.core.ctx.store,
-      keyFile: layoutOf(v.home, v.core.ctx.config).keyFile,
-      clock: v.core.ctx.clock,
-      auditLog: v.core.ctx.auditLog,
+      store: contextOf(v.core).store,
+      keyFile: layoutOf(v.home, contextOf(v.core).config).keyFile,
+      clock: contextOf(v.core).clock,
+      auditLog: contextOf(v.core).auditLog,
       actor: { name: v.host.name, source: 'bench' },
-      batchSize: v.core.ctx.config.crypto.rotate_batch_size,
+      batchSize: contextOf(v.core).config.crypto.rotate_batch_size,
       onProgress: (done) => marks.push({ done, at: performance.now() }),
     });
     const rotSeconds = (performance.now() - rotBegan) / 1000;
@@ -345,14 +346,14 @@ async function main(): Promise<void> {
       bench: 'vault',
       at: new Date().toISOString(),
       host: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '', node: process.version },
-      driver: v.core.ctx.store.driver,
+      driver: contextOf(v.core).store.driver,
       accounts: ACCOUNTS,
       resources: RESOURCES,
       seedSeconds: Math.round(seedSeconds * 10) / 10,
       revealMs: { owner, shared },
       rotation: {
         secrets: rotation.reencrypted,
-        batchSize: v.core.ctx.config.crypto.rotate_batch_size,
+        batchSize: contextOf(v.core).config.crypto.rotate_batch_size,
         seconds: Math.round(rotSeconds * 100) / 100,
         secretsPerSecond: rotRate,
         firstTenthPerSecond: firstTenth,

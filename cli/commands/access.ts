@@ -111,8 +111,8 @@ export function registerAccess(program: Command): void {
             : o.autoApprove === true
               ? 'always'
               : o.autoApprove;
-        const c = await withCore(g, (core, actor) =>
-          core.access.configure(actor, resource, {
+        const c = await withCore(g, (me) =>
+          me.access.configure(resource, {
             approvers: list(o.approvers),
             dual: !!o.dual,
             excluded: list(o.exclude),
@@ -130,7 +130,7 @@ export function registerAccess(program: Command): void {
     );
   access.command('show <resource>').action(async (resource: string, _o: unknown, cmd: Command) => {
     const g = globalsOf(cmd);
-    const c = await withCore(g, (core, actor) => core.access.show(actor, resource));
+    const c = await withCore(g, (me) => me.access.show(resource));
     new Output(!!g.json).result(c, (x) => configLines(x, resource));
   });
   for (const [name, active] of [
@@ -139,7 +139,7 @@ export function registerAccess(program: Command): void {
   ] as const) {
     access.command(`${name} <resource>`).action(async (resource: string, _o: unknown, cmd: Command) => {
       const g = globalsOf(cmd);
-      const c = await withCore(g, (core, actor) => core.access.setActive(actor, resource, active));
+      const c = await withCore(g, (me) => me.access.setActive(resource, active));
       new Output(!!g.json).result(c, (x) => configLines(x, resource));
     });
   }
@@ -149,9 +149,7 @@ export function registerAccess(program: Command): void {
     .action(async (value: string, _o: unknown, cmd: Command) => {
       if (value !== 'on' && value !== 'off') throw new UsageError('admins-may-view takes on or off');
       const g = globalsOf(cmd);
-      const s = await withCore(g, (core, actor) =>
-        core.access.setGeneral(actor, { adminsMayView: value === 'on' }),
-      );
+      const s = await withCore(g, (me) => me.access.setGeneral({ adminsMayView: value === 'on' }));
       new Output(!!g.json).result(s, (x) => [
         `admins may view checked-out passwords: ${x.adminsMayView ? 'on' : 'off'}`,
       ]);
@@ -164,7 +162,7 @@ export function registerAccess(program: Command): void {
     .option('--ticket <id>', 'the service ticket (required when ticket validation is on)')
     .action(async (ref: string, o: { reason: string; ticket?: string }, cmd: Command) => {
       const g = globalsOf(cmd);
-      const r = await withCore(g, (core, actor) => core.access.request(actor, ref, o.reason, o.ticket));
+      const r = await withCore(g, (me) => me.access.request(ref, o.reason, o.ticket));
       new Output(!!g.json).result(r, (x) => [x.id]);
     });
   program
@@ -172,7 +170,7 @@ export function registerAccess(program: Command): void {
     .description('approves a request (its requester never can)')
     .action(async (id: string, _o: unknown, cmd: Command) => {
       const g = globalsOf(cmd);
-      const r = await withCore(g, (core, actor) => core.access.approve(actor, id));
+      const r = await withCore(g, (me) => me.access.approve(id));
       new Output(!!g.json).result(r, (x) => [requestLine(x)]);
     });
   program
@@ -180,7 +178,7 @@ export function registerAccess(program: Command): void {
     .option('--reason <text>')
     .action(async (id: string, o: { reason?: string }, cmd: Command) => {
       const g = globalsOf(cmd);
-      const r = await withCore(g, (core, actor) => core.access.reject(actor, id, o.reason));
+      const r = await withCore(g, (me) => me.access.reject(id, o.reason));
       new Output(!!g.json).result(r, (x) => [requestLine(x)]);
     });
   program
@@ -189,7 +187,7 @@ export function registerAccess(program: Command): void {
     .option('--reason <text>', 'why you view it (required when vault.require_reason_to_reveal is on)')
     .action(async (ref: string, o: { reason?: string }, cmd: Command) => {
       const g = globalsOf(cmd);
-      const r = await withCore(g, (core, actor) => core.access.checkout(actor, ref, o.reason));
+      const r = await withCore(g, (me) => me.access.checkout(ref, o.reason));
       new Output(!!g.json).result(r, (x) => [requestLine(x)]);
     });
   program
@@ -199,8 +197,8 @@ export function registerAccess(program: Command): void {
     .option('--reason <text>')
     .action(async (ref: string, o: { force?: boolean; reason?: string }, cmd: Command) => {
       const g = globalsOf(cmd);
-      const r = await withCore(g, (core, actor) =>
-        core.access.checkin(actor, ref, { force: !!o.force, ...(o.reason ? { reason: o.reason } : {}) }),
+      const r = await withCore(g, (me) =>
+        me.access.checkin(ref, { force: !!o.force, ...(o.reason ? { reason: o.reason } : {}) }),
       );
       new Output(!!g.json).result(r, (x) => [requestLine(x)]);
     });
@@ -212,9 +210,7 @@ export function registerAccess(program: Command): void {
     .action(async (o: { mine?: boolean; pending?: boolean }, cmd: Command) => {
       if (o.mine && o.pending) throw new UsageError('give --mine or --pending, not both');
       const g = globalsOf(cmd);
-      const rs = await withCore(g, (core, actor) =>
-        core.access.list(actor, { mine: !!o.mine, pending: !!o.pending }),
-      );
+      const rs = await withCore(g, (me) => me.access.list({ mine: !!o.mine, pending: !!o.pending }));
       new Output(!!g.json).result(rs, requestTable);
     });
 }

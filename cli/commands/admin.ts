@@ -1,15 +1,7 @@
 import type { Command } from 'commander';
 import { promises as fs } from 'node:fs';
 import cliProgress from 'cli-progress';
-import {
-  checkAllSecrets,
-  Keyring,
-  parseCheckpoint,
-  readKeyFile,
-  UsageError,
-  type AuditCheckpoint,
-  type AuditResult,
-} from '../../core/index.ts';
+import { parseCheckpoint, UsageError, type AuditCheckpoint, type AuditResult } from '../../core/index.ts';
 import { withCore, globalsOf, type GlobalOptions } from '../context.ts';
 import { Output, table } from '../output.ts';
 import { writeOutputFile } from '../safe-output.ts';
@@ -66,7 +58,7 @@ export function registerAdmin(program: Command): void {
   const policy = program.command('policy').description('password policies');
   policy.command('list').action(async (_o: unknown, cmd: Command) => {
     const opts = g(cmd);
-    const ps = await withCore(opts, (core, actor) => core.policies.list(actor));
+    const ps = await withCore(opts, (me) => me.policies.list());
     new Output(!!opts.json).result(ps, (xs) =>
       table([
         [
@@ -111,8 +103,8 @@ export function registerAdmin(program: Command): void {
     .action(async (name: string, o: Record<string, string | boolean>, cmd: Command) => {
       const opts = g(cmd);
       const minSpecial = intOpt(o.minSpecial as string, 'min-special')!;
-      const p = await withCore(opts, (core, actor) =>
-        core.policies.create(actor, {
+      const p = await withCore(opts, (me) =>
+        me.policies.create({
           name,
           description: o.description as string,
           minLength: intOpt(o.minLength as string, 'min-length')!,
@@ -131,12 +123,12 @@ export function registerAdmin(program: Command): void {
     });
   policy.command('delete <name>').action(async (name: string, _o: unknown, cmd: Command) => {
     const opts = g(cmd);
-    await withCore(opts, (core, actor) => core.policies.remove(actor, name));
+    await withCore(opts, (me) => me.policies.remove(name));
     new Output(!!opts.json).result({ policy: name, deleted: true }, () => `deleted policy ${name}`);
   });
   policy.command('default <name>').action(async (name: string, _o: unknown, cmd: Command) => {
     const opts = g(cmd);
-    await withCore(opts, (core, actor) => core.policies.setDefault(actor, name));
+    await withCore(opts, (me) => me.policies.setDefault(name));
     new Output(!!opts.json).result({ default: name }, () => `default policy is now ${name}`);
   });
 
@@ -153,9 +145,7 @@ export function registerAdmin(program: Command): void {
         });
         checkpoint = parseCheckpoint(text);
       }
-      const r = await withCore(opts, (core, actor) =>
-        core.audit.verify(actor, checkpoint ? { checkpoint } : {}),
-      );
+      const r = await withCore(opts, (me) => me.audit.verify(checkpoint ? { checkpoint } : {}));
       new Output(!!opts.json).result(r, (x) =>
         x.ok
           ? `audit chain intact: ${x.rows} rows${x.checkpoint ? ` (holds the checkpoint of ${x.checkpoint.at} at row ${x.checkpoint.seq})` : ''}`
@@ -170,13 +160,13 @@ export function registerAdmin(program: Command): void {
     .option('--force', 'replace an existing regular file')
     .action(async (o: { output: string; force?: boolean }, cmd: Command) => {
       const opts = g(cmd);
-      const r = await withCore(opts, async (core, actor, opened) => {
+      const r = await withCore(opts, async (me, opened) => {
         let cp: AuditCheckpoint | undefined;
         const file = await writeOutputFile(
           o.output,
           { force: !!o.force, layout: opened.layout },
           async (fh) => {
-            cp = await core.audit.checkpoint(actor);
+            cp = await me.audit.checkpoint();
             await fh.write(JSON.stringify(cp) + '\n');
           },
         );
@@ -199,8 +189,8 @@ export function registerAdmin(program: Command): void {
         throw new UsageError(`--result must be one of ${AUDIT_RESULTS.join(', ')}`);
       const since = auditTime(o.since, 'since');
       const until = auditTime(o.until, 'until');
-      const rows = await withCore(opts, (core, actor) =>
-        core.audit.query(actor, {
+      const rows = await withCore(opts, (me) =>
+        me.audit.query({
           ...(o.type ? { type: o.type } : {}),
           ...(o.actor ? { actor: o.actor } : {}),
           ...(o.target ? { target: o.target } : {}),
@@ -222,7 +212,7 @@ export function registerAdmin(program: Command): void {
   key.command('rotate').action(async (_o: unknown, cmd: Command) => {
     const opts = g(cmd);
     const out = new Output(!!opts.json);
-    const r = await withCore(opts, async (core, actor, opened) => {
+    const r = await withCore(opts, async (me, opened) => {
       const bar =
         process.stderr.isTTY && !opts.json
           ? new cliProgress.SingleBar(
@@ -232,7 +222,7 @@ export function registerAdmin(program: Command): void {
           : undefined;
       let started = false;
       let lastPct = -1;
-      const result = await core.rotateKey(actor, opened.layout.keyFile, (done, total) => {
+      const result = await me.keys.rotate(opened.layout.keyFile, (done, total) => {
         if (bar) {
           if (!started) bar.start(total, done);
           started = true;
@@ -245,10 +235,7 @@ export function registerAdmin(program: Command): void {
       });
       bar?.stop();
       // Prove the result before saying so: every secret must open with the new key file.
-      const check = await checkAllSecrets(
-        core.ctx.store,
-        new Keyring(await readKeyFile(opened.layout.keyFile)),
-      );
+      const check = await me.keys.check(opened.layout.keyFile);
       return { ...result, checked: check.checked, unreadable: check.failed.length };
     });
     out.result(
@@ -260,9 +247,8 @@ export function registerAdmin(program: Command): void {
   });
   key.command('check').action(async (_o: unknown, cmd: Command) => {
     const opts = g(cmd);
-    const r = await withCore(opts, async (core, actor, opened) => {
-      core.ctx.authz.require(actor, 'key.rotate');
-      return checkAllSecrets(core.ctx.store, new Keyring(await readKeyFile(opened.layout.keyFile)));
+    const r = await withCore(opts, async (me, opened) => {
+      return me.keys.check(opened.layout.keyFile);
     });
     new Output(!!opts.json).result(r, (x) =>
       x.failed.length
@@ -291,10 +277,10 @@ export function registerAdmin(program: Command): void {
         } catch (e) {
           throw new UsageError(`cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
         }
-        const report = await withCore(opts, (core, actor) =>
+        const report = await withCore(opts, (me) =>
           what === 'users'
-            ? core.imports.importUsers(actor, file, text, { mapping: parseMap(o.map) })
-            : core.imports.importResources(actor, file, text, {
+            ? me.imports.importUsers(file, text, { mapping: parseMap(o.map) })
+            : me.imports.importResources(file, text, {
                 mapping: parseMap(o.map),
                 overwrite: !!o.overwrite,
               }),

@@ -20,7 +20,7 @@ export function registerGatewayAdmin(program: Command): void {
         cmd: Command,
       ) => {
         const g = globalsOf(cmd);
-        const l = await withCore(g, (core, actor) => core.landing.add(actor, { name, ...o }));
+        const l = await withCore(g, (me) => me.landing.add({ name, ...o }));
         new Output(!!g.json).result(
           l,
           (x) =>
@@ -36,7 +36,7 @@ export function registerGatewayAdmin(program: Command): void {
     .option('--remove', 'remove the association instead')
     .action(async (name: string, resource: string, o: { remove?: boolean }, cmd: Command) => {
       const g = globalsOf(cmd);
-      await withCore(g, (core, actor) => core.landing.associate(actor, name, resource, !o.remove));
+      await withCore(g, (me) => me.landing.associate(name, resource, !o.remove));
       new Output(!!g.json).result(
         { landing: name, resource, associated: !o.remove },
         () => `${resource} ${o.remove ? 'is no longer' : 'is now'} reached through ${name}`,
@@ -44,7 +44,7 @@ export function registerGatewayAdmin(program: Command): void {
     });
   landing.command('list').action(async (_o: unknown, cmd: Command) => {
     const g = globalsOf(cmd);
-    const ls = await withCore(g, (core, actor) => core.landing.list(actor));
+    const ls = await withCore(g, (me) => me.landing.list());
     new Output(!!g.json).result(ls, (xs) =>
       table([
         ['LANDING', 'PRIMARY', 'SECONDARY', 'REACHES'],
@@ -54,7 +54,7 @@ export function registerGatewayAdmin(program: Command): void {
   });
   landing.command('route <resource>').action(async (resource: string, _o: unknown, cmd: Command) => {
     const g = globalsOf(cmd);
-    const hops = await withCore(g, (core, actor) => core.landing.route(actor, resource));
+    const hops = await withCore(g, (me) => me.landing.route(resource));
     new Output(!!g.json).result(hops, (hs) =>
       hs.length
         ? [
@@ -65,7 +65,7 @@ export function registerGatewayAdmin(program: Command): void {
   });
   landing.command('delete <name>').action(async (name: string, _o: unknown, cmd: Command) => {
     const g = globalsOf(cmd);
-    await withCore(g, (core, actor) => core.landing.remove(actor, name));
+    await withCore(g, (me) => me.landing.remove(name));
     new Output(!!g.json).result({ landing: name, deleted: true }, () => `deleted landing server ${name}`);
   });
 
@@ -81,12 +81,12 @@ export function registerGatewayAdmin(program: Command): void {
       } catch (e) {
         throw new UsageError(`cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
       }
-      const k = await withCore(g, (core, actor) => core.credentials.addPublicKey(actor, user, line));
+      const k = await withCore(g, (me) => me.credentials.addPublicKey(user, line));
       new Output(!!g.json).result(k, (x) => `added ${x.algorithm} key ${x.fingerprint} for ${user}`);
     });
   key.command('list <user>').action(async (user: string, _o: unknown, cmd: Command) => {
     const g = globalsOf(cmd);
-    const ks = await withCore(g, (core, actor) => core.credentials.listPublicKeys(actor, user));
+    const ks = await withCore(g, (me) => me.credentials.listPublicKeys(user));
     new Output(!!g.json).result(ks, (xs) =>
       table([['FINGERPRINT', 'TYPE', 'COMMENT'], ...xs.map((k) => [k.fingerprint, k.algorithm, k.comment])]),
     );
@@ -95,7 +95,7 @@ export function registerGatewayAdmin(program: Command): void {
     .command('remove <user> <fingerprint>')
     .action(async (user: string, fp: string, _o: unknown, cmd: Command) => {
       const g = globalsOf(cmd);
-      await withCore(g, (core, actor) => core.credentials.removePublicKey(actor, user, fp));
+      await withCore(g, (me) => me.credentials.removePublicKey(user, fp));
       new Output(!!g.json).result(
         { user, fingerprint: fp, removed: true },
         () => `removed ${fp} from ${user}`,
@@ -108,7 +108,7 @@ export function registerGatewayAdmin(program: Command): void {
     .description('prints the secret and otpauth:// URI once, for the authenticator app')
     .action(async (user: string, _o: unknown, cmd: Command) => {
       const g = globalsOf(cmd);
-      const r = await withCore(g, (core, actor) => core.credentials.enableTotp(actor, user));
+      const r = await withCore(g, (me) => me.credentials.enableTotp(user));
       // Shown once, to the person enrolling: it is the whole point of the command.
       new Output(!!g.json).result({ user, secret: r.secret.reveal(), uri: r.uri }, (x) => [
         `TOTP enabled for ${user}.`,
@@ -118,7 +118,7 @@ export function registerGatewayAdmin(program: Command): void {
     });
   totp.command('disable <user>').action(async (user: string, _o: unknown, cmd: Command) => {
     const g = globalsOf(cmd);
-    await withCore(g, (core, actor) => core.credentials.disableTotp(actor, user));
+    await withCore(g, (me) => me.credentials.disableTotp(user));
     new Output(!!g.json).result({ user, totp: false }, () => `TOTP disabled for ${user}`);
   });
 }

@@ -44,8 +44,8 @@ export function registerGroups(program: Command): void {
         const opts = g(cmd);
         const criteria = (o.criterion ?? []).map(parseCriterion);
         if (o.match !== 'all' && o.match !== 'any') throw new UsageError('--match takes all or any');
-        const r = await withCore(opts, (core, actor) =>
-          core.groups.create(actor, {
+        const r = await withCore(opts, (me) =>
+          me.groups.create({
             name,
             kind: criteria.length ? 'criteria' : 'static',
             criteria,
@@ -61,25 +61,25 @@ export function registerGroups(program: Command): void {
   rg.command('add-resource <group> <resource>').action(
     async (group: string, resource: string, _o: unknown, cmd: Command) => {
       const opts = g(cmd);
-      await withCore(opts, (core, actor) => core.groups.addResource(actor, group, resource));
+      await withCore(opts, (me) => me.groups.addResource(group, resource));
       new Output(!!opts.json).result({ group, resource }, () => `added ${resource} to ${group}`);
     },
   );
   rg.command('remove-resource <group> <resource>').action(
     async (group: string, resource: string, _o: unknown, cmd: Command) => {
       const opts = g(cmd);
-      await withCore(opts, (core, actor) => core.groups.removeResource(actor, group, resource));
+      await withCore(opts, (me) => me.groups.removeResource(group, resource));
       new Output(!!opts.json).result({ group, resource }, () => `removed ${resource} from ${group}`);
     },
   );
   rg.command('members <group>').action(async (group: string, _o: unknown, cmd: Command) => {
     const opts = g(cmd);
-    const m = await withCore(opts, (core, actor) => core.groups.members(actor, group));
+    const m = await withCore(opts, (me) => me.groups.members(group));
     new Output(!!opts.json).result(m, (xs) => xs);
   });
   rg.command('tree').action(async (_o: unknown, cmd: Command) => {
     const opts = g(cmd);
-    const t = await withCore(opts, (core, actor) => core.explorer.tree(actor));
+    const t = await withCore(opts, (me) => me.explorer.tree());
     const lines: string[] = [];
     const walk = (nodes: typeof t, depth: number) => {
       for (const n of nodes) {
@@ -92,7 +92,7 @@ export function registerGroups(program: Command): void {
   });
   rg.command('delete <group>').action(async (group: string, _o: unknown, cmd: Command) => {
     const opts = g(cmd);
-    await withCore(opts, (core, actor) => core.groups.remove(actor, group));
+    await withCore(opts, (me) => me.groups.remove(group));
     new Output(!!opts.json).result(
       { group, deleted: true },
       () => `deleted group ${group} (its resources stay)`,
@@ -102,21 +102,21 @@ export function registerGroups(program: Command): void {
     .requiredOption('--to <user>')
     .action(async (group: string, o: { to: string }, cmd: Command) => {
       const opts = g(cmd);
-      await withCore(opts, (core, actor) => core.groups.transfer(actor, group, o.to));
+      await withCore(opts, (me) => me.groups.transfer(group, o.to));
       new Output(!!opts.json).result({ group, owner: o.to }, () => `${group} now belongs to ${o.to}`);
     });
 
   const explorer = program.command('explorer').description('the password explorer views');
   explorer.command('favourites').action(async (_o: unknown, cmd: Command) => {
     const opts = g(cmd);
-    const f = await withCore(opts, (core, actor) => core.explorer.favourites(actor));
+    const f = await withCore(opts, (me) => me.explorer.favourites());
     new Output(!!opts.json).result(f, (xs) =>
       xs.map((x) => `${x.ref}${x.accessible ? '' : '  (no longer shared with you)'}`),
     );
   });
   explorer.command('recent').action(async (_o: unknown, cmd: Command) => {
     const opts = g(cmd);
-    const r = await withCore(opts, (core, actor) => core.explorer.recent(actor));
+    const r = await withCore(opts, (me) => me.explorer.recent());
     new Output(!!opts.json).result(r, (xs) => xs);
   });
 
@@ -146,7 +146,7 @@ export function registerGroups(program: Command): void {
         const kind: ObjectKind = o.resourceGroup ? 'group' : target.includes('/') ? 'account' : 'resource';
         const out = new Output(!!opts.json);
         if (o.list) {
-          const l = await withCore(opts, (core, actor) => core.sharing.list(actor, { kind, name: target }));
+          const l = await withCore(opts, (me) => me.sharing.list({ kind, name: target }));
           out.result(l, (xs) =>
             table([['GRANTEE', 'KIND', 'PRIVILEGE'], ...xs.map((x) => [x.grantee, x.kind, x.privilege])]),
           );
@@ -158,7 +158,7 @@ export function registerGroups(program: Command): void {
           ? { kind: 'user' as const, name: o.user }
           : { kind: 'user-group' as const, name: o.userGroup! };
         if (o.revoke) {
-          await withCore(opts, (core, actor) => core.sharing.revoke(actor, { kind, name: target }, grantee));
+          await withCore(opts, (me) => me.sharing.revoke({ kind, name: target }, grantee));
           out.result(
             { target, grantee: grantee.name, revoked: true },
             () => `revoked ${grantee.name}'s share of ${target}`,
@@ -166,8 +166,8 @@ export function registerGroups(program: Command): void {
           return;
         }
         if (!o.privilege) throw new UsageError('--privilege view|modify|manage is required');
-        await withCore(opts, (core, actor) =>
-          core.sharing.grant(actor, { kind, name: target }, grantee, o.privilege as Privilege),
+        await withCore(opts, (me) =>
+          me.sharing.grant({ kind, name: target }, grantee, o.privilege as Privilege),
         );
         out.result(
           { target, kind, grantee: grantee.name, privilege: o.privilege },

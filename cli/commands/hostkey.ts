@@ -22,12 +22,12 @@ export function registerHostKey(program: Command): void {
   const hk = program.command('hostkey').description('pinned host keys of targets and landing servers');
   hk.command('list').action(async (_o: unknown, cmd: Command) => {
     const opts = globalsOf(cmd);
-    const xs = await withCore(opts, (core, actor) => core.hostKeys.list(actor));
+    const xs = await withCore(opts, (me) => me.hostKeys.list());
     new Output(!!opts.json).result(xs, (v) => [...rows(v), `${v.length} host keys`]);
   });
   hk.command('show <resource-or-landing>').action(async (name: string, _o: unknown, cmd: Command) => {
     const opts = globalsOf(cmd);
-    const xs = await withCore(opts, (core, actor) => core.hostKeys.show(actor, name));
+    const xs = await withCore(opts, (me) => me.hostKeys.show(name));
     new Output(!!opts.json).result(xs, (v) =>
       v.length > 0 ? rows(v) : [`${name}: no host key pinned (the next connection records it)`],
     );
@@ -39,7 +39,7 @@ export function registerHostKey(program: Command): void {
     )
     .action(async (name: string, o: { fingerprint?: string }, cmd: Command) => {
       const opts = globalsOf(cmd);
-      const r = await withCore(opts, (core, actor) => core.hostKeys.accept(actor, name, o.fingerprint));
+      const r = await withCore(opts, (me) => me.hostKeys.accept(name, o.fingerprint));
       new Output(!!opts.json).result(r, (x) =>
         x.mode === 'expected'
           ? `${x.resources.join(', ')}: pin replaced; the next connection must present ${x.fingerprint ?? ''} or is refused`

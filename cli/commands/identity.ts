@@ -27,8 +27,8 @@ export function registerIdentity(program: Command): void {
       const opts = g(cmd);
       const password =
         typeof o.passwordFile === 'string' ? await readPasswordFile(o.passwordFile) : undefined;
-      const u = await withCore(opts, (core, actor) =>
-        core.users.create(actor, {
+      const u = await withCore(opts, (me) =>
+        me.users.create({
           username: name,
           role: o.role as Role,
           firstName: o.firstName as string | undefined,
@@ -47,7 +47,7 @@ export function registerIdentity(program: Command): void {
     });
   user.command('list').action(async (_o: unknown, cmd: Command) => {
     const opts = g(cmd);
-    const users = await withCore(opts, (core, actor) => core.users.list(actor));
+    const users = await withCore(opts, (me) => me.users.list());
     new Output(!!opts.json).result(users, (us) =>
       table([
         ['USER', 'ROLE', 'SCOPE', 'STATUS'],
@@ -60,7 +60,7 @@ export function registerIdentity(program: Command): void {
     .description('lift a lockout after failed logins (audited)')
     .action(async (name: string, _o: unknown, cmd: Command) => {
       const opts = g(cmd);
-      const r = await withCore(opts, (core, actor) => core.logins.unlock(actor, name));
+      const r = await withCore(opts, (me) => me.logins.unlock(name));
       new Output(!!opts.json).result(r, (x) =>
         x.wasLockedUntil ? `${name} unlocked` : `${name} was not locked; failed logins forgotten`,
       );
@@ -69,7 +69,7 @@ export function registerIdentity(program: Command): void {
     .command('set-role <name> <role>')
     .action(async (name: string, role: string, _o: unknown, cmd: Command) => {
       const opts = g(cmd);
-      const u = await withCore(opts, (core, actor) => core.users.setRole(actor, name, role as Role));
+      const u = await withCore(opts, (me) => me.users.setRole(name, role as Role));
       new Output(!!opts.json).result(u, (x) => `${x.username} is now ${x.role}`);
     });
   user
@@ -78,7 +78,7 @@ export function registerIdentity(program: Command): void {
     .action(async (name: string, scope: string, _o: unknown, cmd: Command) => {
       if (scope !== 'all' && scope !== 'owned') throw new UsageError(`scope must be 'all' or 'owned'`);
       const opts = g(cmd);
-      const u = await withCore(opts, (core, actor) => core.users.setScope(actor, name, scope === 'all'));
+      const u = await withCore(opts, (me) => me.users.setScope(name, scope === 'all'));
       new Output(!!opts.json).result(
         u,
         (x) => `${x.username} scope: ${x.superAdmin ? 'all passwords' : 'owned and shared'}`,
@@ -90,22 +90,22 @@ export function registerIdentity(program: Command): void {
     .action(async (name: string, o: { passwordFile: string }, cmd: Command) => {
       const opts = g(cmd);
       const pw = await readPasswordFile(o.passwordFile);
-      await withCore(opts, (core, actor) => core.users.setPassword(actor, name, pw));
+      await withCore(opts, (me) => me.users.setPassword(name, pw));
       new Output(!!opts.json).result({ user: name, passwordSet: true }, () => `password set for ${name}`);
     });
   user.command('disable <name>').action(async (name: string, _o: unknown, cmd: Command) => {
     const opts = g(cmd);
-    await withCore(opts, (core, actor) => core.users.update(actor, name, { status: 'inactive' }));
+    await withCore(opts, (me) => me.users.update(name, { status: 'inactive' }));
     new Output(!!opts.json).result({ user: name, status: 'inactive' }, () => `${name} disabled`);
   });
   user.command('enable <name>').action(async (name: string, _o: unknown, cmd: Command) => {
     const opts = g(cmd);
-    await withCore(opts, (core, actor) => core.users.update(actor, name, { status: 'active' }));
+    await withCore(opts, (me) => me.users.update(name, { status: 'active' }));
     new Output(!!opts.json).result({ user: name, status: 'active' }, () => `${name} enabled`);
   });
   user.command('delete <name>').action(async (name: string, _o: unknown, cmd: Command) => {
     const opts = g(cmd);
-    await withCore(opts, (core, actor) => core.users.remove(actor, name));
+    await withCore(opts, (me) => me.users.remove(name));
     new Output(!!opts.json).result({ user: name, deleted: true }, () => `deleted user ${name}`);
   });
 
@@ -114,14 +114,12 @@ export function registerIdentity(program: Command): void {
     .option('--description <text>')
     .action(async (name: string, o: { description?: string }, cmd: Command) => {
       const opts = g(cmd);
-      const r = await withCore(opts, (core, actor) =>
-        core.userGroups.create(actor, name, o.description ?? ''),
-      );
+      const r = await withCore(opts, (me) => me.userGroups.create(name, o.description ?? ''));
       new Output(!!opts.json).result(r, (x) => `created user group ${x.name}`);
     });
   ug.command('list').action(async (_o: unknown, cmd: Command) => {
     const opts = g(cmd);
-    const r = await withCore(opts, (core, actor) => core.userGroups.list(actor));
+    const r = await withCore(opts, (me) => me.userGroups.list());
     new Output(!!opts.json).result(r, (gs) =>
       table([['GROUP', 'MEMBERS'], ...gs.map((x) => [x.name, x.members.join(',')])]),
     );
@@ -132,10 +130,8 @@ export function registerIdentity(program: Command): void {
       const opts = g(cmd);
       if (action !== 'add' && action !== 'remove')
         throw new UsageError(`member action must be add or remove`);
-      await withCore(opts, (core, actor) =>
-        action === 'add'
-          ? core.userGroups.addMember(actor, group, u)
-          : core.userGroups.removeMember(actor, group, u),
+      await withCore(opts, (me) =>
+        action === 'add' ? me.userGroups.addMember(group, u) : me.userGroups.removeMember(group, u),
       );
       new Output(!!opts.json).result(
         { group, user: u, action },
@@ -154,26 +150,26 @@ export function registerIdentity(program: Command): void {
           .filter(([, v]) => v !== undefined)
           .map(([k, v]) => [k, parseBool(v!)]),
       );
-      const r = await withCore(opts, (core, actor) => core.userGroups.updateSettings(actor, group, settings));
+      const r = await withCore(opts, (me) => me.userGroups.updateSettings(group, settings));
       new Output(!!opts.json).result(r, (x) => `updated ${x.name}`);
     });
   ug.command('delete <group>').action(async (group: string, _o: unknown, cmd: Command) => {
     const opts = g(cmd);
-    await withCore(opts, (core, actor) => core.userGroups.remove(actor, group));
+    await withCore(opts, (me) => me.userGroups.remove(group));
     new Output(!!opts.json).result({ group, deleted: true }, () => `deleted user group ${group}`);
   });
 
   const settings = program.command('settings').description('run-time settings');
   settings.command('show').action(async (_o: unknown, cmd: Command) => {
     const opts = g(cmd);
-    const s = await withCore(opts, (core, actor) => core.settings.get(actor));
+    const s = await withCore(opts, (me) => me.settings.get());
     new Output(!!opts.json).result(s, (x) => Object.entries(x).map(([k, v]) => `${k} = ${String(v)}`));
   });
   settings
     .command('deny-super-admin-creation <onoff>')
     .action(async (v: string, _o: unknown, cmd: Command) => {
       const opts = g(cmd);
-      await withCore(opts, (core, actor) => core.settings.setSuperAdminCreationDenied(actor, parseBool(v)));
+      await withCore(opts, (me) => me.settings.setSuperAdminCreationDenied(parseBool(v)));
       new Output(!!opts.json).result(
         { superAdminCreationDenied: parseBool(v) },
         () => `superAdminCreationDenied = ${parseBool(v)}`,
@@ -181,7 +177,7 @@ export function registerIdentity(program: Command): void {
     });
   settings.command('org-wide-tree <onoff>').action(async (v: string, _o: unknown, cmd: Command) => {
     const opts = g(cmd);
-    await withCore(opts, (core, actor) => core.settings.setOrgWideTree(actor, parseBool(v)));
+    await withCore(opts, (me) => me.settings.setOrgWideTree(parseBool(v)));
     new Output(!!opts.json).result({ orgWideTree: parseBool(v) }, () => `orgWideTree = ${parseBool(v)}`);
   });
 }

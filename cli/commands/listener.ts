@@ -36,8 +36,8 @@ export function registerListener(program: Command): void {
       ) => {
         const opts = globalsOf(cmd);
         const t = seconds(o.timeoutSeconds);
-        const v = await withCore(opts, (core, actor) =>
-          core.listeners.add(actor, name, {
+        const v = await withCore(opts, (me) =>
+          me.listeners.add(name, {
             resourceType: o.type,
             command: o.command,
             args: o.args ?? [],
@@ -71,8 +71,8 @@ export function registerListener(program: Command): void {
       ) => {
         const opts = globalsOf(cmd);
         const t = seconds(o.timeoutSeconds);
-        const v = await withCore(opts, (core, actor) =>
-          core.listeners.edit(actor, name, {
+        const v = await withCore(opts, (me) =>
+          me.listeners.edit(name, {
             ...(o.type ? { resourceType: o.type } : {}),
             ...(o.command ? { command: o.command } : {}),
             ...(o.args === false ? { args: [] } : o.args ? { args: o.args } : {}),
@@ -92,8 +92,8 @@ export function registerListener(program: Command): void {
       .description(what)
       .action(async (name: string, _o: unknown, cmd: Command) => {
         const opts = globalsOf(cmd);
-        const v = await withCore(opts, (core, actor) =>
-          verb === 'approve' ? core.listeners.approve(actor, name) : core.listeners.reject(actor, name),
+        const v = await withCore(opts, (me) =>
+          verb === 'approve' ? me.listeners.approve(name) : me.listeners.reject(name),
         );
         new Output(!!opts.json).result(v, line);
       });
@@ -103,7 +103,7 @@ export function registerListener(program: Command): void {
     .description('delete a listener')
     .action(async (name: string, _o: unknown, cmd: Command) => {
       const opts = globalsOf(cmd);
-      await withCore(opts, (core, actor) => core.listeners.remove(actor, name));
+      await withCore(opts, (me) => me.listeners.remove(name));
       new Output(!!opts.json).result({ name, removed: true }, () => `listener ${name} removed`);
     });
 
@@ -111,7 +111,7 @@ export function registerListener(program: Command): void {
     .description('list listeners and their approval status')
     .action(async (_o: unknown, cmd: Command) => {
       const opts = globalsOf(cmd);
-      const ls = await withCore(opts, (core, actor) => core.listeners.list(actor));
+      const ls = await withCore(opts, (me) => me.listeners.list());
       new Output(!!opts.json).result(ls, (xs) =>
         xs.length === 0
           ? ['no listeners']

@@ -23,27 +23,27 @@ export function registerPersonal(program: Command): void {
       ) => {
         const opts = g(cmd);
         const password = await readPasswordFile(o.passwordFile);
-        const p = await withCore(opts, (core, actor) =>
-          core.personal.add(actor, { title, login: o.login, url: o.url, notes: o.notes, password }),
+        const p = await withCore(opts, (me) =>
+          me.personal.add({ title, login: o.login, url: o.url, notes: o.notes, password }),
         );
         new Output(!!opts.json).result(p, (x) => `stored personal password ${x.title}`);
       },
     );
   personal.command('list').action(async (_o: unknown, cmd: Command) => {
     const opts = g(cmd);
-    const ps = await withCore(opts, (core, actor) => core.personal.list(actor));
+    const ps = await withCore(opts, (me) => me.personal.list());
     new Output(!!opts.json).result(ps, (xs) =>
       table([['TITLE', 'LOGIN', 'URL'], ...xs.map((x) => [x.title, x.login || '-', x.url || '-'])]),
     );
   });
   personal.command('reveal <title>').action(async (title: string, _o: unknown, cmd: Command) => {
     const opts = g(cmd);
-    const s = await withCore(opts, (core, actor) => core.personal.reveal(actor, title));
+    const s = await withCore(opts, (me) => me.personal.reveal(title));
     new Output(!!opts.json).result({ title, password: s.reveal() }, (x) => x.password);
   });
   personal.command('delete <title>').action(async (title: string, _o: unknown, cmd: Command) => {
     const opts = g(cmd);
-    await withCore(opts, (core, actor) => core.personal.remove(actor, title));
+    await withCore(opts, (me) => me.personal.remove(title));
     new Output(!!opts.json).result({ title, deleted: true }, () => `deleted personal password ${title}`);
   });
 }

@@ -49,8 +49,8 @@ export function registerRecordings(program: Command): void {
         const since = isoOpt(o.since, 'since');
         const until = isoOpt(o.until, 'until');
         const limit = limitOpt(o.limit);
-        const rows = await withCore(opts, (core, actor) =>
-          core.recordings.list(actor, {
+        const rows = await withCore(opts, (me) =>
+          me.recordings.list({
             ...(o.user ? { user: o.user } : {}),
             ...(o.resource ? { resource: o.resource } : {}),
             ...(since ? { since } : {}),
@@ -92,8 +92,8 @@ export function registerRecordings(program: Command): void {
         throw new UsageError(`--format must be asciicast, got '${o.format.slice(0, 40)}'`);
       const out = new Output(!!opts.json);
       if (o.force && !o.output) throw new UsageError('--force goes with --output');
-      const result = await withCore(opts, async (core, actor, opened) => {
-        const exportIt = () => core.recordings.export(actor, id, o.format as RecordingFormat);
+      const result = await withCore(opts, async (me, opened) => {
+        const exportIt = () => me.recordings.export(id, o.format as RecordingFormat);
         let exp: Awaited<ReturnType<typeof exportIt>>;
         if (o.output) {
           // The target is checked before the export is made (and audited).

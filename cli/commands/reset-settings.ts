@@ -59,10 +59,8 @@ export function registerResetSettings(program: Command): void {
       const out = new Output(!!opts.json);
       const given = settingsFrom(o);
       const change = o.clear || Object.keys(given).length > 0;
-      const r = await withCore(opts, (core, actor) =>
-        change
-          ? core.resetSettings.configure(actor, resource, o.clear ? {} : given)
-          : core.resetSettings.show(actor, resource),
+      const r = await withCore(opts, (me) =>
+        change ? me.resetSettings.configure(resource, o.clear ? {} : given) : me.resetSettings.show(resource),
       );
       out.result({ resource, ...r }, (x) => [
         `${resource}: mode ${x.mode ?? (x.login ? 'sudo' : 'self')}${x.login ? `, login ${x.login}` : ''}${

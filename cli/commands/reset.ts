@@ -29,7 +29,7 @@ export function registerReset(program: Command): void {
         const opts = g(cmd);
         const out = new Output(!!opts.json);
         if (o.reconcile) {
-          const r = await withCore(opts, (core) => core.resets.reconcile());
+          const r = await withCore(opts, (me) => me.resets.reconcileAs());
           out.result(r, (x) => [
             `completed: ${x.completed.join(', ') || 'none'}`,
             `unresolved (target state unknown): ${x.unresolved.join(', ') || 'none'}`,
@@ -38,8 +38,8 @@ export function registerReset(program: Command): void {
         }
         if (!account) throw new UsageError('reset needs ACCOUNT (RESOURCE/ACCOUNT) or --reconcile');
         const newPassword = o.newPasswordFile ? await readPasswordFile(o.newPasswordFile) : undefined;
-        await withCore(opts, (core, actor) =>
-          core.resets.resetAccount(actor, account, {
+        await withCore(opts, (me) =>
+          me.resets.resetAccount(account, {
             ...(o.admin ? { admin: o.admin } : {}),
             ...(newPassword ? { newPassword } : {}),
           }),

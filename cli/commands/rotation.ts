@@ -70,7 +70,7 @@ export function registerRotation(program: Command): void {
         ...(o.notifyBefore ? { notifyBeforeMinutes: parseNotifyBefore(o.notifyBefore) } : {}),
         ...(o.admin ? { admin: o.admin } : {}),
       };
-      const view = await withCore(opts, (core, actor) => core.rotation.create(actor, input));
+      const view = await withCore(opts, (me) => me.rotation.create(input));
       out.result(
         view,
         (v) => `rotation ${v.name} on group ${v.group}: ${v.schedule}; next run ${v.nextRunAt}`,
@@ -79,7 +79,7 @@ export function registerRotation(program: Command): void {
   rotation.command('list').action(async (_o: unknown, cmd: Command) => {
     const opts = globalsOf(cmd);
     const out = new Output(!!opts.json);
-    const list = await withCore(opts, (core, actor) => core.rotation.list(actor));
+    const list = await withCore(opts, (me) => me.rotation.list());
     out.result(list, (l) =>
       table([
         ['NAME', 'GROUP', 'SCHEDULE', 'PASSWORDS', 'NEXT RUN', 'LAST RUN'],
@@ -102,10 +102,10 @@ export function registerRotation(program: Command): void {
     .action(async (name: string, _o: unknown, cmd: Command) => {
       const opts = globalsOf(cmd);
       const out = new Output(!!opts.json);
-      const report = await withCore(opts, async (core, actor) => {
+      const report = await withCore(opts, async (me) => {
         const bar = progressOf(out, !!opts.json, 'rotating', 'accounts');
         try {
-          return await core.rotation.run(actor, name, (d, t) => bar.update(d, t));
+          return await me.rotation.run(name, (d, t) => bar.update(d, t));
         } finally {
           bar.stop();
         }
@@ -119,13 +119,13 @@ export function registerRotation(program: Command): void {
     .action(async (name: string, _o: unknown, cmd: Command) => {
       const opts = globalsOf(cmd);
       const out = new Output(!!opts.json);
-      const report = await withCore(opts, (core, actor) => core.rotation.report(actor, name));
+      const report = await withCore(opts, (me) => me.rotation.report(name));
       out.result(report, (r) => (r ? reportLines(r) : `rotation ${name} has not run yet`));
     });
   rotation.command('remove <name>').action(async (name: string, _o: unknown, cmd: Command) => {
     const opts = globalsOf(cmd);
     const out = new Output(!!opts.json);
-    await withCore(opts, (core, actor) => core.rotation.remove(actor, name));
+    await withCore(opts, (me) => me.rotation.remove(name));
     out.result({ name, removed: true }, () => `rotation ${name} removed`);
   });
 }

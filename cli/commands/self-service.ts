@@ -19,7 +19,7 @@ export function registerSelfService(program: Command): void {
       if (!opts.as)
         throw new UsageError('passwd changes your own password: give --as USER --password-file F');
       if (o.rules) {
-        const r = await withCore(opts, (core, actor) => core.selfService.passwordRules(actor));
+        const r = await withCore(opts, (me) => me.selfService.passwordRules());
         new Output(!!opts.json).result(r, (x) => [
           `policies: ${x.policies.join(', ')}`,
           `length ${x.minLength}–${x.maxLength}, digits ≥ ${x.minDigits}, specials ≥ ${x.minSpecial}`,
@@ -31,7 +31,7 @@ export function registerSelfService(program: Command): void {
       if (!o.oldFile || !o.newFile) throw new UsageError('give --old-file F and --new-file G');
       const oldPw = await readPasswordFile(o.oldFile);
       const newPw = await readPasswordFile(o.newFile);
-      await withCore(opts, (core, actor) => core.selfService.changeOwnPassword(actor, oldPw, newPw));
+      await withCore(opts, (me) => me.selfService.changeOwnPassword(oldPw, newPw));
       new Output(!!opts.json).result(
         { user: opts.as, changed: true },
         () => `password changed for ${opts.as}`,
@@ -54,9 +54,7 @@ export function registerSelfService(program: Command): void {
         if (!patch || typeof patch !== 'object' || Array.isArray(patch))
           throw new UsageError(`${o.file}: expected a JSON object`);
       }
-      const s = await withCore(opts, (core, actor) =>
-        patch ? core.ticketing.configure(actor, patch) : core.ticketing.get(actor),
-      );
+      const s = await withCore(opts, (me) => (patch ? me.ticketing.configure(patch) : me.ticketing.get()));
       new Output(!!opts.json).result(s, (x) => JSON.stringify(x, null, 2));
     });
 }

@@ -3,7 +3,6 @@ import os from 'node:os';
 import {
   createStreamLogger,
   firstLine,
-  hostActorFor,
   openCore,
   resolveHome,
   UsageError,
@@ -58,24 +57,20 @@ export async function runServer(
   const logFailure = (what: string) => (e: unknown) => logger.log('error', what, { message: firstLine(e) });
   // A remote password reset interrupted by a crash, or whose vault write failed, is left pending:
   // finish those the target already accepted, report the rest. Never blocks the start.
-  await core.resets.reconcile().then((r) => {
+  await core.system.reconcileResets().then((r) => {
     if (r.completed.length || r.unresolved.length) logger.log('warn', 'reset reconciliation', { ...r });
   }, logFailure('reset reconciliation'));
   // A node killed mid-session leaves its recordings marked `recording`; settle them from what
   // their files hold, so the list does not show them live forever.
-  await core.recordings.settleInterrupted().then((r) => {
+  await core.system.settleInterruptedRecordings().then((r) => {
     if (r.length) logger.log('warn', 'interrupted recordings settled', { recordings: r.map((x) => x.id) });
   }, logFailure('settling interrupted recordings'));
-  // Access control: void unapproved requests and expire check-outs (times from core's clock).
-  core.accessScheduler.start(30_000, logFailure('access scheduler'));
-  // Password events: the daily check (expired, policy violated) as the host administrator.
-  core.dailyEvents.start(
-    await hostActorFor(core, os.userInfo().username, 'server'),
-    60_000,
-    logFailure('daily password check'),
-  );
-  // Scheduled rotation, the notices sent before it, and the nightly verification.
-  core.rotationScheduler.start(undefined, logFailure('rotation scheduler'));
+  // Access control (void unapproved requests, expire check-outs), the daily password-event check
+  // as the host administrator, and scheduled rotation with its notices and nightly verification.
+  core.system.startSchedulers({
+    dailyCheckAs: await core.system.hostActor(os.userInfo().username, 'server'),
+    onError: (job, e) => logFailure(job)(e),
+  });
   const hostKey = await ensureHostKey(layout.hostKeyFile);
   const gw = await startGateway({
     core,

@@ -54,7 +54,7 @@ export function registerSync(program: Command): void {
     .action(async (channel: string, o: Record<string, string>, cmd: Command) => {
       const opts = globalsOf(cmd);
       const st = await settings(o);
-      const v = await withCore(opts, (core, actor) => core.sync.addChannel(actor, channel, st));
+      const v = await withCore(opts, (me) => me.sync.addChannel(channel, st));
       new Output(!!opts.json).result(v, channelLines);
     });
 
@@ -68,7 +68,7 @@ export function registerSync(program: Command): void {
       const opts = globalsOf(cmd);
       const st = await settings(o as Record<string, string>);
       if (o.defaultPassword === false) st.defaultPassword = null;
-      const v = await withCore(opts, (core, actor) => core.sync.set(actor, channel, st));
+      const v = await withCore(opts, (me) => me.sync.set(channel, st));
       new Output(!!opts.json).result(v, channelLines);
     });
 
@@ -76,7 +76,7 @@ export function registerSync(program: Command): void {
     .description('link RESOURCE/ACCOUNT to the channel')
     .action(async (channel: string, account: string, _o: unknown, cmd: Command) => {
       const opts = globalsOf(cmd);
-      const v = await withCore(opts, (core, actor) => core.sync.link(actor, channel, account));
+      const v = await withCore(opts, (me) => me.sync.link(channel, account));
       new Output(!!opts.json).result(v, channelLines);
     });
 
@@ -86,7 +86,7 @@ export function registerSync(program: Command): void {
     .action(async (channel: string, account: string, o: { passwordFile?: string }, cmd: Command) => {
       const opts = globalsOf(cmd);
       const password = o.passwordFile ? await readPasswordFile(o.passwordFile) : undefined;
-      const rs = await withCore(opts, (core, actor) => core.sync.publish(actor, channel, account, password));
+      const rs = await withCore(opts, (me) => me.sync.publish(channel, account, password));
       new Output(!!opts.json).result({ account, stored: true, pushed: rs }, (x) => [
         `${account}: stored in the vault`,
         ...pushLines(x.pushed),
@@ -98,7 +98,7 @@ export function registerSync(program: Command): void {
     .description('list channels, their switches and linked accounts')
     .action(async (_o: unknown, cmd: Command) => {
       const opts = globalsOf(cmd);
-      const cs = await withCore(opts, (core, actor) => core.sync.list(actor));
+      const cs = await withCore(opts, (me) => me.sync.list());
       new Output(!!opts.json).result(cs, (xs) =>
         xs.length ? xs.flatMap(channelLines) : ['no sync channels'],
       );

@@ -35,7 +35,7 @@ export function registerVault(program: Command): void {
   const type = program.command('type').description('resource types');
   type.command('list').action(async (_o: unknown, cmd: Command) => {
     const opts = g(cmd);
-    const types = await withCore(opts, (core) => core.catalog.listTypes());
+    const types = await withCore(opts, (me) => me.catalog.listTypes());
     new Output(!!opts.json).result(types, (ts) =>
       table([
         ['TYPE', 'PROTOCOL', 'RESET', 'BUILT-IN'],
@@ -50,8 +50,8 @@ export function registerVault(program: Command): void {
     .option('--file-fields', 'enable file custom fields')
     .action(async (name: string, o: { like?: string; hide?: string; fileFields?: boolean }, cmd: Command) => {
       const opts = g(cmd);
-      const t = await withCore(opts, (core, actor) =>
-        core.catalog.addType(actor, {
+      const t = await withCore(opts, (me) =>
+        me.catalog.addType({
           name,
           ...(o.like ? { likeType: o.like } : {}),
           hiddenAttributes: o.hide ? o.hide.split(',') : [],
@@ -62,7 +62,7 @@ export function registerVault(program: Command): void {
     });
   type.command('delete <name>').action(async (name: string, _o: unknown, cmd: Command) => {
     const opts = g(cmd);
-    await withCore(opts, (core, actor) => core.catalog.removeType(actor, name));
+    await withCore(opts, (me) => me.catalog.removeType(name));
     new Output(!!opts.json).result({ type: name, deleted: true }, () => `deleted type ${name}`);
   });
 
@@ -74,14 +74,14 @@ export function registerVault(program: Command): void {
     .requiredOption('--kind <kind>', 'text | numeric | password | datetime | file')
     .action(async (target: string, name: string, o: { kind: string }, cmd: Command) => {
       const opts = g(cmd);
-      const f = await withCore(opts, (core, actor) =>
-        core.catalog.addField(actor, target as FieldTarget, name, o.kind as FieldKind),
+      const f = await withCore(opts, (me) =>
+        me.catalog.addField(target as FieldTarget, name, o.kind as FieldKind),
       );
       new Output(!!opts.json).result(f, (x) => `created ${x.target} field ${x.name} (${x.kind})`);
     });
   field.command('list').action(async (_o: unknown, cmd: Command) => {
     const opts = g(cmd);
-    const fs = await withCore(opts, (core) => core.catalog.listFields());
+    const fs = await withCore(opts, (me) => me.catalog.listFields());
     new Output(!!opts.json).result(fs, (xs) =>
       table([['TARGET', 'FIELD', 'KIND'], ...xs.map((f) => [f.target, f.name, f.kind])]),
     );
@@ -104,8 +104,8 @@ export function registerVault(program: Command): void {
     .action(async (name: string, o: Record<string, string | string[] | undefined>, cmd: Command) => {
       const opts = g(cmd);
       const custom = await fieldValues(o.field as string[] | undefined, o.fieldFile as string[] | undefined);
-      const r = await withCore(opts, (core, actor) =>
-        core.resources.create(actor, {
+      const r = await withCore(opts, (me) =>
+        me.resources.create({
           name,
           type: o.type as string,
           dnsName: o.host as string | undefined,
@@ -131,7 +131,7 @@ export function registerVault(program: Command): void {
     .option('--search <text>', 'filter on name, DNS name, description')
     .action(async (o: { search?: string }, cmd: Command) => {
       const opts = g(cmd);
-      const r = await withCore(opts, (core, actor) => core.resources.list(actor, o.search ?? ''));
+      const r = await withCore(opts, (me) => me.resources.list(o.search ?? ''));
       new Output(!!opts.json).result(r, (xs) => [
         ...table([
           ['RESOURCE', 'TYPE', 'HOST', 'PORT', 'ACCESS'],
@@ -148,9 +148,9 @@ export function registerVault(program: Command): void {
     });
   resource.command('show <name>').action(async (name: string, _o: unknown, cmd: Command) => {
     const opts = g(cmd);
-    const r = await withCore(opts, async (core, actor) => ({
-      ...(await core.resources.get(actor, name)),
-      hostKeys: (await core.hostKeys.pinsFor(actor, name)).map((k) => ({
+    const r = await withCore(opts, async (me) => ({
+      ...(await me.resources.get(name)),
+      hostKeys: (await me.hostKeys.pinsFor(name)).map((k) => ({
         keyType: k.keyType,
         fingerprint: k.fingerprint,
         firstSeen: k.firstSeen,
@@ -184,8 +184,8 @@ export function registerVault(program: Command): void {
       const flag = o.allowPortForwarding;
       if (flag !== undefined && !/^(on|off)$/.test(flag))
         throw new UsageError('--allow-port-forwarding takes on or off');
-      const r = await withCore(opts, (core, actor) =>
-        core.resources.update(actor, name, {
+      const r = await withCore(opts, (me) =>
+        me.resources.update(name, {
           ...(o.host !== undefined ? { dnsName: o.host } : {}),
           ...(o.port !== undefined ? { port: parsePort(o.port) ?? null } : {}),
           ...(o.description !== undefined ? { description: o.description } : {}),
@@ -197,7 +197,7 @@ export function registerVault(program: Command): void {
     });
   resource.command('delete <name>').action(async (name: string, _o: unknown, cmd: Command) => {
     const opts = g(cmd);
-    await withCore(opts, (core, actor) => core.resources.remove(actor, name));
+    await withCore(opts, (me) => me.resources.remove(name));
     new Output(!!opts.json).result(
       { resource: name, deleted: true },
       () => `deleted resource ${name} and its accounts`,
@@ -208,7 +208,7 @@ export function registerVault(program: Command): void {
     .requiredOption('--to <user>')
     .action(async (name: string, o: { to: string }, cmd: Command) => {
       const opts = g(cmd);
-      await withCore(opts, (core, actor) => core.resources.transfer(actor, name, o.to));
+      await withCore(opts, (me) => me.resources.transfer(name, o.to));
       new Output(!!opts.json).result({ resource: name, owner: o.to }, () => `${name} now belongs to ${o.to}`);
     });
 
@@ -248,14 +248,14 @@ export function registerVault(program: Command): void {
               )
             : await readPasswordFile(o.passwordFile as string)
           : undefined;
-        const a = await withCore(opts, async (core, actor) => {
+        const a = await withCore(opts, async (me) => {
           const password =
             pw ??
             generatePassword(
-              (await core.policies.list(actor)).find((p) => p.isDefault)!,
+              (await me.policies.list()).find((p) => p.isDefault)!,
               { loginName: acc },
             );
-          return core.accounts.add(actor, res, acc, password, {
+          return me.accounts.add(res, acc, password, {
             notes: o.notes as string | undefined,
             custom,
             ...(o.privateKey ? { credentialKind: 'private-key' as const } : {}),
@@ -269,7 +269,7 @@ export function registerVault(program: Command): void {
     .option('--search <text>', 'filter on resource, account, description, DNS name')
     .action(async (o: { search?: string }, cmd: Command) => {
       const opts = g(cmd);
-      const r = await withCore(opts, (core, actor) => core.explorer.all(actor, o.search ?? ''));
+      const r = await withCore(opts, (me) => me.explorer.all(o.search ?? ''));
       new Output(!!opts.json).result(r, (x) => [
         ...table([
           ['ACCOUNT', 'HOST', 'ACCESS'],
@@ -280,7 +280,7 @@ export function registerVault(program: Command): void {
     });
   account.command('show <ref>').action(async (ref: string, _o: unknown, cmd: Command) => {
     const opts = g(cmd);
-    const a = await withCore(opts, (core, actor) => core.accounts.get(actor, ref));
+    const a = await withCore(opts, (me) => me.accounts.get(ref));
     new Output(!!opts.json).result(a, (x) => [
       `${x.ref}  (your access: ${x.access})`,
       `password changed ${x.passwordChangedAt} by ${x.passwordChangedBy}`,
@@ -296,10 +296,8 @@ export function registerVault(program: Command): void {
     .option('--ticket <id>', 'ticket id, where ticket validation is on')
     .action(async (ref: string, o: { reason?: string; field?: string; ticket?: string }, cmd: Command) => {
       const opts = g(cmd);
-      const s = await withCore(opts, (core, actor) =>
-        o.field
-          ? core.accounts.revealCustom(actor, ref, o.field)
-          : core.accounts.reveal(actor, ref, o.reason, o.ticket),
+      const s = await withCore(opts, (me) =>
+        o.field ? me.accounts.revealCustom(ref, o.field) : me.accounts.reveal(ref, o.reason, o.ticket),
       );
       // The one place a password is printed: an explicit, authorised, audited reveal.
       new Output(!!opts.json).result({ ref, password: s.reveal() }, (x) => x.password);
@@ -319,14 +317,14 @@ export function registerVault(program: Command): void {
         if (!o.passwordFile === !o.generate)
           throw new UsageError('give exactly one of --password-file F or --generate');
         const pw = o.passwordFile ? await readPasswordFile(o.passwordFile) : undefined;
-        await withCore(opts, async (core, actor) => {
+        await withCore(opts, async (me) => {
           const password =
             pw ??
             generatePassword(
-              (await core.policies.list(actor)).find((p) => p.isDefault)!,
+              (await me.policies.list()).find((p) => p.isDefault)!,
               { loginName: ref.split('/').pop() ?? '' },
             );
-          await core.accounts.changePassword(actor, ref, password, o.ticket);
+          await me.accounts.changePassword(ref, password, o.ticket);
         });
         new Output(!!opts.json).result(
           { ref, changed: true },
@@ -336,14 +334,14 @@ export function registerVault(program: Command): void {
     );
   account.command('history <ref>').action(async (ref: string, _o: unknown, cmd: Command) => {
     const opts = g(cmd);
-    const h = await withCore(opts, (core, actor) => core.accounts.history(actor, ref));
+    const h = await withCore(opts, (me) => me.accounts.history(ref));
     new Output(!!opts.json).result(h, (xs) =>
       table([['ID', 'CHANGED', 'BY', 'FROM'], ...xs.map((x) => [x.id, x.changedAt, x.changedBy, x.source])]),
     );
   });
   account.command('delete <ref>').action(async (ref: string, _o: unknown, cmd: Command) => {
     const opts = g(cmd);
-    await withCore(opts, (core, actor) => core.accounts.remove(actor, ref));
+    await withCore(opts, (me) => me.accounts.remove(ref));
     new Output(!!opts.json).result({ ref, deleted: true }, () => `deleted ${ref}`);
   });
   account
@@ -351,7 +349,7 @@ export function registerVault(program: Command): void {
     .action(async (ref: string, onoff: string | undefined, _o: unknown, cmd: Command) => {
       const opts = g(cmd);
       const on = onoff !== 'off';
-      await withCore(opts, (core, actor) => core.explorer.setFavourite(actor, ref, on));
+      await withCore(opts, (me) => me.explorer.setFavourite(ref, on));
       new Output(!!opts.json).result(
         { ref, favourite: on },
         () => `${ref} ${on ? 'added to' : 'removed from'} favourites`,

@@ -31,14 +31,12 @@ export function registerVerify(program: Command): void {
       const out = new Output(!!opts.json);
       if (!!account === !!o.all) throw new UsageError('verify needs ACCOUNT (RESOURCE/ACCOUNT) or --all');
       if (o.resource && !o.all) throw new UsageError('--resource goes with --all');
-      const results = await withCore(opts, async (core, actor) => {
-        if (account) return [await core.verification.verify(actor, account)];
+      const results = await withCore(opts, async (me) => {
+        if (account) return [await me.verification.verify(account)];
         const bar = progressOf(out, !!opts.json, 'verifying', 'accounts');
         try {
-          return await core.verification.verifyAll(
-            actor,
-            o.resource ? { resource: o.resource } : {},
-            (d, t) => bar.update(d, t),
+          return await me.verification.verifyAll(o.resource ? { resource: o.resource } : {}, (d, t) =>
+            bar.update(d, t),
           );
         } finally {
           bar.stop();

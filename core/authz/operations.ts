@@ -38,6 +38,9 @@ export const OPERATIONS = {
   // Types, fields, policies: application configuration.
   'resource-type.create': { roles: ADMIN },
   'resource-type.delete': { roles: ADMIN },
+  // The shape of the vault (types, custom fields) is no secret: every role reads it.
+  'resource-type.list': { roles: ALL_ROLES },
+  'custom-field.list': { roles: ALL_ROLES },
   'custom-field.create': { roles: ADMIN },
   'policy.create': { roles: ADMIN },
   'policy.update': { roles: ADMIN },
@@ -67,6 +70,8 @@ export const OPERATIONS = {
   'rotation.list': { roles: MANAGER_ROLES },
   // How a resource is reset (mode, login/root/enable accounts, prompts): managing the resource.
   'reset.configure': { roles: MANAGER_ROLES, privilege: 'manage' },
+  // Finishing resets a crash left pending writes passwords into the vault on others' behalf.
+  'reset.reconcile': { roles: ADMIN },
   'account.history': { roles: ALL_ROLES, privilege: 'modify' },
   'account.update': { roles: MANAGER_ROLES, privilege: 'manage' },
   'account.delete': { roles: MANAGER_ROLES, privilege: 'manage' },
@@ -89,6 +94,8 @@ export const OPERATIONS = {
   'import.users': { roles: ADMIN },
   'import.resources': { roles: MANAGER_ROLES },
   'key.rotate': { roles: ADMIN, superAdminOnly: true },
+  // Opening every secret with the key file on disk: the same people as rotating it.
+  'key.check': { roles: ADMIN, superAdminOnly: true },
   // Login credentials: one's own SSH keys and TOTP; administrators manage anyone's.
   'credentials.own': { roles: ALL_ROLES },
   'credentials.others': { roles: ADMIN },

@@ -5,7 +5,8 @@ import type { Core } from '../core.ts';
  * How the gateway hosts the operator console without the two rooms importing each other
  * (gateway/ and tui/ never import each other, a lint rule): the gateway adapts its SSH channel to a `ConsoleTerminal`, the
  * composition root hands it a `StartConsole` (the Ink console in tui/), and the console talks to
- * the rest of the product only through core and the `ConsoleSession` below.
+ * the rest of the product only through core and the `ConsoleSession` below. The console acts as
+ * `actor` through `core.as(actor)` (lint keeps it off the Core's services).
  */
 export interface ConsoleTerminal {
   /** The pty size when the console starts (later sizes arrive through `onResize`). */

@@ -364,6 +364,15 @@ export class ResetEngine implements ResetService {
   }
 
   /**
+   * `custody reset --reconcile`: the same work as at start-up, asked for by an administrator
+   * (the server runs `reconcile` itself, with no one behind it).
+   */
+  async reconcileAs(actor: Actor): Promise<ReconcileResult> {
+    await this.ctx.requireRole(actor, 'reset.reconcile', { kind: 'reset', name: 'pending' });
+    return this.reconcile();
+  }
+
+  /**
    * After a crash or a failed vault write: `target-changed` rows are written to the vault;
    * `started` rows (target state unknown) are reported and kept.
    */

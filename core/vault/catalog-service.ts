@@ -19,7 +19,9 @@ export const MAX_CUSTOM_FIELDS = 20;
 export class CatalogService {
   constructor(private readonly ctx: CoreContext) {}
 
-  async listTypes(): Promise<ResourceType[]> {
+  /** Every signed-in user may read the shape of the vault (the types a resource can have). */
+  async listTypes(actor: Actor): Promise<ResourceType[]> {
+    this.ctx.authz.require(actor, 'resource-type.list');
     return this.ctx.store.read((r) => r.types.list());
   }
 
@@ -81,7 +83,8 @@ export class CatalogService {
     });
   }
 
-  async listFields(target?: FieldTarget): Promise<CustomFieldDef[]> {
+  async listFields(actor: Actor, target?: FieldTarget): Promise<CustomFieldDef[]> {
+    this.ctx.authz.require(actor, 'custom-field.list');
     return this.ctx.store.read((r) => r.fields.list(target));
   }
 

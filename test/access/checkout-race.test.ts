@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../core/index.ts';
 import { storageDrivers } from '../support/drivers.ts';
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';
+import { contextOf } from '../support/core-internals.ts';
 
 const REF = 'web01/root';
 
@@ -43,7 +44,7 @@ for (const driver of storageDrivers()) {
           'E_CONFLICT',
         ]);
         const winner = users[results.findIndex((r) => r.status === 'fulfilled')]!;
-        const holds = await v.core.ctx.store.read(async (r) =>
+        const holds = await contextOf(v.core).store.read(async (r) =>
           r.access.hold((await r.accounts.byName((await r.resources.byName('web01'))!.id, 'root'))!.id),
         );
         expect(holds?.userId).toBe(winner.user.id);

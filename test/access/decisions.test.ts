@@ -4,6 +4,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { AccessService, ManualClock, type AccessNotification } from '../../core/index.ts';
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';
+import { contextOf } from '../support/core-internals.ts';
 
 const GOOD = 'Zq9#Lm2$Vx7!Rt4&Kp8w';
 const REF = 'web01/root';
@@ -29,7 +30,9 @@ async function world() {
     'view',
   );
   const notes: AccessNotification[] = [];
-  const access = new AccessService(v.core.ctx, v.core.live, { notify: async (n) => void notes.push(n) });
+  const access = new AccessService(contextOf(v.core), v.core.live, {
+    notify: async (n) => void notes.push(n),
+  });
   return { v, clock, alice, adm1, adm2, notes, access };
 }
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Core, type Actor } from '../../core/index.ts';
 import { vaultHas as probe } from '../reset/vault-probe.ts';
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';
+import { contextOf } from '../support/core-internals.ts';
 
 const GOOD = 'Zq9#Lm2$Vx7!Rt4&Kp8w';
 const ALICES = 'Yb3%Nc6^Wd1*Qe5(Hf0z';
@@ -19,7 +20,10 @@ describe('sync pushes into accounts under access control (stand-in reset connect
 
   beforeAll(async () => {
     v = await createTestVault();
-    core = new Core({ ...v.core.ctx.deps, resetConnectors: { unix: { change: async () => undefined } } });
+    core = new Core({
+      ...contextOf(v.core).deps,
+      resetConnectors: { unix: { change: async () => undefined } },
+    });
     alice = await v.addUser('alice', 'password-user');
     bob = await v.addUser('bob', 'password-user');
     for (const name of ['open', 'guarded']) {

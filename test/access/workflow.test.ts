@@ -11,6 +11,7 @@ import {
 } from '../../core/index.ts';
 import { liveInfo } from '../support/live.ts';
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';
+import { contextOf } from '../support/core-internals.ts';
 
 const GOOD = 'Zq9#Lm2$Vx7!Rt4&Kp8w';
 const HOUR = 3_600_000;
@@ -150,7 +151,7 @@ describe('access control workflow (fake clock)', () => {
   it('automatic approval: always, or only inside the daily window; authorisers are still notified', async () => {
     const w = await world('2026-03-02T14:30:00Z');
     const notes: AccessNotification[] = [];
-    const access = new AccessService(w.v.core.ctx, w.v.core.live, {
+    const access = new AccessService(contextOf(w.v.core), w.v.core.live, {
       notify: async (n) => void notes.push(n),
     });
     await access.configure(w.v.host, 'web01', { approvers: ['adm1'], autoApprove: '14:00-15:00' });
@@ -167,7 +168,7 @@ describe('access control workflow (fake clock)', () => {
   it('decisions are notified to the requester', async () => {
     const w = await world();
     const notes: AccessNotification[] = [];
-    const access = new AccessService(w.v.core.ctx, w.v.core.live, {
+    const access = new AccessService(contextOf(w.v.core), w.v.core.live, {
       notify: async (n) => void notes.push(n),
     });
     await access.configure(w.v.host, 'web01', { approvers: ['adm1'] });
@@ -316,7 +317,7 @@ describe('access control workflow (fake clock)', () => {
   it('reset on check-in without remote reset: no reset, the approvers are notified, the audit says why (Case 6)', async () => {
     const w = await world();
     const notes: AccessNotification[] = [];
-    const access = new AccessService(w.v.core.ctx, w.v.core.live, {
+    const access = new AccessService(contextOf(w.v.core), w.v.core.live, {
       notify: async (n) => void notes.push(n),
     });
     await access.configure(w.v.host, 'web01', { approvers: ['adm1', 'adm2'], resetOnCheckin: true });
@@ -330,7 +331,7 @@ describe('access control workflow (fake clock)', () => {
 
     // With a reset service that can reset, it is called and audited.
     const calls: string[] = [];
-    const withReset = new AccessService(w.v.core.ctx, w.v.core.live, undefined, {
+    const withReset = new AccessService(contextOf(w.v.core), w.v.core.live, undefined, {
       canReset: () => true,
       reset: async (account) => void calls.push(account.name),
     });
@@ -358,7 +359,7 @@ describe('access control workflow (fake clock)', () => {
 });
 
 async function accountId(w: World): Promise<string | undefined> {
-  return w.v.core.ctx.store.read(
+  return contextOf(w.v.core).store.read(
     async (r) => (await r.accounts.byName((await r.resources.byName('web01'))!.id, 'root'))?.id,
   );
 }

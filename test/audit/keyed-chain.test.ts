@@ -83,7 +83,7 @@ describe('an unkeyed chain (a key file from before the chain was keyed)', () => 
 
 it('the audit key survives `key rotate` unchanged, and the chain still verifies', async () => {
   const before = (await readKey()).audit;
-  await v.core.rotateKey(v.host, keyFile());
+  await v.core.keys.rotate(v.host, keyFile());
   const after = await readKey();
   expect(after.audit).toEqual(before);
   expect(after.rotatingTo).toBeUndefined();

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Core, type Actor } from '../../core/index.ts';
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';
+import { contextOf } from '../support/core-internals.ts';
 
 const GOOD = 'Zq9#Lm2$Vx7!Rt4&Kp8w';
 const MINE = 'Yb3%Nc6^Wd1*Qe5(Hf0z';
@@ -28,7 +29,10 @@ describe('an administrator who may not see an account', () => {
   beforeAll(async () => {
     v = await createTestVault();
     // A stand-in reset connector that accepts every change: these tests are about who may.
-    core = new Core({ ...v.core.ctx.deps, resetConnectors: { unix: { change: async () => undefined } } });
+    core = new Core({
+      ...contextOf(v.core).deps,
+      resetConnectors: { unix: { change: async () => undefined } },
+    });
     eve = await v.addUser('eve', 'admin');
     await core.resources.create(v.host, { name: 'secret', type: 'linux', dnsName: HIDDEN_HOST });
     await core.accounts.add(v.host, 'secret', 'root', pw(GOOD));

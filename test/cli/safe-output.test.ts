@@ -8,6 +8,7 @@ import { CustodyError, layoutOf, type HomeLayout } from '../../core/index.ts';
 import { writeOutputFile } from '../../cli/safe-output.ts';
 import { custody } from '../support/cli.ts';
 import { createTestVault, type TestVault } from '../support/vault.ts';
+import { contextOf } from '../support/core-internals.ts';
 
 let v: TestVault;
 let layout: HomeLayout;
@@ -15,7 +16,7 @@ let out: string;
 
 beforeAll(async () => {
   v = await createTestVault();
-  layout = layoutOf(v.home, v.core.ctx.config);
+  layout = layoutOf(v.home, contextOf(v.core).config);
   out = path.join(v.home, 'out');
   await mkdir(out);
 }, 60_000);
@@ -144,7 +145,7 @@ describe('custody recordings export --output', () => {
     expect(r2.code).toBe(2);
     expect(await readFile(existing, 'utf8')).toBe('keep');
     // Refused before the export: no recording.export row for these two.
-    const rows = await v.core.ctx.store.read((x) => x.audit.query({ type: 'recording.export' }));
+    const rows = await contextOf(v.core).store.read((x) => x.audit.query({ type: 'recording.export' }));
     expect(rows).toHaveLength(0);
   });
 

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRecord, ImportReport, LineResult } from '../../core/index.ts';
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';
+import { contextOf } from '../support/core-internals.ts';
 
 const GOOD = 'Zq9#Lm2$Vx7!Rt4&Kp8w';
 const GOOD2 = 'Yb3%Nc6^Wd1*Qe5(Hf0z';
@@ -43,7 +44,8 @@ describe('CSV import of resources and accounts', () => {
   });
   afterAll(async () => v.close());
 
-  const exists = async (name: string) => !!(await v.core.ctx.store.read((r) => r.resources.byName(name)));
+  const exists = async (name: string) =>
+    !!(await contextOf(v.core).store.read((r) => r.resources.byName(name)));
   const reveal = async (ref: string) => (await v.core.accounts.reveal(v.host, ref)).reveal();
 
   it('accepts .csv and .txt files only', async () => {
@@ -323,7 +325,7 @@ describe('CSV import of resources and accounts', () => {
   });
 
   it('audits every line and the run, and never puts a password in a message or an audit row', async () => {
-    const before = await v.core.ctx.store.read((r) => r.audit.head());
+    const before = await contextOf(v.core).store.read((r) => r.audit.head());
     const text = csv(
       RES_HEADER,
       `aud1,root,${GOOD},,,`,
@@ -387,7 +389,7 @@ describe('CSV import of users', () => {
   });
   afterAll(async () => v.close());
 
-  const user = (name: string) => v.core.ctx.store.read((r) => r.users.byName(name));
+  const user = (name: string) => contextOf(v.core).store.read((r) => r.users.byName(name));
 
   it('requires First Name, Last Name, User Name and Email Address', async () => {
     for (const missing of ['First Name', 'Last Name', 'User Name', 'Email Address']) {
@@ -402,7 +404,7 @@ describe('CSV import of users', () => {
   });
 
   it('imports users with columns in any order; bad roles, bad Two Factor values and existing users fail or skip only their line', async () => {
-    const before = await v.core.ctx.store.read((r) => r.audit.head());
+    const before = await contextOf(v.core).store.read((r) => r.audit.head());
     const r = await v.core.imports.importUsers(
       v.host,
       'users.csv',

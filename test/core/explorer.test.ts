@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NotFoundError, ValidationError } from '../../core/index.ts';
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';
+import { contextOf } from '../support/core-internals.ts';
 
 const GOOD = 'Zq9#Lm2$Vx7!Rt4&Kp8w';
 
@@ -157,7 +158,7 @@ describe('password explorer', () => {
       { kind: 'user', name: 'reader' },
       'view',
     );
-    const hidden = (await v.core.ctx.store.read((r) =>
+    const hidden = (await contextOf(v.core).store.read((r) =>
       r.resourceGroups.byOwnerAndName(v.host.user.id, 'Secret stuff'),
     ))!;
     await expect(v.core.explorer.setOrgTree(pa, { rootName: 'ACME', nodes: [] })).rejects.toBeInstanceOf(

@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuthError, ConflictError, ForbiddenError, PolicyError, ValidationError } from '../../core/index.ts';
 import { createTestVault, pw, refresh, USER_PASSWORD, type TestVault } from '../support/vault.ts';
+import { contextOf } from '../support/core-internals.ts';
 
 describe('identity rules', () => {
   let v: TestVault;
@@ -65,7 +66,7 @@ describe('identity rules', () => {
       v.core.users.create(v.host, { username: 'weak', role: 'auditor', password: pw('short') }),
     ).rejects.toBeInstanceOf(PolicyError);
     await v.addUser('carol', 'auditor');
-    const row = await v.core.ctx.store.read((r) => r.users.byName('carol'));
+    const row = await contextOf(v.core).store.read((r) => r.users.byName('carol'));
     expect(row!.passwordHash).toMatch(/^\$argon2id\$/);
     expect(row!.passwordHash).not.toContain(USER_PASSWORD);
   });

@@ -4,6 +4,7 @@ import { AuthError, LockedError, ManualClock, userStatusText } from '../../core/
 import { verifyLoginPassword } from '../../core/crypto/password-hash.ts';
 import { LoginService } from '../../core/identity/login-service.ts';
 import { createTestVault, pw, USER_PASSWORD, type TestVault } from '../support/vault.ts';
+import { contextOf } from '../support/core-internals.ts';
 
 describe('login lockout', () => {
   let v: TestVault;
@@ -78,7 +79,7 @@ describe('login timing', () => {
     await v.addUser('old', 'password-user');
     await v.core.users.update(v.host, 'old', { status: 'inactive' });
     let calls = 0;
-    const logins = new LoginService(v.core.ctx, async (hash, password) => {
+    const logins = new LoginService(contextOf(v.core), async (hash, password) => {
       calls++;
       return verifyLoginPassword(hash, password);
     });

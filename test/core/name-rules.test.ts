@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImportReport } from '../../core/index.ts';
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';
+import { contextOf } from '../support/core-internals.ts';
 
 const GOOD = 'Zq9#Lm2$Vx7!Rt4&Kp8w';
 
@@ -52,7 +53,7 @@ describe('one validation for names (every entry point)', () => {
       );
       expect(onlyLine(r)).toMatchObject({ status: 'error', code: 'E_VALIDATION' });
     }
-    expect(await v.core.ctx.store.read((r) => r.resources.byName(`web${res}`))).toBeUndefined();
+    expect(await contextOf(v.core).store.read((r) => r.resources.byName(`web${res}`))).toBeUndefined();
   });
 
   it.each(BAD)('a user import refuses %s in a user name or a first name', async (_what, c) => {
@@ -68,7 +69,7 @@ describe('one validation for names (every entry point)', () => {
       );
       expect(onlyLine(r)).toMatchObject({ status: 'error', code: 'E_VALIDATION' });
     }
-    expect(await v.core.ctx.store.read((r) => r.users.byName(`alice${u}`))).toBeUndefined();
+    expect(await contextOf(v.core).store.read((r) => r.users.byName(`alice${u}`))).toBeUndefined();
   });
 
   it.each(BAD_IN_SERVICES)('the services refuse %s in every kind of name', async (_what, c) => {

@@ -11,6 +11,7 @@ import {
   type PasswordPolicy,
 } from '../../core/index.ts';
 import { createTestVault, pw, refresh, USER_PASSWORD, type TestVault } from '../support/vault.ts';
+import { contextOf } from '../support/core-internals.ts';
 
 const NEW = 'Nw4#Self$Serve!Pass9z';
 
@@ -81,7 +82,7 @@ describe('self-service password change', () => {
   it('consults the password-quality exit too', async () => {
     const e = await v.addUser('eve', 'password-user');
     const core = new Core({
-      ...v.core.ctx.deps,
+      ...contextOf(v.core).deps,
       qualityExit: { check: async () => ({ outcome: 'deny', message: 'seen in a breach' }) },
     });
     expect(await code(core.selfService.changeOwnPassword(e, pw(USER_PASSWORD), pw(NEW)))).toBe(

@@ -13,7 +13,7 @@ describe('vault model', () => {
   afterEach(async () => v.close());
 
   it('ships the built-in types the gateway needs, which cannot be deleted', async () => {
-    const names = (await v.core.catalog.listTypes()).map((t) => t.name);
+    const names = (await v.core.catalog.listTypes(v.host)).map((t) => t.name);
     for (const t of ['linux', 'telnet-device', 'windows-rdp', 'mysql', 'postgres', 'ldap', 'network-device'])
       expect(names).toContain(t);
     await expect(v.core.catalog.removeType(v.host, 'linux')).rejects.toBeInstanceOf(ValidationError);

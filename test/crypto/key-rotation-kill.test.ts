@@ -8,10 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aad, aadFor } from '../../core/crypto/aad.ts';
 import { SECRET_COLUMNS } from '../../core/storage/repos/index.ts';
 import {
-  Keyring,
   layoutOf,
   openCore,
-  readKeyFile,
   REPOSITORY_ROOT,
   Secret,
   type Account,
@@ -19,6 +17,7 @@ import {
   type Resource,
 } from '../../core/index.ts';
 import { createTestVault, rawDb, type TestVault } from '../support/vault.ts';
+import { contextOf, Keyring, readKeyFile } from '../support/core-internals.ts';
 
 const RESOURCES = 50;
 const ACCOUNTS_PER_RESOURCE = 200;
@@ -33,9 +32,9 @@ type Plaintexts = Map<string, string>;
 
 async function seed(v: TestVault): Promise<Plaintexts> {
   const core = v.core;
-  const keyring = core.ctx.keyring;
-  const ids = core.ctx.ids;
-  const now = core.ctx.now();
+  const keyring = contextOf(core).keyring;
+  const ids = contextOf(core).ids;
+  const now = contextOf(core).now();
   const admin = v.host.user;
   const values: Plaintexts = new Map();
   const sealAt = (where: string, plain: string): string => {
@@ -46,11 +45,11 @@ async function seed(v: TestVault): Promise<Plaintexts> {
   // Password-kind custom fields, defined through the service like an administrator would.
   const resField = await core.catalog.addField(v.host, 'resource', 'Console PIN', 'password');
   const accField = await core.catalog.addField(v.host, 'account', 'Recovery code', 'password');
-  const type = (await core.ctx.store.read((r) => r.types.byName('linux')))!;
+  const type = (await contextOf(core).store.read((r) => r.types.byName('linux')))!;
 
   for (let ri = 0; ri < RESOURCES; ri++) {
     // One transaction per resource: 200 accounts, their history and custom values commit together.
-    await core.ctx.store.tx(async (r) => {
+    await contextOf(core).store.tx(async (r) => {
       const resource: Resource = {
         id: ids.next(),
         name: `srv${String(ri).padStart(3, '0')}`,
@@ -115,7 +114,7 @@ async function seed(v: TestVault): Promise<Plaintexts> {
     });
   }
 
-  await core.ctx.store.tx(async (r) => {
+  await contextOf(core).store.tx(async (r) => {
     for (let i = 0; i < PERSONAL; i++) {
       const id = ids.next();
       const p: PersonalPassword = {
@@ -161,7 +160,7 @@ async function seed(v: TestVault): Promise<Plaintexts> {
   const channel = await core.sync.addChannel(v.host, 'rotation-sync', {
     defaultPassword: Secret.fromString('SyncDefault#1-sS8'),
   });
-  const channelRow = (await core.ctx.store.read((r) => r.sync.byName(channel.name)))!;
+  const channelRow = (await contextOf(core).store.read((r) => r.sync.byName(channel.name)))!;
   values.set(aad.syncDefault(channelRow.id), 'SyncDefault#1-sS8');
   return values;
 }
@@ -181,7 +180,7 @@ async function verifyAll(home: string, expected: Plaintexts): Promise<CellReport
     const seen = new Set<string>();
     const wrong: string[] = [];
     for (const col of SECRET_COLUMNS) {
-      for (const cell of await core.ctx.store.read((r) => r.secrets.all(col))) {
+      for (const cell of await contextOf(core).store.read((r) => r.secrets.all(col))) {
         const where = aadFor(col.table, col.column, cell.rowKey);
         const keyId = Keyring.keyIdOf(cell.sealed) ?? '?';
         byKey.set(keyId, (byKey.get(keyId) ?? 0) + 1);
@@ -304,7 +303,7 @@ describe('key rotation killed with SIGKILL and rerun (SQLite, ≥ 10,000 secrets
   beforeAll(async () => {
     v = await createTestVault({ extraConfig: { crypto: { rotate_batch_size: BATCH } } });
     home = v.home;
-    keyFile = layoutOf(home, v.core.ctx.config).keyFile;
+    keyFile = layoutOf(home, contextOf(v.core).config).keyFile;
     expected = await seed(v);
     N = expected.size;
     // SQLite has one writer: the CLI gets the database to itself.

@@ -8,6 +8,7 @@ import { sshTargetFixture, type SshTargetFixture } from '../support/gateway-fixt
 import { ssh, sshInteractive } from '../support/openssh-client.ts';
 import { sshdSkipReason, type TestUser } from '../support/sshd.ts';
 import { USER_PASSWORD, type TestVault } from '../support/vault.ts';
+import { contextOf } from '../support/core-internals.ts';
 
 const skip = sshdSkipReason();
 
@@ -21,7 +22,7 @@ describe.skipIf(!!skip)(`access control through the gateway${skip ? ` (${skip})`
   beforeAll(async () => {
     fx = await sshTargetFixture('acroot');
     ({ v, target, gw } = fx);
-    const u = (await v.core.ctx.store.read((r) => r.users.byName('alice')))!;
+    const u = (await contextOf(v.core).store.read((r) => r.users.byName('alice')))!;
     alice = { kind: 'user', user: u, name: u.username, source: 'test' };
     await v.core.access.configure(v.host, 'web01', { approvers: ['admin'] });
   }, 60_000);

@@ -11,12 +11,13 @@ import { sshTargetFixture, startTestGateway, type SshTargetFixture } from '../su
 import { sshInteractive } from '../support/openssh-client.ts';
 import { sshdSkipReason, type TestUser } from '../support/sshd.ts';
 import { USER_PASSWORD, type TestVault } from '../support/vault.ts';
+import { contextOf } from '../support/core-internals.ts';
 
 const skip = sshdSkipReason();
 
 /** A real file handle whose writes fail once `failing.on` is set. */
 function failingStore(core: Core, dir: string, failing: { on: boolean }): RecordingStore {
-  return new RecordingStore(core.ctx, dir, {
+  return new RecordingStore(contextOf(core), dir, {
     openFile: async (p) => {
       const fh = await fs.open(p, 'wx', 0o600);
       const write = fh.write.bind(fh) as (...a: unknown[]) => Promise<unknown>;

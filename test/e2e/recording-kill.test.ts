@@ -11,6 +11,7 @@ import { sshTargetFixture, type SshTargetFixture } from '../support/gateway-fixt
 import { ssh2Shell } from '../support/interactive.ts';
 import { sshdSkipReason } from '../support/sshd.ts';
 import { USER_PASSWORD } from '../support/vault.ts';
+import { contextOf } from '../support/core-internals.ts';
 
 const skip = sshdSkipReason();
 
@@ -43,7 +44,7 @@ describe.skipIf(!!skip)(`a recording after kill -9 of the server${skip ? ` (${sk
   afterAll(async () => fx?.close());
 
   it('is settled at the next start from its file, as interrupted, and audited', async () => {
-    const rec = () => fx.v.core.ctx.store.read((r) => r.recordings.list({ user: 'alice', limit: 10 }));
+    const rec = () => contextOf(fx.v.core).store.read((r) => r.recordings.list({ user: 'alice', limit: 10 }));
     const first = await startServer(fx.v.home);
     try {
       const shell = await ssh2Shell(first.port, fx.direct('alice'), USER_PASSWORD);
@@ -68,7 +69,9 @@ describe.skipIf(!!skip)(`a recording after kill -9 of the server${skip ? ` (${sk
       expect(settled).toMatchObject({ id: left!.id, status: 'interrupted', bytes: size });
       expect(settled!.events).toBeGreaterThan(0);
       expect(Date.parse(settled!.endedAt!)).toBeGreaterThan(Date.parse(settled!.startedAt));
-      const audit = await fx.v.core.ctx.store.read((r) => r.audit.query({ type: 'recording.interrupted' }));
+      const audit = await contextOf(fx.v.core).store.read((r) =>
+        r.audit.query({ type: 'recording.interrupted' }),
+      );
       expect(audit).toHaveLength(1);
       expect(audit[0]).toMatchObject({ code: 'V160', targetName: left!.id });
     } finally {

@@ -13,6 +13,7 @@ import { sshTargetFixture, startTestGateway, type SshTargetFixture } from '../su
 import { sshInteractive } from '../support/openssh-client.ts';
 import { sshdSkipReason } from '../support/sshd.ts';
 import { USER_PASSWORD } from '../support/vault.ts';
+import { contextOf } from '../support/core-internals.ts';
 
 function tmpfsSkipReason(): string | undefined {
   if (process.getuid?.() !== 0) return 'mounting a tmpfs needs root';
@@ -60,7 +61,7 @@ describe.skipIf(!!skip)(`strict recording policy on a full disk${skip ? ` (${ski
 
   it('the operator never receives more output than the recording holds (real tmpfs, 1 MiB)', async () => {
     const { v, target } = fx;
-    (v.core as { recordings: RecordingStore }).recordings = new RecordingStore(v.core.ctx, mnt);
+    (v.core as { recordings: RecordingStore }).recordings = new RecordingStore(contextOf(v.core), mnt);
     const gw = await startTestGateway(v, { recordingFailure: 'strict' });
     gateways.push(gw);
     const op = sshInteractive(gw.port, `alice:${target.name}@web01`, { password: USER_PASSWORD });

@@ -7,6 +7,7 @@ import { openCore, type Logger } from '../../core/index.ts';
 import { integrationsFor, LogAccessNotifier, SmtpAccessNotifier } from '../../integrations/index.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 import { createTestVault, writeTestConfig, type TestVault } from '../support/vault.ts';
+import { contextOf } from '../support/core-internals.ts';
 
 const collect = () => {
   const lines: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
@@ -81,7 +82,7 @@ describe('e-mail notifier (local SMTP sink)', () => {
       await v.core.users.create(v.host, { username: 'appr', role: 'admin', email: 'appr@example.test' });
       const opened = await openCore({ home: v.home, integrations: integrationsFor });
       try {
-        const notifier = opened.core.ctx.deps.accessNotifier!;
+        const notifier = contextOf(opened.core).deps.accessNotifier!;
         expect(notifier).toBeInstanceOf(SmtpAccessNotifier);
         const before = sink.messages.length;
         await notifier.notify({

@@ -20,6 +20,7 @@ import {
 import { EmailChannel, SmtpAccessNotifier, SyslogChannel, WebhookChannel } from '../../integrations/index.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 import { createTestVault, pw, USER_PASSWORD, type TestVault } from '../support/vault.ts';
+import { contextOf } from '../support/core-internals.ts';
 
 const CANARY = 'Cn4#ry-Pw9!Xq2$Lm7&Zk';
 const CANARY2 = 'Cn5#ry-Pw8!Yq3$Lm6&Zj';
@@ -106,10 +107,10 @@ describe('password-event notifications: SMTP, syslog (UDP and TCP), webhook', ()
 
     v = await createTestVault({ clock, extraConfig: { vault: { enforce_policy_on_add: false } } });
     const emailOf = async (u: string) =>
-      (await v.core.ctx.store.read((r) => r.users.byName(u)))?.email || undefined;
+      (await contextOf(v.core).store.read((r) => r.users.byName(u)))?.email || undefined;
     const port = (s: net.Server | http.Server) => (s.address() as net.AddressInfo).port;
     core = new Core({
-      ...v.core.ctx.deps,
+      ...contextOf(v.core).deps,
       passwordEventChannels: [
         new EmailChannel(
           new SmtpAccessNotifier(
@@ -145,7 +146,7 @@ describe('password-event notifications: SMTP, syslog (UDP and TCP), webhook', ()
         email: `${username}@test.example`,
         password: Secret.fromString(USER_PASSWORD),
       });
-      return (await v.core.ctx.store.read((r) => r.users.byName(username)))!;
+      return (await contextOf(v.core).store.read((r) => r.users.byName(username)))!;
     };
     const { actorFor } = await import('../../core/index.ts');
     pam = actorFor(await mk('pam', 'password-admin'), 'test');

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Core, CustodyError, type Actor, type QualityExit } from '../../core/index.ts';
 import { CommandQualityExit, HttpQualityExit } from '../../integrations/index.ts';
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';
+import { contextOf } from '../support/core-internals.ts';
 
 const STUB = path.join(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -41,7 +42,7 @@ async function harness(exit: (home: string) => QualityExit): Promise<Harness> {
   const v = await createTestVault();
   const logs: Harness['logs'] = [];
   const core = new Core({
-    ...v.core.ctx.deps,
+    ...contextOf(v.core).deps,
     qualityExit: exit(v.home),
     logger: {
       log: (level, message, fields) => void logs.push({ level, message, ...(fields ? { fields } : {}) }),

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Core, CustodyError, type Actor } from '../../core/index.ts';
 import { HttpTicketSystem } from '../../integrations/index.ts';
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';
+import { contextOf } from '../support/core-internals.ts';
 
 const GOOD = 'Zq9#Lm2$Vx7!Rt4&Kp8wA';
 const GOOD2 = 'Yb3%Nc6^Wd1*Qe5(Hf0zB';
@@ -43,7 +44,7 @@ describe('ticket validation (local HTTP server standing in for the ticketing sys
     v = await createTestVault();
     await writeFile(path.join(v.home, 'keys', 'ticket-token'), 'dXNlcjpwYXNz\n', { mode: 0o600 });
     core = new Core({
-      ...v.core.ctx.deps,
+      ...contextOf(v.core).deps,
       ticketSystemFactory: (s) => new HttpTicketSystem(s, path.join(v.home, 'keys', 'ticket-token')),
     });
     alice = await v.addUser('alice', 'password-user');

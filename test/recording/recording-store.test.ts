@@ -12,6 +12,7 @@ import {
   type RecordingRow,
 } from '../../core/index.ts';
 import { createTestVault, type TestVault } from '../support/vault.ts';
+import { contextOf } from '../support/core-internals.ts';
 
 function meta(over: Partial<RecordingMeta> = {}): RecordingMeta {
   return {
@@ -52,12 +53,12 @@ describe('recording store', () => {
     auditor = await v.addUser('aud', 'auditor');
     user = await v.addUser('pu', 'password-user');
     padmin = await v.addUser('pa', 'password-admin');
-    recordingsDir = layoutOf(v.home, v.core.ctx.config).recordingsDir;
+    recordingsDir = layoutOf(v.home, contextOf(v.core).config).recordingsDir;
   }, 60_000);
   afterAll(async () => v?.close());
 
   const row = (id: string): Promise<RecordingRow | undefined> =>
-    v.core.ctx.store.read((r) => r.recordings.byId(id));
+    contextOf(v.core).store.read((r) => r.recordings.byId(id));
 
   it('creates <dir>/YYYY/MM/<id>.cast (0600 in 0700 folders) and a row that close completes', async () => {
     expect(v.core.recordings.dir).toBe(recordingsDir);
@@ -156,7 +157,7 @@ describe('recording store', () => {
 
   it('marks a recording failed, and audits it, when writing fails', async () => {
     const handles: FileHandle[] = [];
-    const store = new RecordingStore(v.core.ctx, recordingsDir, {
+    const store = new RecordingStore(contextOf(v.core), recordingsDir, {
       openFile: async (p) => {
         const h = await open(p, 'wx', 0o600);
         handles.push(h);

@@ -6,9 +6,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
-import { CoreContext, createStreamLogger, layoutOf } from '../../core/index.ts';
+import { createStreamLogger, layoutOf } from '../../core/index.ts';
 import { testRun } from '../support/netns.ts';
 import type { TestVault } from '../support/vault.ts';
+import { contextOf, CoreContext } from '../support/core-internals.ts';
 
 export interface RootAlias {
   readonly name: string;
@@ -51,7 +52,7 @@ export function createRootAlias(label: string): RootAlias {
 export function loggedContext(v: TestVault): { ctx: CoreContext; lines: string[] } {
   const lines: string[] = [];
   const logger = createStreamLogger((line) => void lines.push(line));
-  return { ctx: new CoreContext({ ...v.core.ctx.deps, logger }), lines };
+  return { ctx: new CoreContext({ ...contextOf(v.core).deps, logger }), lines };
 }
 
 /** The canary appears in no log line, no audit row and no byte of the database files. */
@@ -61,7 +62,7 @@ export async function expectNoCanary(v: TestVault, lines: string[], canary: stri
   const rows = await v.core.audit.query(v.host, { limit: 10_000 });
   expect(rows.length).toBeGreaterThan(0);
   expect(JSON.stringify(rows)).not.toContain(canary);
-  const file = layoutOf(v.home, v.core.ctx.config).sqliteFile;
+  const file = layoutOf(v.home, contextOf(v.core).config).sqliteFile;
   for (const f of [file, `${file}-wal`, `${file}-journal`])
     if (existsSync(f)) expect(readFileSync(f).includes(Buffer.from(canary))).toBe(false);
 }

@@ -1,7 +1,7 @@
 // Shared by the remote-reset tests: a vault with one resource/account, and a real SSH login check.
 import ssh2 from 'ssh2';
-import { CoreContext, type Store } from '../../core/index.ts';
 import type { TestVault } from '../support/vault.ts';
+import { contextOf, CoreContext, type Store } from '../support/core-internals.ts';
 
 /** Logs in over SSH with a password: true if accepted, false if refused (other errors throw). */
 export function sshLogin(port: number, username: string, password: string): Promise<boolean> {
@@ -29,7 +29,7 @@ export function failingVaultWrite(v: TestVault): {
   arm(on: boolean): void;
   failures: () => number;
 } {
-  const base = v.core.ctx.store;
+  const base = contextOf(v.core).store;
   let armed = false;
   let failures = 0;
   const store: Store = {
@@ -55,7 +55,7 @@ export function failingVaultWrite(v: TestVault): {
       ),
   };
   return {
-    ctx: new CoreContext({ ...v.core.ctx.deps, store }),
+    ctx: new CoreContext({ ...contextOf(v.core).deps, store }),
     arm: (on) => void (armed = on),
     failures: () => failures,
   };

@@ -6,7 +6,7 @@
 import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatewayRouteDialer } from '../../cli/route-dialer.ts';
-import { CoreContext, ResetEngine, type TargetError } from '../../core/index.ts';
+import { ResetEngine, type TargetError } from '../../core/index.ts';
 import { resetConnectorsFor } from '../../reset/index.ts';
 import { createTopology, netnsSkipReason, probeTcp, testRun, type Topology } from '../support/netns.ts';
 import {
@@ -21,6 +21,7 @@ import { createTestVault, pw, type TestVault } from '../support/vault.ts';
 import { startIosStandIn, type IosStandIn } from '../support/ios-device-stand-in.ts';
 import { expectNoCanary } from './fixtures.ts';
 import { vaultHas as storedPassword } from './vault-probe.ts';
+import { contextOf, CoreContext } from '../support/core-internals.ts';
 
 const skip = netnsSkipReason() ?? sshdSkipReason();
 const telnetSkip = telnetdSkipReason();
@@ -116,7 +117,7 @@ describe.skipIf(!!skip)(
       v = await createTestVault();
       const { createStreamLogger } = await import('../../core/index.ts');
       ctx = new CoreContext({
-        ...v.core.ctx.deps,
+        ...contextOf(v.core).deps,
         routeDialer: gatewayRouteDialer,
         logger: createStreamLogger((l) => void lines.push(l)),
       });
@@ -221,13 +222,13 @@ describe.skipIf(!!skip)(
     }, 60_000);
 
     it('a route but no dialer wired, or a connector that cannot use the route: refused before the target is touched (never bypasses the landing servers)', async () => {
-      const err = await new ResetEngine(v.core.ctx, REAL)
+      const err = await new ResetEngine(contextOf(v.core), REAL)
         .resetAccount(v.host, `dc01/${op.name}`)
         .catch((e: Error) => e);
       expect((err as Error).message).toMatch(
         /reached through landing servers, and this node has no landing dialer/,
       );
-      expect(await v.core.ctx.store.read((r) => r.pendingResets.all())).toEqual([]);
+      expect(await contextOf(v.core).store.read((r) => r.pendingResets.all())).toEqual([]);
       // A connector that would dial directly (no landingRoutes) is refused too.
       let called = false;
       const direct = { unix: { change: async () => void (called = true) } };

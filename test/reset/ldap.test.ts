@@ -16,6 +16,7 @@ import { slapdSkipReason, startSlapd, type SlapdInstance } from '../support/slap
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';
 import { failingVaultWrite } from './helpers.ts';
 import { auditOf, recordingContext, vaultHas, whereLeaked } from './vault-probe.ts';
+import { contextOf } from '../support/core-internals.ts';
 
 const skip = slapdSkipReason();
 const OLD = "Zq9#Lm2'Vx7\\Rt4&Kp1w";
@@ -49,8 +50,8 @@ async function bind(dn: string, password: string, tls = false): Promise<'ok' | n
   }
 }
 
-function engine(connectors: Record<string, ResetConnector> = REAL, ctx = v.core.ctx): ResetEngine {
-  const rec = recordingContext({ ...v, core: { ...v.core, ctx } } as TestVault, logLines);
+function engine(connectors: Record<string, ResetConnector> = REAL, ctx = contextOf(v.core)): ResetEngine {
+  const rec = recordingContext(v, logLines, ctx);
   return new ResetEngine(rec.ctx, connectors, { retryDelayMs: 10 });
 }
 const has = (resource: string, dn: string) => vaultHas(v, resource, dn);
@@ -253,7 +254,7 @@ describe.skipIf(!!skip)(
         result: 'failure',
         details: { reason: 'unreachable' },
       });
-      expect(await v.core.ctx.store.read((r) => r.pendingResets.all())).toEqual([]);
+      expect(await contextOf(v.core).store.read((r) => r.pendingResets.all())).toEqual([]);
     }, 30_000);
   },
 );

@@ -22,6 +22,7 @@ import { createTestUser, sshdSkipReason, startSshd } from '../support/sshd.ts';
 import { custody } from '../support/cli.ts';
 import { createTestVault, pw, USER_PASSWORD, writeTestConfig, type TestVault } from '../support/vault.ts';
 import { sshLogin } from './helpers.ts';
+import { contextOf } from '../support/core-internals.ts';
 
 const hasPs = (() => {
   try {
@@ -56,7 +57,7 @@ async function world(): Promise<World> {
   cleanups.push(() => v.close());
   const told: AccessNotification[] = [];
   const core = new Core({
-    ...v.core.ctx.deps,
+    ...contextOf(v.core).deps,
     listenerRunner: new ProcessListenerRunner(),
     accessNotifier: { notify: async (n) => void told.push(n) },
   });
@@ -135,7 +136,7 @@ describe('reset listeners', () => {
 
     // The host administrator acts as the built-in `admin`: that user is the same author.
     await w.core.listeners.add(w.v.host, 'by-host', { resourceType: 'linux', command: cmd });
-    const builtin = actorFor((await w.v.core.ctx.store.read((r) => r.users.byName('admin')))!, 'test');
+    const builtin = actorFor((await contextOf(w.v.core).store.read((r) => r.users.byName('admin')))!, 'test');
     await expect(w.core.listeners.approve(builtin, 'by-host')).rejects.toMatchObject({ code: 'E_FORBIDDEN' });
     await w.core.listeners.approve(w.adm1, 'by-host');
 
@@ -279,7 +280,9 @@ describe.skipIf(!!skip)(`a hanging listener and a real reset (real sshd)${skip ?
     await w.core.listeners.add(w.adm1, 'hang', { resourceType: 'linux', command: cmd, timeoutSeconds: 2 });
     await w.core.listeners.approve(w.adm2, 'hang');
 
-    const engine = new ResetEngine(w.core.ctx, { unix: new SshUnixResetConnector({ timeoutMs: 20_000 }) });
+    const engine = new ResetEngine(contextOf(w.core), {
+      unix: new SshUnixResetConnector({ timeoutMs: 20_000 }),
+    });
     await engine.resetAccount(w.v.host, `web01/${user.name}`, { newPassword: pw(NEW) });
     // The reset is done while the listener has not even been given its timeout yet.
     expect(await audit(w, 'listener.timed-out')).toHaveLength(0);

@@ -19,6 +19,7 @@ import { startCutProxy } from '../support/cut-proxy.ts';
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';
 import { failingVaultWrite } from './helpers.ts';
 import { auditOf, recordingContext, vaultHas, whereLeaked } from './vault-probe.ts';
+import { contextOf } from '../support/core-internals.ts';
 
 const available = mariadbAvailable();
 const USER = 'app';
@@ -170,7 +171,7 @@ describe.skipIf(!available)(
         },
       };
       const err = await new ResetEngine(
-        recordingContext({ ...v, core: { ...v.core, ctx: f.ctx } } as TestVault, logLines).ctx,
+        recordingContext(v, logLines, f.ctx).ctx,
         { mysql: armAfterChange },
         { retryDelayMs: 10 },
       )
@@ -244,7 +245,7 @@ describe.skipIf(!available)(
         result: 'failure',
         details: { reason: 'unreachable' },
       });
-      expect(await v.core.ctx.store.read((r) => r.pendingResets.all())).toEqual([]);
+      expect(await contextOf(v.core).store.read((r) => r.pendingResets.all())).toEqual([]);
     }, 30_000);
   },
 );

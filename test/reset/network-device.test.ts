@@ -11,6 +11,7 @@ import { createTestVault, pw, type TestVault } from '../support/vault.ts';
 import { expectNoCanary, loggedContext } from './fixtures.ts';
 import { sshLogin } from './helpers.ts';
 import { vaultHas as storedPassword } from './vault-probe.ts';
+import { contextOf } from '../support/core-internals.ts';
 
 const OLD = 'Zq9#Lm2$Vx7!Rt4&Nd1w';
 const OPS = 'Zq9#Lm2$Vx7!Rt4&Nd2w';
@@ -96,7 +97,7 @@ describe('network-device reset (Cisco IOS style) against a scripted device stand
 
   it('over Telnet: Username/Password prompts, then the same change; verify in sync, refused and unreachable', async () => {
     dev.running.set('alice', OLD);
-    await new ResetEngine(v.core.ctx, REAL).resetAccount(v.host, 'sw02/alice');
+    await new ResetEngine(contextOf(v.core), REAL).resetAccount(v.host, 'sw02/alice');
     const now = await vaultHas('sw02', 'alice');
     expect(dev.running.get('alice')).toBe(now);
     const t = target(dev.telnetPort, 'telnet');
@@ -114,7 +115,7 @@ describe('network-device reset (Cisco IOS style) against a scripted device stand
     await v.core.accounts.add(v.host, 'sw01', 'bob', pw(OLD));
     dev.enableSecret = 'Something-Else#77';
     try {
-      const err = await new ResetEngine(v.core.ctx, REAL)
+      const err = await new ResetEngine(contextOf(v.core), REAL)
         .resetAccount(v.host, 'sw01/bob')
         .catch((e: TargetError) => e);
       expect((err as TargetError).message).toMatch(/refused the enable secret/);
@@ -131,7 +132,7 @@ describe('network-device reset (Cisco IOS style) against a scripted device stand
 
   it('a line the device refuses (% Invalid input): failed with the device line, nothing changed', async () => {
     dev.rejectUsers.add('bob');
-    const err = await new ResetEngine(v.core.ctx, REAL)
+    const err = await new ResetEngine(contextOf(v.core), REAL)
       .resetAccount(v.host, 'sw01/bob')
       .catch((e: TargetError) => e);
     expect((err as TargetError).message).toMatch(/% Invalid input/);
@@ -141,12 +142,12 @@ describe('network-device reset (Cisco IOS style) against a scripted device stand
 
   it('device down in the middle: dropped at configure terminal → unreachable; dropped at the username line → failed, state unknown; vault unchanged both times', async () => {
     dev.dropOn = 'configure';
-    const e1 = await new ResetEngine(v.core.ctx, REAL)
+    const e1 = await new ResetEngine(contextOf(v.core), REAL)
       .resetAccount(v.host, 'sw01/bob')
       .catch((e: TargetError) => e);
     expect((e1 as TargetError).details).toMatchObject({ reason: 'unreachable' });
     dev.dropOn = 'username';
-    const e2 = await new ResetEngine(v.core.ctx, REAL)
+    const e2 = await new ResetEngine(contextOf(v.core), REAL)
       .resetAccount(v.host, 'sw01/bob')
       .catch((e: TargetError) => e);
     expect((e2 as TargetError).message).toMatch(/target state unknown/);
@@ -156,7 +157,7 @@ describe('network-device reset (Cisco IOS style) against a scripted device stand
 
   it('write memory failing: the running configuration has the new secret, so the vault takes it and the audit row carries the warning', async () => {
     dev.failWriteMemory = true;
-    await new ResetEngine(v.core.ctx, REAL).resetAccount(v.host, 'sw01/bob');
+    await new ResetEngine(contextOf(v.core), REAL).resetAccount(v.host, 'sw01/bob');
     const now = await vaultHas('sw01', 'bob');
     expect(dev.running.get('bob')).toBe(now);
     expect(dev.startup.get('bob')).toBe(OLD);

@@ -11,6 +11,7 @@ import { postgresAvailable, startPostgres, type PgInstance } from '../support/po
 import { freePort } from '../support/sshd.ts';
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';
 import { vaultHas as storedPassword } from './vault-probe.ts';
+import { contextOf } from '../support/core-internals.ts';
 
 const ROLE = 'app-user'; // needs identifier quoting
 const ADMIN = 'dbadmin';
@@ -73,7 +74,7 @@ describe.skipIf(!postgresAvailable())('remote reset on a real PostgreSQL (privat
 
   it('--admin account: ALTER ROLE with a quoted identifier and a literal holding a quote and a backslash; new logs in, old refused', async () => {
     const next = "Yb3%Nc6'Wd1\\Qe5(Hf0z";
-    await new ResetEngine(v!.core.ctx, REAL).resetAccount(v!.host, `db01/${ROLE}`, {
+    await new ResetEngine(contextOf(v!.core), REAL).resetAccount(v!.host, `db01/${ROLE}`, {
       admin: ADMIN,
       newPassword: pw(next),
     });
@@ -84,7 +85,7 @@ describe.skipIf(!postgresAvailable())('remote reset on a real PostgreSQL (privat
 
   it('the role itself, generated password from the policy: vault and server agree', async () => {
     const before = await vaultHas(ROLE);
-    await new ResetEngine(v!.core.ctx, REAL).resetAccount(v!.host, `db01/${ROLE}`);
+    await new ResetEngine(contextOf(v!.core), REAL).resetAccount(v!.host, `db01/${ROLE}`);
     const now = await vaultHas(ROLE);
     expect(now).not.toBe(before);
     expect(await login(ROLE, now)).toBe('ok');
@@ -94,7 +95,7 @@ describe.skipIf(!postgresAvailable())('remote reset on a real PostgreSQL (privat
   it('wrong administrator credential: refused, the vault keeps the password the server still has', async () => {
     const before = await vaultHas(ROLE);
     await v!.core.accounts.changePassword(v!.host, `db01/${ADMIN}`, pw('Zq9#Lm2$Vx7!Rt4&Kp3w'));
-    const err = await new ResetEngine(v!.core.ctx, REAL)
+    const err = await new ResetEngine(contextOf(v!.core), REAL)
       .resetAccount(v!.host, `db01/${ROLE}`, { admin: ADMIN })
       .catch((e: TargetError) => e);
     expect((err as TargetError).message).toMatch(/refused the credential/);

@@ -16,6 +16,7 @@ import { createTestVault, pw, type TestVault } from '../support/vault.ts';
 import { createRootAlias, expectNoCanary, loggedContext, type RootAlias } from './fixtures.ts';
 import { sshLogin } from './helpers.ts';
 import { vaultHas as storedPassword } from './vault-probe.ts';
+import { contextOf } from '../support/core-internals.ts';
 
 const skip = sshdSkipReason() ?? (process.getuid?.() !== 0 ? 'skipped: needs root (useradd)' : null);
 const REAL = { unix: new SshUnixResetConnector({ timeoutMs: 20_000 }) };
@@ -91,7 +92,7 @@ describe.skipIf(!!skip)(
 
     it('resetting the root account itself: su answers with its current password; the next su reset uses the new one', async () => {
       const w = await world('suself');
-      const engine = new ResetEngine(w.v.core.ctx, REAL);
+      const engine = new ResetEngine(contextOf(w.v.core), REAL);
       await engine.resetAccount(w.v.host, `web01/${w.root.name}`);
       const rootNow = await vaultHas(w, w.root.name);
       expect(rootNow).not.toBe(w.root.password);
@@ -104,7 +105,7 @@ describe.skipIf(!!skip)(
     it('wrong root password: refused, the audit says su was refused, vault and target keep the old password', async () => {
       const w = await world('suwrong');
       await w.v.core.accounts.changePassword(w.v.host, `web01/${w.root.name}`, pw(START('9')));
-      const err = await new ResetEngine(w.v.core.ctx, REAL)
+      const err = await new ResetEngine(contextOf(w.v.core), REAL)
         .resetAccount(w.v.host, w.ref)
         .catch((e: TargetError) => e);
       expect((err as TargetError).message).toMatch(/su to '.*' was refused/);
@@ -123,13 +124,13 @@ describe.skipIf(!!skip)(
           return REAL.unix.change(...a);
         },
       };
-      const err = await new ResetEngine(w.v.core.ctx, { unix: stopThenChange })
+      const err = await new ResetEngine(contextOf(w.v.core), { unix: stopThenChange })
         .resetAccount(w.v.host, w.ref)
         .catch((e: TargetError) => e);
       expect((err as TargetError).message).toMatch(/unreachable/);
       expect(await vaultHas(w, w.user.name)).toBe(w.user.password);
       expect((await auditOf(w, 'password.reset-fail'))[0]?.details).toMatchObject({ reason: 'unreachable' });
-      expect(await w.v.core.ctx.store.read((r) => r.pendingResets.all())).toEqual([]);
+      expect(await contextOf(w.v.core).store.read((r) => r.pendingResets.all())).toEqual([]);
     }, 60_000);
 
     it('configurable prompts: a resource whose shell prompt pattern never matches fails (not hangs); a bad regex is refused', async () => {
@@ -148,7 +149,7 @@ describe.skipIf(!!skip)(
         prompts: { shell: 'NEVER-SHOWN-PROMPT>$' },
       });
       const quick = { unix: new SshUnixResetConnector({ timeoutMs: 3_000 }) };
-      const err = await new ResetEngine(w.v.core.ctx, quick)
+      const err = await new ResetEngine(contextOf(w.v.core), quick)
         .resetAccount(w.v.host, w.ref)
         .catch((e: Error) => e);
       expect((err as Error).message).toMatch(/no shell prompt/);
@@ -160,7 +161,7 @@ describe.skipIf(!!skip)(
         root: w.root.name,
         prompts: { shell: '\\$ $', su: 'Password: $' },
       });
-      await new ResetEngine(w.v.core.ctx, REAL).resetAccount(w.v.host, w.ref);
+      await new ResetEngine(contextOf(w.v.core), REAL).resetAccount(w.v.host, w.ref);
       expect(await sshLogin(w.sshd.port, w.user.name, await vaultHas(w, w.user.name))).toBe(true);
     }, 60_000);
   },

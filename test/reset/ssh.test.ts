@@ -16,6 +16,7 @@ import {
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';
 import { failingVaultWrite, sshLogin } from './helpers.ts';
 import { vaultHas as storedPassword } from './vault-probe.ts';
+import { contextOf } from '../support/core-internals.ts';
 
 const skip = sshdSkipReason();
 const hasSudo = (() => {
@@ -70,7 +71,7 @@ const auditOf = async (w: World, type: string) =>
 describe.skipIf(!!skip)('remote reset over SSH (real sshd, real Linux users)', () => {
   it('direct login + passwd over a pty: the new password logs in, the old one is refused, history keeps the old', async () => {
     const w = await world('rsdirect');
-    const engine = new ResetEngine(w.v.core.ctx, REAL);
+    const engine = new ResetEngine(contextOf(w.v.core), REAL);
     await engine.resetAccount(w.v.host, w.ref);
     const now = await vaultHas(w);
     expect(now).not.toBe(w.user.password);
@@ -80,7 +81,7 @@ describe.skipIf(!!skip)('remote reset over SSH (real sshd, real Linux users)', (
     expect(await auditOf(w, 'password.reset')).toEqual([
       expect.objectContaining({ result: 'success', details: expect.objectContaining({ login: 'self' }) }),
     ]);
-    expect(await w.v.core.ctx.store.read((r) => r.pendingResets.all())).toEqual([]);
+    expect(await contextOf(w.v.core).store.read((r) => r.pendingResets.all())).toEqual([]);
   }, 60_000);
 
   it.skipIf(!hasSudo)(
@@ -93,7 +94,7 @@ describe.skipIf(!!skip)('remote reset over SSH (real sshd, real Linux users)', (
       cleanups.push(() => rmSync(sudoers, { force: true }));
       const w = await world('rssudo', [admin]);
       await w.v.core.accounts.add(w.v.host, 'web01', admin.name, pw(admin.password));
-      await new ResetEngine(w.v.core.ctx, REAL).resetAccount(w.v.host, w.ref, { admin: admin.name });
+      await new ResetEngine(contextOf(w.v.core), REAL).resetAccount(w.v.host, w.ref, { admin: admin.name });
       const now = await vaultHas(w);
       expect(await sshLogin(w.sshd.port, w.user.name, now)).toBe(true);
       expect(await sshLogin(w.sshd.port, w.user.name, w.user.password)).toBe(false);
@@ -103,7 +104,7 @@ describe.skipIf(!!skip)('remote reset over SSH (real sshd, real Linux users)', (
 
   it('the host key is pinned at the first reset; after it changes, a reset is refused and the vault keeps its password', async () => {
     const w = await world('rshostkey');
-    const engine = new ResetEngine(w.v.core.ctx, REAL);
+    const engine = new ResetEngine(contextOf(w.v.core), REAL);
     await engine.resetAccount(w.v.host, w.ref);
     const pinned = await vaultHas(w);
     expect((await auditOf(w, 'host-key.recorded')).length).toBe(1);
@@ -122,7 +123,7 @@ describe.skipIf(!!skip)('remote reset over SSH (real sshd, real Linux users)', (
         return REAL.unix.change(...a);
       },
     };
-    const err = await new ResetEngine(w.v.core.ctx, { unix: stopThenChange })
+    const err = await new ResetEngine(contextOf(w.v.core), { unix: stopThenChange })
       .resetAccount(w.v.host, w.ref)
       .catch((e: TargetError) => e);
     expect((err as TargetError).code).toBe('E_TARGET');
@@ -135,7 +136,7 @@ describe.skipIf(!!skip)('remote reset over SSH (real sshd, real Linux users)', (
         details: expect.objectContaining({ reason: 'unreachable' }),
       }),
     ]);
-    expect(await w.v.core.ctx.store.read((r) => r.pendingResets.all())).toEqual([]);
+    expect(await contextOf(w.v.core).store.read((r) => r.pendingResets.all())).toEqual([]);
   }, 60_000);
 
   it('wrong administrator credential: refused, the vault and the target keep the old password', async () => {
@@ -143,7 +144,7 @@ describe.skipIf(!!skip)('remote reset over SSH (real sshd, real Linux users)', (
     cleanups.push(() => admin.remove());
     const w = await world('rswrong', [admin]);
     await w.v.core.accounts.add(w.v.host, 'web01', admin.name, pw(START('4'))); // not its real password
-    const err = await new ResetEngine(w.v.core.ctx, REAL)
+    const err = await new ResetEngine(contextOf(w.v.core), REAL)
       .resetAccount(w.v.host, w.ref, { admin: admin.name })
       .catch((e: TargetError) => e);
     expect((err as TargetError).message).toMatch(/refused the credential/);
@@ -168,18 +169,18 @@ describe.skipIf(!!skip)('remote reset over SSH (real sshd, real Linux users)', (
     expect((err as Error).message).toMatch(/vault write failed 3 times.*kept in pending reset/);
     expect(f.failures()).toBe(3);
     expect(await vaultHas(w)).toBe(w.user.password);
-    const [row] = await w.v.core.ctx.store.read((r) => r.pendingResets.all());
+    const [row] = await contextOf(w.v.core).store.read((r) => r.pendingResets.all());
     expect(row?.state).toBe('target-changed');
     expect(await auditOf(w, 'password.reset-vault-alert')).toHaveLength(1);
     // The target already has the pending password.
-    const pending = w.v.core.ctx.keyring
-      .open(row!.passwordEnc, `pending_resets.password_enc:${row!.id}`)
+    const pending = contextOf(w.v.core)
+      .keyring.open(row!.passwordEnc, `pending_resets.password_enc:${row!.id}`)
       .reveal();
     expect(await sshLogin(w.sshd.port, w.user.name, pending)).toBe(true);
     // The vault recovers (restart): reconciliation writes it, and vault and target agree.
     f.arm(false);
     await w.v.reopen();
-    const result = await new ResetEngine(w.v.core.ctx, REAL).reconcile();
+    const result = await new ResetEngine(contextOf(w.v.core), REAL).reconcile();
     expect(result).toEqual({ completed: [w.ref], unresolved: [] });
     expect(await vaultHas(w)).toBe(pending);
     expect(await sshLogin(w.sshd.port, w.user.name, await vaultHas(w))).toBe(true);
@@ -200,10 +201,10 @@ describe.skipIf(!!skip)('remote reset over SSH (real sshd, real Linux users)', (
         'view',
       );
     const access = new AccessService(
-      w.v.core.ctx,
+      contextOf(w.v.core),
       w.v.core.live,
       undefined,
-      new ResetEngine(w.v.core.ctx, REAL),
+      new ResetEngine(contextOf(w.v.core), REAL),
     );
     await access.configure(w.v.host, 'web01', { approvers: ['adm1'], resetOnCheckin: true });
     await access.approve(adm, (await access.request(alice, w.ref, 'maintenance')).id);

@@ -19,6 +19,7 @@ import {
 import { storageDrivers } from '../support/drivers.ts';
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';
 import { sshLogin } from './helpers.ts';
+import { contextOf } from '../support/core-internals.ts';
 
 const skip = sshdSkipReason();
 const START = (n: string) => `Zq9#Lm2$Vx7!Rt4&Kp${n}w`;
@@ -47,7 +48,7 @@ describe.skipIf(!!skip)(
       sshd = await startSshd({ allowUsers: users.map((u) => u.name) });
       v = await createTestVault();
       core = new Core({
-        ...v.core.ctx.deps,
+        ...contextOf(v.core).deps,
         resetConnectors: { unix: new SshUnixResetConnector({ timeoutMs: 20_000 }) },
       });
       for (const [i, u] of users.entries()) {

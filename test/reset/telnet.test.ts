@@ -20,6 +20,7 @@ import { createTestVault, pw, type TestVault } from '../support/vault.ts';
 import { createRootAlias, expectNoCanary, loggedContext, type RootAlias } from './fixtures.ts';
 import { sshLogin } from './helpers.ts';
 import { vaultHas as storedPassword } from './vault-probe.ts';
+import { contextOf } from '../support/core-internals.ts';
 
 const skip = telnetdSkipReason() ?? sshdSkipReason();
 const telnet = new TelnetUnixResetConnector({ stepTimeoutMs: 8_000, timeoutMs: 20_000 });
@@ -122,7 +123,7 @@ describe.skipIf(!!skip)(
         login: w.ops.name,
         root: w.root.name,
       });
-      const engine = new ResetEngine(w.v.core.ctx, REAL);
+      const engine = new ResetEngine(contextOf(w.v.core), REAL);
       await engine.resetAccount(w.v.host, w.ref);
       const now = await vaultHas(w, w.user.name);
       expect(await sshLogin(w.sshd.port, w.user.name, now)).toBe(true);
@@ -160,7 +161,7 @@ describe.skipIf(!!skip)(
           login: w.ops.name,
           transport: 'telnet',
         });
-        await new ResetEngine(w.v.core.ctx, REAL).resetAccount(w.v.host, `lx01/${w.user.name}`);
+        await new ResetEngine(contextOf(w.v.core), REAL).resetAccount(w.v.host, `lx01/${w.user.name}`);
         const now = await storedPassword(w.v, 'lx01', w.user.name);
         expect(await sshLogin(w.sshd.port, w.user.name, now)).toBe(true);
         expect(await sshLogin(w.sshd.port, w.user.name, w.user.password)).toBe(false);
@@ -176,13 +177,13 @@ describe.skipIf(!!skip)(
           return REAL['unix-telnet']!.change(...a);
         },
       };
-      const err = await new ResetEngine(w.v.core.ctx, { 'unix-telnet': stopThenChange })
+      const err = await new ResetEngine(contextOf(w.v.core), { 'unix-telnet': stopThenChange })
         .resetAccount(w.v.host, w.ref)
         .catch((e: TargetError) => e);
       expect((err as TargetError).details).toMatchObject({ reason: 'unreachable' });
       expect(await vaultHas(w, w.user.name)).toBe(w.user.password);
       expect((await lastAudit(w, 'password.reset-fail'))?.details).toMatchObject({ reason: 'unreachable' });
-      expect(await w.v.core.ctx.store.read((r) => r.pendingResets.all())).toEqual([]);
+      expect(await contextOf(w.v.core).store.read((r) => r.pendingResets.all())).toEqual([]);
       const down = await telnet
         .verify(tTarget(w), w.user.name, pw(w.user.password))
         .catch((e: TargetError) => e);

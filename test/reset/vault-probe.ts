@@ -3,24 +3,29 @@
 // password must never reach (log lines, audit rows, the vault's database file).
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CoreContext, type Logger } from '../../core/index.ts';
+import { type Logger } from '../../core/index.ts';
 import type { TestVault } from '../support/vault.ts';
 import { aad } from '../../core/crypto/aad.ts';
+import { contextOf, CoreContext } from '../support/core-internals.ts';
 
 /** A context like the vault's whose logger keeps every line (to search them for a canary). */
-export function recordingContext(v: TestVault, lines: string[] = []): { ctx: CoreContext; lines: string[] } {
+export function recordingContext(
+  v: TestVault,
+  lines: string[] = [],
+  base: CoreContext = contextOf(v.core),
+): { ctx: CoreContext; lines: string[] } {
   const logger: Logger = {
     log: (level, message, fields) => void lines.push(JSON.stringify({ level, message, fields })),
   };
-  return { ctx: new CoreContext({ ...v.core.ctx.deps, logger }), lines };
+  return { ctx: new CoreContext({ ...base.deps, logger }), lines };
 }
 
 export async function vaultHas(v: TestVault, resource: string, account: string): Promise<string> {
-  const a = await v.core.ctx.store.read(async (r) => {
+  const a = await contextOf(v.core).store.read(async (r) => {
     const res = await r.resources.byName(resource);
     return r.accounts.byName(res!.id, account);
   });
-  return v.core.ctx.keyring.open(a!.passwordEnc, aad.account(a!.id)).reveal();
+  return contextOf(v.core).keyring.open(a!.passwordEnc, aad.account(a!.id)).reveal();
 }
 
 export async function auditOf(

@@ -8,6 +8,7 @@ import { VerificationService } from '../../core/index.ts';
 import { SshUnixResetConnector } from '../../reset/index.ts';
 import { createTestUser, freePort, sshdSkipReason, startSshd, type SshdInstance } from '../support/sshd.ts';
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';
+import { contextOf } from '../support/core-internals.ts';
 
 const skip = sshdSkipReason();
 const REAL = { unix: new SshUnixResetConnector({ connectTimeoutMs: 5_000 }) };
@@ -51,7 +52,7 @@ const verdicts = async (v: TestVault) =>
 describe.skipIf(!!skip)('verification over SSH (real sshd, real Linux users)', () => {
   it('in sync, then out of sync after the password changed on the target directly; both audited with details.status', async () => {
     const { v, sshd, names } = await world();
-    const svc = new VerificationService(v.core.ctx, REAL);
+    const svc = new VerificationService(contextOf(v.core), REAL);
     expect(await svc.verify(v.host, `web01/${names[0]}`)).toEqual({
       account: `web01/${names[0]}`,
       status: 'in-sync',
@@ -83,7 +84,7 @@ describe.skipIf(!!skip)('verification over SSH (real sshd, real Linux users)', (
     const port = await freePort();
     await v.core.resources.create(v.host, { name: 'down01', type: 'linux', dnsName: '127.0.0.1', port });
     await v.core.accounts.add(v.host, 'down01', names[0]!, pw(CANARY));
-    const r = await new VerificationService(v.core.ctx, REAL).verify(v.host, `down01/${names[0]}`);
+    const r = await new VerificationService(contextOf(v.core), REAL).verify(v.host, `down01/${names[0]}`);
     expect(r.status).toBe('unreachable');
     expect(r.message).toMatch(/unreachable: ECONNREFUSED/);
     expect(await verdicts(v)).toEqual([
@@ -95,7 +96,7 @@ describe.skipIf(!!skip)('verification over SSH (real sshd, real Linux users)', (
     const { v, sshd, names } = await world();
     await v.core.resources.create(v.host, { name: 'db01', type: 'postgres', dnsName: '127.0.0.1', port: 1 });
     await v.core.accounts.add(v.host, 'db01', 'app', pw(CANARY));
-    const svc = new VerificationService(v.core.ctx, REAL);
+    const svc = new VerificationService(contextOf(v.core), REAL);
     expect((await svc.verify(v.host, 'db01/app')).status).toBe('unsupported');
     expect((await svc.verify(v.host, `web01/${names[0]}`)).status).toBe('in-sync'); // pins the key
     await sshd.rotateHostKey();

@@ -13,6 +13,7 @@ import {
 } from '../../core/index.ts';
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';
 import { vaultHas as storedPassword } from '../reset/vault-probe.ts';
+import { contextOf } from '../support/core-internals.ts';
 
 export const START_PW = (n: number) => `Zq9#Lm2$Vx7!Rt4&Kp${n}w`;
 
@@ -75,15 +76,15 @@ export async function rotationWorld(
   const world = { v, clock, target, notes } as World;
   world.rebuild = () => {
     const connectors = { unix: target.connector };
-    world.verification = new VerificationService(v.core.ctx, connectors);
+    world.verification = new VerificationService(contextOf(v.core), connectors);
     const notifier = { notify: async (n: AccessNotification) => void notes.push(n) };
     world.rotation = new RotationService(
-      v.core.ctx,
-      new ResetEngine(v.core.ctx, connectors, { retryDelayMs: 1 }),
+      contextOf(v.core),
+      new ResetEngine(contextOf(v.core), connectors, { retryDelayMs: 1 }),
       (id) => v.core.access.isCheckedOut(id),
       notifier,
     );
-    world.scheduler = new RotationScheduler(v.core.ctx, world.rotation, world.verification, notifier);
+    world.scheduler = new RotationScheduler(contextOf(v.core), world.rotation, world.verification, notifier);
   };
   world.rebuild();
   return world;

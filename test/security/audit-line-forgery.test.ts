@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pw, rawDb, type TestVault, createTestVault } from '../support/vault.ts';
 import { custody } from '../support/cli.ts';
+import { contextOf } from '../support/core-internals.ts';
 
 const FAKE_ROW = '999  2026-01-01T00:00:00.000Z  user.login  U106  admin  admin  success';
 // A newline and a fake row, an OSC title change, a CSI clear-screen, a C1 CSI and a bidi override.
@@ -24,7 +25,7 @@ describe('user names cannot forge audit lines', () => {
     await v.core.logins.password(FORGED, pw('wrong'), '10.0.0.9').catch(() => undefined);
     await v.core.logins.password(`x${'A'.repeat(20_000)}`, pw('wrong'), '10.0.0.9').catch(() => undefined);
     // A row as one written before the fix would be: the raw name in actor and target.
-    await v.core.ctx.appendStandalone({
+    await contextOf(v.core).appendStandalone({
       type: 'user.login',
       actor: FORGED,
       source: '10.0.0.9',

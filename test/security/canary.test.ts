@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCore, Secret } from '../../core/index.ts';
 import { custody, type CliResult } from '../support/cli.ts';
 import { writeTestConfig } from '../support/vault.ts';
+import { contextOf } from '../support/core-internals.ts';
 
 const CANARIES = {
   account: 'Canary#Acct-7f3Q-x9Lm2Zr',
@@ -180,7 +181,7 @@ describe('canary passwords never leak', () => {
   it('appears in no audit row', async () => {
     const { core } = await openCore({ home });
     try {
-      const rows = await core.ctx.store.read((r) => r.audit.page(0, 100_000));
+      const rows = await contextOf(core).store.read((r) => r.audit.page(0, 100_000));
       expect(rows.length).toBeGreaterThan(10);
       for (const row of rows) expect(leaks(JSON.stringify(row))).toEqual([]);
     } finally {

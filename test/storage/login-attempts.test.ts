@@ -8,6 +8,7 @@ import { verifyLoginPassword } from '../../core/crypto/password-hash.ts';
 import { LoginService } from '../../core/identity/login-service.ts';
 import { storageDrivers } from '../support/drivers.ts';
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';
+import { contextOf } from '../support/core-internals.ts';
 
 for (const driver of storageDrivers()) {
   describe(`parallel failed logins on ${driver.name}`, () => {
@@ -25,7 +26,7 @@ for (const driver of storageDrivers()) {
       });
       await v.addUser('ann', 'password-user');
       let calls = 0;
-      const logins = new LoginService(v.core.ctx, async (hash, password) => {
+      const logins = new LoginService(contextOf(v.core), async (hash, password) => {
         calls++;
         return verifyLoginPassword(hash, password);
       });

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ResetEngine, RotationService, resetError, type ResetConnector } from '../../core/index.ts';
 import { storageDrivers } from '../support/drivers.ts';
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';
+import { contextOf } from '../support/core-internals.ts';
 
 /** A stand-in target: accepts every change except for account `bad`. */
 const STAND_IN: ResetConnector = {
@@ -27,9 +28,14 @@ for (const driver of storageDrivers()) {
         await v.core.accounts.add(v.host, 'web01', a, pw('Zq9#Lm2$Vx7!Rt4&Kp8w'));
     };
     const service = () =>
-      new RotationService(v.core.ctx, new ResetEngine(v.core.ctx, { unix: STAND_IN }), async () => false, {
-        notify: async () => undefined,
-      });
+      new RotationService(
+        contextOf(v.core),
+        new ResetEngine(contextOf(v.core), { unix: STAND_IN }),
+        async () => false,
+        {
+          notify: async () => undefined,
+        },
+      );
 
     it('keeps tasks, runs and per-account results across a restart', async () => {
       await open();
@@ -69,15 +75,17 @@ for (const driver of storageDrivers()) {
         group: 'webs',
         schedule: { kind: 'monthly', monthDay: 1 },
       });
-      const t = (await v.core.ctx.store.read((r) => r.rotation.taskByName('t')))!;
+      const t = (await contextOf(v.core).store.read((r) => r.rotation.taskByName('t')))!;
       const claims = await Promise.all(
         [0, 1, 2].map(() =>
-          v.core.ctx.store.tx((r) => r.rotation.claimRun(t.id, t.nextRunAt!, '2099-01-01T00:00:00.000Z')),
+          contextOf(v.core).store.tx((r) =>
+            r.rotation.claimRun(t.id, t.nextRunAt!, '2099-01-01T00:00:00.000Z'),
+          ),
         ),
       );
       expect(claims.filter(Boolean)).toHaveLength(1);
       await v.core.groups.remove(v.host, 'webs');
-      expect(await v.core.ctx.store.read((r) => r.rotation.tasks())).toEqual([]);
+      expect(await contextOf(v.core).store.read((r) => r.rotation.tasks())).toEqual([]);
     });
   });
 }

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConflictError, CryptoError, NotFoundError, PolicyError } from '../../core/index.ts';
 import { storageDrivers } from '../support/drivers.ts';
 import { createTestVault, pw, rawDb, type TestVault } from '../support/vault.ts';
+import { contextOf } from '../support/core-internals.ts';
 
 const GOOD = 'Zq9#Lm2$Vx7!Rt4&Kp8w';
 const GOOD2 = 'Yb3%Nc6^Wd1*Qe5(Hf0z';
@@ -24,7 +25,7 @@ for (const driver of storageDrivers()) {
       expect((await v.core.accounts.reveal(v.host, 'web01/root')).reveal()).toBe(GOOD);
 
       const stored = (
-        await v.core.ctx.store.read(async (r) =>
+        await contextOf(v.core).store.read(async (r) =>
           r.accounts.ofResource((await r.resources.byName('web01'))!.id),
         )
       )[0]!;
@@ -83,7 +84,7 @@ for (const driver of storageDrivers()) {
       await v.core.resources.create(v.host, { name: 'web01', type: 'linux' });
       await v.core.accounts.add(v.host, 'web01', 'root', pw(GOOD));
       await v.core.accounts.add(v.host, 'web01', 'backup', pw(GOOD2));
-      await v.core.ctx.store.tx(async (r) => {
+      await contextOf(v.core).store.tx(async (r) => {
         const res = (await r.resources.byName('web01'))!;
         const root = (await r.accounts.byName(res.id, 'root'))!;
         const backup = (await r.accounts.byName(res.id, 'backup'))!;

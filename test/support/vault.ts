@@ -18,6 +18,7 @@ import {
   type Core,
   type Role,
 } from '../../core/index.ts';
+import { contextOf } from './core-internals.ts';
 
 export const ADMIN_PASSWORD = 'Root-Test-Pass#2026';
 export const USER_PASSWORD = 'Qz7#kT!wm2Rv@9LnXcJ';
@@ -72,7 +73,7 @@ export async function createTestVault(o: VaultOptions = {}): Promise<TestVault> 
     ...(o.clock ? { clock: o.clock } : {}),
   });
   let opened = await openCore({ home, ...(o.clock ? { clock: o.clock } : {}) });
-  const adminUser = async () => (await opened.core.ctx.store.read((r) => r.users.byName('admin')))!;
+  const adminUser = async () => (await contextOf(opened.core).store.read((r) => r.users.byName('admin')))!;
   const vault: TestVault = {
     home,
     core: opened.core,
@@ -84,7 +85,7 @@ export async function createTestVault(o: VaultOptions = {}): Promise<TestVault> 
         password: Secret.fromString(USER_PASSWORD),
         ...opts,
       });
-      const u = (await vault.core.ctx.store.read((r) => r.users.byId(v.id)))!;
+      const u = (await contextOf(vault.core).store.read((r) => r.users.byId(v.id)))!;
       return actorFor(u, 'test');
     },
     async reopen() {
@@ -102,7 +103,7 @@ export async function createTestVault(o: VaultOptions = {}): Promise<TestVault> 
 
 /** Re-reads an actor's user record (role or scope may have changed). */
 export async function refresh(v: TestVault, a: Actor): Promise<Actor> {
-  const u = (await v.core.ctx.store.read((r) => r.users.byId(a.user.id)))!;
+  const u = (await contextOf(v.core).store.read((r) => r.users.byId(a.user.id)))!;
   return actorFor(u, a.source);
 }
 
@@ -114,7 +115,10 @@ export const pw = (s: string) => Secret.fromString(s);
  */
 export async function rawDb(v: TestVault): Promise<Knex> {
   const { default: knexFactory } = await import('knex');
-  const { config, layout } = { config: v.core.ctx.config, layout: layoutOf(v.home, v.core.ctx.config) };
+  const { config, layout } = {
+    config: contextOf(v.core).config,
+    layout: layoutOf(v.home, contextOf(v.core).config),
+  };
   if (config.storage.driver === 'postgres')
     return knexFactory({ client: 'pg', connection: config.storage.postgres_url, pool: { min: 0, max: 2 } });
   return knexFactory({

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Actor } from '../../core/index.ts';
 import { KEYS, manualTimers, openConsole } from '../support/console-harness.ts';
 import { createTestVault, pw, refresh, type TestVault } from '../support/vault.ts';
+import { contextOf } from '../support/core-internals.ts';
 
 const CANARY = 'Cn4ry#Detail-9qZ!x';
 const osc52 = (text: string) => `\x1b]52;c;${Buffer.from(text).toString('base64')}\x07`;
@@ -83,7 +84,7 @@ describe('console: account detail and access', () => {
       { kind: 'user', name: 'dave' },
       'view',
     );
-    const log = vi.spyOn(v.core.ctx.deps.logger, 'log');
+    const log = vi.spyOn(contextOf(v.core).deps.logger, 'log');
     const c = await openConsole(v.core, dave);
     try {
       await c.showAll();

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEYS, openConsole } from '../support/console-harness.ts';
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';
+import { contextOf } from '../support/core-internals.ts';
 
 const EVIL = 'mallory\x1b]0;PWNED-TITLE\x07\x1b[31mRED\nforged-row';
 
@@ -15,7 +16,7 @@ describe('console: text someone else chose', () => {
     await v.core.resources.create(v.host, { name: 'web01', type: 'linux', dnsName: 'web01.example' });
     await v.core.accounts.add(v.host, 'web01', 'deploy', pw('Zq8!foreign-Text42'));
     // What the gateway records for a login attempt with that name.
-    await v.core.ctx.auditAs(
+    await contextOf(v.core).auditAs(
       { name: EVIL, source: 'gateway' },
       'user.login',
       { kind: 'user', name: EVIL },

@@ -1,4 +1,4 @@
-import type { Actor, Core } from '../../core/index.ts';
+import type { ActorCore } from '../../core/index.ts';
 
 export interface IndexedEntry {
   ref: string;
@@ -22,10 +22,7 @@ export class ExplorerIndex {
   #loading: Promise<IndexedEntry[]> | undefined;
   #generation = 0;
 
-  constructor(
-    private readonly core: Core,
-    private readonly actor: Actor,
-  ) {}
+  constructor(private readonly me: ActorCore) {}
 
   get loaded(): boolean {
     return this.#entries !== undefined;
@@ -37,7 +34,7 @@ export class ExplorerIndex {
       this.#loading = undefined;
     }
     if (this.#entries) return Promise.resolve(this.#entries);
-    this.#loading ??= this.core.explorer.all(this.actor, '', Number.MAX_SAFE_INTEGER).then(({ entries }) => {
+    this.#loading ??= this.me.explorer.all('', Number.MAX_SAFE_INTEGER).then(({ entries }) => {
       this.#entries = entries.map((e) => ({
         ref: e.ref,
         resource: e.resource,

@@ -35,18 +35,17 @@ export function describeRequest(
  */
 export function AccessScreen(props: { height: number; active: boolean }) {
   const c = useConsole();
-  const { core } = c.session;
-  const actor = c.session.actor;
-  const approver = c.can('access.approve');
+  const { me } = c;
+  const approver = c.me.can('access.approve');
   const [pane, setPane] = useState<'mine' | 'inbox'>('mine');
   const [tick, setTick] = useState(0);
   // The inbox holds what an approver may still act on: waiting, approved, checked out.
   const rows = useLoaded(async () => {
-    const all = await core.access.list(actor, pane === 'mine' ? { mine: true } : {});
+    const all = await me.access.list(pane === 'mine' ? { mine: true } : {});
     return pane === 'mine'
       ? all
       : all.filter((r) => ['waiting', 'approved', 'checked-out'].includes(r.state));
-  }, [pane, tick, core, actor]);
+  }, [pane, tick, me]);
   // Reject asks a reason; force check-in asks "yes", then a reason (it ends someone's session).
   const prompt = usePrompt<{ kind: 'reject' | 'force-confirm' | 'force-reason'; r: AccessRequestView }>();
   const asking = prompt.open;
@@ -74,11 +73,11 @@ export function AccessScreen(props: { height: number; active: boolean }) {
       if (cmd === Command.Refresh) return setTick((n) => n + 1);
       if (!selected) return;
       if (cmd === Command.Checkout)
-        return void act(core.access.checkout(actor, selected.account), `${selected.account} checked out`);
+        return void act(me.access.checkout(selected.account), `${selected.account} checked out`);
       if (cmd === Command.Checkin)
-        return void act(core.access.checkin(actor, selected.account), `${selected.account} checked in`);
+        return void act(me.access.checkin(selected.account), `${selected.account} checked in`);
       if (cmd === Command.Approve)
-        return void act(core.access.approve(actor, selected.id), `request ${selected.id} approved`);
+        return void act(me.access.approve(selected.id), `request ${selected.id} approved`);
       if (cmd === Command.Reject) return prompt.ask({ kind: 'reject', r: selected });
       if (cmd === Command.ForceCheckin) return prompt.ask({ kind: 'force-confirm', r: selected });
     },
@@ -135,17 +134,14 @@ export function AccessScreen(props: { height: number; active: boolean }) {
             const { kind, r } = asking;
             prompt.close();
             if (kind === 'reject')
-              return void act(
-                core.access.reject(actor, r.id, answer || undefined),
-                `request ${r.id} rejected`,
-              );
+              return void act(me.access.reject(r.id, answer || undefined), `request ${r.id} rejected`);
             if (kind === 'force-confirm') {
               if (answer.toLowerCase() !== 'yes') return c.flash('force check-in cancelled', 'info');
               return prompt.ask({ kind: 'force-reason', r });
             }
             if (!answer) return c.flash('a reason is required', 'error');
             void act(
-              core.access.checkin(actor, r.account, { force: true, reason: answer }),
+              me.access.checkin(r.account, { force: true, reason: answer }),
               `${r.account} checked in by force`,
             );
           }}

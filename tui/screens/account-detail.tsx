@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import React, { useEffect, useRef, useState } from 'react';
-import { printable, type Core } from '../../core/index.ts';
+import { printable, type ActorCore } from '../../core/index.ts';
 import { refusal, useConsole, useNavigation } from '../console-context.tsx';
 import { Prompt, usePrompt } from '../components/prompt.tsx';
 import { Command, commandOf } from '../keys.ts';
@@ -8,10 +8,10 @@ import { describeRequest } from './access.tsx';
 import { launchInPlace } from './launch.ts';
 import { useKeys } from '../components/use-keys.ts';
 
-type AccountView = Awaited<ReturnType<Core['accounts']['get']>>;
-type HistoryView = Awaited<ReturnType<Core['accounts']['history']>>;
-type Capabilities = Awaited<ReturnType<Core['accounts']['capabilities']>>;
-type RequestView = Awaited<ReturnType<Core['access']['list']>>[number];
+type AccountView = Awaited<ReturnType<ActorCore['accounts']['get']>>;
+type HistoryView = Awaited<ReturnType<ActorCore['accounts']['history']>>;
+type Capabilities = Awaited<ReturnType<ActorCore['accounts']['capabilities']>>;
+type RequestView = Awaited<ReturnType<ActorCore['access']['list']>>[number];
 
 /** OSC 52 (xterm "manipulate selection data"): the terminal, not the bastion, holds the copy. */
 const osc52 = (text: string) => `\x1b]52;c;${Buffer.from(text, 'utf8').toString('base64')}\x07`;
@@ -24,8 +24,7 @@ const osc52 = (text: string) => `\x1b]52;c;${Buffer.from(text, 'utf8').toString(
 export function AccountDetailScreen(props: { ref_: string; height: number; active: boolean }) {
   const c = useConsole();
   const nav = useNavigation();
-  const { core } = c.session;
-  const actor = c.session.actor;
+  const { me } = c;
   const ref = props.ref_;
   const [view, setView] = useState<AccountView | null>(null);
   const [history, setHistory] = useState<HistoryView>([]);
@@ -39,8 +38,8 @@ export function AccountDetailScreen(props: { ref_: string; height: number; activ
 
   useEffect(() => {
     let stale = false;
-    core.accounts
-      .get(actor, ref)
+    me.accounts
+      .get(ref)
       .then((v) => !stale && setView(v))
       .catch((e: unknown) => {
         if (stale) return;
@@ -49,25 +48,25 @@ export function AccountDetailScreen(props: { ref_: string; height: number; activ
       });
     // Ask what she may do first: an operation she may not run is not called (it would be audited
     // as a denial she never asked for) and the screen says "not permitted" instead.
-    core.accounts
-      .capabilities(actor, ref)
+    me.accounts
+      .capabilities(ref)
       .then(async (may) => {
         if (stale) return;
         setCaps(may);
         if (!may.history) return setHistory([]);
-        const h = await core.accounts.history(actor, ref);
+        const h = await me.accounts.history(ref);
         if (!stale) setHistory(h);
       })
       .catch(() => undefined);
-    core.access
-      .list(actor, { mine: true })
+    me.access
+      .list({ mine: true })
       .then((all) => !stale && setRequests(all.filter((r) => r.account === ref)))
       .catch(() => undefined);
     return () => {
       stale = true;
     };
     // c and nav are stable for the console's life.
-  }, [core, actor, ref, reload]);
+  }, [me, ref, reload]);
 
   useEffect(
     () => () => {
@@ -76,11 +75,11 @@ export function AccountDetailScreen(props: { ref_: string; height: number; activ
     [c.timers],
   );
 
-  const needsReason = core.ctx.config.vault.require_reason_to_reveal;
+  const needsReason = me.config.vault.require_reason_to_reveal;
 
   const retrieve = async (reason: string | undefined, then: (secret: string) => void) => {
     try {
-      const secret = await core.accounts.reveal(actor, ref, reason || undefined);
+      const secret = await me.accounts.reveal(ref, reason || undefined);
       then(secret.reveal());
     } catch (e) {
       c.flash(refusal(e), 'error');
@@ -136,16 +135,16 @@ export function AccountDetailScreen(props: { ref_: string; height: number; activ
         return needsReason ? prompt.ask('copy-reason') : void copy();
       }
       if (cmd === Command.Favourite)
-        return void act(core.explorer.setFavourite(actor, ref, true), `${ref} added to favourites`);
+        return void act(me.explorer.setFavourite(ref, true), `${ref} added to favourites`);
       if (cmd === Command.Request)
         return permitted(caps?.request, 'request access') ? prompt.ask('request-reason') : undefined;
       if (cmd === Command.Checkout)
         return permitted(caps?.checkout, 'check out')
-          ? void act(core.access.checkout(actor, ref), `${ref} checked out`)
+          ? void act(me.access.checkout(ref), `${ref} checked out`)
           : undefined;
       if (cmd === Command.Checkin)
         return permitted(caps?.checkin, 'check in')
-          ? void act(core.access.checkin(actor, ref), `${ref} checked in`)
+          ? void act(me.access.checkin(ref), `${ref} checked in`)
           : undefined;
     },
     { isActive: props.active },
@@ -213,11 +212,7 @@ export function AccountDetailScreen(props: { ref_: string; height: number; activ
             if (!reason) return c.flash('a reason is required', 'error');
             if (what === 'reveal-reason') void reveal(reason);
             else if (what === 'copy-reason') void copy(reason);
-            else
-              void act(
-                core.access.request(actor, ref, reason),
-                `access to ${ref} requested: waiting for approval`,
-              );
+            else void act(me.access.request(ref, reason), `access to ${ref} requested: waiting for approval`);
           }}
         />
       ) : (

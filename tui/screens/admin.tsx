@@ -19,7 +19,7 @@ const PANES: Pane[] = [
     name: 'Users',
     op: 'user.list',
     load: async (c) =>
-      (await c.session.core.users.list(c.session.actor)).map(
+      (await c.me.users.list()).map(
         (u) =>
           `${u.username.padEnd(16)} ${u.role.padEnd(15)} ${userStatusText(u).padEnd(9)} ${u.superAdmin ? 'super-admin ' : ''}${u.email}`,
       ),
@@ -28,7 +28,7 @@ const PANES: Pane[] = [
     name: 'User groups',
     op: 'user-group.list',
     load: async (c) =>
-      (await c.session.core.userGroups.list(c.session.actor)).map(
+      (await c.me.userGroups.list()).map(
         (g) =>
           `${g.name.padEnd(20)} ${g.members.length} member${g.members.length === 1 ? '' : 's'}: ${g.members.join(', ')}`,
       ),
@@ -37,7 +37,7 @@ const PANES: Pane[] = [
     name: 'Policies',
     op: 'policy.list',
     load: async (c) =>
-      (await c.session.core.policies.list(c.session.actor)).map(
+      (await c.me.policies.list()).map(
         (p) =>
           `${p.name.padEnd(16)}${p.isDefault ? ' (default)' : '          '} length ${p.minLength}–${p.maxLength}, history ${p.historyCount}, max age ${p.maxAgeDays ? `${p.maxAgeDays} days` : 'none'}`,
       ),
@@ -46,7 +46,7 @@ const PANES: Pane[] = [
     name: 'Landing servers',
     op: 'landing.list',
     load: async (c) =>
-      (await c.session.core.landing.list(c.session.actor)).map(
+      (await c.me.landing.list()).map(
         (l) =>
           `${l.name.padEnd(16)} primary ${l.primary}${l.secondary ? `, secondary ${l.secondary}` : ''}  → ${l.associated.join(', ') || 'no resources'}`,
       ),
@@ -55,7 +55,7 @@ const PANES: Pane[] = [
 
 export function AdminScreen(props: { height: number; active: boolean }) {
   const c = useConsole();
-  const panes = PANES.filter((p) => c.can(p.op));
+  const panes = PANES.filter((p) => c.me.can(p.op));
   const [pane, setPane] = useState(0);
   const [tick, setTick] = useState(0);
   const current = panes[pane];

@@ -1,7 +1,6 @@
 import { Box, Text } from 'ink';
 import React, { useState } from 'react';
-import { plural } from '../../core/plural.ts';
-import { printable, type AuditRecord } from '../../core/index.ts';
+import { plural, printable, type AuditRecord } from '../../core/index.ts';
 import { useConsole } from '../console-context.tsx';
 import { useLoaded } from '../components/use-loaded.ts';
 import { useFilterPrompt } from '../components/filter-prompt.tsx';
@@ -28,7 +27,7 @@ export function AuditScreen(props: { height: number; active: boolean }) {
   const [tick, setTick] = useState(0);
   const rows = useLoaded(() => {
     const f = parseAuditFilter(filter);
-    return c.session.core.audit.query(c.session.actor, {
+    return c.me.audit.query({
       ...f,
       result: f.result as AuditRecord['result'] | undefined,
       limit: 1000,

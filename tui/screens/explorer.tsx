@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import React, { useCallback, useEffect, useMemo, useState } from 'react';
-import { plural } from '../../core/plural.ts';
+import { plural } from '../../core/index.ts';
 import { refusal, useConsole, useNavigation } from '../console-context.tsx';
 import { useCursor, VirtualList } from '../components/virtual-list.tsx';
 import { Command, commandOf } from '../keys.ts';
@@ -30,8 +30,7 @@ interface Row {
 export function ExplorerScreen(props: { index: ExplorerIndex; height: number; active: boolean }) {
   const c = useConsole();
   const nav = useNavigation();
-  const { core } = c.session;
-  const actor = c.session.actor;
+  const { me } = c;
   // null until the user's favourites are known (which view to open on).
   const [view, setViewState] = useState<View | null>(null);
   const setView = setViewState as (v: View | ((v: View) => View)) => void;
@@ -53,14 +52,14 @@ export function ExplorerScreen(props: { index: ExplorerIndex; height: number; ac
 
   useEffect(() => {
     let gone = false;
-    core.explorer
-      .favourites(actor)
+    me.explorer
+      .favourites()
       .then((favs) => !gone && setViewState((v) => v ?? (favs.length ? 'Favourites' : 'All')))
       .catch(() => !gone && setViewState((v) => v ?? 'All'));
     return () => {
       gone = true;
     };
-  }, [core, actor]);
+  }, [me]);
 
   // The data of the view; searches run after the keystroke has been drawn (ExplorerIndex slices).
   // A search looks across all the user's accounts from any view (within a group when one is open).
@@ -83,7 +82,7 @@ export function ExplorerScreen(props: { index: ExplorerIndex; height: number; ac
         const found = await props.index.search(search, within);
         if (found) show(found.map(entryRow), found.length);
       } else if (view === 'Favourites') {
-        const favs = await core.explorer.favourites(actor);
+        const favs = await me.explorer.favourites();
         show(
           favs
             .filter((f) => keep(f.ref))
@@ -94,10 +93,10 @@ export function ExplorerScreen(props: { index: ExplorerIndex; height: number; ac
             })),
         );
       } else if (view === 'Recent') {
-        show((await core.explorer.recent(actor)).filter(keep).map((ref) => ({ ref, label: ref })));
+        show((await me.explorer.recent()).filter(keep).map((ref) => ({ ref, label: ref })));
       } else {
         const out: Row[] = [];
-        const walk = (nodes: Awaited<ReturnType<typeof core.explorer.tree>>, depth: number) => {
+        const walk = (nodes: Awaited<ReturnType<typeof me.explorer.tree>>, depth: number) => {
           for (const n of nodes) {
             if (!needle || n.name.toLowerCase().includes(needle))
               out.push({
@@ -108,7 +107,7 @@ export function ExplorerScreen(props: { index: ExplorerIndex; height: number; ac
             walk(n.children, depth + 1);
           }
         };
-        walk(await core.explorer.tree(actor), 0);
+        walk(await me.explorer.tree(), 0);
         show(out);
       }
     };
@@ -122,7 +121,7 @@ export function ExplorerScreen(props: { index: ExplorerIndex; height: number; ac
       stale = true;
     };
     // c.flash is stable for the console's life, so it is not a dependency.
-  }, [view, search, group, reload, props.index, core, actor, entryRow]);
+  }, [view, search, group, reload, props.index, me, entryRow]);
 
   const selected = rows?.[cursor];
   // While a search is being typed, '?' and the other letters are text, not commands.
@@ -157,8 +156,8 @@ export function ExplorerScreen(props: { index: ExplorerIndex; height: number; ac
         if (selected.ref) return nav.open({ screen: 'detail', ref: selected.ref });
         if (selected.group) {
           const name = selected.group;
-          core.groups
-            .members(actor, name)
+          me.groups
+            .members(name)
             .then((resources) => {
               setGroup({ name, resources: new Set(resources) });
               setSearch('');
@@ -175,8 +174,8 @@ export function ExplorerScreen(props: { index: ExplorerIndex; height: number; ac
       if (cmd === Command.Favourite && selected?.ref) {
         const ref = selected.ref;
         const on = view !== 'Favourites' || searchingAll;
-        core.explorer
-          .setFavourite(actor, ref, on)
+        me.explorer
+          .setFavourite(ref, on)
           .then(() => {
             c.flash(on ? `${ref} added to favourites` : `${ref} removed from favourites`, 'success');
             setReload((n) => n + 1);

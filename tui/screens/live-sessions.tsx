@@ -17,7 +17,7 @@ const kib = (n: number) => (n < 10_240 ? `${n} B` : `${Math.round(n / 1024)} KiB
 /** Administrators: the sessions running now; shadow in place (read-only) or terminate with a reason. */
 export function LiveSessionsScreen(props: { height: number; active: boolean }) {
   const c = useConsole();
-  const { core } = c.session;
+  const { me } = c;
   const [list, setList] = useState<LiveInfo[]>([]);
   const [tick, setTick] = useState(0);
   const prompt = usePrompt<LiveInfo>();
@@ -27,7 +27,7 @@ export function LiveSessionsScreen(props: { height: number; active: boolean }) {
 
   useEffect(() => {
     let shown = true;
-    core.live.list(c.session.actor).then(
+    me.live.list().then(
       (sessions) => shown && setList(sessions),
       (e: unknown) => shown && c.flash(refusal(e), 'error'),
     );
@@ -37,7 +37,7 @@ export function LiveSessionsScreen(props: { height: number; active: boolean }) {
       shown = false;
       c.timers.clearTimeout(t);
     };
-  }, [core, tick, c]);
+  }, [me, tick, c]);
 
   const selected = list[cursor];
   useKeys(
@@ -77,8 +77,8 @@ export function LiveSessionsScreen(props: { height: number; active: boolean }) {
             const s = asking;
             prompt.close();
             if (!reason) return c.flash('a reason is required to terminate', 'error');
-            core.live
-              .terminate(c.session.actor, s.id, reason)
+            me.live
+              .terminate(s.id, reason)
               .then(() => {
                 c.flash(`session ${s.id} terminated`, 'success');
                 setTick((n) => n + 1);
@@ -95,7 +95,7 @@ export function LiveSessionsScreen(props: { height: number; active: boolean }) {
 export async function shadowInPlace(c: ConsoleState, id: string): Promise<void> {
   let shadow;
   try {
-    shadow = await c.session.core.live.shadow(c.session.actor, id);
+    shadow = await c.me.live.shadow(id);
   } catch (e) {
     return c.flash(refusal(e), 'error');
   }

@@ -46,7 +46,7 @@ export function PlayerScreen(props: { recordingId: string; title: string; height
   useEffect(() => {
     let gone = false;
     (async () => {
-      const file = await c.session.core.recordings.export(c.session.actor, props.recordingId);
+      const file = await c.me.recordings.export(props.recordingId);
       const r = await Replay.open(file.path);
       if (gone) return r.dispose();
       replay.current = r;

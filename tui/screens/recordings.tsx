@@ -1,7 +1,6 @@
 import { Box, Text } from 'ink';
 import React, { useState } from 'react';
-import { plural } from '../../core/plural.ts';
-import type { RecordingRow } from '../../core/index.ts';
+import { plural, type RecordingRow } from '../../core/index.ts';
 import { useConsole, useNavigation } from '../console-context.tsx';
 import { useLoaded } from '../components/use-loaded.ts';
 import { useFilterPrompt } from '../components/filter-prompt.tsx';
@@ -39,7 +38,7 @@ export function RecordingsScreen(props: { height: number; active: boolean }) {
   const rows = useLoaded<RecordingRow>(async () => {
     const f = parseRecordingFilter(filter);
     const lc = (s: string) => s.toLowerCase();
-    return (await c.session.core.recordings.list(c.session.actor, { limit: 2000 })).filter(
+    return (await c.me.recordings.list({ limit: 2000 })).filter(
       (r) =>
         (!f.user || lc(r.user) === lc(f.user)) &&
         (!f.target || lc(r.target).includes(lc(f.target))) &&
