@@ -4,6 +4,8 @@
 // ends the sessions of that check-out only; a session under another check-out goes on.
 // Real OpenSSH client, real sshd, the gateway in process.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Repos } from '../../core/storage/repos/index.ts';
+import { contextOf } from '../support/core-internals.ts';
 import { ManualTimers, type Actor } from '../../core/index.ts';
 import { TARGET_PASSWORD, sshTargetFixture, type SshTargetFixture } from '../support/gateway-fixture.ts';
 import { sshInteractive } from '../support/openssh-client.ts';
@@ -40,7 +42,7 @@ describe.skipIf(!!skip)(
       );
       for (const r of ['web01', 'web02'])
         await v.core.access.configure(v.host, r, { approvers: ['admin'], exclusiveHours: 1 });
-      const u = (await v.core.ctx.store.read((r) => r.users.byName('alice')))!;
+      const u = (await contextOf(v.core).store.read((r: Repos) => r.users.byName('alice')))!;
       alice = { kind: 'user', user: u, name: u.username, source: 'test' };
     }, 60_000);
 

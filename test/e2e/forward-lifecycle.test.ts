@@ -7,6 +7,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Repos } from '../../core/storage/repos/index.ts';
+import { contextOf } from '../support/core-internals.ts';
 import { ManualTimers, type Actor } from '../../core/index.ts';
 import { sshTargetFixture, startTestGateway, type SshTargetFixture } from '../support/gateway-fixture.ts';
 import { Transcript } from '../support/interactive.ts';
@@ -34,7 +36,7 @@ describe.skipIf(!!skip)(`port forwards in the session lifecycle${skip ? ` (${ski
     fx = await sshTargetFixture('fwdlife', { settings: { idleTimeoutMs: IDLE_MS }, timers });
     await fx.v.core.resources.update(fx.v.host, 'web01', { allowPortForwarding: true });
     await fx.v.core.access.configure(fx.v.host, 'web01', { approvers: ['admin'] });
-    const u = (await fx.v.core.ctx.store.read((r) => r.users.byName('alice')))!;
+    const u = (await contextOf(fx.v.core).store.read((r: Repos) => r.users.byName('alice')))!;
     alice = { kind: 'user', user: u, name: u.username, source: 'test' };
     echo = net.createServer((s) => {
       s.on('error', () => undefined);
