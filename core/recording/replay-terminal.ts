@@ -39,9 +39,26 @@ export class ReplayTerminal {
     if (cols !== this.#term.cols || rows !== this.#term.rows) this.#term.resize(cols, rows);
   }
 
-  /** The visible screen as terminal bytes: written to a reset terminal, it draws the same screen. */
+  /**
+   * The visible screen as terminal bytes: written to a reset terminal, it draws the same screen.
+   * The serializer leaves out the scroll region (a pager or an editor sets one): it is added here,
+   * then the cursor put back where it was, since setting a region moves the cursor home.
+   */
   serialize(): string {
-    return this.#serializer.serialize({ scrollback: 0 });
+    const screen = this.#serializer.serialize({ scrollback: 0 });
+    const b = (this.#term as unknown as { _core?: { buffer?: Partial<Record<string, number>> } })._core
+      ?.buffer;
+    const { scrollTop: top, scrollBottom: bottom, x, y } = b ?? {};
+    if (
+      typeof top !== 'number' ||
+      typeof bottom !== 'number' ||
+      typeof x !== 'number' ||
+      typeof y !== 'number'
+    )
+      return screen;
+    if (top === 0 && bottom === this.#term.rows - 1) return screen;
+    const origin = this.#term.modes.originMode ? top : 0;
+    return `${screen}\x1b[${top + 1};${bottom + 1}r\x1b[${y - origin + 1};${x + 1}H`;
   }
 
   /** Back to a blank screen of `cols` x `rows` showing `screen` (a serialize() result). */
