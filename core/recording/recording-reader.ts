@@ -12,7 +12,7 @@
 import type { ByteSource } from './byte-source.ts';
 import { castLines, parseEvent, readCastHeader, type CastEvent, type CastHeader } from './cast-lines.ts';
 import { parseIndex } from './index-reader.ts';
-import { drawKeyframes, type ScreenKeyframe } from './screen-keyframes.ts';
+import { drawKeyframes, unpackScreen, type PackedKeyframe, type ScreenKeyframe } from './screen-keyframes.ts';
 import { DamagedScreenIndex, encodeScreenIndex, ScreenIndexFile } from './screen-index-file.ts';
 import { clampTerminalSize } from '../terminal-size.ts';
 import { StorageError } from '../errors.ts';
@@ -42,7 +42,7 @@ export class RecordingReader {
   readonly cols: number;
   readonly rows: number;
   #file: ScreenIndexFile | undefined;
-  #memory: ScreenKeyframe[] | undefined;
+  #memory: PackedKeyframe[] | undefined;
   #duration = 0;
   #rebuilt: string | undefined;
   #saveProblem: string | undefined;
@@ -142,7 +142,8 @@ export class RecordingReader {
       if (keyframes[mid]!.t <= t) lo = mid;
       else hi = mid - 1;
     }
-    const keyframe = keyframes[lo]!;
+    const { packed, ...place } = keyframes[lo]!;
+    const keyframe: ScreenKeyframe = { ...place, screen: unpackScreen(packed) };
     const next = keyframes[lo + 1]?.offset;
     return {
       keyframe,

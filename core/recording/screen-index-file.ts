@@ -18,9 +18,8 @@
  * show a wrong screen; the reader then redraws the screens from the cast.
  */
 import { createHash } from 'node:crypto';
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { ByteSource } from './byte-source.ts';
-import type { ScreenKeyframe } from './screen-keyframes.ts';
+import { unpackScreen, type PackedKeyframe, type ScreenKeyframe } from './screen-keyframes.ts';
 
 export const SCREENS_SUFFIX = '.screens';
 const FORMAT = 'custody-cast-screens';
@@ -46,7 +45,7 @@ export interface CastIdentity {
   headerLine: string;
 }
 
-export function encodeScreenIndex(cast: CastIdentity, duration: number, keyframes: ScreenKeyframe[]): Buffer {
+export function encodeScreenIndex(cast: CastIdentity, duration: number, keyframes: PackedKeyframe[]): Buffer {
   const head: ScreensHeader = {
     format: FORMAT,
     version: 1,
@@ -58,8 +57,7 @@ export function encodeScreenIndex(cast: CastIdentity, duration: number, keyframe
   const json = JSON.stringify(head);
   const headerLine = `${json}\t${hex16(json)}`.padEnd(HEADER_BYTES - 1, ' ') + '\n';
   if (Buffer.byteLength(headerLine) !== HEADER_BYTES) throw new Error('screen index header too long');
-  // A screen is mostly runs of the same cells and attributes: deflated it is a tenth of its size.
-  const screens = keyframes.map((k) => deflateRawSync(Buffer.from(k.screen, 'utf8')));
+  const screens = keyframes.map((k) => k.packed);
   const records = Buffer.alloc(RECORD_BYTES * keyframes.length);
   let screenAt = HEADER_BYTES + records.length;
   keyframes.forEach((k, i) => {
@@ -169,7 +167,7 @@ export class ScreenIndexFile {
 
 function inflate(screen: Buffer, i: number): string {
   try {
-    return inflateRawSync(screen, { maxOutputLength: 16 * 1024 * 1024 }).toString('utf8');
+    return unpackScreen(screen);
   } catch {
     throw new DamagedScreenIndex(`the screen of keyframe ${i + 1} is damaged`);
   }

@@ -6,6 +6,7 @@
  * The pass streams the cast (it never holds more than one read of it) and is run once per
  * recording: the recordings room then keeps its result next to the cast (screen-index-file.ts).
  */
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { ByteSource } from './byte-source.ts';
 import { castLines, parseEvent, parseSize, type CastHeader } from './cast-lines.ts';
 import { KEYFRAME_BYTES, KEYFRAME_SECONDS, type IndexEntry } from './index-format.ts';
@@ -22,8 +23,17 @@ export interface ScreenKeyframe {
   screen: string;
 }
 
+/** A keyframe as kept: its screen deflated (a screen is mostly runs of the same cells: a tenth). */
+export interface PackedKeyframe extends Omit<ScreenKeyframe, 'screen'> {
+  packed: Buffer;
+}
+
+export const packScreen = (screen: string): Buffer => deflateRawSync(Buffer.from(screen, 'utf8'));
+export const unpackScreen = (packed: Buffer): string =>
+  inflateRawSync(packed, { maxOutputLength: 16 * 1024 * 1024 }).toString('utf8');
+
 export interface KeyframePass {
-  keyframes: ScreenKeyframe[];
+  keyframes: PackedKeyframe[];
   /** Time of the last event. */
   duration: number;
   /** Keyframes were placed where the side index says; false: it was missing or did not match. */
@@ -48,8 +58,8 @@ export async function drawKeyframes(
   index: IndexEntry[] | undefined,
 ): Promise<KeyframePass> {
   const term = new ReplayTerminal(header.width, header.height);
-  const keyframes: ScreenKeyframe[] = [
-    { t: 0, offset: header.end, cols: term.cols, rows: term.rows, screen: '' },
+  const keyframes: PackedKeyframe[] = [
+    { t: 0, offset: header.end, cols: term.cols, rows: term.rows, packed: packScreen('') },
   ];
   const entries = (index ?? []).filter((e) => e.offset > header.end && e.offset < cast.size);
   let problem: string | undefined = index ? undefined : 'the recording has no side index';
@@ -89,7 +99,7 @@ export async function drawKeyframes(
           offset: line.offset,
           cols: term.cols,
           rows: term.rows,
-          screen: term.serialize(),
+          packed: packScreen(term.serialize()),
         });
         // Let the console draw while a long recording is prepared.
         await new Promise((r) => setImmediate(r));
