@@ -92,6 +92,12 @@ export { AsciicastWriter, type AsciicastWriterOptions } from './recording/asciic
 export { INDEX_SUFFIX, type IndexEntry } from './recording/index-format.ts';
 export { RecordingStore, type RecordingExport, type RecordingFormat } from './recording/recording-store.ts';
 export { seek, readIndex, type SeekResult } from './recording/index-reader.ts';
+export { RecordingReader, type RecordingSources, type SeekPoint } from './recording/recording-reader.ts';
+export { ReplayTerminal } from './recording/replay-terminal.ts';
+export { bufferSource, openFileSource, CountingSource, type ByteSource } from './recording/byte-source.ts';
+export { parseSize as parseSizeOfResize, type CastEvent } from './recording/cast-lines.ts';
+export type { ScreenKeyframe } from './recording/screen-keyframes.ts';
+export { SCREENS_SUFFIX } from './recording/screen-index-file.ts';
 export type { RecordingRow, RecordingFilter } from './storage/repos/index.ts';
 export type { QualityExit, QualityRequest, QualityAnswer, QualityOutcome } from './policy/quality-exit.ts';
 export type { TicketSystem, TicketSystemFactory, TicketingSettings } from './tickets/ticket-system.ts';

@@ -6,20 +6,30 @@
 //   - the All view's first full list (the explorer index load of every account);
 //   - keystroke-to-redraw while typing a search: key → the typed text on screen (echo), and
 //     key → the filtered result count on screen (search), goal 30 ms;
-//   - replay seeks in a synthetic one-hour recording (prepare once, then random seeks), goal 100 ms.
+//   - a synthetic one-hour recording: bytes read, memory and time to open it and seek to its middle
+//     (each in a process of its own), then random seeks, goal 100 ms.
 // Baselines measured in the same run: the same keystroke echo through a bare Ink app (the
-// framework's floor), and a seek without keyframes (replaying from the start).
+// framework's floor), the player as it was before the recording reader (whole file in memory, one
+// pass to build keyframes: bench/console/whole-file-replay.ts), and a seek without keyframes
+// (replaying from the start).
 // Options: --accounts N (100000) --keys N (40)
+import { execFile } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { mkdir, writeFile, rm, mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import { aad } from '../../core/crypto/aad.ts';
 import {
+  AsciicastWriter,
+  INDEX_SUFFIX,
+  ManualClock,
   REPOSITORY_ROOT,
+  RecordingReader,
+  SCREENS_SUFFIX,
   Secret,
+  openFileSource,
   type Account,
   type ConsoleTerminal,
   type Resource,
@@ -27,6 +37,7 @@ import {
 import { startConsole } from '../../tui/index.ts';
 import { importWithoutCi } from '../../tui/ink-loader.ts';
 import { Replay } from '../../tui/player/replay.ts';
+import { Replay as WholeFileReplay } from './whole-file-replay.ts';
 import { createTestVault } from '../../test/support/vault.ts';
 import { contextOf } from '../../test/support/core-internals.ts';
 
@@ -36,6 +47,15 @@ const { values: argv } = parseArgs({
 const ACCOUNTS = Number(argv.accounts);
 const KEYS = Number(argv.keys);
 const RESOURCES = Math.max(1, Math.round(ACCOUNTS / 100));
+const run = promisify(execFile);
+
+interface OpenFigures {
+  ms: number;
+  read: { cast: number; index: number; screens: number };
+  rssDeltaMB: number;
+  heapDeltaMB: number;
+  note?: string;
+}
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 function stats(samples: number[]) {
@@ -205,23 +225,65 @@ async function main() {
     streams.close();
   }
 
-  // 4. Seeks in a synthetic one-hour recording (an event every 0.5 s, a screenful every minute).
+  // 4. A synthetic one-hour recording (an event every 0.5 s, a screenful every minute), written by
+  // the real recorder under a manual clock so it has its side index like any recording.
   const dir = await mkdtemp(path.join(os.tmpdir(), 'custody-bench-cast-'));
   const cast = path.join(dir, 'hour.cast');
-  const lines = [JSON.stringify({ version: 2, width: 100, height: 30, timestamp: 0 })];
+  const castClock = new ManualClock('2026-01-01T00:00:00Z');
+  const writer = await AsciicastWriter.create({
+    id: 'hour',
+    castPath: cast,
+    clock: castClock,
+    meta: {
+      sessionId: 'bench',
+      user: 'bench',
+      target: 'srv/acct',
+      protocol: 'ssh',
+      cols: 100,
+      rows: 30,
+      source: 'bench',
+      startedAt: castClock.now(),
+    },
+  });
   for (let i = 0; i < 7200; i++) {
     const t = i * 0.5;
     const text =
       i % 120 === 0
         ? '\x1b[H\x1b[2J' + 'x'.repeat(100 * 29)
         : `line ${i} at ${t.toFixed(1)} s ${'#'.repeat(i % 60)}\r\n`;
-    lines.push(JSON.stringify([t, 'o', text]));
+    writer.output(Buffer.from(text));
+    castClock.advance(500);
   }
-  await writeFile(cast, lines.join('\n') + '\n');
-  const openedAt = performance.now();
-  const replay = await Replay.open(cast);
+  const castBytes = (await writer.close()).bytes;
+
+  // Open + seek to the middle, each in a process of its own (bytes read and memory): the player as
+  // it was (whole file), then the reader on a recording never replayed (it draws its screen index)
+  // and on the same recording replayed again (it reads through that index).
+  const measure = async (mode: string) => {
+    const { stdout } = await run(process.execPath, [
+      '--expose-gc',
+      path.join(REPOSITORY_ROOT, 'bin', 'run-ts.mjs'),
+      path.join(REPOSITORY_ROOT, 'bench', 'console', 'replay-open.ts'),
+      '--mode',
+      mode,
+      '--cast',
+      cast,
+    ]);
+    return JSON.parse(stdout.trim().split('\n').pop()!) as OpenFigures;
+  };
+  const openWhole = await measure('whole');
+  const openFirst = await measure('reader');
+  const openIndexed = await measure('reader');
+
+  // Random seeks through the reader, and the same without keyframes (played from the start).
+  const replay = Replay.open(
+    await RecordingReader.open({
+      cast: (await openFileSource(cast))!,
+      index: await openFileSource(cast + INDEX_SUFFIX),
+      screens: await openFileSource(cast + SCREENS_SUFFIX),
+    }),
+  );
   await replay.prepare();
-  const prepareMs = performance.now() - openedAt;
   const seeks: number[] = [];
   for (let i = 0; i < 200; i++) {
     const target = Math.random() * replay.duration;
@@ -229,10 +291,9 @@ async function main() {
     await replay.seek(target);
     seeks.push(performance.now() - at);
   }
-  // Baseline: the same seeks without keyframes (a fresh replay played from the start).
   const noKeyframe: number[] = [];
   for (let i = 0; i < 5; i++) {
-    const fresh = await Replay.open(cast);
+    const fresh = await WholeFileReplay.open(cast);
     const at = performance.now();
     await fresh.advanceTo(replay.duration * (0.5 + i / 10));
     noKeyframe.push(performance.now() - at);
@@ -250,7 +311,13 @@ async function main() {
     searchMs: stats(search),
     bareInkEchoMs: stats(baseEcho),
     echoVsBareInk: stats(echo).p50 / stats(baseEcho).p50,
-    replay: { durationS: 3600, prepareMs, seekMs: stats(seeks), noKeyframeSeekMs: stats(noKeyframe) },
+    replay: {
+      durationS: 3600,
+      castBytes,
+      open: { wholeFile: openWhole, firstReplay: openFirst, indexed: openIndexed },
+      seekMs: stats(seeks),
+      noKeyframeSeekMs: stats(noKeyframe),
+    },
   };
   const f = (x: number) => x.toFixed(1);
   console.log(`console with ${ACCOUNTS} accounts (2 rounds of warm starts after the first)`);
@@ -262,8 +329,17 @@ async function main() {
     `  keystroke → echo     p50 ${f(result.echoMs.p50)} ms  p95 ${f(result.echoMs.p95)} ms   (goal 30 ms; bare Ink p50 ${f(result.bareInkEchoMs.p50)} ms, ratio ${result.echoVsBareInk.toFixed(2)})`,
   );
   console.log(`  keystroke → results  p50 ${f(result.searchMs.p50)} ms  p95 ${f(result.searchMs.p95)} ms`);
+  const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
+  const openLine = (name: string, o: OpenFigures) =>
+    console.log(
+      `  1-hour replay, open + seek to the middle, ${name}: ${o.ms} ms; read cast ${kb(o.read.cast)}, side index ${kb(o.read.index)}, screen index ${kb(o.read.screens)}; RSS +${o.rssDeltaMB} MB, heap +${o.heapDeltaMB} MB`,
+    );
+  console.log(`  1-hour recording: ${kb(castBytes)} of cast`);
+  openLine('whole file (before)', openWhole);
+  openLine('reader, first replay (draws the screen index)', openFirst);
+  openLine('reader, screen index (after)', openIndexed);
   console.log(
-    `  1-hour replay: prepare ${f(prepareMs)} ms; seek p50 ${f(result.replay.seekMs.p50)} ms  p95 ${f(result.replay.seekMs.p95)} ms  max ${f(result.replay.seekMs.max)} ms (goal 100 ms; without keyframes p50 ${f(result.replay.noKeyframeSeekMs.p50)} ms)`,
+    `  1-hour replay: seek p50 ${f(result.replay.seekMs.p50)} ms  p95 ${f(result.replay.seekMs.p95)} ms  max ${f(result.replay.seekMs.max)} ms (goal 100 ms; without keyframes p50 ${f(result.replay.noKeyframeSeekMs.p50)} ms)`,
   );
   console.log(JSON.stringify(result));
   const out = path.join(REPOSITORY_ROOT, 'bench', 'results');

@@ -7,9 +7,11 @@
  * `offset` is the byte offset in the cast file of the event line at time `t` (the first keyframe is
  * the first line after the header, at t = 0); `cols`/`rows` are the terminal size in effect just
  * before that line. A keyframe is written at least every 5 s of session time or every 256 KiB of
- * cast, so a player seeks to T by taking the last keyframe with `t <= T`, sizing its terminal to
- * cols x rows, and reading the cast from `offset`. Index lines are written only after the cast bytes
- * they point at, so an index never points past the end of its cast.
+ * cast. The screen at a keyframe is not here (it depends on every byte before it): the reader
+ * draws it once, at these keyframes, into the recording's screen index (screen-index-file.ts),
+ * then seeks to T from the last keyframe with `t <= T`, reading the cast from `offset`. Index
+ * lines are written only after the cast bytes they point at, so an index never points past the end
+ * of its cast.
  */
 export const INDEX_SUFFIX = '.idx';
 export const KEYFRAME_SECONDS = 5;

@@ -1,5 +1,5 @@
 /**
- * Seeking in a recording through its side index (format: see asciicast-writer.ts). The player
+ * Seeking in a recording through its side index (format: see index-format.ts). The player
  * sizes its terminal to `cols` x `rows` and reads the cast from `offset`, skipping (or replaying
  * fast) events before the wanted time.
  */
@@ -26,6 +26,11 @@ export async function readIndex(castPath: string): Promise<IndexEntry[]> {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError('recording index', castPath);
     throw e;
   }
+  return parseIndex(text);
+}
+
+/** The keyframes of an index file's text, in order; unreadable lines (a torn tail) are skipped. */
+export function parseIndex(text: string): IndexEntry[] {
   const entries: IndexEntry[] = [];
   for (const line of text.split('\n')) {
     if (!line) continue;

@@ -8,10 +8,14 @@ import { createReadStream, promises as fs, type ReadStream } from 'node:fs';
 import path from 'node:path';
 import type { Actor } from '../authz/actor.ts';
 import { isInside } from '../config/home.ts';
-import type { CoreContext } from '../context.ts';
+import type { CoreContext, OpScope } from '../context.ts';
 import { NotFoundError, StorageError, ValidationError, firstLine } from '../errors.ts';
 import type { RecordingFilter, RecordingRow } from '../storage/repos/index.ts';
 import { AsciicastWriter, type AsciicastWriterOptions } from './asciicast-writer.ts';
+import { openFileSource } from './byte-source.ts';
+import { INDEX_SUFFIX } from './index-format.ts';
+import { RecordingReader, type RecordingSources } from './recording-reader.ts';
+import { SCREENS_SUFFIX } from './screen-index-file.ts';
 import type { RecordingFailurePolicy, RecordingMeta, RecordingSummary } from './types.ts';
 
 export type RecordingFormat = 'asciicast';
@@ -150,30 +154,94 @@ export class RecordingStore {
     }
   }
 
-  /** The cast file of one recording, for download or replay; audited as `recording.export`. */
+  /** The cast file of one recording, for download; audited as `recording.export`. */
   async export(actor: Actor, id: string, format: RecordingFormat = 'asciicast'): Promise<RecordingExport> {
     return this.ctx.run(actor, 'recording.export', { kind: 'recording', name: id }, async (s) => {
-      this.ctx.authz.require(actor, 'recording.export');
-      if (!RECORDING_FORMATS.includes(format))
-        throw new ValidationError(`unknown recording format '${String(format)}' (known: asciicast)`);
-      const row = await s.repos.recordings.byId(id);
-      if (!row) throw new NotFoundError('recording', id);
-      const file = this.pathOf(row);
-      let bytes: number;
-      try {
-        bytes = (await fs.stat(file)).size;
-      } catch (e) {
-        throw new StorageError(
-          `recording '${id}': file ${row.path} is unreadable (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
-        );
-      }
-      await s.audit(
-        'recording.export',
-        { kind: 'recording', name: id },
-        { format, user: row.user, target: row.target, session: row.sessionId, bytes },
-      );
+      const { file, bytes } = await this.#authorisedRead(actor, id, format, s);
       return { id, format, path: file, bytes, open: () => createReadStream(file) };
     });
+  }
+
+  /**
+   * A recording opened for replay (recording-reader.ts): the same permission and the same
+   * `recording.export` audit row as a download, but read a keyframe at a time. A finished
+   * recording replayed for the first time gets its screen index drawn and kept next to its cast.
+   */
+  async openReader(actor: Actor, id: string): Promise<RecordingReader> {
+    const { file, row } = await this.ctx.run(
+      actor,
+      'recording.export',
+      { kind: 'recording', name: id },
+      (s) => this.#authorisedRead(actor, id, 'asciicast', s),
+    );
+    const reader = await RecordingReader.open(await this.#sourcesOf(file, row));
+    if (reader.rebuilt)
+      this.ctx.deps.logger.log('info', 'replay draws the screens of a recording in one pass', {
+        recording: id,
+        reason: reader.rebuilt,
+      });
+    return reader;
+  }
+
+  /** The files of a recording, opened for reading (the screen index only once it is finished). */
+  async #sourcesOf(file: string, row: RecordingRow): Promise<RecordingSources> {
+    const cast = await openFileSource(file);
+    if (!cast) throw new StorageError(`recording '${row.id}': file ${row.path} is unreadable (ENOENT)`);
+    const finished = row.status !== 'recording';
+    const [index, screens] = await Promise.all([
+      openFileSource(file + INDEX_SUFFIX),
+      finished ? openFileSource(file + SCREENS_SUFFIX) : Promise.resolve(undefined),
+    ]).catch(async (e: unknown) => {
+      await cast.close();
+      throw e;
+    });
+    const logger = this.ctx.deps.logger;
+    return {
+      cast,
+      index,
+      screens,
+      saveScreens: finished
+        ? async (data) => {
+            try {
+              await writeBeside(file + SCREENS_SUFFIX, data, this.ctx.ids.next());
+            } catch (e) {
+              logger.log('warn', 'cannot keep the screen index of a recording', {
+                recording: row.id,
+                error: firstLine(e),
+              });
+              throw e;
+            }
+          }
+        : undefined,
+    };
+  }
+
+  async #authorisedRead(
+    actor: Actor,
+    id: string,
+    format: RecordingFormat,
+    s: OpScope,
+  ): Promise<{ file: string; bytes: number; row: RecordingRow }> {
+    this.ctx.authz.require(actor, 'recording.export');
+    if (!RECORDING_FORMATS.includes(format))
+      throw new ValidationError(`unknown recording format '${String(format)}' (known: asciicast)`);
+    const row = await s.repos.recordings.byId(id);
+    if (!row) throw new NotFoundError('recording', id);
+    const file = this.pathOf(row);
+    let bytes: number;
+    try {
+      bytes = (await fs.stat(file)).size;
+    } catch (e) {
+      throw new StorageError(
+        `recording '${id}': file ${row.path} is unreadable (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
+    }
+    await s.audit(
+      'recording.export',
+      { kind: 'recording', name: id },
+      { format, user: row.user, target: row.target, session: row.sessionId, bytes },
+    );
+    return { file, bytes, row };
   }
 
   /** The absolute cast path of a row; refuses a path that leaves the recordings folder. */
@@ -269,4 +337,16 @@ async function castFacts(file: string): Promise<{ bytes: number; events: number;
     }
   }
   return { bytes: Buffer.byteLength(text), events, lastAt };
+}
+
+/** Writes a file next to a recording: 0600, whole or not at all (a temporary name, then renamed). */
+async function writeBeside(file: string, data: Buffer, unique: string): Promise<void> {
+  const tmp = `${file}.${unique}.tmp`;
+  try {
+    await fs.writeFile(tmp, data, { mode: 0o600, flag: 'wx' });
+    await fs.rename(tmp, file);
+  } catch (e) {
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    throw e;
+  }
 }

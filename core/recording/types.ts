@@ -1,6 +1,7 @@
 /**
  * Session recordings (ARCHITECTURE.md: asciicast v2 with a side index of keyframes). The gateway
- * writes through a RecordingWriter; nothing else touches the files.
+ * writes through a RecordingWriter and replay reads through a RecordingReader (recording-reader.ts);
+ * only this room touches the files.
  */
 import type { TerminalRecorder } from './recorder.ts';
 

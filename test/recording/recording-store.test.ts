@@ -7,6 +7,7 @@ import {
   CustodyError,
   layoutOf,
   RecordingStore,
+  SCREENS_SUFFIX,
   type Actor,
   type RecordingMeta,
   type RecordingRow,
@@ -153,6 +154,42 @@ describe('recording store', () => {
     expect(
       denied.some((r) => r.targetName === w.id && JSON.parse(r.details).operation === 'recording.export'),
     ).toBe(true);
+  });
+
+  it('opens recordings for replay as it exports them (same permission, same audit row); keeps the screen index of finished ones', async () => {
+    const w = await v.core.recordings.open(meta({ sessionId: 's-replay' }), 'strict');
+    w.output(Buffer.from('replay me\r\n'));
+    await w.close();
+    expect(await codeOf(v.core.recordings.openReader(user, w.id))).toBe('E_FORBIDDEN');
+    expect(await codeOf(v.core.recordings.openReader(padmin, w.id))).toBe('E_FORBIDDEN');
+    expect(await codeOf(v.core.recordings.openReader(auditor, 'no-such-recording'))).toBe('E_NOT_FOUND');
+
+    const first = await v.core.recordings.openReader(auditor, w.id);
+    expect(first.rebuilt).toBe('it has no screen index yet');
+    await first.prepare();
+    await first.close();
+    const screens = await stat(w.castPath + SCREENS_SUFFIX);
+    expect(screens.mode & 0o777).toBe(0o600);
+    const again = await v.core.recordings.openReader(auditor, w.id);
+    expect(again.rebuilt).toBeUndefined();
+    const { events } = await again.seek(0);
+    expect((await events.next()).value).toMatchObject({ kind: 'o', data: 'replay me\r\n' });
+    await again.close();
+    const exports = await v.core.audit.query(v.host, { type: 'recording.export', target: w.id });
+    expect(exports.map((r) => [r.actor, r.result])).toEqual([
+      ['aud', 'success'],
+      ['aud', 'success'],
+    ]);
+
+    // A recording still being written is read as far as it goes, and no screen index is kept.
+    const live = await v.core.recordings.open(meta({ sessionId: 's-live' }), 'strict');
+    live.output(Buffer.from('so far\r\n'));
+    await live.committed();
+    const reading = await v.core.recordings.openReader(auditor, live.id);
+    await reading.prepare();
+    await reading.close();
+    await live.close();
+    await expect(stat(live.castPath + SCREENS_SUFFIX)).rejects.toThrow(/ENOENT/);
   });
 
   it('marks a recording failed, and audits it, when writing fails', async () => {

@@ -25,10 +25,10 @@ function syntheticCast(seconds: number): string {
 describe('replay engine', () => {
   it('a keyframed seek shows exactly the screen straight playback shows, forwards and backwards', async () => {
     const text = syntheticCast(120);
-    const keyed = Replay.parse(text);
+    const keyed = await Replay.parse(text);
     await keyed.prepare();
     for (const t of [77.3, 3.1, 119.9, 60, 0.2, 45.5, 45.6, 12]) {
-      const straight = Replay.parse(text);
+      const straight = await Replay.parse(text);
       await straight.advanceTo(t);
       await keyed.seek(t);
       expect({ t, lines: keyed.lines() }).toEqual({ t, lines: straight.lines() });
@@ -44,7 +44,7 @@ describe('replay engine', () => {
       JSON.stringify([0.2, 'r', '4294967295x4294967295']),
       JSON.stringify([0.3, 'o', 'world\r\n']),
     ].join('\n');
-    const r = Replay.parse(text);
+    const r = await Replay.parse(text);
     expect([r.initialCols, r.initialRows]).toEqual([MAX_TERMINAL_COLS, MAX_TERMINAL_ROWS]);
     await r.prepare();
     await r.seek(1);
@@ -52,8 +52,8 @@ describe('replay engine', () => {
     r.dispose();
   });
 
-  it('knows its length and where the next output is (for skipping idle time)', () => {
-    const r = Replay.parse(
+  it('knows its length and where the next output is (for skipping idle time)', async () => {
+    const r = await Replay.parse(
       [
         JSON.stringify({ version: 2, width: 20, height: 3 }),
         '[0.5,"o","a"]',
@@ -63,7 +63,7 @@ describe('replay engine', () => {
       ].join('\n'),
     );
     expect(r.duration).toBe(40);
-    expect(r.nextEventAfter(0.5)).toBe(40);
+    expect(await r.nextEventAfter(0.5)).toBe(40);
     r.dispose();
   });
 });

@@ -1,92 +1,66 @@
 /**
- * Terminal replay of an asciicast v2 recording (`o` output, `r` resize; `i` input is not drawn).
- * The screen at time T depends on everything before it, so on open the player runs the recording
- * once through a headless terminal and keeps a serialized screen every KEYFRAME_SECONDS; a seek
- * then restores the nearest keyframe and replays at most that many seconds of output — O(1) in
- * the length of the recording. Time is the caller's: nothing here sleeps or reads a clock.
+ * Terminal replay of a recording (`o` output, `r` resize; `i` input is not drawn), read through
+ * core's RecordingReader: a seek restores the screen of the nearest keyframe and plays on from
+ * there, so it costs the same anywhere in an hour-long recording and reads only that stretch of
+ * the file. Playing pulls events from the reader as it goes. Time is the caller's: nothing here
+ * sleeps or reads a clock.
  */
-import { promises as fs } from 'node:fs';
-import headless from '@xterm/headless';
-import serializeAddon from '@xterm/addon-serialize';
-import { clampTerminalSize } from '../../core/index.ts';
+import {
+  RecordingReader,
+  ReplayTerminal,
+  bufferSource,
+  parseSizeOfResize,
+  type CastEvent,
+} from '../../core/index.ts';
 
-const { Terminal } = headless;
-const { SerializeAddon } = serializeAddon;
-
+/** A forward seek within this many seconds plays on rather than restoring a keyframe. */
 export const KEYFRAME_SECONDS = 5;
-
-export interface CastEvent {
-  t: number;
-  kind: string;
-  data: string;
-}
-
-interface Keyframe {
-  t: number;
-  /** Index of the first event after the keyframe. */
-  next: number;
-  cols: number;
-  rows: number;
-  screen: string;
-}
+/** How far nextEventAfter() looks ahead for the next output, in events. */
+const LOOKAHEAD_EVENTS = 10_000;
 
 export class Replay {
-  readonly #events: CastEvent[];
-  readonly #keyframes: Keyframe[] = [];
-  readonly #term: InstanceType<typeof Terminal>;
-  readonly #serializer: InstanceType<typeof SerializeAddon>;
+  readonly #reader: RecordingReader;
+  readonly #term: ReplayTerminal;
   readonly initialCols: number;
   readonly initialRows: number;
-  /** Index of the next event to apply, and the time the screen shows. */
-  #next = 0;
+  /** The events after the screen shown, pulled from the reader as needed; `#ahead` is read but not applied. */
+  #events: AsyncIterator<CastEvent> | undefined;
+  #ahead: CastEvent[] = [];
+  #ended = false;
+  /** The time the screen shows. */
   #t = 0;
-  #prepared = false;
 
-  private constructor(header: { width: number; height: number }, events: CastEvent[]) {
-    // A cast is a file: whatever size it claims, the replay terminal stays within core's maximum.
-    ({ cols: this.initialCols, rows: this.initialRows } = clampTerminalSize(header.width, header.height));
-    this.#events = events;
-    this.#term = new Terminal({
-      cols: this.initialCols,
-      rows: this.initialRows,
-      scrollback: 0,
-      allowProposedApi: true,
-    });
-    this.#serializer = new SerializeAddon();
-    this.#term.loadAddon(this.#serializer);
+  private constructor(reader: RecordingReader) {
+    this.#reader = reader;
+    this.initialCols = reader.cols;
+    this.initialRows = reader.rows;
+    this.#term = new ReplayTerminal(reader.cols, reader.rows);
   }
 
-  static async open(file: string): Promise<Replay> {
-    return Replay.parse(await fs.readFile(file, 'utf8'));
+  /** A recording opened by core (`core.recordings.openReader`). */
+  static open(reader: RecordingReader): Replay {
+    return new Replay(reader);
   }
 
-  /** Parses a cast; a torn last line (a session still being written) is skipped. */
-  static parse(text: string): Replay {
-    const lines = text.split('\n');
-    const header = JSON.parse(lines[0] ?? '{}') as { width?: number; height?: number };
-    const events: CastEvent[] = [];
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i]!;
-      if (!line) continue;
-      try {
-        const [t, kind, data] = JSON.parse(line) as [number, string, string];
-        if (typeof t === 'number' && typeof kind === 'string' && typeof data === 'string')
-          events.push({ t, kind, data });
-      } catch {
-        // torn tail
-      }
-    }
-    return new Replay({ width: header.width ?? 80, height: header.height ?? 24 }, events);
+  /** A cast held in memory (tests); a torn last line (a session still being written) is skipped. */
+  static async parse(text: string): Promise<Replay> {
+    const reader = await RecordingReader.open({ cast: bufferSource(Buffer.from(text, 'utf8')) });
+    await reader.prepare();
+    return new Replay(reader);
   }
 
   get duration(): number {
-    return this.#events.length ? this.#events[this.#events.length - 1]!.t : 0;
+    return this.#reader.duration;
   }
   get position(): number {
     return this.#t;
   }
   get prepared(): boolean {
-    return this.#prepared;
+    return this.#reader.prepared && !!this.#events;
+  }
+  /** Why the reader had to draw the screens from the whole recording, if it had. */
+  get rebuilt(): string | undefined {
+    return this.#reader.rebuilt;
   }
   get cols(): number {
     return this.#term.cols;
@@ -95,107 +69,93 @@ export class Replay {
     return this.#term.rows;
   }
 
-  /** The time of the first output or resize after `t` (for skipping idle stretches). */
-  nextEventAfter(t: number): number | undefined {
-    for (let i = this.#next; i < this.#events.length; i++)
-      if (this.#events[i]!.t > t && this.#events[i]!.kind !== 'i') return this.#events[i]!.t;
-    return undefined;
-  }
-
   /**
-   * One pass over the whole recording, keeping a keyframe every KEYFRAME_SECONDS. Yields to the
-   * event loop between keyframes so the console keeps drawing while a long recording prepares.
+   * Ready to seek: at once with a screen index, else after one pass over the recording (the
+   * reader yields to the event loop between keyframes, so the console keeps drawing).
    */
   async prepare(): Promise<void> {
-    if (this.#prepared) return;
-    await this.#restore({ t: 0, next: 0, cols: this.initialCols, rows: this.initialRows, screen: '' });
-    this.#keyframes.push({ t: 0, next: 0, cols: this.initialCols, rows: this.initialRows, screen: '' });
-    let boundary = KEYFRAME_SECONDS;
-    while (this.#next < this.#events.length) {
-      await this.#apply(boundary);
-      await new Promise((r) => setImmediate(r));
-      this.#keyframes.push({
-        t: this.#t,
-        next: this.#next,
-        cols: this.#term.cols,
-        rows: this.#term.rows,
-        screen: this.#serializer.serialize({ scrollback: 0 }),
-      });
-      boundary += KEYFRAME_SECONDS;
+    await this.#reader.prepare();
+    if (this.#events) return;
+    await this.#restore(0);
+    await this.#apply(0);
+  }
+
+  /** The time of the first output or resize after `t` (for skipping idle stretches). */
+  async nextEventAfter(t: number): Promise<number | undefined> {
+    if (!this.#events) await this.prepare();
+    for (let i = 0; i < LOOKAHEAD_EVENTS; i++) {
+      const e = this.#ahead[i] ?? (await this.#pull());
+      if (!e) return undefined;
+      if (e.t > t && e.kind !== 'i') return e.t;
     }
-    this.#prepared = true;
-    await this.seek(0);
+    return undefined;
   }
 
   /** Shows the screen at `t` (clamped to the recording). */
   async seek(t: number): Promise<void> {
+    if (!this.#events) await this.prepare();
     const target = Math.min(Math.max(0, t), this.duration);
     // Forward within one keyframe's reach: just play on. Otherwise restore the nearest keyframe.
-    if (!(target >= this.#t && target - this.#t <= KEYFRAME_SECONDS)) {
-      const k = this.#keyframeAt(target);
-      await this.#restore(k);
-    }
+    if (!(target >= this.#t && target - this.#t <= KEYFRAME_SECONDS)) await this.#restore(target);
     await this.#apply(target);
   }
 
   /** Plays forward to `t` (never backwards). */
   async advanceTo(t: number): Promise<void> {
+    if (!this.#events) await this.prepare();
     if (t > this.#t) await this.#apply(Math.min(t, this.duration));
   }
 
   /** The visible screen as text lines. */
   lines(): string[] {
-    const buf = this.#term.buffer.active;
-    const out: string[] = [];
-    for (let y = 0; y < this.#term.rows; y++)
-      out.push(buf.getLine(buf.viewportY + y)?.translateToString(true) ?? '');
-    return out;
+    return this.#term.lines();
   }
 
   dispose(): void {
     this.#term.dispose();
+    void this.#events?.return?.();
+    void this.#reader.close();
   }
 
-  #keyframeAt(t: number): Keyframe {
-    let lo = 0;
-    let hi = this.#keyframes.length - 1;
-    if (hi < 0) return { t: 0, next: 0, cols: this.initialCols, rows: this.initialRows, screen: '' };
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.#keyframes[mid]!.t <= t) lo = mid;
-      else hi = mid - 1;
+  async #restore(t: number): Promise<void> {
+    void this.#events?.return?.();
+    const { keyframe, events } = await this.#reader.seek(t);
+    await this.#term.restore(keyframe.cols, keyframe.rows, keyframe.screen);
+    this.#events = events;
+    this.#ahead = [];
+    this.#ended = false;
+    this.#t = keyframe.t;
+  }
+
+  /** Reads the next event into the look-ahead (undefined at the end). */
+  async #pull(): Promise<CastEvent | undefined> {
+    if (this.#ended || !this.#events) return undefined;
+    const r = await this.#events.next();
+    if (r.done) {
+      this.#ended = true;
+      return undefined;
     }
-    return this.#keyframes[lo]!;
-  }
-
-  async #restore(k: Keyframe): Promise<void> {
-    this.#term.reset();
-    if (this.#term.cols !== k.cols || this.#term.rows !== k.rows) this.#term.resize(k.cols, k.rows);
-    if (k.screen) await this.#write(k.screen);
-    this.#next = k.next;
-    this.#t = k.t;
+    this.#ahead.push(r.value);
+    return r.value;
   }
 
   async #apply(until: number): Promise<void> {
     let batch = '';
-    while (this.#next < this.#events.length && this.#events[this.#next]!.t <= until) {
-      const e = this.#events[this.#next++]!;
+    for (;;) {
+      const e = this.#ahead[0] ?? (await this.#pull());
+      if (!e || e.t > until) break;
+      this.#ahead.shift();
       if (e.kind === 'o') batch += e.data;
       else if (e.kind === 'r') {
-        const m = /^(\d+)x(\d+)$/.exec(e.data);
-        if (m) {
-          if (batch) await this.#write(batch);
+        const size = parseSizeOfResize(e.data);
+        if (size) {
+          if (batch) await this.#term.write(batch);
           batch = '';
-          const size = clampTerminalSize(Number(m[1]), Number(m[2]));
           this.#term.resize(size.cols, size.rows);
         }
       }
     }
-    if (batch) await this.#write(batch);
+    if (batch) await this.#term.write(batch);
     this.#t = until;
-  }
-
-  #write(data: string): Promise<void> {
-    return new Promise((resolve) => this.#term.write(data, resolve));
   }
 }

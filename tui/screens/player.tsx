@@ -32,6 +32,8 @@ export function PlayerScreen(props: { recordingId: string; title: string; height
   const [skipIdle, setSkipIdle] = useState(true);
   const [seekMs, setSeekMs] = useState<number | null>(null);
   const [ready, setReady] = useState<'loading' | 'preparing' | 'ready'>('loading');
+  /** Why the recording is read whole once before it plays (no usable screen index), if it is. */
+  const [rebuilt, setRebuilt] = useState<string | undefined>(undefined);
   const busy = useRef(false);
   // Seeks and playback steps drive one emulator: they run one after another, each from where the
   // previous one left it (two seeks started together would both start from the same position and
@@ -46,10 +48,11 @@ export function PlayerScreen(props: { recordingId: string; title: string; height
   useEffect(() => {
     let gone = false;
     (async () => {
-      const file = await c.me.recordings.export(props.recordingId);
-      const r = await Replay.open(file.path);
+      const reader = await c.me.recordings.openReader(props.recordingId);
+      const r = Replay.open(reader);
       if (gone) return r.dispose();
       replay.current = r;
+      setRebuilt(reader.prepared ? undefined : reader.rebuilt);
       setReady('preparing');
       await r.prepare();
       if (gone) return;
@@ -81,7 +84,7 @@ export function PlayerScreen(props: { recordingId: string; title: string; height
         const from = r.position;
         let next = from + elapsed;
         if (skipIdle) {
-          const upcoming = r.nextEventAfter(from);
+          const upcoming = await r.nextEventAfter(from);
           if (upcoming !== undefined && upcoming - from > IDLE_CAP_SECONDS && next < upcoming)
             next = Math.max(next, upcoming - IDLE_CAP_SECONDS);
         }
@@ -134,7 +137,7 @@ export function PlayerScreen(props: { recordingId: string; title: string; height
   const screenRows = Math.max(1, props.height - 2);
   const status =
     ready !== 'ready'
-      ? `${ready === 'loading' ? 'opening' : 'indexing'} ${props.title} …`
+      ? `${ready === 'loading' ? 'opening' : 'indexing'} ${props.title}${rebuilt ? ` (${rebuilt}: one pass over the recording)` : ''} …`
       : `${playing ? '▶' : '❚❚'} ${clock(t)} / ${clock(r?.duration ?? 0)}  ${speed}×  skip idle ${skipIdle ? 'on' : 'off'}${seekMs !== null ? `  seek ${seekMs.toFixed(0)} ms` : ''}  ·  Space ± ←→ ↑↓ i  Esc back`;
   return (
     <Box flexDirection="column" height={props.height}>
