@@ -2,6 +2,7 @@
 // password or private key, directly or over the landing chain's stream (target.connect).
 import ssh2 from 'ssh2';
 import { fingerprintOf, firstLine, resetError, type ResetTarget, type Secret } from '../core/index.ts';
+import { keyboardInteractiveAnswers } from '../protocols/prompts.ts';
 
 const { Client } = ssh2;
 export type Conn = InstanceType<typeof Client>;
@@ -73,7 +74,7 @@ export async function sshConnect(target: ResetTarget, login: SshLogin, timeoutMs
     });
     // Network devices often offer only keyboard-interactive: answer password prompts with it.
     c.on('keyboard-interactive', (_n, _i, _l, prompts, finish) => {
-      finish(prompts.map((p) => (/pass/i.test(p.prompt) ? login.secret.reveal() : '')));
+      finish(keyboardInteractiveAnswers(prompts, () => login.secret.reveal()));
     });
     c.connect({
       ...(sock ? { sock } : { host: target.host, port: target.port ?? 22 }),

@@ -13,6 +13,7 @@ import type {
   Client as SshClient,
 } from 'ssh2';
 import { CustodyError, TargetError, fingerprintOf, type Credential } from '../../core/index.ts';
+import { keyboardInteractiveAnswers } from '../../protocols/prompts.ts';
 import { DialError, oneLine, seconds, socketFailure } from './failures.ts';
 import {
   DEFAULT_TIMEOUT_MS,
@@ -66,11 +67,7 @@ function authMethods(
             type: 'keyboard-interactive',
             username,
             prompt: (_name, _instructions, _lang, prompts, finish) => {
-              finish(
-                prompts.map((p) =>
-                  /pass(word|code|phrase)?/i.test(p.prompt) ? credential.secret.reveal() : '',
-                ),
-              );
+              finish(keyboardInteractiveAnswers(prompts, () => credential.secret.reveal()));
             },
           };
         case 'publickey':
