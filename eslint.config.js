@@ -49,6 +49,54 @@ const coreServicesDirectly = ['core', 'Core'].flatMap((name) => [
   },
 ]);
 
+// protocols/ is wire code shared by gateway/, reset/ and (later) browser code: it imports no other
+// room (core's public entry for types only) and no edge library; outside protocols/ssh/ (SSH
+// never runs in a browser) it uses no Node module and no Node-only global either.
+function protocolsFence({ node }) {
+  const rooms = ['**/gateway/**', '**/reset/**', '**/cli/**', '**/tui/**', '**/integrations/**'];
+  const nodeOnly = node
+    ? []
+    : [
+        {
+          group: ['node:*', 'crypto', 'fs', 'net', 'tls', 'os', 'path', 'stream', 'child_process', 'zlib'],
+          message: 'protocols/ outside ssh/ runs in a browser too: no Node modules.',
+        },
+      ];
+  return {
+    '@typescript-eslint/no-restricted-imports': [
+      'error',
+      {
+        paths: [...edgeLibraries.filter((p) => !p.includes('*')), 'knex'].map((name) => ({
+          name,
+          message: 'protocols/ parses and encodes bytes; sockets and libraries stay with its callers.',
+        })),
+        patterns: [
+          { group: rooms, message: 'protocols/ imports no other room (ARCHITECTURE.md, protocols).' },
+          {
+            group: ['**/core/*/**', '!**/core/index.ts'],
+            message: 'protocols/ may name core types through core/index.ts only.',
+          },
+          {
+            group: ['**/core/index.ts'],
+            allowTypeImports: true,
+            message: 'protocols/ takes types only from core.',
+          },
+          { group: ['**/test/**'], message: 'product code never imports test helpers (rule 5).' },
+          { group: ['ssh2/*', 'ink/*', 'react/*'], message: 'protocols/ knows no edge library.' },
+          ...nodeOnly,
+        ],
+      },
+    ],
+    'no-restricted-globals': node
+      ? 'off'
+      : [
+          'error',
+          { name: 'Buffer', message: 'protocols/ outside ssh/ runs in a browser too: use Uint8Array.' },
+          { name: 'process', message: 'protocols/ outside ssh/ runs in a browser too.' },
+        ],
+  };
+}
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'data/**', 'keys/**', 'recordings/**', 'coverage/**'] },
   js.configs.recommended,
@@ -200,6 +248,8 @@ export default tseslint.config(
       ],
     },
   },
+  { files: ['protocols/**/*.ts'], ignores: ['protocols/ssh/**'], rules: protocolsFence({ node: false }) },
+  { files: ['protocols/ssh/**/*.ts'], rules: protocolsFence({ node: true }) },
   {
     files: ['tui/**/*.ts', 'tui/**/*.tsx'],
     rules: {
@@ -258,6 +308,19 @@ export default tseslint.config(
               message: 'import core through its public entry core/index.ts (rule 2).',
             },
             { group: ['**/test/**'], message: 'product code never imports test helpers (rule 5).' },
+            {
+              group: [
+                '**/gateway/**',
+                '!**/gateway/index.ts',
+                '**/tui/**',
+                '!**/tui/index.ts',
+                '**/reset/**',
+                '!**/reset/index.ts',
+                '**/integrations/**',
+                '!**/integrations/index.ts',
+              ],
+              message: "the composition root uses what a room's index.ts exports, never its inner files.",
+            },
           ],
         },
       ],

@@ -3,7 +3,7 @@
 // each hop's own credential and host-key check and primary → secondary failover. Wired here
 // because the reset room may not import the gateway and core knows no network code.
 import type { RouteDialer } from '../core/index.ts';
-import { openChain } from '../gateway/hops/chain.ts';
+import { openChain } from '../gateway/index.ts';
 
 export const gatewayRouteDialer: RouteDialer = async (req) => {
   const chain = await openChain({

@@ -2,3 +2,5 @@
 export { startGateway, type GatewayOptions, type RunningGateway } from './ssh-server/server.ts';
 export { ensureHostKey } from './ssh-server/host-key.ts';
 export type { GatewaySettings } from './session/types.ts';
+// The landing-server hop chain, for the reset room's routes (cli/route-dialer.ts wires it in).
+export { openChain } from './hops/chain.ts';

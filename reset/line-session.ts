@@ -3,11 +3,11 @@
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { resetError, type ResetTarget, type Secret } from '../core/index.ts';
+import { TelnetNvt } from '../protocols/telnet/nvt.ts';
 import { Expect } from './expect.ts';
 import type { Prompts } from './prompts.ts';
 import type { Conn } from './ssh-connect.ts';
 import { whereOf } from './ssh-connect.ts';
-import { TelnetNvt } from './telnet-nvt.ts';
 
 export interface LineSession {
   ex: Expect;
@@ -38,14 +38,16 @@ export async function openTelnet(target: ResetTarget, timeoutMs: number): Promis
     ? await target.connect()
     : await dialTcp(target.host, target.port ?? 23, timeoutMs, whereOf(target, 23));
   const ex = new Expect();
+  // No terminal to describe: the NVT refuses TERMINAL-TYPE and window size, which a reset needs not.
   const nvt = new TelnetNvt((b) => stream.write(b));
-  stream.on('data', (d: Buffer) => ex.push(nvt.receive(d)));
+  const text = new TextDecoder();
+  stream.on('data', (d: Buffer) => ex.push(text.decode(nvt.receive(d), { stream: true })));
   stream.on('error', () => ex.close());
   stream.on('close', () => ex.close());
   stream.on('end', () => ex.close());
   return {
     ex,
-    sendLine: (text) => void stream.write(TelnetNvt.line(text)),
+    sendLine: (text) => void stream.write(nvt.line(text)),
     close: () => stream.destroy(),
   };
 }

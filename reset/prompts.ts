@@ -1,15 +1,22 @@
-// Prompt regexes for prompt-driven resets. Defaults here; the [telnet] section of
-// conf/custody.toml overrides the login ones node-wide (the same keys the gateway's automatic
-// Telnet login uses); a resource's reset settings override any of them (`--prompt NAME=REGEX`).
+// Prompt regexes for prompt-driven resets: the login prompts every login conversation shares
+// (protocols/prompts.ts, the same the gateway's automatic Telnet login uses), extended with the
+// reset dialogues' own: su's password question, passwd's current/new questions, and the Cisco
+// IOS mode prompts. The [telnet] section of conf/custody.toml replaces the login ones node-wide;
+// a resource's reset settings replace any of them (`--prompt NAME=REGEX`).
 import type { ResetPromptName, ResetTarget } from '../core/index.ts';
+import {
+  DEFAULT_LOGIN_PROMPTS,
+  compilePrompts,
+  promptsFromConfig,
+  type TelnetPromptConfig,
+} from '../protocols/prompts.ts';
+
+export type { TelnetPromptConfig } from '../protocols/prompts.ts';
 
 export type Prompts = Record<ResetPromptName, RegExp>;
 
 export const DEFAULT_PROMPTS: Readonly<Record<ResetPromptName, string>> = {
-  login: '(login|username)\\s*:\\s*$',
-  password: 'password\\s*:\\s*$',
-  failure: '(login incorrect|authentication failed|access denied|% ?login invalid|% ?bad passwords?)',
-  shell: '[$#>]\\s*$',
+  ...DEFAULT_LOGIN_PROMPTS,
   su: 'password\\s*:\\s*$',
   current: '(current|old)[^\\n]*password[^\\n]*:\\s*$',
   new: '(new|retype|again|re-enter)[^\\n]*password[^\\n]*:\\s*$',
@@ -18,24 +25,10 @@ export const DEFAULT_PROMPTS: Readonly<Record<ResetPromptName, string>> = {
   config: '\\(config[^)\\n]*\\)#\\s*$',
 };
 
-/** The [telnet] keys of the configuration, as cli/ passes them (all optional). */
-export interface TelnetPromptConfig {
-  login_prompt?: string;
-  password_prompt?: string;
-  failure_pattern?: string;
-  shell_prompt?: string;
-}
-
 export function promptsFor(target: ResetTarget, node: TelnetPromptConfig = {}): Prompts {
-  const merged: Record<string, string> = {
+  return compilePrompts({
     ...DEFAULT_PROMPTS,
-    ...(node.login_prompt ? { login: node.login_prompt } : {}),
-    ...(node.password_prompt ? { password: node.password_prompt } : {}),
-    ...(node.failure_pattern ? { failure: node.failure_pattern } : {}),
-    ...(node.shell_prompt ? { shell: node.shell_prompt } : {}),
+    ...promptsFromConfig(node),
     ...(target.settings?.prompts ?? {}),
-  };
-  const out = {} as Prompts;
-  for (const [k, v] of Object.entries(merged)) out[k as ResetPromptName] = new RegExp(v, 'i');
-  return out;
+  } as Record<ResetPromptName, string>);
 }

@@ -1,16 +1,12 @@
 // The SSH login every SSH-based reset connector makes: host-key pinning through target.hostKey,
 // password or private key, directly or over the landing chain's stream (target.connect).
 import ssh2 from 'ssh2';
-import { fingerprintOf, firstLine, resetError, type ResetTarget, type Secret } from '../core/index.ts';
+import { firstLine, resetError, type ResetTarget, type Secret } from '../core/index.ts';
+import { keyboardInteractiveAnswers } from '../protocols/prompts.ts';
+import { hostKeyVerifier } from '../protocols/ssh/host-keys.ts';
 
 const { Client } = ssh2;
 export type Conn = InstanceType<typeof Client>;
-
-/** Key type (the blob's first field, RFC 4253 §6.6) and its OpenSSH SHA256 fingerprint. */
-function hostKeyOf(blob: Buffer): { type: string; fingerprint: string } {
-  const len = blob.length >= 4 ? blob.readUInt32BE(0) : 0;
-  return { type: blob.subarray(4, 4 + len).toString('latin1'), fingerprint: fingerprintOf(blob) };
-}
 
 /**
  * ssh2's `hostVerifier` for a target with a pinned key (nothing when the target has no pinning):
@@ -22,18 +18,7 @@ export function pinnedHostVerifier(
   refused: (e: unknown) => void,
 ): { hostVerifier?: (blob: Buffer, verify: (ok: boolean) => void) => void } {
   if (!target.hostKey) return {};
-  const check = target.hostKey;
-  return {
-    hostVerifier: (blob, verify) => {
-      check(hostKeyOf(blob)).then(
-        () => verify(true),
-        (e: unknown) => {
-          refused(e);
-          verify(false);
-        },
-      );
-    },
-  };
+  return { hostVerifier: hostKeyVerifier(target.hostKey, refused) };
 }
 
 /** One line of whatever was thrown (core's `firstLine`). */
@@ -73,7 +58,7 @@ export async function sshConnect(target: ResetTarget, login: SshLogin, timeoutMs
     });
     // Network devices often offer only keyboard-interactive: answer password prompts with it.
     c.on('keyboard-interactive', (_n, _i, _l, prompts, finish) => {
-      finish(prompts.map((p) => (/pass/i.test(p.prompt) ? login.secret.reveal() : '')));
+      finish(keyboardInteractiveAnswers(prompts, () => login.secret.reveal()));
     });
     c.connect({
       ...(sock ? { sock } : { host: target.host, port: target.port ?? 22 }),

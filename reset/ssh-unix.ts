@@ -13,7 +13,7 @@ import {
   type Secret,
 } from '../core/index.ts';
 import { openSshShell } from './line-session.ts';
-import { promptsFor, type TelnetPromptConfig } from './prompts.ts';
+import { promptsFor, type Prompts, type TelnetPromptConfig } from './prompts.ts';
 import { sshConnect, type Conn } from './ssh-connect.ts';
 import { passwdCommand, passwdDialogue } from './unix-passwd.ts';
 import { verifySshLogin } from './ssh-verify.ts';
@@ -88,7 +88,8 @@ export class SshUnixResetConnector implements ResetConnector {
     const timeoutMs = this.opts.timeoutMs ?? 30_000;
     const c = await sshConnect(target, login, this.opts.connectTimeoutMs ?? 10_000);
     try {
-      if (login.self) await this.selfPasswd(c, account.current, newPassword, timeoutMs);
+      const prompts = promptsFor(target, this.opts.prompts);
+      if (login.self) await this.selfPasswd(c, prompts, account.current, newPassword, timeoutMs);
       else if (login.elevation === 'su')
         await this.suPasswd(c, target, login, account, newPassword, timeoutMs);
       else await this.sudoChpasswd(c, login, account.name, newPassword, timeoutMs);
@@ -118,20 +119,25 @@ export class SshUnixResetConnector implements ResetConnector {
     }
   }
 
-  /** `passwd` as the account itself: current, new, retype. */
-  private async selfPasswd(c: Conn, current: Secret, next: Secret, timeoutMs: number): Promise<void> {
+  /** `passwd` as the account itself: current, new, retype (the same prompts as over Telnet). */
+  private async selfPasswd(
+    c: Conn,
+    p: Prompts,
+    current: Secret,
+    next: Secret,
+    timeoutMs: number,
+  ): Promise<void> {
     let sentCurrent = false;
     let newCount = 0;
     const r = await run(c, 'passwd', {
       pty: true,
       timeoutMs,
       answer: (text) => {
-        if (!/:\s*$/.test(text)) return undefined;
-        if (/(current|old).*password/i.test(text) && !sentCurrent) {
+        if (p.current.test(text) && !sentCurrent) {
           sentCurrent = true;
           return current.reveal();
         }
-        if (/(new|retype|again|re-enter).*password/i.test(text) && newCount < 2) {
+        if (p.new.test(text) && newCount < 2) {
           newCount++;
           return next.reveal();
         }

@@ -9,6 +9,7 @@ import {
   type CustodyConfig,
 } from '../../core/index.ts';
 import { ensureHostKey, startGateway, type GatewaySettings } from '../../gateway/index.ts';
+import { loginPrompts } from '../../protocols/prompts.ts';
 import { consoleStarter } from '../../tui/index.ts';
 import { cliIntegrations, fileLogger, globalsOf } from '../context.ts';
 import { removeRuntimeFile, writeRuntimeFile } from '../runtime-file.ts';
@@ -27,12 +28,7 @@ export function gatewaySettings(c: Readonly<CustodyConfig>): GatewaySettings {
     idleTimeoutMs: c.gateway.idle_timeout_minutes * 60_000,
     maxDurationMs: c.gateway.max_session_hours * 3_600_000,
     connectTimeoutMs: c.gateway.connect_timeout_seconds * 1000,
-    telnetPrompts: {
-      login: new RegExp(c.telnet.login_prompt, 'i'),
-      password: new RegExp(c.telnet.password_prompt, 'i'),
-      failure: new RegExp(c.telnet.failure_pattern, 'i'),
-      shell: new RegExp(c.telnet.shell_prompt, 'i'),
-    },
+    telnetPrompts: loginPrompts(c.telnet),
   };
 }
 

@@ -88,9 +88,13 @@ export const configSchema = z.strictObject({
   telnet: z
     .strictObject({
       // Regular expressions (case-insensitive) matched against the end of what the device shows.
+      // The defaults are protocols/prompts.ts's, shared by the gateway and the reset room
+      // (test/protocols/prompts.test.ts fails when the two drift apart).
       login_prompt: regex.default('(login|username)\\s*:\\s*$'),
       password_prompt: regex.default('password\\s*:\\s*$'),
-      failure_pattern: regex.default('(login incorrect|authentication failed|access denied)'),
+      failure_pattern: regex.default(
+        '(login incorrect|authentication failed|access denied|% ?login invalid|% ?bad passwords?)',
+      ),
       shell_prompt: regex.default('[$#>]\\s*$'),
     })
     .prefault({}),

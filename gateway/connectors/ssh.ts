@@ -12,12 +12,13 @@ import type {
   ConnectConfig,
   Client as SshClient,
 } from 'ssh2';
-import { CustodyError, TargetError, fingerprintOf, type Credential } from '../../core/index.ts';
+import { CustodyError, TargetError, type Credential } from '../../core/index.ts';
+import { keyboardInteractiveAnswers } from '../../protocols/prompts.ts';
+import { hostKeyVerifier } from '../../protocols/ssh/host-keys.ts';
 import { DialError, oneLine, seconds, socketFailure } from './failures.ts';
 import {
   DEFAULT_TIMEOUT_MS,
   type HostKeyCheck,
-  type HostKeyInfo,
   type OpenRequest,
   type SessionEnd,
   type TargetConnector,
@@ -34,16 +35,6 @@ export interface SshDialOptions {
   credential: Credential;
   hostKey: HostKeyCheck;
   timeoutMs?: number;
-}
-
-/** OpenSSH style fingerprint of a host key blob, and its algorithm name. */
-export function hostKeyInfo(blob: Buffer): HostKeyInfo {
-  let type = 'unknown';
-  if (blob.length >= 4) {
-    const n = blob.readUInt32BE(0);
-    if (n > 0 && n <= 64 && blob.length >= 4 + n) type = blob.subarray(4, 4 + n).toString('latin1');
-  }
-  return { type, fingerprint: fingerprintOf(blob) };
 }
 
 function authMethods(
@@ -66,11 +57,7 @@ function authMethods(
             type: 'keyboard-interactive',
             username,
             prompt: (_name, _instructions, _lang, prompts, finish) => {
-              finish(
-                prompts.map((p) =>
-                  /pass(word|code|phrase)?/i.test(p.prompt) ? credential.secret.reveal() : '',
-                ),
-              );
+              finish(keyboardInteractiveAnswers(prompts, () => credential.secret.reveal()));
             },
           };
         case 'publickey':
@@ -127,22 +114,15 @@ export function dialSsh(o: SshDialOptions): Promise<SshClient> {
         // `false` tells ssh2 there is nothing left to try (its typings omit it).
         cb(method === false ? (false as unknown as AnyAuthMethod) : method);
       },
-      hostVerifier: (blob: Buffer, verify: (ok: boolean) => void) => {
-        const info = hostKeyInfo(blob);
-        o.hostKey(info).then(
-          () => verify(true),
-          (e: unknown) => {
-            hostKeyFailure =
-              e instanceof CustodyError
-                ? new DialError('host-key', `host key refused: ${oneLine(e.message)}`, e)
-                : new DialError(
-                    'host-key',
-                    `host key refused: ${oneLine(e instanceof Error ? e.message : 'refused by checker')}`,
-                  );
-            verify(false);
-          },
-        );
-      },
+      hostVerifier: hostKeyVerifier(o.hostKey, (e: unknown) => {
+        hostKeyFailure =
+          e instanceof CustodyError
+            ? new DialError('host-key', `host key refused: ${oneLine(e.message)}`, e)
+            : new DialError(
+                'host-key',
+                `host key refused: ${oneLine(e instanceof Error ? e.message : 'refused by checker')}`,
+              );
+      }),
     };
     if (o.sock) config.sock = o.sock;
     client.once('ready', () => {

@@ -2,21 +2,13 @@
 // and decides success (shell prompt) or failure. Used by the telnet connector (telnet.ts), which
 // withholds output until the login is over and releases what this returns.
 import type { Credential } from '../../core/index.ts';
+import { loginPrompts, type LoginPrompts } from '../../protocols/prompts.ts';
 import { DialError } from './failures.ts';
 
-export interface TelnetPrompts {
-  login: RegExp;
-  password: RegExp;
-  failure: RegExp;
-  shell: RegExp;
-}
+/** The prompts the automaton watches for (protocols/prompts.ts, shared with the reset room). */
+export type TelnetPrompts = LoginPrompts;
 
-export const DEFAULT_TELNET_PROMPTS: Readonly<TelnetPrompts> = Object.freeze({
-  login: /(login|username)\s*:\s*$/i,
-  password: /password\s*:\s*$/i,
-  failure: /(login incorrect|authentication failed|access denied)/i,
-  shell: /[$#>]\s*$/,
-});
+export const DEFAULT_TELNET_PROMPTS: Readonly<TelnetPrompts> = Object.freeze(loginPrompts());
 
 // eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;

@@ -8,9 +8,11 @@
 // Over a `terminal` via (the landing host's own telnet client in a pty) there is no negotiation:
 // that client does it; prompts are matched and typed the same way.
 //
-// The NVT layer lives in telnet-protocol.ts, the login automaton in telnet-auto-login.ts.
+// The NVT layer is protocols/telnet/nvt.ts (shared with the reset room), the login automaton
+// telnet-auto-login.ts.
 import { PassThrough, Writable, type Duplex } from 'node:stream';
 import { TargetError } from '../../core/index.ts';
+import { TelnetNvt } from '../../protocols/telnet/nvt.ts';
 import { DialError, oneLine, seconds } from './failures.ts';
 import { connectTcp } from './tcp.ts';
 import {
@@ -19,7 +21,6 @@ import {
   type LoginOutcome,
   type TelnetPrompts,
 } from './telnet-auto-login.ts';
-import { TelnetProtocol } from './telnet-protocol.ts';
 import {
   DEFAULT_TIMEOUT_MS,
   type OpenRequest,
@@ -30,7 +31,9 @@ import {
 } from './types.ts';
 
 export { DEFAULT_TELNET_PROMPTS, type TelnetPrompts } from './telnet-auto-login.ts';
-export { TelnetProtocol } from './telnet-protocol.ts';
+
+/** The NVT hands out Uint8Arrays (it also runs in a browser); streams here want Buffers. */
+const asBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
 export interface TelnetConnectorOptions {
   prompts?: Partial<TelnetPrompts>;
@@ -80,8 +83,10 @@ export class TelnetConnector implements TargetConnector {
     const write = (b: Buffer) => {
       if (!stream.destroyed && stream.writable) stream.write(b);
     };
-    const proto = raw ? undefined : new TelnetProtocol(write, term, { cols, rows });
-    const encode = (b: Buffer) => (proto ? proto.encode(b) : b);
+    const proto = raw
+      ? undefined
+      : new TelnetNvt((b) => write(asBuffer(b)), { terminal: { type: term, cols, rows } });
+    const encode = (b: Buffer) => (proto ? asBuffer(proto.encode(b)) : b);
     const stdout = new PassThrough();
     const stdin = new Writable({
       write(chunk: Buffer, _enc, cb) {
@@ -152,7 +157,7 @@ export class TelnetConnector implements TargetConnector {
       };
       stream.once('close', onClose);
       stream.on('data', (chunk: Buffer) => {
-        const data = proto ? proto.receive(chunk) : chunk;
+        const data = proto ? asBuffer(proto.receive(chunk)) : chunk;
         if (data.length === 0) return;
         if (!over) login.feed(data);
         else forward(data);

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HostKeyError, Secret, TargetError } from '../../core/index.ts';
 import type { Credential, Hop, HopCandidate, SessionTarget } from '../../core/sessions/types.ts';
 import { SshConnector } from '../../gateway/connectors/ssh.ts';
-import { TelnetConnector, TelnetProtocol } from '../../gateway/connectors/telnet.ts';
+import { TelnetConnector } from '../../gateway/connectors/telnet.ts';
 import type { HostKeyInfo, OpenRequest, TargetStream } from '../../gateway/connectors/types.ts';
 import { openChain, type Chain } from '../../gateway/hops/chain.ts';
 import { createTopology, netnsSkipReason, probeTcp, testRun, type Topology } from '../support/netns.ts';
@@ -182,43 +182,6 @@ afterAll(async () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-
-describe('telnet NVT layer (no daemon)', () => {
-  it('answers DO/WILL for what it supports, refuses the rest, sends TTYPE and NAWS, encodes data', () => {
-    const sent: number[][] = [];
-    const p = new TelnetProtocol((b) => sent.push([...b]), 'xterm', { cols: 255, rows: 40 });
-    // DO TTYPE, DO NAWS, WILL ECHO, WILL SGA, DO LINEMODE (34), WILL STATUS (5), data "hi", IAC IAC
-    const data = p.receive(
-      Buffer.from([
-        255, 253, 24, 255, 253, 31, 255, 251, 1, 255, 251, 3, 255, 253, 34, 255, 251, 5, 104, 105, 255, 255,
-      ]),
-    );
-    expect([...data]).toEqual([104, 105, 255]);
-    expect(sent).toEqual([
-      [255, 251, 24],
-      [255, 251, 31],
-      [255, 250, 31, 0, 255, 255, 0, 40, 255, 240], // width 255 is doubled
-      [255, 253, 1],
-      [255, 253, 3],
-      [255, 252, 34],
-      [255, 254, 5],
-    ]);
-    sent.length = 0;
-    // A repeated DO for an option already on is not acknowledged (no loops).
-    p.receive(Buffer.from([255, 253, 24]));
-    expect(sent).toEqual([]);
-    // SB TTYPE SEND → IS "xterm"
-    p.receive(Buffer.from([255, 250, 24, 1, 255, 240]));
-    expect(sent).toEqual([[255, 250, 24, 0, ...Buffer.from('xterm'), 255, 240]]);
-    sent.length = 0;
-    p.resize(100, 30);
-    expect(sent).toEqual([[255, 250, 31, 0, 100, 0, 30, 255, 240]]);
-    // CR alone → CR NUL; CR LF untouched; 0xFF doubled. Incoming CR NUL → CR.
-    expect([...p.encode(Buffer.from([97, 13, 98, 13, 10, 255]))]).toEqual([97, 13, 0, 98, 13, 10, 255, 255]);
-    expect([...p.receive(Buffer.from([13, 0, 120]))]).toEqual([13, 120]);
-    expect(p.options).toEqual({ local: [24, 31], remote: [1, 3] });
-  });
-});
 
 describe.skipIf(!!sshSkip)(named('ssh connector, direct (real sshd on 127.0.0.1)', sshSkip), () => {
   const req = (over: Partial<OpenRequest>): OpenRequest => ({
