@@ -85,8 +85,7 @@ describe('console: several keys in one read', () => {
   it('typed text and arrows in one read: every character searched, every arrow moved', async () => {
     const c = await openConsole(v.core, v.host, { cols: 100, rows: 24 });
     try {
-      await c.waitFor('Search:');
-      await c.send(KEYS.right);
+      await c.showAll();
       await c.waitFor('All · 4 accounts');
       await c.send(...'web01/', KEYS.down, KEYS.down);
       const f = await c.waitFor('Search: web01/');
