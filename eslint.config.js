@@ -1,4 +1,4 @@
-// Lint is where the room boundaries of ARCHITECTURE.md are enforced, not memory.
+// Lint is where the room boundaries (README, Layout) are enforced, not memory.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -23,8 +23,9 @@ const edgeLibraries = [
 // Anything in core's folder but its public entry: files at the top of core/ count too.
 const coreInternals = ['**/core/**', '!**/core/index.ts'];
 
-// Core's context, store and key material stay inside core (ARCHITECTURE.md rule 4): a Core keeps
-// them in a private field, and no edge room may name them on any object either.
+// Core's context, store and key material stay inside core, so every call is authorised and
+// audited: a Core keeps them in a private field, and no edge room may name them on any object
+// either.
 const internalsByName = [
   {
     selector: 'MemberExpression[property.name=/^(ctx|store|keyring|deps)$/]',
@@ -71,7 +72,11 @@ function protocolsFence({ node }) {
           message: 'protocols/ parses and encodes bytes; sockets and libraries stay with its callers.',
         })),
         patterns: [
-          { group: rooms, message: 'protocols/ imports no other room (ARCHITECTURE.md, protocols).' },
+          {
+            group: rooms,
+            message:
+              'protocols/ imports no other room, so the gateway and the reset connectors can both use it.',
+          },
           {
             group: ['**/core/*/**', '!**/core/index.ts'],
             message: 'protocols/ may name core types through core/index.ts only.',
@@ -81,7 +86,7 @@ function protocolsFence({ node }) {
             allowTypeImports: true,
             message: 'protocols/ takes types only from core.',
           },
-          { group: ['**/test/**'], message: 'product code never imports test helpers (rule 5).' },
+          { group: ['**/test/**'], message: 'product code never imports test helpers.' },
           { group: ['ssh2/*', 'ink/*', 'react/*'], message: 'protocols/ knows no edge library.' },
           ...nodeOnly,
         ],
@@ -131,16 +136,19 @@ export default tseslint.config(
             .filter((p) => !p.includes('*'))
             .map((name) => ({
               name,
-              message: 'core knows nothing of the network edge or the UI (ARCHITECTURE.md rule 1).',
+              message: 'core knows nothing of the network edge or the UI.',
             }))
-            .concat([{ name: 'knex', message: 'knex lives only under core/storage (rule 4).' }]),
+            .concat([{ name: 'knex', message: 'knex lives only under core/storage: SQL has one home.' }]),
           patterns: [
             {
               group: ['**/gateway/**', '**/tui/**', '**/cli/**'],
-              message: 'core imports nothing from gateway/, tui/ or cli/ (rule 1).',
+              message: 'core imports nothing from gateway/, tui/ or cli/.',
             },
-            { group: ['**/test/**'], message: 'product code never imports test helpers (rule 5).' },
-            { group: ['ssh2/*', 'ink/*', 'react/*'], message: 'core knows nothing of the edge (rule 1).' },
+            { group: ['**/test/**'], message: 'product code never imports test helpers.' },
+            {
+              group: ['ssh2/*', 'ink/*', 'react/*'],
+              message: 'core knows nothing of the network edge or the UI.',
+            },
           ],
         },
       ],
@@ -154,12 +162,15 @@ export default tseslint.config(
         {
           paths: edgeLibraries
             .filter((p) => !p.includes('*'))
-            .map((name) => ({ name, message: 'core knows nothing of the edge (rule 1).' })),
+            .map((name) => ({ name, message: 'core knows nothing of the network edge or the UI.' })),
           patterns: [
-            { group: ['**/gateway/**', '**/tui/**', '**/cli/**', '**/test/**'], message: 'rule 1 / rule 5' },
+            {
+              group: ['**/gateway/**', '**/tui/**', '**/cli/**', '**/test/**'],
+              message: 'storage imports nothing from gateway/, tui/, cli/ or test helpers.',
+            },
             {
               group: ['**/crypto/key-*', '**/crypto/keyring*'],
-              message: 'key material lives only under core/crypto (rule 4).',
+              message: 'key material lives only under core/crypto.',
             },
           ],
         },
@@ -172,36 +183,45 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'knex', message: 'knex lives only under core/storage (rule 4).' }],
+          paths: [{ name: 'knex', message: 'knex lives only under core/storage: SQL has one home.' }],
           patterns: [
-            { group: ['**/tui/**'], message: 'gateway and tui never import each other (rule 2).' },
+            {
+              group: ['**/tui/**'],
+              message:
+                'gateway and tui never import each other (the console is handed to the gateway through core).',
+            },
             {
               group: coreInternals,
-              message: 'import core through its public entry core/index.ts (rule 2).',
+              message: 'import core through its public entry core/index.ts.',
             },
-            { group: ['**/test/**'], message: 'product code never imports test helpers (rule 5).' },
+            { group: ['**/test/**'], message: 'product code never imports test helpers.' },
           ],
         },
       ],
     },
   },
   {
-    // Each target connector implements one interface and never imports another (rule 3): the
-    // session room picks one through its connector registry. Shared helpers (failures, tcp, the
-    // interface) and a connector's own protocol files are not connectors.
+    // Each target connector implements one interface and never imports another, so a protocol can
+    // be added or removed without touching the others: the session room picks one through its
+    // connector registry. Shared helpers (failures, tcp, the interface) and a connector's own
+    // protocol files are not connectors.
     files: ['gateway/connectors/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'knex', message: 'knex lives only under core/storage (rule 4).' }],
+          paths: [{ name: 'knex', message: 'knex lives only under core/storage: SQL has one home.' }],
           patterns: [
-            { group: ['**/tui/**'], message: 'gateway and tui never import each other (rule 2).' },
+            {
+              group: ['**/tui/**'],
+              message:
+                'gateway and tui never import each other (the console is handed to the gateway through core).',
+            },
             {
               group: ['**/core/*/**', '!**/core/index.ts'],
-              message: 'import core through its public entry core/index.ts (rule 2).',
+              message: 'import core through its public entry core/index.ts.',
             },
-            { group: ['**/test/**'], message: 'product code never imports test helpers (rule 5).' },
+            { group: ['**/test/**'], message: 'product code never imports test helpers.' },
             {
               group: [
                 './ssh.ts',
@@ -214,7 +234,7 @@ export default tseslint.config(
                 '../telnet/*',
                 '../rdp/*',
               ],
-              message: 'a connector never imports another connector (rule 3).',
+              message: 'a connector never imports another connector.',
             },
             {
               group: ['**/session/**', '**/ssh-server/**'],
@@ -226,23 +246,24 @@ export default tseslint.config(
     },
   },
   {
-    // Remote reset connectors (issue 6): network code outside core, like the gateway.
+    // Remote reset connectors: network code outside core, like the gateway.
     files: ['reset/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'knex', message: 'knex lives only under core/storage (rule 4).' }],
+          paths: [{ name: 'knex', message: 'knex lives only under core/storage: SQL has one home.' }],
           patterns: [
             {
               group: ['**/tui/**', '**/gateway/**'],
-              message: 'reset connectors import no other room (rule 3).',
+              message:
+                'reset connectors import neither tui/ nor gateway/ (shared protocol code is in protocols/).',
             },
             {
               group: coreInternals,
-              message: 'import core through its public entry core/index.ts (rule 2).',
+              message: 'import core through its public entry core/index.ts.',
             },
-            { group: ['**/test/**'], message: 'product code never imports test helpers (rule 5).' },
+            { group: ['**/test/**'], message: 'product code never imports test helpers.' },
           ],
         },
       ],
@@ -257,16 +278,20 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            { name: 'knex', message: 'knex lives only under core/storage (rule 4).' },
+            { name: 'knex', message: 'knex lives only under core/storage: SQL has one home.' },
             { name: 'ssh2', message: 'the TUI never opens sockets itself.' },
           ],
           patterns: [
-            { group: ['**/gateway/**'], message: 'gateway and tui never import each other (rule 2).' },
+            {
+              group: ['**/gateway/**'],
+              message:
+                'gateway and tui never import each other (the console is handed to the gateway through core).',
+            },
             {
               group: coreInternals,
-              message: 'import core through its public entry core/index.ts (rule 2).',
+              message: 'import core through its public entry core/index.ts.',
             },
-            { group: ['**/test/**'], message: 'product code never imports test helpers (rule 5).' },
+            { group: ['**/test/**'], message: 'product code never imports test helpers.' },
           ],
         },
       ],
@@ -279,7 +304,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'knex', message: 'knex lives only under core/storage (rule 4).' }],
+          paths: [{ name: 'knex', message: 'knex lives only under core/storage: SQL has one home.' }],
           patterns: [
             {
               group: ['**/gateway/**', '**/tui/**', '**/cli/**'],
@@ -287,9 +312,9 @@ export default tseslint.config(
             },
             {
               group: coreInternals,
-              message: 'import core through its public entry core/index.ts (rule 2).',
+              message: 'import core through its public entry core/index.ts.',
             },
-            { group: ['**/test/**'], message: 'product code never imports test helpers (rule 5).' },
+            { group: ['**/test/**'], message: 'product code never imports test helpers.' },
           ],
         },
       ],
@@ -301,13 +326,13 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'knex', message: 'knex lives only under core/storage (rule 4).' }],
+          paths: [{ name: 'knex', message: 'knex lives only under core/storage: SQL has one home.' }],
           patterns: [
             {
               group: coreInternals,
-              message: 'import core through its public entry core/index.ts (rule 2).',
+              message: 'import core through its public entry core/index.ts.',
             },
-            { group: ['**/test/**'], message: 'product code never imports test helpers (rule 5).' },
+            { group: ['**/test/**'], message: 'product code never imports test helpers.' },
             {
               group: [
                 '**/gateway/**',

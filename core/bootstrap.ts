@@ -126,10 +126,10 @@ function chainOf(contents: KeyFileContents): AuditChain {
 }
 
 /**
- * The audit chain's key, from the key file (issue 11 #10). A key file made before the chain was
- * keyed gets an audit key here, once: the legacy SHA-256 chain is walked, and an `audit.keyed` row
- * (the first keyed row, whose previous hash seals every older row) records the upgrade and what
- * the walk found. Under the rotation lock, so two processes opening at once add one key.
+ * The audit chain's key, from the key file, so that write access to the database is not enough to
+ * forge the chain. A key file made before the chain was keyed gets an audit key here, once: the
+ * legacy SHA-256 chain is walked, and an `audit.keyed` row (the first keyed row, whose previous
+ * hash seals every older row) records the upgrade and what the walk found. Under the rotation lock, so two processes opening at once add one key.
  */
 async function auditChainFor(
   store: Store,
@@ -295,7 +295,9 @@ async function createAdmin(core: Core, password: Secret, osUser: string, source:
   const ctx = contextOf(core);
   const now = ctx.now();
   // The first administrator is a super administrator: someone must be able to see everything and
-  // to set the deny-super-admin switch (B §0's break-glass practice starts from here).
+  // to set the deny-super-admin switch. The recommended practice: this account (or a super
+  // administrator it creates) turns the switch on, and its credentials are then sealed away for
+  // emergencies.
   await ctx.store.tx(async (r) => {
     assertPassword(await policyByName(r, ctx.config.security.login_password_policy), password, {
       loginName: ADMIN_USERNAME,

@@ -121,7 +121,8 @@ export class Core {
     this.live = new LiveService(ctx, deps.liveRegistry ?? new InProcessRegistry());
     this.resets = new ResetEngine(ctx);
     this.resetSettings = new ResetSettingsService(ctx);
-    // Reset on check-in uses the engine: resources whose type has no connector still get Case 6.
+    // Reset on check-in uses the engine. For a resource whose type has no reset connector the
+    // check-in still completes; the approvers are told and the audit says the reset was skipped.
     this.access = new AccessService(ctx, this.live, deps.accessNotifier, deps.resetService ?? this.resets);
     this.accessScheduler = new AccessScheduler(this.access);
     this.sessions.onSessionEnd = (grant) => this.access.sessionEnded(grant.actor, grant.target.ref);

@@ -1,8 +1,8 @@
-// Network devices, Cisco IOS style (guide C §4.12): log in over SSH or Telnet (the resource's
-// reset settings, `transport`; default the type's protocol), `enable` with the enable secret when
-// the login lands in user mode, `configure terminal`, `username NAME secret NEW`, `end`, and
-// `write memory` (setting `writeMemory`, default on). Any `% …` line after a command (IOS's
-// "% Invalid input", "% Error …") stops the change. The enable secret is the password of the
+// Network devices, Cisco IOS style: log in over SSH or Telnet (the resource's reset settings,
+// `transport`; default the type's protocol), `enable` with the enable secret when the login lands
+// in user mode, `configure terminal`, `username NAME secret NEW`, `end`, and `write memory`
+// (setting `writeMemory`, default on). Any `% …` line after a command (IOS's "% Invalid input",
+// "% Error …") stops the change. The enable secret is the password of the
 // account named by the `enable` setting; a login that lands in privileged mode needs none.
 import {
   resetError,

@@ -1,6 +1,7 @@
-// Verification over SSH (issue 6; guide "Verifying the Integrity of Passwords"): log in with the
-// vaulted credential and log out again. A login the server turns down is "out of sync"; a server
-// that cannot be reached is not (the guide is explicit), so the two failures stay distinct.
+// Verification over SSH: log in with the vaulted credential and log out again. A login the server
+// turns down is "out of sync"; a server that cannot be reached is not (nothing was learnt about the
+// password, and an outage must not be reported as a wrong password), so the two failures stay
+// distinct.
 import type { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
 import { resetError, type ResetTarget, type Secret } from '../core/index.ts';

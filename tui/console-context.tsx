@@ -16,7 +16,7 @@ export const realTimers: ConsoleTimers = {
 };
 
 export interface ConsoleSettings {
-  /** How long a revealed password stays on screen (guide: hidden again; default 10 s). */
+  /** How long a revealed password stays on screen before it is hidden again (default 10 s). */
   revealSeconds: number;
   /** How long after a copy the clipboard is overwritten (default 30 s). */
   clipboardClearSeconds: number;

@@ -1,5 +1,5 @@
-// The operator console (issue 4). The gateway hosts it through core's `StartConsole` contract;
-// nothing here opens a socket or imports the gateway.
+// The operator console. The gateway hosts it through core's `StartConsole` contract; nothing here
+// opens a socket or imports the gateway.
 import type { ConsoleSession, ConsoleTerminal, StartConsole } from '../core/index.ts';
 import {
   DEFAULT_CONSOLE_SETTINGS,

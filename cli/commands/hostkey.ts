@@ -17,7 +17,7 @@ const rows = (xs: HostKeyView[]) =>
     ]),
   ]);
 
-/** Pinned target host keys (issue 10): list, show, accept a changed key. Administrators only. */
+/** Pinned target host keys: list, show, accept a changed key. Administrators only. */
 export function registerHostKey(program: Command): void {
   const hk = program.command('hostkey').description('pinned host keys of targets and landing servers');
   hk.command('list').action(async (_o: unknown, cmd: Command) => {

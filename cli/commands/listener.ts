@@ -13,8 +13,9 @@ const line = (l: ListenerView) =>
   `listener ${l.name} (v${l.version}, ${l.resourceType}): ${l.status}${l.decidedBy ? ` by ${l.decidedBy}` : ''}`;
 
 /**
- * Reset listeners (seed 000): `listener add|edit|approve|reject|remove|list`. A new or edited
- * listener is pending until another administrator approves it.
+ * Reset listeners (a program run after a password of its resource type is stored):
+ * `listener add|edit|approve|reject|remove|list`. A new or edited listener is pending until another
+ * administrator approves it.
  */
 export function registerListener(program: Command): void {
   const l = program

@@ -37,10 +37,10 @@ function settingsFrom(o: Opts): ResetSettings {
 }
 
 /**
- * `custody reset-settings RESOURCE [options]`: how the resource's passwords are reset (guide C
- * §4.3, §4.12 "Step 3"). Without options it shows them; with options it replaces them (what is
- * not given goes back to its default); `--clear` removes them all. Accounts are named, never
- * their passwords.
+ * `custody reset-settings RESOURCE [options]`: how the resource's passwords are reset
+ * (mode, the login/root/enable accounts, transport, prompts, `write memory`). Without options it
+ * shows them; with options it replaces them (what is not given goes back to its default); `--clear`
+ * removes them all. Accounts are named, never their passwords.
  */
 export function registerResetSettings(program: Command): void {
   program

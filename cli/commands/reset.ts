@@ -6,8 +6,8 @@ import { Output } from '../output.ts';
 const g = (cmd: Command): GlobalOptions => globalsOf(cmd);
 
 /**
- * `custody reset ACCOUNT [--admin ACCOUNT] [--new-password-file F]` (issue 6): changes the password
- * on the target and in the vault together. Prints nothing secret. `custody reset --reconcile`
+ * `custody reset ACCOUNT [--admin ACCOUNT] [--new-password-file F]`: changes the password on the
+ * target and in the vault together. Prints nothing secret. `custody reset --reconcile`
  * completes resets whose vault write failed after the target changed.
  */
 export function registerReset(program: Command): void {

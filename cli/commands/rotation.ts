@@ -42,7 +42,7 @@ export function reportLines(r: RotationReport): string[] {
   ];
 }
 
-/** `custody rotation add|list|run|report|remove` (scheduled rotation per resource group, D §3). */
+/** `custody rotation add|list|run|report|remove` (scheduled rotation per resource group). */
 export function registerRotation(program: Command): void {
   const rotation = program.command('rotation').description('scheduled password rotation per resource group');
   rotation

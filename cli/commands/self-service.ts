@@ -6,7 +6,10 @@ import { Output } from '../output.ts';
 
 const g = (cmd: Command): GlobalOptions => globalsOf(cmd);
 
-/** `custody passwd` (self-service login password, seed 004) and `custody ticketing` (D §1). */
+/**
+ * `custody passwd` (a user changes their own login password) and `custody ticketing` (the
+ * ticketing-system settings).
+ */
 export function registerSelfService(program: Command): void {
   program
     .command('passwd')

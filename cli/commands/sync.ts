@@ -25,7 +25,8 @@ const pushLines = (rs: PushResult[]): string[] =>
       );
 
 /**
- * Password sync channels (seed 002): `sync add|link|set|publish|list`. `sync publish` stands in
+ * Password sync channels (accounts on several resources that share one password):
+ * `sync add|link|set|publish|list`. `sync publish` stands in
  * for the target-side agent: it reports a password changed on a target.
  */
 export function registerSync(program: Command): void {

@@ -14,8 +14,8 @@ function summary(results: VerifyResult[]): Record<string, number> {
 }
 
 /**
- * `custody verify ACCOUNT | --all [--resource R]` (issue 6): logs in to the targets with the
- * vaulted passwords and says which are in sync. Each verdict is audited (`password.verify`).
+ * `custody verify ACCOUNT | --all [--resource R]`: logs in to the targets with the vaulted
+ * passwords and says which are in sync. Each verdict is audited (`password.verify`).
  * Exits 3 when any is out of sync or unreachable.
  */
 export function registerVerify(program: Command): void {

@@ -141,7 +141,7 @@ export class AccessConfiguration extends AccessBase {
     );
   }
 
-  /** The general setting of Case 5 (administrators may view while a password user holds it). */
+  /** The general setting: may administrators view a password while a password user holds it. */
   async setGeneral(actor: Actor, patch: Partial<AccessGeneralSettings>): Promise<AccessGeneralSettings> {
     return this.ctx.run(actor, 'settings.change', { kind: 'settings', name: 'access' }, async (s) => {
       this.ctx.authz.require(actor, 'settings.change');

@@ -59,7 +59,7 @@ export class AccessService {
     return this.#config.show(actor, resourceName);
   }
 
-  /** The general setting of Case 5 (administrators may view while a password user holds it). */
+  /** The general setting: may administrators view a password while a password user holds it. */
   async setGeneral(actor: Actor, patch: Partial<AccessGeneralSettings>): Promise<AccessGeneralSettings> {
     return this.#config.setGeneral(actor, patch);
   }

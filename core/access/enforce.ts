@@ -5,8 +5,9 @@ import type { Repos } from '../storage/repos/index.ts';
 
 export interface AccessGeneralSettings {
   /**
-   * Guide, Case 5: "when access control is enabled and a password has been released to a
-   * password user, allow admins to view the password". Off by default.
+   * When access control is enabled and a password has been released to a password user, may
+   * administrators view the password too (the setting of that name in the product Custody follows).
+   * Off by default.
    */
   adminsMayView: boolean;
 }

@@ -136,12 +136,12 @@ export const AUDIT_EVENTS = {
   'rotation.notify': 'F115',
   'reset.configure': 'X120',
   'password.reset-failover': 'X121',
-  // evidence (issue 11 #10): the keyed audit chain and its exported checkpoints.
+  // Evidence: the audit chain keyed with the audit key, and its checkpoints exported off the database.
   'audit.keyed': 'L160',
   'audit.checkpoint': 'L161',
-  // evidence (issue 11 #16): a recording a killed node left open, settled at start-up.
+  // Evidence: a recording a killed node left open, settled from its file at start-up.
   'recording.interrupted': 'V160',
-  // Identity: lockout made visible and liftable (issue 10).
+  // Identity: an administrator lifts a lockout before it expires.
   'user.unlock': 'U140',
 } as const;
 

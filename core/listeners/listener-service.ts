@@ -127,7 +127,11 @@ export class ListenerService {
     return [chosen];
   }
 
-  /** Guide: the approval request goes to the chosen administrator. Best effort, after the commit. */
+  /**
+   * The approval request goes to the administrator the author chose (else to every other
+   * administrator). Best effort, after the commit: a lost message leaves the listener pending, never
+   * approved.
+   */
   private async askApproval(row: ListenerRow, approvers: string[]): Promise<ListenerView> {
     const notifier = this.ctx.deps.accessNotifier;
     if (notifier && approvers.length > 0) {

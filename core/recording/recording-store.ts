@@ -257,10 +257,10 @@ export class RecordingStore {
   }
 
   /**
-   * Settles recordings a killed node left as `recording` (issue 11 #16): called once at server
-   * start, before the gateway takes sessions, so no row is live. Bytes come from the file, the
-   * duration from the last complete event, the state is `interrupted`; each is audited as
-   * `recording.interrupted`. A missing file settles with 0 bytes.
+   * Settles recordings a killed node left as `recording` (otherwise they would show as live
+   * forever): called once at server start, before the gateway takes sessions, so no row is live.
+   * Bytes come from the file, the duration from the last complete event, the state is
+   * `interrupted`; each is audited as `recording.interrupted`. A missing file settles with 0 bytes.
    */
   async settleInterrupted(): Promise<RecordingRow[]> {
     const open = new Set([...this.#open].map((w) => w.id));

@@ -1,5 +1,6 @@
 /**
- * Session recordings (ARCHITECTURE.md: asciicast v2 with a side index of keyframes). The gateway
+ * Session recordings (asciicast v2 with a side index of keyframes, so replay can seek without
+ * reading the whole cast). The gateway
  * writes through a RecordingWriter and replay reads through a RecordingReader (recording-reader.ts);
  * only this room touches the files.
  */

@@ -1,4 +1,5 @@
-// The one interface every target connector (ssh, telnet, rdp) implements (ARCHITECTURE.md rule 3).
+// The one interface every target connector (ssh, telnet, rdp) implements; connectors never import
+// each other (lint), so a protocol can be added or removed without touching the others.
 // A connector opens ONE session on ONE target, directly or over a stream the hop chain already
 // connected to the target's host:port, and hands back plain streams for the multiplexer.
 import type { Duplex, Readable, Writable } from 'node:stream';

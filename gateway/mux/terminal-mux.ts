@@ -1,8 +1,8 @@
 /**
- * The terminal multiplexer (ARCHITECTURE.md: client + recorder + shadows). One target's output
- * fans out to the operator's client, the recorder, a headless terminal (the current screen, for
- * late joiners) and the live registry, which carries it to any number of read-only viewers;
- * input comes only from the owner.
+ * The terminal multiplexer (client + recorder + shadows). One target's output fans out to the
+ * operator's client, the recorder, a headless terminal (the current screen, for late joiners) and
+ * the live registry, which carries it to any number of read-only viewers; input comes only from
+ * the owner.
  *
  *   target ──output()──► client (first, synchronously)
  *                      ├► recorder.output()

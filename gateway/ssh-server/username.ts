@@ -1,7 +1,7 @@
 import { hasUnsafeCharacters, printable } from '../../core/index.ts';
 
 /**
- * The two doors in one (PRODUCT.md): `alice` opens the console; `alice:ACCOUNT@RESOURCE` goes
+ * The two doors in one user name: `alice` opens the console; `alice:ACCOUNT@RESOURCE` goes
  * straight to that account. The OpenSSH client splits `user@host` at the last '@', so
  * `ssh 'alice:root@web01'@bastion` arrives here as `alice:root@web01`.
  */

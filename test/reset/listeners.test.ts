@@ -103,7 +103,7 @@ describe('reset listeners', () => {
       timeoutSeconds: 5,
       approver: 'adm2',
     });
-    // Guide: the approval request goes to the chosen administrator.
+    // The approval request goes to the chosen administrator only, not to every administrator.
     expect(w.told).toEqual([
       expect.objectContaining({
         kind: 'request',

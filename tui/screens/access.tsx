@@ -8,7 +8,10 @@ import { useCursor, VirtualList } from '../components/virtual-list.tsx';
 import { Command, commandOf } from '../keys.ts';
 import { useKeys } from '../components/use-keys.ts';
 
-/** How the guide names a request's state to the requester (C §4: waiting / yet to use / in use). */
+/**
+ * A request's state as the requester reads it (waiting / yet to use / in use), in the words of the
+ * product Custody follows.
+ */
 const STATE_WORDS: Record<string, string> = {
   waiting: 'waiting for approval',
   approved: 'approved, yet to use',
@@ -16,7 +19,7 @@ const STATE_WORDS: Record<string, string> = {
 };
 
 /**
- * A request's state in the guide's words, with what the requester needs to know: how many
+ * A request's state in those words, with what the requester needs to know: how many
  * approvals a dual-approval request still waits for, and who rejected it and why.
  */
 export function describeRequest(

@@ -9,8 +9,8 @@ import { launchInPlace } from './launch.ts';
 import { useKeys } from '../components/use-keys.ts';
 
 /**
- * The explorer's views (guide C §11). It opens on Favourites when the user has some, on All
- * otherwise (a new user has none and would see an empty screen).
+ * The explorer's views (Favourites, All, Recent, the group tree). It opens on Favourites when the
+ * user has some, on All otherwise (a new user has none and would see an empty screen).
  */
 const VIEWS = ['Favourites', 'All', 'Recent', 'Groups'] as const;
 type View = (typeof VIEWS)[number];

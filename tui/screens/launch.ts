@@ -2,7 +2,7 @@ import { refusal, type ConsoleState } from '../console-context.tsx';
 
 /**
  * SSH and Telnet open in place: the console steps aside, the session owns the terminal, and the
- * console comes back when it ends (guide: returning to the explorer).
+ * console comes back when it ends.
  */
 export async function launchInPlace(c: ConsoleState, ref: string): Promise<void> {
   try {
