@@ -86,4 +86,3 @@ export function startGateway(o: GatewayOptions): Promise<RunningGateway> {
     });
   });
 }
-
