@@ -37,8 +37,9 @@ const internalsByName = [
   },
 ];
 
-// The console and the CLI act for an operator: through `core.as(actor)` (or `core.system` for
-// sign-in and start-up), never through a service of the Core itself.
+// The console, the CLI and the gateway act for an operator through `core.as(actor)`, and use
+// `core.system` for what no operator is behind (sign-in, the session path a grant proves,
+// start-up); never a service of the Core itself.
 const coreServicesDirectly = ['core', 'Core'].flatMap((name) => [
   {
     selector: `MemberExpression[object.name='${name}'][property.name!=/^(as|system|close|settled)$/]`,
@@ -352,11 +353,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['gateway/**/*.ts', 'gateway/**/*.tsx'],
-    rules: { 'no-restricted-syntax': ['error', ...internalsByName] },
-  },
-  {
-    files: ['tui/**/*.ts', 'tui/**/*.tsx', 'cli/**/*.ts'],
+    files: ['gateway/**/*.ts', 'gateway/**/*.tsx', 'tui/**/*.ts', 'tui/**/*.tsx', 'cli/**/*.ts'],
     rules: { 'no-restricted-syntax': ['error', ...internalsByName, ...coreServicesDirectly] },
   },
 );

@@ -49,8 +49,8 @@ let contextOfCore: (core: Core) => CoreContext;
  *
  * Product code outside core calls `as(actor)` for an operator's operations and `system` for the
  * few made with no operator behind them. The context (store, keyring, authorizer) is a private
- * field: nothing outside core can reach it, whatever it imports. The services stay public for the
- * gateway's session path, which moves onto `as()` and `system` with its rewrite.
+ * field: nothing outside core can reach it, whatever it imports. The services stay public for
+ * core's own wiring and for tests; a lint rule keeps the console, the CLI and the gateway off them.
  */
 export class Core {
   readonly #ctx: CoreContext;

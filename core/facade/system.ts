@@ -3,6 +3,7 @@ import type { CoreContext } from '../context.ts';
 import type { Core } from '../core.ts';
 import { StorageError } from '../errors.ts';
 import type { LoginService } from '../identity/login-service.ts';
+import type { LiveRegistry } from '../live/live-registry.ts';
 import type { RecordingStore } from '../recording/recording-store.ts';
 import type { ReconcileResult } from '../reset/reset-engine.ts';
 import type { SessionsService } from '../sessions/sessions-service.ts';
@@ -21,6 +22,8 @@ export type JobFailure = (
  * What the server process and the gateway need from core without an operator behind the call:
  * signing someone in (there is no actor yet), the session path once a grant proves the operator
  * may use the account, and start-up work. Named methods only: no store, keyring or context.
+ * Deciding whether an operator may open a session (`authorize`) stays an actor operation, on
+ * `core.as(actor).sessions`; everything here is done after that decision, or before anyone is in.
  */
 export interface SystemOps {
   /** The actor for commands run on the server host without `--as` (CLI contract: "Who acts"). */
@@ -30,10 +33,18 @@ export interface SystemOps {
     LoginService,
     'password' | 'totp' | 'publicKeyFor' | 'publicKeyAccepted' | 'fail' | 'assertNotLocked'
   >;
-  /** A session's credential, host-key pin, audit rows and release, each proven by its grant. */
+  /**
+   * A session's credential, host-key pin, audit rows and release, each proven by its grant: the
+   * operator was authorised once, when the grant was made, and these run for the gateway after.
+   */
   readonly sessions: Pick<SessionsService, 'credential' | 'checkHostKey' | 'record' | 'release'>;
-  /** Opens the recording of a session the gateway has a grant for. */
+  /** Opens the recording of a session the gateway has a grant for (the grant was the check). */
   openRecording: RecordingStore['open'];
+  /**
+   * Where the gateway registers the sessions it runs and hears termination and shadow requests.
+   * The node's own plumbing: operators list, shadow and terminate through `as(actor).live`.
+   */
+  readonly liveRegistry: LiveRegistry;
   /** Finishes remote resets a crash left pending (start-up). */
   reconcileResets(): Promise<ReconcileResult>;
   /** Settles recordings a killed node left open, from their files (start-up). */
@@ -68,6 +79,7 @@ export function systemOps(core: Core, ctx: CoreContext): SystemOps {
     ]),
     sessions: only(core.sessions, ['credential', 'checkHostKey', 'record', 'release']),
     openRecording: core.recordings.open.bind(core.recordings),
+    liveRegistry: core.live.registry,
     reconcileResets: () => core.resets.reconcile(),
     settleInterruptedRecordings: () => core.recordings.settleInterrupted(),
     startSchedulers: (o: { dailyCheckAs: Actor; onError: JobFailure }) => {

@@ -65,11 +65,11 @@ async function openOnChannel(r: LaunchRequest, route: string[]): Promise<OpenedT
   try {
     target = await connector.open({
       target: grant.target,
-      credential: await core.sessions.credential(grant),
+      credential: await core.system.sessions.credential(grant),
       ...(reached.via ? { via: reached.via } : {}),
       mode,
       hostKey: async (key) => {
-        await core.sessions.checkHostKey(grant, grant.target.resource, key);
+        await core.system.sessions.checkHostKey(grant, grant.target.resource, key);
       },
       onCredentialTyping: (active) => {
         typingCredential = active;
@@ -88,7 +88,7 @@ async function openOnChannel(r: LaunchRequest, route: string[]): Promise<OpenedT
       // Nothing is read from the target before its data path starts, so the recording misses
       // nothing by opening only now; file transfers are not recorded.
       if (mode.kind === 'sftp') return recorder;
-      recorder = await core.recordings.open(
+      recorder = await core.system.openRecording(
         {
           sessionId: grant.id,
           user: grant.actor.name,

@@ -20,15 +20,15 @@ export async function reachTarget(
   const chain = await openChain({
     route: grant.route,
     target: port ? { ...grant.target, port } : grant.target,
-    credentialFor: (c) => core.sessions.credential(grant, c),
+    credentialFor: (c) => core.system.sessions.credential(grant, c),
     checkHostKey: async (c, key) => {
-      await core.sessions.checkHostKey(grant, c.resource, key);
+      await core.system.sessions.checkHostKey(grant, c.resource, key);
     },
     ...(terminal && grant.target.protocol === 'telnet' ? { terminal } : {}),
     timeoutMs,
   });
   for (const f of chain.failures) {
-    await core.sessions.record(
+    await core.system.sessions.record(
       grant,
       'session.refused',
       { landing: f.landing, role: f.role, resource: f.resource, reason: f.phrase, failover: true },

@@ -115,7 +115,7 @@ export async function runLifecycle(env: SessionEnv, spec: SessionSpec): Promise<
   }
 
   await live.confirm({ route });
-  await core.sessions.record(grant, 'session.start', {
+  await core.system.sessions.record(grant, 'session.start', {
     mode: spec.mode,
     ...spec.details,
     route,

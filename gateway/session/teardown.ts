@@ -14,10 +14,10 @@ export async function refuseSession(
   route: string[],
 ): Promise<void> {
   await live.end(reason).catch(() => undefined);
-  await env.core.sessions
+  await env.core.system.sessions
     .record(env.grant, 'session.refused', { reason, mode: spec.mode, ...spec.details, route }, 'failure')
     .catch((e: unknown) => auditFailed(env, 'session.refused', e));
-  env.core.sessions.release(env.grant);
+  env.core.system.sessions.release(env.grant);
 }
 
 export interface SessionOutcome {
@@ -41,8 +41,8 @@ export async function finishSession(
   await live.end(o.reason).catch(() => undefined);
   o.opened.close();
   const summary = await o.recorder.close().catch(() => undefined);
-  env.core.sessions.release(env.grant);
-  await env.core.sessions
+  env.core.system.sessions.release(env.grant);
+  await env.core.system.sessions
     .record(env.grant, 'session.end', {
       mode: spec.mode,
       ...spec.details,

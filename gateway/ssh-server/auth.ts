@@ -13,7 +13,7 @@ import { MAX_USERNAME_LENGTH, parseUsername } from './username.ts';
 /**
  * Authentication of one SSH connection: password or public key, then a TOTP code over
  * keyboard-interactive where the user has TOTP enabled (RFC 4252 partial success). Every decision
- * is core's (`core.logins`), including lockout; this file only speaks the protocol.
+ * is core's (`core.system.signIn`), including lockout; this file only speaks the protocol.
  */
 export class ConnectionAuth {
   /** Set once the user is fully authenticated. */
@@ -39,7 +39,7 @@ export class ConnectionAuth {
         case 'password':
           return this.done(
             ctx,
-            await this.core.logins.password(login, Secret.fromString(ctx.password), this.source, {
+            await this.core.system.signIn.password(login, Secret.fromString(ctx.password), this.source, {
               signal: this.gone,
             }),
           );
@@ -72,20 +72,21 @@ export class ConnectionAuth {
   }
 
   private async publicKey(ctx: AuthContext & { method: 'publickey' }, login: string): Promise<void> {
-    const line = await this.core.logins.publicKeyFor(login, ctx.key.algo, ctx.key.data, this.source);
+    const line = await this.core.system.signIn.publicKeyFor(login, ctx.key.algo, ctx.key.data, this.source);
     if (!line) {
       // Only a signed attempt counts as a failure: clients offer every key they hold first.
-      if (ctx.signature) await this.core.logins.fail(login, this.source, 'publickey').catch(() => undefined);
+      if (ctx.signature)
+        await this.core.system.signIn.fail(login, this.source, 'publickey').catch(() => undefined);
       return ctx.reject(['publickey', 'password', 'keyboard-interactive']);
     }
     if (!ctx.signature || !ctx.blob) return ctx.accept(); // "this key would do": the client signs next
     const key = ssh2.utils.parseKey(line);
     const pub = Array.isArray(key) ? key[0] : key;
     if (!pub || pub instanceof Error || pub.verify(ctx.blob, ctx.signature, ctx.hashAlgo) !== true) {
-      await this.core.logins.fail(login, this.source, 'publickey').catch(() => undefined);
+      await this.core.system.signIn.fail(login, this.source, 'publickey').catch(() => undefined);
       return ctx.reject(['publickey', 'password', 'keyboard-interactive']);
     }
-    this.done(ctx, await this.core.logins.publicKeyAccepted(login, this.source));
+    this.done(ctx, await this.core.system.signIn.publicKeyAccepted(login, this.source));
   }
 
   /** After a first factor: the TOTP code. Without one: password, then (if enabled) the code. */
@@ -95,9 +96,14 @@ export class ConnectionAuth {
   ): Promise<void> {
     if (!this.#firstFactor) {
       const [password] = await prompt(ctx, [{ prompt: 'Password: ', echo: false }]);
-      const step = await this.core.logins.password(login, Secret.fromString(password ?? ''), this.source, {
-        signal: this.gone,
-      });
+      const step = await this.core.system.signIn.password(
+        login,
+        Secret.fromString(password ?? ''),
+        this.source,
+        {
+          signal: this.gone,
+        },
+      );
       if (!step.needsTotp) {
         this.user = step.user;
         return ctx.accept();
@@ -108,7 +114,7 @@ export class ConnectionAuth {
     this.#totpNote = '';
     const [code] = await prompt(ctx, [{ prompt: 'Verification code: ', echo: false }], note);
     try {
-      this.user = await this.core.logins.totp(this.#firstFactor.username, code ?? '', this.source);
+      this.user = await this.core.system.signIn.totp(this.#firstFactor.username, code ?? '', this.source);
     } catch (e) {
       if (e instanceof AuthError) this.#totpNote = TOTP_REFUSALS[String(e.details.reason)] ?? '';
       throw e;

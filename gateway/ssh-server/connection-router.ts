@@ -207,7 +207,10 @@ export class ConnectionRouter {
         parsed.kind === 'malformed'
           ? parsed.problem
           : `${mode.kind === 'sftp' ? 'sftp' : 'commands'} need a target: ssh USER:ACCOUNT@RESOURCE@bastion`;
-      await this.o.core.sessions.refuse(actor, printable(this.#username), problem).catch(() => undefined);
+      await this.o.core
+        .as(actor)
+        .sessions.refuse(printable(this.#username), problem)
+        .catch(() => undefined);
       ch.writeStderr(`custody: ${problem}\r\n`);
       return ch.exit(2);
     }
@@ -222,7 +225,7 @@ export class ConnectionRouter {
   ): Promise<number> {
     let grant;
     try {
-      grant = await this.o.core.sessions.authorize(actor, ref);
+      grant = await this.o.core.as(actor).sessions.authorize(ref);
     } catch (e) {
       ch.writeStderr(`custody: ${operatorMessage(e)}\r\n`);
       return 1;

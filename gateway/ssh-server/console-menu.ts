@@ -14,7 +14,7 @@ export async function runConsoleMenu(
   launch: (ref: string) => Promise<number>,
 ): Promise<number> {
   for (;;) {
-    const { entries, total } = await core.explorer.all(actor, '', 200);
+    const { entries, total } = await core.as(actor).explorer.all('', 200);
     const lines = [
       '',
       `Custody — ${actor.name}: ${total} account${total === 1 ? '' : 's'} you may use`,

@@ -56,16 +56,16 @@ export async function openForward(r: ForwardRequest): Promise<void> {
     return refuse('port forwarding needs a direct-target username (USER:ACCOUNT@RESOURCE)');
   let grant;
   try {
-    grant = await core.sessions.authorize(actor, parsed.ref);
+    grant = await core.as(actor).sessions.authorize(parsed.ref);
   } catch (e) {
     return refuse(operatorMessage(e));
   }
   if (!grant.target.allowPortForwarding) {
     const reason = 'port forwarding is not allowed for this resource';
-    await core.sessions
+    await core.system.sessions
       .record(grant, 'session.refused', { reason, mode: 'port-forward', port: destPort }, 'denied')
       .catch(() => undefined);
-    core.sessions.release(grant);
+    core.system.sessions.release(grant);
     return refuse(reason);
   }
   await runForwardSession({

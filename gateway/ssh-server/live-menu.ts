@@ -15,7 +15,7 @@ export async function runLiveMenu(
   for (;;) {
     let sessions;
     try {
-      sessions = await core.live.list(actor);
+      sessions = await core.as(actor).live.list();
     } catch (e) {
       channel.write(`\r\n${operatorMessage(e)}\r\n`);
       return;
@@ -42,7 +42,7 @@ export async function runLiveMenu(
     }
     try {
       if (m[1]!.toLowerCase() === 't') {
-        await core.live.terminate(actor, chosen.id, m[3] || '');
+        await core.as(actor).live.terminate(chosen.id, m[3] || '');
         channel.write(`\r\nterminated ${chosen.user} → ${chosen.target}\r\n`);
       } else {
         await watch(core, actor, channel, chosen.id);
@@ -54,7 +54,7 @@ export async function runLiveMenu(
 }
 
 async function watch(core: Core, actor: Actor, channel: OperatorChannel, id: string): Promise<void> {
-  const shadow = await core.live.shadow(actor, id);
+  const shadow = await core.as(actor).live.shadow(id);
   channel.write(
     `\x1b[2J\x1b[H[custody] watching ${shadow.info.user} → ${shadow.info.target} (read-only; any key leaves)\r\n`,
   );

@@ -47,7 +47,7 @@ export function startGateway(o: GatewayOptions): Promise<RunningGateway> {
     settings: o.settings,
     logger: o.logger,
     timers: o.timers ?? systemTimers,
-    live: o.core.live.registry,
+    live: o.core.system.liveRegistry,
     connectors: defaultConnectors(o.settings),
   };
   const ssh = new ssh2.Server(

@@ -1,5 +1,6 @@
 // The lint fence around core: edge rooms import core only through core/index.ts, never name a
-// context, store or keyring, and the console and the CLI act only through core.as / core.system.
+// context, store or keyring, and the console, the CLI and the gateway act only through core.as /
+// core.system.
 // Each probe below is a line that must fail lint in the room named; the last must pass.
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
@@ -39,13 +40,33 @@ describe('the lint fence around core', () => {
     },
   );
 
-  it.each(['tui/probe.ts', 'cli/probe.ts'])(
+  it.each(['tui/probe.ts', 'cli/probe.ts', 'gateway/probe.ts'])(
     '%s may not call a service of the Core directly',
     async (file) => {
-      const msgs = await messagesFor(file, 'declare const s: any;\nexport const y = s.core.accounts;\n');
-      expect(msgs.some((m) => m.includes('core.as(actor)'))).toBe(true);
+      // The shapes the gateway used before it moved onto the facade: a bare `core`, one held on
+      // `this`, and one carried in an options or environment object.
+      for (const expr of ['s.core.accounts', 'core.sessions', 'this.core.logins', 'env.core.live']) {
+        const code = `declare const core: any, s: any, env: any;\nexport const y = function (this: any) { return ${expr}; };\n`;
+        const msgs = await messagesFor(file, code);
+        expect(
+          msgs.some((m) => m.includes('core.as(actor)')),
+          `${file}: ${expr}`,
+        ).toBe(true);
+      }
     },
   );
+
+  it('lets the gateway authorise as the operator and run the session path through core.system', async () => {
+    const code = [
+      "import type { Actor, Core, SessionGrant } from '../core/index.ts';",
+      'declare const core: Core, actor: Actor;',
+      "export const grant = core.as(actor).sessions.authorize('root@web01');",
+      'export const done = (g: SessionGrant) => core.system.sessions.release(g);',
+      'export const registry = core.system.liveRegistry;',
+      '',
+    ].join('\n');
+    expect(await messagesFor('gateway/probe.ts', code)).toEqual([]);
+  });
 
   it('lets the console bind its operator and call through the bound core', async () => {
     const code = [
