@@ -78,8 +78,12 @@ export function systemOps(core: Core, ctx: CoreContext): SystemOps {
       'assertNotLocked',
     ]),
     sessions: only(core.sessions, ['credential', 'checkHostKey', 'record', 'release']),
-    openRecording: core.recordings.open.bind(core.recordings),
-    liveRegistry: core.live.registry,
+    // Looked up at each call, as a direct `core.recordings.open` was: a test swaps the store of a
+    // running core for one on a full disk or one that fails on demand.
+    openRecording: (...args: Parameters<RecordingStore['open']>) => core.recordings.open(...args),
+    get liveRegistry() {
+      return core.live.registry;
+    },
     reconcileResets: () => core.resets.reconcile(),
     settleInterruptedRecordings: () => core.recordings.settleInterrupted(),
     startSchedulers: (o: { dailyCheckAs: Actor; onError: JobFailure }) => {
