@@ -14,6 +14,8 @@ export interface ShadowSession extends AsyncIterable<LiveEvent> {
   leave(): Promise<void>;
 }
 
+const KIND_NAMES = { forward: 'port forward', 'file-transfer': 'file transfer' } as const;
+
 /**
  * Administrators list, shadow (read-only) and terminate live sessions, audited. Everything goes
  * through the registry's messages, so it works the same whichever node runs the session.
@@ -45,6 +47,16 @@ export class LiveService {
     return this.ctx.run(actor, 'session.shadow', { kind: 'session', name: id }, async (s) => {
       this.ctx.authz.require(actor, 'session.shadow');
       const info = await this.info(id);
+      // A port forward or a file transfer carries bytes for a program, not a screen: watching it
+      // would show nothing, so the shadow is refused with the reason rather than left blank.
+      if (info.kind === 'forward' || info.kind === 'file-transfer')
+        throw new ValidationError(
+          `session '${id}' is a ${KIND_NAMES[info.kind]}: it has no screen to shadow`,
+          {
+            reason: 'no-screen',
+            kind: info.kind,
+          },
+        );
       const subscription = await this.registry.subscribe(id);
       // It ended between the lookup and the subscription: as if it had never been there.
       if (!subscription) throw new NotFoundError('live session', id);

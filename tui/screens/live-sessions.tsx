@@ -65,7 +65,15 @@ export function LiveSessionsScreen(props: { height: number; active: boolean }) {
         row={(i) => {
           const s = list[i]!;
           const route = s.route.length ? ` via ${s.route.join(' → ')}` : '';
-          return `${s.user.padEnd(12)} ${s.target}${route}  ${s.protocol}  since ${s.startedAt.slice(11, 19)}  ↓${kib(s.bytesOut)} ↑${kib(s.bytesIn)}  ${s.id}`;
+          // What runs: a shell shows its protocol; a forward its far end; an opening one says so.
+          const what =
+            s.kind === 'forward'
+              ? `forward → ${s.forward ?? '?'}`
+              : s.kind === 'file-transfer'
+                ? 'file transfer'
+                : s.protocol;
+          const state = s.state === 'opening' ? '  (opening)' : '';
+          return `${printable(s.user, 40).padEnd(12)} ${printable(s.target, 80)}${route}  ${printable(what, 80)}${state}  since ${s.startedAt.slice(11, 19)}  ↓${kib(s.bytesOut)} ↑${kib(s.bytesIn)}  ${s.id}`;
         }}
       />
       {asking ? (
