@@ -54,14 +54,17 @@ describe.skipIf(!!skip)(`port forwarding failures${skip ? ` (${skip})` : ''}`, (
     const options = sshOptions(fx.gw.port, id).map((o) => (o === 'LogLevel=ERROR' ? 'LogLevel=DEBUG1' : o));
     const forward = spawn(
       '/usr/bin/ssh',
-      [...options, '-N', '-L', `${local}:127.0.0.1:${closed}`, `${fx.direct('alice')}@127.0.0.1`],
+      [...options, '-N', '-L', `127.0.0.1:${local}:127.0.0.1:${closed}`, `${fx.direct('alice')}@127.0.0.1`],
       { env: askpassEnv(id), stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const stderr = new Transcript();
     forward.stderr!.on('data', (c: Buffer) => stderr.push(c));
     try {
       // The client listens locally once it has logged in; each local connection asks for a forward.
-      await stderr.waitFor(/Local forwarding listening on \S+ port \d+/, 15_000);
+      // Bound to 127.0.0.1 only and waited for by that address: with the default bind, the client
+      // says it listens on ::1 first and the test's IPv4 connection could arrive before the IPv4
+      // listener exists (refused locally, so no forward was ever asked for).
+      await stderr.waitFor(/Local forwarding listening on 127\.0\.0\.1 port \d+/, 15_000);
       const socket = net.connect(local, '127.0.0.1');
       socket.on('error', () => undefined);
       await new Promise((resolve) => socket.once('close', resolve));
