@@ -3,7 +3,6 @@ import type { ResetService } from '../access/reset.ts';
 import type { Actor } from '../authz/actor.ts';
 import { AccessResolver } from '../authz/resolver.ts';
 import type { CoreContext } from '../context.ts';
-import { emitPasswordStored, type PasswordStored } from '../events/password-stored.ts';
 import { aad } from '../crypto/aad.ts';
 import { checkPinnedHostKey } from '../sessions/host-keys.ts';
 import type { Secret } from '../crypto/secret.ts';
@@ -21,7 +20,6 @@ import { effectivePolicy } from '../policy/policies-service.ts';
 import type { PasswordPolicy } from '../policy/policy.ts';
 import { assertPassword } from '../policy/validate.ts';
 import type { Repos } from '../storage/repos/index.ts';
-import { storeNewPassword } from '../vault/accounts-service.ts';
 import { accountRef, loadAccount } from '../vault/refs.ts';
 import {
   failureOf,
@@ -31,7 +29,16 @@ import {
   type ResetTarget,
 } from './connector.ts';
 import { resolveLogin, routeConnect } from './reset-plan.ts';
+import {
+  auditReset,
+  completeVaultReset,
+  reconcilePendingResets,
+  type ReconcileResult,
+  type Who,
+} from './reset-vault.ts';
 import { loadResetSettings } from './reset-settings.ts';
+
+export type { ReconcileResult } from './reset-vault.ts';
 
 export interface ResetOptions {
   /** Another account of the same resource to log in with (an administrator); default: the account itself. */
@@ -56,12 +63,6 @@ export interface ResetEngineOptions {
   retryDelayMs?: number;
 }
 
-export interface ReconcileResult {
-  completed: string[];
-  unresolved: string[];
-}
-
-type Who = { name: string; source: string };
 const SYSTEM: Who = { name: 'system', source: 'reset-on-checkin' };
 
 interface Prepared {
@@ -237,28 +238,6 @@ export class ResetEngine implements ResetService {
     };
   }
 
-  private audit(
-    who: Who,
-    type:
-      | 'password.reset'
-      | 'password.reset-fail'
-      | 'password.reset-vault-alert'
-      | 'password.reset-reconciled'
-      | 'password.reset-unresolved',
-    ref: string,
-    result: 'success' | 'failure',
-    details: Record<string, unknown>,
-  ): Promise<void> {
-    return this.ctx.appendStandalone({
-      type,
-      actor: who.name,
-      source: who.source,
-      target: { kind: 'account', name: ref },
-      result,
-      details,
-    });
-  }
-
   private async execute(who: Who, p: Prepared): Promise<void> {
     let warnings: string[] = [];
     try {
@@ -274,7 +253,7 @@ export class ResetEngine implements ResetService {
       const message = firstLine(e, 300);
       // The target did not change: the vault keeps the old password; the pending row goes.
       await this.ctx.store.tx((r) => r.pendingResets.remove(p.pendingId));
-      await this.audit(who, 'password.reset-fail', p.ref, 'failure', {
+      await auditReset(this.ctx, who, 'password.reset-fail', p.ref, 'failure', {
         reason,
         message,
         login: p.login.self ? 'self' : p.login.account,
@@ -292,7 +271,7 @@ export class ResetEngine implements ResetService {
     let lastError: unknown;
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
       try {
-        await this.completeVault(who, p.pendingId, p.next, {
+        await completeVaultReset(this.ctx, who, p.pendingId, p.next, {
           attempt,
           login: p.login.self ? 'self' : p.login.account,
           ...(warnings.length ? { warnings } : {}),
@@ -311,7 +290,7 @@ export class ResetEngine implements ResetService {
       // the row stays 'started' and is reported at reconciliation; the password is still in it
     }
     try {
-      await this.audit(who, 'password.reset-vault-alert', p.ref, 'failure', {
+      await auditReset(this.ctx, who, 'password.reset-vault-alert', p.ref, 'failure', {
         attempts: this.attempts,
         pending: p.pendingId,
         message: why,
@@ -328,41 +307,6 @@ export class ResetEngine implements ResetService {
     );
   }
 
-  /** The vault half: old password to history, new one in place, pending row dropped, audited — one transaction. */
-  private async completeVault(
-    who: Who,
-    pendingId: string,
-    next: Secret,
-    details: Record<string, unknown>,
-    type: 'password.reset' | 'password.reset-reconciled' = 'password.reset',
-  ): Promise<void> {
-    const stored: PasswordStored = await this.ctx.store.tx(async (r) => {
-      const row = await r.pendingResets.byId(pendingId);
-      if (!row) throw new StorageError(`pending reset ${pendingId} vanished`);
-      const account = await r.accounts.byId(row.accountId);
-      const resource = account ? await r.resources.byId(account.resourceId) : undefined;
-      if (!account || !resource) throw new StorageError(`account of pending reset ${pendingId} vanished`);
-      const policy = await effectivePolicy(r, resource);
-      const old = this.ctx.keyring.open(account.passwordEnc, aad.account(account.id));
-      // The target already has it: the policy was checked before; never refuse it now.
-      await storeNewPassword(this.ctx, r, who, account, next, policy, {
-        skipPolicy: true,
-      });
-      await r.pendingResets.remove(pendingId);
-      await this.ctx.auditLog.append(r, {
-        type,
-        actor: who.name,
-        source: who.source,
-        target: { kind: 'account', name: accountRef(resource, account) },
-        result: 'success',
-        details: { policy: policy.name, ...details },
-      });
-      return { resource: resource.name, account: account.name, who, old, next };
-    });
-    // After the commit, never before: listeners see only a password the vault really holds.
-    emitPasswordStored(this.ctx.passwordObservers, this.ctx.deps.logger, stored);
-  }
-
   /**
    * `custody reset --reconcile`: the same work as at start-up, asked for by an administrator
    * (the server runs `reconcile` itself, with no one behind it).
@@ -376,28 +320,7 @@ export class ResetEngine implements ResetService {
    * After a crash or a failed vault write: `target-changed` rows are written to the vault;
    * `started` rows (target state unknown) are reported and kept.
    */
-  async reconcile(): Promise<ReconcileResult> {
-    const rows = await this.ctx.store.read((r) => r.pendingResets.all());
-    const out: ReconcileResult = { completed: [], unresolved: [] };
-    for (const row of rows) {
-      const ref = await this.ctx.store.read(async (r) => {
-        const a = await r.accounts.byId(row.accountId);
-        const res = a ? await r.resources.byId(a.resourceId) : undefined;
-        return a && res ? accountRef(res, a) : row.accountId;
-      });
-      const who = { name: row.actor, source: row.source };
-      if (row.state === 'target-changed') {
-        const next = this.ctx.keyring.open(row.passwordEnc, aad.pendingReset(row.id));
-        await this.completeVault(who, row.id, next, { pending: row.id }, 'password.reset-reconciled');
-        out.completed.push(ref);
-      } else {
-        await this.audit(who, 'password.reset-unresolved', ref, 'failure', {
-          pending: row.id,
-          since: row.createdAt,
-        });
-        out.unresolved.push(ref);
-      }
-    }
-    return out;
+  reconcile(): Promise<ReconcileResult> {
+    return reconcilePendingResets(this.ctx);
   }
 }
