@@ -1,7 +1,7 @@
 // The clocks that end a session from the gateway's side: idle, maximum duration and the end of
 // the check-out the session runs under. All run on the injected Timers, so a test advances a
 // manual clock to the very instant instead of sleeping past it.
-import type { SessionGrant, Timers } from '../../core/index.ts';
+import { checkoutExpiredMessage, type SessionGrant, type Timers } from '../../core/index.ts';
 import type { SessionEvent } from './events.ts';
 
 export interface SessionClocks {
@@ -12,8 +12,7 @@ export interface SessionClocks {
 
 /** The one line an operator reads when the check-out behind the session ends by itself. */
 export function expiryReason(grant: SessionGrant): string {
-  // The same words the check-out expiry sweep uses, whichever of the two reaches the session first.
-  return `checked in: the exclusive use of ${grant.target.ref} has expired`;
+  return checkoutExpiredMessage(grant.target.ref);
 }
 
 export function armSessionClocks(o: {
