@@ -13,6 +13,8 @@ import { promises as fs } from 'node:fs';
 import type { Clock } from '../runtime.ts';
 import { systemTimers, type Timers } from '../timers.ts';
 import { clampTerminalSize } from '../terminal-size.ts';
+import { printable } from '../printable.ts';
+
 import {
   INDEX_SUFFIX,
   KEYFRAME_BYTES,
@@ -21,6 +23,9 @@ import {
   type IndexHeader,
 } from './index-format.ts';
 import type { RecordingFailurePolicy, RecordingMeta, RecordingSummary, RecordingWriter } from './types.ts';
+
+/** Markers are labels in a list, not text: a command line beyond this is cut. */
+const MAX_MARKER_LABEL = 200;
 
 export interface AsciicastWriterOptions {
   id: string;
@@ -184,6 +189,11 @@ export class AsciicastWriter implements RecordingWriter {
     this.#event('i', this.#inDecoder.decode(data, { stream: true }));
   }
 
+  marker(label: string): void {
+    if (this.#failed || this.#closing) return;
+    this.#event('m', printable(label, MAX_MARKER_LABEL));
+  }
+
   resize(cols: number, rows: number): void {
     if (this.#failed || this.#closing) return;
     ({ cols, rows } = clampTerminalSize(cols, rows));
@@ -333,7 +343,7 @@ export class AsciicastWriter implements RecordingWriter {
     this.#rows = rows;
   }
 
-  #event(code: 'o' | 'i' | 'r', data: string, closing = false): void {
+  #event(code: 'o' | 'i' | 'r' | 'm', data: string, closing = false): void {
     if (!data || this.#failed || (this.#closing && !closing)) return;
     // Time never runs backwards in a cast, even if the wall clock does.
     const t = Math.max(this.#lastT, round6((this.#clock.now().getTime() - this.#startMs) / 1000));

@@ -34,6 +34,12 @@ export interface TerminalRecorder extends SessionRecorder {
   /** Operator input. */
   input(data: Buffer): void;
   resize(cols: number, rows: number): void;
+  /**
+   * A named moment (asciicast `m`): session start, a shadow joining or leaving, a termination,
+   * the check-out ending, a detected command. Players list them and seek to them. The label is
+   * other people's text only in part (a command line), so writers store it neutralised.
+   */
+  marker(label: string): void;
 }
 
 /** Recording off: takes everything, keeps nothing, never fails. */
@@ -43,6 +49,7 @@ export function discardRecorder(): TerminalRecorder {
     output: () => undefined,
     input: () => undefined,
     resize: () => undefined,
+    marker: () => undefined,
     suspend: () => undefined,
     resume: () => undefined,
     onFailure: () => undefined,

@@ -27,6 +27,7 @@ class FakeRecorder implements RecordingWriter {
   input(d: Buffer): void {
     this.inp.push(d);
   }
+  marker(): void {}
   resize(c: number, r: number): void {
     this.sizes.push(`${c}x${r}`);
   }
