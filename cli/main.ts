@@ -19,6 +19,7 @@ import { registerSync } from './commands/sync.ts';
 import { registerRotation } from './commands/rotation.ts';
 import { registerVerify } from './commands/verify.ts';
 import { registerResetSettings } from './commands/reset-settings.ts';
+import { registerConfig } from './commands/config.ts';
 import { AS_PASSWORD_ON_LEAF } from './context.ts';
 import { formatError } from './output.ts';
 
@@ -52,6 +53,7 @@ function buildProgram(): Command {
   registerVerify(program);
   registerRotation(program);
   registerResetSettings(program);
+  registerConfig(program);
   // Options are positional: before the sub-command they belong to the program. Every command
   // also takes the global ones after its own arguments, except that `--password-file` after a
   // command that has its own (account add, user add, …) is that command's; there the --as
