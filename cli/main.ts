@@ -23,7 +23,8 @@ import { registerConfig } from './commands/config.ts';
 import { AS_PASSWORD_ON_LEAF } from './context.ts';
 import { formatError } from './output.ts';
 
-function buildProgram(): Command {
+/** The whole `custody` command tree (exported so a test can walk every command and option). */
+export function buildProgram(): Command {
   const program = new Command('custody')
     .description('Custody — privileged access management bastion')
     .option('--home <dir>', 'home folder (default: $CUSTODY_HOME, else the repository)')

@@ -128,20 +128,30 @@ export function registerAccess(program: Command): void {
         new Output(!!g.json).result(c, (x) => configLines(x, resource));
       },
     );
-  access.command('show <resource>').action(async (resource: string, _o: unknown, cmd: Command) => {
-    const g = globalsOf(cmd);
-    const c = await withCore(g, (me) => me.access.show(resource));
-    new Output(!!g.json).result(c, (x) => configLines(x, resource));
-  });
+  access
+    .command('show <resource>')
+    .description("a resource's access-control settings")
+    .action(async (resource: string, _o: unknown, cmd: Command) => {
+      const g = globalsOf(cmd);
+      const c = await withCore(g, (me) => me.access.show(resource));
+      new Output(!!g.json).result(c, (x) => configLines(x, resource));
+    });
   for (const [name, active] of [
     ['activate', true],
     ['deactivate', false],
   ] as const) {
-    access.command(`${name} <resource>`).action(async (resource: string, _o: unknown, cmd: Command) => {
-      const g = globalsOf(cmd);
-      const c = await withCore(g, (me) => me.access.setActive(resource, active));
-      new Output(!!g.json).result(c, (x) => configLines(x, resource));
-    });
+    access
+      .command(`${name} <resource>`)
+      .description(
+        active
+          ? 'turn the saved access-control settings on for a resource'
+          : 'turn access control off for a resource (its settings are kept)',
+      )
+      .action(async (resource: string, _o: unknown, cmd: Command) => {
+        const g = globalsOf(cmd);
+        const c = await withCore(g, (me) => me.access.setActive(resource, active));
+        new Output(!!g.json).result(c, (x) => configLines(x, resource));
+      });
   }
   access
     .command('admins-may-view <on|off>')
@@ -175,7 +185,8 @@ export function registerAccess(program: Command): void {
     });
   program
     .command('reject <id>')
-    .option('--reason <text>')
+    .description('rejects a request, with the reason the requester is told')
+    .option('--reason <text>', 'why (kept and shown to the requester)')
     .action(async (id: string, o: { reason?: string }, cmd: Command) => {
       const g = globalsOf(cmd);
       const r = await withCore(g, (me) => me.access.reject(id, o.reason));
@@ -194,7 +205,7 @@ export function registerAccess(program: Command): void {
     .command('checkin <account>')
     .description('gives the password back; --force: an administrator ends whoever holds it')
     .option('--force', 'check in someone else’s check-out')
-    .option('--reason <text>')
+    .option('--reason <text>', 'why (kept in the audit row)')
     .action(async (ref: string, o: { force?: boolean; reason?: string }, cmd: Command) => {
       const g = globalsOf(cmd);
       const r = await withCore(g, (me) =>

@@ -56,50 +56,54 @@ function auditTime(v: string | undefined, name: string): string | undefined {
 
 export function registerAdmin(program: Command): void {
   const policy = program.command('policy').description('password policies');
-  policy.command('list').action(async (_o: unknown, cmd: Command) => {
-    const opts = g(cmd);
-    const ps = await withCore(opts, (me) => me.policies.list());
-    new Output(!!opts.json).result(ps, (xs) =>
-      table([
-        [
-          'POLICY',
-          'LENGTH',
-          'MIXED',
-          'DIGITS',
-          'SPECIAL',
-          'ALPHA-FIRST',
-          'NAME-OK',
-          'HISTORY',
-          'AGE',
-          'DEFAULT',
-        ],
-        ...xs.map((p) => [
-          p.name,
-          `${p.minLength}-${p.maxLength}`,
-          p.mixedCase ? 'y' : 'n',
-          String(p.minDigits),
-          String(p.minSpecial),
-          p.startWithAlpha ? 'y' : 'n',
-          p.allowLoginName ? 'y' : 'n',
-          String(p.historyCount),
-          p.maxAgeDays ? `${p.maxAgeDays}d` : '-',
-          p.isDefault ? '*' : '',
+  policy
+    .command('list')
+    .description('password policies and their rules; * marks the default')
+    .action(async (_o: unknown, cmd: Command) => {
+      const opts = g(cmd);
+      const ps = await withCore(opts, (me) => me.policies.list());
+      new Output(!!opts.json).result(ps, (xs) =>
+        table([
+          [
+            'POLICY',
+            'LENGTH',
+            'MIXED',
+            'DIGITS',
+            'SPECIAL',
+            'ALPHA-FIRST',
+            'NAME-OK',
+            'HISTORY',
+            'AGE',
+            'DEFAULT',
+          ],
+          ...xs.map((p) => [
+            p.name,
+            `${p.minLength}-${p.maxLength}`,
+            p.mixedCase ? 'y' : 'n',
+            String(p.minDigits),
+            String(p.minSpecial),
+            p.startWithAlpha ? 'y' : 'n',
+            p.allowLoginName ? 'y' : 'n',
+            String(p.historyCount),
+            p.maxAgeDays ? `${p.maxAgeDays}d` : '-',
+            p.isDefault ? '*' : '',
+          ]),
         ]),
-      ]),
-    );
-  });
+      );
+    });
   policy
     .command('add <name>')
-    .requiredOption('--min-length <n>')
-    .option('--max-length <n>', '', '64')
-    .option('--mixed-case')
-    .option('--min-digits <n>', '', '0')
+    .description('add a custom password policy')
+    .requiredOption('--min-length <n>', 'shortest password allowed')
+    .option('--max-length <n>', 'longest password allowed', '64')
+    .option('--mixed-case', 'require upper- and lower-case letters')
+    .option('--min-digits <n>', 'digits required (0 = none)', '0')
     .option('--min-special <n>', 'special characters required (0 = none)', '0')
-    .option('--start-with-alpha')
-    .option('--allow-login-name')
+    .option('--start-with-alpha', 'require the first character to be a letter')
+    .option('--allow-login-name', 'allow the password to contain the login name')
     .option('--history <n>', 'previous passwords that may not be reused', '0')
     .option('--max-age-days <n>', 'days after which a password expires (0 = never)', '0')
-    .option('--description <text>', '', '')
+    .option('--description <text>', 'what the policy is for', '')
     .action(async (name: string, o: Record<string, string | boolean>, cmd: Command) => {
       const opts = g(cmd);
       const minSpecial = intOpt(o.minSpecial as string, 'min-special')!;
@@ -121,20 +125,27 @@ export function registerAdmin(program: Command): void {
       );
       new Output(!!opts.json).result(p, (x) => `created policy ${x.name}`);
     });
-  policy.command('delete <name>').action(async (name: string, _o: unknown, cmd: Command) => {
-    const opts = g(cmd);
-    await withCore(opts, (me) => me.policies.remove(name));
-    new Output(!!opts.json).result({ policy: name, deleted: true }, () => `deleted policy ${name}`);
-  });
-  policy.command('default <name>').action(async (name: string, _o: unknown, cmd: Command) => {
-    const opts = g(cmd);
-    await withCore(opts, (me) => me.policies.setDefault(name));
-    new Output(!!opts.json).result({ default: name }, () => `default policy is now ${name}`);
-  });
+  policy
+    .command('delete <name>')
+    .description('delete a custom policy (built-in ones cannot be deleted)')
+    .action(async (name: string, _o: unknown, cmd: Command) => {
+      const opts = g(cmd);
+      await withCore(opts, (me) => me.policies.remove(name));
+      new Output(!!opts.json).result({ policy: name, deleted: true }, () => `deleted policy ${name}`);
+    });
+  policy
+    .command('default <name>')
+    .description('make a policy the default for accounts whose resource and groups name none')
+    .action(async (name: string, _o: unknown, cmd: Command) => {
+      const opts = g(cmd);
+      await withCore(opts, (me) => me.policies.setDefault(name));
+      new Output(!!opts.json).result({ default: name }, () => `default policy is now ${name}`);
+    });
 
   const audit = program.command('audit').description('the audit trail');
   audit
     .command('verify')
+    .description('check the audit chain; exit 3 and the first bad row if it is broken')
     .option('--checkpoint <file>', 'also check the chain against a checkpoint from `audit checkpoint`')
     .action(async (o: { checkpoint?: string }, cmd: Command) => {
       const opts = g(cmd);
@@ -176,13 +187,14 @@ export function registerAdmin(program: Command): void {
     });
   audit
     .command('list')
-    .option('--type <prefix>')
-    .option('--actor <name>')
-    .option('--target <name>')
+    .description("audit rows, newest first, filtered like the console's Audit screen")
+    .option('--type <prefix>', 'only events whose type starts with this (e.g. password. or session.start)')
+    .option('--actor <name>', 'only rows of this actor (a user name, or host:<os user>)')
+    .option('--target <name>', 'only rows about this target (an account, resource, user…)')
     .option('--result <r>', 'success, denied or failure')
     .option('--since <when>', 'from this time on: an ISO date or time (UTC), or an age like 30m, 12h, 7d')
     .option('--until <when>', 'before this time (same forms as --since)')
-    .option('--limit <n>', '', '50')
+    .option('--limit <n>', 'at most this many rows', '50')
     .action(async (o: AuditListOptions, cmd: Command) => {
       const opts = g(cmd);
       if (o.result !== undefined && !AUDIT_RESULTS.includes(o.result as AuditResult))
@@ -209,54 +221,60 @@ export function registerAdmin(program: Command): void {
     });
 
   const key = program.command('key').description('the master key');
-  key.command('rotate').action(async (_o: unknown, cmd: Command) => {
-    const opts = g(cmd);
-    const out = new Output(!!opts.json);
-    const r = await withCore(opts, async (me, opened) => {
-      const bar =
-        process.stderr.isTTY && !opts.json
-          ? new cliProgress.SingleBar(
-              { format: 'rotating {bar} {value}/{total} secrets' },
-              cliProgress.Presets.shades_classic,
-            )
-          : undefined;
-      let started = false;
-      let lastPct = -1;
-      const result = await me.keys.rotate(opened.layout.keyFile, (done, total) => {
-        if (bar) {
-          if (!started) bar.start(total, done);
-          started = true;
-          bar.update(done);
-        } else {
-          const pct = total ? Math.floor((done / total) * 10) * 10 : 100;
-          if (pct !== lastPct) out.note(`rotating: ${done}/${total} secrets (${pct}%)`);
-          lastPct = pct;
-        }
+  key
+    .command('rotate')
+    .description('re-encrypt every secret under a new master key (safe to kill and rerun)')
+    .action(async (_o: unknown, cmd: Command) => {
+      const opts = g(cmd);
+      const out = new Output(!!opts.json);
+      const r = await withCore(opts, async (me, opened) => {
+        const bar =
+          process.stderr.isTTY && !opts.json
+            ? new cliProgress.SingleBar(
+                { format: 'rotating {bar} {value}/{total} secrets' },
+                cliProgress.Presets.shades_classic,
+              )
+            : undefined;
+        let started = false;
+        let lastPct = -1;
+        const result = await me.keys.rotate(opened.layout.keyFile, (done, total) => {
+          if (bar) {
+            if (!started) bar.start(total, done);
+            started = true;
+            bar.update(done);
+          } else {
+            const pct = total ? Math.floor((done / total) * 10) * 10 : 100;
+            if (pct !== lastPct) out.note(`rotating: ${done}/${total} secrets (${pct}%)`);
+            lastPct = pct;
+          }
+        });
+        bar?.stop();
+        // Prove the result before saying so: every secret must open with the new key file.
+        const check = await me.keys.check(opened.layout.keyFile);
+        return { ...result, checked: check.checked, unreadable: check.failed.length };
       });
-      bar?.stop();
-      // Prove the result before saying so: every secret must open with the new key file.
-      const check = await me.keys.check(opened.layout.keyFile);
-      return { ...result, checked: check.checked, unreadable: check.failed.length };
+      out.result(
+        r,
+        (x) =>
+          `${x.resumed ? 'resumed and ' : ''}re-encrypted ${x.reencrypted} secrets under key ${x.keyId}; ${x.checked} secrets verified readable`,
+      );
+      if (r.unreadable) process.exitCode = 1;
     });
-    out.result(
-      r,
-      (x) =>
-        `${x.resumed ? 'resumed and ' : ''}re-encrypted ${x.reencrypted} secrets under key ${x.keyId}; ${x.checked} secrets verified readable`,
-    );
-    if (r.unreadable) process.exitCode = 1;
-  });
-  key.command('check').action(async (_o: unknown, cmd: Command) => {
-    const opts = g(cmd);
-    const r = await withCore(opts, async (me, opened) => {
-      return me.keys.check(opened.layout.keyFile);
+  key
+    .command('check')
+    .description('check that every secret can be decrypted with the key file')
+    .action(async (_o: unknown, cmd: Command) => {
+      const opts = g(cmd);
+      const r = await withCore(opts, async (me, opened) => {
+        return me.keys.check(opened.layout.keyFile);
+      });
+      new Output(!!opts.json).result(r, (x) =>
+        x.failed.length
+          ? [`${x.failed.length} secrets cannot be read:`, ...x.failed.slice(0, 20)]
+          : `all ${x.checked} secrets readable`,
+      );
+      if (r.failed.length) process.exitCode = 1;
     });
-    new Output(!!opts.json).result(r, (x) =>
-      x.failed.length
-        ? [`${x.failed.length} secrets cannot be read:`, ...x.failed.slice(0, 20)]
-        : `all ${x.checked} secrets readable`,
-    );
-    if (r.failed.length) process.exitCode = 1;
-  });
 
   const imp = program
     .command('import')
@@ -264,6 +282,11 @@ export function registerAdmin(program: Command): void {
   for (const what of ['users', 'resources'] as const) {
     imp
       .command(`${what} <file>`)
+      .description(
+        what === 'resources'
+          ? 'import resources and accounts from CSV, one line per account'
+          : 'import users from CSV, one line per user',
+      )
       .option('--map <attr=header>', 'map an attribute to a CSV column (repeatable)', collect)
       .option(
         '--overwrite',

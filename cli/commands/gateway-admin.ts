@@ -9,10 +9,11 @@ export function registerGatewayAdmin(program: Command): void {
   const landing = program.command('landing').description('landing servers (jump hosts) and the hop graph');
   landing
     .command('add <name>')
+    .description('add a landing server: a name for a landing host and the account to log in with')
     .requiredOption('--primary <resource/account>', 'the landing host and the account to log in with')
     .option('--secondary <resource/account>', 'used when the primary does not answer')
-    .option('--description <text>')
-    .option('--location <text>')
+    .option('--description <text>', 'what the landing server is for')
+    .option('--location <text>', 'where it is')
     .action(
       async (
         name: string,
@@ -42,32 +43,41 @@ export function registerGatewayAdmin(program: Command): void {
         () => `${resource} ${o.remove ? 'is no longer' : 'is now'} reached through ${name}`,
       );
     });
-  landing.command('list').action(async (_o: unknown, cmd: Command) => {
-    const g = globalsOf(cmd);
-    const ls = await withCore(g, (me) => me.landing.list());
-    new Output(!!g.json).result(ls, (xs) =>
-      table([
-        ['LANDING', 'PRIMARY', 'SECONDARY', 'REACHES'],
-        ...xs.map((l) => [l.name, l.primary, l.secondary ?? '-', l.associated.join(',') || '-']),
-      ]),
-    );
-  });
-  landing.command('route <resource>').action(async (resource: string, _o: unknown, cmd: Command) => {
-    const g = globalsOf(cmd);
-    const hops = await withCore(g, (me) => me.landing.route(resource));
-    new Output(!!g.json).result(hops, (hs) =>
-      hs.length
-        ? [
-            `gateway → ${hs.map((h) => `${h.landing} [${h.candidates.map((c) => `${c.role} ${c.ref}`).join(' | ')}]`).join(' → ')} → ${resource}`,
-          ]
-        : [`gateway → ${resource} (direct)`],
-    );
-  });
-  landing.command('delete <name>').action(async (name: string, _o: unknown, cmd: Command) => {
-    const g = globalsOf(cmd);
-    await withCore(g, (me) => me.landing.remove(name));
-    new Output(!!g.json).result({ landing: name, deleted: true }, () => `deleted landing server ${name}`);
-  });
+  landing
+    .command('list')
+    .description('landing servers, their accounts and the resources they reach')
+    .action(async (_o: unknown, cmd: Command) => {
+      const g = globalsOf(cmd);
+      const ls = await withCore(g, (me) => me.landing.list());
+      new Output(!!g.json).result(ls, (xs) =>
+        table([
+          ['LANDING', 'PRIMARY', 'SECONDARY', 'REACHES'],
+          ...xs.map((l) => [l.name, l.primary, l.secondary ?? '-', l.associated.join(',') || '-']),
+        ]),
+      );
+    });
+  landing
+    .command('route <resource>')
+    .description('the chain of landing servers a session to this resource takes')
+    .action(async (resource: string, _o: unknown, cmd: Command) => {
+      const g = globalsOf(cmd);
+      const hops = await withCore(g, (me) => me.landing.route(resource));
+      new Output(!!g.json).result(hops, (hs) =>
+        hs.length
+          ? [
+              `gateway → ${hs.map((h) => `${h.landing} [${h.candidates.map((c) => `${c.role} ${c.ref}`).join(' | ')}]`).join(' → ')} → ${resource}`,
+            ]
+          : [`gateway → ${resource} (direct)`],
+      );
+    });
+  landing
+    .command('delete <name>')
+    .description('delete a landing server')
+    .action(async (name: string, _o: unknown, cmd: Command) => {
+      const g = globalsOf(cmd);
+      await withCore(g, (me) => me.landing.remove(name));
+      new Output(!!g.json).result({ landing: name, deleted: true }, () => `deleted landing server ${name}`);
+    });
 
   const key = program.command('sshkey').description("users' SSH public keys for logging in to the gateway");
   key
@@ -84,15 +94,22 @@ export function registerGatewayAdmin(program: Command): void {
       const k = await withCore(g, (me) => me.credentials.addPublicKey(user, line));
       new Output(!!g.json).result(k, (x) => `added ${x.algorithm} key ${x.fingerprint} for ${user}`);
     });
-  key.command('list <user>').action(async (user: string, _o: unknown, cmd: Command) => {
-    const g = globalsOf(cmd);
-    const ks = await withCore(g, (me) => me.credentials.listPublicKeys(user));
-    new Output(!!g.json).result(ks, (xs) =>
-      table([['FINGERPRINT', 'TYPE', 'COMMENT'], ...xs.map((k) => [k.fingerprint, k.algorithm, k.comment])]),
-    );
-  });
+  key
+    .command('list <user>')
+    .description("a user's registered SSH public keys, with fingerprints")
+    .action(async (user: string, _o: unknown, cmd: Command) => {
+      const g = globalsOf(cmd);
+      const ks = await withCore(g, (me) => me.credentials.listPublicKeys(user));
+      new Output(!!g.json).result(ks, (xs) =>
+        table([
+          ['FINGERPRINT', 'TYPE', 'COMMENT'],
+          ...xs.map((k) => [k.fingerprint, k.algorithm, k.comment]),
+        ]),
+      );
+    });
   key
     .command('remove <user> <fingerprint>')
+    .description("remove one of a user's SSH public keys, by its fingerprint")
     .action(async (user: string, fp: string, _o: unknown, cmd: Command) => {
       const g = globalsOf(cmd);
       await withCore(g, (me) => me.credentials.removePublicKey(user, fp));
@@ -116,9 +133,12 @@ export function registerGatewayAdmin(program: Command): void {
         `uri:    ${x.uri}`,
       ]);
     });
-  totp.command('disable <user>').action(async (user: string, _o: unknown, cmd: Command) => {
-    const g = globalsOf(cmd);
-    await withCore(g, (me) => me.credentials.disableTotp(user));
-    new Output(!!g.json).result({ user, totp: false }, () => `TOTP disabled for ${user}`);
-  });
+  totp
+    .command('disable <user>')
+    .description('turn TOTP off for a user (password or key alone logs in again)')
+    .action(async (user: string, _o: unknown, cmd: Command) => {
+      const g = globalsOf(cmd);
+      await withCore(g, (me) => me.credentials.disableTotp(user));
+      new Output(!!g.json).result({ user, totp: false }, () => `TOTP disabled for ${user}`);
+    });
 }

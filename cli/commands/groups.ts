@@ -30,11 +30,12 @@ export function registerGroups(program: Command): void {
     .command('rgroup')
     .description('resource groups (static or criteria-based) and the explorer tree');
   rg.command('add <name>')
+    .description('add a resource group: static, or criteria-based with --criterion')
     .option('--criterion <text>', 'FIELD OPERATOR VALUE (repeatable); makes a criteria group', collect)
     .option('--match <all|any>', 'how criteria combine', 'all')
     .option('--parent <group>', 'nest under one of your groups')
     .option('--policy <name>', 'password policy for its resources')
-    .option('--description <text>')
+    .option('--description <text>', 'what the group is for')
     .action(
       async (
         name: string,
@@ -58,48 +59,55 @@ export function registerGroups(program: Command): void {
         new Output(!!opts.json).result(r, (x) => `created ${x.kind} group ${x.name}`);
       },
     );
-  rg.command('add-resource <group> <resource>').action(
-    async (group: string, resource: string, _o: unknown, cmd: Command) => {
+  rg.command('add-resource <group> <resource>')
+    .description('add a resource to a static group')
+    .action(async (group: string, resource: string, _o: unknown, cmd: Command) => {
       const opts = g(cmd);
       await withCore(opts, (me) => me.groups.addResource(group, resource));
       new Output(!!opts.json).result({ group, resource }, () => `added ${resource} to ${group}`);
-    },
-  );
-  rg.command('remove-resource <group> <resource>').action(
-    async (group: string, resource: string, _o: unknown, cmd: Command) => {
+    });
+  rg.command('remove-resource <group> <resource>')
+    .description('remove a resource from a static group')
+    .action(async (group: string, resource: string, _o: unknown, cmd: Command) => {
       const opts = g(cmd);
       await withCore(opts, (me) => me.groups.removeResource(group, resource));
       new Output(!!opts.json).result({ group, resource }, () => `removed ${resource} from ${group}`);
-    },
-  );
-  rg.command('members <group>').action(async (group: string, _o: unknown, cmd: Command) => {
-    const opts = g(cmd);
-    const m = await withCore(opts, (me) => me.groups.members(group));
-    new Output(!!opts.json).result(m, (xs) => xs);
-  });
-  rg.command('tree').action(async (_o: unknown, cmd: Command) => {
-    const opts = g(cmd);
-    const t = await withCore(opts, (me) => me.explorer.tree());
-    const lines: string[] = [];
-    const walk = (nodes: typeof t, depth: number) => {
-      for (const n of nodes) {
-        lines.push(`${'  '.repeat(depth)}${n.name}${n.visible ? '' : ' (empty)'}`);
-        walk(n.children, depth + 1);
-      }
-    };
-    walk(t, 0);
-    new Output(!!opts.json).result(t, () => lines);
-  });
-  rg.command('delete <group>').action(async (group: string, _o: unknown, cmd: Command) => {
-    const opts = g(cmd);
-    await withCore(opts, (me) => me.groups.remove(group));
-    new Output(!!opts.json).result(
-      { group, deleted: true },
-      () => `deleted group ${group} (its resources stay)`,
-    );
-  });
+    });
+  rg.command('members <group>')
+    .description('the resources of a group (criteria evaluated now)')
+    .action(async (group: string, _o: unknown, cmd: Command) => {
+      const opts = g(cmd);
+      const m = await withCore(opts, (me) => me.groups.members(group));
+      new Output(!!opts.json).result(m, (xs) => xs);
+    });
+  rg.command('tree')
+    .description('the explorer tree of groups')
+    .action(async (_o: unknown, cmd: Command) => {
+      const opts = g(cmd);
+      const t = await withCore(opts, (me) => me.explorer.tree());
+      const lines: string[] = [];
+      const walk = (nodes: typeof t, depth: number) => {
+        for (const n of nodes) {
+          lines.push(`${'  '.repeat(depth)}${n.name}${n.visible ? '' : ' (empty)'}`);
+          walk(n.children, depth + 1);
+        }
+      };
+      walk(t, 0);
+      new Output(!!opts.json).result(t, () => lines);
+    });
+  rg.command('delete <group>')
+    .description('delete a resource group (its resources stay)')
+    .action(async (group: string, _o: unknown, cmd: Command) => {
+      const opts = g(cmd);
+      await withCore(opts, (me) => me.groups.remove(group));
+      new Output(!!opts.json).result(
+        { group, deleted: true },
+        () => `deleted group ${group} (its resources stay)`,
+      );
+    });
   rg.command('transfer <group>')
-    .requiredOption('--to <user>')
+    .description('give a static group to another owner')
+    .requiredOption('--to <user>', 'the new owner')
     .action(async (group: string, o: { to: string }, cmd: Command) => {
       const opts = g(cmd);
       await withCore(opts, (me) => me.groups.transfer(group, o.to));
@@ -107,24 +115,30 @@ export function registerGroups(program: Command): void {
     });
 
   const explorer = program.command('explorer').description('the password explorer views');
-  explorer.command('favourites').action(async (_o: unknown, cmd: Command) => {
-    const opts = g(cmd);
-    const f = await withCore(opts, (me) => me.explorer.favourites());
-    new Output(!!opts.json).result(f, (xs) =>
-      xs.map((x) => `${x.ref}${x.accessible ? '' : '  (no longer shared with you)'}`),
-    );
-  });
-  explorer.command('recent').action(async (_o: unknown, cmd: Command) => {
-    const opts = g(cmd);
-    const r = await withCore(opts, (me) => me.explorer.recent());
-    new Output(!!opts.json).result(r, (xs) => xs);
-  });
+  explorer
+    .command('favourites')
+    .description('your favourite accounts')
+    .action(async (_o: unknown, cmd: Command) => {
+      const opts = g(cmd);
+      const f = await withCore(opts, (me) => me.explorer.favourites());
+      new Output(!!opts.json).result(f, (xs) =>
+        xs.map((x) => `${x.ref}${x.accessible ? '' : '  (no longer shared with you)'}`),
+      );
+    });
+  explorer
+    .command('recent')
+    .description('the accounts you used most recently')
+    .action(async (_o: unknown, cmd: Command) => {
+      const opts = g(cmd);
+      const r = await withCore(opts, (me) => me.explorer.recent());
+      new Output(!!opts.json).result(r, (xs) => xs);
+    });
 
   program
     .command('share <target>')
     .description('share ACCOUNT (RESOURCE/ACCOUNT) or RESOURCE (or a group with --resource-group)')
-    .option('--user <name>')
-    .option('--user-group <name>')
+    .option('--user <name>', 'share with this user')
+    .option('--user-group <name>', 'share with this user group')
     .option('--privilege <p>', 'view | modify | manage')
     .option('--resource-group', 'the target names a resource group')
     .option('--revoke', 'remove the share instead')

@@ -20,19 +20,26 @@ const rows = (xs: HostKeyView[]) =>
 /** Pinned target host keys: list, show, accept a changed key. Administrators only. */
 export function registerHostKey(program: Command): void {
   const hk = program.command('hostkey').description('pinned host keys of targets and landing servers');
-  hk.command('list').action(async (_o: unknown, cmd: Command) => {
-    const opts = globalsOf(cmd);
-    const xs = await withCore(opts, (me) => me.hostKeys.list());
-    new Output(!!opts.json).result(xs, (v) => [...rows(v), `${v.length} host keys`]);
-  });
-  hk.command('show <resource-or-landing>').action(async (name: string, _o: unknown, cmd: Command) => {
-    const opts = globalsOf(cmd);
-    const xs = await withCore(opts, (me) => me.hostKeys.show(name));
-    new Output(!!opts.json).result(xs, (v) =>
-      v.length > 0 ? rows(v) : [`${name}: no host key pinned (the next connection records it)`],
-    );
-  });
+  hk.command('list')
+    .description(
+      'pinned host keys: resource (and landing servers on it), host:port, type, SHA256, first seen',
+    )
+    .action(async (_o: unknown, cmd: Command) => {
+      const opts = globalsOf(cmd);
+      const xs = await withCore(opts, (me) => me.hostKeys.list());
+      new Output(!!opts.json).result(xs, (v) => [...rows(v), `${v.length} host keys`]);
+    });
+  hk.command('show <resource-or-landing>')
+    .description("a resource's or landing server's pinned host keys")
+    .action(async (name: string, _o: unknown, cmd: Command) => {
+      const opts = globalsOf(cmd);
+      const xs = await withCore(opts, (me) => me.hostKeys.show(name));
+      new Output(!!opts.json).result(xs, (v) =>
+        v.length > 0 ? rows(v) : [`${name}: no host key pinned (the next connection records it)`],
+      );
+    });
   hk.command('accept <resource-or-landing>')
+    .description('accept a changed host key: clear the pin, or replace it with --fingerprint')
     .option(
       '--fingerprint <SHA256:...>',
       'the key the next connection must present (else: trust on first use)',

@@ -15,13 +15,14 @@ export function registerIdentity(program: Command): void {
   const user = program.command('user').description('users, roles and scope');
   user
     .command('add <name>')
+    .description('add a Custody user with a role')
     .requiredOption('--role <role>', 'admin | password-admin | password-user | auditor')
     .option('--password-file <file>', 'login password (else the user cannot log in until one is set)')
-    .option('--first-name <text>')
-    .option('--last-name <text>')
-    .option('--email <address>')
-    .option('--department <text>')
-    .option('--location <text>')
+    .option('--first-name <text>', 'first name')
+    .option('--last-name <text>', 'last name')
+    .option('--email <address>', 'e-mail address, for notifications')
+    .option('--department <text>', 'department')
+    .option('--location <text>', 'location')
     .option('--super-admin', 'access scope "all passwords in the system" (admin or password-admin only)')
     .action(async (name: string, o: Record<string, string | boolean | undefined>, cmd: Command) => {
       const opts = g(cmd);
@@ -45,16 +46,19 @@ export function registerIdentity(program: Command): void {
         (x) => `created user ${x.username} (${x.role}${x.superAdmin ? ', super administrator' : ''})`,
       );
     });
-  user.command('list').action(async (_o: unknown, cmd: Command) => {
-    const opts = g(cmd);
-    const users = await withCore(opts, (me) => me.users.list());
-    new Output(!!opts.json).result(users, (us) =>
-      table([
-        ['USER', 'ROLE', 'SCOPE', 'STATUS'],
-        ...us.map((u) => [u.username, u.role, u.superAdmin ? 'all' : 'owned+shared', userStatusText(u)]),
-      ]),
-    );
-  });
+  user
+    .command('list')
+    .description('users with role, scope and status (a locked user: locked until HH:MM UTC)')
+    .action(async (_o: unknown, cmd: Command) => {
+      const opts = g(cmd);
+      const users = await withCore(opts, (me) => me.users.list());
+      new Output(!!opts.json).result(users, (us) =>
+        table([
+          ['USER', 'ROLE', 'SCOPE', 'STATUS'],
+          ...us.map((u) => [u.username, u.role, u.superAdmin ? 'all' : 'owned+shared', userStatusText(u)]),
+        ]),
+      );
+    });
   user
     .command('unlock <name>')
     .description('lift a lockout after failed logins (audited)')
@@ -67,6 +71,7 @@ export function registerIdentity(program: Command): void {
     });
   user
     .command('set-role <name> <role>')
+    .description("change a user's role: admin, password-admin, password-user or auditor")
     .action(async (name: string, role: string, _o: unknown, cmd: Command) => {
       const opts = g(cmd);
       const u = await withCore(opts, (me) => me.users.setRole(name, role as Role));
@@ -86,44 +91,57 @@ export function registerIdentity(program: Command): void {
     });
   user
     .command('passwd <name>')
-    .requiredOption('--password-file <file>')
+    .description("set another user's login password")
+    .requiredOption('--password-file <file>', 'file holding the new login password (- for standard input)')
     .action(async (name: string, o: { passwordFile: string }, cmd: Command) => {
       const opts = g(cmd);
       const pw = await readPasswordFile(o.passwordFile);
       await withCore(opts, (me) => me.users.setPassword(name, pw));
       new Output(!!opts.json).result({ user: name, passwordSet: true }, () => `password set for ${name}`);
     });
-  user.command('disable <name>').action(async (name: string, _o: unknown, cmd: Command) => {
-    const opts = g(cmd);
-    await withCore(opts, (me) => me.users.update(name, { status: 'inactive' }));
-    new Output(!!opts.json).result({ user: name, status: 'inactive' }, () => `${name} disabled`);
-  });
-  user.command('enable <name>').action(async (name: string, _o: unknown, cmd: Command) => {
-    const opts = g(cmd);
-    await withCore(opts, (me) => me.users.update(name, { status: 'active' }));
-    new Output(!!opts.json).result({ user: name, status: 'active' }, () => `${name} enabled`);
-  });
-  user.command('delete <name>').action(async (name: string, _o: unknown, cmd: Command) => {
-    const opts = g(cmd);
-    await withCore(opts, (me) => me.users.remove(name));
-    new Output(!!opts.json).result({ user: name, deleted: true }, () => `deleted user ${name}`);
-  });
+  user
+    .command('disable <name>')
+    .description('disable a user: they can no longer log in')
+    .action(async (name: string, _o: unknown, cmd: Command) => {
+      const opts = g(cmd);
+      await withCore(opts, (me) => me.users.update(name, { status: 'inactive' }));
+      new Output(!!opts.json).result({ user: name, status: 'inactive' }, () => `${name} disabled`);
+    });
+  user
+    .command('enable <name>')
+    .description('enable a disabled user again')
+    .action(async (name: string, _o: unknown, cmd: Command) => {
+      const opts = g(cmd);
+      await withCore(opts, (me) => me.users.update(name, { status: 'active' }));
+      new Output(!!opts.json).result({ user: name, status: 'active' }, () => `${name} enabled`);
+    });
+  user
+    .command('delete <name>')
+    .description('delete a user')
+    .action(async (name: string, _o: unknown, cmd: Command) => {
+      const opts = g(cmd);
+      await withCore(opts, (me) => me.users.remove(name));
+      new Output(!!opts.json).result({ user: name, deleted: true }, () => `deleted user ${name}`);
+    });
 
   const ug = program.command('usergroup').description('user groups and their settings');
   ug.command('add <name>')
-    .option('--description <text>')
+    .description('add a user group')
+    .option('--description <text>', 'what the group is for')
     .action(async (name: string, o: { description?: string }, cmd: Command) => {
       const opts = g(cmd);
       const r = await withCore(opts, (me) => me.userGroups.create(name, o.description ?? ''));
       new Output(!!opts.json).result(r, (x) => `created user group ${x.name}`);
     });
-  ug.command('list').action(async (_o: unknown, cmd: Command) => {
-    const opts = g(cmd);
-    const r = await withCore(opts, (me) => me.userGroups.list());
-    new Output(!!opts.json).result(r, (gs) =>
-      table([['GROUP', 'MEMBERS'], ...gs.map((x) => [x.name, x.members.join(',')])]),
-    );
-  });
+  ug.command('list')
+    .description('user groups and their members')
+    .action(async (_o: unknown, cmd: Command) => {
+      const opts = g(cmd);
+      const r = await withCore(opts, (me) => me.userGroups.list());
+      new Output(!!opts.json).result(r, (gs) =>
+        table([['GROUP', 'MEMBERS'], ...gs.map((x) => [x.name, x.members.join(',')])]),
+      );
+    });
   ug.command('member <action> <group> <user>')
     .description('action: add or remove')
     .action(async (action: string, group: string, u: string, _o: unknown, cmd: Command) => {
@@ -139,10 +157,22 @@ export function registerIdentity(program: Command): void {
       );
     });
   ug.command('set <group>')
-    .option('--export-include-passwords <on|off>')
-    .option('--allow-personal <on|off>')
-    .option('--allow-export-personal <on|off>')
-    .option('--allow-grant-manage-criteria <on|off>')
+    .description(
+      "change a user group's settings (a member gets a switch only if every group of theirs allows it)",
+    )
+    .option(
+      '--export-include-passwords <on|off>',
+      "whether members' exports may include passwords (default on)",
+    )
+    .option('--allow-personal <on|off>', 'whether members may keep personal passwords (default on)')
+    .option(
+      '--allow-export-personal <on|off>',
+      'whether members may export their personal passwords (default on)',
+    )
+    .option(
+      '--allow-grant-manage-criteria <on|off>',
+      'whether members may grant manage on criteria groups (default off)',
+    )
     .action(async (group: string, o: Record<string, string | undefined>, cmd: Command) => {
       const opts = g(cmd);
       const settings = Object.fromEntries(
@@ -153,20 +183,26 @@ export function registerIdentity(program: Command): void {
       const r = await withCore(opts, (me) => me.userGroups.updateSettings(group, settings));
       new Output(!!opts.json).result(r, (x) => `updated ${x.name}`);
     });
-  ug.command('delete <group>').action(async (group: string, _o: unknown, cmd: Command) => {
-    const opts = g(cmd);
-    await withCore(opts, (me) => me.userGroups.remove(group));
-    new Output(!!opts.json).result({ group, deleted: true }, () => `deleted user group ${group}`);
-  });
+  ug.command('delete <group>')
+    .description('delete a user group')
+    .action(async (group: string, _o: unknown, cmd: Command) => {
+      const opts = g(cmd);
+      await withCore(opts, (me) => me.userGroups.remove(group));
+      new Output(!!opts.json).result({ group, deleted: true }, () => `deleted user group ${group}`);
+    });
 
   const settings = program.command('settings').description('run-time settings');
-  settings.command('show').action(async (_o: unknown, cmd: Command) => {
-    const opts = g(cmd);
-    const s = await withCore(opts, (me) => me.settings.get());
-    new Output(!!opts.json).result(s, (x) => Object.entries(x).map(([k, v]) => `${k} = ${String(v)}`));
-  });
+  settings
+    .command('show')
+    .description('the run-time settings and their values')
+    .action(async (_o: unknown, cmd: Command) => {
+      const opts = g(cmd);
+      const s = await withCore(opts, (me) => me.settings.get());
+      new Output(!!opts.json).result(s, (x) => Object.entries(x).map(([k, v]) => `${k} = ${String(v)}`));
+    });
   settings
     .command('deny-super-admin-creation <onoff>')
+    .description('on: only super administrators create super administrators (a super administrator sets it)')
     .action(async (v: string, _o: unknown, cmd: Command) => {
       const opts = g(cmd);
       await withCore(opts, (me) => me.settings.setSuperAdminCreationDenied(parseBool(v)));
@@ -175,9 +211,12 @@ export function registerIdentity(program: Command): void {
         () => `superAdminCreationDenied = ${parseBool(v)}`,
       );
     });
-  settings.command('org-wide-tree <onoff>').action(async (v: string, _o: unknown, cmd: Command) => {
-    const opts = g(cmd);
-    await withCore(opts, (me) => me.settings.setOrgWideTree(parseBool(v)));
-    new Output(!!opts.json).result({ orgWideTree: parseBool(v) }, () => `orgWideTree = ${parseBool(v)}`);
-  });
+  settings
+    .command('org-wide-tree <onoff>')
+    .description('on: one organisation-wide explorer tree that all administrators edit (off: one tree each)')
+    .action(async (v: string, _o: unknown, cmd: Command) => {
+      const opts = g(cmd);
+      await withCore(opts, (me) => me.settings.setOrgWideTree(parseBool(v)));
+      new Output(!!opts.json).result({ orgWideTree: parseBool(v) }, () => `orgWideTree = ${parseBool(v)}`);
+    });
 }

@@ -11,10 +11,11 @@ export function registerPersonal(program: Command): void {
     .description('personal passwords (visible only to their owner)');
   personal
     .command('add <title>')
-    .requiredOption('--password-file <file>')
-    .option('--login <name>')
-    .option('--url <url>')
-    .option('--notes <text>')
+    .description('add a personal password')
+    .requiredOption('--password-file <file>', 'file holding the password (- for standard input)')
+    .option('--login <name>', 'the login name it goes with')
+    .option('--url <url>', 'where it is used')
+    .option('--notes <text>', 'notes')
     .action(
       async (
         title: string,
@@ -29,21 +30,30 @@ export function registerPersonal(program: Command): void {
         new Output(!!opts.json).result(p, (x) => `stored personal password ${x.title}`);
       },
     );
-  personal.command('list').action(async (_o: unknown, cmd: Command) => {
-    const opts = g(cmd);
-    const ps = await withCore(opts, (me) => me.personal.list());
-    new Output(!!opts.json).result(ps, (xs) =>
-      table([['TITLE', 'LOGIN', 'URL'], ...xs.map((x) => [x.title, x.login || '-', x.url || '-'])]),
-    );
-  });
-  personal.command('reveal <title>').action(async (title: string, _o: unknown, cmd: Command) => {
-    const opts = g(cmd);
-    const s = await withCore(opts, (me) => me.personal.reveal(title));
-    new Output(!!opts.json).result({ title, password: s.reveal() }, (x) => x.password);
-  });
-  personal.command('delete <title>').action(async (title: string, _o: unknown, cmd: Command) => {
-    const opts = g(cmd);
-    await withCore(opts, (me) => me.personal.remove(title));
-    new Output(!!opts.json).result({ title, deleted: true }, () => `deleted personal password ${title}`);
-  });
+  personal
+    .command('list')
+    .description('your personal passwords (titles, never the passwords)')
+    .action(async (_o: unknown, cmd: Command) => {
+      const opts = g(cmd);
+      const ps = await withCore(opts, (me) => me.personal.list());
+      new Output(!!opts.json).result(ps, (xs) =>
+        table([['TITLE', 'LOGIN', 'URL'], ...xs.map((x) => [x.title, x.login || '-', x.url || '-'])]),
+      );
+    });
+  personal
+    .command('reveal <title>')
+    .description('print one of your personal passwords (audited)')
+    .action(async (title: string, _o: unknown, cmd: Command) => {
+      const opts = g(cmd);
+      const s = await withCore(opts, (me) => me.personal.reveal(title));
+      new Output(!!opts.json).result({ title, password: s.reveal() }, (x) => x.password);
+    });
+  personal
+    .command('delete <title>')
+    .description('delete one of your personal passwords')
+    .action(async (title: string, _o: unknown, cmd: Command) => {
+      const opts = g(cmd);
+      await withCore(opts, (me) => me.personal.remove(title));
+      new Output(!!opts.json).result({ title, deleted: true }, () => `deleted personal password ${title}`);
+    });
 }

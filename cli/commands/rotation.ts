@@ -76,26 +76,29 @@ export function registerRotation(program: Command): void {
         (v) => `rotation ${v.name} on group ${v.group}: ${v.schedule}; next run ${v.nextRunAt}`,
       );
     });
-  rotation.command('list').action(async (_o: unknown, cmd: Command) => {
-    const opts = globalsOf(cmd);
-    const out = new Output(!!opts.json);
-    const list = await withCore(opts, (me) => me.rotation.list());
-    out.result(list, (l) =>
-      table([
-        ['NAME', 'GROUP', 'SCHEDULE', 'PASSWORDS', 'NEXT RUN', 'LAST RUN'],
-        ...l.map((t) => [
-          t.name,
-          t.group,
-          t.schedule,
-          t.passwordMode,
-          t.nextRunAt ?? '-',
-          t.lastRun
-            ? `${t.lastRun.startedAt} ${t.lastRun.changed}/${t.lastRun.skipped}/${t.lastRun.failed}`
-            : '-',
+  rotation
+    .command('list')
+    .description('rotation tasks on the groups you may view: schedule, next run, last run')
+    .action(async (_o: unknown, cmd: Command) => {
+      const opts = globalsOf(cmd);
+      const out = new Output(!!opts.json);
+      const list = await withCore(opts, (me) => me.rotation.list());
+      out.result(list, (l) =>
+        table([
+          ['NAME', 'GROUP', 'SCHEDULE', 'PASSWORDS', 'NEXT RUN', 'LAST RUN'],
+          ...l.map((t) => [
+            t.name,
+            t.group,
+            t.schedule,
+            t.passwordMode,
+            t.nextRunAt ?? '-',
+            t.lastRun
+              ? `${t.lastRun.startedAt} ${t.lastRun.changed}/${t.lastRun.skipped}/${t.lastRun.failed}`
+              : '-',
+          ]),
         ]),
-      ]),
-    );
-  });
+      );
+    });
   rotation
     .command('run <name>')
     .description('rotate now and print the results report (exit 3 if any failed)')
@@ -122,10 +125,13 @@ export function registerRotation(program: Command): void {
       const report = await withCore(opts, (me) => me.rotation.report(name));
       out.result(report, (r) => (r ? reportLines(r) : `rotation ${name} has not run yet`));
     });
-  rotation.command('remove <name>').action(async (name: string, _o: unknown, cmd: Command) => {
-    const opts = globalsOf(cmd);
-    const out = new Output(!!opts.json);
-    await withCore(opts, (me) => me.rotation.remove(name));
-    out.result({ name, removed: true }, () => `rotation ${name} removed`);
-  });
+  rotation
+    .command('remove <name>')
+    .description('delete a rotation task')
+    .action(async (name: string, _o: unknown, cmd: Command) => {
+      const opts = globalsOf(cmd);
+      const out = new Output(!!opts.json);
+      await withCore(opts, (me) => me.rotation.remove(name));
+      out.result({ name, removed: true }, () => `rotation ${name} removed`);
+    });
 }

@@ -33,18 +33,22 @@ function parsePort(v: string | undefined): number | undefined {
 
 export function registerVault(program: Command): void {
   const type = program.command('type').description('resource types');
-  type.command('list').action(async (_o: unknown, cmd: Command) => {
-    const opts = g(cmd);
-    const types = await withCore(opts, (me) => me.catalog.listTypes());
-    new Output(!!opts.json).result(types, (ts) =>
-      table([
-        ['TYPE', 'PROTOCOL', 'RESET', 'BUILT-IN'],
-        ...ts.map((t) => [t.name, t.protocol, t.resetKind ?? '-', t.builtin ? 'yes' : 'no']),
-      ]),
-    );
-  });
+  type
+    .command('list')
+    .description('resource types: protocol, reset connector, built-in or not')
+    .action(async (_o: unknown, cmd: Command) => {
+      const opts = g(cmd);
+      const types = await withCore(opts, (me) => me.catalog.listTypes());
+      new Output(!!opts.json).result(types, (ts) =>
+        table([
+          ['TYPE', 'PROTOCOL', 'RESET', 'BUILT-IN'],
+          ...ts.map((t) => [t.name, t.protocol, t.resetKind ?? '-', t.builtin ? 'yes' : 'no']),
+        ]),
+      );
+    });
   type
     .command('add <name>')
+    .description('add a custom resource type')
     .option('--like <type>', 'behave like this type for sessions and resets')
     .option('--hide <attrs>', 'comma-separated attributes to hide (department,location,url,domain-name)')
     .option('--file-fields', 'enable file custom fields')
@@ -60,17 +64,21 @@ export function registerVault(program: Command): void {
       );
       new Output(!!opts.json).result(t, (x) => `created type ${x.name}`);
     });
-  type.command('delete <name>').action(async (name: string, _o: unknown, cmd: Command) => {
-    const opts = g(cmd);
-    await withCore(opts, (me) => me.catalog.removeType(name));
-    new Output(!!opts.json).result({ type: name, deleted: true }, () => `deleted type ${name}`);
-  });
+  type
+    .command('delete <name>')
+    .description('delete a custom resource type')
+    .action(async (name: string, _o: unknown, cmd: Command) => {
+      const opts = g(cmd);
+      await withCore(opts, (me) => me.catalog.removeType(name));
+      new Output(!!opts.json).result({ type: name, deleted: true }, () => `deleted type ${name}`);
+    });
 
   const field = program
     .command('field')
     .description('custom fields (up to 20 for resources, 20 for accounts)');
   field
     .command('add <target> <name>')
+    .description('add a custom field; target: resource or account')
     .requiredOption('--kind <kind>', 'text | numeric | password | datetime | file')
     .action(async (target: string, name: string, o: { kind: string }, cmd: Command) => {
       const opts = g(cmd);
@@ -79,25 +87,29 @@ export function registerVault(program: Command): void {
       );
       new Output(!!opts.json).result(f, (x) => `created ${x.target} field ${x.name} (${x.kind})`);
     });
-  field.command('list').action(async (_o: unknown, cmd: Command) => {
-    const opts = g(cmd);
-    const fs = await withCore(opts, (me) => me.catalog.listFields());
-    new Output(!!opts.json).result(fs, (xs) =>
-      table([['TARGET', 'FIELD', 'KIND'], ...xs.map((f) => [f.target, f.name, f.kind])]),
-    );
-  });
+  field
+    .command('list')
+    .description('custom fields: target, name, kind')
+    .action(async (_o: unknown, cmd: Command) => {
+      const opts = g(cmd);
+      const fs = await withCore(opts, (me) => me.catalog.listFields());
+      new Output(!!opts.json).result(fs, (xs) =>
+        table([['TARGET', 'FIELD', 'KIND'], ...xs.map((f) => [f.target, f.name, f.kind])]),
+      );
+    });
 
   const resource = program.command('resource').description('resources');
   resource
     .command('add <name>')
-    .requiredOption('--type <type>')
+    .description('add a resource (a server, database or device whose accounts the vault keeps)')
+    .requiredOption('--type <type>', 'resource type (custody type list)')
     .option('--host <host>', 'DNS name or IP address')
-    .option('--port <n>')
-    .option('--description <text>')
-    .option('--department <text>')
-    .option('--location <text>')
-    .option('--url <url>')
-    .option('--domain <name>')
+    .option('--port <n>', 'port of its protocol (SSH, Telnet, database, LDAP…)')
+    .option('--description <text>', 'what the resource is')
+    .option('--department <text>', 'department')
+    .option('--location <text>', 'location')
+    .option('--url <url>', 'resource URL (e.g. ldaps://host for an LDAP resource)')
+    .option('--domain <name>', 'domain name')
     .option('--policy <name>', 'password policy for its accounts')
     .option('--field <name=value>', 'custom field (repeatable)', collect)
     .option('--field-file <name=file>', 'password-kind custom field read from a file (repeatable)', collect)
@@ -146,38 +158,42 @@ export function registerVault(program: Command): void {
         `${xs.length} resources`,
       ]);
     });
-  resource.command('show <name>').action(async (name: string, _o: unknown, cmd: Command) => {
-    const opts = g(cmd);
-    const r = await withCore(opts, async (me) => ({
-      ...(await me.resources.get(name)),
-      hostKeys: (await me.hostKeys.pinsFor(name)).map((k) => ({
-        keyType: k.keyType,
-        fingerprint: k.fingerprint,
-        firstSeen: k.firstSeen,
-        state: k.state,
-      })),
-    }));
-    new Output(!!opts.json).result(r, (x) => [
-      `${x.name}  (${x.typeName}, owner ${x.ownerName}, your access: ${x.access})`,
-      `host: ${x.dnsName || '-'}  port: ${x.port ?? '-'}`,
-      ...(x.hostKeys.length === 0
-        ? ['host key: not pinned yet']
-        : x.hostKeys.map((k) =>
-            k.state === 'expected'
-              ? `host key: expected ${k.fingerprint} (accepted ${k.firstSeen})`
-              : `host key: ${k.keyType} ${k.fingerprint} (first seen ${k.firstSeen})`,
-          )),
-      ...(x.description ? [`description: ${x.description}`] : []),
-      `accounts: ${x.accounts.join(', ') || '-'}`,
-      ...Object.entries(x.custom).map(([k, v]) => `${k}: ${v}`),
-    ]);
-  });
+  resource
+    .command('show <name>')
+    .description('a resource: type, owner, your access, host, pinned host key, accounts, custom fields')
+    .action(async (name: string, _o: unknown, cmd: Command) => {
+      const opts = g(cmd);
+      const r = await withCore(opts, async (me) => ({
+        ...(await me.resources.get(name)),
+        hostKeys: (await me.hostKeys.pinsFor(name)).map((k) => ({
+          keyType: k.keyType,
+          fingerprint: k.fingerprint,
+          firstSeen: k.firstSeen,
+          state: k.state,
+        })),
+      }));
+      new Output(!!opts.json).result(r, (x) => [
+        `${x.name}  (${x.typeName}, owner ${x.ownerName}, your access: ${x.access})`,
+        `host: ${x.dnsName || '-'}  port: ${x.port ?? '-'}`,
+        ...(x.hostKeys.length === 0
+          ? ['host key: not pinned yet']
+          : x.hostKeys.map((k) =>
+              k.state === 'expected'
+                ? `host key: expected ${k.fingerprint} (accepted ${k.firstSeen})`
+                : `host key: ${k.keyType} ${k.fingerprint} (first seen ${k.firstSeen})`,
+            )),
+        ...(x.description ? [`description: ${x.description}`] : []),
+        `accounts: ${x.accounts.join(', ') || '-'}`,
+        ...Object.entries(x.custom).map(([k, v]) => `${k}: ${v}`),
+      ]);
+    });
   resource
     .command('update <name>')
-    .option('--host <host>')
-    .option('--port <n>')
-    .option('--description <text>')
-    .option('--policy <name>')
+    .description('change a resource (a new host or port drops its pinned host key)')
+    .option('--host <host>', 'new DNS name or IP address')
+    .option('--port <n>', 'new port')
+    .option('--description <text>', 'new description')
+    .option('--policy <name>', 'password policy for its accounts')
     .option('--allow-port-forwarding <on|off>', 'let ssh -L through the gateway reach this resource')
     .action(async (name: string, o: Record<string, string | undefined>, cmd: Command) => {
       const opts = g(cmd);
@@ -195,17 +211,21 @@ export function registerVault(program: Command): void {
       );
       new Output(!!opts.json).result(r, (x) => `updated resource ${x.name}`);
     });
-  resource.command('delete <name>').action(async (name: string, _o: unknown, cmd: Command) => {
-    const opts = g(cmd);
-    await withCore(opts, (me) => me.resources.remove(name));
-    new Output(!!opts.json).result(
-      { resource: name, deleted: true },
-      () => `deleted resource ${name} and its accounts`,
-    );
-  });
+  resource
+    .command('delete <name>')
+    .description('delete a resource and its accounts')
+    .action(async (name: string, _o: unknown, cmd: Command) => {
+      const opts = g(cmd);
+      await withCore(opts, (me) => me.resources.remove(name));
+      new Output(!!opts.json).result(
+        { resource: name, deleted: true },
+        () => `deleted resource ${name} and its accounts`,
+      );
+    });
   resource
     .command('transfer <name>')
-    .requiredOption('--to <user>')
+    .description('give a resource to another owner (an administrator or password administrator)')
+    .requiredOption('--to <user>', 'the new owner')
     .action(async (name: string, o: { to: string }, cmd: Command) => {
       const opts = g(cmd);
       await withCore(opts, (me) => me.resources.transfer(name, o.to));
@@ -217,10 +237,11 @@ export function registerVault(program: Command): void {
     .description('accounts and their passwords (named RESOURCE/ACCOUNT)');
   account
     .command('add <resource> <account>')
+    .description('add an account to a resource, with its password or SSH private key')
     .option('--password-file <file>', 'the password (or - for standard input)')
     .option('--generate', 'generate a password that satisfies the resource policy')
     .option('--private-key', 'the file holds an SSH private key (OpenSSH or PEM), not a password')
-    .option('--notes <text>')
+    .option('--notes <text>', 'notes')
     .option('--field <name=value>', 'custom field (repeatable)', collect)
     .option('--field-file <name=file>', 'password-kind custom field from a file (repeatable)', collect)
     .action(
@@ -266,6 +287,7 @@ export function registerVault(program: Command): void {
     );
   account
     .command('list')
+    .description('the accounts you may see')
     .option('--search <text>', 'filter on resource, account, description, DNS name')
     .action(async (o: { search?: string }, cmd: Command) => {
       const opts = g(cmd);
@@ -278,20 +300,23 @@ export function registerVault(program: Command): void {
         `${x.total} accounts`,
       ]);
     });
-  account.command('show <ref>').action(async (ref: string, _o: unknown, cmd: Command) => {
-    const opts = g(cmd);
-    const a = await withCore(opts, (me) => me.accounts.get(ref));
-    new Output(!!opts.json).result(a, (x) => [
-      `${x.ref}  (your access: ${x.access})`,
-      `password changed ${x.passwordChangedAt} by ${x.passwordChangedBy}`,
-      ...(x.notes ? [`notes: ${x.notes}`] : []),
-      ...Object.entries(x.custom).map(([k, v]) => `${k}: ${v}`),
-    ]);
-  });
+  account
+    .command('show <ref>')
+    .description('an account: fields and custom fields, never the password')
+    .action(async (ref: string, _o: unknown, cmd: Command) => {
+      const opts = g(cmd);
+      const a = await withCore(opts, (me) => me.accounts.get(ref));
+      new Output(!!opts.json).result(a, (x) => [
+        `${x.ref}  (your access: ${x.access})`,
+        `password changed ${x.passwordChangedAt} by ${x.passwordChangedBy}`,
+        ...(x.notes ? [`notes: ${x.notes}`] : []),
+        ...Object.entries(x.custom).map(([k, v]) => `${k}: ${v}`),
+      ]);
+    });
   account
     .command('reveal <ref>')
     .description('print the password (audited as a password access)')
-    .option('--reason <text>')
+    .option('--reason <text>', 'why: kept in the audit row')
     .option('--field <name>', 'reveal a password-kind custom field instead')
     .option('--ticket <id>', 'ticket id, where ticket validation is on')
     .action(async (ref: string, o: { reason?: string; field?: string; ticket?: string }, cmd: Command) => {
@@ -304,7 +329,8 @@ export function registerVault(program: Command): void {
     });
   account
     .command('set-password <ref>')
-    .option('--password-file <file>')
+    .description("change an account's password in the vault (the old one goes to history)")
+    .option('--password-file <file>', 'file holding the new password (- for standard input)')
     .option('--generate', 'generate one that satisfies the policy (not printed)')
     .option('--ticket <id>', 'ticket id, where ticket validation is on')
     .action(
@@ -332,20 +358,30 @@ export function registerVault(program: Command): void {
         );
       },
     );
-  account.command('history <ref>').action(async (ref: string, _o: unknown, cmd: Command) => {
-    const opts = g(cmd);
-    const h = await withCore(opts, (me) => me.accounts.history(ref));
-    new Output(!!opts.json).result(h, (xs) =>
-      table([['ID', 'CHANGED', 'BY', 'FROM'], ...xs.map((x) => [x.id, x.changedAt, x.changedBy, x.source])]),
-    );
-  });
-  account.command('delete <ref>').action(async (ref: string, _o: unknown, cmd: Command) => {
-    const opts = g(cmd);
-    await withCore(opts, (me) => me.accounts.remove(ref));
-    new Output(!!opts.json).result({ ref, deleted: true }, () => `deleted ${ref}`);
-  });
+  account
+    .command('history <ref>')
+    .description("an account's password history: when, by whom, from where (never the passwords)")
+    .action(async (ref: string, _o: unknown, cmd: Command) => {
+      const opts = g(cmd);
+      const h = await withCore(opts, (me) => me.accounts.history(ref));
+      new Output(!!opts.json).result(h, (xs) =>
+        table([
+          ['ID', 'CHANGED', 'BY', 'FROM'],
+          ...xs.map((x) => [x.id, x.changedAt, x.changedBy, x.source]),
+        ]),
+      );
+    });
+  account
+    .command('delete <ref>')
+    .description('delete an account')
+    .action(async (ref: string, _o: unknown, cmd: Command) => {
+      const opts = g(cmd);
+      await withCore(opts, (me) => me.accounts.remove(ref));
+      new Output(!!opts.json).result({ ref, deleted: true }, () => `deleted ${ref}`);
+    });
   account
     .command('favourite <ref> [onoff]')
+    .description('add an account to your favourites, or remove it with off')
     .action(async (ref: string, onoff: string | undefined, _o: unknown, cmd: Command) => {
       const opts = g(cmd);
       const on = onoff !== 'off';
