@@ -219,7 +219,7 @@ export const configSchema = z
       })
       .prefault({})
       .describe(
-        "How automatic Telnet login, and the login step of Telnet and device resets, recognise a device's prompts: regular expressions (at most 500 characters), case-insensitive, matched against the end of what the device has shown. In TOML, literal strings ('…') need no escaping.",
+        "How automatic Telnet login, and the login step of Telnet and device resets, recognise a device's prompts: regular expressions (at most 500 characters), case-insensitive, matched against the end of what the device has shown. The defaults are `protocols/prompts.ts`'s. In TOML, literal strings ('…') need no escaping.",
       ),
     gateway: z
       .strictObject({
