@@ -1,4 +1,4 @@
-// Lint is where the room boundaries (README, Layout) are enforced, not memory.
+// Lint is where the room boundaries (docs/architecture.md, Rooms) are enforced, not memory.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 

@@ -44,7 +44,10 @@ export function registerSelfService(program: Command): void {
   program
     .command('ticketing')
     .description('ticketing-system integration: show the settings, or apply a JSON file of them')
-    .option('--file <file>', 'JSON object with the settings to change (see README)')
+    .option(
+      '--file <file>',
+      'JSON object with the settings to change (see docs/administrators/ticket-validation.md)',
+    )
     .action(async (o: { file?: string }, cmd: Command) => {
       const opts = g(cmd);
       let patch: Partial<TicketingSettings> | undefined;

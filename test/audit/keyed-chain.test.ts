@@ -124,7 +124,7 @@ describe('checkpoints', () => {
     const kept = await db('audit_events').where('seq', keep).first();
     await db('audit_events').where('seq', '>', keep).delete();
     await db('audit_head').where({ id: 1 }).update({ seq: keep, hash: kept.hash });
-    // The chain alone cannot see it (documented in the README).
+    // The chain alone cannot see it (documented in docs/security.md).
     expect((await v.core.audit.verify(v.host)).ok).toBe(true);
     // verify appended a row: cut back again, then check against the checkpoint.
     await db('audit_events').where('seq', '>', keep).delete();

@@ -651,7 +651,7 @@ describe.each(KINDS)('as %s', (kind) => {
 // who holds a check-out (nobody, the actor, someone else). The actor holds a manage share (capped
 // to modify for password users and auditors), so the plain matrix above says every path but the
 // import is allowed; what differs here is the access-control rule (requireMayChangePassword and
-// the README's Access control section): a password of one's choosing needs one's own check-out;
+// docs/operators/requests-and-checkout.md): a password of one's choosing needs one's own check-out;
 // a generated reset needs only that nobody else holds it; while someone else holds it nobody
 // changes it. Self-service changes the login password, which no resource's access control covers.
 

@@ -1,4 +1,4 @@
-// The README's "add a Telnet target" commands, verified as written: the real CLI
+// docs/operators/connecting.md's "add a Telnet target" commands, verified as written: the real CLI
 // adds a `telnet-device` resource and its account, the real `custody server` serves it, and
 // `ssh 'admin:USER@switch01'@node` lands in the target's shell with the password typed for you.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';

@@ -38,7 +38,7 @@ let dir: string;
  * Minutes of a session whose screen depends on everything before: cursor moves, colours,
  * clears, a scroll region left set across keyframes, resizes, bursts large enough to cut keyframes
  * by size, input (not drawn) and idle stretches. Lines stay narrower than the terminal: how xterm
- * reflows a wrapped line on a later resize is not carried by a keyframe (README: Replay).
+ * reflows a wrapped line on a later resize is not carried by a keyframe (docs/auditors/replay.md).
  */
 async function recordSession(name: string, seed = 7, minutes = 10): Promise<string> {
   const rnd = random(seed);
