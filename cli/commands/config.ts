@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { configFileOf, loadConfigFile, resolveHome } from '../../core/index.ts';
+import { ConfigError, configFileOf, loadConfigFile, resolveHome } from '../../core/index.ts';
 import { globalsOf } from '../context.ts';
 import { Output } from '../output.ts';
 
@@ -18,6 +19,9 @@ export function registerConfig(program: Command): void {
       const g = globalsOf(cmd);
       // The file as the user spelt it, so the error names the path they typed.
       const target = file ?? configFileOf(resolveHome(g.home));
+      // A file named on the command line is not the home's: 'run custody init' would not help.
+      if (file !== undefined && !existsSync(file))
+        throw new ConfigError(`${file}: no such file`, { source: file });
       await loadConfigFile(target);
       new Output(!!g.json).result({ file: target, valid: true }, (r) => `${r.file}: ok`);
     });

@@ -45,6 +45,9 @@ describe('custody config check', () => {
     const err = JSON.parse(j.stderr) as { error: { code: string; message: string } };
     expect(err.error.code).toBe('E_CONFIG');
     expect(err.error.message).toContain('log.level:');
+    const missing = await custody(['config', 'check', path.join(dir, 'nope.toml')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim()).toBe(`custody: E_CONFIG: ${path.join(dir, 'nope.toml')}: no such file`);
   }, 60_000);
 
   it('accepts the shipped configuration, and checks the home folder’s file without FILE', async () => {
