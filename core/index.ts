@@ -99,6 +99,13 @@ export { bufferSource, openFileSource, CountingSource, type ByteSource } from '.
 export { parseSize as parseSizeOfResize, type CastEvent } from './recording/cast-lines.ts';
 export type { ScreenKeyframe } from './recording/screen-keyframes.ts';
 export { SCREENS_SUFFIX } from './recording/screen-index-file.ts';
+export { CONTAINER_SUFFIX } from './recording/container-format.ts';
+export {
+  VERIFY_EXIT as RECORDING_VERIFY_EXIT,
+  type VerifyReport as RecordingVerifyReport,
+  type VerifyStatus as RecordingVerifyStatus,
+} from './recording/container-verify.ts';
+export { verifyBundleFile } from './recording/bundle.ts';
 export type { RecordingRow, RecordingFilter } from './storage/repos/index.ts';
 export type { QualityExit, QualityRequest, QualityAnswer, QualityOutcome } from './policy/quality-exit.ts';
 export type { TicketSystem, TicketSystemFactory, TicketingSettings } from './tickets/ticket-system.ts';
