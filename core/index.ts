@@ -88,7 +88,13 @@ export type {
   RecordingSummary,
   RecordingWriter,
 } from './recording/types.ts';
-export { discardRecorder, type SessionRecorder, type TerminalRecorder } from './recording/recorder.ts';
+export {
+  discardRecorder,
+  type FileTransferRecorder,
+  type SessionRecorder,
+  type TerminalRecorder,
+} from './recording/recorder.ts';
+export type { TransferOp } from './recording/file-transfer-format.ts';
 export { AsciicastWriter, type AsciicastWriterOptions } from './recording/asciicast-writer.ts';
 export { INDEX_SUFFIX, type IndexEntry } from './recording/index-format.ts';
 export { RecordingStore, type RecordingExport, type RecordingFormat } from './recording/recording-store.ts';

@@ -17,6 +17,8 @@ import type { CoreContext, OpScope } from '../context.ts';
 import { NotFoundError, StorageError, ValidationError, firstLine } from '../errors.ts';
 import type { RecordingFilter, RecordingRow, Repos } from '../storage/repos/index.ts';
 import { AsciicastWriter, openExclusive, type AsciicastWriterOptions } from './asciicast-writer.ts';
+import { FileTransferWriter } from './file-transfer-writer.ts';
+import type { SessionRecorder } from './recorder.ts';
 import { bufferSource, openFileSource, type ByteSource } from './byte-source.ts';
 import { aad } from '../crypto/aad.ts';
 import { Secret } from '../crypto/secret.ts';
@@ -68,7 +70,7 @@ export interface RecordingStoreOptions {
 export class RecordingStore {
   readonly dir: string;
   readonly signingKeyFile: string;
-  readonly #open = new Set<AsciicastWriter>();
+  readonly #open = new Set<{ readonly id: string; close(): Promise<unknown> }>();
   #signer: Promise<SigningKey> | undefined;
 
   constructor(
@@ -130,6 +132,62 @@ export class RecordingStore {
    * (strict ends the session, best-effort warns and continues).
    */
   async open(meta: RecordingMeta, policy: RecordingFailurePolicy): Promise<AsciicastWriter> {
+    return this.#start(meta, policy, 'terminal', (c) =>
+      AsciicastWriter.create({
+        id: c.id,
+        castPath: c.file,
+        meta,
+        clock: this.ctx.clock,
+        policy,
+        openSink: c.openSink,
+        ...(this.options.flushIntervalMs ? { flushIntervalMs: this.options.flushIntervalMs } : {}),
+        ...(this.options.timers ? { timers: this.options.timers } : {}),
+        onClosed: c.onClosed,
+      }),
+    );
+  }
+
+  /**
+   * Starts a file transfer's recording (SFTP): its operations, and the file contents only when
+   * `recordsContents` (the resource's setting). Same row, failure policy and audit as open().
+   */
+  async openFileTransfer(
+    meta: RecordingMeta,
+    policy: RecordingFailurePolicy,
+    recordsContents: boolean,
+  ): Promise<FileTransferWriter> {
+    return this.#start(meta, policy, 'file-transfer', async (c) => {
+      const sink = await c.openSink();
+      return new FileTransferWriter({
+        id: c.id,
+        path: c.file,
+        clock: this.ctx.clock,
+        policy,
+        recordsContents,
+        sink,
+        ...(this.options.flushIntervalMs ? { flushIntervalMs: this.options.flushIntervalMs } : {}),
+        ...(this.options.timers ? { timers: this.options.timers } : {}),
+        onClosed: c.onClosed,
+      });
+    });
+  }
+
+  /**
+   * Creates the container (with a fresh data key) and a row with status 'recording'. On close the
+   * row gets ended_at, bytes, events and status 'complete' or 'failed'. A write failure is logged
+   * and audited (`recording.fail`); the caller registers onFailure and applies `policy`.
+   */
+  async #start<W extends SessionRecorder & { readonly id: string; close(): Promise<RecordingSummary> }>(
+    meta: RecordingMeta,
+    policy: RecordingFailurePolicy,
+    kind: ContainerHeader['kind'],
+    make: (c: {
+      id: string;
+      file: string;
+      openSink: () => Promise<ContainerSink>;
+      onClosed: (summary: RecordingSummary, failed: Error | undefined) => Promise<void>;
+    }) => Promise<W>,
+  ): Promise<W> {
     const id = this.ctx.ids.next();
     if (!/^[A-Za-z0-9._-]{1,64}$/.test(id) || id.startsWith('.'))
       throw new ValidationError(`unusable recording id '${id}'`);
@@ -137,29 +195,23 @@ export class RecordingStore {
     const yyyy = String(started.getUTCFullYear()).padStart(4, '0');
     const mm = String(started.getUTCMonth() + 1).padStart(2, '0');
     const rel = path.posix.join(yyyy, mm, `${id}${CONTAINER_SUFFIX}`);
-    const castPath = path.join(this.dir, yyyy, mm, `${id}${CONTAINER_SUFFIX}`);
-    await this.#ensureDir(path.dirname(castPath));
+    const file = path.join(this.dir, yyyy, mm, `${id}${CONTAINER_SUFFIX}`);
+    await this.#ensureDir(path.dirname(file));
 
     const logger = this.ctx.deps.logger;
     const { dataKey, sealedKey, signer } = await this.#newKey(id);
-    const header = containerHeader(id, meta, 'terminal');
+    const header = containerHeader(id, meta, kind);
     const openFile = this.options.openFile ?? openExclusive;
-    const writer = await AsciicastWriter.create({
+    const writer: W = await make({
       id,
-      castPath,
-      meta,
-      clock: this.ctx.clock,
-      policy,
+      file,
       openSink: async () =>
-        ContainerSink.create(await openFile(castPath), {
+        ContainerSink.create(await openFile(file), {
           header,
           dataKey,
           signer,
           now: () => this.ctx.clock.now(),
         }),
-      ...(this.options.flushIntervalMs ? { flushIntervalMs: this.options.flushIntervalMs } : {}),
-      ...(this.options.openFile ? { openFile: this.options.openFile } : {}),
-      ...(this.options.timers ? { timers: this.options.timers } : {}),
       onClosed: async (summary, failed) => {
         this.#open.delete(writer);
         await this.#finish(summary, failed);
