@@ -100,7 +100,7 @@ async function openOnChannel(r: LaunchRequest, route: string[]): Promise<OpenedT
               startedAt: r.timers.now(),
             },
             settings.recordingFailure,
-            false,
+            !!grant.target.recordFileContents,
           ),
         );
         return recorder;

@@ -1,6 +1,7 @@
 // File transfers are recorded: the real OpenSSH sftp client puts a file, gets it back and renames
 // it through the gateway; the recording (listed as protocol sftp) names each operation with its
 // file names, offsets and sizes, exported by the real CLI as text and as JSON lines, and verifies.
+// File contents are kept only for a resource whose setting asks for them.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -86,5 +87,48 @@ describe.skipIf(!!skip)(`sftp recordings${skip ? ` (${skip})` : ''}`, () => {
     const v = await custody(['--home', fx.v.home, 'recordings', 'verify', row!.id]);
     expect(v.code, v.stderr).toBe(0);
     expect(v.stdout).toMatch(/intact/);
+  }, 120_000);
+
+  it('keeps the file contents too once the resource asks for them (resource update --record-file-contents on)', async () => {
+    const on = await custody([
+      '--home',
+      fx.v.home,
+      'resource',
+      'update',
+      'web01',
+      '--record-file-contents',
+      'on',
+    ]);
+    expect(on.code, on.stderr).toBe(0);
+    const id = { password: USER_PASSWORD };
+    const local = path.join(work, 'note.txt');
+    writeFileSync(local, 'CONTENTS-RECORDED-1\n');
+    const r = await runClient(
+      'sftp',
+      [
+        ...sshOptions(fx.gw.port, id).map((o) => o.replace(/^-p(\d+)$/, '-P$1')),
+        '-o',
+        `User=${fx.direct('alice')}`,
+        '127.0.0.1',
+      ],
+      id,
+      { input: `put ${local} note.txt\nbye\n`, timeoutMs: 60_000 },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const [row] = await fx.v.core.recordings.list(fx.v.host, { limit: 1 });
+    expect(row).toMatchObject({ protocol: 'sftp' });
+    const json = await custody(['--home', fx.v.home, 'recordings', 'export', row!.id, '--format', 'json']);
+    const writes = json.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { op: string; data?: string })
+      .filter((o) => o.op === 'write');
+    expect(writes.map((w) => Buffer.from(w.data ?? '', 'base64').toString('utf8')).join('')).toBe(
+      'CONTENTS-RECORDED-1\n',
+    );
+    // Still encrypted on disk.
+    expect(readFileSync(fx.v.core.recordings.pathOf(row!)).includes(Buffer.from('CONTENTS-RECORDED'))).toBe(
+      false,
+    );
   }, 120_000);
 });

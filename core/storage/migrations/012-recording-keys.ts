@@ -10,5 +10,10 @@ export const m012: Migration = {
     await knex.schema.alterTable('recordings', (t) => {
       t.text('data_key_enc').nullable();
     });
+    // Whether SFTP recordings of a resource keep the file contents read and written, not only the
+    // operations: off unless an administrator turns it on for that resource.
+    await knex.schema.alterTable('resources', (t) => {
+      t.boolean('record_file_contents').notNullable().defaultTo(false);
+    });
   },
 };
