@@ -43,11 +43,15 @@ export async function exportOf(
   else if (kind === 'terminal' && format === 'raw') produce = (c) => c.outputBytes();
   else if (kind === 'file-transfer' && (format === 'text' || format === 'json'))
     produce = (c) => transfersOf(c, format);
+  else if (kind === 'file-transfer' && format === 'asciicast')
+    produce = async function* (c) {
+      yield await transferCast(c, row);
+    };
   else
     throw new ValidationError(
       kind === 'terminal'
         ? `a terminal recording exports as asciicast, raw or bundle, not ${format}`
-        : `a file-transfer recording exports as text, json or bundle, not ${format}`,
+        : `a file-transfer recording exports as text, json, asciicast or bundle, not ${format}`,
     );
   const run = async function* (): AsyncGenerator<Buffer> {
     const c = await store.openContainer(row);
@@ -71,6 +75,29 @@ async function* castOf(c: OpenedContainer): AsyncGenerator<Buffer> {
     at += b.length;
     yield b;
   }
+}
+
+/**
+ * A file transfer as a cast the players accept: each operation's text line as output at its time
+ * (what the console's player and `export --format asciicast` show for an SFTP session).
+ */
+export async function transferCast(c: OpenedContainer, row: RecordingRow): Promise<Buffer> {
+  const ops = (await c.collect(RECORD.transfer)).toString('utf8').split('\n').filter(Boolean);
+  const lines = [
+    JSON.stringify({
+      version: 2,
+      width: 120,
+      height: 40,
+      timestamp: Math.floor(Date.parse(row.startedAt) / 1000),
+      title: `${row.user} → ${row.target} (file transfer)`,
+    }),
+  ];
+  for (const op of ops) {
+    const t = (JSON.parse(op) as { t: number }).t;
+    const text = transferLines(op, 'text').trimEnd();
+    lines.push(`[${t.toFixed(6)}, "o", ${JSON.stringify(`${text}\r\n`)}]`);
+  }
+  return Buffer.from(lines.join('\n') + '\n', 'utf8');
 }
 
 async function* transfersOf(c: OpenedContainer, format: 'text' | 'json'): AsyncGenerator<Buffer> {

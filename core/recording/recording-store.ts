@@ -33,7 +33,7 @@ import { openBlob, sealBlob } from './sealed-blob.ts';
 import { loadOrCreateSigningKey, type SigningKey } from './signing-key.ts';
 import { INDEX_SUFFIX } from './index-format.ts';
 import { RecordingReader, type RecordingSources } from './recording-reader.ts';
-import { exportOf } from './recording-export.ts';
+import { exportOf, transferCast } from './recording-export.ts';
 import { SCREENS_SUFFIX } from './screen-index-file.ts';
 import type { RecordingFailurePolicy, RecordingMeta, RecordingSummary } from './types.ts';
 
@@ -372,6 +372,12 @@ export class RecordingStore {
 
   /** An encrypted recording's cast, side index and (sealed) screen index. */
   async #containerSources(c: OpenedContainer, file: string, row: RecordingRow): Promise<RecordingSources> {
+    if (c.scan.header.kind === 'file-transfer') {
+      // A file transfer has no screen: the players show its operations, a line each, as output.
+      const cast = await transferCast(c, row);
+      await c.close();
+      return { cast: bufferSource(cast) };
+    }
     const finished = row.status !== 'recording';
     const key = (await this.dataKeyOf(row.id))!;
     let screens: ByteSource | undefined;

@@ -84,6 +84,14 @@ describe.skipIf(!!skip)(`sftp recordings${skip ? ` (${skip})` : ''}`, () => {
     // The file's contents are not in the recording unless the resource asks for them.
     expect(ops.some((o) => 'data' in o)).toBe(false);
 
+    // The players show a file transfer as its operations, a line each (console replay, asciicast export).
+    const reader = await fx.v.core.recordings.openReader(fx.v.host, row!.id);
+    const { events } = await reader.seek(0);
+    let shown = '';
+    for (let e = await events.next(); !e.done; e = await events.next()) shown += e.value.data;
+    await reader.close();
+    expect(shown).toMatch(new RegExp(`rename +${up} -> ${home}/moved.bin`));
+
     const v = await custody(['--home', fx.v.home, 'recordings', 'verify', row!.id]);
     expect(v.code, v.stderr).toBe(0);
     expect(v.stdout).toMatch(/intact/);

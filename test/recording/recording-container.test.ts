@@ -363,6 +363,13 @@ describe('recording container', () => {
     });
     const r = await custody(['--home', v.home, 'recordings', 'verify', id]);
     expect(r.code, r.stderr).toBe(4);
+    // --all: nothing tampered, one legacy among them, so 4; every recording reported.
+    const all = await custody(['--home', v.home, 'recordings', 'verify', '--all', '--json']);
+    expect(all.code, all.stderr).toBe(4);
+    const reports = JSON.parse(all.stdout) as RecordingVerifyReport[];
+    expect(reports.length).toBe((await v.core.recordings.list(auditor, { limit: 10_000 })).length);
+    expect(reports.map((x) => x.status)).toContain('legacy');
+    expect(reports.map((x) => x.status)).not.toContain('tampered');
   });
 
   it('key rotation with recordings present, killed midway and rerun: every recording still exports and verifies', async () => {
