@@ -97,6 +97,32 @@ describe.skipIf(!!skip)(`sftp recordings${skip ? ` (${skip})` : ''}`, () => {
     expect(v.stdout).toMatch(/intact/);
   }, 120_000);
 
+  it('scp (which speaks SFTP) is recorded the same way: the upload appears with its name and size', async () => {
+    const id = { password: USER_PASSWORD };
+    const local = path.join(work, 'via-scp.bin');
+    writeFileSync(local, randomBytes(70_000));
+    const r = await runClient(
+      'scp',
+      [
+        ...sshOptions(fx.gw.port, id).map((o) => o.replace(/^-p(\d+)$/, '-P$1')),
+        '-o',
+        `User=${fx.direct('alice')}`,
+        local,
+        '127.0.0.1:via-scp.bin',
+      ],
+      id,
+      { timeoutMs: 60_000 },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const [row] = await fx.v.core.recordings.list(fx.v.host, { limit: 1 });
+    expect(row).toMatchObject({ protocol: 'sftp', status: 'complete' });
+    const text = await custody(['--home', fx.v.home, 'recordings', 'export', row!.id, '--format', 'text']);
+    // scp names the file as the operator typed it (relative to the target's home).
+    expect(text.stdout).toMatch(/open +via-scp\.bin flags=write,create/);
+    expect(text.stdout).toMatch(/write +via-scp\.bin offset=0 size=70000/);
+    expect(text.stdout).toMatch(/close +via-scp\.bin/);
+  }, 120_000);
+
   it('keeps the file contents too once the resource asks for them (resource update --record-file-contents on)', async () => {
     const on = await custody([
       '--home',

@@ -118,6 +118,12 @@ describe('recording container', () => {
     const files = await filesUnder(recordingsDir);
     expect(files.some((f) => f.endsWith('.rec.screens'))).toBe(true);
     for (const f of files) expect((await readFile(f)).includes(Buffer.from('CANARY')), f).toBe(false);
+    // The same with grep itself, as an auditor would look: no file matches (grep exits 1).
+    const grep = await run('grep', ['-rl', 'CANARY', recordingsDir]).then(
+      () => 0,
+      (e: { code?: number }) => e.code,
+    );
+    expect(grep).toBe(1);
 
     const exp = await v.core.recordings.export(auditor, w.id, 'asciicast');
     const cast = await readAll(exp.open());
