@@ -8,7 +8,7 @@
  * authorised, audited operation.
  */
 import { promises as fs } from 'node:fs';
-import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
+import { createPublicKey, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Actor } from '../authz/actor.ts';
@@ -26,7 +26,8 @@ import { CONTAINER_SUFFIX, type ContainerHeader } from './container-format.ts';
 import { OpenedContainer } from './container-reader.ts';
 import { isContainer } from './container-scan.ts';
 import { sealCutShort } from './container-seal.ts';
-import { verifyContainer, type VerifyReport } from './container-verify.ts';
+import type { VerifyReport } from './container-verify.ts';
+import { verifyRecording } from './recording-verification.ts';
 import { castLines, parseEvent } from './cast-lines.ts';
 import { ContainerSink } from './recording-sink.ts';
 import { openBlob, sealBlob } from './sealed-blob.ts';
@@ -295,23 +296,29 @@ export class RecordingStore {
    * before encryption exports as the plain cast it is (asciicast and raw only).
    */
   async export(actor: Actor, id: string, format: RecordingFormat = 'asciicast'): Promise<RecordingExport> {
-    return this.ctx.run(actor, 'recording.export', { kind: 'recording', name: id }, async (s) => {
-      const { file, row } = await this.#authorisedRead(actor, id, format, s);
-      // Inside the operation's transaction: the key is read through it, not a second connection.
-      const key = await this.dataKeyOf(id, s.repos);
-      const made = await exportOf(
-        { openContainer: (r) => this.openContainer(r, key), signer: () => this.signer() },
-        row,
-        file,
-        format,
-      );
-      await s.audit(
-        'recording.export',
-        { kind: 'recording', name: id },
-        { format, user: row.user, target: row.target, session: row.sessionId, bytes: made.bytes },
-      );
-      return { id, format, path: file, ...made };
+    const target = { kind: 'recording', name: id };
+    // The permission and the key are settled in a short transaction; the decrypting pass that
+    // sizes the export runs outside it (it can take seconds), and its audit row follows.
+    const { file, row, key } = await this.ctx.run(actor, 'recording.export', target, async (s) => {
+      const read = await this.#authorisedRead(actor, id, format, s);
+      return { ...read, key: await this.dataKeyOf(id, s.repos) };
     });
+    const made = await exportOf(
+      { openContainer: (r) => this.openContainer(r, key), signer: () => this.signer() },
+      row,
+      file,
+      format,
+    );
+    await this.ctx.run(actor, 'recording.export', target, (s) =>
+      s.audit('recording.export', target, {
+        format,
+        user: row.user,
+        target: row.target,
+        session: row.sessionId,
+        bytes: made.bytes,
+      }),
+    );
+    return { id, format, path: file, ...made };
   }
 
   /**
@@ -452,8 +459,9 @@ export class RecordingStore {
    * `recording.verify`, one row per call.
    */
   async verify(actor: Actor, ids?: readonly string[]): Promise<VerifyReport[]> {
-    const name = ids?.length === 1 ? ids[0]! : 'all';
-    return this.ctx.run(actor, 'recording.export', { kind: 'recording', name }, async (s) => {
+    const target = { kind: 'recording', name: ids?.length === 1 ? ids[0]! : 'all' };
+    // Rows and sealed keys in a short transaction; the files are read outside it.
+    const items = await this.ctx.run(actor, 'recording.export', target, async (s) => {
       this.ctx.authz.require(actor, 'recording.export');
       const rows: RecordingRow[] = [];
       if (ids)
@@ -463,57 +471,24 @@ export class RecordingStore {
           rows.push(row);
         }
       else rows.push(...(await s.repos.recordings.list({ limit: 1_000_000 })));
-      const signer = await this.signer();
-      const publicKey = createPublicKey(signer.publicPem);
-      const reports: VerifyReport[] = [];
-      for (const row of rows) reports.push(await this.#verifyOne(row, publicKey, s.repos));
-      const bad = reports.filter((r) => r.status === 'tampered');
-      await s.audit(
-        'recording.verify',
-        { kind: 'recording', name },
-        {
-          checked: reports.length,
-          tampered: bad.length,
-          ...(bad[0] ? { first: bad[0].id, reason: bad[0].reason } : {}),
-        },
+      return Promise.all(
+        rows.map(async (row) => ({ row, sealed: await s.repos.recordings.sealedKeyOf(row.id) })),
       );
-      return reports;
     });
-  }
-
-  async #verifyOne(row: RecordingRow, publicKey: KeyObject, repos: Repos): Promise<VerifyReport> {
-    const missing = (reason: string): VerifyReport => ({
-      id: row.id,
-      status: 'tampered',
-      reason,
-      chunks: 0,
-      lastT: 0,
-      firstBad: 0,
-    });
-    const src = await openFileSource(this.pathOf(row)).catch(() => undefined);
-    if (!src) return missing('the recording file is missing');
-    try {
-      if (!(await isContainer(src))) {
-        if (row.path.endsWith(CONTAINER_SUFFIX))
-          return missing('the file is not a custody recording (replaced)');
-        return {
-          id: row.id,
-          status: 'legacy',
-          reason: 'legacy recording (plain asciicast made before recordings were signed): not signed',
-          chunks: 0,
-          lastT: 0,
-        };
-      }
-      let dataKey: Buffer | undefined;
-      try {
-        dataKey = await this.dataKeyOf(row.id, repos);
-      } catch {
-        return missing('its data key does not open (the row was edited or moved)');
-      }
-      return await verifyContainer(row.id, src, { publicKey, dataKey, rowStatus: row.status });
-    } finally {
-      await src.close();
-    }
+    const publicKey = createPublicKey((await this.signer()).publicPem);
+    const keyring = this.ctx.deps.keyring;
+    const reports: VerifyReport[] = [];
+    for (const { row, sealed } of items)
+      reports.push(await verifyRecording(row, this.pathOf(row), sealed, keyring, publicKey));
+    const bad = reports.filter((r) => r.status === 'tampered');
+    await this.ctx.run(actor, 'recording.export', target, (s) =>
+      s.audit('recording.verify', target, {
+        checked: reports.length,
+        tampered: bad.length,
+        ...(bad[0] ? { first: bad[0].id, reason: bad[0].reason } : {}),
+      }),
+    );
+    return reports;
   }
 
   /** The node's public signing key (PEM) and its fingerprint, for verifiers elsewhere. */
