@@ -288,6 +288,17 @@ describe('recording container', () => {
     const cast = (await readAll((await v.core.recordings.export(auditor, w.id)).open())).toString('utf8');
     const lines = cast.split('\n').filter(Boolean);
     expect(lines.slice(1).every((l) => Array.isArray(JSON.parse(l)))).toBe(true);
+    // Replay seeks through raw records as through text: keyframes land on event lines of the cast
+    // view, drawn once and then read back from the sealed screen index.
+    for (let pass = 0; pass < 2; pass++) {
+      const reader = await v.core.recordings.openReader(auditor, w.id);
+      const { keyframe, events } = await reader.seek(reader.duration / 2);
+      const next = await events.next();
+      expect(next.done).toBe(false);
+      expect(next.value!.t).toBeGreaterThanOrEqual(keyframe.t);
+      if (pass === 1) expect(reader.rebuilt).toBeUndefined();
+      await reader.close();
+    }
     expect(await verify(w.id)).toMatchObject({ status: 'intact' });
   });
 
