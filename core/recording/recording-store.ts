@@ -22,7 +22,7 @@ import type { SessionRecorder } from './recorder.ts';
 import { bufferSource, openFileSource, type ByteSource } from './byte-source.ts';
 import { aad } from '../crypto/aad.ts';
 import { Secret } from '../crypto/secret.ts';
-import { CONTAINER_SUFFIX, type ContainerHeader } from './container-format.ts';
+import { CONTAINER_SUFFIX, RECORD, type ContainerHeader } from './container-format.ts';
 import { OpenedContainer } from './container-reader.ts';
 import { isContainer } from './container-scan.ts';
 import { sealCutShort } from './container-seal.ts';
@@ -556,7 +556,9 @@ export class RecordingStore {
     let castBytes = 0;
     try {
       castBytes = c.castBytes;
-      for await (const line of castLines(c.castSource(), 0)) if (parseEvent(line.text)) events++;
+      if (c.scan.header.kind === 'file-transfer')
+        events = (await c.collect(RECORD.transfer)).toString('utf8').split('\n').filter(Boolean).length;
+      else for await (const line of castLines(c.castSource(), 0)) if (parseEvent(line.text)) events++;
     } catch (e) {
       this.ctx.deps.logger.log('warn', 'a recording left open does not decrypt whole', {
         recording: row.id,

@@ -271,6 +271,28 @@ describe('recording container', () => {
     expect(text).toContain('before the crash');
   });
 
+  it('a file transfer its node stopped recording is sealed too, with its operations counted', async () => {
+    const w = await v.core.recordings.openFileTransfer(
+      meta({ sessionId: 's-ft-crash', protocol: 'sftp' }),
+      'strict',
+      false,
+    );
+    w.operation({ op: 'open', path: '/srv/x', flags: 'read', result: 'ok' });
+    w.operation({ op: 'read', path: '/srv/x', offset: 0, size: 10, result: 'ok' });
+    await w.flush();
+    (w as unknown as { close(): Promise<unknown> }).close = () => Promise.resolve(undefined);
+    const fresh = new RecordingStore(contextOf(v.core), recordingsDir, {
+      signingKeyFile: v.core.recordings.signingKeyFile,
+    });
+    const settled = await fresh.settleInterrupted();
+    expect(settled.find((r) => r.id === w.id)).toMatchObject({ status: 'interrupted', events: 2 });
+    expect(await verify(w.id)).toMatchObject({ status: 'cut-short' });
+    const text = (await readAll((await v.core.recordings.export(auditor, w.id, 'text')).open())).toString(
+      'utf8',
+    );
+    expect(text).toMatch(/read +\/srv\/x offset=0 size=10/);
+  });
+
   it('keeps output that is not UTF-8 byte for byte, at about its own size', async () => {
     const w = await v.core.recordings.open(meta({ sessionId: 's-binary' }), 'strict');
     const sent = randomBytes(4 * 1024 * 1024);
