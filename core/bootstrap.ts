@@ -208,6 +208,7 @@ export async function openCore(o: OpenOptions): Promise<OpenedCore> {
     logger: o.logger ?? silentLogger,
     ...(o.kdf ? { kdf: o.kdf } : {}),
     recordingsDir: layout.recordingsDir,
+    recordingSigningKeyFile: path.join(path.dirname(layout.keyFile), 'recording-signing.key'),
     ...(o.integrations
       ? o.integrations(config, layout.home, {
           logger: o.logger ?? silentLogger,

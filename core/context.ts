@@ -42,6 +42,8 @@ export interface CoreDeps {
   liveRegistry?: LiveRegistry;
   /** Where session recordings are stored (default: ./recordings). */
   recordingsDir?: string;
+  /** The node's recording signing key (Ed25519; default: keys/ beside the recordings folder). */
+  recordingSigningKeyFile?: string;
   /** Overrides config (tests use a cheap KDF). */
   kdf?: KdfParams;
   /** The external password-quality check; none unless the composition root wires one. */

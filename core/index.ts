@@ -88,7 +88,13 @@ export type {
   RecordingSummary,
   RecordingWriter,
 } from './recording/types.ts';
-export { discardRecorder, type SessionRecorder, type TerminalRecorder } from './recording/recorder.ts';
+export {
+  discardRecorder,
+  type FileTransferRecorder,
+  type SessionRecorder,
+  type TerminalRecorder,
+} from './recording/recorder.ts';
+export type { TransferOp } from './recording/file-transfer-format.ts';
 export { AsciicastWriter, type AsciicastWriterOptions } from './recording/asciicast-writer.ts';
 export { INDEX_SUFFIX, type IndexEntry } from './recording/index-format.ts';
 export { RecordingStore, type RecordingExport, type RecordingFormat } from './recording/recording-store.ts';
@@ -99,6 +105,13 @@ export { bufferSource, openFileSource, CountingSource, type ByteSource } from '.
 export { parseSize as parseSizeOfResize, type CastEvent } from './recording/cast-lines.ts';
 export type { ScreenKeyframe } from './recording/screen-keyframes.ts';
 export { SCREENS_SUFFIX } from './recording/screen-index-file.ts';
+export { CONTAINER_SUFFIX } from './recording/container-format.ts';
+export {
+  VERIFY_EXIT as RECORDING_VERIFY_EXIT,
+  type VerifyReport as RecordingVerifyReport,
+  type VerifyStatus as RecordingVerifyStatus,
+} from './recording/container-verify.ts';
+export { verifyBundleFile } from './recording/bundle.ts';
 export type { RecordingRow, RecordingFilter } from './storage/repos/index.ts';
 export type { QualityExit, QualityRequest, QualityAnswer, QualityOutcome } from './policy/quality-exit.ts';
 export type { TicketSystem, TicketSystemFactory, TicketingSettings } from './tickets/ticket-system.ts';

@@ -85,6 +85,8 @@ export interface Resource {
   policyId: string | null;
   ownerId: string;
   allowPortForwarding: boolean;
+  /** SFTP recordings keep the file contents too, not only the operations (default off). */
+  recordFileContents?: boolean;
   createdAt: string;
   updatedAt: string;
 }

@@ -200,7 +200,7 @@ function newestCast(dir: string): string | undefined {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = path.join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.cast')) {
+      else if (e.name.endsWith('.cast') || e.name.endsWith('.rec')) {
         const t = statSync(p).mtimeMs;
         if (!best || t > best.t) best = { p, t };
       }

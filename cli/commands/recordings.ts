@@ -1,6 +1,13 @@
 import type { Command } from 'commander';
 import { pipeline } from 'node:stream/promises';
-import { UsageError, type RecordingFormat } from '../../core/index.ts';
+import { promises as fs } from 'node:fs';
+import {
+  RECORDING_VERIFY_EXIT,
+  UsageError,
+  verifyBundleFile,
+  type RecordingFormat,
+  type RecordingVerifyReport,
+} from '../../core/index.ts';
 import { globalsOf, withCore, type GlobalOptions } from '../context.ts';
 import { Output, table } from '../output.ts';
 import { writeOutputFile } from '../safe-output.ts';
@@ -31,7 +38,9 @@ function duration(startedAt: string, endedAt: string | null): string {
 }
 
 export function registerRecordings(program: Command): void {
-  const rec = program.command('recordings').description('session recordings (asciicast v2)');
+  const rec = program
+    .command('recordings')
+    .description('session recordings (encrypted, signed; exported as asciicast v2)');
   rec
     .command('list')
     .description('recordings, newest first')
@@ -80,7 +89,11 @@ export function registerRecordings(program: Command): void {
   rec
     .command('export <id>')
     .description('writes a recording (stdout unless --output)')
-    .option('--format <format>', 'asciicast', 'asciicast')
+    .option(
+      '--format <format>',
+      'asciicast (plays in asciinema), raw (the output bytes exactly), bundle (for verify --bundle elsewhere), text or json (file-transfer operations)',
+      'asciicast',
+    )
     .option(
       '--output <file>',
       'write to this new file (mode 0600) instead of stdout; never a symlink, key file or data folder',
@@ -88,8 +101,10 @@ export function registerRecordings(program: Command): void {
     .option('--force', 'with --output: replace an existing regular file')
     .action(async (id: string, o: { format: string; output?: string; force?: boolean }, cmd: Command) => {
       const opts = g(cmd);
-      if (o.format !== 'asciicast')
-        throw new UsageError(`--format must be asciicast, got '${o.format.slice(0, 40)}'`);
+      if (!EXPORT_FORMATS.includes(o.format))
+        throw new UsageError(
+          `--format must be one of ${EXPORT_FORMATS.join(', ')}, got '${o.format.slice(0, 40)}'`,
+        );
       const out = new Output(!!opts.json);
       if (o.force && !o.output) throw new UsageError('--force goes with --output');
       const result = await withCore(opts, async (me, opened) => {
@@ -115,4 +130,62 @@ export function registerRecordings(program: Command): void {
       // With the recording on stdout, stdout carries nothing else.
       if (o.output) out.result(result, (r) => `exported recording ${r.id} (${r.bytes} bytes) to ${o.output}`);
     });
+
+  rec
+    .command('verify [id]')
+    .description(
+      'checks recordings against their hash chain and signed manifest: exit 0 intact (or cut short by a crash), 3 damaged or tampered, 4 legacy (not signed)',
+    )
+    .option('--all', 'check every recording')
+    .option(
+      '--bundle <file>',
+      'check a bundle from `export --format bundle` offline (no home, no master key)',
+    )
+    .option(
+      '--pubkey <file>',
+      "with --bundle: trust only this public key (`recordings pubkey` of the recording's node)",
+    )
+    .action(
+      async (
+        id: string | undefined,
+        o: { all?: boolean; bundle?: string; pubkey?: string },
+        cmd: Command,
+      ) => {
+        const opts = g(cmd);
+        const out = new Output(!!opts.json);
+        if ([id !== undefined, !!o.all, !!o.bundle].filter(Boolean).length !== 1)
+          throw new UsageError('give one of: a recording id, --all, --bundle FILE');
+        if (o.pubkey && !o.bundle) throw new UsageError('--pubkey goes with --bundle');
+        let reports: RecordingVerifyReport[];
+        if (o.bundle) {
+          const pem = o.pubkey ? await fs.readFile(o.pubkey, 'utf8') : undefined;
+          const r = await verifyBundleFile(o.bundle, pem);
+          reports = [r];
+          if (!opts.json)
+            console.log(
+              `signer ${r.publicKey.slice(0, 16)}… (${r.trusted ? 'the key given' : "the bundle's own key: compare it with the node's"})`,
+            );
+        } else {
+          reports = await withCore(opts, (me) => me.recordings.verify(id === undefined ? undefined : [id]));
+        }
+        out.result(reports, (rs) =>
+          rs.length
+            ? rs.map((r) => `${r.id}  ${r.status.padEnd(11)} ${r.reason}`).join('\n')
+            : 'no recordings',
+        );
+        // Tampering outranks legacy: a script sees 3 whenever anything checked is damaged.
+        const codes = reports.map((r) => RECORDING_VERIFY_EXIT[r.status]);
+        process.exitCode = codes.includes(3) ? 3 : Math.max(0, ...codes);
+      },
+    );
+  rec
+    .command('pubkey')
+    .description("prints the node's public recording signing key (PEM), for verifiers elsewhere")
+    .action(async (_o: unknown, cmd: Command) => {
+      const opts = g(cmd);
+      const key = await withCore(opts, (me) => me.recordings.publicKey());
+      new Output(!!opts.json).result(key, (k) => k.publicKey.trimEnd());
+    });
 }
+
+const EXPORT_FORMATS: readonly string[] = ['asciicast', 'raw', 'bundle', 'text', 'json'];

@@ -195,11 +195,18 @@ export function registerVault(program: Command): void {
     .option('--description <text>', 'new description')
     .option('--policy <name>', 'password policy for its accounts')
     .option('--allow-port-forwarding <on|off>', 'let ssh -L through the gateway reach this resource')
+    .option(
+      '--record-file-contents <on|off>',
+      'SFTP recordings of this resource keep the file contents too, not only the operations',
+    )
     .action(async (name: string, o: Record<string, string | undefined>, cmd: Command) => {
       const opts = g(cmd);
       const flag = o.allowPortForwarding;
       if (flag !== undefined && !/^(on|off)$/.test(flag))
         throw new UsageError('--allow-port-forwarding takes on or off');
+      const contents = o.recordFileContents;
+      if (contents !== undefined && !/^(on|off)$/.test(contents))
+        throw new UsageError('--record-file-contents takes on or off');
       const r = await withCore(opts, (me) =>
         me.resources.update(name, {
           ...(o.host !== undefined ? { dnsName: o.host } : {}),
@@ -207,6 +214,7 @@ export function registerVault(program: Command): void {
           ...(o.description !== undefined ? { description: o.description } : {}),
           ...(o.policy !== undefined ? { policy: o.policy } : {}),
           ...(flag !== undefined ? { allowPortForwarding: flag === 'on' } : {}),
+          ...(contents !== undefined ? { recordFileContents: contents === 'on' } : {}),
         }),
       );
       new Output(!!opts.json).result(r, (x) => `updated resource ${x.name}`);

@@ -141,6 +141,8 @@ export const AUDIT_EVENTS = {
   'audit.checkpoint': 'L161',
   // Evidence: a recording a killed node left open, settled from its file at start-up.
   'recording.interrupted': 'V160',
+  // Evidence: recordings checked against their chain and signed manifest.
+  'recording.verify': 'V200',
   // Identity: an administrator lifts a lockout before it expires.
   'user.unlock': 'U140',
 } as const;

@@ -16,4 +16,5 @@ export const aad = {
   totp: (userId: string) => aadFor('users', 'totp_secret_enc', [userId]),
   pendingReset: (id: string) => aadFor('pending_resets', 'password_enc', [id]),
   syncDefault: (id: string) => aadFor('sync_channels', 'default_password_enc', [id]),
+  recordingKey: (id: string) => aadFor('recordings', 'data_key_enc', [id]),
 };

@@ -40,6 +40,8 @@ export interface SystemOps {
   readonly sessions: Pick<SessionsService, 'credential' | 'checkHostKey' | 'record' | 'release'>;
   /** Opens the recording of a session the gateway has a grant for (the grant was the check). */
   openRecording: RecordingStore['open'];
+  /** Opens the recording of a file transfer (SFTP) the gateway has a grant for. */
+  openFileTransferRecording: RecordingStore['openFileTransfer'];
   /**
    * Where the gateway registers the sessions it runs and hears termination and shadow requests.
    * The node's own plumbing: operators list, shadow and terminate through `as(actor).live`.
@@ -81,6 +83,8 @@ export function systemOps(core: Core, ctx: CoreContext): SystemOps {
     // Looked up at each call, as a direct `core.recordings.open` was: a test swaps the store of a
     // running core for one on a full disk or one that fails on demand.
     openRecording: (...args: Parameters<RecordingStore['open']>) => core.recordings.open(...args),
+    openFileTransferRecording: (...args: Parameters<RecordingStore['openFileTransfer']>) =>
+      core.recordings.openFileTransfer(...args),
     get liveRegistry() {
       return core.live.registry;
     },

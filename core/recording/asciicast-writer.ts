@@ -2,14 +2,18 @@
  * The asciicast v2 recorder (https://docs.asciinema.org/manual/asciicast/v2/), readable by the real
  * `asciinema` player, plus a side index for seeking.
  *
- * Cast file `<id>.cast`: a JSON header line, then one line per event, `[seconds, code, data]`, with
- * seconds relative to the start (6 decimals), code `o` (target output), `i` (operator input) or
- * `r` (resize, data `"COLSxROWS"`). Bytes are decoded as streaming UTF-8, one decoder per
- * direction, so a character split across chunks is joined rather than written as U+FFFD.
- * The side index for seeking is described in index-format.ts.
+ * The cast (what the reader sees, whatever the file holds): a JSON header line, then one line per
+ * event, `[seconds, code, data]`, with seconds relative to the start (6 decimals), code `o`
+ * (target output), `i` (operator input), `r` (resize, data `"COLSxROWS"`) or `m` (marker). Bytes
+ * that are valid UTF-8 become text events; a character split across chunks is held back and joined
+ * rather than written as U+FFFD. Bytes that are not valid UTF-8 are kept as they are, in a raw
+ * record (container-format.ts) that the cast shows as the same event with U+FFFD for invalid bytes,
+ * so `export --format raw` gives them back exactly. The side index for seeking is described in
+ * index-format.ts; where the flushed records go is the sink's business (recording-sink.ts).
  */
 import type { FileHandle } from 'node:fs/promises';
 import { promises as fs } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
 import type { Clock } from '../runtime.ts';
 import { systemTimers, type Timers } from '../timers.ts';
 import { clampTerminalSize } from '../terminal-size.ts';
@@ -23,14 +27,21 @@ import {
   type IndexHeader,
 } from './index-format.ts';
 import type { RecordingFailurePolicy, RecordingMeta, RecordingSummary, RecordingWriter } from './types.ts';
+import { RECORD, renderRaw, type ChunkRecord } from './container-format.ts';
+import { PlainSink, type RecordingSink } from './recording-sink.ts';
 
 /** Markers are labels in a list, not text: a command line beyond this is cut. */
 const MAX_MARKER_LABEL = 200;
 
 export interface AsciicastWriterOptions {
   id: string;
-  /** The cast file; the index goes to `castPath + '.idx'`. Neither may exist yet. */
+  /** The recording's file (the plain sink puts its index at `castPath + '.idx'`). */
   castPath: string;
+  /**
+   * Opens where the flushed records go (the store passes the encrypted container). Default: the
+   * plain asciicast files, created with `openFile`.
+   */
+  openSink?: () => Promise<RecordingSink>;
   meta: RecordingMeta;
   clock: Clock;
   /** Kept for the caller: what to do when writing fails (default strict). */
@@ -55,13 +66,37 @@ const defaultOpen = async (p: string): Promise<FileHandle> => {
   return fh;
 };
 
-async function writeAll(fh: FileHandle, data: Buffer): Promise<void> {
-  let done = 0;
-  while (done < data.length) {
-    const { bytesWritten } = await fh.write(data, done, data.length - done);
-    if (bytesWritten <= 0) throw new Error('short write');
-    done += bytesWritten;
+/** Opens the plain asciicast files (cast and side index) through `open`. */
+export async function openPlainSink(
+  castPath: string,
+  open: (path: string) => Promise<FileHandle> = defaultOpen,
+): Promise<RecordingSink> {
+  const cast = await open(castPath);
+  let index: FileHandle;
+  try {
+    index = await open(castPath + INDEX_SUFFIX);
+  } catch (e) {
+    await cast.close().catch(() => undefined);
+    throw e;
   }
+  return new PlainSink(cast, index);
+}
+
+export { defaultOpen as openExclusive };
+
+/**
+ * Where a trailing character that is not complete yet starts (the rest of it comes with the next
+ * bytes), or the length when the bytes end on a character boundary.
+ */
+function incompleteTail(b: Buffer): number {
+  for (let i = b.length - 1; i >= Math.max(0, b.length - 3); i--) {
+    const c = b[i]!;
+    if ((c & 0xc0) === 0x80) continue;
+    if (c < 0xc0) return b.length;
+    const need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+    return b.length - i < need ? i : b.length;
+  }
+  return b.length;
 }
 
 export class AsciicastWriter implements RecordingWriter {
@@ -76,10 +111,9 @@ export class AsciicastWriter implements RecordingWriter {
   readonly #keyframeSeconds: number;
   readonly #keyframeBytes: number;
   readonly #onClosed: AsciicastWriterOptions['onClosed'];
-  readonly #cast: FileHandle;
-  readonly #index: FileHandle;
-  readonly #outDecoder = new TextDecoder('utf-8');
-  readonly #inDecoder = new TextDecoder('utf-8');
+  readonly #sink: RecordingSink;
+  /** Per direction: the start of a character whose rest has not arrived yet. */
+  #carry = { o: Buffer.alloc(0), i: Buffer.alloc(0) };
   readonly #failureCallbacks: ((error: Error) => void)[] = [];
   /** Cancels the next periodic flush; undefined once closed. */
   #cancelFlush: (() => void) | undefined;
@@ -95,8 +129,11 @@ export class AsciicastWriter implements RecordingWriter {
   /** Size asked for while suspended, written on resume. */
   #pendingSize: { cols: number; rows: number } | undefined;
   #lastKeyframe: IndexEntry;
-  #castBuf: Buffer[] = [];
+  #castBuf: ChunkRecord[] = [];
+  /** Bytes buffered as they will be stored (what backpressure and the flush size count). */
   #castBufBytes = 0;
+  /** Cast-view bytes buffered (what offsets count). */
+  #castBufView = 0;
   #indexBuf: string[] = [];
   #suspended = false;
   /** Per direction: skip leading continuation bytes (the rest of a character cut by suspend). */
@@ -111,7 +148,7 @@ export class AsciicastWriter implements RecordingWriter {
   /** committed() callers: each waits until the cast is written up to its offset. */
   #commits: { upTo: number; resolve: (ok: boolean) => void }[] = [];
 
-  private constructor(o: AsciicastWriterOptions, cast: FileHandle, index: FileHandle) {
+  private constructor(o: AsciicastWriterOptions, sink: RecordingSink) {
     this.id = o.id;
     this.castPath = o.castPath;
     this.indexPath = o.castPath + INDEX_SUFFIX;
@@ -122,8 +159,7 @@ export class AsciicastWriter implements RecordingWriter {
     this.#keyframeSeconds = o.keyframeSeconds ?? KEYFRAME_SECONDS;
     this.#keyframeBytes = o.keyframeBytes ?? KEYFRAME_BYTES;
     this.#onClosed = o.onClosed;
-    this.#cast = cast;
-    this.#index = index;
+    this.#sink = sink;
     // Sizes are clamped here too: a replay runs the cast through a terminal of this size.
     ({ cols: this.#cols, rows: this.#rows } = clampTerminalSize(o.meta.cols, o.meta.rows));
 
@@ -155,18 +191,10 @@ export class AsciicastWriter implements RecordingWriter {
     this.#cancelFlush = timers.after(interval, tick);
   }
 
-  /** Creates both files (exclusively, mode 0600) and writes the header at once. */
+  /** Creates the files (exclusively, mode 0600) and writes the header at once. */
   static async create(o: AsciicastWriterOptions): Promise<AsciicastWriter> {
-    const open = o.openFile ?? defaultOpen;
-    const cast = await open(o.castPath);
-    let index: FileHandle;
-    try {
-      index = await open(o.castPath + INDEX_SUFFIX);
-    } catch (e) {
-      await cast.close().catch(() => undefined);
-      throw e;
-    }
-    const w = new AsciicastWriter(o, cast, index);
+    const sink = o.openSink ? await o.openSink() : await openPlainSink(o.castPath, o.openFile);
+    const w = new AsciicastWriter(o, sink);
     await w.flush();
     if (w.#failed) {
       const error = w.#failed;
@@ -180,13 +208,29 @@ export class AsciicastWriter implements RecordingWriter {
   output(data: Buffer): void {
     if (this.#suspended || this.#failed || this.#closing) return;
     if (this.#orphans.o) data = this.#skipOrphans('o', data);
-    this.#event('o', this.#outDecoder.decode(data, { stream: true }));
+    this.#bytes('o', data);
   }
 
   input(data: Buffer): void {
     if (this.#suspended || this.#failed || this.#closing) return;
     if (this.#orphans.i) data = this.#skipOrphans('i', data);
-    this.#event('i', this.#inDecoder.decode(data, { stream: true }));
+    this.#bytes('i', data);
+  }
+
+  /** Valid UTF-8 becomes a text event (an unfinished last character waits); anything else is kept raw. */
+  #bytes(dir: 'o' | 'i', data: Buffer): void {
+    const carry = this.#carry[dir];
+    const all = carry.length ? Buffer.concat([carry, data]) : data;
+    if (!all.length) return;
+    const cut = incompleteTail(all);
+    const head = all.subarray(0, cut);
+    if (isUtf8(head)) {
+      this.#carry[dir] = Buffer.from(all.subarray(cut));
+      if (head.length) this.#event(dir, head.toString('utf8'));
+    } else {
+      this.#carry[dir] = Buffer.alloc(0);
+      this.#raw(dir, Buffer.from(all));
+    }
   }
 
   marker(label: string): void {
@@ -211,8 +255,7 @@ export class AsciicastWriter implements RecordingWriter {
   suspend(): void {
     if (this.#suspended) return;
     this.#suspended = true;
-    this.#outDecoder.decode();
-    this.#inDecoder.decode();
+    this.#carry = { o: Buffer.alloc(0), i: Buffer.alloc(0) };
   }
 
   resume(): void {
@@ -240,23 +283,27 @@ export class AsciicastWriter implements RecordingWriter {
   /** Writes what is buffered (the timer calls this at least every second). */
   flush(): Promise<void> {
     if (this.#failed || (!this.#castBufBytes && !this.#indexBuf.length)) return this.#chain;
-    const cast = Buffer.concat(this.#castBuf, this.#castBufBytes);
-    const index = this.#indexBuf.length ? Buffer.from(this.#indexBuf.join(''), 'utf8') : undefined;
+    const records = coalesceText(this.#castBuf);
+    if (this.#indexBuf.length)
+      records.push({ type: RECORD.indexText, text: Buffer.from(this.#indexBuf.join(''), 'utf8') });
+    const view = this.#castBufView;
+    const stored = this.#castBufBytes;
+    const tEnd = this.#lastT;
     this.#castBuf = [];
     this.#castBufBytes = 0;
+    this.#castBufView = 0;
     this.#indexBuf = [];
-    this.#inFlight += cast.length;
+    this.#inFlight += stored;
     this.#chain = this.#chain.then(async () => {
       try {
         if (this.#failed) return;
-        if (cast.length) await writeAll(this.#cast, cast);
-        this.#written += cast.length;
+        await this.#sink.write({ records, castLength: view, tEnd });
+        this.#written += view;
         this.#settleCommits();
-        if (index) await writeAll(this.#index, index);
       } catch (e) {
         this.#fail(e);
       } finally {
-        this.#inFlight -= cast.length;
+        this.#inFlight -= stored;
       }
       // What was handed over during this write goes out now, in one write, if someone waits.
       if (this.#commits.length && !this.#inFlight && this.#castBufBytes) void this.flush();
@@ -297,30 +344,31 @@ export class AsciicastWriter implements RecordingWriter {
     this.#cancelFlush?.();
     this.#cancelFlush = undefined;
     if (!this.#failed && !this.#suspended) {
-      // Whatever is left in the decoders is an incomplete character: it ends as U+FFFD, as in a
-      // terminal, and only here, at the very end.
-      const out = this.#outDecoder.decode();
-      if (out) this.#event('o', out, true);
-      const inp = this.#inDecoder.decode();
-      if (inp) this.#event('i', inp, true);
-    }
-    await this.flush();
-    if (!this.#failed) {
-      try {
-        await this.#cast.datasync();
-        await this.#index.datasync();
-      } catch (e) {
-        this.#fail(e);
+      // Whatever is held back is an incomplete character: it is kept raw (the cast shows U+FFFD,
+      // as a terminal would), and only here, at the very end.
+      for (const dir of ['o', 'i'] as const) {
+        const rest = this.#carry[dir];
+        this.#carry[dir] = Buffer.alloc(0);
+        if (rest.length) this.#raw(dir, rest, true);
       }
     }
-    await this.#cast.close().catch((e: unknown) => this.#fail(e));
-    await this.#index.close().catch((e: unknown) => this.#fail(e));
+    await this.flush();
+    const durationMs = Math.max(0, this.#clock.now().getTime() - this.#startMs);
+    try {
+      await this.#sink.finish(
+        { events: this.#events, castBytes: this.#written, durationSeconds: this.#lastT },
+        !!this.#failed,
+      );
+    } catch (e) {
+      this.#fail(e);
+    }
+    await this.#sink.close().catch((e: unknown) => this.#fail(e));
     const summary: RecordingSummary = {
       id: this.id,
       path: this.castPath,
-      bytes: this.#written,
+      bytes: this.#sink.bytes,
       events: this.#events,
-      durationMs: Math.max(0, this.#clock.now().getTime() - this.#startMs),
+      durationMs,
     };
     if (this.#onClosed && !this.#abandoned) await this.#onClosed(summary, this.#failed);
     return summary;
@@ -345,6 +393,28 @@ export class AsciicastWriter implements RecordingWriter {
 
   #event(code: 'o' | 'i' | 'r' | 'm', data: string, closing = false): void {
     if (!data || this.#failed || (this.#closing && !closing)) return;
+    const t = this.#tick();
+    this.#append(`[${t.toFixed(6)}, ${JSON.stringify(code)}, ${JSON.stringify(data)}]\n`);
+    this.#events++;
+    if (this.#castBufBytes >= this.#flushBytes) void this.flush();
+  }
+
+  /** Bytes that are not valid UTF-8, stored as they are (the cast shows them decoded). */
+  #raw(dir: 'o' | 'i', raw: Buffer, closing = false): void {
+    if (this.#failed || (this.#closing && !closing)) return;
+    const t = this.#tick();
+    const type = dir === 'o' ? RECORD.rawOutput : RECORD.rawInput;
+    const view = renderRaw(type, t, raw).length;
+    this.#castBuf.push({ type, t, raw });
+    this.#castBufBytes += raw.length + 13;
+    this.#castBufView += view;
+    this.#offset += view;
+    this.#events++;
+    if (this.#castBufBytes >= this.#flushBytes) void this.flush();
+  }
+
+  /** The time of the next event, and a keyframe in the side index when one is due before it. */
+  #tick(): number {
     // Time never runs backwards in a cast, even if the wall clock does.
     const t = Math.max(this.#lastT, round6((this.#clock.now().getTime() - this.#startMs) / 1000));
     this.#lastT = t;
@@ -353,15 +423,14 @@ export class AsciicastWriter implements RecordingWriter {
       this.#lastKeyframe = { t, offset: this.#offset, cols: this.#cols, rows: this.#rows };
       this.#indexBuf.push(JSON.stringify(this.#lastKeyframe) + '\n');
     }
-    this.#append(`[${t.toFixed(6)}, ${JSON.stringify(code)}, ${JSON.stringify(data)}]\n`);
-    this.#events++;
-    if (this.#castBufBytes >= this.#flushBytes) void this.flush();
+    return t;
   }
 
   #append(line: string): void {
     const b = Buffer.from(line, 'utf8');
-    this.#castBuf.push(b);
+    this.#castBuf.push({ type: RECORD.castText, text: b });
     this.#castBufBytes += b.length;
+    this.#castBufView += b.length;
     this.#offset += b.length;
   }
 
@@ -377,6 +446,7 @@ export class AsciicastWriter implements RecordingWriter {
     for (const c of this.#commits.splice(0)) c.resolve(false);
     this.#castBuf = [];
     this.#castBufBytes = 0;
+    this.#castBufView = 0;
     this.#indexBuf = [];
     this.#cancelFlush?.();
     this.#cancelFlush = undefined;
@@ -393,6 +463,25 @@ export class AsciicastWriter implements RecordingWriter {
 /** A plain terminal name (the gateway passes on no other), else the default. */
 function headerTerm(term: string | undefined): string {
   return term && /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/.test(term) ? term : 'xterm-256color';
+}
+
+/** Neighbouring text records become one (a record per event line would cost five bytes each). */
+function coalesceText(records: ChunkRecord[]): ChunkRecord[] {
+  const out: ChunkRecord[] = [];
+  let run: Buffer[] = [];
+  const end = () => {
+    if (run.length) out.push({ type: RECORD.castText, text: Buffer.concat(run) });
+    run = [];
+  };
+  for (const r of records) {
+    if (r.type === RECORD.castText) run.push(r.text);
+    else {
+      end();
+      out.push(r);
+    }
+  }
+  end();
+  return out;
 }
 
 function round6(t: number): number {

@@ -1,10 +1,11 @@
 /**
  * What the gateway records a session through, whatever the session carries. A terminal session
- * gets an asciicast writer; a session that is not recorded (file transfers, port forwards) gets
- * the discard recorder, so the data paths call the same methods either way and never test for a
+ * gets an asciicast writer, a file transfer a file-transfer recorder; a session that is not
+ * recorded (port forwards) gets the discard recorder, so the data paths call the same methods either way and never test for a
  * missing recorder. A desktop recorder (screen updates, input) extends `SessionRecorder` the way
  * `TerminalRecorder` does, next to it.
  */
+import type { TransferOp } from './file-transfer-format.ts';
 import type { RecordingSummary } from './types.ts';
 
 export interface SessionRecorder {
@@ -40,6 +41,16 @@ export interface TerminalRecorder extends SessionRecorder {
    * other people's text only in part (a command line), so writers store it neutralised.
    */
   marker(label: string): void;
+}
+
+/**
+ * A file transfer's recording (SFTP, scp over SFTP): each operation with its file names, offsets,
+ * sizes and result (file-transfer-format.ts), and the bytes read or written only when
+ * `recordsContents` (a per-resource setting).
+ */
+export interface FileTransferRecorder extends SessionRecorder {
+  readonly recordsContents: boolean;
+  operation(op: Omit<TransferOp, 't'>): void;
 }
 
 /** Recording off: takes everything, keeps nothing, never fails. */

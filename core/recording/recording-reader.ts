@@ -19,8 +19,8 @@ import { StorageError } from '../errors.ts';
 
 export interface RecordingSources {
   cast: ByteSource;
-  /** The cast's side index (`.idx`), if there is one. */
-  index?: ByteSource | undefined;
+  /** The cast's side index (`.idx`), if there is one; opened when first needed when a function. */
+  index?: ByteSource | (() => Promise<ByteSource | undefined>) | undefined;
   /** The screen index (`.screens`), if there is one and the recording is finished. */
   screens?: ByteSource | undefined;
   /** Keeps a screen index drawn by prepare() (only for finished recordings). */
@@ -167,6 +167,7 @@ export class RecordingReader {
   }
 
   async #readSideIndex() {
+    if (typeof this.#src.index === 'function') this.#src.index = await this.#src.index();
     const idx = this.#src.index;
     if (!idx || idx.size > MAX_INDEX_BYTES) return undefined;
     const entries = parseIndex((await idx.read(0, idx.size)).toString('utf8'));
@@ -190,5 +191,6 @@ async function* events(
 }
 
 async function closeAll(src: RecordingSources): Promise<void> {
-  await Promise.allSettled([src.cast.close(), src.index?.close(), src.screens?.close()]);
+  const index = typeof src.index === 'function' ? undefined : src.index;
+  await Promise.allSettled([src.cast.close(), index?.close(), src.screens?.close()]);
 }

@@ -1,34 +1,60 @@
 /**
- * Where session recordings live: `<recordingsDir>/<YYYY>/<MM>/<id>.cast` (+ `.idx`), folders 0700,
- * files 0600, and one `recordings` row per recording. The gateway opens writers (no actor: the
+ * Where session recordings live: `<recordingsDir>/<YYYY>/<MM>/<id>.rec` (the encrypted container,
+ * container-format.ts; its screen index beside it as `.rec.screens`, sealed with the same key),
+ * folders 0700, files 0600, and one `recordings` row per recording holding the recording's data
+ * key sealed by the master keyring. Recordings made before encryption (`<id>.cast` + `.idx`, plain
+ * asciicast) are still listed, replayed and exported. The gateway opens writers (no actor: the
  * session itself was authorised and audited when it opened); reading recordings back is an
  * authorised, audited operation.
  */
-import { createReadStream, promises as fs, type ReadStream } from 'node:fs';
+import { promises as fs } from 'node:fs';
+import { createPublicKey, randomBytes } from 'node:crypto';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import type { Actor } from '../authz/actor.ts';
 import { isInside } from '../config/home.ts';
 import type { CoreContext, OpScope } from '../context.ts';
 import { NotFoundError, StorageError, ValidationError, firstLine } from '../errors.ts';
-import type { RecordingFilter, RecordingRow } from '../storage/repos/index.ts';
-import { AsciicastWriter, type AsciicastWriterOptions } from './asciicast-writer.ts';
-import { openFileSource } from './byte-source.ts';
+import type { RecordingFilter, RecordingRow, Repos } from '../storage/repos/index.ts';
+import { AsciicastWriter, openExclusive, type AsciicastWriterOptions } from './asciicast-writer.ts';
+import { FileTransferWriter } from './file-transfer-writer.ts';
+import type { SessionRecorder } from './recorder.ts';
+import { bufferSource, openFileSource, type ByteSource } from './byte-source.ts';
+import { aad } from '../crypto/aad.ts';
+import { Secret } from '../crypto/secret.ts';
+import { CONTAINER_SUFFIX, RECORD, type ContainerHeader } from './container-format.ts';
+import { OpenedContainer } from './container-reader.ts';
+import { isContainer } from './container-scan.ts';
+import { sealCutShort } from './container-seal.ts';
+import type { VerifyReport } from './container-verify.ts';
+import { verifyRecording } from './recording-verification.ts';
+import { castLines, parseEvent } from './cast-lines.ts';
+import { ContainerSink } from './recording-sink.ts';
+import { openBlob, sealBlob } from './sealed-blob.ts';
+import { loadOrCreateSigningKey, type SigningKey } from './signing-key.ts';
 import { INDEX_SUFFIX } from './index-format.ts';
 import { RecordingReader, type RecordingSources } from './recording-reader.ts';
+import { exportOf, transferCast } from './recording-export.ts';
 import { SCREENS_SUFFIX } from './screen-index-file.ts';
 import type { RecordingFailurePolicy, RecordingMeta, RecordingSummary } from './types.ts';
 
-export type RecordingFormat = 'asciicast';
-export const RECORDING_FORMATS: readonly RecordingFormat[] = ['asciicast'];
+/**
+ * asciicast: what the player plays; raw: the target's output byte for byte (exec output that is
+ * not text); bundle: the encrypted recording, manifest and public key, for an offline verifier;
+ * text / json: the operations of a file-transfer recording.
+ */
+export type RecordingFormat = 'asciicast' | 'raw' | 'bundle' | 'text' | 'json';
+export const RECORDING_FORMATS: readonly RecordingFormat[] = ['asciicast', 'raw', 'bundle', 'text', 'json'];
 
 export interface RecordingExport {
   id: string;
   format: RecordingFormat;
-  /** Absolute path of the cast file. */
+  /** Absolute path of the recording's file. */
   path: string;
+  /** Bytes the export holds. */
   bytes: number;
-  /** Opens the file for reading (one stream per call). */
-  open(): ReadStream;
+  /** Streams the export (one stream per call). */
+  open(): Readable;
 }
 
 export interface RecordingStoreOptions {
@@ -38,11 +64,15 @@ export interface RecordingStoreOptions {
   timers?: AsciicastWriterOptions['timers'];
   /** How writers create their files (tests inject write failures). */
   openFile?: AsciicastWriterOptions['openFile'];
+  /** The node's Ed25519 signing key file (default: `keys/recording-signing.key` beside the recordings folder). */
+  signingKeyFile?: string;
 }
 
 export class RecordingStore {
   readonly dir: string;
-  readonly #open = new Set<AsciicastWriter>();
+  readonly signingKeyFile: string;
+  readonly #open = new Set<{ readonly id: string; close(): Promise<unknown> }>();
+  #signer: Promise<SigningKey> | undefined;
 
   constructor(
     private readonly ctx: CoreContext,
@@ -50,6 +80,50 @@ export class RecordingStore {
     private readonly options: RecordingStoreOptions = {},
   ) {
     this.dir = path.resolve(dir);
+    this.signingKeyFile =
+      options.signingKeyFile ??
+      ctx.deps.recordingSigningKeyFile ??
+      path.join(path.dirname(this.dir), 'keys', 'recording-signing.key');
+  }
+
+  /** The node's signing key (created on first use, kept under keys/). */
+  signer(): Promise<SigningKey> {
+    this.#signer ??= loadOrCreateSigningKey(this.signingKeyFile).catch((e: unknown) => {
+      this.#signer = undefined;
+      throw e;
+    });
+    return this.#signer;
+  }
+
+  /** The recording's own data key, unsealed (undefined for a recording made before encryption). */
+  async dataKeyOf(id: string, repos?: Repos): Promise<Buffer | undefined> {
+    const sealed = repos
+      ? await repos.recordings.sealedKeyOf(id)
+      : await this.ctx.store.read((r) => r.recordings.sealedKeyOf(id));
+    if (!sealed) return undefined;
+    const secret = this.ctx.deps.keyring.open(sealed, aad.recordingKey(id));
+    const key = secret.revealBytes();
+    secret.wipe();
+    return key;
+  }
+
+  /** A recording's container opened with its key, or undefined for a legacy (plain) recording. */
+  async openContainer(row: RecordingRow, knownKey?: Buffer): Promise<OpenedContainer | undefined> {
+    const file = this.pathOf(row);
+    const src = await openFileSource(file);
+    if (!src) throw new StorageError(`recording '${row.id}': file ${row.path} is unreadable (ENOENT)`);
+    try {
+      if (!(await isContainer(src))) {
+        await src.close();
+        return undefined;
+      }
+      const key = knownKey ?? (await this.dataKeyOf(row.id));
+      if (!key) throw new StorageError(`recording '${row.id}': its data key is missing`);
+      return await OpenedContainer.open(src, key);
+    } catch (e) {
+      await src.close().catch(() => undefined);
+      throw e;
+    }
   }
 
   /**
@@ -59,26 +133,86 @@ export class RecordingStore {
    * (strict ends the session, best-effort warns and continues).
    */
   async open(meta: RecordingMeta, policy: RecordingFailurePolicy): Promise<AsciicastWriter> {
+    return this.#start(meta, policy, 'terminal', (c) =>
+      AsciicastWriter.create({
+        id: c.id,
+        castPath: c.file,
+        meta,
+        clock: this.ctx.clock,
+        policy,
+        openSink: c.openSink,
+        ...(this.options.flushIntervalMs ? { flushIntervalMs: this.options.flushIntervalMs } : {}),
+        ...(this.options.timers ? { timers: this.options.timers } : {}),
+        onClosed: c.onClosed,
+      }),
+    );
+  }
+
+  /**
+   * Starts a file transfer's recording (SFTP): its operations, and the file contents only when
+   * `recordsContents` (the resource's setting). Same row, failure policy and audit as open().
+   */
+  async openFileTransfer(
+    meta: RecordingMeta,
+    policy: RecordingFailurePolicy,
+    recordsContents: boolean,
+  ): Promise<FileTransferWriter> {
+    return this.#start(meta, policy, 'file-transfer', async (c) => {
+      const sink = await c.openSink();
+      return new FileTransferWriter({
+        id: c.id,
+        path: c.file,
+        clock: this.ctx.clock,
+        policy,
+        recordsContents,
+        sink,
+        ...(this.options.flushIntervalMs ? { flushIntervalMs: this.options.flushIntervalMs } : {}),
+        ...(this.options.timers ? { timers: this.options.timers } : {}),
+        onClosed: c.onClosed,
+      });
+    });
+  }
+
+  /**
+   * Creates the container (with a fresh data key) and a row with status 'recording'. On close the
+   * row gets ended_at, bytes, events and status 'complete' or 'failed'. A write failure is logged
+   * and audited (`recording.fail`); the caller registers onFailure and applies `policy`.
+   */
+  async #start<W extends SessionRecorder & { readonly id: string; close(): Promise<RecordingSummary> }>(
+    meta: RecordingMeta,
+    policy: RecordingFailurePolicy,
+    kind: ContainerHeader['kind'],
+    make: (c: {
+      id: string;
+      file: string;
+      openSink: () => Promise<ContainerSink>;
+      onClosed: (summary: RecordingSummary, failed: Error | undefined) => Promise<void>;
+    }) => Promise<W>,
+  ): Promise<W> {
     const id = this.ctx.ids.next();
     if (!/^[A-Za-z0-9._-]{1,64}$/.test(id) || id.startsWith('.'))
       throw new ValidationError(`unusable recording id '${id}'`);
     const started = meta.startedAt;
     const yyyy = String(started.getUTCFullYear()).padStart(4, '0');
     const mm = String(started.getUTCMonth() + 1).padStart(2, '0');
-    const rel = path.posix.join(yyyy, mm, `${id}.cast`);
-    const castPath = path.join(this.dir, yyyy, mm, `${id}.cast`);
-    await this.#ensureDir(path.dirname(castPath));
+    const rel = path.posix.join(yyyy, mm, `${id}${CONTAINER_SUFFIX}`);
+    const file = path.join(this.dir, yyyy, mm, `${id}${CONTAINER_SUFFIX}`);
+    await this.#ensureDir(path.dirname(file));
 
     const logger = this.ctx.deps.logger;
-    const writer = await AsciicastWriter.create({
+    const { dataKey, sealedKey, signer } = await this.#newKey(id);
+    const header = containerHeader(id, meta, kind);
+    const openFile = this.options.openFile ?? openExclusive;
+    const writer: W = await make({
       id,
-      castPath,
-      meta,
-      clock: this.ctx.clock,
-      policy,
-      ...(this.options.flushIntervalMs ? { flushIntervalMs: this.options.flushIntervalMs } : {}),
-      ...(this.options.openFile ? { openFile: this.options.openFile } : {}),
-      ...(this.options.timers ? { timers: this.options.timers } : {}),
+      file,
+      openSink: async () =>
+        ContainerSink.create(await openFile(file), {
+          header,
+          dataKey,
+          signer,
+          now: () => this.ctx.clock.now(),
+        }),
       onClosed: async (summary, failed) => {
         this.#open.delete(writer);
         await this.#finish(summary, failed);
@@ -106,20 +240,23 @@ export class RecordingStore {
     });
     try {
       await this.ctx.store.tx((r) =>
-        r.recordings.insert({
-          id,
-          sessionId: meta.sessionId,
-          user: meta.user,
-          target: meta.target,
-          protocol: meta.protocol,
-          source: meta.source,
-          startedAt: started.toISOString(),
-          endedAt: null,
-          path: rel,
-          bytes: 0,
-          events: 0,
-          status: 'recording',
-        }),
+        r.recordings.insert(
+          {
+            id,
+            sessionId: meta.sessionId,
+            user: meta.user,
+            target: meta.target,
+            protocol: meta.protocol,
+            source: meta.source,
+            startedAt: started.toISOString(),
+            endedAt: null,
+            path: rel,
+            bytes: 0,
+            events: 0,
+            status: 'recording',
+          },
+          sealedKey,
+        ),
       );
     } catch (e) {
       await writer.close().catch(() => undefined);
@@ -154,12 +291,34 @@ export class RecordingStore {
     }
   }
 
-  /** The cast file of one recording, for download; audited as `recording.export`. */
+  /**
+   * One recording, for download, in `format`; audited as `recording.export`. A recording made
+   * before encryption exports as the plain cast it is (asciicast and raw only).
+   */
   async export(actor: Actor, id: string, format: RecordingFormat = 'asciicast'): Promise<RecordingExport> {
-    return this.ctx.run(actor, 'recording.export', { kind: 'recording', name: id }, async (s) => {
-      const { file, bytes } = await this.#authorisedRead(actor, id, format, s);
-      return { id, format, path: file, bytes, open: () => createReadStream(file) };
+    const target = { kind: 'recording', name: id };
+    // The permission and the key are settled in a short transaction; the decrypting pass that
+    // sizes the export runs outside it (it can take seconds), and its audit row follows.
+    const { file, row, key } = await this.ctx.run(actor, 'recording.export', target, async (s) => {
+      const read = await this.#authorisedRead(actor, id, format, s);
+      return { ...read, key: await this.dataKeyOf(id, s.repos) };
     });
+    const made = await exportOf(
+      { openContainer: (r) => this.openContainer(r, key), signer: () => this.signer() },
+      row,
+      file,
+      format,
+    );
+    await this.ctx.run(actor, 'recording.export', target, (s) =>
+      s.audit('recording.export', target, {
+        format,
+        user: row.user,
+        target: row.target,
+        session: row.sessionId,
+        bytes: made.bytes,
+      }),
+    );
+    return { id, format, path: file, ...made };
   }
 
   /**
@@ -172,7 +331,7 @@ export class RecordingStore {
       actor,
       'recording.export',
       { kind: 'recording', name: id },
-      (s) => this.#authorisedRead(actor, id, 'asciicast', s),
+      (s) => this.#authorisedRead(actor, id, 'asciicast', s, true),
     );
     const reader = await RecordingReader.open(await this.#sourcesOf(file, row));
     if (reader.rebuilt)
@@ -185,6 +344,8 @@ export class RecordingStore {
 
   /** The files of a recording, opened for reading (the screen index only once it is finished). */
   async #sourcesOf(file: string, row: RecordingRow): Promise<RecordingSources> {
+    const container = await this.openContainer(row);
+    if (container) return this.#containerSources(container, file, row);
     const cast = await openFileSource(file);
     if (!cast) throw new StorageError(`recording '${row.id}': file ${row.path} is unreadable (ENOENT)`);
     const finished = row.status !== 'recording';
@@ -216,15 +377,61 @@ export class RecordingStore {
     };
   }
 
+  /** An encrypted recording's cast, side index and (sealed) screen index. */
+  async #containerSources(c: OpenedContainer, file: string, row: RecordingRow): Promise<RecordingSources> {
+    if (c.scan.header.kind === 'file-transfer') {
+      // A file transfer has no screen: the players show its operations, a line each, as output.
+      const cast = await transferCast(c, row);
+      await c.close();
+      return { cast: bufferSource(cast) };
+    }
+    const finished = row.status !== 'recording';
+    const key = (await this.dataKeyOf(row.id))!;
+    let screens: ByteSource | undefined;
+    if (finished) {
+      const sealed = await fs.readFile(file + SCREENS_SUFFIX).catch(() => undefined);
+      const plain = sealed && openBlob(key, row.id, 'screens', sealed);
+      // A screen index that does not open is as good as none: the reader draws the screens again.
+      if (plain) screens = bufferSource(plain);
+      else if (sealed) screens = bufferSource(Buffer.from('sealed screen index does not open'));
+    }
+    const logger = this.ctx.deps.logger;
+    return {
+      cast: c.castSource(),
+      index: () => c.sideIndex(),
+      screens,
+      saveScreens: finished
+        ? async (data) => {
+            try {
+              await writeBeside(
+                file + SCREENS_SUFFIX,
+                sealBlob(key, row.id, 'screens', data),
+                this.ctx.ids.next(),
+              );
+            } catch (e) {
+              logger.log('warn', 'cannot keep the screen index of a recording', {
+                recording: row.id,
+                error: firstLine(e),
+              });
+              throw e;
+            }
+          }
+        : undefined,
+    };
+  }
+
   async #authorisedRead(
     actor: Actor,
     id: string,
     format: RecordingFormat,
     s: OpScope,
+    audit = false,
   ): Promise<{ file: string; bytes: number; row: RecordingRow }> {
     this.ctx.authz.require(actor, 'recording.export');
     if (!RECORDING_FORMATS.includes(format))
-      throw new ValidationError(`unknown recording format '${String(format)}' (known: asciicast)`);
+      throw new ValidationError(
+        `unknown recording format '${String(format)}' (known: ${RECORDING_FORMATS.join(', ')})`,
+      );
     const row = await s.repos.recordings.byId(id);
     if (!row) throw new NotFoundError('recording', id);
     const file = this.pathOf(row);
@@ -236,12 +443,59 @@ export class RecordingStore {
         `recording '${id}': file ${row.path} is unreadable (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
       );
     }
-    await s.audit(
-      'recording.export',
-      { kind: 'recording', name: id },
-      { format, user: row.user, target: row.target, session: row.sessionId, bytes },
-    );
+    if (audit)
+      await s.audit(
+        'recording.export',
+        { kind: 'recording', name: id },
+        { format, user: row.user, target: row.target, session: row.sessionId, bytes },
+      );
     return { file, bytes, row };
+  }
+
+  /**
+   * Checks recordings (container-verify.ts): the chain, the chunk numbers, the manifest's
+   * signature against this node's key and each chunk's authentication tag. `ids` undefined: every
+   * recording, newest first. A recording made before encryption is `legacy`. Audited as
+   * `recording.verify`, one row per call.
+   */
+  async verify(actor: Actor, ids?: readonly string[]): Promise<VerifyReport[]> {
+    const target = { kind: 'recording', name: ids?.length === 1 ? ids[0]! : 'all' };
+    // Rows and sealed keys in a short transaction; the files are read outside it.
+    const items = await this.ctx.run(actor, 'recording.export', target, async (s) => {
+      this.ctx.authz.require(actor, 'recording.export');
+      const rows: RecordingRow[] = [];
+      if (ids)
+        for (const id of ids) {
+          const row = await s.repos.recordings.byId(id);
+          if (!row) throw new NotFoundError('recording', id);
+          rows.push(row);
+        }
+      else rows.push(...(await s.repos.recordings.list({ limit: 1_000_000 })));
+      return Promise.all(
+        rows.map(async (row) => ({ row, sealed: await s.repos.recordings.sealedKeyOf(row.id) })),
+      );
+    });
+    const publicKey = createPublicKey((await this.signer()).publicPem);
+    const keyring = this.ctx.deps.keyring;
+    const reports: VerifyReport[] = [];
+    for (const { row, sealed } of items)
+      reports.push(await verifyRecording(row, this.pathOf(row), sealed, keyring, publicKey));
+    const bad = reports.filter((r) => r.status === 'tampered');
+    await this.ctx.run(actor, 'recording.export', target, (s) =>
+      s.audit('recording.verify', target, {
+        checked: reports.length,
+        tampered: bad.length,
+        ...(bad[0] ? { first: bad[0].id, reason: bad[0].reason } : {}),
+      }),
+    );
+    return reports;
+  }
+
+  /** The node's public signing key (PEM) and its fingerprint, for verifiers elsewhere. */
+  async publicKey(actor: Actor): Promise<{ publicKey: string; fingerprint: string }> {
+    this.ctx.authz.require(actor, 'recording.list');
+    const signer = await this.signer();
+    return { publicKey: signer.publicPem, fingerprint: signer.fingerprint };
   }
 
   /** The absolute cast path of a row; refuses a path that leaves the recordings folder. */
@@ -267,7 +521,7 @@ export class RecordingStore {
     const rows = (await this.ctx.store.read((r) => r.recordings.unfinished())).filter((r) => !open.has(r.id));
     const settled: RecordingRow[] = [];
     for (const row of rows) {
-      const { bytes, events, lastAt } = await castFacts(this.pathOf(row));
+      const { bytes, events, lastAt } = await this.#factsOf(row);
       const endedAt = new Date(Date.parse(row.startedAt) + Math.round(lastAt * 1000)).toISOString();
       await this.ctx.store.tx(async (r) => {
         await r.recordings.finish(row.id, { endedAt, bytes, events, status: 'interrupted' });
@@ -283,6 +537,47 @@ export class RecordingStore {
       settled.push({ ...row, endedAt, bytes, events, status: 'interrupted' });
     }
     return settled;
+  }
+
+  /**
+   * Size, events and last event time of a recording its node stopped writing; an encrypted one is
+   * sealed here as cut short (container-seal.ts), so verify tells the crash from tampering.
+   */
+  async #factsOf(row: RecordingRow): Promise<{ bytes: number; events: number; lastAt: number }> {
+    const file = this.pathOf(row);
+    let c: OpenedContainer | undefined;
+    try {
+      c = await this.openContainer(row);
+    } catch {
+      return { bytes: 0, events: 0, lastAt: 0 };
+    }
+    if (!c) return castFacts(file);
+    let events = 0;
+    let castBytes = 0;
+    try {
+      castBytes = c.castBytes;
+      if (c.scan.header.kind === 'file-transfer')
+        events = (await c.collect(RECORD.transfer)).toString('utf8').split('\n').filter(Boolean).length;
+      else for await (const line of castLines(c.castSource(), 0)) if (parseEvent(line.text)) events++;
+    } catch (e) {
+      this.ctx.deps.logger.log('warn', 'a recording left open does not decrypt whole', {
+        recording: row.id,
+        error: firstLine(e),
+      });
+    } finally {
+      await c.close();
+    }
+    const sealed = await sealCutShort(file, row.id, await this.signer(), this.ctx.clock.now(), {
+      castBytes,
+      events,
+    });
+    if (!sealed.sealed)
+      this.ctx.deps.logger.log('warn', 'a recording left open is not sealed', {
+        recording: row.id,
+        why: sealed.why,
+      });
+    const bytes = (await fs.stat(file).catch(() => undefined))?.size ?? 0;
+    return { bytes, events, lastAt: c.lastT };
   }
 
   async #finish(summary: RecordingSummary, failed: Error | undefined): Promise<void> {
@@ -303,6 +598,15 @@ export class RecordingStore {
     }
   }
 
+  /** A new recording's data key, sealed for its row, and the node's signing key. */
+  async #newKey(id: string): Promise<{ dataKey: Buffer; sealedKey: string; signer: SigningKey }> {
+    const dataKey = randomBytes(32);
+    const secret = Secret.fromBytes(dataKey);
+    const sealedKey = this.ctx.deps.keyring.seal(secret, aad.recordingKey(id));
+    secret.wipe();
+    return { dataKey, sealedKey, signer: await this.signer() };
+  }
+
   async #ensureDir(dir: string): Promise<void> {
     await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
     // The year and month folders are ours: 0700 whatever the umask.
@@ -311,6 +615,25 @@ export class RecordingStore {
       await fs.chmod(d, 0o700);
     }
   }
+}
+
+export function containerHeader(
+  id: string,
+  meta: RecordingMeta,
+  kind: ContainerHeader['kind'],
+): ContainerHeader {
+  return {
+    format: 'custody-recording',
+    version: 1,
+    id,
+    kind,
+    sessionId: meta.sessionId,
+    user: meta.user,
+    target: meta.target,
+    protocol: meta.protocol,
+    startedAt: meta.startedAt.toISOString(),
+    cipher: 'aes-256-gcm',
+  };
 }
 
 /** Size, event count and the time of the last complete event (seconds) of a cast file. */

@@ -57,6 +57,7 @@ export class SessionsService {
           host: resource.dnsName,
           port: resource.port ?? DEFAULT_PORTS[type.protocol] ?? 22,
           allowPortForwarding: resource.allowPortForwarding,
+          recordFileContents: !!resource.recordFileContents,
         },
         route,
         issuedAt: this.ctx.now(),

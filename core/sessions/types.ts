@@ -13,6 +13,8 @@ export interface SessionTarget {
   port: number;
   /** Port forwarding through this resource is refused unless the resource allows it. */
   allowPortForwarding: boolean;
+  /** SFTP recordings keep the file contents too (the resource's setting). */
+  recordFileContents?: boolean;
 }
 
 /** One way to reach a landing server: its primary or its secondary resource/account. */

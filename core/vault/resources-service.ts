@@ -22,6 +22,8 @@ export interface ResourceInput {
   custom?: CustomInput;
   /** Port forwarding through the gateway to this resource (refused unless set). */
   allowPortForwarding?: boolean;
+  /** SFTP recordings of this resource keep the file contents too (off unless set). */
+  recordFileContents?: boolean;
 }
 
 export interface ResourceView extends Resource {
@@ -77,6 +79,7 @@ export class ResourcesService {
       name: input.name,
       ownerId: actor.user.id,
       allowPortForwarding: !!input.allowPortForwarding,
+      recordFileContents: !!input.recordFileContents,
       createdAt: now,
       updatedAt: now,
     };
@@ -180,6 +183,7 @@ export class ResourcesService {
         ...f,
         policyId: patch.policy === undefined ? r.policyId : f.policyId,
         allowPortForwarding: patch.allowPortForwarding ?? r.allowPortForwarding,
+        recordFileContents: patch.recordFileContents ?? !!r.recordFileContents,
         updatedAt: this.ctx.now(),
       };
       await s.repos.resources.update(next);

@@ -8,7 +8,7 @@ import type { SessionMode, TargetStream } from '../connectors/types.ts';
 import type { ConnectorRegistry } from './connector-registry.ts';
 import { reachTarget } from './dial.ts';
 import { runLifecycle, type OpenedTarget, type SessionSpec } from './lifecycle.ts';
-import { startFileTransferPath } from './paths/file-transfer.ts';
+import { observedTransfer, startFileTransferPath } from './paths/file-transfer.ts';
 import { startExecPath, startShellPath } from './paths/terminal.ts';
 import type { GatewaySettings, OperatorChannel } from './types.ts';
 
@@ -86,8 +86,25 @@ async function openOnChannel(r: LaunchRequest, route: string[]): Promise<OpenedT
   return {
     openRecorder: async () => {
       // Nothing is read from the target before its data path starts, so the recording misses
-      // nothing by opening only now; file transfers are not recorded.
-      if (mode.kind === 'sftp') return recorder;
+      // nothing by opening only now.
+      if (mode.kind === 'sftp') {
+        recorder = observedTransfer(
+          await core.system.openFileTransferRecording(
+            {
+              sessionId: grant.id,
+              user: grant.actor.name,
+              target: grant.target.ref,
+              protocol: 'sftp',
+              ...size,
+              source: r.source,
+              startedAt: r.timers.now(),
+            },
+            settings.recordingFailure,
+            !!grant.target.recordFileContents,
+          ),
+        );
+        return recorder;
+      }
       recorder = await core.system.openRecording(
         {
           sessionId: grant.id,
@@ -106,7 +123,7 @@ async function openOnChannel(r: LaunchRequest, route: string[]): Promise<OpenedT
     },
     start: (ctx) => {
       const { channel } = r;
-      if (mode.kind === 'sftp') return startFileTransferPath({ ctx, channel, target });
+      if (mode.kind === 'sftp') return startFileTransferPath({ ctx, channel, target, recorder, strict });
       if (mode.kind === 'exec') return startExecPath({ ctx, channel, target, recorder, strict });
       return startShellPath({
         ctx,

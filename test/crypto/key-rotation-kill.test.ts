@@ -153,6 +153,25 @@ async function seed(v: TestVault): Promise<Plaintexts> {
       created_at: now,
       updated_at: now,
     });
+    // Recordings' data keys, one sealed per recording row: rotation re-wraps them, never the files.
+    for (let i = 0; i < 3; i++) {
+      const rid = ids.next();
+      await db('recordings').insert({
+        id: rid,
+        session_id: `s-${i}`,
+        user_name: 'alice',
+        target: 'r/a',
+        protocol: 'ssh',
+        source: 'test',
+        started_at: now,
+        ended_at: now,
+        path: `2026/01/${rid}.rec`,
+        bytes: 0,
+        events: 0,
+        status: 'complete',
+        data_key_enc: sealAt(aad.recordingKey(rid), `recording-data-key-${i}-Kq7`),
+      });
+    }
   } finally {
     await db.destroy();
   }

@@ -1,12 +1,13 @@
 // A recording outlives a `kill -9` of the node: the real `custody server` process
 // is killed with SIGKILL during a recorded SSH session; its row stays `recording` with 0 bytes
 // until the next start, which settles it from the file (bytes, duration from the last event,
-// state `interrupted`) and audits `recording.interrupted`.
+// state `interrupted`) and audits `recording.interrupted`; the recording is sealed then and verifies as
+// cut short, not tampered.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPOSITORY_ROOT } from '../../core/index.ts';
-import { CUSTODY_BIN } from '../support/cli.ts';
+import { CUSTODY_BIN, custody } from '../support/cli.ts';
 import { sshTargetFixture, type SshTargetFixture } from '../support/gateway-fixture.ts';
 import { ssh2Shell } from '../support/interactive.ts';
 import { sshdSkipReason } from '../support/sshd.ts';
@@ -66,7 +67,16 @@ describe.skipIf(!!skip)(`a recording after kill -9 of the server${skip ? ` (${sk
     const second = await startServer(fx.v.home);
     try {
       const [settled] = await rec();
-      expect(settled).toMatchObject({ id: left!.id, status: 'interrupted', bytes: size });
+      // Sealed as cut short at the start: the manifest is added after the chunks that were on disk.
+      const sealedSize = (await stat(fx.v.core.recordings.pathOf(left!))).size;
+      expect(sealedSize).toBeGreaterThan(size - 200);
+      expect(settled).toMatchObject({ id: left!.id, status: 'interrupted', bytes: sealedSize });
+      const [report] = await fx.v.core.recordings.verify(fx.v.host, [left!.id]);
+      expect(report).toMatchObject({ status: 'cut-short' });
+      expect(report!.reason).toMatch(/^cut short at \d+\.\d s/);
+      const verified = await custody(['--home', fx.v.home, 'recordings', 'verify', left!.id]);
+      expect(verified.code, verified.stderr).toBe(0);
+      expect(verified.stdout).toMatch(/cut-short +cut short at/);
       expect(settled!.events).toBeGreaterThan(0);
       expect(Date.parse(settled!.endedAt!)).toBeGreaterThan(Date.parse(settled!.startedAt));
       const audit = await contextOf(fx.v.core).store.read((r) =>

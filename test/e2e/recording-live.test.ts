@@ -9,6 +9,7 @@ import { askpassEnv, sshOptions } from '../support/openssh-client.ts';
 import { interactiveSsh } from '../support/interactive.ts';
 import { sshdSkipReason } from '../support/sshd.ts';
 import { USER_PASSWORD } from '../support/vault.ts';
+import { castTextOf } from '../support/recording-text.ts';
 
 const skip = sshdSkipReason();
 
@@ -43,8 +44,8 @@ describe.skipIf(!!skip)(`live recordings${skip ? ` (${skip})` : ''}`, () => {
     const [live] = await v.core.recordings.list(v.host, { limit: 1 });
     expect(live?.status).toBe('recording');
     expect(live!.bytes).toBeGreaterThan(30_000);
-    const cast = readFileSync(v.core.recordings.pathOf(live!), 'utf8');
-    expect(live!.bytes).toBe(Buffer.byteLength(cast));
+    expect(live!.bytes).toBe(readFileSync(v.core.recordings.pathOf(live!)).length);
+    const cast = await castTextOf(v.core.recordings, live!);
     const header = JSON.parse(cast.split('\n')[0]!) as { env: Record<string, string> };
     expect(header.env).toEqual({ TERM: 'vt100' });
 

@@ -3,7 +3,7 @@
 // `seq 1 400000` (about 2.7 MB of output, more as a cast): the operator must never have received
 // more than the recording file holds when the session ends.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import { sshInteractive } from '../support/openssh-client.ts';
 import { sshdSkipReason } from '../support/sshd.ts';
 import { USER_PASSWORD } from '../support/vault.ts';
 import { contextOf } from '../support/core-internals.ts';
+import { castTextOf } from '../support/recording-text.ts';
 
 function tmpfsSkipReason(): string | undefined {
   if (process.getuid?.() !== 0) return 'mounting a tmpfs needs root';
@@ -22,8 +23,8 @@ function tmpfsSkipReason(): string | undefined {
 const skip = sshdSkipReason() ?? tmpfsSkipReason();
 
 /** The target output a cast holds: its complete `o` lines (a line cut by the full disk is not). */
-function recordedOutput(castPath: string): string {
-  const lines = readFileSync(castPath, 'utf8').split('\n').slice(1);
+function recordedOutput(cast: string): string {
+  const lines = cast.split('\n').slice(1);
   let out = '';
   for (const line of lines) {
     try {
@@ -73,7 +74,7 @@ describe.skipIf(!!skip)(`strict recording policy on a full disk${skip ? ` (${ski
 
     const [row] = await v.core.recordings.list(v.host, { limit: 1 });
     expect(row?.status).toBe('failed');
-    const recorded = recordedOutput(v.core.recordings.pathOf(row!));
+    const recorded = recordedOutput(await castTextOf(v.core.recordings, row!));
     const received = op.out.text.slice(0, op.out.text.indexOf('\r\n[custody] session terminated'));
     // The disk filled during the burst, not before it.
     expect(highestNumber(recorded)).toBeGreaterThan(1000);

@@ -3,13 +3,13 @@
 // the session through core.live.shadow → the registry's subscription. Everything the viewer types
 // while watching goes nowhere: the target never echoes or runs it, and the session's recording
 // holds the operator's input and nothing else.
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openConsole, KEYS } from '../support/console-harness.ts';
 import { sshTargetFixture, type SshTargetFixture } from '../support/gateway-fixture.ts';
 import { sshInteractive } from '../support/openssh-client.ts';
 import { sshdSkipReason } from '../support/sshd.ts';
 import { USER_PASSWORD } from '../support/vault.ts';
+import { castTextOf } from '../support/recording-text.ts';
 
 const skip = sshdSkipReason();
 
@@ -82,7 +82,7 @@ describe.skipIf(!!skip)(`shadow is read-only${skip ? ` (${skip})` : ''}`, () => 
       [rec] = await v.core.recordings.list(v.host, { limit: 1 });
     }
     expect(rec?.status).toBe('complete');
-    const cast = readFileSync(v.core.recordings.pathOf(rec!), 'utf8');
+    const cast = await castTextOf(v.core.recordings, rec!);
     expect(castStream(cast, 'i')).toBe('echo BEFORE-$((40+2))\necho AFTER-$((1+1))\nexit\n');
     expect(castStream(cast, 'o')).toMatch(/AFTER-2/);
     expect(castStream(cast, 'o')).not.toContain('INJECTED');

@@ -8,6 +8,7 @@ import { sshTargetFixture, type SshTargetFixture } from '../support/gateway-fixt
 import { Transcript } from '../support/interactive.ts';
 import { sshdSkipReason } from '../support/sshd.ts';
 import { USER_PASSWORD } from '../support/vault.ts';
+import { castTextOf } from '../support/recording-text.ts';
 
 const skip = sshdSkipReason();
 const MiB = 1024 * 1024;
@@ -80,8 +81,7 @@ describe.skipIf(!!skip)(`terminal size bounds${skip ? ` (${skip})` : ''}`, () =>
       s.client.end();
     }
     const [row] = await fx.v.core.recordings.list(fx.v.host, { limit: 1 });
-    const { readFile } = await import('node:fs/promises');
-    const cast = await readFile(fx.v.core.recordings.pathOf(row!), 'utf8');
+    const cast = await castTextOf(fx.v.core.recordings, row!);
     const header = JSON.parse(cast.split('\n')[0]!) as { width: number; height: number };
     expect([header.width, header.height]).toEqual([MAX_TERMINAL_COLS, MAX_TERMINAL_ROWS]);
     for (const m of cast.matchAll(/"r", "(\d+)x(\d+)"/g)) {

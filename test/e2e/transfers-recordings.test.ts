@@ -18,6 +18,7 @@ import {
   type TestUser,
 } from '../support/sshd.ts';
 import { createTestVault, pw, USER_PASSWORD, type TestVault } from '../support/vault.ts';
+import { castTextOf } from '../support/recording-text.ts';
 
 const skip = sshdSkipReason();
 const CANARY = 'Canary#Target-9Qx7-Lm2$Vb4w';
@@ -132,10 +133,13 @@ describe.skipIf(!!skip)(`transfers and recordings through the gateway${skip ? ` 
     const rows = await v.core.recordings.list(v.host, { user: 'alice' });
     expect(rows.length).toBeGreaterThanOrEqual(1);
     const shell = rows.find((r) => r.status === 'complete' && r.protocol === 'ssh' && r.events > 2)!;
-    const file = v.core.recordings.pathOf(shell);
+    // The recording is encrypted on disk: the export is what the player gets.
+    const file = path.join(work, 'shell.cast');
+    writeFileSync(file, await castTextOf(v.core.recordings, shell));
     const cast = readFileSync(file, 'utf8');
     expect(JSON.parse(cast.split('\n')[0]!)).toMatchObject({ version: 2 });
     expect(cast).toContain('RECORDED-23');
+    expect(readFileSync(v.core.recordings.pathOf(shell)).includes(Buffer.from('RECORDED-23'))).toBe(false);
     if (existsSync('/usr/bin/asciinema') && existsSync('/usr/bin/script')) {
       const out = execFileSync('/usr/bin/script', ['-qec', `asciinema cat ${file}`, '/dev/null'], {
         encoding: 'utf8',
@@ -167,9 +171,8 @@ describe.skipIf(!!skip)(`transfers and recordings through the gateway${skip ? ` 
     const r = await ssh(gw.port, user(), id, ['echo EXEC-RECORDED']);
     expect(r.stdout).toBe('EXEC-RECORDED\n');
     const rows = await v.core.recordings.list(v.host, { user: 'alice' });
-    const found = rows.some((row) =>
-      readFileSync(v.core.recordings.pathOf(row), 'utf8').includes('EXEC-RECORDED'),
-    );
+    const texts = await Promise.all(rows.map((row) => castTextOf(v.core.recordings, row)));
+    const found = texts.some((t) => t.includes('EXEC-RECORDED'));
     expect(found).toBe(true);
   });
 });

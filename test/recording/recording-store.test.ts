@@ -61,10 +61,10 @@ describe('recording store', () => {
   const row = (id: string): Promise<RecordingRow | undefined> =>
     contextOf(v.core).store.read((r) => r.recordings.byId(id));
 
-  it('creates <dir>/YYYY/MM/<id>.cast (0600 in 0700 folders) and a row that close completes', async () => {
+  it('creates <dir>/YYYY/MM/<id>.rec (0600 in 0700 folders) and a row that close completes', async () => {
     expect(v.core.recordings.dir).toBe(recordingsDir);
     const w = await v.core.recordings.open(meta({ sessionId: 's-files' }), 'strict');
-    expect(w.castPath).toBe(path.join(recordingsDir, '2026', '02', `${w.id}.cast`));
+    expect(w.castPath).toBe(path.join(recordingsDir, '2026', '02', `${w.id}.rec`));
     expect((await stat(w.castPath)).mode & 0o777).toBe(0o600);
     expect((await stat(path.dirname(w.castPath))).mode & 0o777).toBe(0o700);
     expect((await stat(path.join(recordingsDir, '2026'))).mode & 0o777).toBe(0o700);
@@ -76,7 +76,7 @@ describe('recording store', () => {
       source: '10.0.0.9',
       startedAt: '2026-02-03T10:00:00.000Z',
       endedAt: null,
-      path: `2026/02/${w.id}.cast`,
+      path: `2026/02/${w.id}.rec`,
       status: 'recording',
     });
     w.output(Buffer.from('uptime\r\n'));
@@ -132,7 +132,8 @@ describe('recording store', () => {
     const exp = await v.core.recordings.export(auditor, w.id, 'asciicast');
     expect(exp).toMatchObject({ id: w.id, format: 'asciicast', path: w.castPath });
     const text = await readAll(exp.open());
-    expect(text).toBe(await readFile(w.castPath, 'utf8'));
+    // The file holds the recording encrypted: the export is the only way to the text.
+    expect((await readFile(w.castPath)).includes(Buffer.from('export me'))).toBe(false);
     expect(exp.bytes).toBe(Buffer.byteLength(text));
     expect(text.split('\n')[1]).toMatch(/^\[\d+\.\d{6}, "o", "export me €\\r\\n"\]$/);
     expect(await codeOf(v.core.recordings.export(v.host, w.id))).toBe('ok');

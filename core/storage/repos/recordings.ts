@@ -44,7 +44,8 @@ export interface RecordingFilter {
 
 export function recordingsRepo(db: Knex | Knex.Transaction) {
   return {
-    async insert(r: RecordingRow): Promise<void> {
+    /** `dataKeyEnc`: the recording's data key, sealed (kept out of RecordingRow, which is listed). */
+    async insert(r: RecordingRow, dataKeyEnc: string | null = null): Promise<void> {
       await db('recordings').insert({
         id: r.id,
         session_id: r.sessionId,
@@ -58,7 +59,13 @@ export function recordingsRepo(db: Knex | Knex.Transaction) {
         bytes: r.bytes,
         events: r.events,
         status: r.status,
+        data_key_enc: dataKeyEnc,
       });
+    },
+    /** The sealed data key of a recording; null for one made before recordings were encrypted. */
+    async sealedKeyOf(id: string): Promise<string | null> {
+      const r = await db('recordings').where({ id }).first('data_key_enc');
+      return r ? strOrNull(r.data_key_enc) : null;
     },
     async finish(
       id: string,

@@ -14,6 +14,7 @@ export const SECRET_COLUMNS = [
   { table: 'users', column: 'totp_secret_enc', key: ['id'] },
   { table: 'pending_resets', column: 'password_enc', key: ['id'] },
   { table: 'sync_channels', column: 'default_password_enc', key: ['id'] },
+  { table: 'recordings', column: 'data_key_enc', key: ['id'] },
 ] as const;
 
 export type SecretColumn = (typeof SECRET_COLUMNS)[number];

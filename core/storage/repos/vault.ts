@@ -44,6 +44,7 @@ export const toResource = (r: Row): Resource => ({
   policyId: strOrNull(r.policy_id),
   ownerId: str(r.owner_id),
   allowPortForwarding: bool(r.allow_port_forwarding),
+  recordFileContents: bool(r.record_file_contents),
   createdAt: str(r.created_at),
   updatedAt: str(r.updated_at),
 });
@@ -96,6 +97,7 @@ function resourceRow(x: Resource): Row {
     policy_id: x.policyId,
     owner_id: x.ownerId,
     allow_port_forwarding: x.allowPortForwarding,
+    record_file_contents: !!x.recordFileContents,
     created_at: x.createdAt,
     updated_at: x.updatedAt,
   };

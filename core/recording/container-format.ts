@@ -1,0 +1,196 @@
+/**
+ * The recording container (`<id>.rec`): encrypted, hash-chained, signed at the end. The full
+ * specification is docs/auditors/recording-format.md; this file is its framing, shared by the
+ * writer, the reader and the verifier (which needs no key but the node's public signing key).
+ *
+ * Layout (integers big-endian):
+ *   file header   "CSTDREC1" (8 bytes), u32 n, n bytes of JSON: the recording's identity (no
+ *                 terminal content). The chain starts at SHA-256(file header).
+ *   chunk frame   80-byte frame header, then `bodyLength` bytes of AES-256-GCM ciphertext + tag:
+ *                   0  "RCHK"          4  seq u32 (0, 1, 2, …)
+ *                   8  prev: SHA-256 of the previous frame (header + body), or of the file header
+ *                  40  castOffset f64  48  castLength u32: the chunk's place in the cast view
+ *                  52  tEnd f64: session time of the chunk's last event (seconds)
+ *                  60  nonce (12 bytes)  72  bodyLength u32  76  zero u32
+ *                 associated data: utf8("custody-recording:<id>:<seq>") followed by the header.
+ *   manifest      "RMAN", u32 n, n bytes of JSON, u32 m, m bytes of Ed25519 signature of the JSON.
+ */
+import { createHash } from 'node:crypto';
+
+export const CONTAINER_SUFFIX = '.rec';
+export const FILE_MAGIC = Buffer.from('CSTDREC1', 'latin1');
+export const CHUNK_MAGIC = Buffer.from('RCHK', 'latin1');
+export const MANIFEST_MAGIC = Buffer.from('RMAN', 'latin1');
+export const FRAME_HEADER_BYTES = 80;
+export const NONCE_BYTES = 12;
+export const TAG_BYTES = 16;
+/** No frame, header or manifest is larger than this: a bigger length is damage, not data. */
+export const MAX_FRAME_BODY = 64 * 1024 * 1024;
+export const MAX_JSON_BYTES = 1024 * 1024;
+
+/** What the file header says: who, where and when, never what the terminal showed. */
+export interface ContainerHeader {
+  format: 'custody-recording';
+  version: 1;
+  id: string;
+  kind: 'terminal' | 'file-transfer';
+  sessionId: string;
+  user: string;
+  target: string;
+  protocol: string;
+  startedAt: string;
+  cipher: 'aes-256-gcm';
+}
+
+export interface FrameHeader {
+  seq: number;
+  prev: Buffer;
+  castOffset: number;
+  castLength: number;
+  tEnd: number;
+  nonce: Buffer;
+  bodyLength: number;
+}
+
+/** The signed end of a recording: closed normally, or sealed at start-up after a crash. */
+export interface Manifest {
+  format: 'custody-recording-manifest';
+  version: 1;
+  id: string;
+  /** SHA-256 of the file header, hex. */
+  headerHash: string;
+  chunks: number;
+  /** SHA-256 of the last chunk frame (the file header's hash when there is none), hex. */
+  lastHash: string;
+  /** Bytes of the file before the manifest. */
+  bytes: number;
+  castBytes: number;
+  events: number;
+  durationSeconds: number;
+  /** complete: closed by its writer; cut-short: the node died, sealed at the next start. */
+  status: 'complete' | 'failed' | 'cut-short';
+  sealedAt: string;
+  /** SHA-256 of the signer's public key (DER), hex: which node key signed it. */
+  signer: string;
+}
+
+export const sha256 = (...parts: Buffer[]): Buffer => {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p);
+  return h.digest();
+};
+
+export function encodeFileHeader(h: ContainerHeader): Buffer {
+  const json = Buffer.from(JSON.stringify(h), 'utf8');
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(json.length);
+  return Buffer.concat([FILE_MAGIC, len, json]);
+}
+
+export function encodeFrameHeader(f: FrameHeader): Buffer {
+  const b = Buffer.alloc(FRAME_HEADER_BYTES);
+  CHUNK_MAGIC.copy(b, 0);
+  b.writeUInt32BE(f.seq, 4);
+  f.prev.copy(b, 8);
+  b.writeDoubleBE(f.castOffset, 40);
+  b.writeUInt32BE(f.castLength, 48);
+  b.writeDoubleBE(f.tEnd, 52);
+  f.nonce.copy(b, 60);
+  b.writeUInt32BE(f.bodyLength, 72);
+  return b;
+}
+
+export function decodeFrameHeader(b: Buffer): FrameHeader | undefined {
+  if (b.length < FRAME_HEADER_BYTES || !b.subarray(0, 4).equals(CHUNK_MAGIC)) return undefined;
+  return {
+    seq: b.readUInt32BE(4),
+    prev: Buffer.from(b.subarray(8, 40)),
+    castOffset: b.readDoubleBE(40),
+    castLength: b.readUInt32BE(48),
+    tEnd: b.readDoubleBE(52),
+    nonce: Buffer.from(b.subarray(60, 72)),
+    bodyLength: b.readUInt32BE(72),
+  };
+}
+
+/** The associated data of a chunk: it belongs to this recording, at this place, with this header. */
+export function chunkAad(id: string, seq: number, header: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(`custody-recording:${id}:${seq}`, 'utf8'), header]);
+}
+
+export function encodeManifest(json: Buffer, signature: Buffer): Buffer {
+  const a = Buffer.alloc(4);
+  a.writeUInt32BE(json.length);
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(signature.length);
+  return Buffer.concat([MANIFEST_MAGIC, a, json, b, signature]);
+}
+
+/**
+ * Records inside a chunk's plaintext: type u8, length u32, body. Text records are cast lines as
+ * they are; raw records hold output (or input) that is not valid UTF-8, byte for byte, and stand
+ * in the cast view for the line `[t, "o", "<the bytes decoded, invalid ones as U+FFFD>"]`.
+ */
+export const RECORD = { castText: 1, rawOutput: 2, rawInput: 3, indexText: 4, transfer: 5 } as const;
+
+export type ChunkRecord =
+  | { type: typeof RECORD.castText; text: Buffer }
+  | { type: typeof RECORD.rawOutput | typeof RECORD.rawInput; t: number; raw: Buffer }
+  | { type: typeof RECORD.indexText; text: Buffer }
+  | { type: typeof RECORD.transfer; text: Buffer };
+
+export function encodeRecords(records: readonly ChunkRecord[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const r of records) {
+    const body = 'raw' in r ? Buffer.concat([f64(r.t), r.raw]) : r.text;
+    const head = Buffer.alloc(5);
+    head.writeUInt8(r.type, 0);
+    head.writeUInt32BE(body.length, 1);
+    parts.push(head, body);
+  }
+  return Buffer.concat(parts);
+}
+
+export function decodeRecords(plain: Buffer): ChunkRecord[] {
+  const out: ChunkRecord[] = [];
+  let at = 0;
+  while (at + 5 <= plain.length) {
+    const type = plain.readUInt8(at);
+    const len = plain.readUInt32BE(at + 1);
+    const body = plain.subarray(at + 5, at + 5 + len);
+    at += 5 + len;
+    if (type === RECORD.rawOutput || type === RECORD.rawInput)
+      out.push({ type, t: body.readDoubleBE(0), raw: body.subarray(8) });
+    else if (type === RECORD.castText || type === RECORD.indexText || type === RECORD.transfer)
+      out.push({ type, text: body });
+  }
+  return out;
+}
+
+/** The cast line a raw record stands for (the same bytes every time it is drawn). */
+export function renderRaw(
+  type: typeof RECORD.rawOutput | typeof RECORD.rawInput,
+  t: number,
+  raw: Buffer,
+): Buffer {
+  const code = type === RECORD.rawOutput ? 'o' : 'i';
+  const text = new TextDecoder('utf-8').decode(raw);
+  return Buffer.from(`[${t.toFixed(6)}, "${code}", ${JSON.stringify(text)}]\n`, 'utf8');
+}
+
+/** The cast-view bytes of a chunk's records, in order. */
+export function castViewOf(records: readonly ChunkRecord[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const r of records) {
+    if (r.type === RECORD.castText) parts.push(r.text);
+    else if (r.type === RECORD.rawOutput || r.type === RECORD.rawInput)
+      parts.push(renderRaw(r.type, r.t, r.raw));
+  }
+  return Buffer.concat(parts);
+}
+
+function f64(n: number): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeDoubleBE(n);
+  return b;
+}
