@@ -141,6 +141,12 @@ export const AUDIT_EVENTS = {
   'audit.checkpoint': 'L161',
   // Evidence: a recording a killed node left open, settled from its file at start-up.
   'recording.interrupted': 'V160',
+  // Evidence: searching what sessions showed and typed; legal holds; recordings purged (by hand or
+  // by retention), one row per recording removed.
+  'recording.search': 'V220',
+  'recording.hold': 'V221',
+  'recording.release': 'V222',
+  'recording.purge': 'V223',
   // Identity: an administrator lifts a lockout before it expires.
   'user.unlock': 'U140',
 } as const;

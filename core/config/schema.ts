@@ -84,7 +84,15 @@ export const configSchema = z.strictObject({
       password_admins_read_audit: z.boolean().default(false),
     })
     .prefault({}),
-  recordings: z.strictObject({ dir: nonEmptyPath.default('recordings') }).prefault({}),
+  recordings: z
+    .strictObject({
+      dir: nonEmptyPath.default('recordings'),
+      // Index what sessions showed and typed for search (plaintext, in the database).
+      search_index: z.boolean().default(true),
+      // Recordings older than this many days are purged daily (held ones never); 0 keeps all.
+      retention_days: z.number().int().min(0).max(36_500).default(0),
+    })
+    .prefault({}),
   telnet: z
     .strictObject({
       // Regular expressions (case-insensitive) matched against the end of what the device shows.

@@ -5,6 +5,7 @@ import { StorageError } from '../errors.ts';
 import type { LoginService } from '../identity/login-service.ts';
 import type { LiveRegistry } from '../live/live-registry.ts';
 import type { RecordingStore } from '../recording/recording-store.ts';
+import type { LineSink } from '../recording/search/indexing-recorder.ts';
 import type { ReconcileResult } from '../reset/reset-engine.ts';
 import type { SessionsService } from '../sessions/sessions-service.ts';
 import type { RecordingRow } from '../storage/repos/index.ts';
@@ -14,7 +15,7 @@ export const ADMIN_USERNAME = 'admin';
 
 /** A background job's failure: which job, and what it threw (logged by the caller, never fatal). */
 export type JobFailure = (
-  job: 'access scheduler' | 'daily password check' | 'rotation scheduler',
+  job: 'access scheduler' | 'daily password check' | 'rotation scheduler' | 'recording retention',
   e: unknown,
 ) => void;
 
@@ -41,6 +42,11 @@ export interface SystemOps {
   /** Opens the recording of a session the gateway has a grant for (the grant was the check). */
   openRecording: RecordingStore['open'];
   /**
+   * Where a session's indexing recorder sends what it showed and typed; null when
+   * `[recordings] search_index` is off (markers for commands are still written to the recording).
+   */
+  searchIndexSink(): LineSink | null;
+  /**
    * Where the gateway registers the sessions it runs and hears termination and shadow requests.
    * The node's own plumbing: operators list, shadow and terminate through `as(actor).live`.
    */
@@ -49,7 +55,10 @@ export interface SystemOps {
   reconcileResets(): Promise<ReconcileResult>;
   /** Settles recordings a killed node left open, from their files (start-up). */
   settleInterruptedRecordings(): Promise<RecordingRow[]>;
-  /** Access expiry, the daily password check (as `dailyCheckAs`) and scheduled rotation. */
+  /**
+   * Access expiry, the daily password check (as `dailyCheckAs`), scheduled rotation and the daily
+   * recording retention pass (also as `dailyCheckAs`).
+   */
   startSchedulers(o: { dailyCheckAs: Actor; onError: JobFailure }): void;
 }
 
@@ -81,6 +90,7 @@ export function systemOps(core: Core, ctx: CoreContext): SystemOps {
     // Looked up at each call, as a direct `core.recordings.open` was: a test swaps the store of a
     // running core for one on a full disk or one that fails on demand.
     openRecording: (...args: Parameters<RecordingStore['open']>) => core.recordings.open(...args),
+    searchIndexSink: () => core.recordingSearch.sink(),
     get liveRegistry() {
       return core.live.registry;
     },
@@ -90,6 +100,7 @@ export function systemOps(core: Core, ctx: CoreContext): SystemOps {
       core.accessScheduler.start(30_000, (e) => o.onError('access scheduler', e));
       core.dailyEvents.start(o.dailyCheckAs, 60_000, (e) => o.onError('daily password check', e));
       core.rotationScheduler.start(undefined, (e) => o.onError('rotation scheduler', e));
+      core.retentionJob.start(o.dailyCheckAs, undefined, (e) => o.onError('recording retention', e));
     },
   });
 }
