@@ -4,6 +4,7 @@ import { UsageError, type RecordingFormat } from '../../core/index.ts';
 import { globalsOf, withCore, type GlobalOptions } from '../context.ts';
 import { Output, table } from '../output.ts';
 import { writeOutputFile } from '../safe-output.ts';
+import { registerSearchAndRetention } from './recordings-search.ts';
 
 const g = (cmd: Command): GlobalOptions => globalsOf(cmd);
 
@@ -115,4 +116,5 @@ export function registerRecordings(program: Command): void {
       // With the recording on stdout, stdout carries nothing else.
       if (o.output) out.result(result, (r) => `exported recording ${r.id} (${r.bytes} bytes) to ${o.output}`);
     });
+  registerSearchAndRetention(rec);
 }
