@@ -13,7 +13,6 @@ export interface OneHourSessions {
   needleAt: number;
 }
 
-const STEP_MS = 5 * 60_000;
 const HOUR_MS = 60 * 60_000;
 const USERS = ['alice', 'bob', 'carol', 'dave', 'erin'];
 const TARGETS = ['web01/root', 'web02/root', 'db01/dba', 'app01/deploy', 'fw01/admin'];
@@ -34,9 +33,20 @@ const COMMANDS = [
 export async function makeOneHourSessions(
   core: Core,
   timers: ManualTimers,
-  o: { count: number; needle: string; needleIndex: number; parallel?: number },
+  o: {
+    count: number;
+    needle: string;
+    needleIndex: number;
+    parallel?: number;
+    /** A command every this many minutes (default 5; 40 must be a multiple of it). */
+    everyMinutes?: number;
+    /** Lines each command prints (default 3). */
+    outputLines?: number;
+  },
 ): Promise<OneHourSessions> {
   const ids: string[] = [];
+  const STEP_MS = (o.everyMinutes ?? 5) * 60_000;
+  const extra = Array.from({ length: Math.max(0, (o.outputLines ?? 3) - 1) }, (_, i) => `line ${i + 2} of the output`);
   const parallel = o.parallel ?? 25;
   for (let first = 0; first < o.count; first += parallel) {
     const group = Array.from({ length: Math.min(parallel, o.count - first) }, (_, k) => first + k);
@@ -53,10 +63,10 @@ export async function makeOneHourSessions(
         const n = group[k]!;
         const command =
           n === o.needleIndex && at === 40 * 60_000 ? o.needle : COMMANDS[(n + at / STEP_MS) % COMMANDS.length]!;
-        typeCommand(rec, command, [`output of ${command.split(' ')[0]} on session ${n}`, 'line two', 'line three']);
+        typeCommand(rec, command, [`output of ${command.split(' ')[0]} on session ${n}`, ...extra]);
       });
     }
-    timers.advance(HOUR_MS - (HOUR_MS / STEP_MS - 1) * STEP_MS);
+    timers.advance(HOUR_MS - Math.ceil(HOUR_MS / STEP_MS - 1) * STEP_MS);
     await Promise.all(recs.map((rec) => rec.close()));
     ids.push(...recs.map((r) => r.id!));
   }
