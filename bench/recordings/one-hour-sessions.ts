@@ -46,7 +46,7 @@ export async function makeOneHourSessions(
 ): Promise<OneHourSessions> {
   const ids: string[] = [];
   const STEP_MS = (o.everyMinutes ?? 5) * 60_000;
-  const extra = Array.from({ length: Math.max(0, (o.outputLines ?? 3) - 1) }, (_, i) => `line ${i + 2} of the output`);
+  const outputLines = o.outputLines ?? 3;
   const parallel = o.parallel ?? 25;
   for (let first = 0; first < o.count; first += parallel) {
     const group = Array.from({ length: Math.min(parallel, o.count - first) }, (_, k) => first + k);
@@ -63,7 +63,13 @@ export async function makeOneHourSessions(
         const n = group[k]!;
         const command =
           n === o.needleIndex && at === 40 * 60_000 ? o.needle : COMMANDS[(n + at / STEP_MS) % COMMANDS.length]!;
-        typeCommand(rec, command, [`output of ${command.split(' ')[0]} on session ${n}`, ...extra]);
+        // Distinct lines, as real output mostly is (a line still on the screen is not indexed twice).
+        const minute = at / 60_000;
+        const lines = Array.from(
+          { length: outputLines },
+          (_, i) => `${i ? `line ${i + 1}` : 'output'} of ${command.split(' ')[0]} on session ${n} at minute ${minute}`,
+        );
+        typeCommand(rec, command, lines);
       });
     }
     timers.advance(HOUR_MS - Math.ceil(HOUR_MS / STEP_MS - 1) * STEP_MS);

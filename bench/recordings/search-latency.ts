@@ -1,6 +1,6 @@
 // Search latency over 1,000 one-hour recordings: the recordings are made through the gateway's
 // recorder + indexer on a manual clock (./one-hour-sessions.ts; a command a minute printing ten
-// lines, about 1,300 index rows per recording), then each query below is run
+// distinct lines, about 660 index rows per recording), then each query below is run
 // REPEAT times and the latency of `core.recordingSearch.search` is reported as p50 and p99, on the
 // embedded SQLite (FTS5) and, when a PostgreSQL server is installed, on PostgreSQL (tsvector + GIN).
 //   node bin/run-ts.mjs bench/recordings/search-latency.ts [--count N] [--repeat N] [--no-postgres]
