@@ -8,6 +8,7 @@
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import { ManualTimers } from '../../core/index.ts';
 import { startPostgres } from '../../test/support/postgres.ts';
 import { createTestVault } from '../../test/support/vault.ts';
@@ -58,6 +59,9 @@ async function measureOn(
       outputLines: 10,
     });
     const buildSeconds = (performance.now() - built) / 1000;
+    // Fresh tables have no planner statistics until autovacuum gets to them (about a minute on a
+    // live server): gather them now, or the first queries measure a plan made blind.
+    if (o.postgresUrl) await analyze(o.postgresUrl);
     const all: number[] = [];
     const queries: LatencyFigures['queries'] = [];
     for (const q of QUERIES) {
@@ -83,6 +87,16 @@ async function measureOn(
     };
   } finally {
     await v.close();
+  }
+}
+
+async function analyze(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('ANALYZE');
+  } finally {
+    await client.end();
   }
 }
 
