@@ -12,7 +12,7 @@ import type { RecordingHoldRow } from '../../storage/repos/index.ts';
 import type { RecordingStore } from '../recording-store.ts';
 
 const DAY_MS = 86_400_000;
-/** Recordings looked at per pass of a purge (a purge of more goes on in further passes). */
+/** Recordings looked at per page of a purge (a purge of more goes on with the next page). */
 const PURGE_PAGE = 1000;
 
 export interface PurgeResult {
@@ -84,14 +84,14 @@ export class RecordingRetention {
     );
     const cutoff = new Date(this.ctx.clock.now().getTime() - days * DAY_MS).toISOString();
     const result: PurgeResult = { cutoff, purged: [], held: [] };
-    const seen = new Set<string>();
+    // Newest first, a page at a time, each page older than the last: held recordings stay listed,
+    // so the next page starts below this one rather than from the cutoff again (recordings started
+    // in the very millisecond of a full page's last one wait for the next purge).
+    let until = cutoff;
     for (;;) {
-      const page = (await this.recordings.list(actor, { until: cutoff, limit: PURGE_PAGE })).filter(
-        (r) => !seen.has(r.id) && r.status !== 'recording',
-      );
-      if (page.length === 0) break;
+      const page = await this.recordings.list(actor, { until, limit: PURGE_PAGE });
       for (const row of page) {
-        seen.add(row.id);
+        if (row.status === 'recording') continue;
         try {
           await this.recordings.remove(row.id, async (r) => {
             if (await r.recordingSearch.holdOf(row.id)) throw new HeldMeanwhile();
@@ -120,6 +120,9 @@ export class RecordingRetention {
           else if (!(e instanceof NotFoundError)) throw e;
         }
       }
+      const oldest = page.at(-1)?.startedAt;
+      if (page.length < PURGE_PAGE || !oldest || oldest >= until) break;
+      until = oldest;
     }
     return result;
   }
