@@ -107,6 +107,7 @@ async function openOnChannel(r: LaunchRequest, route: string[]): Promise<OpenedT
         logger: r.logger,
         sink: core.system.searchIndexSink(),
         ...size,
+        ...(mode.kind === 'exec' ? { command: mode.command } : {}),
       });
       if (typingCredential) recorder.suspend();
       return recorder;

@@ -54,3 +54,24 @@ describe('indexing recorder', () => {
     expect(inner.got.filter((g) => g.startsWith('o:'))).toHaveLength(4);
   });
 });
+
+describe('indexing recorder for a command without a shell', () => {
+  it('indexes and marks the command, and draws none of its output', async () => {
+    const timers = new ManualTimers('2026-05-01T00:00:00Z');
+    const lines: IndexedLine[] = [];
+    const inner = recorderWithId();
+    const rec = withSearchIndex(inner, {
+      timers,
+      logger: { log: () => undefined },
+      sink: async (batch) => void lines.push(...batch),
+      cols: 80,
+      rows: 24,
+      command: 'head -c 32 /dev/urandom',
+    });
+    timers.advance(500);
+    rec.output(Buffer.from([0xff, 0x00, 0x1b, 0x5b, 0x32, 0x4a, 0x0a, 0x41, 0x42, 0x0d, 0x0a]));
+    await rec.close();
+    expect(lines.map((l) => `${l.kind}@${l.atMs}:${l.line}`)).toEqual(['command@0:head -c 32 /dev/urandom']);
+    expect(inner.got[0]).toBe('m:command: head -c 32 /dev/urandom');
+  });
+});

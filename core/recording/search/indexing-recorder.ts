@@ -25,6 +25,11 @@ export interface IndexingOptions {
   sink: LineSink | null;
   cols: number;
   rows: number;
+  /**
+   * A command run without a shell (`ssh host CMD`): indexed and marked as typed at the start. Its
+   * output is not drawn for the index: it has no screen, and is often not text at all.
+   */
+  command?: string;
 }
 
 /** A batch goes to the database at this size, or after this long, whichever comes first. */
@@ -68,6 +73,21 @@ class IndexingRecorder implements TerminalRecorder {
       this.#add('screen', l.atMs, l.line);
       this.#matchEcho(l.line);
     });
+    this.#screen = o.command === undefined;
+    this.#command = o.command?.trim() || undefined;
+  }
+
+  /** False for a command without a shell: no screen, no prompt, nothing typed to follow. */
+  readonly #screen: boolean;
+  /** That command, until it is marked: after the session's start marker, at its first bytes. */
+  #command: string | undefined;
+
+  #markCommand(): void {
+    const command = this.#command;
+    if (!command) return;
+    this.#command = undefined;
+    this.#add('command', 0, command);
+    this.#inner.marker(`command: ${command}`);
   }
 
   get id(): string | null {
@@ -75,14 +95,16 @@ class IndexingRecorder implements TerminalRecorder {
   }
 
   output(data: Buffer): void {
+    this.#markCommand();
     this.#inner.output(data);
-    if (this.#suspended || this.#closed) return;
+    if (this.#suspended || this.#closed || !this.#screen) return;
     this.#tap.write(this.#out.decode(data, { stream: true }), this.#now());
   }
 
   input(data: Buffer): void {
+    this.#markCommand();
     this.#inner.input(data);
-    if (this.#suspended || this.#closed) return;
+    if (this.#suspended || this.#closed || !this.#screen) return;
     const atMs = this.#now();
     for (const command of this.#typed.feed(this.#in.decode(data, { stream: true })))
       this.#entered(command, atMs);
@@ -123,6 +145,7 @@ class IndexingRecorder implements TerminalRecorder {
 
   async close(): Promise<RecordingSummary | undefined> {
     const end = this.#now();
+    this.#markCommand();
     if (!this.#closed) {
       this.#closed = true;
       // Drawn first: a command whose echo is still being parsed gets its marker before the end.

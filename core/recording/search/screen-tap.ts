@@ -17,6 +17,12 @@ export interface ShownLine {
 
 /** How often, in session time, the screen of a program that redraws in place is read. */
 export const SNAPSHOT_MS = 2000;
+/**
+ * Characters written but not parsed yet beyond which output is not drawn for the index: a flood
+ * (`cat` of a huge file) would otherwise queue without bound in the gateway's memory. What the
+ * flood showed is missing from the index; the recording has all of it.
+ */
+export const MAX_UNPARSED_CHARS = 4 * 1024 * 1024;
 
 export class ScreenTap {
   readonly #term: InstanceType<typeof Terminal>;
@@ -28,6 +34,7 @@ export class ScreenTap {
   #lastSnapshotMs = 0;
   #dirty = false;
   #disposed = false;
+  #unparsed = 0;
 
   constructor(cols: number, rows: number, emit: (line: ShownLine) => void) {
     this.#term = new Terminal({ ...clampTerminalSize(cols, rows), scrollback: 0, allowProposedApi: true });
@@ -41,10 +48,12 @@ export class ScreenTap {
 
   /** Output shown `atMs` after the start. */
   write(data: string, atMs: number): void {
-    if (this.#disposed) return;
+    if (this.#disposed || this.#unparsed + data.length > MAX_UNPARSED_CHARS) return;
+    this.#unparsed += data.length;
     this.#parsing.push(atMs);
     this.#dirty = true;
     this.#term.write(data, () => {
+      this.#unparsed -= data.length;
       this.#parsing.shift();
       if (atMs - this.#lastSnapshotMs >= SNAPSHOT_MS) this.snapshot(atMs);
     });
