@@ -48,7 +48,9 @@ export function PlayerScreen(props: {
   const [ready, setReady] = useState<'loading' | 'preparing' | 'ready'>('loading');
   /** Why the recording is read whole once before it plays (no usable screen index), if it is. */
   const [rebuilt, setRebuilt] = useState<string | undefined>(undefined);
-  const [markers, setMarkers] = useState<RecordingMarker[]>([]);
+  const [indexed, setIndexed] = useState<RecordingMarker[]>([]);
+  const [seen, setSeen] = useState<RecordingMarker[]>([]);
+  const markers = indexed.length > 0 ? indexed : seen;
   const [showMarkers, setShowMarkers] = useState(false);
   const busy = useRef(false);
   // Seeks and playback steps drive one emulator: they run one after another, each from where the
@@ -67,6 +69,13 @@ export function PlayerScreen(props: {
       const reader = await c.me.recordings.openReader(props.recordingId);
       const r = Replay.open(reader);
       if (gone) return r.dispose();
+      // Without a search index the list fills with the markers playback passes.
+      r.onMarker = (at, label) =>
+        setSeen((ms) =>
+          ms.some((m) => m.offset === at && m.label === label)
+            ? ms
+            : [...ms, { offset: at, kind: 'marker' as const, label }].sort((x, y) => x.offset - y.offset),
+        );
       replay.current = r;
       setRebuilt(reader.prepared ? undefined : reader.rebuilt);
       setReady('preparing');
@@ -85,7 +94,7 @@ export function PlayerScreen(props: {
     });
     // Markers come from the search index; without one (indexing off) the list is empty.
     c.me.recordingSearch.markers(props.recordingId).then(
-      (m) => void (gone || setMarkers(m)),
+      (m) => void (gone || setIndexed(m)),
       () => undefined,
     );
     return () => {
@@ -190,7 +199,9 @@ export function PlayerScreen(props: {
       {showMarkers ? (
         <Box flexDirection="column" height={listRows}>
           {markers.length === 0 ? (
-            <Text color={c.theme.muted}>No markers (the search index is off or was empty).</Text>
+            <Text color={c.theme.muted}>
+              No markers yet (without a search index, markers appear as playback passes them).
+            </Text>
           ) : (
             markers.slice(first, first + listRows).map((m, i) => (
               <Text key={first + i} wrap="truncate-end" inverse={first + i === current}>
