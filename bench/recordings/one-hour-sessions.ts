@@ -1,7 +1,7 @@
 // Many one-hour terminal recordings made the way the gateway makes them — core's recording writer
 // wrapped in the indexing recorder — on a manual clock, so an hour takes no time: an operator types
-// a command every five minutes and the shell prints a few lines. One recording gets `needle` typed
-// exactly 40 minutes in. Used by the search benchmark and by the search must-show test.
+// a command every few minutes and the shell prints a few lines. One recording gets `needle` typed
+// exactly 40 minutes in. Used by the search benchmark and by test/tui/recording-search.test.ts.
 import type { Core, ManualTimers } from '../../core/index.ts';
 import { openIndexedSession, typeCommand } from '../../test/support/indexed-session.ts';
 

@@ -1,4 +1,4 @@
-// Must show: among 1,000 one-hour recordings made through the gateway's recorder and indexer on a
+// Among 1,000 one-hour recordings made through the gateway's recorder and indexer on a
 // manual clock, search finds the command typed 40 minutes into one of them — from core, and in
 // the console, whose player then opens at that moment, paused, with the command on the screen —
 // and the player lists the recording's markers and jumps between them.
