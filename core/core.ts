@@ -3,6 +3,8 @@ import { AccessService } from './access/access-service.ts';
 import { AccessScheduler } from './access/scheduler.ts';
 import path from 'node:path';
 import { RecordingStore } from './recording/recording-store.ts';
+import { RecordingSearchService } from './recording/search/search-service.ts';
+import { RecordingRetention, RetentionJob } from './recording/search/retention-service.ts';
 import { CredentialsService } from './identity/credentials-service.ts';
 import { LoginService } from './identity/login-service.ts';
 import { SelfPasswordService } from './identity/self-password-service.ts';
@@ -71,6 +73,9 @@ export class Core {
   readonly audit: AuditService;
   readonly imports: ImportService;
   readonly recordings: RecordingStore;
+  readonly recordingSearch: RecordingSearchService;
+  readonly recordingRetention: RecordingRetention;
+  readonly retentionJob: RetentionJob;
   readonly credentials: CredentialsService;
   readonly logins: LoginService;
   readonly landing: LandingService;
@@ -113,6 +118,9 @@ export class Core {
     this.audit = new AuditService(ctx);
     this.imports = new ImportService(ctx, this.users, this.resources, this.accounts);
     this.recordings = new RecordingStore(ctx, deps.recordingsDir ?? path.resolve('recordings'));
+    this.recordingSearch = new RecordingSearchService(ctx);
+    this.recordingRetention = new RecordingRetention(ctx, this.recordings);
+    this.retentionJob = new RetentionJob(ctx, this.recordingRetention);
     this.credentials = new CredentialsService(ctx);
     this.logins = new LoginService(ctx);
     this.landing = new LandingService(ctx);
@@ -180,6 +188,7 @@ export class Core {
     this.accessScheduler.stop();
     this.rotationScheduler.stop();
     this.dailyEvents.stop();
+    this.retentionJob.stop();
     await this.settled();
     await this.recordings.closeAll();
     await this.#ctx.store.close();

@@ -64,6 +64,7 @@ export { checkoutExpiredMessage } from './access/access-holds.ts';
 export type { SessionGrant, SessionTarget, Hop, HopCandidate, Credential } from './sessions/types.ts';
 export type {
   LiveControl,
+  ViewerChange,
   LiveEndpoint,
   LiveEvent,
   LiveListFilter,
@@ -101,6 +102,19 @@ export { RecordingStore, type RecordingExport, type RecordingFormat } from './re
 export { seek, readIndex, type SeekResult } from './recording/index-reader.ts';
 export { RecordingReader, type RecordingSources, type SeekPoint } from './recording/recording-reader.ts';
 export { ReplayTerminal } from './recording/replay-terminal.ts';
+export {
+  withSearchIndex,
+  type IndexingOptions,
+  type LineSink,
+} from './recording/search/indexing-recorder.ts';
+export { TypedLine, type TypedCommand } from './recording/search/typed-line.ts';
+export {
+  RecordingSearchService,
+  type RecordingHit,
+  type RecordingMarker,
+  type RecordingSearchFilter,
+} from './recording/search/search-service.ts';
+export { RecordingRetention, RetentionJob, type PurgeResult } from './recording/search/retention-service.ts';
 export { bufferSource, openFileSource, CountingSource, type ByteSource } from './recording/byte-source.ts';
 export { parseSize as parseSizeOfResize, type CastEvent } from './recording/cast-lines.ts';
 export type { ScreenKeyframe } from './recording/screen-keyframes.ts';
@@ -112,7 +126,7 @@ export {
   type VerifyStatus as RecordingVerifyStatus,
 } from './recording/container-verify.ts';
 export { verifyBundleFile } from './recording/bundle.ts';
-export type { RecordingRow, RecordingFilter } from './storage/repos/index.ts';
+export type { RecordingRow, RecordingFilter, RecordingHoldRow, IndexedLine } from './storage/repos/index.ts';
 export type { QualityExit, QualityRequest, QualityAnswer, QualityOutcome } from './policy/quality-exit.ts';
 export type { TicketSystem, TicketSystemFactory, TicketingSettings } from './tickets/ticket-system.ts';
 export { DEFAULT_TICKETING } from './tickets/ticket-system.ts';

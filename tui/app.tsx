@@ -182,9 +182,10 @@ export function App(props: AppProps) {
   else if (route?.screen === 'player')
     pushed = (
       <PlayerScreen
-        key={route.recordingId}
+        key={`${route.recordingId}@${route.at ?? 0}`}
         recordingId={route.recordingId}
         title={route.title}
+        {...(route.at !== undefined ? { at: route.at } : {})}
         height={bodyHeight}
         active={active}
       />

@@ -70,7 +70,9 @@ export function useConsole(): ConsoleState {
 
 /** Screens pushed over a tab (account detail, player): `open` pushes, `back` pops. */
 export type Route =
-  { screen: 'detail'; ref: string } | { screen: 'player'; recordingId: string; title: string };
+  | { screen: 'detail'; ref: string }
+  /** `at`: open the player paused at this many seconds in (a search hit). */
+  | { screen: 'player'; recordingId: string; title: string; at?: number };
 
 export interface Navigation {
   open(route: Route): void;

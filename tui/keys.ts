@@ -40,6 +40,10 @@ export enum Command {
   SeekBackMinute = 'seek-back-minute',
   SeekForwardMinute = 'seek-forward-minute',
   SkipIdle = 'skip-idle',
+  Search = 'search',
+  NextMarker = 'next-marker',
+  PreviousMarker = 'previous-marker',
+  Markers = 'markers',
 }
 
 /** Where a binding applies. `global` works everywhere; `keys` scopes only where letters are commands. */
@@ -210,6 +214,13 @@ export const BINDINGS: readonly Binding[] = [
     help: 'filter by resource, user or time',
     char: '/',
   },
+  {
+    command: Command.Search,
+    scope: 'recordings',
+    label: 's',
+    help: 'search what sessions showed and typed (Enter on a hit replays from it)',
+    char: 's',
+  },
   { command: Command.Filter, scope: 'keys', label: '/', help: 'filter', char: '/' },
   { command: Command.PlayPause, scope: 'player', label: 'Space', help: 'play / pause', char: ' ' },
   { command: Command.Faster, scope: 'player', label: '+', help: 'faster (up to 8×)', char: '+' },
@@ -219,6 +230,21 @@ export const BINDINGS: readonly Binding[] = [
   { command: Command.SeekBackMinute, scope: 'player', label: '↓', help: 'back 1 min', key: 'downArrow' },
   { command: Command.SeekForwardMinute, scope: 'player', label: '↑', help: 'forward 1 min', key: 'upArrow' },
   { command: Command.SkipIdle, scope: 'player', label: 'i', help: 'skip idle time on/off', char: 'i' },
+  { command: Command.NextMarker, scope: 'player', label: ']', help: 'jump to the next marker', char: ']' },
+  {
+    command: Command.PreviousMarker,
+    scope: 'player',
+    label: '[',
+    help: 'jump to the previous marker',
+    char: '[',
+  },
+  {
+    command: Command.Markers,
+    scope: 'player',
+    label: 'm',
+    help: 'show / hide the list of markers',
+    char: 'm',
+  },
 ];
 
 /** The command bound to this key in the first of `scopes` that has one (ctrl/shift must match). */

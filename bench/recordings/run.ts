@@ -8,11 +8,10 @@
 //     flushed every second as the live recorder does), container vs plain;
 //   - verify time per GB: the chain and signature alone (what an auditor without the master key
 //     checks) and with every chunk's authentication tag as well;
-//   - search latency over 1,000 one-hour recordings, when bench/recordings/search-latency.ts is
-//     present (the search engine's own measure, joined here).
+//   - search latency over 1,000 one-hour recordings (bench/recordings/search-latency.ts, the search
+//     index's own measure, joined here; --no-search leaves it out, it takes about a minute).
 // Options: --mb N (64: output written per throughput run) --verify-mb N (256)
 import { createPublicKey, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,9 +26,14 @@ import { loadOrCreateSigningKey, type SigningKey } from '../../core/recording/si
 import type { RecordingMeta } from '../../core/recording/types.ts';
 import { ManualClock } from '../../core/runtime.ts';
 import { ManualTimers } from '../../core/timers.ts';
+import { measureSearchLatency } from './search-latency.ts';
 
 const { values: argv } = parseArgs({
-  options: { mb: { type: 'string', default: '64' }, 'verify-mb': { type: 'string', default: '256' } },
+  options: {
+    mb: { type: 'string', default: '64' },
+    'verify-mb': { type: 'string', default: '256' },
+    'no-search': { type: 'boolean', default: false },
+  },
 });
 const MB = Number(argv.mb);
 const VERIFY_MB = Number(argv['verify-mb']);
@@ -204,12 +208,8 @@ async function main(): Promise<void> {
     const hourOn = await interactiveHour(dir, signer, true);
     log(`verify: a ${VERIFY_MB} MiB recording`);
     const verify = await verifyPerGb(dir, signer);
-    let search: unknown = 'bench/recordings/search-latency.ts is not here yet';
-    const searchFile = path.join(path.dirname(new URL(import.meta.url).pathname), 'search-latency.ts');
-    if (existsSync(searchFile)) {
-      const mod = (await import(searchFile)) as { measureSearchLatency?: () => Promise<unknown> };
-      if (mod.measureSearchLatency) search = await mod.measureSearchLatency();
-    }
+    log('search latency over 1,000 one-hour recordings');
+    const search = argv['no-search'] ? 'left out (--no-search)' : await measureSearchLatency();
     const figures = {
       throughput: { text: tp('text'), binary: tp('binary') },
       interactiveHour: { plainBytes: hourOff, encryptedBytes: hourOn, ratio: r2(hourOn / hourOff) },

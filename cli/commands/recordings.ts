@@ -11,6 +11,7 @@ import {
 import { globalsOf, withCore, type GlobalOptions } from '../context.ts';
 import { Output, table } from '../output.ts';
 import { writeOutputFile } from '../safe-output.ts';
+import { registerSearchAndRetention } from './recordings-search.ts';
 
 const g = (cmd: Command): GlobalOptions => globalsOf(cmd);
 
@@ -186,6 +187,7 @@ export function registerRecordings(program: Command): void {
       const key = await withCore(opts, (me) => me.recordings.publicKey());
       new Output(!!opts.json).result(key, (k) => k.publicKey.trimEnd());
     });
+  registerSearchAndRetention(rec);
 }
 
 const EXPORT_FORMATS: readonly string[] = ['asciicast', 'raw', 'bundle', 'text', 'json'];

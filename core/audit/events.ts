@@ -143,6 +143,12 @@ export const AUDIT_EVENTS = {
   'recording.interrupted': 'V160',
   // Evidence: recordings checked against their chain and signed manifest.
   'recording.verify': 'V200',
+  // Evidence: searching what sessions showed and typed; legal holds; recordings purged (by hand or
+  // by retention), one row per recording removed.
+  'recording.search': 'V220',
+  'recording.hold': 'V221',
+  'recording.release': 'V222',
+  'recording.purge': 'V223',
   // Identity: an administrator lifts a lockout before it expires.
   'user.unlock': 'U140',
 } as const;

@@ -9,6 +9,7 @@ const AUDIT_READ_OPS: ReadonlySet<Operation> = new Set<Operation>([
   'audit.verify',
   'recording.list',
   'recording.export',
+  'recording.search',
 ]);
 
 export interface AuthorizerOptions {

@@ -112,6 +112,11 @@ export const OPERATIONS = {
   // audit.password_admins_read_audit is on, as for the audit trail).
   'recording.list': { roles: AUDIT_READERS },
   'recording.export': { roles: AUDIT_READERS },
+  // Searching recordings is reading them: the same people as listing and replaying.
+  'recording.search': { roles: AUDIT_READERS },
+  // A legal hold is an auditor's or an administrator's call; removing evidence is administrators'.
+  'recording.hold': { roles: ['admin', 'auditor'] },
+  'recording.purge': { roles: ADMIN },
   // Access-control workflow: configuring is managing the resource; requesting, checking out and in
   // is using the password; approving is for the resource's authorisers (checked in the service);
   // force check-in needs manage on the account.

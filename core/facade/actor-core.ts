@@ -42,6 +42,8 @@ export const ACTOR_SERVICES = [
   'audit',
   'imports',
   'recordings',
+  'recordingSearch',
+  'recordingRetention',
   'credentials',
   'logins',
   'landing',

@@ -5,6 +5,7 @@ import { StorageError } from '../errors.ts';
 import type { LoginService } from '../identity/login-service.ts';
 import type { LiveRegistry } from '../live/live-registry.ts';
 import type { RecordingStore } from '../recording/recording-store.ts';
+import type { LineSink } from '../recording/search/indexing-recorder.ts';
 import type { ReconcileResult } from '../reset/reset-engine.ts';
 import type { SessionsService } from '../sessions/sessions-service.ts';
 import type { RecordingRow } from '../storage/repos/index.ts';
@@ -14,7 +15,7 @@ export const ADMIN_USERNAME = 'admin';
 
 /** A background job's failure: which job, and what it threw (logged by the caller, never fatal). */
 export type JobFailure = (
-  job: 'access scheduler' | 'daily password check' | 'rotation scheduler',
+  job: 'access scheduler' | 'daily password check' | 'rotation scheduler' | 'recording retention',
   e: unknown,
 ) => void;
 
@@ -43,6 +44,11 @@ export interface SystemOps {
   /** Opens the recording of a file transfer (SFTP) the gateway has a grant for. */
   openFileTransferRecording: RecordingStore['openFileTransfer'];
   /**
+   * Where a session's indexing recorder sends what it showed and typed; null when
+   * `[recordings] search_index` is off (markers for commands are still written to the recording).
+   */
+  searchIndexSink(): LineSink | null;
+  /**
    * Where the gateway registers the sessions it runs and hears termination and shadow requests.
    * The node's own plumbing: operators list, shadow and terminate through `as(actor).live`.
    */
@@ -51,7 +57,10 @@ export interface SystemOps {
   reconcileResets(): Promise<ReconcileResult>;
   /** Settles recordings a killed node left open, from their files (start-up). */
   settleInterruptedRecordings(): Promise<RecordingRow[]>;
-  /** Access expiry, the daily password check (as `dailyCheckAs`) and scheduled rotation. */
+  /**
+   * Access expiry, the daily password check (as `dailyCheckAs`), scheduled rotation and the daily
+   * recording retention pass (also as `dailyCheckAs`).
+   */
   startSchedulers(o: { dailyCheckAs: Actor; onError: JobFailure }): void;
 }
 
@@ -85,6 +94,7 @@ export function systemOps(core: Core, ctx: CoreContext): SystemOps {
     openRecording: (...args: Parameters<RecordingStore['open']>) => core.recordings.open(...args),
     openFileTransferRecording: (...args: Parameters<RecordingStore['openFileTransfer']>) =>
       core.recordings.openFileTransfer(...args),
+    searchIndexSink: () => core.recordingSearch.sink(),
     get liveRegistry() {
       return core.live.registry;
     },
@@ -94,6 +104,7 @@ export function systemOps(core: Core, ctx: CoreContext): SystemOps {
       core.accessScheduler.start(30_000, (e) => o.onError('access scheduler', e));
       core.dailyEvents.start(o.dailyCheckAs, 60_000, (e) => o.onError('daily password check', e));
       core.rotationScheduler.start(undefined, (e) => o.onError('rotation scheduler', e));
+      core.retentionJob.start(o.dailyCheckAs, undefined, (e) => o.onError('recording retention', e));
     },
   });
 }

@@ -8,6 +8,7 @@ import type {
   LiveSessionInfo,
   LiveSubscribeOptions,
   LiveSubscription,
+  ViewerChange,
 } from './live-registry.ts';
 
 const DEFAULT_MAX_BUFFERED = 1024 * 1024;
@@ -145,6 +146,10 @@ export class InProcessRegistry implements LiveRegistry {
     const ids = (await this.list({ requestId })).map((i) => i.id);
     for (const id of ids) await this.terminate(id, reason, by);
     return ids;
+  }
+
+  async viewerChange(id: string, change: ViewerChange): Promise<void> {
+    this.#sessions.get(id)?.endpoint.viewerChange?.(change);
   }
 
   /** Viewers attached to a session now (for diagnostics; not part of the registry contract). */

@@ -59,12 +59,21 @@ export interface LiveSubscription extends AsyncIterable<LiveEvent> {
   close(): void;
 }
 
+/** Someone started or stopped shadowing a session (the session's recording marks the moment). */
+export interface ViewerChange {
+  event: 'join' | 'leave';
+  /** Who shadows. */
+  by: string;
+}
+
 /** The running session's side, local to the node that runs it. */
 export interface LiveEndpoint {
   /** The current screen as terminal bytes (empty for kinds without a screen). */
   screen(): Buffer;
   /** A control message arrived (from any node). */
   control(message: LiveControl): void;
+  /** A shadow joined or left (from any node); sessions that mark nothing leave it out. */
+  viewerChange?(change: ViewerChange): void;
 }
 
 /** Returned by `register`: how the running session keeps its entry true. */
@@ -98,6 +107,11 @@ export interface LiveRegistry {
   terminate(id: string, reason: string, by: string): Promise<boolean>;
   /** Ends every session of one check-out; returns the ids it reached. */
   terminateByRequest(requestId: string, reason: string, by: string): Promise<string[]>;
+  /**
+   * Tells the session's node that a shadow joined or left, for its recording's markers. Optional
+   * in the contract: a registry without it leaves those markers out, and nothing else changes.
+   */
+  viewerChange?(id: string, change: ViewerChange): Promise<void>;
   /** undefined when no such session. */
   subscribe(id: string, options?: LiveSubscribeOptions): Promise<LiveSubscription | undefined>;
 }

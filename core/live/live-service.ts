@@ -70,6 +70,10 @@ export class LiveService {
         subscription.close();
         throw e;
       }
+      // The session's recording marks who watched, and when (best effort: a marker never fails a shadow).
+      const mark = (event: 'join' | 'leave') =>
+        void this.registry.viewerChange?.(id, { event, by: actor.name }).catch(() => undefined);
+      mark('join');
       let left = false;
       return {
         info,
@@ -78,6 +82,7 @@ export class LiveService {
           if (left) return;
           left = true;
           subscription.close();
+          mark('leave');
           await this.ctx.auditAs(actor, 'session.shadow-leave', { kind: 'session', name: id }, 'success', {
             user: info.user,
             target: info.target,

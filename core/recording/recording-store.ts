@@ -505,6 +505,38 @@ export class RecordingStore {
     return file;
   }
 
+  /**
+   * Deletes a finished recording: its row (with whatever `within` does in the same transaction —
+   * the caller's audit row, the search index's lines), then every file of it. Authorisation and
+   * audit are the caller's (retention, `custody recordings purge`). A file that cannot be removed
+   * is logged and left, never fatal: the row is gone, so nothing lists or replays it.
+   */
+  async remove(id: string, within?: (repos: Repos) => Promise<void>): Promise<RecordingRow> {
+    const row = await this.ctx.store.tx(async (r) => {
+      const found = await r.recordings.byId(id);
+      if (!found) throw new NotFoundError('recording', id);
+      if (found.status === 'recording') throw new ValidationError(`recording '${id}' is still being written`);
+      await within?.(r);
+      await r.recordings.remove(id);
+      return found;
+    });
+    const file = this.pathOf(row);
+    const dir = path.dirname(file);
+    const base = path.basename(file);
+    try {
+      // The cast and everything written beside it under its name (side index, screen index, …).
+      const names = (await fs.readdir(dir)).filter((n) => n === base || n.startsWith(`${base}.`));
+      await Promise.all(names.map((n) => fs.rm(path.join(dir, n), { force: true })));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+        this.ctx.deps.logger.log('warn', 'cannot remove the files of a purged recording', {
+          recording: id,
+          error: firstLine(e),
+        });
+    }
+    return row;
+  }
+
   /** Closes every writer still open (the core is shutting down). */
   async closeAll(): Promise<void> {
     await Promise.allSettled([...this.#open].map((w) => w.close()));

@@ -3,7 +3,7 @@
 // picks the connector, dials through the landing servers, logs in, opens the recording, and
 // starts the data path the mode calls for.
 import type { Core, LiveRegistry, Logger, SessionGrant, TerminalRecorder, Timers } from '../../core/index.ts';
-import { discardRecorder } from '../../core/index.ts';
+import { discardRecorder, withSearchIndex } from '../../core/index.ts';
 import type { SessionMode, TargetStream } from '../connectors/types.ts';
 import type { ConnectorRegistry } from './connector-registry.ts';
 import { reachTarget } from './dial.ts';
@@ -105,7 +105,7 @@ async function openOnChannel(r: LaunchRequest, route: string[]): Promise<OpenedT
         );
         return recorder;
       }
-      recorder = await core.system.openRecording(
+      const writer = await core.system.openRecording(
         {
           sessionId: grant.id,
           user: grant.actor.name,
@@ -118,6 +118,14 @@ async function openOnChannel(r: LaunchRequest, route: string[]): Promise<OpenedT
         },
         settings.recordingFailure,
       );
+      // The one place a session's recording gets its search index (and its command markers).
+      recorder = withSearchIndex(writer, {
+        timers: r.timers,
+        logger: r.logger,
+        sink: core.system.searchIndexSink(),
+        ...size,
+        ...(mode.kind === 'exec' ? { command: mode.command } : {}),
+      });
       if (typingCredential) recorder.suspend();
       return recorder;
     },

@@ -21,6 +21,7 @@ import {
 } from '../../core/index.ts';
 import { EventQueue, type SessionEvent, type StopCause } from './events.ts';
 import type { DataPath, PathContext } from './paths/types.ts';
+import { sessionMarkers } from './markers.ts';
 import { finishSession, refuseSession } from './teardown.ts';
 import { armSessionClocks } from './timers.ts';
 import { operatorMessage, type GatewaySettings } from './types.ts';
@@ -69,9 +70,12 @@ export async function runLifecycle(env: SessionEnv, spec: SessionSpec): Promise<
   const events = new EventQueue<SessionEvent>();
   const started = timers.now();
   let path: DataPath | undefined = undefined;
+  let recorder: SessionRecorder | undefined;
+  const markers = sessionMarkers(grant, () => recorder);
   const endpoint: LiveEndpoint = {
     screen: () => path?.screen() ?? Buffer.alloc(0),
     control: (m) => events.push({ type: 'stop', cause: 'terminated', reason: m.reason, by: m.by }),
+    viewerChange: (c) => markers.viewer(c),
   };
   const live = await env.live.register(
     {
@@ -97,10 +101,11 @@ export async function runLifecycle(env: SessionEnv, spec: SessionSpec): Promise<
 
   const route: string[] = [];
   let opened: OpenedTarget | undefined;
-  let recorder: SessionRecorder;
+  let opening: SessionRecorder;
   try {
     opened = await spec.open(route);
-    recorder = await opened.openRecorder();
+    opening = await opened.openRecorder();
+    recorder = opening;
   } catch (e) {
     opened?.close();
     if (!(e instanceof CustodyError))
@@ -114,12 +119,13 @@ export async function runLifecycle(env: SessionEnv, spec: SessionSpec): Promise<
     return 1;
   }
 
+  markers.started();
   await live.confirm({ route });
   await core.system.sessions.record(grant, 'session.start', {
     mode: spec.mode,
     ...spec.details,
     route,
-    recording: recorder.id,
+    recording: opening.id,
   });
   const clocks = armSessionClocks({
     timers,
@@ -128,7 +134,7 @@ export async function runLifecycle(env: SessionEnv, spec: SessionSpec): Promise<
     maxDurationMs: settings.maxDurationMs,
     push: (e) => events.push(e),
   });
-  recorder.onFailure(() => {
+  opening.onFailure(() => {
     if (settings.recordingFailure === 'strict')
       events.push({ type: 'stop', cause: 'recording-failed', reason: 'recording failed (strict policy)' });
     else path?.warn('\r\n[custody] warning: recording failed; the session continues unrecorded\r\n');
@@ -149,6 +155,7 @@ export async function runLifecycle(env: SessionEnv, spec: SessionSpec): Promise<
     if (e.type === 'stop') {
       if (stop) continue;
       stop = { cause: e.cause, reason: e.reason };
+      markers.stopped(e.cause, e.reason, e.by);
       env.logger.log('info', 'session stopped by the gateway', {
         grant: grant.id,
         cause: e.cause,
@@ -162,7 +169,7 @@ export async function runLifecycle(env: SessionEnv, spec: SessionSpec): Promise<
     const exitCode = stop ? 1 : (e.end.exitCode ?? (e.end.signal ? 128 : 0));
     await finishSession(env, live, spec, {
       opened,
-      recorder,
+      recorder: opening,
       exitCode,
       how: stop?.cause ?? 'closed',
       reason: stop?.reason ?? 'ended',

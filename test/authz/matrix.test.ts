@@ -422,6 +422,35 @@ const ROWS: Record<Operation, Row> = {
       return f.v.core.recordings.export(a, w.id, 'asciicast');
     },
   },
+  // Searching is reading recordings: the same people as listing them.
+  'recording.search': {
+    expect: roles('admin', 'auditor', 'super'),
+    invoke: (f, a) => f.v.core.recordingSearch.search(a, `word-${f.n}`),
+  },
+  'recording.hold': {
+    expect: roles('admin', 'auditor', 'super'),
+    invoke: async (f, a) => {
+      const w = await f.v.core.recordings.open(
+        {
+          sessionId: `s-${f.n}`,
+          user: 'someone',
+          target: f.account,
+          protocol: 'ssh',
+          cols: 80,
+          rows: 24,
+          source: 'test',
+          startedAt: new Date(),
+        },
+        'best-effort',
+      );
+      await w.close();
+      return f.v.core.recordingRetention.hold(a, w.id, 'litigation');
+    },
+  },
+  'recording.purge': {
+    expect: roles('admin', 'super'),
+    invoke: (f, a) => f.v.core.recordingRetention.purge(a, 36_500),
+  },
   'user.change-own-password': {
     expect: roles(...EVERYONE),
     invoke: async (f, a) => {

@@ -17,7 +17,6 @@ const PAGES_WRITTEN_ON_OTHER_BRANCHES_UNTIL_MERGE: ReadonlySet<string> = new Set
   'docs/administrators/web.md',
   'docs/administrators/api.md',
   'docs/auditors/web-replay.md',
-  'docs/auditors/search-and-retention.md',
   'docs/administrators/wallboard-and-metrics.md',
   'docs/benchmarks/vault-and-console.md',
   'docs/administrators/cluster.md',

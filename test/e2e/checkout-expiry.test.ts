@@ -86,6 +86,14 @@ describe.skipIf(!!skip)(
       );
       const [end] = await endRows(fx.ref);
       expect(end).toMatchObject({ how: 'expired', mode: 'shell' });
+      // The recording marks the moment the check-out ended, where a player can jump to it.
+      const markers = await fx.v.core.recordingSearch.markers(fx.v.host, String(end!.recording));
+      expect(markers.map((m) => m.label)).toEqual(
+        expect.arrayContaining([
+          'echo ALIVE-$((40+2))',
+          `check-out ended: checked in: the exclusive use of web01/${fx.target.name} has expired`,
+        ]),
+      );
       await fx.v.core.access.checkin(fx.v.host, fx.ref, { force: true }).catch(() => undefined);
     }, 60_000);
 

@@ -73,6 +73,34 @@ describe.skipIf(!!skip)(`shadow and terminate${skip ? ` (${skip})` : ''}`, () =>
         'session.end',
       ]),
     );
+
+    // The recording marks each moment, in order, and what was typed is found by search.
+    const [rec] = await v.core.recordings.list(v.host, { user: 'alice', limit: 1 });
+    const exp = await v.core.recordings.export(v.host, rec!.id);
+    let cast = '';
+    for await (const chunk of exp.open()) cast += String(chunk);
+    const markers = cast
+      .split('\n')
+      .filter((l) => l.startsWith('['))
+      .map((l) => JSON.parse(l) as [number, string, string])
+      .filter((e) => e[1] === 'm')
+      .map((e) => e[2]);
+    expect(markers).toEqual([
+      `session start: alice on web01/${target.name}`,
+      'command: clear; echo BEFORE-$((40+2))',
+      'shadow joined: admin',
+      'command: echo LIVE-$((50+8))',
+      'shadow left: admin',
+      'terminated by admin: end of change window',
+    ]);
+    const hits = await v.core.recordingSearch.search(v.host, 'echo LIVE');
+    expect(hits.find((h) => h.kind === 'command')).toMatchObject({
+      recordingId: rec!.id,
+      line: 'echo LIVE-$((50+8))',
+    });
+    expect((await v.core.recordingSearch.search(v.host, 'LIVE 58')).some((h) => h.kind === 'screen')).toBe(
+      true,
+    );
   }, 60_000);
 
   it('an idle session is ended with a one-line reason, at the instant the idle time is reached', async () => {

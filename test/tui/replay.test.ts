@@ -90,7 +90,9 @@ describe('console: recordings and player', () => {
       'strict',
     );
     w.output(Buffer.from('$ echo FIRST\r\nFIRST\r\n'));
-    clock.advance(15_000);
+    clock.advance(5_000);
+    w.marker('change window opens');
+    clock.advance(10_000);
     w.output(Buffer.from('$ echo SECOND\r\nSECOND\r\n'));
     clock.advance(70_000);
     w.output(Buffer.from('\x1b[2J\x1b[H$ echo THIRD\r\nTHIRD\r\n'));
@@ -136,6 +138,8 @@ describe('console: recordings and player', () => {
         await new Promise((r) => setTimeout(r, 15));
       }
       expect(c.frame()).toContain('SECOND');
+      // No search index behind this recording: the marker shows once playback has passed it.
+      expect(c.frame()).toMatch(/◆ change window opens/);
       // Without skipping idle the 15 s pause alone would take 150 ticks of 100 ms.
       expect(ticks).toBeLessThan(60);
       await c.press(' ');

@@ -29,6 +29,8 @@ export class Replay {
   #ended = false;
   /** The time the screen shows. */
   #t = 0;
+  /** Called with each marker (`m` event) playback passes. */
+  onMarker: ((t: number, label: string) => void) | undefined;
 
   private constructor(reader: RecordingReader) {
     this.#reader = reader;
@@ -146,6 +148,7 @@ export class Replay {
       if (!e || e.t > until) break;
       this.#ahead.shift();
       if (e.kind === 'o') batch += e.data;
+      else if (e.kind === 'm') this.onMarker?.(e.t, e.data);
       else if (e.kind === 'r') {
         const size = parseSizeOfResize(e.data);
         if (size) {

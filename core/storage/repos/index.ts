@@ -11,6 +11,7 @@ import {
   totpRepo,
 } from './gateway.ts';
 import { recordingsRepo } from './recordings.ts';
+import { recordingSearchRepo } from './recording-search.ts';
 import { listenersRepo } from './listeners.ts';
 import { pendingResetsRepo } from './resets.ts';
 import { syncRepo } from './sync.ts';
@@ -39,6 +40,7 @@ export function createRepos(db: Knex | Knex.Transaction, driver: 'sqlite' | 'pos
     audit: auditRepo(db, driver),
     secrets: secretsRepo(db),
     recordings: recordingsRepo(db),
+    recordingSearch: recordingSearchRepo(db, driver),
     sshKeys: sshKeysRepo(db),
     loginFailures: loginFailuresRepo(db),
     loginAttempts: loginAttemptsRepo(db),
@@ -68,6 +70,13 @@ export type {
 } from './rotation.ts';
 export type { AuditQuery } from './audit.ts';
 export type { RecordingRow, RecordingFilter } from './recordings.ts';
+export type {
+  RecordingHoldRow,
+  IndexedLine,
+  IndexedLineKind,
+  LineHit,
+  LineSearch,
+} from './recording-search.ts';
 export type { SshKeyRow, LandingRow } from './gateway.ts';
 export type {
   AccessSettingsRow,

@@ -79,6 +79,9 @@ export function recordingsRepo(db: Knex | Knex.Transaction) {
     async unfinished(): Promise<RecordingRow[]> {
       return (await db('recordings').where({ status: 'recording' }).orderBy('started_at')).map(toRow);
     },
+    async remove(id: string): Promise<boolean> {
+      return num(await db('recordings').where({ id }).delete()) > 0;
+    },
     async byId(id: string): Promise<RecordingRow | undefined> {
       const r = await db('recordings').where({ id }).first();
       return r ? toRow(r) : undefined;
