@@ -7,6 +7,7 @@ import type { LiveRegistry } from '../live/live-registry.ts';
 import type { RecordingStore } from '../recording/recording-store.ts';
 import type { ReconcileResult } from '../reset/reset-engine.ts';
 import type { SessionsService } from '../sessions/sessions-service.ts';
+import type { WebLinksService } from '../web/web-links-service.ts';
 import type { RecordingRow } from '../storage/repos/index.ts';
 
 /** The built-in administrator, whose identity a host actor borrows (CLI contract: "Who acts"). */
@@ -45,6 +46,8 @@ export interface SystemOps {
    * The node's own plumbing: operators list, shadow and terminate through `as(actor).live`.
    */
   readonly liveRegistry: LiveRegistry;
+  /** Signs a browser in by a one-time link (there is no actor yet): the user and the landing path. */
+  redeemWebLink: WebLinksService['redeem'];
   /** Finishes remote resets a crash left pending (start-up). */
   reconcileResets(): Promise<ReconcileResult>;
   /** Settles recordings a killed node left open, from their files (start-up). */
@@ -84,6 +87,7 @@ export function systemOps(core: Core, ctx: CoreContext): SystemOps {
     get liveRegistry() {
       return core.live.registry;
     },
+    redeemWebLink: (token: string, source: string) => core.webLinks.redeem(token, source),
     reconcileResets: () => core.resets.reconcile(),
     settleInterruptedRecordings: () => core.recordings.settleInterrupted(),
     startSchedulers: (o: { dailyCheckAs: Actor; onError: JobFailure }) => {
