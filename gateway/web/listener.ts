@@ -21,6 +21,7 @@ import { errorReply, type WebReply } from './reply.ts';
 import { Router, type HttpMethod, type RouteAuth, type WebRequest, type WebRouteModule } from './router.ts';
 import { SECURITY_HEADERS } from './security-headers.ts';
 import { WebSessions, type WebSession } from './web-sessions.ts';
+import { pageRoutes } from './pages.ts';
 import { signInRoutes } from './sign-in-routes.ts';
 
 /**
@@ -59,6 +60,7 @@ export async function startWebListener(o: WebListenerOptions): Promise<RunningWe
   const router = new Router();
   const sessions = new WebSessions(o.clock, o.sessionMinutes * 60_000);
   signInRoutes({ core: o.core, sessions, sessionMinutes: o.sessionMinutes })(router);
+  pageRoutes({ core: o.core, sessions, sessionMinutes: o.sessionMinutes })(router);
   for (const m of o.modules ?? []) m(router);
   const wss = new WebSocketServer({
     noServer: true,

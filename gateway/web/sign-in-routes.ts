@@ -82,6 +82,9 @@ export function signInRoutes(o: {
       handler: async (req) => {
         o.sessions.end(parseCookies(req.headers.cookie).get(SESSION_COOKIE));
         await o.core.as(req.actor!).webLinks.signedOut();
+        // The pages' sign-out button posts a form: back to the sign-in page rather than JSON.
+        if ((req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded'))
+          return redirect('/signin', { 'set-cookie': setCookie(SESSION_COOKIE, '', 0) });
         return json({ signedOut: true }, 200, { 'set-cookie': setCookie(SESSION_COOKIE, '', 0) });
       },
     });
