@@ -21,6 +21,7 @@ import { errorReply, type WebReply } from './reply.ts';
 import { Router, type HttpMethod, type RouteAuth, type WebRequest, type WebRouteModule } from './router.ts';
 import { SECURITY_HEADERS } from './security-headers.ts';
 import { WebSessions, type WebSession } from './web-sessions.ts';
+import { livePages } from './live-pages.ts';
 import { pageRoutes } from './pages.ts';
 import { signInRoutes } from './sign-in-routes.ts';
 
@@ -61,6 +62,7 @@ export async function startWebListener(o: WebListenerOptions): Promise<RunningWe
   const sessions = new WebSessions(o.clock, o.sessionMinutes * 60_000);
   signInRoutes({ core: o.core, sessions, sessionMinutes: o.sessionMinutes })(router);
   pageRoutes({ core: o.core, sessions, sessionMinutes: o.sessionMinutes })(router);
+  livePages({ core: o.core, clock: o.clock })(router);
   for (const m of o.modules ?? []) m(router);
   const wss = new WebSocketServer({
     noServer: true,
