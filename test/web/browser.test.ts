@@ -4,7 +4,8 @@
 import * as OTPAuth from 'otpauth';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ManualClock, type Logger } from '../../core/index.ts';
+import { ManualClock, type LiveControl, type Logger } from '../../core/index.ts';
+import { registerFake } from '../support/live.ts';
 import { startWebListener, type RunningWebListener } from '../../gateway/index.ts';
 import { fingerprintOfPem, makeSelfSigned } from '../../gateway/web/certificate.ts';
 import { createTestVault, USER_PASSWORD, type TestVault } from '../support/vault.ts';
@@ -114,5 +115,38 @@ it('signs in with password then TOTP, lists recordings, and the player seeks to 
     .toContain('MIDDLE-SCREEN');
   expect(await page.locator('.ap-term').innerText()).not.toContain('LAST-SCREEN');
   expect(violations).toEqual([]);
+  await context.close();
+}, 120_000);
+
+it('a one-time link signs the administrator in once, onto a live view that follows the session; terminate from the page', async () => {
+  const received: LiveControl[] = [];
+  const { registration } = await registerFake(
+    v.core.system.liveRegistry,
+    { id: 'live-b', user: 'olga', target: 'web01/root' },
+    received,
+    'olga@web01:~$ ',
+  );
+  const link = await v.core.webLinks.create(v.host, '/live/live-b');
+  const base = `https://127.0.0.1:${web.port}`;
+  const context = await browser.newContext({ ignoreHTTPSErrors: true });
+  const page = await context.newPage();
+  await page.goto(`${base}/link/${link.token}`);
+  expect(page.url()).toBe(`${base}/live/live-b`);
+  const term = page.locator('.ap-term');
+  await expect.poll(async () => term.innerText(), { timeout: 15_000 }).toContain('olga@web01:~$');
+  registration.publish(Buffer.from('echo TYPED-BY-OPERATOR'));
+  await expect.poll(async () => term.innerText(), { timeout: 15_000 }).toContain('TYPED-BY-OPERATOR');
+  await page.fill('input[name=reason]', 'change window closed');
+  await page.click('form[action="/live/live-b/terminate"] button[type=submit]');
+  await page.waitForURL(`${base}/live`);
+  expect(received.map((m) => m.type)).toEqual(['terminate']);
+  expect(received[0]!.reason).toContain('change window closed');
+  await registration.end('terminated');
+  // The same link a second time, in another browser: refused, and no session.
+  const other = await browser.newContext({ ignoreHTTPSErrors: true });
+  const again = await (await other.newPage()).goto(`${base}/link/${link.token}`);
+  expect(again?.status()).toBe(401);
+  expect(await other.cookies()).toEqual([]);
+  await other.close();
   await context.close();
 }, 120_000);
