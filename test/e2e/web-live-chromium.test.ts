@@ -78,4 +78,57 @@ describe.skipIf(!!skip)(`live view in the browser${skip ? ` (${skip})` : ''}`, (
       expect.arrayContaining(['session.shadow-join', 'session.terminate', 'session.end']),
     );
   }, 90_000);
+
+  it('the player plays the recording of a real SSH session and, seeked between two screens, shows the first', async () => {
+    const op = sshInteractive(fx.gw.port, fx.direct('alice'), { password: USER_PASSWORD });
+    await op.out.waitFor(/\$ $/m, 15_000);
+    op.child.stdin!.write('clear; echo SCREEN-$((10+1))\n');
+    await op.out.waitFor(/SCREEN-11/);
+    op.child.stdin!.write('clear; echo SCREEN-$((20+2))\n');
+    await op.out.waitFor(/SCREEN-22/);
+    op.child.stdin!.write('exit\n');
+    await op.exited;
+    const rec = (await fx.v.core.recordings.list(fx.v.host)).find(
+      (r) => r.status !== 'recording' && r.bytes > 0,
+    )!;
+    // Where the two screens are on the player's timeline: the cast's own times, with idle gaps
+    // capped at the page's idleTimeLimit (2 s) as the player does.
+    const exp = await fx.v.core.recordings.export(fx.v.host, rec.id);
+    const chunks: Buffer[] = [];
+    for await (const c of exp.open() as AsyncIterable<Buffer>) chunks.push(c);
+    const events = Buffer.concat(chunks)
+      .toString('utf8')
+      .split('\n')
+      .slice(1)
+      .filter((l) => l.startsWith('['))
+      .map((l) => JSON.parse(l) as [number, string, string]);
+    let last = 0;
+    let playerTime = 0;
+    const at: number[] = [];
+    for (const [t] of events) {
+      playerTime += Math.min(t - last, 2);
+      last = t;
+      at.push(playerTime);
+    }
+    const i11 = events.findIndex(([, type, d]) => type === 'o' && d.includes('SCREEN-11'));
+    const i22 = events.findIndex(([, type, d]) => type === 'o' && d.includes('SCREEN-22'));
+    expect(i11).toBeGreaterThan(-1);
+    expect(i22).toBeGreaterThan(i11);
+    const seekTo = (at[i11]! + at[i22]!) / 2;
+    const context = await browser.newContext({ ignoreHTTPSErrors: true });
+    const page = await context.newPage();
+    const link = await fx.v.core.webLinks.create(fx.v.host, `/recordings/${rec.id}`);
+    await page.goto(`https://127.0.0.1:${web.port}/link/${link.token}`);
+    await page.waitForFunction(() => !!(globalThis as unknown as { custodyPlayer?: unknown }).custodyPlayer);
+    await page.evaluate(async (t) => {
+      const p = (globalThis as unknown as { custodyPlayer: { seek(t: number): Promise<void> } })
+        .custodyPlayer;
+      await p.seek(0);
+      await p.seek(t);
+    }, seekTo);
+    const term = page.locator('.ap-term');
+    await expect.poll(async () => term.innerText(), { timeout: 15_000 }).toContain('SCREEN-11');
+    expect(await term.innerText()).not.toContain('SCREEN-22');
+    await context.close();
+  }, 90_000);
 });
