@@ -121,6 +121,11 @@ export async function startWebListener(o: WebListenerOptions): Promise<RunningWe
           ? (b as { csrf: string }).csrf
           : undefined;
       };
+      // A browser posting from another site (a forged sign-in form, say) says so: refused. Scripts
+      // and API clients send neither header; a browser under Referrer-Policy no-referrer sends
+      // `Origin: null` on its own forms, so Sec-Fetch-Site is what tells them apart.
+      if (STATE_CHANGING.has(method) && fromAnotherSite(req))
+        throw new ForbiddenError('a request from another origin', { reason: 'origin' });
       const who = await authenticate(route.spec.auth, req, source, method, csrf);
       const webReq: WebRequest = {
         method: method as HttpMethod,
@@ -245,6 +250,13 @@ function decodePath(raw: string): string {
   if (hasControlOrBackslash(p) || p.split('/').some((s) => s === '..' || s === '.'))
     throw new UsageError('the request path is not allowed', { reason: 'path' });
   return p;
+}
+
+function fromAnotherSite(req: IncomingMessage): boolean {
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined) return site !== 'same-origin' && site !== 'none';
+  const origin = req.headers.origin;
+  return origin !== undefined && origin !== 'null' && !sameOrigin(req);
 }
 
 function sameOrigin(req: IncomingMessage): boolean {

@@ -190,6 +190,17 @@ describe('cookies and CSRF', () => {
     expect(written).toEqual([]);
   });
 
+  it('a state change from another origin (a forged sign-in form) is refused', async () => {
+    const r = await req('/signin/form', {
+      method: 'POST',
+      headers: { origin: 'https://evil.example' },
+      body: `username=admin&password=${encodeURIComponent(ADMIN_PASSWORD)}`,
+      contentType: 'application/x-www-form-urlencoded',
+    });
+    expect([r.status, code(r)]).toEqual([403, 'E_FORBIDDEN']);
+    expect(r.headers['set-cookie']).toBeUndefined();
+  });
+
   it('a session expires after [web] session_minutes', async () => {
     const s = await signIn();
     clock.advance(29 * 60_000);
