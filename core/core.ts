@@ -42,6 +42,7 @@ import { noopAccessNotifier } from './access/notify.ts';
 import { RotationScheduler } from './rotation/rotation-scheduler.ts';
 import { RotationService } from './rotation/rotation-service.ts';
 import { ResetSettingsService } from './reset/reset-settings.ts';
+import { WebLinksService } from './web/web-links-service.ts';
 
 /** Reads a core's context; only code inside core (and tests, through test/support) calls it. */
 let contextOfCore: (core: Core) => CoreContext;
@@ -97,6 +98,7 @@ export class Core {
   readonly rotationScheduler: RotationScheduler;
   readonly resetSettings: ResetSettingsService;
   readonly keys: KeysService;
+  readonly webLinks: WebLinksService;
   /** Operations with no operator behind them: sign-in, the session path, start-up. */
   readonly system: SystemOps;
   readonly #actors = new WeakMap<Actor, ActorCore>();
@@ -159,6 +161,7 @@ export class Core {
     this.rotation = new RotationService(ctx, this.resets, (id) => this.access.isCheckedOut(id), notifier);
     this.rotationScheduler = new RotationScheduler(ctx, this.rotation, this.verification, notifier);
     this.keys = new KeysService(ctx);
+    this.webLinks = new WebLinksService(ctx);
     this.system = systemOps(this, ctx);
   }
 

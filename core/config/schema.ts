@@ -34,17 +34,17 @@ export const configSchema = z
         ssh_port: port
           .default(2222)
           .describe('Port of the SSH front door; 0 picks a free port (the chosen one is printed).'),
-        // Reserved for the web listener, not built yet: nothing reads them. Still accepted because
+        // Superseded by the [web] section (host, port): nothing reads them. Still accepted because
         // `custody init` copied them into every home initialised before they were commented out.
         web_host: host
           .default('127.0.0.1')
           .describe(
-            'Reserved for the web listener, not built yet: accepted (homes initialised earlier carry it) but nothing listens on it.',
+            'Superseded by `[web] host`: accepted (homes initialised earlier carry it) but nothing reads it.',
           ),
         web_port: port
           .default(7272)
           .describe(
-            'Reserved for the web listener, not built yet: accepted but nothing listens on it; `custody server --web-port` is refused.',
+            'Superseded by `[web] port` and `custody server --web-port`: accepted (homes initialised earlier carry it) but nothing reads it.',
           ),
         host_key_file: nonEmptyPath
           .default('keys/ssh_host_ed25519_key')
@@ -537,6 +537,48 @@ export const configSchema = z
       })
       .prefault({})
       .describe('Verification and scheduled rotation.'),
+    web: z
+      .strictObject({
+        enabled: z
+          .boolean()
+          .default(false)
+          .describe(
+            'Whether `custody server` opens the HTTPS listener; `--web-port N` opens it whatever this says.',
+          ),
+        host: host.default('127.0.0.1').describe('Address the HTTPS listener binds.'),
+        port: port
+          .default(7443)
+          .describe('Port of the HTTPS listener; 0 picks a free port (printed at start).'),
+        public_hosts: z
+          .array(z.string().min(1).max(253))
+          .max(20)
+          .default(['localhost'])
+          .describe(
+            "Names browsers use to reach the listener: the self-signed certificate's subject alternative names (127.0.0.1 is always added) and the host of one-time link URLs (the first).",
+          ),
+        session_minutes: z
+          .number()
+          .int()
+          .min(1)
+          .max(1440)
+          .default(60)
+          .describe('A signed-in browser session ends this long after sign-in.'),
+        cert_file: z
+          .string()
+          .default('')
+          .describe('A real certificate (PEM); empty: the self-signed one `custody init` made under keys/.'),
+        key_file: z
+          .string()
+          .default('')
+          .describe("The real certificate's private key (PEM); set with cert_file."),
+      })
+      .prefault({})
+      .refine((w) => (w.cert_file === '') === (w.key_file === ''), {
+        message:
+          'cert_file and key_file are set together, or both left empty for the self-signed certificate',
+        path: ['cert_file'],
+      })
+      .describe('The HTTPS listener: sign-in, recordings, live sessions, the REST API.'),
     log: z
       .strictObject({
         level: z

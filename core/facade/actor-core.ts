@@ -61,6 +61,7 @@ export const ACTOR_SERVICES = [
   'rotation',
   'resetSettings',
   'keys',
+  'webLinks',
 ] as const satisfies readonly (keyof Core)[];
 
 export type ActorServiceName = (typeof ACTOR_SERVICES)[number];

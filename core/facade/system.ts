@@ -8,6 +8,7 @@ import type { RecordingStore } from '../recording/recording-store.ts';
 import type { LineSink } from '../recording/search/indexing-recorder.ts';
 import type { ReconcileResult } from '../reset/reset-engine.ts';
 import type { SessionsService } from '../sessions/sessions-service.ts';
+import type { WebLinksService } from '../web/web-links-service.ts';
 import type { RecordingRow } from '../storage/repos/index.ts';
 
 /** The built-in administrator, whose identity a host actor borrows (CLI contract: "Who acts"). */
@@ -53,6 +54,8 @@ export interface SystemOps {
    * The node's own plumbing: operators list, shadow and terminate through `as(actor).live`.
    */
   readonly liveRegistry: LiveRegistry;
+  /** Signs a browser in by a one-time link (there is no actor yet): the user and the landing path. */
+  redeemWebLink: WebLinksService['redeem'];
   /** Finishes remote resets a crash left pending (start-up). */
   reconcileResets(): Promise<ReconcileResult>;
   /** Settles recordings a killed node left open, from their files (start-up). */
@@ -98,6 +101,7 @@ export function systemOps(core: Core, ctx: CoreContext): SystemOps {
     get liveRegistry() {
       return core.live.registry;
     },
+    redeemWebLink: (token: string, source: string) => core.webLinks.redeem(token, source),
     reconcileResets: () => core.resets.reconcile(),
     settleInterruptedRecordings: () => core.recordings.settleInterrupted(),
     startSchedulers: (o: { dailyCheckAs: Actor; onError: JobFailure }) => {

@@ -8,6 +8,7 @@ import { m006 } from './migrations/006-rotation.ts';
 import { m007 } from './migrations/007-listeners.ts';
 import { m008 } from './migrations/008-sync-channels.ts';
 import { m009 } from './migrations/009-login-attempts.ts';
+import { m010 } from './migrations/010-web-links.ts';
 import { m012 } from './migrations/012-recording-keys.ts';
 import { m013 } from './migrations/013-recording-search.ts';
 
@@ -32,6 +33,7 @@ export const MIGRATIONS: readonly Migration[] = [
   m007,
   m008,
   m009,
+  m010,
   m012,
   m013,
 ];

@@ -1,0 +1,111 @@
+// The live view's WebSocket: an administrator's browser session gets the v2.asciicast header, the
+// current screen first (late joiner), then live output; another role, a cross-origin page or no
+// session is refused; terminate with a reason reaches the session.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { ManualClock, type Logger, type LiveControl } from '../../../core/index.ts';
+import { startWebListener, type RunningWebListener } from '../../../gateway/index.ts';
+import { fingerprintOfPem, makeSelfSigned } from '../../../gateway/web/certificate.ts';
+import { registerFake } from '../../support/live.ts';
+import { ADMIN_PASSWORD, USER_PASSWORD, createTestVault, type TestVault } from '../../support/vault.ts';
+import { cookiesOf, webRequest } from '../../support/web.ts';
+
+const quiet: Logger = { log: () => undefined };
+const clock = new ManualClock('2026-06-01T12:00:00Z');
+let v: TestVault;
+let web: RunningWebListener;
+let certPem: string;
+
+beforeAll(async () => {
+  v = await createTestVault({ clock });
+  await v.addUser('aud', 'auditor');
+  const pair = makeSelfSigned(['localhost']);
+  certPem = pair.certPem;
+  web = await startWebListener({
+    core: v.core,
+    host: '127.0.0.1',
+    port: 0,
+    tls: { ...pair, fingerprint: fingerprintOfPem(pair.certPem) },
+    logger: quiet,
+    clock,
+    sessionMinutes: 30,
+  });
+}, 60_000);
+afterAll(async () => {
+  await web?.close();
+  await v?.close();
+});
+
+async function signIn(username: string, password: string) {
+  const r = await webRequest(web.port, certPem, '/signin', { method: 'POST', body: { username, password } });
+  return { cookie: cookiesOf(r), csrf: (r.json as { csrfToken: string }).csrfToken };
+}
+
+function open(cookie: string, id: string, origin = `https://127.0.0.1:${web.port}`) {
+  return new WebSocket(`wss://127.0.0.1:${web.port}/live/${id}/stream`, ['v2.asciicast'], {
+    ca: certPem,
+    headers: { cookie, origin },
+  });
+}
+
+it('streams the current screen first, then live output, as v2.asciicast', async () => {
+  const { registration } = await registerFake(v.core.system.liveRegistry, { id: 'live-1' }, [], 'SCREEN-NOW');
+  const admin = await signIn('admin', ADMIN_PASSWORD);
+  const ws = open(admin.cookie, 'live-1');
+  const frames: unknown[] = [];
+  const got = (n: number) =>
+    new Promise<void>((resolve) => {
+      const check = () => (frames.length >= n ? resolve() : setTimeout(check, 10));
+      check();
+    });
+  ws.on('message', (m) => frames.push(JSON.parse(String(m))));
+  await new Promise((r) => ws.once('open', r));
+  expect(ws.protocol).toBe('v2.asciicast');
+  await got(2);
+  registration.publish(Buffer.from('TYPED-LIVE'));
+  await got(3);
+  expect(frames[0]).toEqual({ version: 2, width: 80, height: 24 });
+  expect(frames[1]).toEqual([0, 'o', 'SCREEN-NOW']);
+  expect((frames[2] as unknown[])[2]).toBe('TYPED-LIVE');
+  ws.close();
+  await registration.end('done');
+});
+
+it('refuses a non-administrator, a cross-origin page and no session', async () => {
+  await registerFake(v.core.system.liveRegistry, { id: 'live-2' });
+  const aud = await signIn('aud', USER_PASSWORD);
+  const admin = await signIn('admin', ADMIN_PASSWORD);
+  for (const [cookie, origin, status] of [
+    [aud.cookie, undefined, 403],
+    [admin.cookie, 'https://evil.example', 403],
+    ['', undefined, 401],
+  ] as const) {
+    const ws = open(cookie, 'live-2', origin);
+    const code = await new Promise<number>((resolve) =>
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)),
+    );
+    expect(code).toBe(status);
+  }
+});
+
+it('terminate with a reason reaches the session (CSRF token required)', async () => {
+  const received: LiveControl[] = [];
+  await registerFake(v.core.system.liveRegistry, { id: 'live-3' }, received);
+  const admin = await signIn('admin', ADMIN_PASSWORD);
+  const refused = await webRequest(web.port, certPem, '/live/live-3/terminate', {
+    method: 'POST',
+    cookie: admin.cookie,
+    body: { reason: 'no token' },
+  });
+  expect(refused.status).toBe(401);
+  expect(received).toEqual([]);
+  const r = await webRequest(web.port, certPem, '/live/live-3/terminate', {
+    method: 'POST',
+    cookie: admin.cookie,
+    body: `csrf=${encodeURIComponent(admin.csrf)}&reason=change+window`,
+    contentType: 'application/x-www-form-urlencoded',
+  });
+  expect([r.status, r.headers.location]).toEqual([303, '/live']);
+  expect(received.map((m) => m.type)).toEqual(['terminate']);
+  expect(received[0]!.reason).toContain('change window');
+});
