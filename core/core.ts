@@ -40,6 +40,8 @@ import { noopAccessNotifier } from './access/notify.ts';
 import { RotationScheduler } from './rotation/rotation-scheduler.ts';
 import { RotationService } from './rotation/rotation-service.ts';
 import { ResetSettingsService } from './reset/reset-settings.ts';
+import { BoardService } from './board/board-service.ts';
+import { MetricsService } from './metrics/metrics-service.ts';
 
 /** Reads a core's context; only code inside core (and tests, through test/support) calls it. */
 let contextOfCore: (core: Core) => CoreContext;
@@ -92,6 +94,8 @@ export class Core {
   readonly rotationScheduler: RotationScheduler;
   readonly resetSettings: ResetSettingsService;
   readonly keys: KeysService;
+  readonly board: BoardService;
+  readonly metrics: MetricsService;
   /** Operations with no operator behind them: sign-in, the session path, start-up. */
   readonly system: SystemOps;
   readonly #actors = new WeakMap<Actor, ActorCore>();
@@ -151,6 +155,14 @@ export class Core {
     this.rotation = new RotationService(ctx, this.resets, (id) => this.access.isCheckedOut(id), notifier);
     this.rotationScheduler = new RotationScheduler(ctx, this.rotation, this.verification, notifier);
     this.keys = new KeysService(ctx);
+    this.board = new BoardService(ctx, () => this.live.registry, this.recordings.dir);
+    // The node's metrics follow what committed, what the recorders wrote and what the jobs did.
+    this.metrics = new MetricsService(ctx.store, () => this.live.registry, deps.logger);
+    ctx.auditObservers.push(this.metrics.onAudit);
+    ctx.recordingObservers.push(this.metrics.onRecordingBytes);
+    this.accessScheduler.onRun = (o, s) => this.metrics.onJobRun('access-expiry', o, s);
+    this.dailyEvents.onRun = (o, s) => this.metrics.onJobRun('daily-password-check', o, s);
+    this.rotationScheduler.onRun = (o, s) => this.metrics.onJobRun('rotation', o, s);
     this.system = systemOps(this, ctx);
   }
 

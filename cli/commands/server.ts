@@ -11,6 +11,7 @@ import {
 import { ensureHostKey, startGateway, type GatewaySettings } from '../../gateway/index.ts';
 import { loginPrompts } from '../../protocols/prompts.ts';
 import { consoleStarter } from '../../tui/index.ts';
+import { wallboardStarter } from '../../wallboard/index.ts';
 import { cliIntegrations, fileLogger, globalsOf } from '../context.ts';
 import { removeRuntimeFile, writeRuntimeFile } from '../runtime-file.ts';
 
@@ -67,6 +68,8 @@ export async function runServer(
     dailyCheckAs: await core.system.hostActor(os.userInfo().username, 'server'),
     onError: (job, e) => logFailure(job)(e),
   });
+  // Memory and event-loop lag for GET /metrics: this process is the node.
+  core.system.metrics.collectProcessMetrics();
   const hostKey = await ensureHostKey(layout.hostKeyFile);
   const gw = await startGateway({
     core,
@@ -91,6 +94,7 @@ export async function runServer(
         clipboardClearSeconds: config.vault.clipboard_clear_seconds,
       },
     }),
+    startWallboard: wallboardStarter({ refreshMs: config.wallboard.refresh_seconds * 1000 }),
   });
   await writeRuntimeFile(home, {
     pid: process.pid,

@@ -4,7 +4,7 @@
  * types share one. Prefixes: S system, U users, G user groups, T types and fields, R resources,
  * A accounts and passwords, P personal, O resource groups and explorer, H sharing, Y policies,
  * I import, K keys, L audit, Z authorization, Q password-quality exit, J ticketing,
- * X remote password reset, M reset listeners, B password sync channels, F password events,
+ * X remote password reset, M reset listeners and the operations wallboard, B password sync channels, F password events,
  * verification and scheduled rotation.
  */
 export const AUDIT_EVENTS = {
@@ -143,6 +143,9 @@ export const AUDIT_EVENTS = {
   'recording.interrupted': 'V160',
   // Identity: an administrator lifts a lockout before it expires.
   'user.unlock': 'U140',
+  // The operations wallboard: who watched the whole bastion, and for how long.
+  'wallboard.open': 'M200',
+  'wallboard.close': 'M201',
 } as const;
 
 export type AuditEventType = keyof typeof AUDIT_EVENTS;

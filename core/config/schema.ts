@@ -211,6 +211,29 @@ export const configSchema = z.strictObject({
       check_every_seconds: z.number().int().min(5).max(3600).default(60),
     })
     .prefault({}),
+  wallboard: z
+    .strictObject({
+      // How often the operations wallboard reads the bastion when nothing commits (it also
+      // refreshes as soon as a change commits, at most once a second).
+      refresh_seconds: z.number().int().min(1).max(60).default(5),
+    })
+    .prefault({}),
+  metrics: z
+    .strictObject({
+      // Addresses (exact IPv4 or IPv6, or CIDR blocks) allowed to scrape GET /metrics on the web
+      // listener; anyone else gets 403. /healthz and /readyz answer everyone.
+      allow_from: z
+        .array(
+          z
+            .string()
+            .min(2)
+            .max(50)
+            .regex(/^[0-9A-Fa-f:.]+(\/\d{1,3})?$/, { message: 'must be an IP address or a CIDR block' }),
+        )
+        .max(100)
+        .default(['127.0.0.1', '::1']),
+    })
+    .prefault({}),
   log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') }).prefault({}),
 });
 

@@ -47,6 +47,8 @@ export interface AsciicastWriterOptions {
   openFile?: (path: string) => Promise<FileHandle>;
   /** Runs after the files are closed (the store updates the recording's row here). */
   onClosed?: (summary: RecordingSummary, failed: Error | undefined) => Promise<void>;
+  /** Told how many bytes of the cast each write put on disk (the node's metrics). */
+  onWritten?: (bytes: number) => void;
 }
 
 const defaultOpen = async (p: string): Promise<FileHandle> => {
@@ -76,6 +78,7 @@ export class AsciicastWriter implements RecordingWriter {
   readonly #keyframeSeconds: number;
   readonly #keyframeBytes: number;
   readonly #onClosed: AsciicastWriterOptions['onClosed'];
+  readonly #onWritten: AsciicastWriterOptions['onWritten'];
   readonly #cast: FileHandle;
   readonly #index: FileHandle;
   readonly #outDecoder = new TextDecoder('utf-8');
@@ -122,6 +125,7 @@ export class AsciicastWriter implements RecordingWriter {
     this.#keyframeSeconds = o.keyframeSeconds ?? KEYFRAME_SECONDS;
     this.#keyframeBytes = o.keyframeBytes ?? KEYFRAME_BYTES;
     this.#onClosed = o.onClosed;
+    this.#onWritten = o.onWritten;
     this.#cast = cast;
     this.#index = index;
     // Sizes are clamped here too: a replay runs the cast through a terminal of this size.
@@ -251,6 +255,7 @@ export class AsciicastWriter implements RecordingWriter {
         if (this.#failed) return;
         if (cast.length) await writeAll(this.#cast, cast);
         this.#written += cast.length;
+        if (cast.length) this.#onWritten?.(cast.length);
         this.#settleCommits();
         if (index) await writeAll(this.#index, index);
       } catch (e) {

@@ -79,6 +79,9 @@ export class RecordingStore {
       ...(this.options.flushIntervalMs ? { flushIntervalMs: this.options.flushIntervalMs } : {}),
       ...(this.options.openFile ? { openFile: this.options.openFile } : {}),
       ...(this.options.timers ? { timers: this.options.timers } : {}),
+      onWritten: (bytes) => {
+        for (const observe of this.ctx.recordingObservers) observe(bytes);
+      },
       onClosed: async (summary, failed) => {
         this.#open.delete(writer);
         await this.#finish(summary, failed);

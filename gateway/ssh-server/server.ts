@@ -1,6 +1,13 @@
 import net from 'node:net';
 import ssh2, { type Connection } from 'ssh2';
-import { type Core, type Logger, type StartConsole, type Timers, systemTimers } from '../../core/index.ts';
+import {
+  type Core,
+  type Logger,
+  type StartConsole,
+  type StartWallboard,
+  type Timers,
+  systemTimers,
+} from '../../core/index.ts';
 import type { GatewayRuntime } from '../session/channel-session.ts';
 import { defaultConnectors } from '../session/connector-registry.ts';
 import type { GatewaySettings } from '../session/types.ts';
@@ -20,6 +27,11 @@ export interface GatewayOptions {
    * for a shell without a pty (`ssh -T`), the console is the line-based account list.
    */
   startConsole?: StartConsole;
+  /**
+   * The operations wallboard (wallboard/), opened by the `USER:wallboard` user name; handed in by
+   * the composition root like the console. Without it that user name is refused with a line.
+   */
+  startWallboard?: StartWallboard;
   /** Replaces the offered key exchanges, ciphers or MACs (./algorithms.ts has the defaults). */
   algorithms?: AlgorithmChoice;
   /** Bounds before authentication (./preauth.ts has the defaults). */
