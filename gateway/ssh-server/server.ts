@@ -43,6 +43,8 @@ export interface GatewayOptions {
 export interface RunningGateway {
   host: string;
   port: number;
+  /** Listening and not shutting down: the node accepts sessions (readiness). */
+  accepting(): boolean;
   close(): Promise<void>;
 }
 
@@ -86,11 +88,14 @@ export function startGateway(o: GatewayOptions): Promise<RunningGateway> {
         o.logger.log('error', 'ssh listener error', { error: e.message.split('\n')[0] }),
       );
       const addr = server.address() as net.AddressInfo;
+      let closing = false;
       resolve({
         host: addr.address,
         port: addr.port,
+        accepting: () => server.listening && !closing,
         close: () =>
           new Promise<void>((done) => {
+            closing = true;
             for (const c of connections) c.end();
             server.close(() => done());
           }),
