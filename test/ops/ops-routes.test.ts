@@ -61,6 +61,14 @@ describe('the operations routes', () => {
     expect((await r['/metrics']({ ...get('/metrics'), method: 'POST' })).status).toBe(405);
   });
 
+  it('a server adds process memory and event-loop lag to the scrape', async () => {
+    v.core.system.metrics.collectProcessMetrics();
+    const body = (await routes()['/metrics'](get('/metrics'))).body;
+    expect(body).toMatch(/^custody_process_resident_memory_bytes \d+/m);
+    expect(body).toMatch(/^custody_nodejs_eventloop_lag_seconds [\d.e+-]+/m);
+    expect(body).toMatch(/^custody_nodejs_heap_size_used_bytes \d+/m);
+  });
+
   it('/healthz says ok; /readyz follows the front door', async () => {
     const r = routes();
     expect(await r['/healthz'](get('/healthz', '192.0.2.7'))).toMatchObject({ status: 200, body: 'ok\n' });
