@@ -1,6 +1,9 @@
 // The board's blessed screen over an SSH channel (or any ConsoleTerminal): the panels, their
 // layout for the terminal's size, and drawing a snapshot. blessed never sees the client's keys
 // (board-keys.ts reads them), so no widget can act on input: the board is read-only by build.
+// blessed binds process-wide handlers (uncaughtException, SIGINT/SIGTERM/SIGQUIT) while a screen
+// exists; each only acts when it is the process's sole listener, and the server registers its
+// own signal handlers, so a board never decides when the node stops.
 import { PassThrough, Writable } from 'node:stream';
 import blessed from 'blessed';
 import contrib from 'blessed-contrib';
@@ -15,7 +18,7 @@ import {
   requestLines,
 } from './format.ts';
 
-/** The smallest terminal the layout is drawn for; a smaller one still gets it, cut off. */
+/** The smallest terminal the layout is drawn for; a smaller one is asked to grow instead. */
 export const MIN_COLS = 80;
 export const MIN_ROWS = 24;
 
@@ -52,6 +55,8 @@ export class BoardScreen {
   readonly #screen: blessed.Widgets.Screen;
   #panels = new Map<PanelName, Widget>();
   #chart: contrib.Widgets.LineElement | undefined;
+  /** Shown instead of the panels on a terminal smaller than MIN_COLS × MIN_ROWS. */
+  #tooSmall: Widget | undefined;
   #focus = 0;
   #last: BoardSnapshot | undefined;
 
@@ -161,8 +166,24 @@ export class BoardScreen {
   #layout(): void {
     for (const w of this.#panels.values()) w.destroy();
     this.#panels = new Map();
+    this.#chart = undefined;
+    this.#tooSmall?.destroy();
+    this.#tooSmall = undefined;
     const cols = this.#output.columns;
     const rows = this.#output.rows;
+    if (cols < MIN_COLS || rows < MIN_ROWS) {
+      // Seven panels in less than 80×24 would each show a word or two: say what is needed instead.
+      this.#tooSmall = blessed.box({
+        parent: this.#screen,
+        top: 0,
+        left: 0,
+        width: cols,
+        height: rows,
+        content: `The wallboard needs at least ${MIN_COLS}×${MIN_ROWS} (this terminal is ${cols}×${rows}). q quits.`,
+        wrap: true,
+      });
+      return;
+    }
     const at = (p: PanelName) => {
       const g = GRID[p];
       const left = Math.floor((g.col * cols) / 12);

@@ -25,6 +25,7 @@ export interface MetricsExposition {
 export class MetricsService {
   readonly registry = new Registry();
   #processMetrics = false;
+  readonly #lastCount = { waiting: 0, 'checked-out': 0 };
   readonly #counters: { [K in CountedEvent['counter']]: Counter<string> };
   readonly #recordingBytes: Counter<string>;
   readonly #jobRuns: Counter<string>;
@@ -102,8 +103,22 @@ export class MetricsService {
     });
   }
 
+  /**
+   * A store that does not answer leaves the gauge at its last value (and says so in the log)
+   * rather than failing the whole scrape: the counters, which need no store, are still scraped.
+   */
   private async countRequests(state: 'waiting' | 'checked-out'): Promise<number> {
-    return this.store.read(async (repos) => (await repos.access.list({ states: [state] })).length);
+    try {
+      const n = await this.store.read(async (repos) => (await repos.access.list({ states: [state] })).length);
+      this.#lastCount[state] = n;
+      return n;
+    } catch (e) {
+      this.logger.log('warn', 'metrics: cannot count access requests', {
+        state,
+        error: String((e as Error)?.message).split('\n')[0],
+      });
+      return this.#lastCount[state];
+    }
   }
 
   /** Wired into core's committed-audit observers. */

@@ -61,6 +61,8 @@ describe.skipIf(!pg)(`/readyz follows the database${pg ? '' : ` (${POSTGRES_SKIP
     await pg!.halt();
     expect(await until(503)).toMatchObject({ body: 'not ready\n' });
     expect(await healthz()).toMatchObject({ status: 200, body: 'ok\n' });
+    // The counters need no database: a scrape still answers, its store-backed gauges held.
+    expect((await v.core.system.metrics.exposition()).body).toContain('custody_approvals_waiting 0');
     await pg!.resume();
     expect(await until(200)).toMatchObject({ body: 'ready\n' });
   }, 180_000);

@@ -129,6 +129,27 @@ describe('the wallboard in a terminal emulator', () => {
     await b.exit;
   });
 
+  it('asks a terminal smaller than 80×24 to grow, and lays out the panels once it has', async () => {
+    const t = boardTerminal(60, 20);
+    const exit = startWallboard({ core: v.core, actor: auditor, source: 'test' }, t.terminal, {
+      timers,
+      refreshMs: 5_000,
+    });
+    let s = '';
+    for (let i = 0; i < 50 && !s.includes('needs at least'); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      s = await t.screen();
+    }
+    expect(s).toMatch(/The wallboard needs at least 80×24 \(this terminal is\s+60×20\)/);
+    expect(s).not.toContain('Live sessions');
+    t.resize(80, 24);
+    s = await t.screen();
+    expect(s).toContain('Live sessions');
+    expect(s).toMatch(/alice → web01\/root/);
+    t.end();
+    await exit;
+  });
+
   it('NO_COLOR draws without colours; otherwise the borders are coloured', async () => {
     const plain = await open(80, 24, true);
     expect(plain.raw()).not.toMatch(COLOUR_SGR);
