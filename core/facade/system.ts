@@ -52,7 +52,7 @@ export interface SystemOps {
   /** Settles recordings a killed node left open, from their files (start-up). */
   settleInterruptedRecordings(): Promise<RecordingRow[]>;
   /** The node's Prometheus metrics (`GET /metrics`) and the process collectors a server turns on. */
-  readonly metrics: Pick<MetricsService, 'exposition' | 'collectProcessMetrics'>;
+  readonly metrics: Pick<MetricsService, 'exposition' | 'collectProcessMetrics' | 'doorRefused'>;
   /**
    * Whether the store answers a trivial read within `timeoutMs` (readiness for load balancers).
    * A database that is down can keep a query waiting for its pool's whole acquire time-out, so
@@ -94,7 +94,7 @@ export function systemOps(core: Core, ctx: CoreContext): SystemOps {
     get liveRegistry() {
       return core.live.registry;
     },
-    metrics: only(core.metrics, ['exposition', 'collectProcessMetrics']),
+    metrics: only(core.metrics, ['exposition', 'collectProcessMetrics', 'doorRefused']),
     storageReachable: (timeoutMs: number, timers: Timers) =>
       new Promise<boolean>((resolve) => {
         const cancel = timers.after(timeoutMs, () => resolve(false));

@@ -10,6 +10,9 @@ export type JobName = 'access-expiry' | 'daily-password-check' | 'rotation';
 export type JobOutcome = 'success' | 'failure';
 export type JobRunObserver = (job: JobName, outcome: JobOutcome, seconds: number) => void;
 
+/** The front door's bounds before authentication (the gateway's pre-auth door). */
+const DOOR_REFUSALS: readonly string[] = ['per-source', 'overall', 'no-address', 'grace-time'];
+
 export interface MetricsExposition {
   contentType: string;
   body: string;
@@ -30,6 +33,7 @@ export class MetricsService {
   readonly #recordingBytes: Counter<string>;
   readonly #jobRuns: Counter<string>;
   readonly #jobSeconds: Histogram<string>;
+  readonly #doorRefusals: Counter<string>;
 
   constructor(
     private readonly store: Store,
@@ -66,6 +70,11 @@ export class MetricsService {
     this.#recordingBytes = counter(
       'custody_recording_bytes_written_total',
       'Bytes written to session recordings.',
+    );
+    this.#doorRefusals = counter(
+      'custody_door_refusals_total',
+      'Connections the SSH front door closed before they logged in, by bound.',
+      ['reason'],
     );
     this.#jobRuns = counter('custody_job_runs_total', 'Background job runs, by job and outcome.', [
       'job',
@@ -129,6 +138,11 @@ export class MetricsService {
 
   readonly onRecordingBytes = (bytes: number): void => {
     if (bytes > 0) this.#recordingBytes.inc(bytes);
+  };
+
+  /** The SSH front door closed a connection before it logged in (see DOOR_REFUSALS). */
+  readonly doorRefused = (why: string): void => {
+    this.#doorRefusals.inc({ reason: DOOR_REFUSALS.includes(why) ? why : 'other' });
   };
 
   readonly onJobRun: JobRunObserver = (job, outcome, seconds) => {

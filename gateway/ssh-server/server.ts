@@ -55,7 +55,9 @@ export interface RunningGateway {
  */
 export function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   const connections = new Set<Connection>();
-  const door = new PreauthDoor({ ...DEFAULT_DOOR_LIMITS, ...o.door }, o.logger);
+  const door = new PreauthDoor({ ...DEFAULT_DOOR_LIMITS, ...o.door }, o.logger, (why) =>
+    o.core.system.metrics.doorRefused(why),
+  );
   const runtime: GatewayRuntime = {
     core: o.core,
     settings: o.settings,

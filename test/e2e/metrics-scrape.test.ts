@@ -3,7 +3,8 @@
 // happened, the live-session gauge shows the session while it runs, and nothing else moves.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger, systemTimers } from '../../core/index.ts';
-import { sshTargetFixture, type SshTargetFixture } from '../support/gateway-fixture.ts';
+import net from 'node:net';
+import { sshTargetFixture, startTestGateway, type SshTargetFixture } from '../support/gateway-fixture.ts';
 import { ssh, sshInteractive } from '../support/openssh-client.ts';
 import { startOpsHttp, type OpsHttp } from '../support/ops-http.ts';
 import { parseExposition, sample, type ParsedFamily } from '../support/prometheus.ts';
@@ -104,6 +105,33 @@ describe.skipIf(!!skip)(`GET /metrics with real sessions and logins${skip ? ` ($
     expect(d({ reason: 'not-permitted' })).toBe(1);
     expect(d({ reason: 'target-failed' })).toBe(0);
   }, 60_000);
+
+  it('counts connections the front door closes before login, by bound', async () => {
+    const gw = await startTestGateway(fx.v, {}, { door: { maxPerSource: 1, maxTotal: 10, graceMs: 60_000 } });
+    const sockets: net.Socket[] = [];
+    try {
+      const before = await scrape();
+      const connect = () => {
+        const s = net.connect({ host: '127.0.0.1', port: gw.port });
+        s.on('error', () => undefined);
+        sockets.push(s);
+        return new Promise<net.Socket>((resolve) => s.once('connect', () => resolve(s)));
+      };
+      const first = await connect();
+      await new Promise((r) => first.once('data', r)); // the door let it through: the SSH banner
+      const second = await connect();
+      await new Promise((r) => second.once('close', r));
+      const after = await scrape();
+      const d = (reason: string) =>
+        sample(after, 'custody_door_refusals_total', { reason }) -
+        sample(before, 'custody_door_refusals_total', { reason });
+      expect(d('per-source')).toBe(1);
+      expect(d('overall')).toBe(0);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await gw.close();
+    }
+  });
 
   it('follows the Prometheus naming conventions', async () => {
     const families = await scrape();
