@@ -55,6 +55,7 @@ export class BoardScreen {
   readonly #screen: blessed.Widgets.Screen;
   #panels = new Map<PanelName, Widget>();
   #chart: contrib.Widgets.LineElement | undefined;
+  #problem: Widget | undefined;
   /** Shown instead of the panels on a terminal smaller than MIN_COLS × MIN_ROWS. */
   #tooSmall: Widget | undefined;
   #focus = 0;
@@ -109,7 +110,24 @@ export class BoardScreen {
     this.#screen.render();
   }
 
+  /** A read failed: one line over the top until the next good read (the last data stays shown). */
+  problem(text: string): void {
+    this.#problem?.destroy();
+    this.#problem = blessed.box({
+      parent: this.#screen,
+      top: 0,
+      left: 1,
+      width: Math.min(this.#output.columns - 2, text.length + 2),
+      height: 1,
+      content: ` ${text} `,
+      style: { fg: this.#colour('black'), bg: this.#colour('red') },
+    });
+    this.#screen.render();
+  }
+
   draw(s: BoardSnapshot): void {
+    this.#problem?.destroy();
+    this.#problem = undefined;
     this.#last = s;
     const inner = (p: PanelName) => Math.max(1, Number(this.#panels.get(p)?.width ?? 10) - 2);
     const innerRows = (p: PanelName) => Math.max(1, Number(this.#panels.get(p)?.height ?? 3) - 2);

@@ -4,6 +4,7 @@
 import {
   ForbiddenError,
   firstLine,
+  printable,
   systemTimers,
   type ConsoleTerminal,
   type StartWallboard,
@@ -60,7 +61,8 @@ export async function startWallboard(
       screen.draw(s);
       options.onDraw?.();
     },
-    failed: (e) => terminal.write(`\x1b[1;1H custody: the board could not be read: ${firstLine(e)} `),
+    // Over the top line until the next good read redraws the board.
+    failed: (e) => screen.problem(`the board could not be read: ${printable(firstLine(e)).slice(0, 200)}`),
   });
   const unsubscribe = [
     board.watch(() => loop.poke()),

@@ -13,6 +13,7 @@ import {
   type ConsoleTerminal,
 } from '../../core/index.ts';
 import { startWallboard } from '../../wallboard/index.ts';
+import { BoardScreen } from '../../wallboard/board-screen.ts';
 import { registerFake } from '../support/live.ts';
 import { createTestVault, type TestVault } from '../support/vault.ts';
 
@@ -148,6 +149,20 @@ describe('the wallboard in a terminal emulator', () => {
     expect(s).toMatch(/alice → web01\/root/);
     t.end();
     await exit;
+  });
+
+  it('a failed read is one line over the board until the next good read', async () => {
+    const t = boardTerminal(80, 24);
+    const screen = new BoardScreen(t.terminal, false);
+    const s = await v.core.as(auditor).board.snapshot();
+    screen.draw(s);
+    screen.problem('the board could not be read: storage unreachable');
+    expect(await t.screen()).toContain('the board could not be read: storage unreachable');
+    screen.draw(s);
+    const after = await t.screen();
+    expect(after).not.toContain('could not be read');
+    expect(after).toContain('Live sessions');
+    screen.destroy();
   });
 
   it('NO_COLOR draws without colours; otherwise the borders are coloured', async () => {
