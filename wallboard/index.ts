@@ -13,7 +13,6 @@ import {
 } from '../core/index.ts';
 import { boardKeys } from './board-keys.ts';
 import { BoardLoop, DEFAULT_REFRESH_MS } from './board-loop.ts';
-import { BoardScreen } from './board-screen.ts';
 
 export interface WallboardOptions {
   /** What the refresh schedule runs on (default real time; tests and the bench pass manual timers). */
@@ -50,6 +49,9 @@ export async function startWallboard(
   }
   const timers = options.timers ?? systemTimers;
   const opened = timers.now().getTime();
+  // blessed and blessed-contrib load only when a board opens: every other `custody` command (and
+  // a server nobody watches) would pay for some sixty packages it never uses.
+  const { BoardScreen } = await import('./board-screen.ts');
   const screen = new BoardScreen(terminal, noColor(terminal));
   let quit!: () => void;
   const quitting = new Promise<void>((resolve) => (quit = resolve));
