@@ -14,3 +14,5 @@ export {
 export type { GatewaySettings } from './session/types.ts';
 // The landing-server hop chain, for the reset room's routes (cli/route-dialer.ts wires it in).
 export { openChain } from './hops/chain.ts';
+// The HTTPS listener (sign-in, pages, REST API, WebSockets) and its route registration API.
+export * from './web/index.ts';
