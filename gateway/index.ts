@@ -11,6 +11,7 @@ export {
   type OpsResponse,
   type OpsRouteOptions,
 } from './ops/ops-routes.ts';
+export { opsRouteModule } from './ops/ops-module.ts';
 export type { GatewaySettings } from './session/types.ts';
 // The landing-server hop chain, for the reset room's routes (cli/route-dialer.ts wires it in).
 export { openChain } from './hops/chain.ts';

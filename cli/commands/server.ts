@@ -128,7 +128,7 @@ export async function runServer(
       logger,
       clock: systemTimers,
       sessionMinutes: config.web.session_minutes,
-      modules: webRouteModules(core, config),
+      modules: webRouteModules(core, config, { acceptingSessions: () => gw.accepting(), logger }),
       authenticateApiKey: webApiKeyAuthenticator(core),
     });
   }
