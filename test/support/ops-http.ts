@@ -1,5 +1,6 @@
-// A real HTTP listener on 127.0.0.1 around the operations routes, for tests that scrape them as
-// Prometheus or a load balancer would, until they are mounted on the product's web listener.
+// A plain HTTP listener on 127.0.0.1 around the operations routes, for tests that scrape them as
+// Prometheus or a load balancer would over an in-process core (sessions through an in-process
+// gateway). test/e2e/ops-web.test.ts scrapes the product's own HTTPS listener.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { opsHandlerFor, opsRoutes, type OpsRouteOptions } from '../../gateway/index.ts';
