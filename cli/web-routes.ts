@@ -18,12 +18,15 @@ export function webRouteModules(
   config: Readonly<CustodyConfig>,
   node: NodeState,
 ): WebRouteModule[] {
+  // A scraper outside [metrics] allow_from may present an administrator's or auditor's API key.
+  const apiKeys = webApiKeyAuthenticator(core);
   return [
     // GET /metrics (to [metrics] allow_from), /healthz and /readyz.
     opsRouteModule({
       core,
       allowFrom: config.metrics.allow_from,
       acceptingSessions: node.acceptingSessions,
+      ...(apiKeys ? { authenticateApiKey: apiKeys } : {}),
       timers: systemTimers,
       logger: node.logger,
     }),

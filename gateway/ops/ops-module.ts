@@ -15,7 +15,13 @@ export function opsRouteModule(o: OpsRouteOptions): WebRouteModule {
         path,
         auth: 'public',
         handler: async (req) => {
-          const r = await routes[path]({ method: req.method, path, remoteAddress: req.source });
+          const bearer = /^Bearer (\S+)$/.exec(String(req.headers.authorization ?? ''))?.[1];
+          const r = await routes[path]({
+            method: req.method,
+            path,
+            remoteAddress: req.source,
+            ...(bearer ? { bearer } : {}),
+          });
           const { 'content-type': contentType = 'text/plain; charset=utf-8', ...headers } = r.headers;
           return { status: r.status, headers, body: r.body, contentType };
         },

@@ -1,7 +1,7 @@
 // The operations endpoints of the web listener: GET /metrics for Prometheus, /healthz and /readyz
 // for load balancers. Plain functions of a request, so the web listener's router mounts them and
 // tests call them without a socket.
-import { firstLine, type Core, type Logger, type Timers } from '../../core/index.ts';
+import { firstLine, type Actor, type Core, type Logger, type Timers } from '../../core/index.ts';
 import { AllowList } from './allow-list.ts';
 
 export interface OpsRequest {
@@ -9,6 +9,8 @@ export interface OpsRequest {
   /** The path without the query string. */
   path: string;
   remoteAddress: string | undefined;
+  /** `Authorization: Bearer KEY`, for a scraper outside the allow-list that holds an API key. */
+  bearer?: string;
 }
 
 export interface OpsResponse {
@@ -25,6 +27,11 @@ export interface OpsRouteOptions {
   acceptingSessions: () => boolean;
   timers: Timers;
   logger: Logger;
+  /**
+   * Checks an API key (the web listener's hook): a scraper outside the allow-list may present a
+   * key of an administrator or an auditor instead. Without it, the allow-list alone decides.
+   */
+  authenticateApiKey?: (key: string, source: string) => Promise<Actor>;
   /** How long /readyz waits for the store before calling it unreachable (default 2 s). */
   storageTimeoutMs?: number;
 }
@@ -52,12 +59,22 @@ export function opsRoutes(o: OpsRouteOptions): Record<(typeof OPS_PATHS)[number]
     req.method === 'GET' || req.method === 'HEAD'
       ? undefined
       : text(405, 'GET only\n', { allow: 'GET, HEAD' });
+  /** A valid key of someone who may watch the whole bastion (the wallboard's readers). */
+  const keyAllows = async (req: OpsRequest): Promise<boolean> => {
+    if (!req.bearer || !o.authenticateApiKey) return false;
+    try {
+      const actor = await o.authenticateApiKey(req.bearer, req.remoteAddress ?? '');
+      return o.core.as(actor).can('wallboard.view');
+    } catch {
+      return false;
+    }
+  };
   return {
     '/metrics': async (req) => {
       const refused = onlyGet(req);
       if (refused) return refused;
       // The same answer whatever is wrong with the caller: nothing to tell a scanner.
-      if (!allow.allows(req.remoteAddress)) return text(403, 'forbidden\n');
+      if (!allow.allows(req.remoteAddress) && !(await keyAllows(req))) return text(403, 'forbidden\n');
       try {
         const m = await o.core.system.metrics.exposition();
         return {

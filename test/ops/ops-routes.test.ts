@@ -1,7 +1,7 @@
 // The operations routes as plain functions: who may scrape /metrics, what the probes answer,
 // and that /readyz follows both storage and the front door.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualTimers, silentLogger, systemTimers } from '../../core/index.ts';
+import { AuthError, ManualTimers, silentLogger, systemTimers, type Actor } from '../../core/index.ts';
 import { opsRoutes, type OpsRequest } from '../../gateway/index.ts';
 import { AllowList } from '../../gateway/ops/allow-list.ts';
 import { createTestVault, type TestVault } from '../support/vault.ts';
@@ -59,6 +59,29 @@ describe('the operations routes', () => {
     expect(refused.status).toBe(403);
     expect(refused.body).toBe('forbidden\n');
     expect((await r['/metrics']({ ...get('/metrics'), method: 'POST' })).status).toBe(405);
+  });
+
+  it('outside the allow-list, an API key of an administrator or auditor is accepted instead', async () => {
+    const auditor = await v.addUser('audra', 'auditor');
+    const user = await v.addUser('paul', 'password-user');
+    const keys: Record<string, Actor> = { 'key-auditor': auditor, 'key-user': user };
+    const r = opsRoutes({
+      core: v.core,
+      allowFrom: ['127.0.0.1'],
+      acceptingSessions: () => true,
+      timers: systemTimers,
+      logger: silentLogger,
+      authenticateApiKey: async (key) => {
+        const a = keys[key];
+        if (!a) throw new AuthError('bad key');
+        return a;
+      },
+    });
+    const from = (bearer?: string) => ({ ...get('/metrics', '192.0.2.7'), ...(bearer ? { bearer } : {}) });
+    expect((await r['/metrics'](from('key-auditor'))).status).toBe(200);
+    expect((await r['/metrics'](from('key-user'))).status).toBe(403);
+    expect((await r['/metrics'](from('no-such-key'))).status).toBe(403);
+    expect((await r['/metrics'](from())).status).toBe(403);
   });
 
   it('a server adds process memory and event-loop lag to the scrape', async () => {
