@@ -187,9 +187,9 @@ export default tseslint.config(
           paths: [{ name: 'knex', message: 'knex lives only under core/storage: SQL has one home.' }],
           patterns: [
             {
-              group: ['**/tui/**'],
+              group: ['**/tui/**', '**/wallboard/**'],
               message:
-                'gateway and tui never import each other (the console is handed to the gateway through core).',
+                'the gateway imports neither tui/ nor wallboard/ (both are handed to it through core).',
             },
             {
               group: coreInternals,
@@ -284,9 +284,39 @@ export default tseslint.config(
           ],
           patterns: [
             {
-              group: ['**/gateway/**'],
+              group: ['**/gateway/**', '**/wallboard/**'],
               message:
-                'gateway and tui never import each other (the console is handed to the gateway through core).',
+                'tui imports neither the gateway nor the wallboard (the console is handed to the gateway through core).',
+            },
+            {
+              group: coreInternals,
+              message: 'import core through its public entry core/index.ts.',
+            },
+            { group: ['**/test/**'], message: 'product code never imports test helpers.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The operations wallboard: its own room, like the console. It reads core through its public
+    // entry (and, by the rule below, only through `core.as(actor)`), opens no socket and knows
+    // neither the gateway that hosts it nor the console beside it.
+    files: ['wallboard/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'knex', message: 'knex lives only under core/storage: SQL has one home.' },
+            { name: 'ssh2', message: 'the wallboard never opens sockets itself.' },
+            { name: 'ink', message: 'Ink and blessed must not share one screen: the console is in tui/.' },
+            { name: 'react', message: 'the wallboard draws with blessed, not React.' },
+          ],
+          patterns: [
+            {
+              group: ['**/gateway/**', '**/tui/**', '**/cli/**'],
+              message: 'the wallboard is handed to the gateway through core (StartWallboard).',
             },
             {
               group: coreInternals,
@@ -340,6 +370,8 @@ export default tseslint.config(
                 '!**/gateway/index.ts',
                 '**/tui/**',
                 '!**/tui/index.ts',
+                '**/wallboard/**',
+                '!**/wallboard/index.ts',
                 '**/reset/**',
                 '!**/reset/index.ts',
                 '**/integrations/**',
@@ -353,7 +385,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ['gateway/**/*.ts', 'gateway/**/*.tsx', 'tui/**/*.ts', 'tui/**/*.tsx', 'cli/**/*.ts'],
+    files: [
+      'gateway/**/*.ts',
+      'gateway/**/*.tsx',
+      'tui/**/*.ts',
+      'tui/**/*.tsx',
+      'wallboard/**/*.ts',
+      'cli/**/*.ts',
+    ],
     rules: { 'no-restricted-syntax': ['error', ...internalsByName, ...coreServicesDirectly] },
   },
 );

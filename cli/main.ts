@@ -14,7 +14,7 @@ import { registerVault } from './commands/vault.ts';
 import { registerPersonal } from './commands/personal.ts';
 import { registerSelfService } from './commands/self-service.ts';
 import { registerReset } from './commands/reset.ts';
-import { registerConsole } from './commands/console.ts';
+import { registerConsole, registerWallboard } from './commands/console.ts';
 import { registerListener } from './commands/listener.ts';
 import { registerSync } from './commands/sync.ts';
 import { registerRotation } from './commands/rotation.ts';
@@ -51,6 +51,7 @@ export function buildProgram(): Command {
   registerSelfService(program);
   registerReset(program);
   registerConsole(program);
+  registerWallboard(program);
   registerListener(program);
   registerSync(program);
   registerVerify(program);

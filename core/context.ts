@@ -101,6 +101,8 @@ export class CoreContext {
   readonly auditObservers: AuditObserver[] = [];
   /** Told about every password the vault stored with the value it replaced (reset listeners). */
   readonly passwordObservers: PasswordStoredObserver[] = [];
+  /** Told how many bytes each recording write put on disk (the node's metrics). */
+  readonly recordingObservers: ((bytes: number) => void)[] = [];
   readonly #store: Store;
 
   constructor(readonly deps: CoreDeps) {

@@ -43,6 +43,8 @@ import { RotationScheduler } from './rotation/rotation-scheduler.ts';
 import { RotationService } from './rotation/rotation-service.ts';
 import { ResetSettingsService } from './reset/reset-settings.ts';
 import { WebLinksService } from './web/web-links-service.ts';
+import { BoardService } from './board/board-service.ts';
+import { MetricsService } from './metrics/metrics-service.ts';
 
 /** Reads a core's context; only code inside core (and tests, through test/support) calls it. */
 let contextOfCore: (core: Core) => CoreContext;
@@ -99,6 +101,8 @@ export class Core {
   readonly resetSettings: ResetSettingsService;
   readonly keys: KeysService;
   readonly webLinks: WebLinksService;
+  readonly board: BoardService;
+  readonly metrics: MetricsService;
   /** Operations with no operator behind them: sign-in, the session path, start-up. */
   readonly system: SystemOps;
   readonly #actors = new WeakMap<Actor, ActorCore>();
@@ -162,6 +166,14 @@ export class Core {
     this.rotationScheduler = new RotationScheduler(ctx, this.rotation, this.verification, notifier);
     this.keys = new KeysService(ctx);
     this.webLinks = new WebLinksService(ctx);
+    this.board = new BoardService(ctx, () => this.live.registry, this.recordings.dir);
+    // The node's metrics follow what committed, what the recorders wrote and what the jobs did.
+    this.metrics = new MetricsService(ctx.store, () => this.live.registry, deps.logger);
+    ctx.auditObservers.push(this.metrics.onAudit);
+    ctx.recordingObservers.push(this.metrics.onRecordingBytes);
+    this.accessScheduler.onRun = (o, s) => this.metrics.onJobRun('access-expiry', o, s);
+    this.dailyEvents.onRun = (o, s) => this.metrics.onJobRun('daily-password-check', o, s);
+    this.rotationScheduler.onRun = (o, s) => this.metrics.onJobRun('rotation', o, s);
     this.system = systemOps(this, ctx);
   }
 

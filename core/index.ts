@@ -199,3 +199,13 @@ export type { AuditObserver } from './events/observed-store.ts';
 export type { PasswordStored, PasswordStoredObserver } from './events/password-stored.ts';
 export type { AccessGeneralSettings } from './access/enforce.ts';
 export type { ConsoleSession, ConsoleTerminal, StartConsole } from './console/console-host.ts';
+export type { WallboardSession, StartWallboard } from './console/wallboard-host.ts';
+export type {
+  BoardAuditLine,
+  BoardDisk,
+  BoardNode,
+  BoardOvernight,
+  BoardRequest,
+  BoardSnapshot,
+} from './board/board-types.ts';
+export type { MetricsExposition } from './metrics/metrics-service.ts';

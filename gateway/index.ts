@@ -1,6 +1,17 @@
 // The gateway room's public entry for the composition root (cli/).
 export { startGateway, type GatewayOptions, type RunningGateway } from './ssh-server/server.ts';
 export { ensureHostKey } from './ssh-server/host-key.ts';
+// GET /metrics, /healthz and /readyz, for the web listener's router.
+export {
+  opsRoutes,
+  opsHandlerFor,
+  OPS_PATHS,
+  type OpsHandler,
+  type OpsRequest,
+  type OpsResponse,
+  type OpsRouteOptions,
+} from './ops/ops-routes.ts';
+export { opsRouteModule } from './ops/ops-module.ts';
 export type { GatewaySettings } from './session/types.ts';
 // The landing-server hop chain, for the reset room's routes (cli/route-dialer.ts wires it in).
 export { openChain } from './hops/chain.ts';

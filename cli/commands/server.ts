@@ -21,6 +21,7 @@ import {
 } from '../../gateway/index.ts';
 import { loginPrompts } from '../../protocols/prompts.ts';
 import { consoleStarter } from '../../tui/index.ts';
+import { wallboardStarter } from '../../wallboard/index.ts';
 import { cliIntegrations, fileLogger, globalsOf } from '../context.ts';
 import { removeRuntimeFile, writeRuntimeFile } from '../runtime-file.ts';
 import { webApiKeyAuthenticator, webRouteModules } from '../web-routes.ts';
@@ -88,6 +89,8 @@ export async function runServer(
     dailyCheckAs: await core.system.hostActor(os.userInfo().username, 'server'),
     onError: (job, e) => logFailure(job)(e),
   });
+  // Memory and event-loop lag for GET /metrics: this process is the node.
+  core.system.metrics.collectProcessMetrics();
   const hostKey = await ensureHostKey(layout.hostKeyFile);
   const gw = await startGateway({
     core,
@@ -112,6 +115,7 @@ export async function runServer(
         clipboardClearSeconds: config.vault.clipboard_clear_seconds,
       },
     }),
+    startWallboard: wallboardStarter({ refreshMs: config.wallboard.refresh_seconds * 1000 }),
   });
   let web: RunningWebListener | undefined;
   if (opts.webPort !== undefined || config.web.enabled) {
@@ -124,7 +128,7 @@ export async function runServer(
       logger,
       clock: systemTimers,
       sessionMinutes: config.web.session_minutes,
-      modules: webRouteModules(core, config),
+      modules: webRouteModules(core, config, { acceptingSessions: () => gw.accepting(), logger }),
       authenticateApiKey: webApiKeyAuthenticator(core),
     });
   }

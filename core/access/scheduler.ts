@@ -1,3 +1,4 @@
+import { timedRun, type RunReport } from '../metrics/timed-run.ts';
 import type { AccessService } from './access-service.ts';
 
 /**
@@ -8,6 +9,8 @@ import type { AccessService } from './access-service.ts';
 export class AccessScheduler {
   #timer: ReturnType<typeof setInterval> | undefined;
   #running: Promise<{ voided: number; expired: number }> | undefined;
+  /** Told of every timed pass (the node's metrics). */
+  onRun: RunReport | undefined;
 
   constructor(private readonly access: AccessService) {}
 
@@ -23,7 +26,7 @@ export class AccessScheduler {
 
   start(everyMs = 30_000, onError: (e: unknown) => void = () => undefined): void {
     if (this.#timer) return;
-    this.#timer = setInterval(() => void this.tick().catch(onError), everyMs);
+    this.#timer = setInterval(() => void timedRun(() => this.tick(), this.onRun).catch(onError), everyMs);
     this.#timer.unref();
   }
 

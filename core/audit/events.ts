@@ -4,7 +4,7 @@
  * types share one. Prefixes: S system, U users, G user groups, T types and fields, R resources,
  * A accounts and passwords, P personal, O resource groups and explorer, H sharing, Y policies,
  * I import, K keys, L audit, Z authorization, Q password-quality exit, J ticketing,
- * X remote password reset, M reset listeners, B password sync channels, F password events,
+ * X remote password reset, M reset listeners and the operations wallboard, B password sync channels, F password events,
  * verification and scheduled rotation, W the web listener.
  */
 export const AUDIT_EVENTS = {
@@ -155,6 +155,9 @@ export const AUDIT_EVENTS = {
   'web.link-create': 'W200',
   'web.link-use': 'W201',
   'web.signout': 'W202',
+  // The operations wallboard: who watched the whole bastion, and for how long.
+  'wallboard.open': 'M200',
+  'wallboard.close': 'M201',
 } as const;
 
 export type AuditEventType = keyof typeof AUDIT_EVENTS;

@@ -106,6 +106,9 @@ export const OPERATIONS = {
   'session.list-live': { roles: ADMIN },
   'session.shadow': { roles: ADMIN },
   'session.terminate': { roles: ADMIN },
+  // The operations wallboard shows every live session, request and the audit tail (read-only):
+  // the people who read the audit trail and watch sessions — administrators and auditors.
+  'wallboard.view': { roles: ['admin', 'auditor'] },
   'landing.manage': { roles: ADMIN },
   'landing.list': { roles: MANAGER_ROLES },
   // Seeing and accepting pinned target host keys: administrators managing the resource.

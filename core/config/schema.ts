@@ -537,6 +537,38 @@ export const configSchema = z
       })
       .prefault({})
       .describe('Verification and scheduled rotation.'),
+    wallboard: z
+      .strictObject({
+        refresh_seconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(60)
+          .default(5)
+          .describe(
+            'How often the operations wallboard reads the bastion when nothing commits (it also refreshes as soon as a change commits, at most once a second).',
+          ),
+      })
+      .prefault({})
+      .describe('The operations wallboard (`ssh USER:wallboard@bastion`, `custody wallboard`).'),
+    metrics: z
+      .strictObject({
+        allow_from: z
+          .array(
+            z
+              .string()
+              .min(2)
+              .max(50)
+              .regex(/^[0-9A-Fa-f:.]+(\/\d{1,3})?$/, { message: 'must be an IP address or a CIDR block' }),
+          )
+          .max(100)
+          .default(['127.0.0.1', '::1'])
+          .describe(
+            'Addresses (exact IPv4 or IPv6, or CIDR blocks) allowed to scrape GET /metrics on the web listener without an API key; anyone else gets 403. /healthz and /readyz answer everyone.',
+          ),
+      })
+      .prefault({})
+      .describe('Prometheus metrics on the web listener.'),
     web: z
       .strictObject({
         enabled: z

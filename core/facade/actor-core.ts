@@ -62,6 +62,7 @@ export const ACTOR_SERVICES = [
   'resetSettings',
   'keys',
   'webLinks',
+  'board',
 ] as const satisfies readonly (keyof Core)[];
 
 export type ActorServiceName = (typeof ACTOR_SERVICES)[number];

@@ -4,6 +4,8 @@ import type { Core } from '../core.ts';
 import { StorageError } from '../errors.ts';
 import type { LoginService } from '../identity/login-service.ts';
 import type { LiveRegistry } from '../live/live-registry.ts';
+import type { MetricsService } from '../metrics/metrics-service.ts';
+import type { Timers } from '../timers.ts';
 import type { RecordingStore } from '../recording/recording-store.ts';
 import type { LineSink } from '../recording/search/indexing-recorder.ts';
 import type { ReconcileResult } from '../reset/reset-engine.ts';
@@ -60,6 +62,14 @@ export interface SystemOps {
   reconcileResets(): Promise<ReconcileResult>;
   /** Settles recordings a killed node left open, from their files (start-up). */
   settleInterruptedRecordings(): Promise<RecordingRow[]>;
+  /** The node's Prometheus metrics (`GET /metrics`) and the process collectors a server turns on. */
+  readonly metrics: Pick<MetricsService, 'exposition' | 'collectProcessMetrics' | 'doorRefused'>;
+  /**
+   * Whether the store answers a trivial read within `timeoutMs` (readiness for load balancers).
+   * A database that is down can keep a query waiting for its pool's whole acquire time-out, so
+   * the answer is "no" once `timeoutMs` passes on `timers`, whatever the query does later.
+   */
+  storageReachable(timeoutMs: number, timers: Timers): Promise<boolean>;
   /**
    * Access expiry, the daily password check (as `dailyCheckAs`), scheduled rotation and the daily
    * recording retention pass (also as `dailyCheckAs`).
@@ -102,6 +112,23 @@ export function systemOps(core: Core, ctx: CoreContext): SystemOps {
       return core.live.registry;
     },
     redeemWebLink: (token: string, source: string) => core.webLinks.redeem(token, source),
+    metrics: only(core.metrics, ['exposition', 'collectProcessMetrics', 'doorRefused']),
+    storageReachable: (timeoutMs: number, timers: Timers) =>
+      new Promise<boolean>((resolve) => {
+        const cancel = timers.after(timeoutMs, () => resolve(false));
+        ctx.store
+          .read((r) => r.users.byName(ADMIN_USERNAME))
+          .then(
+            () => {
+              cancel();
+              resolve(true);
+            },
+            () => {
+              cancel();
+              resolve(false);
+            },
+          );
+      }),
     reconcileResets: () => core.resets.reconcile(),
     settleInterruptedRecordings: () => core.recordings.settleInterrupted(),
     startSchedulers: (o: { dailyCheckAs: Actor; onError: JobFailure }) => {

@@ -1,3 +1,4 @@
+import { timedRun, type RunReport } from '../metrics/timed-run.ts';
 import type { Actor } from '../authz/actor.ts';
 import type { Clock } from '../runtime.ts';
 import type { PasswordNotifications } from './password-notifications.ts';
@@ -13,6 +14,8 @@ import type { PasswordNotifications } from './password-notifications.ts';
 export class DailyEventScheduler {
   #timer: ReturnType<typeof setInterval> | undefined;
   #lastDay: string | undefined;
+  /** Told of every pass that ran the check (the node's metrics). */
+  onRun: RunReport | undefined;
 
   constructor(
     private readonly events: PasswordNotifications,
@@ -31,7 +34,15 @@ export class DailyEventScheduler {
 
   start(actor: Actor, everyMs = 60_000, onError: (e: unknown) => void = () => undefined): void {
     if (this.#timer) return;
-    this.#timer = setInterval(() => void this.tick(actor).catch(onError), everyMs);
+    this.#timer = setInterval(
+      () =>
+        void timedRun(
+          () => this.tick(actor),
+          this.onRun,
+          (ran) => ran,
+        ).catch(onError),
+      everyMs,
+    );
     this.#timer.unref();
   }
 

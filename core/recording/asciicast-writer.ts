@@ -58,6 +58,8 @@ export interface AsciicastWriterOptions {
   openFile?: (path: string) => Promise<FileHandle>;
   /** Runs after the files are closed (the store updates the recording's row here). */
   onClosed?: (summary: RecordingSummary, failed: Error | undefined) => Promise<void>;
+  /** Told how many bytes of the cast each write put on disk (the node's metrics). */
+  onWritten?: (bytes: number) => void;
 }
 
 const defaultOpen = async (p: string): Promise<FileHandle> => {
@@ -114,6 +116,7 @@ export class AsciicastWriter implements RecordingWriter {
   readonly #sink: RecordingSink;
   /** Per direction: the start of a character whose rest has not arrived yet. */
   #carry = { o: Buffer.alloc(0), i: Buffer.alloc(0) };
+  readonly #onWritten: AsciicastWriterOptions['onWritten'];
   readonly #failureCallbacks: ((error: Error) => void)[] = [];
   /** Cancels the next periodic flush; undefined once closed. */
   #cancelFlush: (() => void) | undefined;
@@ -160,6 +163,7 @@ export class AsciicastWriter implements RecordingWriter {
     this.#keyframeBytes = o.keyframeBytes ?? KEYFRAME_BYTES;
     this.#onClosed = o.onClosed;
     this.#sink = sink;
+    this.#onWritten = o.onWritten;
     // Sizes are clamped here too: a replay runs the cast through a terminal of this size.
     ({ cols: this.#cols, rows: this.#rows } = clampTerminalSize(o.meta.cols, o.meta.rows));
 
@@ -299,6 +303,7 @@ export class AsciicastWriter implements RecordingWriter {
         if (this.#failed) return;
         await this.#sink.write({ records, castLength: view, tEnd });
         this.#written += view;
+        if (view) this.#onWritten?.(view);
         this.#settleCommits();
       } catch (e) {
         this.#fail(e);

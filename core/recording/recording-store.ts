@@ -141,6 +141,10 @@ export class RecordingStore {
         clock: this.ctx.clock,
         policy,
         openSink: c.openSink,
+        // The node's metrics count recording bytes as they reach the file.
+        onWritten: (bytes) => {
+          for (const observe of this.ctx.recordingObservers) observe(bytes);
+        },
         ...(this.options.flushIntervalMs ? { flushIntervalMs: this.options.flushIntervalMs } : {}),
         ...(this.options.timers ? { timers: this.options.timers } : {}),
         onClosed: c.onClosed,

@@ -1,3 +1,4 @@
+import { timedRun, type RunReport } from '../metrics/timed-run.ts';
 import type { AccessNotifier } from '../access/notify.ts';
 import type { CoreContext } from '../context.ts';
 import type { VerificationService, VerifyResult } from '../reset/verification.ts';
@@ -22,6 +23,8 @@ export interface TickResult {
  */
 export class RotationScheduler {
   #timer: ReturnType<typeof setInterval> | undefined;
+  /** Told of every timed pass (the node's metrics). */
+  onRun: RunReport | undefined;
   #busy = false;
 
   constructor(
@@ -108,7 +111,7 @@ export class RotationScheduler {
     onError: (e: unknown) => void = () => undefined,
   ): void {
     if (this.#timer) return;
-    this.#timer = setInterval(() => void this.tick().catch(onError), everyMs);
+    this.#timer = setInterval(() => void timedRun(() => this.tick(), this.onRun).catch(onError), everyMs);
     this.#timer.unref();
   }
 

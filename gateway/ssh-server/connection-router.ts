@@ -164,6 +164,7 @@ export class ConnectionRouter {
     currentPty: () => { term: string; cols: number; rows: number } | undefined,
     noColor = false,
   ): Promise<void> {
+    if (parsed.kind === 'wallboard') return this.wallboard(ch, actor, currentPty(), noColor);
     if (parsed.kind !== 'console') return this.direct(ch, actor, parsed, mode);
     const startConsole = this.o.startConsole;
     const pty = currentPty();
@@ -196,17 +197,46 @@ export class ConnectionRouter {
     ch.exit(code);
   }
 
+  private async wallboard(
+    ch: SshOperatorChannel,
+    actor: Actor,
+    pty: { cols: number; rows: number } | undefined,
+    noColor: boolean,
+  ): Promise<void> {
+    const start = this.o.startWallboard;
+    const problem = !start
+      ? 'the wallboard is not available on this node'
+      : !pty
+        ? 'the wallboard needs a terminal: ssh -t'
+        : undefined;
+    if (problem || !start || !pty) {
+      ch.writeStderr(`custody: ${problem}\r\n`);
+      return ch.exit(2);
+    }
+    const code = await start(
+      { core: this.o.core, actor, source: this.ip },
+      consoleTerminal(ch, pty, noColor),
+    ).catch((e: unknown) => {
+      this.o.logger.log('error', 'wallboard failed', { user: actor.name, error: operatorMessage(e) });
+      ch.writeStderr(`custody: the wallboard failed: ${operatorMessage(e)}\r\n`);
+      return 1;
+    });
+    ch.exit(code);
+  }
+
   private async direct(
     ch: SshOperatorChannel,
     actor: Actor,
     parsed: ParsedUsername,
     mode: SessionMode,
   ): Promise<void> {
-    if (parsed.kind === 'malformed' || parsed.kind === 'console') {
+    if (parsed.kind !== 'direct') {
       const problem =
         parsed.kind === 'malformed'
           ? parsed.problem
-          : `${mode.kind === 'sftp' ? 'sftp' : 'commands'} need a target: ssh USER:ACCOUNT@RESOURCE@bastion`;
+          : parsed.kind === 'wallboard'
+            ? 'the wallboard needs a terminal: ssh -t USER:wallboard@bastion'
+            : `${mode.kind === 'sftp' ? 'sftp' : 'commands'} need a target: ssh USER:ACCOUNT@RESOURCE@bastion`;
       await this.o.core
         .as(actor)
         .sessions.refuse(printable(this.#username), problem)

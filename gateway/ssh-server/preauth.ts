@@ -40,6 +40,9 @@ export class OncePer {
   }
 }
 
+/** Why the door closed a connection before it logged in (a fixed list: the metrics' label). */
+export type DoorRefusal = 'per-source' | 'overall' | 'no-address' | 'grace-time';
+
 interface Waiting {
   source: string;
   timer: NodeJS.Timeout;
@@ -60,6 +63,8 @@ export class PreauthDoor {
   constructor(
     private readonly limits: DoorLimits,
     private readonly logger: Logger,
+    /** Told of every connection the door closed (the node's metrics); never throws. */
+    private readonly onRefused: (why: DoorRefusal) => void = () => undefined,
   ) {}
 
   get pending(): number {
@@ -79,6 +84,7 @@ export class PreauthDoor {
           : undefined;
     if (bound || !source) {
       socket.destroy();
+      this.onRefused(bound ?? 'no-address');
       const suppressed = this.#refusals.due(source);
       if (suppressed !== undefined)
         this.logger.log('warn', 'ssh connection refused: too many not yet logged in', {
@@ -92,6 +98,7 @@ export class PreauthDoor {
     this.#perSource.set(source, fromSource + 1);
     const timer = setTimeout(() => {
       socket.destroy();
+      this.onRefused('grace-time');
       const suppressed = this.#expiries.due(source);
       if (suppressed !== undefined)
         this.logger.log('info', 'ssh connection closed: not logged in within the grace time', {

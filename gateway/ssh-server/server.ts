@@ -1,6 +1,13 @@
 import net from 'node:net';
 import ssh2, { type Connection } from 'ssh2';
-import { type Core, type Logger, type StartConsole, type Timers, systemTimers } from '../../core/index.ts';
+import {
+  type Core,
+  type Logger,
+  type StartConsole,
+  type StartWallboard,
+  type Timers,
+  systemTimers,
+} from '../../core/index.ts';
 import type { GatewayRuntime } from '../session/channel-session.ts';
 import { defaultConnectors } from '../session/connector-registry.ts';
 import type { GatewaySettings } from '../session/types.ts';
@@ -20,6 +27,11 @@ export interface GatewayOptions {
    * for a shell without a pty (`ssh -T`), the console is the line-based account list.
    */
   startConsole?: StartConsole;
+  /**
+   * The operations wallboard (wallboard/), opened by the `USER:wallboard` user name; handed in by
+   * the composition root like the console. Without it that user name is refused with a line.
+   */
+  startWallboard?: StartWallboard;
   /** Replaces the offered key exchanges, ciphers or MACs (./algorithms.ts has the defaults). */
   algorithms?: AlgorithmChoice;
   /** Bounds before authentication (./preauth.ts has the defaults). */
@@ -31,6 +43,8 @@ export interface GatewayOptions {
 export interface RunningGateway {
   host: string;
   port: number;
+  /** Listening and not shutting down: the node accepts sessions (readiness). */
+  accepting(): boolean;
   close(): Promise<void>;
 }
 
@@ -41,7 +55,9 @@ export interface RunningGateway {
  */
 export function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   const connections = new Set<Connection>();
-  const door = new PreauthDoor({ ...DEFAULT_DOOR_LIMITS, ...o.door }, o.logger);
+  const door = new PreauthDoor({ ...DEFAULT_DOOR_LIMITS, ...o.door }, o.logger, (why) =>
+    o.core.system.metrics.doorRefused(why),
+  );
   const runtime: GatewayRuntime = {
     core: o.core,
     settings: o.settings,
@@ -74,11 +90,14 @@ export function startGateway(o: GatewayOptions): Promise<RunningGateway> {
         o.logger.log('error', 'ssh listener error', { error: e.message.split('\n')[0] }),
       );
       const addr = server.address() as net.AddressInfo;
+      let closing = false;
       resolve({
         host: addr.address,
         port: addr.port,
+        accepting: () => server.listening && !closing,
         close: () =>
           new Promise<void>((done) => {
+            closing = true;
             for (const c of connections) c.end();
             server.close(() => done());
           }),

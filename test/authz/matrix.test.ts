@@ -370,6 +370,10 @@ const ROWS: Record<Operation, Row> = {
     expect: roles('admin', 'super'),
     invoke: async (f, a) => f.v.core.live.list(a),
   },
+  'wallboard.view': {
+    expect: roles('admin', 'auditor', 'super'),
+    invoke: (f, a) => f.v.core.board.snapshot(a),
+  },
   'session.shadow': {
     expect: roles('admin', 'super'),
     invoke: (f, a) => f.v.core.live.shadow(a, `live-${f.n}`),

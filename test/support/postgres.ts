@@ -26,6 +26,10 @@ export interface PgInstance {
   dir: string;
   /** Creates another fresh database on this server and returns its URL. */
   createDatabase(name: string): Promise<string>;
+  /** Stops the server, keeping its data: the database has gone away (until `resume`). */
+  halt(): Promise<void>;
+  /** Starts the halted server again on the same port, with the same data. */
+  resume(): Promise<void>;
   /** Immediate shutdown and removal of the temp directory; safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -290,9 +294,10 @@ export async function startPostgres(): Promise<PgInstance | null> {
 
     // The port is free when picked but may be taken before postgres binds it: retry on a new one.
     let port = 0;
+    let opts = '';
     for (let attempt = 1; ; attempt++) {
       port = await freePort();
-      const opts = [
+      opts = [
         `-p ${port}`,
         `-k ${shellQuote(base)}`,
         `-c listen_addresses=${HOST}`,
@@ -341,6 +346,18 @@ export async function startPostgres(): Promise<PgInstance | null> {
       url: url(DATABASE),
       dir: base,
       createDatabase,
+      halt: async () => {
+        await run(binDir, 'pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', 'stop'], base, 30_000);
+      },
+      resume: async () => {
+        await run(
+          binDir,
+          'pg_ctl',
+          ['-D', dataDir, '-l', logFile, '-o', opts, '-w', '-t', '60', 'start'],
+          base,
+          90_000,
+        );
+      },
       stop,
     };
   } catch (err) {

@@ -14,7 +14,7 @@ async function messagesFor(filePath: string, code: string): Promise<string[]> {
 }
 
 describe('the lint fence around core', () => {
-  it.each(['tui/probe.ts', 'cli/probe.ts', 'gateway/probe.ts'])(
+  it.each(['tui/probe.ts', 'wallboard/probe.ts', 'cli/probe.ts', 'gateway/probe.ts'])(
     '%s may not import a core file other than core/index.ts, even one at the top of core/',
     async (file) => {
       for (const target of ['../core/authz/authorizer.ts', '../core/plural.ts', '../core/core.ts']) {
@@ -27,7 +27,7 @@ describe('the lint fence around core', () => {
     },
   );
 
-  it.each(['tui/probe.ts', 'cli/probe.ts', 'gateway/probe.ts'])(
+  it.each(['tui/probe.ts', 'wallboard/probe.ts', 'cli/probe.ts', 'gateway/probe.ts'])(
     '%s may not name ctx, store, keyring or deps on any object',
     async (file) => {
       for (const expr of ['o.ctx', 'o.store', "o['keyring']", 'o.deps']) {
@@ -40,7 +40,7 @@ describe('the lint fence around core', () => {
     },
   );
 
-  it.each(['tui/probe.ts', 'cli/probe.ts', 'gateway/probe.ts'])(
+  it.each(['tui/probe.ts', 'wallboard/probe.ts', 'cli/probe.ts', 'gateway/probe.ts'])(
     '%s may not call a service of the Core directly',
     async (file) => {
       // The shapes the gateway used before it moved onto the facade: a bare `core`, one held on
@@ -75,5 +75,33 @@ describe('the lint fence around core', () => {
       '',
     ].join('\n');
     expect(await messagesFor('tui/probe.ts', code)).toEqual([]);
+  });
+
+  it('keeps the wallboard a room of its own: the gateway and the console never import it, nor it them', async () => {
+    const probes: [string, string][] = [
+      ['gateway/probe.ts', '../wallboard/index.ts'],
+      ['tui/probe.ts', '../wallboard/index.ts'],
+      ['wallboard/probe.ts', '../gateway/index.ts'],
+      ['wallboard/probe.ts', '../tui/index.ts'],
+      ['wallboard/probe.ts', 'ink'],
+      ['wallboard/probe.ts', 'ssh2'],
+      ['cli/probe.ts', '../wallboard/board-screen.ts'],
+    ];
+    for (const [file, target] of probes) {
+      const msgs = await messagesFor(file, `import { x } from '${target}';\nexport const y = x;\n`);
+      expect(
+        msgs.some((m) => m.startsWith('no-restricted-imports')),
+        `${file} ← ${target}`,
+      ).toBe(true);
+    }
+    const allowed = [
+      "import type { WallboardSession } from '../core/index.ts';",
+      'export const y = (s: WallboardSession) => s.core.as(s.actor).board.snapshot();',
+      '',
+    ].join('\n');
+    expect(await messagesFor('wallboard/probe.ts', allowed)).toEqual([]);
+    expect(
+      await messagesFor('cli/probe.ts', "export { wallboardStarter } from '../wallboard/index.ts';\n"),
+    ).toEqual([]);
   });
 });
