@@ -49,31 +49,18 @@ export class ExplorerService {
   ): Promise<{ total: number; entries: ExplorerEntry[] }> {
     return this.ctx.run(actor, 'account.view', { kind: 'explorer', name: 'all' }, async (s) => {
       this.ctx.authz.require(actor, 'account.view');
-      const needle = search.trim().toLowerCase();
-      const customText = new Map<string, string>();
-      for (const v of await s.repos.fields.allText()) {
-        const key = `${v.ownerKind}:${v.ownerId}`;
-        customText.set(key, customText.has(key) ? `${customText.get(key)} ${v.text}` : v.text);
-      }
+      const page = await visibleAccounts(s, actor, { limit, offset, search });
+      const custom = await s.repos.fields.textOf(
+        page.accounts.map((v) => v.resource.id),
+        page.accounts.map((v) => v.account.id),
+      );
       const customOf = (v: { resource: { id: string }; account: { id: string } }) =>
-        [customText.get(`resource:${v.resource.id}`), customText.get(`account:${v.account.id}`)]
+        [custom.get(`resource:${v.resource.id}`), custom.get(`account:${v.account.id}`)]
           .filter(Boolean)
           .join(' ');
-      const list = (await visibleAccounts(s, actor)).filter(
-        (v) =>
-          !needle ||
-          [
-            v.resource.name,
-            v.account.name,
-            v.resource.description,
-            v.resource.dnsName,
-            v.account.notes,
-            customOf(v),
-          ].some((f) => f.toLowerCase().includes(needle)),
-      );
       return {
-        total: list.length,
-        entries: list.slice(offset, offset + limit).map((v) => ({
+        total: page.total,
+        entries: page.accounts.map((v) => ({
           ref: `${v.resource.name}/${v.account.name}`,
           resource: v.resource.name,
           account: v.account.name,

@@ -19,6 +19,7 @@ import { secretsRepo } from './secrets.ts';
 import { policiesRepo, settingsRepo } from './settings.ts';
 import { sharesRepo } from './shares.ts';
 import { userGroupsRepo, usersRepo } from './users.ts';
+import { visibilityRepo } from './visibility.ts';
 import { accountsRepo, fieldsRepo, historyRepo, personalRepo, resourcesRepo, typesRepo } from './vault.ts';
 
 export function createRepos(db: Knex | Knex.Transaction, driver: 'sqlite' | 'postgres') {
@@ -50,6 +51,7 @@ export function createRepos(db: Knex | Knex.Transaction, driver: 'sqlite' | 'pos
     listeners: listenersRepo(db),
     sync: syncRepo(db),
     rotation: rotationRepo(db),
+    visibility: visibilityRepo(db, driver),
   };
 }
 
@@ -66,6 +68,7 @@ export type {
   RotationTaskRow,
   ScheduleKind,
 } from './rotation.ts';
+export type { Grants, VisibilityPage, VisibleRow } from './visibility.ts';
 export type { AuditQuery } from './audit.ts';
 export type { RecordingRow, RecordingFilter } from './recordings.ts';
 export type { SshKeyRow, LandingRow } from './gateway.ts';
