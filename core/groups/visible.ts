@@ -2,7 +2,7 @@ import { isSuperAdmin, type Actor } from '../authz/actor.ts';
 import { levelFromGrants } from '../authz/grants.ts';
 import type { Level } from '../authz/privilege.ts';
 import type { OpScope } from '../context.ts';
-import type { Account, Resource } from '../model.ts';
+import type { Account, Resource, ResourceGroup } from '../model.ts';
 
 export interface VisibleAccount {
   account: Account;
@@ -19,7 +19,7 @@ export interface VisibleAccount {
 export async function visibleAccounts(
   s: OpScope,
   actor: Actor,
-  page: { limit: number; offset: number; search?: string },
+  page: { limit: number; offset: number; search?: string; group?: ResourceGroup },
 ): Promise<{ total: number; accounts: VisibleAccount[] }> {
   const allPasswords = actor.kind === 'host' || isSuperAdmin(actor);
   const { total, rows } = await s.repos.visibility.page({ userId: actor.user.id, allPasswords }, page);

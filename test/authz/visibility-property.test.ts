@@ -254,7 +254,7 @@ async function build(
 
 const searchable = (needle: string, r: Resource, a: Account) =>
   !needle ||
-  [r.name, a.name, r.description, r.dnsName, a.notes].some((f) =>
+  [`${r.name}/${a.name}`, r.description, r.dnsName, a.notes].some((f) =>
     f.toLowerCase().includes(needle.toLowerCase()),
   );
 

@@ -39,8 +39,13 @@ export interface VisibilityPage {
 export interface PageRequest {
   limit: number;
   offset: number;
-  /** Text that must appear (case-insensitively) in a resource or account field, or a custom value. */
+  /**
+   * Text that must appear (case-insensitively) in the account's `RESOURCE/ACCOUNT` name, a
+   * resource or account field, or a custom value.
+   */
   search?: string;
+  /** Only the accounts of resources this group holds now (its static list, or its criteria). */
+  group?: ResourceGroup;
 }
 
 const PRIVILEGES: readonly Privilege[] = ['view', 'modify', 'manage'];
@@ -155,6 +160,27 @@ export function visibilityRepo(db: Knex | Knex.Transaction, driver: Driver) {
     };
   }
 
+  async function groupSql(group: ResourceGroup | undefined): Promise<SqlPart> {
+    if (!group) return { sql: '1 = 1', bindings: [] };
+    if (group.kind === 'static')
+      return {
+        sql: 'a.resource_id IN (SELECT resource_id FROM resource_group_members WHERE group_id = ?)',
+        bindings: [group.id],
+      };
+    const owner = await ownerOf(group.ownerId);
+    if (!owner) return { sql: '1 = 0', bindings: [] };
+    return criteriaGroupSql(driver, group, owner, 'r', await typeNames(db));
+  }
+
+  async function ownerOf(userId: string): Promise<{ id: string; allPasswords: boolean } | undefined> {
+    const owner = (await db('users').where({ id: userId }).first('role', 'super_admin')) as Row | undefined;
+    if (!owner) return undefined;
+    const allPasswords =
+      (owner.super_admin === true || owner.super_admin === 1 || owner.super_admin === '1') &&
+      (owner.role === 'admin' || owner.role === 'password-admin');
+    return { id: userId, allPasswords };
+  }
+
   const ORDER = () =>
     `r.name_folded${binaryOrder}, r.name${binaryOrder}, a.name_folded${binaryOrder}, a.name${binaryOrder}`;
 
@@ -191,19 +217,9 @@ export function visibilityRepo(db: Knex | Knex.Transaction, driver: Driver) {
      * reach (what the owner could manage directly, or everything for a super administrator).
      */
     async criteriaMembers(group: ResourceGroup): Promise<Resource[]> {
-      const owner = (await db('users').where({ id: group.ownerId }).first('role', 'super_admin')) as
-        Row | undefined;
+      const owner = await ownerOf(group.ownerId);
       if (!owner || group.kind !== 'criteria') return [];
-      const allPasswords =
-        (owner.super_admin === true || owner.super_admin === 1 || owner.super_admin === '1') &&
-        (owner.role === 'admin' || owner.role === 'password-admin');
-      const pred = criteriaGroupSql(
-        driver,
-        group,
-        { id: group.ownerId, allPasswords },
-        'cr',
-        await typeNames(db),
-      );
+      const pred = criteriaGroupSql(driver, group, owner, 'cr', await typeNames(db));
       const rows = rowsOf(
         await db.raw(`SELECT cr.* FROM resources cr WHERE ${pred.sql} ORDER BY cr.name`, pred.bindings),
       );
@@ -217,7 +233,12 @@ export function visibilityRepo(db: Knex | Knex.Transaction, driver: Driver) {
      * their user groups; every account for a super administrator.
      */
     async page(actor: VisibilityActor, req: PageRequest): Promise<VisibilityPage> {
-      const search = searchSql(req.search);
+      const searched = searchSql(req.search);
+      const inGroup = await groupSql(req.group);
+      const search = {
+        sql: `${searched.sql} AND ${inGroup.sql}`,
+        bindings: [...searched.bindings, ...inGroup.bindings],
+      };
       if (actor.allPasswords) {
         const count = rowsOf(
           await db.raw(
