@@ -265,6 +265,33 @@ export function accountsRepo(db: Knex | Knex.Transaction) {
       const r = await db('accounts').where({ resource_id: resourceId, name }).first();
       return r ? toAccount(r) : undefined;
     },
+    /** An account and its resource by their names, in one round trip (what every `RESOURCE/ACCOUNT` needs). */
+    async byRef(
+      resourceName: string,
+      accountName: string,
+    ): Promise<{ resource: Resource; account: Account } | undefined> {
+      const r = (await db('accounts')
+        .join('resources', 'resources.id', 'accounts.resource_id')
+        .where('resources.name', resourceName)
+        .where('accounts.name', accountName)
+        .first(
+          'accounts.id as a_id',
+          'accounts.name as a_name',
+          'accounts.created_at as a_created_at',
+          'accounts.resource_id',
+          'accounts.notes',
+          'accounts.password_enc',
+          'accounts.password_changed_at',
+          'accounts.password_changed_by',
+          'accounts.credential_kind',
+          'resources.*',
+        )) as Row | undefined;
+      if (!r) return undefined;
+      return {
+        resource: toResource(r),
+        account: toAccount({ ...r, id: r.a_id, name: r.a_name, created_at: r.a_created_at }),
+      };
+    },
     async ofResource(resourceId: string): Promise<Account[]> {
       return (await db('accounts').where({ resource_id: resourceId }).orderBy('name')).map(toAccount);
     },

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Account, Privilege, Resource, ResourceGroup } from '../../model.ts';
+import type { Account, Criterion, Privilege, Resource, ResourceGroup } from '../../model.ts';
 import { criteriaGroupSql, typeNames, type Driver, type SqlPart } from './criteria-sql.ts';
 import { fold } from './fold.ts';
 import { jsonArray, str, type Row } from './map.ts';
@@ -83,6 +83,11 @@ export function visibilityRepo(db: Knex | Knex.Transaction, driver: Driver) {
   const find = (column: string) =>
     driver === 'postgres' ? `strpos(${column}, ?) > 0` : `instr(${column}, ?) > 0`;
 
+  /** Type names are read only when a criterion tests the type (most criteria test names). */
+  async function typeNamesIfTested(criteria: Criterion[][]): Promise<Map<string, string>> {
+    return criteria.some((list) => list.some((c) => c.field === 'resource-type')) ? typeNames(db) : new Map();
+  }
+
   /** The criteria groups shared with the actor, with what their containment rule needs. */
   async function criteriaShares(userId: string): Promise<CriteriaShare[]> {
     const rows = (await db.raw(
@@ -93,22 +98,18 @@ export function visibilityRepo(db: Knex | Knex.Transaction, driver: Driver) {
        WHERE mine.object_kind = 'group'`,
       [userId, userId],
     )) as unknown;
-    return rowsOf(rows).map((r) => ({
-      groupId: str(r.id),
-      criteria: str(r.criteria),
-      match: str(r.match),
-      ownerId: str(r.owner_id),
-      ownerAllPasswords:
-        (r.owner_super === true || r.owner_super === 1 || r.owner_super === '1') &&
-        (r.owner_role === 'admin' || r.owner_role === 'password-admin'),
-    }));
+    return rowsOf(rows).map(criteriaShareOf);
   }
 
   /** The resources each criteria group holds, with the actor's grant key on that group. */
-  async function criteriaGrantSql(userId: string, only?: { resourceId: string }): Promise<SqlPart[]> {
-    const shares = await criteriaShares(userId);
+  async function criteriaGrantSql(
+    userId: string,
+    only?: { resourceId: string },
+    known?: CriteriaShare[],
+  ): Promise<SqlPart[]> {
+    const shares = known ?? (await criteriaShares(userId));
     if (!shares.length) return [];
-    const types = await typeNames(db);
+    const types = await typeNamesIfTested(shares.map((g) => jsonArray<Criterion>(g.criteria)));
     return shares.map((g) => {
       const pred = criteriaGroupSql(
         driver,
@@ -126,8 +127,12 @@ export function visibilityRepo(db: Knex | Knex.Transaction, driver: Driver) {
   }
 
   /** The grant tables of one actor as common table expressions, criteria groups compiled in. */
-  async function grantCtes(userId: string, only?: { resourceId: string }): Promise<SqlPart> {
-    const criteria = await criteriaGrantSql(userId, only);
+  async function grantCtes(
+    userId: string,
+    only?: { resourceId: string },
+    known?: CriteriaShare[],
+  ): Promise<SqlPart> {
+    const criteria = await criteriaGrantSql(userId, only, known);
     const groupBranches = [
       `SELECT gm.resource_id, mine.k FROM mine JOIN resource_groups sg ON sg.id = mine.object_id AND sg.kind = 'static'
         JOIN resource_group_members gm ON gm.group_id = sg.id WHERE mine.object_kind = 'group'${only ? ' AND gm.resource_id = ?' : ''}`,
@@ -169,7 +174,7 @@ export function visibilityRepo(db: Knex | Knex.Transaction, driver: Driver) {
       };
     const owner = await ownerOf(group.ownerId);
     if (!owner) return { sql: '1 = 0', bindings: [] };
-    return criteriaGroupSql(driver, group, owner, 'r', await typeNames(db));
+    return criteriaGroupSql(driver, group, owner, 'r', await typeNamesIfTested([group.criteria]));
   }
 
   async function ownerOf(userId: string): Promise<{ id: string; allPasswords: boolean } | undefined> {
@@ -219,7 +224,7 @@ export function visibilityRepo(db: Knex | Knex.Transaction, driver: Driver) {
     async criteriaMembers(group: ResourceGroup): Promise<Resource[]> {
       const owner = await ownerOf(group.ownerId);
       if (!owner || group.kind !== 'criteria') return [];
-      const pred = criteriaGroupSql(driver, group, owner, 'cr', await typeNames(db));
+      const pred = criteriaGroupSql(driver, group, owner, 'cr', await typeNamesIfTested([group.criteria]));
       const rows = rowsOf(
         await db.raw(`SELECT cr.* FROM resources cr WHERE ${pred.sql} ORDER BY cr.name`, pred.bindings),
       );
@@ -280,30 +285,64 @@ export function visibilityRepo(db: Knex | Knex.Transaction, driver: Driver) {
 
     /**
      * The actor's grants on one account of one resource (or on the resource alone when
-     * `accountId` is null), in one round trip when no criteria group is shared with the actor.
+     * `accountId` is null), as far as the sharing precedence needs them: when the account or the
+     * resource holds a grant, `group` may leave criteria groups out (the group level cannot decide).
      */
     async grantsOn(
       userId: string,
       resourceId: string,
       accountId: string | null,
     ): Promise<Omit<Grants, 'owner'>> {
-      const ctes = await grantCtes(userId, { resourceId });
+      // First round trip: the account, resource and static-group grants, and the criteria groups
+      // shared with the actor. A grant on the account or the resource decides without any group,
+      // and most actors hold no criteria-group share: then this is the only round trip.
+      const only = { resourceId };
+      const base = await grantCtes(userId, only, []);
       const rows = rowsOf(
         await db.raw(
-          `WITH ${ctes.sql}
-           SELECT (SELECT k FROM acc_grant WHERE account_id = ?) AS acc_k,
+          `WITH ${base.sql}
+           SELECT 'grants' AS row_kind,
+                  (SELECT k FROM acc_grant WHERE account_id = ?) AS acc_k,
                   (SELECT k FROM res_grant WHERE resource_id = ?) AS res_k,
-                  (SELECT k FROM grp_grant WHERE resource_id = ?) AS grp_k`,
-          [...ctes.bindings, accountId ?? '', resourceId, resourceId],
+                  (SELECT k FROM grp_grant WHERE resource_id = ?) AS grp_k,
+                  NULL AS id, NULL AS criteria, NULL AS match, NULL AS owner_id, NULL AS owner_role, NULL AS owner_super
+           UNION ALL
+           SELECT DISTINCT 'criteria', CAST(NULL AS INTEGER), CAST(NULL AS INTEGER), CAST(NULL AS INTEGER), g.id, g.criteria, g.match, g.owner_id, o.role, o.super_admin
+           FROM mine JOIN resource_groups g ON g.id = mine.object_id AND g.kind = 'criteria'
+           JOIN users o ON o.id = g.owner_id
+           WHERE mine.object_kind = 'group'`,
+          [...base.bindings, accountId ?? '', resourceId, resourceId],
         ),
       );
-      const r = rows[0] ?? {};
-      return {
+      const r = rows.find((x) => x.row_kind === 'grants') ?? {};
+      const grants = {
         account: accountId ? privilegeOfKey(r.acc_k) : null,
         resource: privilegeOfKey(r.res_k),
         group: privilegeOfKey(r.grp_k),
       };
+      const criteria = rows.filter((x) => x.row_kind === 'criteria').map(criteriaShareOf);
+      if (grants.account || grants.resource || !criteria.length) return grants;
+      const full = await grantCtes(userId, only, criteria);
+      const g = rowsOf(
+        await db.raw(`WITH ${full.sql} SELECT (SELECT k FROM grp_grant WHERE resource_id = ?) AS grp_k`, [
+          ...full.bindings,
+          resourceId,
+        ]),
+      );
+      return { ...grants, group: privilegeOfKey(g[0]?.grp_k) };
     },
+  };
+}
+
+function criteriaShareOf(r: Row): CriteriaShare {
+  return {
+    groupId: str(r.id),
+    criteria: str(r.criteria),
+    match: str(r.match),
+    ownerId: str(r.owner_id),
+    ownerAllPasswords:
+      (r.owner_super === true || r.owner_super === 1 || r.owner_super === '1') &&
+      (r.owner_role === 'admin' || r.owner_role === 'password-admin'),
   };
 }
 
