@@ -119,7 +119,7 @@ const vaultShape = fc.record({
     }),
     { maxLength: 20 },
   ),
-  search: fc.constantFrom('', 'web', 'Ä', 'root', 'prod', 'i̇', 'zzz'),
+  search: fc.constantFrom('', 'web', 'Ä', 'root', 'prod', 'i̇', 'zzz', '01/ro', 'x/'),
 });
 
 type VaultShape = typeof vaultShape extends fc.Arbitrary<infer T> ? T : never;

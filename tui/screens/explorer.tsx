@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import React, { useCallback, useEffect, useMemo, useState } from 'react';
+import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { plural } from '../../core/index.ts';
 import { refusal, useConsole, useNavigation } from '../console-context.tsx';
 import { useCursor, VirtualList } from '../components/virtual-list.tsx';
@@ -45,6 +45,7 @@ export function ExplorerScreen(props: { height: number; active: boolean }) {
   const [, setPagesLoaded] = useState(0);
   const [group, setGroup] = useState<{ name: string } | null>(null);
   const [reload, setReload] = useState(0);
+  const searching = useRef<Promise<AccountPages> | null>(null);
   const listHeight = Math.max(1, props.height - 3);
   const count = pages ? pages.total : (rows?.length ?? 0);
   const [cursor, move, setCursor] = useCursor(count, listHeight);
@@ -84,9 +85,17 @@ export function ExplorerScreen(props: { height: number; active: boolean }) {
     const run = async () => {
       if (view === 'All' || group || (needle && view !== 'Groups')) {
         await new Promise((r) => setImmediate(r));
+        // One search in flight per console: keys typed meanwhile wait for it, and only the newest
+        // of them asks next, so fast typing never queues a search per key on the database.
+        while (searching.current) await searching.current.catch(() => undefined);
         if (stale) return;
-        const found = await AccountPages.open(me, { search, ...(group ? { group: group.name } : {}) });
-        show(null, found);
+        const asked = AccountPages.open(me, { search, ...(group ? { group: group.name } : {}) });
+        searching.current = asked;
+        try {
+          show(null, await asked);
+        } finally {
+          if (searching.current === asked) searching.current = null;
+        }
       } else if (view === 'Favourites') {
         const favs = await me.explorer.favourites();
         show(

@@ -150,18 +150,22 @@ export function visibilityRepo(db: Knex | Knex.Transaction, driver: Driver) {
   function searchSql(search: string | undefined): SqlPart {
     const needle = fold((search ?? '').trim());
     if (!needle) return { sql: '1 = 1', bindings: [] };
+    // The account's RESOURCE/ACCOUNT name as one text, so "web01/ro" finds web01/root.
     const columns = [
-      'r.name_folded',
-      'a.name_folded',
+      "r.name_folded || '/' || a.name_folded",
       'r.description_folded',
       'r.dns_name_folded',
       'a.notes_folded',
     ];
     return {
-      sql: `(${columns.map(find).join(' OR ')} OR EXISTS (SELECT 1 FROM custom_values cv
-          WHERE ((cv.owner_kind = 'resource' AND cv.owner_id = r.id) OR (cv.owner_kind = 'account' AND cv.owner_id = a.id))
-            AND cv.value_text_folded IS NOT NULL AND ${find('cv.value_text_folded')}))`,
-      bindings: [...columns.map(() => needle), needle],
+      // Custom values are matched once each, then looked up by owner: far cheaper than probing
+      // the custom values of every candidate account.
+      sql: `(${columns.map(find).join(' OR ')}
+        OR a.id IN (SELECT cv.owner_id FROM custom_values cv WHERE cv.owner_kind = 'account'
+                    AND cv.value_text_folded IS NOT NULL AND ${find('cv.value_text_folded')})
+        OR a.resource_id IN (SELECT cv.owner_id FROM custom_values cv WHERE cv.owner_kind = 'resource'
+                    AND cv.value_text_folded IS NOT NULL AND ${find('cv.value_text_folded')}))`,
+      bindings: [...columns.map(() => needle), needle, needle],
     };
   }
 
