@@ -248,21 +248,40 @@ export function visibilityRepo(db: Knex | Knex.Transaction, driver: Driver) {
         sql: `${searched.sql} AND ${inGroup.sql}`,
         bindings: [...searched.bindings, ...inGroup.bindings],
       };
-      if (actor.allPasswords) {
-        const count = rowsOf(
-          await db.raw(
-            `SELECT COUNT(*) AS n FROM accounts a JOIN resources r ON r.id = a.resource_id WHERE ${search.sql}`,
-            search.bindings,
-          ),
-        );
+      // The page carries the count (a window over every matching row, computed before LIMIT), so
+      // a search is one pass over the accounts, not a count and then a page. Only a page past the
+      // end, which has no row to carry it, asks for the count alone. Every account, unsearched, is
+      // the exception: its count is the table's, and its page walks the name indexes in order.
+      const pageOf = async (
+        sql: string,
+        countSql: string,
+        bindings: (string | number)[],
+        countBindings: (string | number)[],
+        all: boolean,
+      ) => {
+        const windowed = !(all && !req.search?.trim() && !req.group);
         const rows = rowsOf(
-          await db.raw(
-            `SELECT ${COLUMNS} FROM resources r JOIN accounts a ON a.resource_id = r.id WHERE ${search.sql}
-             ORDER BY ${ORDER()} LIMIT ? OFFSET ?`,
-            [...search.bindings, req.limit, req.offset],
-          ),
+          await db.raw(sql.replace('/*total*/', windowed ? ', COUNT(*) OVER () AS total_n' : ''), [
+            ...bindings,
+            req.limit,
+            req.offset,
+          ]),
         );
-        return { total: Number(count[0]?.n ?? 0), rows: rows.map((r) => toRow(r, true)) };
+        const total =
+          windowed && rows.length
+            ? Number(rows[0]!.total_n)
+            : Number(rowsOf(await db.raw(countSql, countBindings))[0]?.n ?? 0);
+        return { total, rows: rows.map((r) => toRow(r, all)) };
+      };
+      if (actor.allPasswords) {
+        return pageOf(
+          `SELECT ${COLUMNS} /*total*/ FROM resources r JOIN accounts a ON a.resource_id = r.id WHERE ${search.sql}
+           ORDER BY ${ORDER()} LIMIT ? OFFSET ?`,
+          `SELECT COUNT(*) AS n FROM accounts a JOIN resources r ON r.id = a.resource_id WHERE ${search.sql}`,
+          search.bindings,
+          search.bindings,
+          true,
+        );
       }
       const ctes = await grantCtes(actor.userId);
       const from = `FROM accounts a JOIN resources r ON r.id = a.resource_id
@@ -274,17 +293,15 @@ export function visibilityRepo(db: Knex | Knex.Transaction, driver: Driver) {
                                  UNION SELECT resource_id FROM grp_grant)
                OR a.id IN (SELECT account_id FROM acc_grant))
           AND ${search.sql}`;
-      const bindings = [...ctes.bindings, actor.userId, ...search.bindings];
-      const count = rowsOf(await db.raw(`WITH ${ctes.sql} SELECT COUNT(*) AS n ${from}`, bindings));
-      const rows = rowsOf(
-        await db.raw(
-          `WITH ${ctes.sql} SELECT ${COLUMNS}, CASE WHEN r.owner_id = ? THEN 1 ELSE 0 END AS is_owner,
-             ag.k AS acc_k, rg.k AS res_k, gg.k AS grp_k ${from}
-           ORDER BY ${ORDER()} LIMIT ? OFFSET ?`,
-          [...ctes.bindings, actor.userId, actor.userId, ...search.bindings, req.limit, req.offset],
-        ),
+      return pageOf(
+        `WITH ${ctes.sql} SELECT ${COLUMNS}, CASE WHEN r.owner_id = ? THEN 1 ELSE 0 END AS is_owner,
+           ag.k AS acc_k, rg.k AS res_k, gg.k AS grp_k /*total*/ ${from}
+         ORDER BY ${ORDER()} LIMIT ? OFFSET ?`,
+        `WITH ${ctes.sql} SELECT COUNT(*) AS n ${from}`,
+        [...ctes.bindings, actor.userId, actor.userId, ...search.bindings],
+        [...ctes.bindings, actor.userId, ...search.bindings],
+        false,
       );
-      return { total: Number(count[0]?.n ?? 0), rows: rows.map((r) => toRow(r, false)) };
     },
 
     /**
