@@ -329,6 +329,24 @@ for (const driver of storageDrivers()) {
                 page.rows.slice(1, 3).map((row) => row.account.id),
               );
               expect(second.total).toBe(page.total);
+              // Within one group (the console's open group): the visible accounts of the
+              // resources the group holds, by the rule-by-rule membership.
+              for (const g of built.groups) {
+                const holds = new Set<string>();
+                for (const r of built.resources) if (await rules.groupContains(g.id, r)) holds.add(r.id);
+                const inGroup = await repos.visibility.page(
+                  { userId: actor.user.id, allPasswords },
+                  { limit: 1000, offset: 0, search: shape.search, group: g },
+                );
+                const wanted = [...expected.keys()].filter((id) =>
+                  holds.has(built.accounts.find((a) => a.id === id)!.resourceId),
+                );
+                expect(
+                  inGroup.rows.map((row) => row.account.id).sort(),
+                  `${actor.name} in ${g.name}`,
+                ).toEqual(wanted.sort());
+                expect(inGroup.total).toBe(wanted.length);
+              }
             }
           });
         }),

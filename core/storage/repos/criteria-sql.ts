@@ -97,8 +97,9 @@ export function criteriaGroupSql(
 ): SqlPart {
   if (group.criteria.length === 0) return FALSE;
   const parts = group.criteria.map((c) => criterionSql(driver, c, resource, typeNames));
+  // Parenthesised whole: callers join it to other conditions with AND.
   const joined: SqlPart = {
-    sql: parts.map((p) => `(${p.sql})`).join(group.match === 'any' ? ' OR ' : ' AND '),
+    sql: `(${parts.map((p) => `(${p.sql})`).join(group.match === 'any' ? ' OR ' : ' AND ')})`,
     bindings: parts.flatMap((p) => p.bindings),
   };
   if (owner.allPasswords) return joined;
