@@ -12,7 +12,6 @@ import {
 } from './console-context.tsx';
 import { HelpOverlay } from './components/help-overlay.tsx';
 import { Command, commandOf, type Scope } from './keys.ts';
-import { ExplorerIndex } from './model/explorer-index.ts';
 import { AccessScreen } from './screens/access.tsx';
 import { AccountDetailScreen } from './screens/account-detail.tsx';
 import { AdminScreen } from './screens/admin.tsx';
@@ -73,7 +72,6 @@ export function App(props: AppProps) {
   // The only place the console touches the core itself: from here on it acts as the operator.
   const me = useMemo(() => session.core.as(session.actor), [session]);
   const tabs = useMemo(() => TABS.filter((t) => me.can(t.op)), [me]);
-  const index = useMemo(() => new ExplorerIndex(me), [me]);
 
   const showFlash = useCallback(
     (text: string, kind: Flash['kind'] = 'info') => {
@@ -166,8 +164,7 @@ export function App(props: AppProps) {
   // its search, filter and cursor as they were.
   const tabActive = active && !route;
   let tabScreen: React.ReactNode;
-  if (current?.name === 'Passwords')
-    tabScreen = <ExplorerScreen index={index} height={bodyHeight} active={tabActive} />;
+  if (current?.name === 'Passwords') tabScreen = <ExplorerScreen height={bodyHeight} active={tabActive} />;
   else if (current?.name === 'Access') tabScreen = <AccessScreen height={bodyHeight} active={tabActive} />;
   else if (current?.name === 'Live')
     tabScreen = <LiveSessionsScreen height={bodyHeight} active={tabActive} />;

@@ -1,24 +1,20 @@
 import type { Account, Resource, ResourceGroup, Share } from '../model.ts';
 import type { Repos } from '../storage/repos/index.ts';
-import { matchesCriteria, type CriteriaSubject } from '../groups/criteria.ts';
 import { isSuperAdmin, type Actor } from './actor.ts';
+import { levelFromGrants } from './grants.ts';
 import { capForRole, maxLevel, type Level } from './privilege.ts';
 
 /**
- * Computes what one actor may do with accounts, resources and groups. Sharing precedence: the most
- * specific level that has any grant decides (account, then resource, then resource group), so a
- * narrower share can restrict a wider one; within a level a grant to the user beats grants to their
- * user groups. Several grants of the same kind at one level combine to the highest (the reference
- * product does not say; the highest is what each grant alone would allow). Owners and super
- * administrators hold `owner`.
+ * Computes what one actor may do with accounts, resources and groups. The database finds the
+ * grants that bear on an account (repos.visibility: shares on the account, its resource, and the
+ * static and criteria groups holding the resource, to the user or their user groups) and
+ * `levelFromGrants` applies the sharing precedence; owners and super administrators hold `owner`.
  *
  * One resolver serves one operation: it caches the actor's shares and group memberships.
  */
 export class AccessResolver {
   #shares?: Share[];
   #userGroupIds?: string[];
-  #groupMembers = new Map<string, Set<string> | 'criteria'>();
-  #groups = new Map<string, ResourceGroup | undefined>();
 
   constructor(
     private readonly repos: Repos,
@@ -40,17 +36,6 @@ export class AccessResolver {
     return this.#shares;
   }
 
-  /** Only the shares that can bear on one account or resource (the hot path of a reveal). */
-  private async sharesFor(resourceId: string, accountId: string | null): Promise<Share[]> {
-    if (this.#shares) return this.#shares;
-    return this.repos.shares.forGranteesOn(
-      this.actor.user.id,
-      await this.userGroupIds(),
-      accountId,
-      resourceId,
-    );
-  }
-
   /** user-level grant wins over user-group grants; several of one kind → the highest. */
   private pick(grants: Share[]): Level | undefined {
     if (!grants.length) return undefined;
@@ -60,20 +45,14 @@ export class AccessResolver {
 
   async onResource(resource: Resource): Promise<Level> {
     if (this.superAdmin || resource.ownerId === this.actor.user.id) return 'owner';
-    const shares = await this.sharesFor(resource.id, null);
-    const direct = this.pick(shares.filter((s) => s.objectKind === 'resource' && s.objectId === resource.id));
-    if (direct) return capForRole(direct, this.actor.user.role);
-    return capForRole(await this.viaGroups(resource, shares), this.actor.user.role);
+    const grants = await this.repos.visibility.grantsOn(this.actor.user.id, resource.id, null);
+    return levelFromGrants({ owner: false, ...grants }, this.actor.user.role);
   }
 
   async onAccount(account: Account, resource: Resource): Promise<Level> {
     if (this.superAdmin || resource.ownerId === this.actor.user.id) return 'owner';
-    const shares = await this.sharesFor(resource.id, account.id);
-    const onAccount = this.pick(
-      shares.filter((s) => s.objectKind === 'account' && s.objectId === account.id),
-    );
-    if (onAccount) return capForRole(onAccount === 'manage' ? 'modify' : onAccount, this.actor.user.role);
-    return this.onResource(resource);
+    const grants = await this.repos.visibility.grantsOn(this.actor.user.id, resource.id, account.id);
+    return levelFromGrants({ owner: false, ...grants }, this.actor.user.role);
   }
 
   async onGroup(group: ResourceGroup): Promise<Level> {
@@ -84,72 +63,4 @@ export class AccessResolver {
       this.actor.user.role,
     );
   }
-
-  private async viaGroups(resource: Resource, shares: Share[]): Promise<Level> {
-    const groupShares = shares.filter((s) => s.objectKind === 'group');
-    if (!groupShares.length) return 'none';
-    const containing: Share[] = [];
-    for (const s of groupShares) {
-      if (await this.groupContains(s.objectId, resource)) containing.push(s);
-    }
-    return this.pick(containing) ?? 'none';
-  }
-
-  /**
-   * Membership at this moment: a static list, or criteria evaluated now, so a resource renamed
-   * into or out of a criteria group gains or loses the group's shares at once.
-   */
-  async groupContains(groupId: string, resource: Resource): Promise<boolean> {
-    if (!this.#groups.has(groupId)) this.#groups.set(groupId, await this.repos.resourceGroups.byId(groupId));
-    const group = this.#groups.get(groupId);
-    if (!group) return false;
-    if (group.kind === 'static') {
-      let members = this.#groupMembers.get(groupId);
-      if (!members) {
-        members = new Set(await this.repos.resourceGroups.staticMembers(groupId));
-        this.#groupMembers.set(groupId, members);
-      }
-      return members !== 'criteria' && members.has(resource.id);
-    }
-    return criteriaGroupContains(this.repos, group, resource);
-  }
-}
-
-/**
- * A criteria group only ever holds resources its owner could manage directly — owned, or shared
- * to the owner at resource level with manage — or any resource when the owner is a super
- * administrator. Without this rule "name contains a" would hand an administrator's group every
- * resource in the system (the same risk is why sharing a criteria group with manage is off by
- * default: the user-group setting `allowGrantManageCriteria`).
- */
-export async function criteriaGroupContains(
-  repos: Repos,
-  group: ResourceGroup,
-  resource: Resource,
-): Promise<boolean> {
-  const owner = await repos.users.byId(group.ownerId);
-  if (!owner) return false;
-  const ownerIsSuper = owner.superAdmin && (owner.role === 'admin' || owner.role === 'password-admin');
-  if (!ownerIsSuper && resource.ownerId !== owner.id) {
-    const ownerGroups = await repos.userGroups.groupsOf(owner.id);
-    const ownerShares = await repos.shares.forGrantees(
-      owner.id,
-      ownerGroups.map((g) => g.id),
-    );
-    const manages = ownerShares.some(
-      (s) => s.objectKind === 'resource' && s.objectId === resource.id && s.privilege === 'manage',
-    );
-    if (!manages) return false;
-  }
-  return matchesCriteria(group, await subjectOf(repos, resource));
-}
-
-export async function subjectOf(repos: Repos, resource: Resource): Promise<CriteriaSubject> {
-  const type = await repos.types.byId(resource.typeId);
-  return {
-    name: resource.name,
-    typeName: type?.name ?? '',
-    description: resource.description,
-    accountNames: await repos.accounts.names(resource.id),
-  };
 }

@@ -106,12 +106,16 @@ async function rotateLocked(o: RotationOptions): Promise<RotationResult> {
       for (;;) {
         const batch = await o.store.tx(async (repos) => {
           const cells = await repos.secrets.notSealedWith(col, prefix, o.batchSize, after);
-          for (const cell of cells) {
+          // One statement per batch, not one per row: the per-row round trip, not the database's
+          // work, was what bounded a rotation.
+          const moved = cells.map((cell) => {
             const where = aadFor(col.table, col.column, cell.rowKey);
             const secret = keyring.open(cell.sealed, where);
-            await repos.secrets.replace(col, cell.rowKey, cell.sealed, keyring.seal(secret, where));
+            const sealed = keyring.seal(secret, where);
             secret.wipe();
-          }
+            return { rowKey: cell.rowKey, expected: cell.sealed, sealed };
+          });
+          await repos.secrets.replaceMany(col, moved);
           return cells;
         });
         if (batch.length === 0) break;

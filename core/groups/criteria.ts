@@ -9,7 +9,7 @@ export interface CriteriaSubject {
 }
 
 /** Case-insensitive, as an operator typing "contains web" expects. */
-function test(op: Criterion['op'], actual: string, wanted: string): boolean {
+export function criterionHolds(op: Criterion['op'], actual: string, wanted: string): boolean {
   const a = actual.toLowerCase();
   const w = wanted.toLowerCase();
   switch (op) {
@@ -31,17 +31,17 @@ function test(op: Criterion['op'], actual: string, wanted: string): boolean {
 function matchOne(c: Criterion, s: CriteriaSubject): boolean {
   switch (c.field) {
     case 'resource-name':
-      return test(c.op, s.name, c.value);
+      return criterionHolds(c.op, s.name, c.value);
     case 'resource-type':
-      return test(c.op, s.typeName, c.value);
+      return criterionHolds(c.op, s.typeName, c.value);
     case 'resource-description':
-      return test(c.op, s.description, c.value);
+      return criterionHolds(c.op, s.description, c.value);
     case 'account-name':
       // Negative operators must hold for every account ("no account contains x"); positive ones
       // for at least one — otherwise "not-contains" would match almost any multi-account resource.
       if (c.op === 'not-contains' || c.op === 'not-equals')
-        return s.accountNames.every((n) => test(c.op, n, c.value));
-      return s.accountNames.some((n) => test(c.op, n, c.value));
+        return s.accountNames.every((n) => criterionHolds(c.op, n, c.value));
+      return s.accountNames.some((n) => criterionHolds(c.op, n, c.value));
   }
 }
 

@@ -5,6 +5,7 @@ import { checkName } from '../identity/names.ts';
 import type { ResourceGroup } from '../model.ts';
 import { readSettings } from '../settings/system-settings.ts';
 import { loadAccount } from '../vault/refs.ts';
+import { loadGroup } from './group-refs.ts';
 import { visibleAccounts } from './visible.ts';
 
 export interface ExplorerEntry {
@@ -41,39 +42,45 @@ const RECENT_LIMIT = 50;
 export class ExplorerService {
   constructor(private readonly ctx: CoreContext) {}
 
+  /**
+   * One page of All: the accounts the actor sees, matching `search` when given, in name order;
+   * with `within.group`, only the accounts of resources that group holds now (a group the actor
+   * may see).
+   */
   async all(
     actor: Actor,
     search = '',
     limit = 1000,
     offset = 0,
+    within: { group?: string } = {},
   ): Promise<{ total: number; entries: ExplorerEntry[] }> {
     return this.ctx.run(actor, 'account.view', { kind: 'explorer', name: 'all' }, async (s) => {
       this.ctx.authz.require(actor, 'account.view');
-      const needle = search.trim().toLowerCase();
-      const customText = new Map<string, string>();
-      for (const v of await s.repos.fields.allText()) {
-        const key = `${v.ownerKind}:${v.ownerId}`;
-        customText.set(key, customText.has(key) ? `${customText.get(key)} ${v.text}` : v.text);
+      let group: ResourceGroup | undefined;
+      if (within.group) {
+        group = await loadGroup(s.repos, within.group);
+        this.ctx.authz.requireOn(actor, 'resource-group.view', await s.access.onGroup(group), {
+          kind: 'group',
+          name: within.group,
+        });
       }
+      const page = await visibleAccounts(s, actor, {
+        limit,
+        offset,
+        search,
+        ...(group ? { group } : {}),
+      });
+      const custom = await s.repos.fields.textOf(
+        page.accounts.map((v) => v.resource.id),
+        page.accounts.map((v) => v.account.id),
+      );
       const customOf = (v: { resource: { id: string }; account: { id: string } }) =>
-        [customText.get(`resource:${v.resource.id}`), customText.get(`account:${v.account.id}`)]
+        [custom.get(`resource:${v.resource.id}`), custom.get(`account:${v.account.id}`)]
           .filter(Boolean)
           .join(' ');
-      const list = (await visibleAccounts(s, actor)).filter(
-        (v) =>
-          !needle ||
-          [
-            v.resource.name,
-            v.account.name,
-            v.resource.description,
-            v.resource.dnsName,
-            v.account.notes,
-            customOf(v),
-          ].some((f) => f.toLowerCase().includes(needle)),
-      );
       return {
-        total: list.length,
-        entries: list.slice(offset, offset + limit).map((v) => ({
+        total: page.total,
+        entries: page.accounts.map((v) => ({
           ref: `${v.resource.name}/${v.account.name}`,
           resource: v.resource.name,
           account: v.account.name,

@@ -1,5 +1,4 @@
 import type { Actor } from '../authz/actor.ts';
-import { criteriaGroupContains } from '../authz/resolver.ts';
 import type { CoreContext, OpScope } from '../context.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { checkName, checkText } from '../identity/names.ts';
@@ -184,10 +183,7 @@ export class GroupsService {
 
   async memberResources(s: OpScope, g: ResourceGroup): Promise<Resource[]> {
     if (g.kind === 'static') return s.repos.resources.byIds(await s.repos.resourceGroups.staticMembers(g.id));
-    const out: Resource[] = [];
-    for (const r of await s.repos.resources.list())
-      if (await criteriaGroupContains(s.repos, g, r)) out.push(r);
-    return out;
+    return s.repos.visibility.criteriaMembers(g);
   }
 
   /**

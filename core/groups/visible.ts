@@ -1,8 +1,8 @@
 import { isSuperAdmin, type Actor } from '../authz/actor.ts';
+import { levelFromGrants } from '../authz/grants.ts';
 import type { Level } from '../authz/privilege.ts';
 import type { OpScope } from '../context.ts';
-import type { Account, Resource } from '../model.ts';
-import { criteriaGroupContains } from '../authz/resolver.ts';
+import type { Account, Resource, ResourceGroup } from '../model.ts';
 
 export interface VisibleAccount {
   account: Account;
@@ -11,42 +11,24 @@ export interface VisibleAccount {
 }
 
 /**
- * "All My Passwords": everything the actor owns plus everything shared to them, directly
- * or through a group. Super administrators see every account.
+ * One page of "All My Passwords": everything the actor owns plus everything shared to them,
+ * directly or through a group (super administrators see every account), matching `search` when
+ * given, in name order. The database answers which accounts and with which grants; the sharing
+ * precedence turns each row's grants into the level shown.
  */
-export async function visibleAccounts(s: OpScope, actor: Actor): Promise<VisibleAccount[]> {
-  let resources: Resource[];
-  if (actor.kind === 'host' || isSuperAdmin(actor)) {
-    resources = await s.repos.resources.list();
-  } else {
-    const shares = await s.access.shares();
-    const ids = new Set((await s.repos.resources.ownedBy(actor.user.id)).map((r) => r.id));
-    for (const sh of shares) if (sh.objectKind === 'resource') ids.add(sh.objectId);
-    const sharedAccounts = await s.repos.accounts.byIds(
-      shares.filter((sh) => sh.objectKind === 'account').map((sh) => sh.objectId),
-    );
-    for (const a of sharedAccounts) ids.add(a.resourceId);
-    for (const g of await s.repos.resourceGroups.byIds(
-      shares.filter((sh) => sh.objectKind === 'group').map((sh) => sh.objectId),
-    )) {
-      if (g.kind === 'static') {
-        for (const id of await s.repos.resourceGroups.staticMembers(g.id)) ids.add(id);
-      } else {
-        for (const r of await s.repos.resources.list())
-          if (await criteriaGroupContains(s.repos, g, r)) ids.add(r.id);
-      }
-    }
-    resources = await s.repos.resources.byIds([...ids]);
-  }
-  const byId = new Map(resources.map((r) => [r.id, r]));
-  const out: VisibleAccount[] = [];
-  for (const account of await s.repos.accounts.ofResources([...byId.keys()])) {
-    const resource = byId.get(account.resourceId)!;
-    const level = await s.access.onAccount(account, resource);
-    if (level !== 'none') out.push({ account, resource, level });
-  }
-  out.sort(
-    (a, b) => a.resource.name.localeCompare(b.resource.name) || a.account.name.localeCompare(b.account.name),
-  );
-  return out;
+export async function visibleAccounts(
+  s: OpScope,
+  actor: Actor,
+  page: { limit: number; offset: number; search?: string; group?: ResourceGroup },
+): Promise<{ total: number; accounts: VisibleAccount[] }> {
+  const allPasswords = actor.kind === 'host' || isSuperAdmin(actor);
+  const { total, rows } = await s.repos.visibility.page({ userId: actor.user.id, allPasswords }, page);
+  return {
+    total,
+    accounts: rows.map((r) => ({
+      account: r.account,
+      resource: r.resource,
+      level: levelFromGrants(r.grants, actor.user.role),
+    })),
+  };
 }

@@ -1,7 +1,6 @@
 import type { AccessNotifier } from '../access/notify.ts';
 import type { CoreContext } from '../context.ts';
 import type { Secret } from '../crypto/secret.ts';
-import { criteriaGroupContains } from '../authz/resolver.ts';
 import type { Account, Resource, ResourceGroup } from '../model.ts';
 import { generatePassword } from '../policy/generate.ts';
 import { effectivePolicy } from '../policy/policies-service.ts';
@@ -48,9 +47,7 @@ const oneLine = (e: unknown): string => firstLine(e, 300);
 /** The resources of a group at this moment (static list, or criteria evaluated now). */
 export async function groupResources(repos: Repos, g: ResourceGroup): Promise<Resource[]> {
   if (g.kind === 'static') return repos.resources.byIds(await repos.resourceGroups.staticMembers(g.id));
-  const out: Resource[] = [];
-  for (const r of await repos.resources.list()) if (await criteriaGroupContains(repos, g, r)) out.push(r);
-  return out;
+  return repos.visibility.criteriaMembers(g);
 }
 
 /**

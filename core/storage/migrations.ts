@@ -11,6 +11,7 @@ import { m009 } from './migrations/009-login-attempts.ts';
 import { m010 } from './migrations/010-web-links.ts';
 import { m012 } from './migrations/012-recording-keys.ts';
 import { m013 } from './migrations/013-recording-search.ts';
+import { m014 } from './migrations/014-visibility-query.ts';
 
 /**
  * Schema migrations, in code so the embedded SQLite default and PostgreSQL run the very same
@@ -36,6 +37,7 @@ export const MIGRATIONS: readonly Migration[] = [
   m010,
   m012,
   m013,
+  m014,
 ];
 
 /** Adapts the list to knex's migration-source interface. */

@@ -32,9 +32,8 @@ export async function loadAccount(
   ref: string,
 ): Promise<{ resource: Resource; account: Account }> {
   const { resource: rn, account: an } = parseAccountRef(ref);
-  const resource = await repos.resources.byName(rn);
-  const account = resource ? await repos.accounts.byName(resource.id, an) : undefined;
+  const found = await repos.accounts.byRef(rn, an);
   // One message for a missing resource and a missing account: both are "this account".
-  if (!resource || !account) throw new NotFoundError('account', ref);
-  return { resource, account };
+  if (!found) throw new NotFoundError('account', ref);
+  return found;
 }

@@ -15,7 +15,6 @@ const root = path.join(import.meta.dirname, '..', '..');
  */
 const PAGES_WRITTEN_ON_OTHER_BRANCHES_UNTIL_MERGE: ReadonlySet<string> = new Set([
   'docs/administrators/api.md',
-  'docs/benchmarks/vault-and-console.md',
   'docs/administrators/cluster.md',
 ]);
 

@@ -1,10 +1,10 @@
 import { Box, Text } from 'ink';
-import React, { useCallback, useEffect, useMemo, useState } from 'react';
+import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { plural } from '../../core/index.ts';
 import { refusal, useConsole, useNavigation } from '../console-context.tsx';
 import { useCursor, VirtualList } from '../components/virtual-list.tsx';
 import { Command, commandOf } from '../keys.ts';
-import type { ExplorerIndex, IndexedEntry } from '../model/explorer-index.ts';
+import { AccountPages, type AccountRow } from '../model/account-pages.ts';
 import { launchInPlace } from './launch.ts';
 import { useKeys } from '../components/use-keys.ts';
 
@@ -23,11 +23,15 @@ interface Row {
   muted?: boolean;
 }
 
+function entryRow(e: AccountRow): Row {
+  return { ref: e.ref, label: [e.ref, e.dnsName, e.description].filter(Boolean).join('   ') };
+}
+
 /**
  * The password explorer: views, type-to-search (every printable key goes to the search line),
  * Enter opens the account, Ctrl-O connects, Ctrl-F marks a favourite.
  */
-export function ExplorerScreen(props: { index: ExplorerIndex; height: number; active: boolean }) {
+export function ExplorerScreen(props: { height: number; active: boolean }) {
   const c = useConsole();
   const nav = useNavigation();
   const { me } = c;
@@ -35,19 +39,23 @@ export function ExplorerScreen(props: { index: ExplorerIndex; height: number; ac
   const [view, setViewState] = useState<View | null>(null);
   const setView = setViewState as (v: View | ((v: View) => View)) => void;
   const [search, setSearch] = useState('');
+  // A view's rows: a short list (Favourites, Recent, Groups), or the pages of an account search.
   const [rows, setRows] = useState<Row[] | null>(null);
-  const [total, setTotal] = useState<number | null>(null);
-  const [group, setGroup] = useState<{ name: string; resources: Set<string> } | null>(null);
+  const [pages, setPages] = useState<AccountPages | null>(null);
+  const [, setPagesLoaded] = useState(0);
+  const [group, setGroup] = useState<{ name: string } | null>(null);
   const [reload, setReload] = useState(0);
+  const searching = useRef<Promise<AccountPages> | null>(null);
   const listHeight = Math.max(1, props.height - 3);
-  const [cursor, move, setCursor] = useCursor(rows?.length ?? 0, listHeight);
-
-  const entryRow = useCallback(
-    (e: IndexedEntry): Row => ({
-      ref: e.ref,
-      label: [e.ref, e.dnsName, e.description].filter(Boolean).join('   '),
-    }),
-    [],
+  const count = pages ? pages.total : (rows?.length ?? 0);
+  const [cursor, move, setCursor] = useCursor(count, listHeight);
+  const rowAt = useCallback(
+    (i: number): Row | undefined => {
+      if (!pages) return rows?.[i];
+      const e = pages.at(i);
+      return e ? entryRow(e) : undefined;
+    },
+    [pages, rows],
   );
 
   useEffect(() => {
@@ -61,39 +69,44 @@ export function ExplorerScreen(props: { index: ExplorerIndex; height: number; ac
     };
   }, [me]);
 
-  // The data of the view; searches run after the keystroke has been drawn (ExplorerIndex slices).
-  // A search looks across all the user's accounts from any view (within a group when one is open).
-  // (The Groups view's search still looks for group names.)
+  // The data of the view. An account search (All, an open group, or typing from Favourites or
+  // Recent) asks the core for its first page only after the keystroke has been drawn, and a newer
+  // keystroke drops an older search's answer. (The Groups view's search still looks for group names.)
   const searchingAll = search.trim() !== '' && view !== 'All' && view !== 'Groups' && !group;
   useEffect(() => {
     if (view === null) return;
     let stale = false;
     const needle = search.trim().toLowerCase();
-    const keep = (ref: string) =>
-      !needle || ref.toLowerCase().includes(needle) || !!props.index.byRef(ref)?.haystack.includes(needle);
-    const show = (r: Row[], t: number | null = null) => {
+    const show = (r: Row[] | null, p: AccountPages | null = null) => {
       if (stale) return;
       setRows(r);
-      setTotal(t);
+      setPages(p);
     };
     const run = async () => {
       if (view === 'All' || group || (needle && view !== 'Groups')) {
-        const within = group ? (e: IndexedEntry) => group.resources.has(e.resource) : undefined;
-        const found = await props.index.search(search, within);
-        if (found) show(found.map(entryRow), found.length);
+        await new Promise((r) => setImmediate(r));
+        // One search in flight per console: keys typed meanwhile wait for it, and only the newest
+        // of them asks next, so fast typing never queues a search per key on the database.
+        while (searching.current) await searching.current.catch(() => undefined);
+        if (stale) return;
+        const asked = AccountPages.open(me, { search, ...(group ? { group: group.name } : {}) });
+        searching.current = asked;
+        try {
+          show(null, await asked);
+        } finally {
+          if (searching.current === asked) searching.current = null;
+        }
       } else if (view === 'Favourites') {
         const favs = await me.explorer.favourites();
         show(
-          favs
-            .filter((f) => keep(f.ref))
-            .map((f) => ({
-              ref: f.ref,
-              label: f.accessible ? f.ref : `${f.ref}   (no longer shared with you)`,
-              muted: !f.accessible,
-            })),
+          favs.map((f) => ({
+            ref: f.ref,
+            label: f.accessible ? f.ref : `${f.ref}   (no longer shared with you)`,
+            muted: !f.accessible,
+          })),
         );
       } else if (view === 'Recent') {
-        show((await me.explorer.recent()).filter(keep).map((ref) => ({ ref, label: ref })));
+        show((await me.explorer.recent()).map((ref) => ({ ref, label: ref })));
       } else {
         const out: Row[] = [];
         const walk = (nodes: Awaited<ReturnType<typeof me.explorer.tree>>, depth: number) => {
@@ -113,7 +126,7 @@ export function ExplorerScreen(props: { index: ExplorerIndex; height: number; ac
     };
     run().catch((e: unknown) => {
       if (!stale) {
-        setRows([]);
+        show([]);
         c.flash(refusal(e), 'error');
       }
     });
@@ -121,9 +134,22 @@ export function ExplorerScreen(props: { index: ExplorerIndex; height: number; ac
       stale = true;
     };
     // c.flash is stable for the console's life, so it is not a dependency.
-  }, [view, search, group, reload, props.index, me, entryRow]);
+  }, [view, search, group, reload, me]);
 
-  const selected = rows?.[cursor];
+  // Scrolling through an account search loads the pages around the cursor, then redraws.
+  useEffect(() => {
+    if (!pages) return;
+    let gone = false;
+    pages
+      .ensure(cursor - listHeight, cursor + listHeight)
+      .then((loaded) => loaded && !gone && setPagesLoaded((n) => n + 1))
+      .catch((e: unknown) => !gone && c.flash(refusal(e), 'error'));
+    return () => {
+      gone = true;
+    };
+  }, [pages, cursor, listHeight]);
+
+  const selected = rowAt(cursor);
   // While a search is being typed, '?' and the other letters are text, not commands.
   const { setTyping } = c;
   useEffect(() => {
@@ -149,21 +175,15 @@ export function ExplorerScreen(props: { index: ExplorerIndex; height: number; ac
         return;
       }
       if (cmd === Command.Refresh) {
-        void props.index.load(true).then(() => setReload((n) => n + 1));
+        setReload((n) => n + 1);
         return;
       }
       if (cmd === Command.Open && selected) {
         if (selected.ref) return nav.open({ screen: 'detail', ref: selected.ref });
         if (selected.group) {
-          const name = selected.group;
-          me.groups
-            .members(name)
-            .then((resources) => {
-              setGroup({ name, resources: new Set(resources) });
-              setSearch('');
-              setCursor(0);
-            })
-            .catch((e: unknown) => c.flash(refusal(e), 'error'));
+          setGroup({ name: selected.group });
+          setSearch('');
+          setCursor(0);
         }
         return;
       }
@@ -199,7 +219,8 @@ export function ExplorerScreen(props: { index: ExplorerIndex; height: number; ac
   );
 
   const heading = group ? `Group ${group.name}` : searchingAll ? 'All accounts' : (view ?? '');
-  const count = rows === null ? '…' : total !== null ? plural(total, 'account') : plural(rows.length, 'row');
+  const loading = rows === null && pages === null;
+  const shownCount = loading ? '…' : pages ? plural(pages.total, 'account') : plural(count, 'row');
   const viewBar = useMemo(
     () =>
       VIEWS.map((v) => (
@@ -235,15 +256,15 @@ export function ExplorerScreen(props: { index: ExplorerIndex; height: number; ac
       <Text
         color={c.theme.muted}
         wrap="truncate-end"
-      >{`${heading} · ${count}${rows === null ? ' loading' : ''}`}</Text>
+      >{`${heading} · ${shownCount}${loading ? ' loading' : ''}`}</Text>
       <VirtualList
-        count={rows?.length ?? 0}
+        count={loading ? 0 : count}
         selected={cursor}
         height={listHeight}
-        row={(i) => rows![i]!.label}
-        muted={(i) => !!rows![i]!.muted}
+        row={(i) => rowAt(i)?.label ?? '…'}
+        muted={(i) => !!rowAt(i)?.muted}
         empty={
-          rows === null
+          loading
             ? 'loading…'
             : view === 'Favourites' && !search
               ? 'No favourites yet: → for All, then Ctrl-F on an account to add it.'

@@ -21,6 +21,7 @@ import { webLinksRepo } from './web-links.ts';
 import { policiesRepo, settingsRepo } from './settings.ts';
 import { sharesRepo } from './shares.ts';
 import { userGroupsRepo, usersRepo } from './users.ts';
+import { visibilityRepo } from './visibility.ts';
 import { accountsRepo, fieldsRepo, historyRepo, personalRepo, resourcesRepo, typesRepo } from './vault.ts';
 
 export function createRepos(db: Knex | Knex.Transaction, driver: 'sqlite' | 'postgres') {
@@ -54,6 +55,7 @@ export function createRepos(db: Knex | Knex.Transaction, driver: 'sqlite' | 'pos
     sync: syncRepo(db),
     rotation: rotationRepo(db),
     webLinks: webLinksRepo(db),
+    visibility: visibilityRepo(db, driver),
   };
 }
 
@@ -70,6 +72,7 @@ export type {
   RotationTaskRow,
   ScheduleKind,
 } from './rotation.ts';
+export type { Grants, VisibilityPage, VisibleRow } from './visibility.ts';
 export type { AuditQuery } from './audit.ts';
 export type { RecordingRow, RecordingFilter } from './recordings.ts';
 export type {

@@ -55,15 +55,33 @@ export function secretsRepo(db: Knex | Knex.Transaction) {
         .first();
       return Number(r?.n ?? 0);
     },
-    /** Compare-and-set: only replaces the value it read, so a concurrent change is never undone. */
-    async replace(col: SecretColumn, rowKey: string[], expected: string, sealed: string): Promise<boolean> {
-      const where: Record<string, string> = {};
-      col.key.forEach((k, i) => (where[k] = rowKey[i]!));
-      const n = await db(col.table)
-        .where(where)
-        .where(col.column, expected)
-        .update({ [col.column]: sealed });
-      return n === 1;
+    /**
+     * Compare-and-set for a whole batch in one statement: each row takes its new value only if
+     * it still holds the value that was read. Returns how many rows changed; a row that lost to a
+     * concurrent write keeps the newer value and is picked up by the next pass.
+     */
+    async replaceMany(
+      col: SecretColumn,
+      cells: { rowKey: string[]; expected: string; sealed: string }[],
+    ): Promise<number> {
+      const keys = col.key.map((_, i) => `k${i}`);
+      const tuple = `(${[...keys, 'old_v', 'new_v'].map(() => '?').join(', ')})`;
+      const match = col.key.map((k, i) => `${col.table}.${k} = v.${keys[i]}`).join(' AND ');
+      let changed = 0;
+      // At most 1,000 rows a statement: both databases cap the values one statement may bind.
+      for (let i = 0; i < cells.length; i += 1000) {
+        const chunk = cells.slice(i, i + 1000);
+        const r = (await db.raw(
+          `WITH v (${[...keys, 'old_v', 'new_v'].join(', ')}) AS (VALUES ${chunk.map(() => tuple).join(', ')})
+           UPDATE ${col.table} SET ${col.column} = v.new_v FROM v
+           WHERE ${match} AND ${col.table}.${col.column} = v.old_v`,
+          chunk.flatMap((c) => [...c.rowKey, c.expected, c.sealed]),
+        )) as unknown;
+        // PostgreSQL reports the rows changed; SQLite's driver does not through knex.raw.
+        const n = (r as { rowCount?: unknown }).rowCount;
+        changed += typeof n === 'number' ? n : chunk.length;
+      }
+      return changed;
     },
     async all(col: SecretColumn): Promise<SealedCell[]> {
       const rows = await db(col.table)

@@ -10,6 +10,7 @@ import type {
   Resource,
   ResourceType,
 } from '../../model.ts';
+import { fold, foldOrNull } from './fold.ts';
 import { bool, jsonArray, likeEscape, num, numOrNull, str, strOrNull, type Row } from './map.ts';
 
 const toType = (r: Row): ResourceType => ({
@@ -100,6 +101,9 @@ function resourceRow(x: Resource): Row {
     record_file_contents: !!x.recordFileContents,
     created_at: x.createdAt,
     updated_at: x.updatedAt,
+    name_folded: fold(x.name),
+    description_folded: fold(x.description),
+    dns_name_folded: fold(x.dnsName),
   };
 }
 
@@ -176,20 +180,38 @@ export function fieldsRepo(db: Knex | Knex.Transaction) {
           field_id: fieldId,
           value_text: text,
           value_enc: enc,
+          value_text_folded: foldOrNull(text),
         })
         .onConflict(['owner_kind', 'owner_id', 'field_id'])
-        .merge(['value_text', 'value_enc']);
+        .merge(['value_text', 'value_enc', 'value_text_folded']);
     },
-    /** Every non-secret custom value (password-kind values are sealed and never searched). */
-    async allText(): Promise<{ ownerKind: FieldTarget; ownerId: string; text: string }[]> {
-      const rows = await db('custom_values')
-        .whereNotNull('value_text')
-        .select('owner_kind', 'owner_id', 'value_text');
-      return rows.map((r) => ({
-        ownerKind: str(r.owner_kind) as FieldTarget,
-        ownerId: str(r.owner_id),
-        text: str(r.value_text),
-      }));
+    /**
+     * The non-secret custom values of these resources and accounts, space-separated per owner
+     * (`resource:<id>` / `account:<id>`), in field order.
+     */
+    async textOf(resourceIds: string[], accountIds: string[]): Promise<Map<string, string>> {
+      const out = new Map<string, string>();
+      const owners: [FieldTarget, string[]][] = [
+        ['resource', [...new Set(resourceIds)]],
+        ['account', accountIds],
+      ];
+      for (const [kind, ids] of owners) {
+        for (let i = 0; i < ids.length; i += 500) {
+          const rows = await db('custom_values')
+            .join('custom_field_defs', 'custom_field_defs.id', 'custom_values.field_id')
+            .where('custom_values.owner_kind', kind)
+            .whereIn('custom_values.owner_id', ids.slice(i, i + 500))
+            .whereNotNull('custom_values.value_text')
+            .orderBy(['custom_values.owner_id', 'custom_field_defs.position'])
+            .select('custom_values.owner_id', 'custom_values.value_text');
+          for (const r of rows) {
+            const key = `${kind}:${str(r.owner_id)}`;
+            const text = str(r.value_text);
+            out.set(key, out.has(key) ? `${out.get(key)} ${text}` : text);
+          }
+        }
+      }
+      return out;
     },
     async removeValuesOf(ownerKind: FieldTarget, ownerIds: string[]): Promise<void> {
       if (ownerIds.length)
@@ -245,6 +267,33 @@ export function accountsRepo(db: Knex | Knex.Transaction) {
       const r = await db('accounts').where({ resource_id: resourceId, name }).first();
       return r ? toAccount(r) : undefined;
     },
+    /** An account and its resource by their names, in one round trip (what every `RESOURCE/ACCOUNT` needs). */
+    async byRef(
+      resourceName: string,
+      accountName: string,
+    ): Promise<{ resource: Resource; account: Account } | undefined> {
+      const r = (await db('accounts')
+        .join('resources', 'resources.id', 'accounts.resource_id')
+        .where('resources.name', resourceName)
+        .where('accounts.name', accountName)
+        .first(
+          'accounts.id as a_id',
+          'accounts.name as a_name',
+          'accounts.created_at as a_created_at',
+          'accounts.resource_id',
+          'accounts.notes',
+          'accounts.password_enc',
+          'accounts.password_changed_at',
+          'accounts.password_changed_by',
+          'accounts.credential_kind',
+          'resources.*',
+        )) as Row | undefined;
+      if (!r) return undefined;
+      return {
+        resource: toResource(r),
+        account: toAccount({ ...r, id: r.a_id, name: r.a_name, created_at: r.a_created_at }),
+      };
+    },
     async ofResource(resourceId: string): Promise<Account[]> {
       return (await db('accounts').where({ resource_id: resourceId }).orderBy('name')).map(toAccount);
     },
@@ -277,6 +326,8 @@ export function accountsRepo(db: Knex | Knex.Transaction) {
         password_changed_by: a.passwordChangedBy,
         credential_kind: a.credentialKind,
         created_at: a.createdAt,
+        name_folded: fold(a.name),
+        notes_folded: fold(a.notes),
       });
     },
     async updatePassword(id: string, enc: string, at: string, by: string): Promise<void> {
@@ -285,7 +336,9 @@ export function accountsRepo(db: Knex | Knex.Transaction) {
         .update({ password_enc: enc, password_changed_at: at, password_changed_by: by });
     },
     async updateNotes(id: string, notes: string): Promise<void> {
-      await db('accounts').where({ id }).update({ notes });
+      await db('accounts')
+        .where({ id })
+        .update({ notes, notes_folded: fold(notes) });
     },
     async remove(id: string): Promise<void> {
       await db('accounts').where({ id }).delete();
