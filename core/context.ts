@@ -1,7 +1,7 @@
 import { AuditLog, type AuditEntry } from './audit/audit-log.ts';
 import type { AuditChain } from './audit/chain.ts';
 import type { AuditEventType } from './audit/events.ts';
-import type { Actor } from './authz/actor.ts';
+import { viaDetails, type Actor } from './authz/actor.ts';
 import { Authorizer } from './authz/authorizer.ts';
 import type { Operation } from './authz/operations.ts';
 import { AccessResolver } from './authz/resolver.ts';
@@ -86,6 +86,11 @@ export interface OpScope {
   ): void;
 }
 
+/** An operation's audit details with the API key that acted, if one did (none: left as given). */
+function withVia(actor: Actor, details: Record<string, unknown> | undefined) {
+  return actor.apiKey === undefined ? details : { ...details, ...viaDetails(actor) };
+}
+
 /**
  * Shared plumbing of the core services. `run` opens one transaction per operation: the change
  * and its audit row commit together. A refusal (not found / forbidden) rolls the transaction back
@@ -151,7 +156,7 @@ export class CoreContext {
               source: actor.source,
               target: t,
               result,
-              details,
+              details: withVia(actor, details),
             });
           },
           auditIfFails: (type, t, details) => {
@@ -161,7 +166,7 @@ export class CoreContext {
               source: actor.source,
               target: t,
               result: 'failure',
-              details,
+              details: withVia(actor, details),
             });
           },
         };
@@ -224,7 +229,7 @@ export class CoreContext {
       source: actor.source,
       target,
       result: 'denied',
-      details: { operation: op, code: e.code, reason: e.message },
+      details: { operation: op, code: e.code, reason: e.message, ...viaDetails(actor) },
     });
   }
 

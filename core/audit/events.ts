@@ -143,6 +143,11 @@ export const AUDIT_EVENTS = {
   'recording.interrupted': 'V160',
   // Identity: an administrator lifts a lockout before it expires.
   'user.unlock': 'U140',
+  // API keys: issued and revoked by administrators; a refused key names its reason in
+  // details.reason (malformed, unknown, revoked, expired, address, user-inactive).
+  'apikey.create': 'K200',
+  'apikey.revoke': 'K201',
+  'apikey.refused': 'K202',
 } as const;
 
 export type AuditEventType = keyof typeof AUDIT_EVENTS;

@@ -59,6 +59,7 @@ export const ACTOR_SERVICES = [
   'rotation',
   'resetSettings',
   'keys',
+  'apiKeys',
 ] as const satisfies readonly (keyof Core)[];
 
 export type ActorServiceName = (typeof ACTOR_SERVICES)[number];

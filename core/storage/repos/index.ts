@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { accessRepo } from './access.ts';
+import { apiKeysRepo } from './api-keys.ts';
 import { auditRepo } from './audit.ts';
 import { explorerRepo, resourceGroupsRepo } from './groups.ts';
 import {
@@ -50,6 +51,7 @@ export function createRepos(db: Knex | Knex.Transaction, driver: 'sqlite' | 'pos
     listeners: listenersRepo(db),
     sync: syncRepo(db),
     rotation: rotationRepo(db),
+    apiKeys: apiKeysRepo(db),
   };
 }
 
@@ -67,6 +69,7 @@ export type {
   ScheduleKind,
 } from './rotation.ts';
 export type { AuditQuery } from './audit.ts';
+export type { ApiKeyRow } from './api-keys.ts';
 export type { RecordingRow, RecordingFilter } from './recordings.ts';
 export type { SshKeyRow, LandingRow } from './gateway.ts';
 export type {
