@@ -1,8 +1,8 @@
 // Calls the REST API the way a client would: a method, a path with its query, an optional key
 // and JSON body. `adapterTransport` goes through the API's own handler in-process (no sockets);
 // the HTTPS transport goes through the real listener.
-import type { ApiResponse } from '../../gateway/web/api/api-handler.ts';
-import type { ApiCall } from '../../gateway/web/api/api-handler.ts';
+import https from 'node:https';
+import type { ApiCall, ApiResponse } from '../../gateway/web/api/api-handler.ts';
 
 export interface ApiAnswer {
   status: number;
@@ -17,6 +17,8 @@ export interface CallOptions {
   body?: unknown;
   /** Sent instead of the Bearer header built from `key`. */
   authorization?: string;
+  /** Extra request headers (HTTPS transport only); `body` given as a string is sent as is. */
+  headers?: Record<string, string>;
 }
 
 export type Transport = (method: string, pathAndQuery: string, o?: CallOptions) => Promise<ApiAnswer>;
@@ -38,4 +40,55 @@ export function adapterTransport(
     const text = JSON.stringify(r.body);
     return { status: r.status, body: JSON.parse(text) as unknown, headers: r.headers, text };
   };
+}
+
+/**
+ * The real thing: node's https client against a listener, trusting only its certificate `ca`,
+ * over one keep-alive agent (as an application would hold one).
+ */
+export function httpsTransport(
+  baseUrl: string,
+  ca: string,
+  agent = new https.Agent({ keepAlive: true, ca }),
+): Transport {
+  return (method, pathAndQuery, o = {}) =>
+    new Promise<ApiAnswer>((resolve, reject) => {
+      const payload =
+        o.body === undefined ? undefined : typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
+      const auth = o.authorization ?? (o.key ? `Bearer ${o.key}` : undefined);
+      const req = https.request(
+        new URL(pathAndQuery, baseUrl),
+        {
+          method,
+          agent,
+          headers: {
+            accept: 'application/json',
+            ...(auth ? { authorization: auth } : {}),
+            ...(payload !== undefined
+              ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
+              : {}),
+            ...o.headers,
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let body: unknown = text;
+            try {
+              body = JSON.parse(text);
+            } catch {
+              // Not JSON: the test looks at the text.
+            }
+            const headers: Record<string, string> = {};
+            for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = String(v);
+            resolve({ status: res.statusCode ?? 0, body, headers, text });
+          });
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
 }
