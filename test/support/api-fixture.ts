@@ -1,7 +1,7 @@
 // A vault with the REST API in front of it over real HTTPS, for tests that call the API as a
 // client would: a password user `bystander` (for requests made by someone else) and a transport
 // (node's https client, trusting only the listener's certificate).
-import { silentLogger, type Actor } from '../../core/index.ts';
+import { silentLogger, type Actor, type Logger } from '../../core/index.ts';
 import { createApiHandler } from '../../gateway/web/api/api-handler.ts';
 import { allApiRoutes } from '../../gateway/web/api/openapi.ts';
 import { httpsTransport, type Transport } from './api-client.ts';
@@ -17,7 +17,8 @@ export interface ApiFixture {
   close(): Promise<void>;
 }
 
-export async function apiTransport(o: VaultOptions = {}): Promise<ApiFixture> {
+/** `logger` receives core's and the API's log lines both. */
+export async function apiTransport(o: VaultOptions & { logger?: Logger } = {}): Promise<ApiFixture> {
   const v = await createTestVault(o);
   const bystander = await v.addUser('bystander', 'password-user');
   const host = await startApiHost(
@@ -25,7 +26,7 @@ export async function apiTransport(o: VaultOptions = {}): Promise<ApiFixture> {
       routes: allApiRoutes('test'),
       system: v.core.system,
       as: (a) => v.core.as(a),
-      logger: silentLogger,
+      logger: o.logger ?? silentLogger,
     }),
   );
   return {
