@@ -175,6 +175,7 @@ export class CoreContext {
       this.deps.logger.log('info', 'operation', {
         op,
         actor: actor.name,
+        ...viaDetails(actor),
         source: actor.source,
         target,
         result: 'success',
@@ -195,6 +196,7 @@ export class CoreContext {
       this.deps.logger.log(e instanceof CustodyError ? 'warn' : 'error', 'operation', {
         op,
         actor: actor.name,
+        ...viaDetails(actor),
         source: actor.source,
         target,
         result: 'failure',

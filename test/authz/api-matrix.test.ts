@@ -4,7 +4,7 @@
 // is reachable through the API without a decision. Core's own matrix (matrix.test.ts) has a row
 // for every core operation a route declares.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OPERATIONS, type Actor } from '../../core/index.ts';
+import { createStreamLogger, OPERATIONS, type Actor } from '../../core/index.ts';
 import { allApiRoutes } from '../../gateway/web/api/openapi.ts';
 import type { ApiRoute } from '../../gateway/web/api/route.ts';
 import { registerFake } from '../support/live.ts';
@@ -53,6 +53,8 @@ const onShared =
 
 const underAccessControl = (c: Cell, approvers = ['admin']) =>
   c.f.v.core.access.configure(c.f.v.host, c.resource, { approvers, autoApprove: 'always' });
+
+const ROUTES = allApiRoutes('test');
 
 const ROWS: Record<string, Row> = {
   getPassword: {
@@ -140,13 +142,25 @@ it('probe: a route added without a matrix row fails the check above', () => {
   });
 });
 
+/** Core operations run for the API key `actor-key`, from core's log of every operation. */
+function operationsOfKey(lines: string[]): string[] {
+  return (
+    lines
+      .map((l) => JSON.parse(l) as { op?: string; apiKey?: string })
+      // A failed operation's line carries the error as its message: the `op` field marks them all.
+      .filter((l) => l.op !== undefined && l.apiKey === 'actor-key')
+      .map((l) => l.op!)
+  );
+}
+
 describe.each(KINDS)('through the API as %s', (kind) => {
   let f: ApiFixture;
   let actor: Actor;
   let key: string;
+  const logLines: string[] = [];
 
   beforeAll(async () => {
-    f = await apiTransport();
+    f = await apiTransport({ logger: createStreamLogger((l) => void logLines.push(l), 'debug') });
     actor = await f.v.addUser('actor', kind === 'super' ? 'admin' : kind, { superAdmin: kind === 'super' });
     key = (await f.v.core.apiKeys.create(f.v.host, { name: 'actor-key', user: 'actor' })).key.reveal();
   }, 60_000);
@@ -177,9 +191,16 @@ describe.each(KINDS)('through the API as %s', (kind) => {
             'view',
           );
         const want = row.expect(kind, priv);
+        const seen = logLines.length;
         const got = await row.invoke(c);
         if (got.status !== want)
           mismatches.push(`${id}: expected ${want}, got ${got.status} ${got.text.slice(0, 160)}`);
+        // What the call really reached in core: only operations the route declares (and so ones
+        // core's matrix has rows for).
+        const declared: readonly string[] = ROUTES.find((r) => r.operationId === id)!.operations;
+        for (const op of operationsOfKey(logLines.slice(seen)))
+          if (!declared.includes(op))
+            mismatches.push(`${id}: reached ${op}, which the route does not declare`);
       }
       expect(mismatches).toEqual([]);
     },
