@@ -2,7 +2,8 @@
 // forbidden objects, 401 for every bad key, the access-control workflow, and bad input refused
 // before core writes anything.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../core/index.ts';
+import { ManualClock, silentLogger } from '../../core/index.ts';
+import { RefusalLimiter } from '../../gateway/web/api/refusal-limiter.ts';
 import { createApiHandler } from '../../gateway/web/api/api-handler.ts';
 import { allApiRoutes } from '../../gateway/web/api/openapi.ts';
 import { adapterTransport, type Transport } from '../support/api-client.ts';
@@ -140,5 +141,35 @@ describe('REST API through its handler', () => {
     expect((await api('GET', '/api/v1/resources/db01/accounts', { key: aliceKey })).status).toBe(404);
     expect(resources.text + accounts.text).not.toContain(CANARY);
     expect((await api('GET', '/api/v1/sessions', { key: aliceKey })).status).toBe(403);
+  });
+
+  it('answers an address past its refused-key limit with 429 E_LOCKED, no lookup and no audit row', async () => {
+    const clock = new ManualClock();
+    const handle = createApiHandler({
+      routes: allApiRoutes('test'),
+      system: v.core.system,
+      as: (a) => v.core.as(a),
+      logger: silentLogger,
+      limiter: new RefusalLimiter(clock, 3, 60_000),
+    });
+    const from = (address: string) => adapterTransport(handle, address);
+    const bad = { key: 'cust_' + 'B'.repeat(43) };
+    for (let i = 0; i < 3; i++)
+      expect((await from('192.0.2.9')('GET', '/api/v1/passwords/web01/root', bad)).status).toBe(401);
+    const before = await auditCount();
+    const locked = await from('192.0.2.9')('GET', '/api/v1/passwords/web01/root', bad);
+    expect(locked).toMatchObject({ status: 429, body: { error: { code: 'E_LOCKED' } } });
+    // The good key from the locked address waits too; another address is not affected.
+    expect((await from('192.0.2.9')('GET', '/api/v1/passwords/web01/root', { key: aliceKey })).status).toBe(
+      429,
+    );
+    expect(await auditCount()).toBe(before);
+    expect((await from('192.0.2.10')('GET', '/api/v1/passwords/web01/root', { key: aliceKey })).status).toBe(
+      200,
+    );
+    clock.advance(60_001);
+    expect((await from('192.0.2.9')('GET', '/api/v1/passwords/web01/root', { key: aliceKey })).status).toBe(
+      200,
+    );
   });
 });

@@ -1,4 +1,5 @@
 import {
+  AuthError,
   CustodyError,
   httpStatusOf,
   NotFoundError,
@@ -12,6 +13,7 @@ import {
 } from '../../../core/index.ts';
 import { authenticateApiKey } from './api-key-auth.ts';
 import { dispatch } from './dispatch.ts';
+import type { RefusalLimiter } from './refusal-limiter.ts';
 import type { ApiRoute } from './route.ts';
 
 /** One API request as any HTTP host decodes it (method, path without query, headers, body). */
@@ -73,8 +75,19 @@ export function createApiHandler(o: {
   system: Pick<SystemOps, 'authenticateApiKey'>;
   as: (actor: Actor) => ActorCore;
   logger: Logger;
+  /** Refused keys per address (none: unlimited, for tests that send many on purpose). */
+  limiter?: RefusalLimiter;
 }) {
   const compiled = o.routes.map((route) => ({ route, match: matcher(route.path) }));
+  const authenticate = async (call: ApiCall): Promise<Actor> => {
+    o.limiter?.check(call.address);
+    try {
+      return await authenticateApiKey(o.system, call.authorization, call.address);
+    } catch (e) {
+      if (e instanceof AuthError) o.limiter?.refused(call.address);
+      throw e;
+    }
+  };
   return async function handle(call: ApiCall): Promise<ApiResponse> {
     try {
       let found: { route: ApiRoute; params: Record<string, string> } | undefined;
@@ -90,10 +103,7 @@ export function createApiHandler(o: {
         throw new NotFoundError('API route', call.path.slice(0, 200));
       }
       const { route, params } = found;
-      const actor =
-        route.auth === 'apikey'
-          ? await authenticateApiKey(o.system, call.authorization, call.address)
-          : undefined;
+      const actor = route.auth === 'apikey' ? await authenticate(call) : undefined;
       const result = await dispatch(route, {
         params,
         query: call.query,
