@@ -15,8 +15,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { REPOSITORY_ROOT, Secret, silentLogger } from '../../core/index.ts';
-import { createApiHandler } from '../../gateway/web/api/api-handler.ts';
-import { allApiRoutes } from '../../gateway/web/api/openapi.ts';
+import { createRestApi } from '../../gateway/web/api/index.ts';
 import { httpsTransport } from '../../test/support/api-client.ts';
 import { startApiHost } from '../../test/support/api-https-host.ts';
 import { createTestVault } from '../../test/support/vault.ts';
@@ -100,14 +99,13 @@ async function main(): Promise<void> {
     }
     const key = (await v.core.apiKeys.create(v.host, { name: 'bench', user: 'app' })).key;
     const keyText = key.reveal();
-    const host = await startApiHost(
-      createApiHandler({
-        routes: allApiRoutes('bench'),
-        system: v.core.system,
-        as: (a) => v.core.as(a),
-        logger: silentLogger,
-      }),
-    );
+    const api = createRestApi({
+      core: v.core,
+      config: v.core.as(v.host).config,
+      logger: silentLogger,
+      version: 'bench',
+    });
+    const host = await startApiHost(api.handle);
     try {
       const actor = await v.core.system.authenticateApiKey(key, '127.0.0.1');
       const me = v.core.as(actor);
