@@ -12,6 +12,9 @@ export interface RuntimeInfo {
   pid: number;
   host: string;
   sshPort: number;
+  /** Where the HTTPS listener is bound, when it is on (`custody web link` builds its URL from it). */
+  webHost?: string;
+  webPort?: number;
   startedAt: string;
 }
 

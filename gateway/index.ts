@@ -4,3 +4,5 @@ export { ensureHostKey } from './ssh-server/host-key.ts';
 export type { GatewaySettings } from './session/types.ts';
 // The landing-server hop chain, for the reset room's routes (cli/route-dialer.ts wires it in).
 export { openChain } from './hops/chain.ts';
+// The HTTPS listener (sign-in, pages, REST API, WebSockets) and its route registration API.
+export * from './web/index.ts';

@@ -2,10 +2,10 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
-import { initHome, resolveHome, type InitResult } from '../../core/index.ts';
+import { initHome, loadConfigFile, resolveHome, type InitResult } from '../../core/index.ts';
 import { cliSource, readPasswordFile, globalsOf, type GlobalOptions } from '../context.ts';
 import { Output } from '../output.ts';
-import { runServer } from './server.ts';
+import { runServer, webCertificateOf } from './server.ts';
 import { ensureHostKey } from '../../gateway/index.ts';
 
 function describeInit(r: InitResult): string[] {
@@ -35,6 +35,8 @@ async function runInit(g: GlobalOptions, adminPasswordFile?: string): Promise<In
   });
   // The gateway's host key is made at init and kept, so clients can pin it from the first login.
   await ensureHostKey(r.layout.hostKeyFile);
+  // So is the web listener's self-signed certificate (unless [web] names a real one).
+  await webCertificateOf(r.layout, await loadConfigFile(r.layout.configFile));
   return r;
 }
 

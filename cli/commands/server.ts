@@ -1,18 +1,29 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import os from 'node:os';
+import path from 'node:path';
 import {
   createStreamLogger,
   firstLine,
   openCore,
   resolveHome,
+  systemTimers,
   UsageError,
   type CustodyConfig,
+  type HomeLayout,
 } from '../../core/index.ts';
-import { ensureHostKey, startGateway, type GatewaySettings } from '../../gateway/index.ts';
+import {
+  ensureHostKey,
+  ensureWebCertificate,
+  startGateway,
+  startWebListener,
+  type GatewaySettings,
+  type RunningWebListener,
+} from '../../gateway/index.ts';
 import { loginPrompts } from '../../protocols/prompts.ts';
 import { consoleStarter } from '../../tui/index.ts';
 import { cliIntegrations, fileLogger, globalsOf } from '../context.ts';
 import { removeRuntimeFile, writeRuntimeFile } from '../runtime-file.ts';
+import { webApiKeyAuthenticator, webRouteModules } from '../web-routes.ts';
 
 function port(v: string | undefined, fallback: number, name: string): number {
   if (v === undefined) return fallback;
@@ -32,20 +43,30 @@ export function gatewaySettings(c: Readonly<CustodyConfig>): GatewaySettings {
   };
 }
 
-/**
- * The web listener (REST API, browser viewers) is not built yet. A `--web-port` that were accepted
- * and ignored would let an operator believe something listens on that port, so it is refused
- * before anything opens.
- */
-export const WEB_PORT_REFUSAL = '--web-port: the web listener is not available yet in this version';
+/** The keys folder of a home: the master key, the SSH host key and the web certificate live there. */
+export function keysDirOf(layout: HomeLayout): string {
+  return path.join(layout.home, 'keys');
+}
+
+/** `[web]`'s certificate: the configured real one, else the self-signed pair under keys/. */
+export function webCertificateOf(layout: HomeLayout, c: Readonly<CustodyConfig>) {
+  const abs = (p: string) => (p ? path.resolve(layout.home, p) : undefined);
+  return ensureWebCertificate({
+    keysDir: keysDirOf(layout),
+    certFile: abs(c.web.cert_file),
+    keyFile: abs(c.web.key_file),
+    hostNames: c.web.public_hosts,
+  });
+}
 
 /**
  * Runs a node until SIGINT/SIGTERM: the SSH front door. Prints `ssh listening on HOST:PORT`
- * (CLI contract) once the port is bound.
+ * (CLI contract) once the port is bound, and `web listening on HOST:PORT` with the certificate's
+ * fingerprint when the HTTPS listener is on (`[web] enabled`, or `--web-port`).
  */
 export async function runServer(
   home: string,
-  opts: { sshPort?: string; banner?: (host: string, port: number) => string[] },
+  opts: { sshPort?: string; webPort?: string; banner?: (host: string, port: number) => string[] },
 ): Promise<void> {
   const logger = await fileLogger(home, true);
   const { core, config, layout } = await openCore({ home, logger, integrations: cliIntegrations });
@@ -92,15 +113,35 @@ export async function runServer(
       },
     }),
   });
+  let web: RunningWebListener | undefined;
+  if (opts.webPort !== undefined || config.web.enabled) {
+    const cert = await webCertificateOf(layout, config);
+    web = await startWebListener({
+      core,
+      host: config.web.host,
+      port: port(opts.webPort, config.web.port, 'web-port'),
+      tls: cert,
+      logger,
+      clock: systemTimers,
+      sessionMinutes: config.web.session_minutes,
+      modules: webRouteModules(core, config),
+      authenticateApiKey: webApiKeyAuthenticator(core),
+    });
+  }
   await writeRuntimeFile(home, {
     pid: process.pid,
     host: gw.host,
     sshPort: gw.port,
+    ...(web ? { webHost: web.host, webPort: web.port } : {}),
     startedAt: new Date().toISOString(),
   });
   const dropRuntimeFile = () => removeRuntimeFile(home);
   process.on('exit', dropRuntimeFile);
   process.stdout.write(`ssh listening on ${gw.host}:${gw.port}\n`);
+  if (web)
+    process.stdout.write(
+      `web listening on ${web.host}:${web.port} (certificate SHA-256 ${web.fingerprint})\n`,
+    );
   for (const line of opts.banner?.(gw.host, gw.port) ?? []) process.stdout.write(line + '\n');
   logger.log('info', 'gateway started', { host: gw.host, port: gw.port, hostKey: hostKey.fingerprint });
   await new Promise<void>((resolve) => {
@@ -112,6 +153,7 @@ export async function runServer(
     process.on('SIGTERM', stop);
   });
   dropRuntimeFile();
+  await web?.close();
   await gw.close();
   await core.close();
 }
@@ -119,13 +161,13 @@ export async function runServer(
 export function registerServer(program: Command): void {
   program
     .command('server')
-    .description('run a node: the SSH front door (port 0 picks a free port)')
+    .description(
+      'run a node: the SSH front door and, when enabled, the HTTPS listener (port 0 picks a free port)',
+    )
     .option('--ssh-port <n>', 'SSH port')
-    // Declared, hidden from the help, only so that it is refused with its reason, not as unknown.
-    .addOption(new Option('--web-port <n>').hideHelp())
+    .option('--web-port <n>', 'open the HTTPS listener on this port (0 picks a free port)')
     .action(async (o: { sshPort?: string; webPort?: string }, cmd: Command) => {
-      if (o.webPort !== undefined) throw new UsageError(WEB_PORT_REFUSAL, { option: 'web-port' });
-      await runServer(resolveHome(globalsOf(cmd).home), { sshPort: o.sshPort });
+      await runServer(resolveHome(globalsOf(cmd).home), { sshPort: o.sshPort, webPort: o.webPort });
     });
 }
 

@@ -29,7 +29,7 @@ export const configSchema = z.strictObject({
     .strictObject({
       ssh_host: host.default('127.0.0.1'),
       ssh_port: port.default(2222),
-      // Reserved for the web listener, not built yet: nothing reads them. Still accepted because
+      // Superseded by the [web] section (host, port): nothing reads them. Still accepted because
       // `custody init` copied them into every home initialised before they were commented out.
       web_host: host.default('127.0.0.1'),
       web_port: port.default(7272),
@@ -211,6 +211,28 @@ export const configSchema = z.strictObject({
       check_every_seconds: z.number().int().min(5).max(3600).default(60),
     })
     .prefault({}),
+  web: z
+    .strictObject({
+      // Whether `custody server` opens the HTTPS listener; `--web-port N` opens it whatever this says.
+      enabled: z.boolean().default(false),
+      // The address and port the HTTPS listener binds (port 0 picks a free port, printed at start).
+      host: host.default('127.0.0.1'),
+      port: port.default(7443),
+      // The names browsers use to reach the listener: the self-signed certificate's subject
+      // alternative names (127.0.0.1 is always added) and the host of one-time link URLs (the first).
+      public_hosts: z.array(z.string().min(1).max(253)).max(20).default(['localhost']),
+      // A signed-in browser session ends this long after sign-in.
+      session_minutes: z.number().int().min(1).max(1440).default(60),
+      // A real certificate and its private key (PEM). Both empty: a self-signed certificate made by
+      // `custody init` (or at the first start) under keys/ is used.
+      cert_file: z.string().default(''),
+      key_file: z.string().default(''),
+    })
+    .prefault({})
+    .refine((w) => (w.cert_file === '') === (w.key_file === ''), {
+      message: 'cert_file and key_file are set together, or both left empty for the self-signed certificate',
+      path: ['cert_file'],
+    }),
   log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') }).prefault({}),
 });
 
