@@ -1,16 +1,40 @@
-import type { Core, CustodyConfig } from '../core/index.ts';
-import type { AuthenticateApiKey, WebRouteModule } from '../gateway/index.ts';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { REPOSITORY_ROOT, type Core, type CustodyConfig } from '../core/index.ts';
+import {
+  createRestApi,
+  type AuthenticateApiKey,
+  type RestApi,
+  type WebRouteModule,
+} from '../gateway/index.ts';
+
+/** The running version, as the OpenAPI document states it. */
+const PACKAGE_VERSION = (
+  JSON.parse(readFileSync(path.join(REPOSITORY_ROOT, 'package.json'), 'utf8')) as { version: string }
+).version;
+
+/** One REST API per core: its routes and its bearer-key hook share the refused-key limit. */
+const apis = new WeakMap<Core, RestApi>();
+
+function restApiOf(core: Core, config: Readonly<CustodyConfig>): RestApi {
+  let api = apis.get(core);
+  if (!api) {
+    api = createRestApi({ core, config, version: PACKAGE_VERSION });
+    apis.set(core, api);
+  }
+  return api;
+}
 
 /**
  * What the composition root mounts on the web listener besides its own sign-in and pages: one
  * line per room (REST API, metrics and health). Kept apart from server.ts so each room adds its
  * line here without touching the server's start-up.
  */
-export function webRouteModules(_core: Core, _config: Readonly<CustodyConfig>): WebRouteModule[] {
-  return [];
+export function webRouteModules(core: Core, config: Readonly<CustodyConfig>): WebRouteModule[] {
+  return [restApiOf(core, config).module];
 }
 
-/** The bearer-key check behind `apikey` routes; undefined until API keys exist (every such route is 401). */
-export function webApiKeyAuthenticator(_core: Core): AuthenticateApiKey | undefined {
-  return undefined;
+/** The bearer-key check behind `apikey` routes: core's API keys, with the per-address limit. */
+export function webApiKeyAuthenticator(core: Core, config: Readonly<CustodyConfig>): AuthenticateApiKey {
+  return restApiOf(core, config).authenticateApiKey;
 }

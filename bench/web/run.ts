@@ -14,11 +14,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { REPOSITORY_ROOT, Secret, silentLogger } from '../../core/index.ts';
-import { createRestApi } from '../../gateway/web/api/index.ts';
+import { REPOSITORY_ROOT, Secret } from '../../core/index.ts';
 import { httpsTransport } from '../../test/support/api-client.ts';
-import { startApiHost } from '../../test/support/api-https-host.ts';
-import { createTestVault } from '../../test/support/vault.ts';
+import { apiTransport } from '../../test/support/api-fixture.ts';
 
 const { values: argv } = parseArgs({
   options: {
@@ -81,7 +79,9 @@ async function measure(
 }
 
 async function main(): Promise<void> {
-  const v = await createTestVault();
+  // The real web listener, in this process, over a throw-away vault (test/support/api-fixture.ts).
+  const f = await apiTransport();
+  const v = f.v;
   try {
     await v.addUser('app', 'password-user');
     const refs: string[] = [];
@@ -99,69 +99,58 @@ async function main(): Promise<void> {
     }
     const key = (await v.core.apiKeys.create(v.host, { name: 'bench', user: 'app' })).key;
     const keyText = key.reveal();
-    const api = createRestApi({
-      core: v.core,
-      config: v.core.as(v.host).config,
-      logger: silentLogger,
-      version: 'bench',
+    const actor = await v.core.system.authenticateApiKey(key, '127.0.0.1');
+    const me = v.core.as(actor);
+    const inProcess = async (i: number) => {
+      const s = await me.accounts.reveal(refs[i % refs.length]!);
+      if (s.reveal() !== PASSWORD) throw new Error('wrong password in-process');
+    };
+    // One keep-alive agent per client: 32 clients are 32 connections, as 32 applications would be.
+    const clients = Array.from({ length: 32 }, () =>
+      httpsTransport(f.url, f.ca, new https.Agent({ keepAlive: true, maxSockets: 1, ca: f.ca })),
+    );
+    const overApi = async (i: number, worker: number) => {
+      const [resource, account] = refs[i % refs.length]!.split('/');
+      const r = await clients[worker]!('GET', `/api/v1/passwords/${resource}/${account}`, { key: keyText });
+      if (r.status !== 200 || (r.body as { password?: string }).password !== PASSWORD)
+        throw new Error(`API answered ${r.status}: ${r.text.slice(0, 200)}`);
+    };
+    await measure('warm-up', 4, WARMUP, async (i, w) => {
+      await inProcess(i);
+      await overApi(i, w);
     });
-    const host = await startApiHost(api.handle);
-    try {
-      const actor = await v.core.system.authenticateApiKey(key, '127.0.0.1');
-      const me = v.core.as(actor);
-      const inProcess = async (i: number) => {
-        const s = await me.accounts.reveal(refs[i % refs.length]!);
-        if (s.reveal() !== PASSWORD) throw new Error('wrong password in-process');
-      };
-      // One keep-alive agent per client: 32 clients are 32 connections, as 32 applications would be.
-      const clients = Array.from({ length: 32 }, () =>
-        httpsTransport(host.url, host.ca, new https.Agent({ keepAlive: true, maxSockets: 1, ca: host.ca })),
-      );
-      const overApi = async (i: number, worker: number) => {
-        const [resource, account] = refs[i % refs.length]!.split('/');
-        const r = await clients[worker]!('GET', `/api/v1/passwords/${resource}/${account}`, { key: keyText });
-        if (r.status !== 200 || (r.body as { password?: string }).password !== PASSWORD)
-          throw new Error(`API answered ${r.status}: ${r.text.slice(0, 200)}`);
-      };
-      await measure('warm-up', 4, WARMUP, async (i, w) => {
-        await inProcess(i);
-        await overApi(i, w);
-      });
-      const series: Series[] = [];
-      for (const c of [1, 32]) {
-        series.push(await measure('core in-process', c, REQUESTS, (i) => inProcess(i)));
-        series.push(await measure('REST API (HTTPS)', c, REQUESTS, overApi));
-      }
-      const ratio = (c: number) => {
-        const api = series.find((s) => s.concurrency === c && s.name.startsWith('REST'))!;
-        const core = series.find((s) => s.concurrency === c && s.name.startsWith('core'))!;
-        return r3(api.perSecond / core.perSecond);
-      };
-      const result = {
-        at: new Date().toISOString(),
-        host: { cpus: os.cpus().length, node: process.version },
-        accounts: ACCOUNTS,
-        series,
-        ratio: { c1: ratio(1), c32: ratio(32) },
-      };
-      console.log('series                 clients  req/s     p50 ms   p99 ms');
-      for (const s of series)
-        console.log(
-          `${s.name.padEnd(22)} ${String(s.concurrency).padStart(7)}  ${String(s.perSecond).padStart(7)}  ${s.p50.toFixed(3).padStart(8)} ${s.p99.toFixed(3).padStart(8)}`,
-        );
-      console.log(`API / in-process throughput: ${result.ratio.c1} at 1 client, ${result.ratio.c32} at 32`);
-      console.log(JSON.stringify(result));
-      const dir = path.join(REPOSITORY_ROOT, 'bench', 'results');
-      await mkdir(dir, { recursive: true });
-      await writeFile(
-        path.join(dir, `web-${result.at.slice(0, 10)}.json`),
-        JSON.stringify(result, null, 2) + '\n',
-      );
-    } finally {
-      await host.close();
+    const series: Series[] = [];
+    for (const c of [1, 32]) {
+      series.push(await measure('core in-process', c, REQUESTS, (i) => inProcess(i)));
+      series.push(await measure('REST API (HTTPS)', c, REQUESTS, overApi));
     }
+    const ratio = (c: number) => {
+      const api = series.find((s) => s.concurrency === c && s.name.startsWith('REST'))!;
+      const core = series.find((s) => s.concurrency === c && s.name.startsWith('core'))!;
+      return r3(api.perSecond / core.perSecond);
+    };
+    const result = {
+      at: new Date().toISOString(),
+      host: { cpus: os.cpus().length, node: process.version },
+      accounts: ACCOUNTS,
+      series,
+      ratio: { c1: ratio(1), c32: ratio(32) },
+    };
+    console.log('series                 clients  req/s     p50 ms   p99 ms');
+    for (const s of series)
+      console.log(
+        `${s.name.padEnd(22)} ${String(s.concurrency).padStart(7)}  ${String(s.perSecond).padStart(7)}  ${s.p50.toFixed(3).padStart(8)} ${s.p99.toFixed(3).padStart(8)}`,
+      );
+    console.log(`API / in-process throughput: ${result.ratio.c1} at 1 client, ${result.ratio.c32} at 32`);
+    console.log(JSON.stringify(result));
+    const dir = path.join(REPOSITORY_ROOT, 'bench', 'results');
+    await mkdir(dir, { recursive: true });
+    await writeFile(
+      path.join(dir, `web-${result.at.slice(0, 10)}.json`),
+      JSON.stringify(result, null, 2) + '\n',
+    );
   } finally {
-    await v.close();
+    await f.close();
   }
 }
 

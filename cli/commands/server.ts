@@ -125,7 +125,7 @@ export async function runServer(
       clock: systemTimers,
       sessionMinutes: config.web.session_minutes,
       modules: webRouteModules(core, config),
-      authenticateApiKey: webApiKeyAuthenticator(core),
+      authenticateApiKey: webApiKeyAuthenticator(core, config),
     });
   }
   await writeRuntimeFile(home, {

@@ -1,34 +1,36 @@
-// The REST API's entry for whatever hosts it (the web listener's router, a test host): the
-// routes, and one handler that authenticates, limits refused keys and answers in JSON.
+// The REST API's entry for the composition root: its routes on the web listener's router, and
+// the bearer-key hook the listener calls for them (with the per-address limit on refused keys).
 import {
+  AuthError,
+  Secret,
   systemClock,
   type ActorCore,
   type Actor,
   type Clock,
   type CustodyConfig,
-  type Logger,
   type SystemOps,
 } from '../../../core/index.ts';
-import { createApiHandler, type ApiCall, type ApiResponse } from './api-handler.ts';
+import type { AuthenticateApiKey, WebRouteModule } from '../index.ts';
+import { mountRestApi } from './mount.ts';
 import { allApiRoutes } from './openapi.ts';
 import { RefusalLimiter } from './refusal-limiter.ts';
 import type { ApiRoute } from './route.ts';
 
-export type { ApiCall, ApiResponse } from './api-handler.ts';
-export { errorBody } from './api-handler.ts';
 export type { ApiRoute } from './route.ts';
 
 export interface RestApi {
   /** Every route, the OpenAPI document's own included, as mounted. */
   routes: readonly ApiRoute[];
-  handle(call: ApiCall): Promise<ApiResponse>;
+  /** The routes for the web listener's router. */
+  module: WebRouteModule;
+  /** The listener's bearer-key hook: core's check behind the per-address limit on refusals. */
+  authenticateApiKey: AuthenticateApiKey;
 }
 
 /** The API over a core, with the SSH door's per-address limit on refused keys. */
 export function createRestApi(o: {
   core: { as(actor: Actor): ActorCore; readonly system: Pick<SystemOps, 'authenticateApiKey'> };
   config: Readonly<CustodyConfig>;
-  logger: Logger;
   version: string;
   clock?: Clock;
 }): RestApi {
@@ -38,12 +40,17 @@ export function createRestApi(o: {
     o.config.security.lockout_source_attempts,
     o.config.security.lockout_minutes * 60_000,
   );
-  const handle = createApiHandler({
-    routes,
-    system: o.core.system,
-    as: (a) => o.core.as(a),
-    logger: o.logger,
-    limiter,
-  });
-  return { routes, handle };
+  const authenticateApiKey: AuthenticateApiKey = async (key, source) => {
+    limiter.check(source);
+    const secret = Secret.fromString(key);
+    try {
+      return await o.core.system.authenticateApiKey(secret, source);
+    } catch (e) {
+      if (e instanceof AuthError) limiter.refused(source);
+      throw e;
+    } finally {
+      secret.wipe();
+    }
+  };
+  return { routes, authenticateApiKey, module: mountRestApi(routes, (a) => o.core.as(a)) };
 }
