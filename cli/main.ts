@@ -10,6 +10,7 @@ import { registerGatewayAdmin } from './commands/gateway-admin.ts';
 import { registerHostKey } from './commands/hostkey.ts';
 import { registerLifecycle } from './commands/lifecycle.ts';
 import { registerServer } from './commands/server.ts';
+import { registerWeb } from './commands/web.ts';
 import { registerVault } from './commands/vault.ts';
 import { registerPersonal } from './commands/personal.ts';
 import { registerSelfService } from './commands/self-service.ts';
@@ -36,6 +37,7 @@ function buildProgram(): Command {
     .showHelpAfterError(false);
   registerLifecycle(program);
   registerServer(program);
+  registerWeb(program);
   registerGatewayAdmin(program);
   registerHostKey(program);
   registerIdentity(program);

@@ -40,6 +40,7 @@ import { noopAccessNotifier } from './access/notify.ts';
 import { RotationScheduler } from './rotation/rotation-scheduler.ts';
 import { RotationService } from './rotation/rotation-service.ts';
 import { ResetSettingsService } from './reset/reset-settings.ts';
+import { WebLinksService } from './web/web-links-service.ts';
 import { ApiKeysService } from './apikeys/api-keys-service.ts';
 
 /** Reads a core's context; only code inside core (and tests, through test/support) calls it. */
@@ -93,6 +94,7 @@ export class Core {
   readonly rotationScheduler: RotationScheduler;
   readonly resetSettings: ResetSettingsService;
   readonly keys: KeysService;
+  readonly webLinks: WebLinksService;
   readonly apiKeys: ApiKeysService;
   /** Operations with no operator behind them: sign-in, the session path, start-up. */
   readonly system: SystemOps;
@@ -153,6 +155,7 @@ export class Core {
     this.rotation = new RotationService(ctx, this.resets, (id) => this.access.isCheckedOut(id), notifier);
     this.rotationScheduler = new RotationScheduler(ctx, this.rotation, this.verification, notifier);
     this.keys = new KeysService(ctx);
+    this.webLinks = new WebLinksService(ctx);
     this.apiKeys = new ApiKeysService(ctx);
     this.system = systemOps(this, ctx);
   }

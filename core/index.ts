@@ -42,6 +42,7 @@ export { Secret, SECRET_MASK } from './crypto/secret.ts';
 export type { RotationResult } from './crypto/rotate-key.ts';
 export * from './errors.ts';
 export { HTTP_STATUS, httpStatusOf, type HttpStatus } from './http-status.ts';
+export { isLandingPath, WEB_LINK_TTL_MS } from './web/web-links-service.ts';
 export { printable, printableBlock, hasUnsafeCharacters } from './printable.ts';
 export { plural } from './plural.ts';
 export { processAlive } from './process-alive.ts';

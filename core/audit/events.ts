@@ -5,7 +5,7 @@
  * A accounts and passwords, P personal, O resource groups and explorer, H sharing, Y policies,
  * I import, K keys, L audit, Z authorization, Q password-quality exit, J ticketing,
  * X remote password reset, M reset listeners, B password sync channels, F password events,
- * verification and scheduled rotation.
+ * verification and scheduled rotation, W the web listener.
  */
 export const AUDIT_EVENTS = {
   'system.init': 'S100',
@@ -143,6 +143,10 @@ export const AUDIT_EVENTS = {
   'recording.interrupted': 'V160',
   // Identity: an administrator lifts a lockout before it expires.
   'user.unlock': 'U140',
+  // The web listener: one-time sign-in links made and redeemed (or refused), browser sign-out.
+  'web.link-create': 'W200',
+  'web.link-use': 'W201',
+  'web.signout': 'W202',
   // API keys: issued and revoked by administrators; a refused key names its reason in
   // details.reason (malformed, unknown, revoked, expired, address, user-inactive).
   'apikey.create': 'K200',

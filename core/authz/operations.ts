@@ -29,6 +29,8 @@ export const OPERATIONS = {
   'user.delete': { roles: ADMIN },
   'user.set-password': { roles: ADMIN },
   'user.unlock': { roles: ADMIN },
+  // Anyone may make a one-time link that signs in themselves (never another user).
+  'web.link': { roles: ALL_ROLES },
   'user-group.create': { roles: ADMIN },
   'user-group.update': { roles: ADMIN },
   'user-group.delete': { roles: ADMIN },

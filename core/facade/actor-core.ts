@@ -59,6 +59,7 @@ export const ACTOR_SERVICES = [
   'rotation',
   'resetSettings',
   'keys',
+  'webLinks',
   'apiKeys',
 ] as const satisfies readonly (keyof Core)[];
 

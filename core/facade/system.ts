@@ -8,6 +8,7 @@ import type { LiveRegistry } from '../live/live-registry.ts';
 import type { RecordingStore } from '../recording/recording-store.ts';
 import type { ReconcileResult } from '../reset/reset-engine.ts';
 import type { SessionsService } from '../sessions/sessions-service.ts';
+import type { WebLinksService } from '../web/web-links-service.ts';
 import type { RecordingRow } from '../storage/repos/index.ts';
 
 /** The built-in administrator, whose identity a host actor borrows (CLI contract: "Who acts"). */
@@ -46,6 +47,8 @@ export interface SystemOps {
    * The node's own plumbing: operators list, shadow and terminate through `as(actor).live`.
    */
   readonly liveRegistry: LiveRegistry;
+  /** Signs a browser in by a one-time link (there is no actor yet): the user and the landing path. */
+  redeemWebLink: WebLinksService['redeem'];
   /**
    * The actor for an API key presented from `address` (REST API): the key's user, as stored now,
    * marked with the key's name. Expired, revoked, unknown, or from an address outside the key's
@@ -91,6 +94,7 @@ export function systemOps(core: Core, ctx: CoreContext): SystemOps {
     get liveRegistry() {
       return core.live.registry;
     },
+    redeemWebLink: (token: string, source: string) => core.webLinks.redeem(token, source),
     authenticateApiKey: (key: Secret, address: string) => core.apiKeys.authenticate(key, address),
     reconcileResets: () => core.resets.reconcile(),
     settleInterruptedRecordings: () => core.recordings.settleInterrupted(),

@@ -8,6 +8,7 @@ import { m006 } from './migrations/006-rotation.ts';
 import { m007 } from './migrations/007-listeners.ts';
 import { m008 } from './migrations/008-sync-channels.ts';
 import { m009 } from './migrations/009-login-attempts.ts';
+import { m010 } from './migrations/010-web-links.ts';
 import { m011 } from './migrations/011-api-keys.ts';
 
 /**
@@ -21,7 +22,19 @@ export interface Migration {
 }
 
 /** In order; each file under migrations/ is one step, never edited once released. */
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m011];
+export const MIGRATIONS: readonly Migration[] = [
+  m001,
+  m002,
+  m003,
+  m004,
+  m005,
+  m006,
+  m007,
+  m008,
+  m009,
+  m010,
+  m011,
+];
 
 /** Adapts the list to knex's migration-source interface. */
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -21,6 +21,7 @@ import { errorReply, type WebReply } from './reply.ts';
 import { Router, type HttpMethod, type RouteAuth, type WebRequest, type WebRouteModule } from './router.ts';
 import { SECURITY_HEADERS } from './security-headers.ts';
 import { WebSessions, type WebSession } from './web-sessions.ts';
+import { pageRoutes } from './pages.ts';
 import { signInRoutes } from './sign-in-routes.ts';
 
 /**
@@ -59,6 +60,7 @@ export async function startWebListener(o: WebListenerOptions): Promise<RunningWe
   const router = new Router();
   const sessions = new WebSessions(o.clock, o.sessionMinutes * 60_000);
   signInRoutes({ core: o.core, sessions, sessionMinutes: o.sessionMinutes })(router);
+  pageRoutes({ core: o.core, sessions, sessionMinutes: o.sessionMinutes })(router);
   for (const m of o.modules ?? []) m(router);
   const wss = new WebSocketServer({
     noServer: true,
@@ -97,12 +99,14 @@ export async function startWebListener(o: WebListenerOptions): Promise<RunningWe
     try {
       const method = req.method ?? '';
       if (!METHODS.has(method)) throw new UsageError(`method ${printableMethod(method)} is not supported`);
-      const url = new URL(req.url ?? '/', 'https://listener.invalid');
-      const path = decodePath(url.pathname);
+      // The raw path, not URL's normalised one: `/a/%2e%2e/b` must be refused, not resolved to `/b`.
+      const rawPath = pathOf(req.url);
+      const path = decodePath(rawPath);
+      const query = queryOf(req.url);
       const { route, pathKnown } = router.match(method, path);
       if (!route) {
-        if (pathKnown) throw new UsageError(`method ${method} is not allowed on ${url.pathname}`);
-        throw new NotFoundError('page', url.pathname.slice(0, 200));
+        if (pathKnown) throw new UsageError(`method ${method} is not allowed on ${rawPath.slice(0, 200)}`);
+        throw new NotFoundError('page', rawPath.slice(0, 200));
       }
       // The body is read once: the CSRF check (a form field) and the handler share it.
       let parsed: Promise<unknown> | undefined;
@@ -120,7 +124,7 @@ export async function startWebListener(o: WebListenerOptions): Promise<RunningWe
         method: method as HttpMethod,
         path,
         params: route.params,
-        query: url.searchParams,
+        query,
         headers: req.headers,
         source,
         actor: who.actor,
@@ -156,13 +160,12 @@ export async function startWebListener(o: WebListenerOptions): Promise<RunningWe
         if (match.spec.auth.startsWith('session') && !sameOrigin(req))
           throw new ForbiddenError('cross-origin socket');
         const who = await authenticate(match.spec.auth, req, source, 'GET', async () => undefined);
-        const url = new URL(req.url ?? '/', 'https://listener.invalid');
         wss.handleUpgrade(req, socket, head, (ws) => {
           void Promise.resolve(
             match.spec.handler(ws, {
               path,
               params: match.params,
-              query: url.searchParams,
+              query: queryOf(req.url),
               headers: req.headers,
               source,
               actor: who.actor,
@@ -219,7 +222,14 @@ function write(res: ServerResponse, reply: WebReply, headOnly: boolean): void {
 }
 
 function pathOf(url: string | undefined): string {
-  return (url ?? '/').split('?')[0]!;
+  const p = (url ?? '/').split('?')[0]!;
+  if (!p.startsWith('/')) throw new UsageError('the request target must be a path', { reason: 'path' });
+  return p;
+}
+
+function queryOf(url: string | undefined): URLSearchParams {
+  const q = (url ?? '').indexOf('?');
+  return new URLSearchParams(q < 0 ? '' : url!.slice(q + 1));
 }
 
 /** Percent-decoded; a malformed escape, a NUL, or a `..`/`.` segment is refused (no traversal). */

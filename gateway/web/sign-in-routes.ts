@@ -1,6 +1,6 @@
-import { AuthError, Secret, UsageError, type Core, type User } from '../../core/index.ts';
+import { AuthError, isLandingPath, Secret, UsageError, type Core, type User } from '../../core/index.ts';
 import { parseCookies, PENDING_COOKIE, SESSION_COOKIE, setCookie } from './cookies.ts';
-import { json } from './reply.ts';
+import { json, redirect } from './reply.ts';
 import type { WebRouteModule } from './router.ts';
 import type { WebSessions } from './web-sessions.ts';
 
@@ -61,12 +61,30 @@ export function signInRoutes(o: {
         return signedIn(await o.core.system.signIn.totp(pending.username, code, req.source));
       },
     });
+    // A one-time link (`custody web link PATH`): core checks and spends it; the browser gets a
+    // session and lands on the link's path (a local path, checked again before it becomes a header).
+    router.add({
+      method: 'GET',
+      path: '/link/:token',
+      auth: 'public',
+      handler: async (req) => {
+        const { user, landingPath } = await o.core.system.redeemWebLink(req.params.token!, req.source);
+        const { token } = o.sessions.start(user);
+        return redirect(isLandingPath(landingPath) ? landingPath : '/', {
+          'set-cookie': setCookie(SESSION_COOKIE, token, o.sessionMinutes * 60),
+        });
+      },
+    });
     router.add({
       method: 'POST',
       path: '/signout',
       auth: 'session',
-      handler: (req) => {
+      handler: async (req) => {
         o.sessions.end(parseCookies(req.headers.cookie).get(SESSION_COOKIE));
+        await o.core.as(req.actor!).webLinks.signedOut();
+        // The pages' sign-out button posts a form: back to the sign-in page rather than JSON.
+        if ((req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded'))
+          return redirect('/signin', { 'set-cookie': setCookie(SESSION_COOKIE, '', 0) });
         return json({ signedOut: true }, 200, { 'set-cookie': setCookie(SESSION_COOKIE, '', 0) });
       },
     });

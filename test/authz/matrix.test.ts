@@ -102,6 +102,11 @@ const ROWS: Record<Operation, Row> = {
     expect: roles('admin', 'super'),
     invoke: (f, a) => f.v.core.logins.unlock(a, `t-${f.n}`),
   },
+  // A one-time web link signs in the actor's own user only, so anyone may make one.
+  'web.link': {
+    expect: roles(...EVERYONE),
+    invoke: (f, a) => f.v.core.webLinks.create(a, `/recordings/${f.n}`),
+  },
   'user-group.create': {
     expect: roles('admin', 'super'),
     invoke: (f, a) => f.v.core.userGroups.create(a, `ug-new-${f.n}`),

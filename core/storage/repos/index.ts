@@ -17,6 +17,7 @@ import { pendingResetsRepo } from './resets.ts';
 import { syncRepo } from './sync.ts';
 import { rotationRepo } from './rotation.ts';
 import { secretsRepo } from './secrets.ts';
+import { webLinksRepo } from './web-links.ts';
 import { policiesRepo, settingsRepo } from './settings.ts';
 import { sharesRepo } from './shares.ts';
 import { userGroupsRepo, usersRepo } from './users.ts';
@@ -51,6 +52,7 @@ export function createRepos(db: Knex | Knex.Transaction, driver: 'sqlite' | 'pos
     listeners: listenersRepo(db),
     sync: syncRepo(db),
     rotation: rotationRepo(db),
+    webLinks: webLinksRepo(db),
     apiKeys: apiKeysRepo(db),
   };
 }
