@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { UsageError } from '../core/index.ts';
 import { registerAccess } from './commands/access.ts';
+import { registerApiKey } from './commands/apikey.ts';
 import { registerAdmin } from './commands/admin.ts';
 import { registerRecordings } from './commands/recordings.ts';
 import { registerGroups } from './commands/groups.ts';
@@ -58,6 +59,7 @@ export function buildProgram(): Command {
   registerRotation(program);
   registerResetSettings(program);
   registerConfig(program);
+  registerApiKey(program);
   // Options are positional: before the sub-command they belong to the program. Every command
   // also takes the global ones after its own arguments, except that `--password-file` after a
   // command that has its own (account add, user add, …) is that command's; there the --as

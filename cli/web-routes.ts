@@ -1,11 +1,36 @@
-import { systemTimers, type Core, type CustodyConfig, type Logger } from '../core/index.ts';
-import { opsRouteModule, type AuthenticateApiKey, type WebRouteModule } from '../gateway/index.ts';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { REPOSITORY_ROOT, systemTimers, type Core, type CustodyConfig, type Logger } from '../core/index.ts';
+import {
+  createRestApi,
+  opsRouteModule,
+  type AuthenticateApiKey,
+  type RestApi,
+  type WebRouteModule,
+} from '../gateway/index.ts';
+
+/** The running version, as the OpenAPI document states it. */
+const PACKAGE_VERSION = (
+  JSON.parse(readFileSync(path.join(REPOSITORY_ROOT, 'package.json'), 'utf8')) as { version: string }
+).version;
 
 /** What the routes need to know about the running node besides core. */
 export interface NodeState {
   /** The SSH front door is listening and not shutting down (readiness). */
   acceptingSessions: () => boolean;
   logger: Logger;
+}
+
+/** One REST API per core: its routes and its bearer-key hook share the refused-key limit. */
+const apis = new WeakMap<Core, RestApi>();
+
+function restApiOf(core: Core, config: Readonly<CustodyConfig>): RestApi {
+  let api = apis.get(core);
+  if (!api) {
+    api = createRestApi({ core, config, version: PACKAGE_VERSION });
+    apis.set(core, api);
+  }
+  return api;
 }
 
 /**
@@ -18,22 +43,22 @@ export function webRouteModules(
   config: Readonly<CustodyConfig>,
   node: NodeState,
 ): WebRouteModule[] {
-  // A scraper outside [metrics] allow_from may present an administrator's or auditor's API key.
-  const apiKeys = webApiKeyAuthenticator(core);
   return [
-    // GET /metrics (to [metrics] allow_from), /healthz and /readyz.
+    restApiOf(core, config).module,
+    // GET /metrics (to [metrics] allow_from, or an administrator's or auditor's API key),
+    // /healthz and /readyz.
     opsRouteModule({
       core,
       allowFrom: config.metrics.allow_from,
       acceptingSessions: node.acceptingSessions,
-      ...(apiKeys ? { authenticateApiKey: apiKeys } : {}),
+      authenticateApiKey: webApiKeyAuthenticator(core, config),
       timers: systemTimers,
       logger: node.logger,
     }),
   ];
 }
 
-/** The bearer-key check behind `apikey` routes; undefined until API keys exist (every such route is 401). */
-export function webApiKeyAuthenticator(_core: Core): AuthenticateApiKey | undefined {
-  return undefined;
+/** The bearer-key check behind `apikey` routes: core's API keys, with the per-address limit. */
+export function webApiKeyAuthenticator(core: Core, config: Readonly<CustodyConfig>): AuthenticateApiKey {
+  return restApiOf(core, config).authenticateApiKey;
 }

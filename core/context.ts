@@ -1,7 +1,7 @@
 import { AuditLog, type AuditEntry } from './audit/audit-log.ts';
 import type { AuditChain } from './audit/chain.ts';
 import type { AuditEventType } from './audit/events.ts';
-import type { Actor } from './authz/actor.ts';
+import { viaDetails, type Actor } from './authz/actor.ts';
 import { Authorizer } from './authz/authorizer.ts';
 import type { Operation } from './authz/operations.ts';
 import { AccessResolver } from './authz/resolver.ts';
@@ -88,6 +88,11 @@ export interface OpScope {
   ): void;
 }
 
+/** An operation's audit details with the API key that acted, if one did (none: left as given). */
+function withVia(actor: Actor, details: Record<string, unknown> | undefined) {
+  return actor.apiKey === undefined ? details : { ...details, ...viaDetails(actor) };
+}
+
 /**
  * Shared plumbing of the core services. `run` opens one transaction per operation: the change
  * and its audit row commit together. A refusal (not found / forbidden) rolls the transaction back
@@ -155,7 +160,7 @@ export class CoreContext {
               source: actor.source,
               target: t,
               result,
-              details,
+              details: withVia(actor, details),
             });
           },
           auditIfFails: (type, t, details) => {
@@ -165,7 +170,7 @@ export class CoreContext {
               source: actor.source,
               target: t,
               result: 'failure',
-              details,
+              details: withVia(actor, details),
             });
           },
         };
@@ -174,6 +179,7 @@ export class CoreContext {
       this.deps.logger.log('info', 'operation', {
         op,
         actor: actor.name,
+        ...viaDetails(actor),
         source: actor.source,
         target,
         result: 'success',
@@ -194,6 +200,7 @@ export class CoreContext {
       this.deps.logger.log(e instanceof CustodyError ? 'warn' : 'error', 'operation', {
         op,
         actor: actor.name,
+        ...viaDetails(actor),
         source: actor.source,
         target,
         result: 'failure',
@@ -228,7 +235,7 @@ export class CoreContext {
       source: actor.source,
       target,
       result: 'denied',
-      details: { operation: op, code: e.code, reason: e.message },
+      details: { operation: op, code: e.code, reason: e.message, ...viaDetails(actor) },
     });
   }
 

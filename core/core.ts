@@ -45,6 +45,7 @@ import { ResetSettingsService } from './reset/reset-settings.ts';
 import { WebLinksService } from './web/web-links-service.ts';
 import { BoardService } from './board/board-service.ts';
 import { MetricsService } from './metrics/metrics-service.ts';
+import { ApiKeysService } from './apikeys/api-keys-service.ts';
 
 /** Reads a core's context; only code inside core (and tests, through test/support) calls it. */
 let contextOfCore: (core: Core) => CoreContext;
@@ -103,6 +104,7 @@ export class Core {
   readonly webLinks: WebLinksService;
   readonly board: BoardService;
   readonly metrics: MetricsService;
+  readonly apiKeys: ApiKeysService;
   /** Operations with no operator behind them: sign-in, the session path, start-up. */
   readonly system: SystemOps;
   readonly #actors = new WeakMap<Actor, ActorCore>();
@@ -174,6 +176,7 @@ export class Core {
     this.accessScheduler.onRun = (o, s) => this.metrics.onJobRun('access-expiry', o, s);
     this.dailyEvents.onRun = (o, s) => this.metrics.onJobRun('daily-password-check', o, s);
     this.rotationScheduler.onRun = (o, s) => this.metrics.onJobRun('rotation', o, s);
+    this.apiKeys = new ApiKeysService(ctx);
     this.system = systemOps(this, ctx);
   }
 

@@ -6,6 +6,8 @@ export type { ActorCore, BoundService } from './facade/actor-core.ts';
 export type { SystemOps, JobFailure } from './facade/system.ts';
 export type { PermissionObject } from './authz/can.ts';
 export type { KeyCheckResult } from './crypto/keys-service.ts';
+export type { ApiKeyInput, ApiKeyState, ApiKeyView, ApiKeyRefusal } from './apikeys/api-keys-service.ts';
+export { API_KEY_PREFIX } from './crypto/api-key-token.ts';
 export {
   openCore,
   initHome,
@@ -16,7 +18,7 @@ export {
   type IntegrationServices,
   type OpenOptions,
 } from './bootstrap.ts';
-export { actorFor, hostActor, isSuperAdmin, type Actor } from './authz/actor.ts';
+export { actorFor, apiKeyActor, hostActor, isSuperAdmin, type Actor } from './authz/actor.ts';
 export { OPERATIONS, type Operation } from './authz/operations.ts';
 export {
   resolveHome,

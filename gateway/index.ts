@@ -17,3 +17,5 @@ export type { GatewaySettings } from './session/types.ts';
 export { openChain } from './hops/chain.ts';
 // The HTTPS listener (sign-in, pages, REST API, WebSockets) and its route registration API.
 export * from './web/index.ts';
+// The REST API under /api/v1 (API keys, password retrieval, the workflow), mounted on that listener.
+export { createRestApi, type RestApi } from './web/api/index.ts';

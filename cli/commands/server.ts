@@ -129,7 +129,7 @@ export async function runServer(
       clock: systemTimers,
       sessionMinutes: config.web.session_minutes,
       modules: webRouteModules(core, config, { acceptingSessions: () => gw.accepting(), logger }),
-      authenticateApiKey: webApiKeyAuthenticator(core),
+      authenticateApiKey: webApiKeyAuthenticator(core, config),
     });
   }
   await writeRuntimeFile(home, {

@@ -158,6 +158,11 @@ export const AUDIT_EVENTS = {
   // The operations wallboard: who watched the whole bastion, and for how long.
   'wallboard.open': 'M200',
   'wallboard.close': 'M201',
+  // API keys: issued and revoked by administrators; a refused key names its reason in
+  // details.reason (malformed, unknown, revoked, expired, address, user-inactive).
+  'apikey.create': 'K200',
+  'apikey.revoke': 'K201',
+  'apikey.refused': 'K202',
 } as const;
 
 export type AuditEventType = keyof typeof AUDIT_EVENTS;

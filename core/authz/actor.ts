@@ -12,10 +12,26 @@ export interface Actor {
   user: User;
   name: string;
   source: string;
+  /**
+   * Set when the actor is an application presenting an API key: the key's name. The key acts as
+   * its user (same role, same shares, `user` as above); every audit row of its operations says
+   * so (`via: api` and the key's name, see `viaDetails`).
+   */
+  apiKey?: string;
 }
 
 export function actorFor(user: User, source: string): Actor {
   return { kind: 'user', user, name: user.username, source };
+}
+
+/** The actor for an application presenting the API key `keyName` of `user`. */
+export function apiKeyActor(user: User, keyName: string, source: string): Actor {
+  return { kind: 'user', user, name: user.username, source, apiKey: keyName };
+}
+
+/** What every audit row of `actor` adds to its details: which API key acted, if one did. */
+export function viaDetails(actor: Actor): Record<string, unknown> {
+  return actor.apiKey === undefined ? {} : { via: 'api', apiKey: actor.apiKey };
 }
 
 export function hostActor(admin: User, osUser: string, source: string): Actor {

@@ -147,6 +147,11 @@ export const OPERATIONS = {
   // Linking an account lets the channel overwrite its password: changing it (modify).
   'sync.link': { roles: ADMIN, privilege: 'modify' },
   'sync.publish': { roles: ALL_ROLES, privilege: 'modify' },
+  // API keys act as their user for applications: only administrators issue, list and revoke
+  // them (for any user); an API key itself never manages keys (checked in the service).
+  'apikey.create': { roles: ADMIN },
+  'apikey.list': { roles: ADMIN },
+  'apikey.revoke': { roles: ADMIN },
   // The daily password-event check (expired, policy violated): administrators or the server.
   'notify.daily-check': { roles: ADMIN },
 } as const satisfies Record<string, OperationRule>;

@@ -63,6 +63,7 @@ export const ACTOR_SERVICES = [
   'keys',
   'webLinks',
   'board',
+  'apiKeys',
 ] as const satisfies readonly (keyof Core)[];
 
 export type ActorServiceName = (typeof ACTOR_SERVICES)[number];

@@ -1,5 +1,6 @@
 import { hostActor, type Actor } from '../authz/actor.ts';
 import type { CoreContext } from '../context.ts';
+import type { Secret } from '../crypto/secret.ts';
 import type { Core } from '../core.ts';
 import { StorageError } from '../errors.ts';
 import type { LoginService } from '../identity/login-service.ts';
@@ -58,6 +59,12 @@ export interface SystemOps {
   readonly liveRegistry: LiveRegistry;
   /** Signs a browser in by a one-time link (there is no actor yet): the user and the landing path. */
   redeemWebLink: WebLinksService['redeem'];
+  /**
+   * The actor for an API key presented from `address` (REST API): the key's user, as stored now,
+   * marked with the key's name. Expired, revoked, unknown, or from an address outside the key's
+   * ranges: AuthError, with the reason in an `apikey.refused` audit row.
+   */
+  authenticateApiKey(key: Secret, address: string): Promise<Actor>;
   /** Finishes remote resets a crash left pending (start-up). */
   reconcileResets(): Promise<ReconcileResult>;
   /** Settles recordings a killed node left open, from their files (start-up). */
@@ -129,6 +136,7 @@ export function systemOps(core: Core, ctx: CoreContext): SystemOps {
             },
           );
       }),
+    authenticateApiKey: (key: Secret, address: string) => core.apiKeys.authenticate(key, address),
     reconcileResets: () => core.resets.reconcile(),
     settleInterruptedRecordings: () => core.recordings.settleInterrupted(),
     startSchedulers: (o: { dailyCheckAs: Actor; onError: JobFailure }) => {

@@ -9,6 +9,7 @@ import { m007 } from './migrations/007-listeners.ts';
 import { m008 } from './migrations/008-sync-channels.ts';
 import { m009 } from './migrations/009-login-attempts.ts';
 import { m010 } from './migrations/010-web-links.ts';
+import { m011 } from './migrations/011-api-keys.ts';
 import { m012 } from './migrations/012-recording-keys.ts';
 import { m013 } from './migrations/013-recording-search.ts';
 import { m014 } from './migrations/014-visibility-query.ts';
@@ -35,6 +36,7 @@ export const MIGRATIONS: readonly Migration[] = [
   m008,
   m009,
   m010,
+  m011,
   m012,
   m013,
   m014,

@@ -561,6 +561,19 @@ const ROWS: Record<Operation, Row> = {
       return f.v.core.sync.publish(a, `cp-${f.n}`, f.account, pw(GOOD2));
     },
   },
+  // API keys act as their user: only administrators issue, list and revoke them.
+  'apikey.create': {
+    expect: roles('admin', 'super'),
+    invoke: (f, a) => f.v.core.apiKeys.create(a, { name: `k-${f.n}`, user: 'bystander' }),
+  },
+  'apikey.list': { expect: roles('admin', 'super'), invoke: (f, a) => f.v.core.apiKeys.list(a) },
+  'apikey.revoke': {
+    expect: roles('admin', 'super'),
+    invoke: async (f, a) => {
+      await f.v.core.apiKeys.create(f.v.host, { name: `kr-${f.n}`, user: 'bystander' });
+      return f.v.core.apiKeys.revoke(a, `kr-${f.n}`);
+    },
+  },
   'notify.daily-check': {
     expect: roles('admin', 'super'),
     invoke: (f, a) => f.v.core.passwordEvents.dailyCheck(a),

@@ -16,6 +16,7 @@ import {
   type Actor,
   type Clock,
   type Core,
+  type Logger,
   type Role,
 } from '../../core/index.ts';
 import { contextOf } from './core-internals.ts';
@@ -36,6 +37,8 @@ export interface TestVault {
 export interface VaultOptions {
   postgresUrl?: string;
   clock?: Clock;
+  /** Where core logs (default: nowhere); tests that check what reaches a log pass one. */
+  logger?: Logger;
   /** Extra TOML appended to the test configuration. */
   extraConfig?: Record<string, Record<string, string | number | boolean>>;
 }
@@ -72,7 +75,11 @@ export async function createTestVault(o: VaultOptions = {}): Promise<TestVault> 
     source: 'test',
     ...(o.clock ? { clock: o.clock } : {}),
   });
-  let opened = await openCore({ home, ...(o.clock ? { clock: o.clock } : {}) });
+  let opened = await openCore({
+    home,
+    ...(o.clock ? { clock: o.clock } : {}),
+    ...(o.logger ? { logger: o.logger } : {}),
+  });
   const adminUser = async () => (await contextOf(opened.core).store.read((r) => r.users.byName('admin')))!;
   const vault: TestVault = {
     home,
@@ -90,7 +97,11 @@ export async function createTestVault(o: VaultOptions = {}): Promise<TestVault> 
     },
     async reopen() {
       await opened.core.close();
-      opened = await openCore({ home, ...(o.clock ? { clock: o.clock } : {}) });
+      opened = await openCore({
+        home,
+        ...(o.clock ? { clock: o.clock } : {}),
+        ...(o.logger ? { logger: o.logger } : {}),
+      });
       vault.core = opened.core;
     },
     async close() {

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { accessRepo } from './access.ts';
+import { apiKeysRepo } from './api-keys.ts';
 import { auditRepo } from './audit.ts';
 import { explorerRepo, resourceGroupsRepo } from './groups.ts';
 import {
@@ -56,6 +57,7 @@ export function createRepos(db: Knex | Knex.Transaction, driver: 'sqlite' | 'pos
     rotation: rotationRepo(db),
     webLinks: webLinksRepo(db),
     visibility: visibilityRepo(db, driver),
+    apiKeys: apiKeysRepo(db),
   };
 }
 
@@ -74,6 +76,7 @@ export type {
 } from './rotation.ts';
 export type { Grants, VisibilityPage, VisibleRow } from './visibility.ts';
 export type { AuditQuery } from './audit.ts';
+export type { ApiKeyRow } from './api-keys.ts';
 export type { RecordingRow, RecordingFilter } from './recordings.ts';
 export type {
   RecordingHoldRow,
