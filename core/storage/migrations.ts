@@ -8,6 +8,7 @@ import { m006 } from './migrations/006-rotation.ts';
 import { m007 } from './migrations/007-listeners.ts';
 import { m008 } from './migrations/008-sync-channels.ts';
 import { m009 } from './migrations/009-login-attempts.ts';
+import { m015 } from './migrations/015-cluster.ts';
 
 /**
  * Schema migrations, in code so the embedded SQLite default and PostgreSQL run the very same
@@ -20,7 +21,7 @@ export interface Migration {
 }
 
 /** In order; each file under migrations/ is one step, never edited once released. */
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m015];
 
 /** Adapts the list to knex's migration-source interface. */
 export const migrationSource: Knex.MigrationSource<Migration> = {

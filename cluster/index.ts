@@ -1,0 +1,5 @@
+// The cluster room's public entry: what `custody server` wires in when the configuration names
+// PostgreSQL and Redis.
+export { ClusterRegistry, type ClusterRegistryDeps, type ClusterSessionState } from './cluster-registry.ts';
+export { CommandBus, commandStreamKey, type ClusterCommand } from './command-bus.ts';
+export type { PeerNode, PeerStreams } from './peer-streams.ts';
