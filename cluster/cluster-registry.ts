@@ -98,6 +98,11 @@ export class ClusterRegistry implements LiveRegistry {
     await this.#bus.resync();
   }
 
+  /** Delivers every command row still waiting for this node (what the periodic sweep does). */
+  async sweepCommands(): Promise<void> {
+    await this.#bus.sweep();
+  }
+
   async close(): Promise<void> {
     await this.#bus.close();
   }

@@ -3,3 +3,12 @@
 export { ClusterRegistry, type ClusterRegistryDeps, type ClusterSessionState } from './cluster-registry.ts';
 export { CommandBus, commandStreamKey, type ClusterCommand } from './command-bus.ts';
 export type { PeerNode, PeerStreams } from './peer-streams.ts';
+export {
+  DEFAULT_PRESENCE,
+  NodePresence,
+  presenceKey,
+  Reaper,
+  type ClusterAudit,
+  type LostSession,
+  type PresenceTiming,
+} from './presence.ts';

@@ -5,7 +5,14 @@ import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import { ClusterRegistry } from '../../cluster/index.ts';
 import { openStore } from '../../core/storage/db.ts';
-import { silentLogger, systemTimers, uuidIds, type Clock, type Timers } from '../../core/index.ts';
+import {
+  silentLogger,
+  systemTimers,
+  uuidIds,
+  type Clock,
+  type LiveControl,
+  type Timers,
+} from '../../core/index.ts';
 import { postgresAvailable, startPostgres, type PgInstance } from './postgres.ts';
 import { redisAvailable, startRedis, type RedisInstance } from './redis.ts';
 
@@ -87,6 +94,27 @@ export async function startTestNode(
       await registry.close();
       redis.disconnect();
       await pool.end();
+    },
+  };
+}
+
+/** An endpoint whose control messages can be awaited (delivery across nodes is asynchronous). */
+export function awaitableEndpoint(screen = '') {
+  const received: LiveControl[] = [];
+  let waiters: { count: number; resolve: () => void }[] = [];
+  return {
+    received,
+    endpoint: {
+      screen: () => Buffer.from(screen),
+      control: (m: LiveControl) => {
+        received.push(m);
+        waiters = waiters.filter((w) => (received.length >= w.count ? (w.resolve(), false) : true));
+      },
+    },
+    /** Resolves once `count` messages have arrived. */
+    controlled(count = 1): Promise<LiveControl[]> {
+      if (received.length >= count) return Promise.resolve(received);
+      return new Promise((resolve) => waiters.push({ count, resolve: () => resolve(received) }));
     },
   };
 }
