@@ -12,3 +12,4 @@ export {
   type LostSession,
   type PresenceTiming,
 } from './presence.ts';
+export { JobLeases, LeaseGate, leaseJobGate, type HeldLease, type LeaseOptions } from './job-lease.ts';

@@ -1,3 +1,4 @@
+import { ungated, type JobGate } from '../jobs.ts';
 import type { AccessService } from './access-service.ts';
 
 /**
@@ -21,9 +22,9 @@ export class AccessScheduler {
     return this.#running;
   }
 
-  start(everyMs = 30_000, onError: (e: unknown) => void = () => undefined): void {
+  start(everyMs = 30_000, onError: (e: unknown) => void = () => undefined, gate: JobGate = ungated): void {
     if (this.#timer) return;
-    this.#timer = setInterval(() => void this.tick().catch(onError), everyMs);
+    this.#timer = setInterval(() => void gate('access', () => this.tick()).catch(onError), everyMs);
     this.#timer.unref();
   }
 

@@ -2,6 +2,7 @@ import { hostActor, type Actor } from '../authz/actor.ts';
 import type { CoreContext } from '../context.ts';
 import type { Core } from '../core.ts';
 import { StorageError } from '../errors.ts';
+import { ungated, type JobGate } from '../jobs.ts';
 import type { LoginService } from '../identity/login-service.ts';
 import type { LiveRegistry } from '../live/live-registry.ts';
 import type { RecordingStore } from '../recording/recording-store.ts';
@@ -50,7 +51,8 @@ export interface SystemOps {
   /** Settles recordings a killed node left open, from their files (start-up). */
   settleInterruptedRecordings(): Promise<RecordingRow[]>;
   /** Access expiry, the daily password check (as `dailyCheckAs`) and scheduled rotation. */
-  startSchedulers(o: { dailyCheckAs: Actor; onError: JobFailure }): void;
+  /** `gate` (a cluster's leases) decides which node runs each pass; without it, this node runs all. */
+  startSchedulers(o: { dailyCheckAs: Actor; onError: JobFailure; gate?: JobGate }): void;
 }
 
 /** The named methods of `service`, bound to it, in a fresh object that holds nothing else. */
@@ -86,10 +88,11 @@ export function systemOps(core: Core, ctx: CoreContext): SystemOps {
     },
     reconcileResets: () => core.resets.reconcile(),
     settleInterruptedRecordings: () => core.recordings.settleInterrupted(),
-    startSchedulers: (o: { dailyCheckAs: Actor; onError: JobFailure }) => {
-      core.accessScheduler.start(30_000, (e) => o.onError('access scheduler', e));
-      core.dailyEvents.start(o.dailyCheckAs, 60_000, (e) => o.onError('daily password check', e));
-      core.rotationScheduler.start(undefined, (e) => o.onError('rotation scheduler', e));
+    startSchedulers: (o: { dailyCheckAs: Actor; onError: JobFailure; gate?: JobGate }) => {
+      const gate = o.gate ?? ungated;
+      core.accessScheduler.start(30_000, (e) => o.onError('access scheduler', e), gate);
+      core.dailyEvents.start(o.dailyCheckAs, 60_000, (e) => o.onError('daily password check', e), gate);
+      core.rotationScheduler.start(undefined, (e) => o.onError('rotation scheduler', e), gate);
     },
   });
 }

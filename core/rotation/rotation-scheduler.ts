@@ -1,5 +1,6 @@
 import type { AccessNotifier } from '../access/notify.ts';
 import type { CoreContext } from '../context.ts';
+import { ungated, type JobGate } from '../jobs.ts';
 import type { VerificationService, VerifyResult } from '../reset/verification.ts';
 import type { RotationReport } from './rotation-runner.ts';
 import type { RotationService } from './rotation-service.ts';
@@ -106,9 +107,10 @@ export class RotationScheduler {
   start(
     everyMs = this.ctx.config.rotation.check_every_seconds * 1000,
     onError: (e: unknown) => void = () => undefined,
+    gate: JobGate = ungated,
   ): void {
     if (this.#timer) return;
-    this.#timer = setInterval(() => void this.tick().catch(onError), everyMs);
+    this.#timer = setInterval(() => void gate('rotation', () => this.tick()).catch(onError), everyMs);
     this.#timer.unref();
   }
 
