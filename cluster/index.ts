@@ -13,3 +13,16 @@ export {
   type PresenceTiming,
 } from './presence.ts';
 export { JobLeases, LeaseGate, leaseJobGate, type HeldLease, type LeaseOptions } from './job-lease.ts';
+export {
+  CA_CERT_FILE,
+  CA_KEY_FILE,
+  createClusterCa,
+  initClusterCa,
+  issueNodeCertificate,
+  loadNodeIdentity,
+  nodeClientOptions,
+  nodeServerOptions,
+  peerNodeName,
+  type NodeIdentity,
+  type PemPair,
+} from './node-certificates.ts';

@@ -144,10 +144,9 @@ export const AUDIT_EVENTS = {
   // Identity: an administrator lifts a lockout before it expires.
   'user.unlock': 'U140',
   // Cluster: a node whose heartbeat and presence both lapsed is declared lost, and each session it
-  // held with it; `cluster init` makes the cluster's certificate authority.
+  // held with it.
   'cluster.node-lost': 'C200',
   'cluster.session-lost': 'C201',
-  'cluster.ca-init': 'C202',
 } as const;
 
 export type AuditEventType = keyof typeof AUDIT_EVENTS;
