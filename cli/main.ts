@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { UsageError } from '../core/index.ts';
 import { registerAccess } from './commands/access.ts';
 import { registerAdmin } from './commands/admin.ts';
+import { registerCluster } from './commands/cluster.ts';
 import { registerRecordings } from './commands/recordings.ts';
 import { registerGroups } from './commands/groups.ts';
 import { registerIdentity } from './commands/identity.ts';
@@ -35,6 +36,7 @@ function buildProgram(): Command {
     .showHelpAfterError(false);
   registerLifecycle(program);
   registerServer(program);
+  registerCluster(program);
   registerGatewayAdmin(program);
   registerHostKey(program);
   registerIdentity(program);

@@ -26,3 +26,4 @@ export {
   type NodeIdentity,
   type PemPair,
 } from './node-certificates.ts';
+export { ClusterNode, clusterModeOn, type ClusterNodeOptions } from './cluster-node.ts';

@@ -1,13 +1,13 @@
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import type { AuditEventType, Clock, Logger, Timers } from '../core/index.ts';
+import type { Clock, Logger, Timers } from '../core/index.ts';
 
 export const presenceKey = (node: string): string => `custody:node:${node}`;
 
 /** Writes one audit row on its own (the signature of the core context's `auditAs`). */
 export type ClusterAudit = (
   who: { name: string; source: string },
-  type: AuditEventType,
+  type: 'cluster.node-lost' | 'cluster.session-lost',
   target: { kind: string; name: string },
   result: 'success' | 'failure',
   details?: Record<string, unknown>,

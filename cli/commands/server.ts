@@ -1,8 +1,12 @@
 import { Option, type Command } from 'commander';
 import os from 'node:os';
+import path from 'node:path';
+import { ClusterNode, clusterModeOn, loadNodeIdentity } from '../../cluster/index.ts';
 import {
+  configFileOf,
   createStreamLogger,
   firstLine,
+  loadConfigFile,
   openCore,
   resolveHome,
   UsageError,
@@ -45,10 +49,35 @@ export const WEB_PORT_REFUSAL = '--web-port: the web listener is not available y
  */
 export async function runServer(
   home: string,
-  opts: { sshPort?: string; banner?: (host: string, port: number) => string[] },
+  opts: { sshPort?: string; nodeName?: string; banner?: (host: string, port: number) => string[] },
 ): Promise<void> {
   const logger = await fileLogger(home, true);
-  const { core, config, layout } = await openCore({ home, logger, integrations: cliIntegrations });
+  // Cluster mode: the registry the core is given lives in PostgreSQL + Redis; the node starts its
+  // share (commands, heartbeat, reaper) once the core has migrated the shared database.
+  const preConfig = await loadConfigFile(configFileOf(home));
+  const sshPort = port(opts.sshPort, preConfig.server.ssh_port, 'ssh-port');
+  const nodeName = clusterNodeName(preConfig, opts.nodeName, sshPort);
+  const cluster = clusterModeOn(preConfig)
+    ? await ClusterNode.connect({ config: preConfig, node: nodeName, logger })
+    : null;
+  const { core, config, layout } = await openCore({
+    home,
+    logger,
+    integrations: cliIntegrations,
+    ...(cluster ? { liveRegistry: cluster.registry } : {}),
+  });
+  if (cluster) {
+    await cluster.start({
+      address: config.cluster.advertise_address || `${os.hostname()}:0`,
+      audit: (...args) => core.system.auditCluster(...args),
+    });
+    // The authority under keys/ gives this node its certificate for node-to-node streams.
+    await loadNodeIdentity(path.dirname(layout.keyFile), nodeName, new Date()).then(
+      () => logger.log('info', 'cluster node certificate issued', { node: nodeName }),
+      (e: unknown) => logger.log('warn', 'no cluster node certificate', { message: firstLine(e) }),
+    );
+    logger.log('info', 'cluster node started', { node: nodeName });
+  }
   // Background jobs report a failure as one log line and carry on.
   const logFailure = (what: string) => (e: unknown) => logger.log('error', what, { message: firstLine(e) });
   // A remote password reset interrupted by a crash, or whose vault write failed, is left pending:
@@ -66,14 +95,15 @@ export async function runServer(
   core.system.startSchedulers({
     dailyCheckAs: await core.system.hostActor(os.userInfo().username, 'server'),
     onError: (job, e) => logFailure(job)(e),
+    ...(cluster ? { gate: cluster.jobGate } : {}),
   });
   const hostKey = await ensureHostKey(layout.hostKeyFile);
   const gw = await startGateway({
     core,
     host: config.server.ssh_host,
-    port: port(opts.sshPort, config.server.ssh_port, 'ssh-port'),
+    port: sshPort,
     hostKey: hostKey.privateKey,
-    settings: gatewaySettings(config),
+    settings: { ...gatewaySettings(config), ...(cluster ? { nodeName } : {}) },
     algorithms: {
       kex: config.gateway.ssh_kex,
       ciphers: config.gateway.ssh_ciphers,
@@ -113,7 +143,22 @@ export async function runServer(
   });
   dropRuntimeFile();
   await gw.close();
+  await cluster?.close();
   await core.close();
+}
+
+/** `--node-name`, else `[cluster] node_name`, else the host name and the SSH port. */
+export function clusterNodeName(
+  config: Readonly<CustodyConfig>,
+  option: string | undefined,
+  sshPort: number,
+): string {
+  const name = option ?? (config.cluster.node_name || `${os.hostname()}-${sshPort}`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(name))
+    throw new UsageError('--node-name: letters, digits, dot, dash and underscore only', {
+      option: 'node-name',
+    });
+  return name;
 }
 
 export function registerServer(program: Command): void {
@@ -121,11 +166,15 @@ export function registerServer(program: Command): void {
     .command('server')
     .description('run a node: the SSH front door (port 0 picks a free port)')
     .option('--ssh-port <n>', 'SSH port')
+    .option('--node-name <name>', 'this node in a cluster (overrides [cluster] node_name)')
     // Declared, hidden from the help, only so that it is refused with its reason, not as unknown.
     .addOption(new Option('--web-port <n>').hideHelp())
-    .action(async (o: { sshPort?: string; webPort?: string }, cmd: Command) => {
+    .action(async (o: { sshPort?: string; webPort?: string; nodeName?: string }, cmd: Command) => {
       if (o.webPort !== undefined) throw new UsageError(WEB_PORT_REFUSAL, { option: 'web-port' });
-      await runServer(resolveHome(globalsOf(cmd).home), { sshPort: o.sshPort });
+      await runServer(resolveHome(globalsOf(cmd).home), {
+        sshPort: o.sshPort,
+        ...(o.nodeName !== undefined ? { nodeName: o.nodeName } : {}),
+      });
     });
 }
 

@@ -53,6 +53,14 @@ export interface SystemOps {
   /** Access expiry, the daily password check (as `dailyCheckAs`) and scheduled rotation. */
   /** `gate` (a cluster's leases) decides which node runs each pass; without it, this node runs all. */
   startSchedulers(o: { dailyCheckAs: Actor; onError: JobFailure; gate?: JobGate }): void;
+  /** The cluster's own audit rows (a node declared lost, its sessions), each on its own. */
+  auditCluster(
+    who: { name: string; source: string },
+    type: 'cluster.node-lost' | 'cluster.session-lost',
+    target: { kind: string; name: string },
+    result: 'success' | 'failure',
+    details?: Record<string, unknown>,
+  ): Promise<void>;
 }
 
 /** The named methods of `service`, bound to it, in a fresh object that holds nothing else. */
@@ -94,5 +102,6 @@ export function systemOps(core: Core, ctx: CoreContext): SystemOps {
       core.dailyEvents.start(o.dailyCheckAs, 60_000, (e) => o.onError('daily password check', e), gate);
       core.rotationScheduler.start(undefined, (e) => o.onError('rotation scheduler', e), gate);
     },
+    auditCluster: (...args: Parameters<SystemOps['auditCluster']>) => ctx.auditAs(...args),
   });
 }
