@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { custody } from '../support/cli.ts';
+import { startCustodyServer } from '../support/custody-server.ts';
 import { liveInfo } from '../support/live.ts';
 import {
   awaitableEndpoint,
@@ -71,6 +72,23 @@ if (!clusterServicesAvailable()) {
       const unknown = await custody(['--home', home, 'sessions', 'terminate', 'nope', '--reason', 'x']);
       expect(unknown.code).not.toBe(0);
       expect(unknown.stderr).toMatch(/E_NOT_FOUND|not found/i);
+    });
+
+    it('custody server joins the cluster under its --node-name, and leaves it on a graceful stop', async () => {
+      const server = await startCustodyServer(home, ['--ssh-port', '0', '--node-name', 'node-x']);
+      try {
+        // Its first heartbeat is written before it listens.
+        const { rows } = await nodeA.pool.query<{ name: string }>(
+          `SELECT name FROM cluster_nodes ORDER BY name`,
+        );
+        expect(rows.map((r) => r.name)).toEqual(['node-x']);
+        expect(await nodeA.redis.exists('custody:node:node-x')).toBe(1);
+      } finally {
+        expect(await server.stop()).toBe(0);
+      }
+      const { rows } = await nodeA.pool.query(`SELECT name FROM cluster_nodes`);
+      expect(rows).toEqual([]);
+      expect(await nodeA.redis.exists('custody:node:node-x')).toBe(0);
     });
 
     it('cluster init makes the authority under keys/ once', async () => {
