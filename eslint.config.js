@@ -368,6 +368,8 @@ export default tseslint.config(
                 '!**/reset/index.ts',
                 '**/integrations/**',
                 '!**/integrations/index.ts',
+                '**/cluster/**',
+                '!**/cluster/index.ts',
               ],
               message: "the composition root uses what a room's index.ts exports, never its inner files.",
             },

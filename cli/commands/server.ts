@@ -16,6 +16,7 @@ import { ensureHostKey, startGateway, type GatewaySettings } from '../../gateway
 import { loginPrompts } from '../../protocols/prompts.ts';
 import { consoleStarter } from '../../tui/index.ts';
 import { cliIntegrations, fileLogger, globalsOf } from '../context.ts';
+import { controlSocketPath, serveControlSocket } from '../control-socket.ts';
 import { removeRuntimeFile, writeRuntimeFile } from '../runtime-file.ts';
 
 function port(v: string | undefined, fallback: number, name: string): number {
@@ -122,6 +123,8 @@ export async function runServer(
       },
     }),
   });
+  // `custody sessions list/terminate` on this host reach this node's live sessions through it.
+  const control = await serveControlSocket(controlSocketPath(layout.dataDir), core.system.liveRegistry);
   await writeRuntimeFile(home, {
     pid: process.pid,
     host: gw.host,
@@ -142,6 +145,7 @@ export async function runServer(
     process.on('SIGTERM', stop);
   });
   dropRuntimeFile();
+  await control.close();
   await gw.close();
   await cluster?.close();
   await core.close();
