@@ -96,6 +96,9 @@ export class ClusterNode {
   }
 
   async start(o: { address: string; audit: ClusterAudit }): Promise<void> {
+    // Commands are not queued while Redis connects: wait for it (bounded) so the first heartbeat
+    // writes the presence key; if Redis is away, the node starts anyway and catches up on reconnect.
+    await this.redisReady();
     const reaper = new Reaper({
       pool: this.#pool,
       redis: this.#redis,
