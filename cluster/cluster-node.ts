@@ -12,6 +12,8 @@ import {
 } from '../core/index.ts';
 import { ClusterRegistry } from './cluster-registry.ts';
 import { JobLeases, LeaseGate, leaseJobGate } from './job-lease.ts';
+import type { NodeIdentity } from './node-certificates.ts';
+import { servePeerStreams, TlsPeerStreams } from './peer-proxy.ts';
 import {
   DEFAULT_PRESENCE,
   NodePresence,
@@ -32,6 +34,8 @@ export interface ClusterNodeOptions {
   logger: Logger;
   timers?: Timers;
   timing?: PresenceTiming;
+  /** This node's certificate from the cluster authority; without it, no node-to-node streams. */
+  identity?: NodeIdentity;
 }
 
 /**
@@ -48,6 +52,7 @@ export class ClusterNode {
   readonly #timers: Timers;
   readonly #timing: PresenceTiming;
   #presence: NodePresence | null = null;
+  #peerServer: { close(): Promise<void> } | null = null;
 
   private constructor(
     private readonly o: ClusterNodeOptions,
@@ -72,6 +77,7 @@ export class ClusterNode {
       timers: this.#timers,
       ids: uuidIds,
       logger: o.logger,
+      ...(o.identity ? { peers: new TlsPeerStreams(o.identity) } : {}),
     });
     this.#gate = new LeaseGate(
       new JobLeases({ pool, node: o.node, clock: this.#timers, timers: this.#timers, logger: o.logger }),
@@ -110,6 +116,16 @@ export class ClusterNode {
     });
     await reaper.settleOwnLeftovers();
     await this.registry.start();
+    // Other nodes' viewers of this node's sessions come in here, on the advertised address.
+    const at = o.address.lastIndexOf(':');
+    if (this.o.identity && at > 0 && Number(o.address.slice(at + 1)) > 0)
+      this.#peerServer = await servePeerStreams({
+        identity: this.o.identity,
+        host: o.address.slice(0, at),
+        port: Number(o.address.slice(at + 1)),
+        sessions: this.registry,
+        logger: this.o.logger,
+      });
     this.#presence = new NodePresence({
       pool: this.#pool,
       redis: this.#redis,
@@ -148,6 +164,7 @@ export class ClusterNode {
   /** A graceful stop: leases handed over, the node's row and presence removed, connections closed. */
   async close(): Promise<void> {
     await this.#gate.releaseAll();
+    await this.#peerServer?.close();
     await this.#presence?.stop({ leave: true }).catch(() => undefined);
     await this.registry.close();
     this.#redis.disconnect();

@@ -223,6 +223,11 @@ export class ClusterRegistry implements LiveRegistry {
     return ids;
   }
 
+  /** A viewer of a session this node holds (what the node-to-node stream serves). */
+  subscribeLocal(id: string, options: LiveSubscribeOptions = {}): Promise<LiveSubscription | undefined> {
+    return this.#local.subscribe(id, options);
+  }
+
   async subscribe(id: string, options: LiveSubscribeOptions = {}): Promise<LiveSubscription | undefined> {
     const mine = await this.#local.subscribe(id, options);
     if (mine) return mine;

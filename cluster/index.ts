@@ -27,3 +27,4 @@ export {
   type PemPair,
 } from './node-certificates.ts';
 export { ClusterNode, clusterModeOn, type ClusterNodeOptions } from './cluster-node.ts';
+export { servePeerStreams, TlsPeerStreams, type LocalSessions } from './peer-proxy.ts';

@@ -6,11 +6,13 @@ import {
   configFileOf,
   createStreamLogger,
   firstLine,
+  layoutOf,
   loadConfigFile,
   openCore,
   resolveHome,
   UsageError,
   type CustodyConfig,
+  type Logger,
 } from '../../core/index.ts';
 import { ensureHostKey, startGateway, type GatewaySettings } from '../../gateway/index.ts';
 import { loginPrompts } from '../../protocols/prompts.ts';
@@ -59,7 +61,12 @@ export async function runServer(
   const sshPort = port(opts.sshPort, preConfig.server.ssh_port, 'ssh-port');
   const nodeName = clusterNodeName(preConfig, opts.nodeName, sshPort);
   const cluster = clusterModeOn(preConfig)
-    ? await ClusterNode.connect({ config: preConfig, node: nodeName, logger })
+    ? await ClusterNode.connect({
+        config: preConfig,
+        node: nodeName,
+        logger,
+        ...(await nodeIdentity(layoutOf(home, preConfig).keyFile, nodeName, logger)),
+      })
     : null;
   const { core, config, layout } = await openCore({
     home,
@@ -72,11 +79,6 @@ export async function runServer(
       address: config.cluster.advertise_address || `${os.hostname()}:0`,
       audit: (...args) => core.system.auditCluster(...args),
     });
-    // The authority under keys/ gives this node its certificate for node-to-node streams.
-    await loadNodeIdentity(path.dirname(layout.keyFile), nodeName, new Date()).then(
-      () => logger.log('info', 'cluster node certificate issued', { node: nodeName }),
-      (e: unknown) => logger.log('warn', 'no cluster node certificate', { message: firstLine(e) }),
-    );
     logger.log('info', 'cluster node started', { node: nodeName });
   }
   // Background jobs report a failure as one log line and carry on.
@@ -149,6 +151,22 @@ export async function runServer(
   await gw.close();
   await cluster?.close();
   await core.close();
+}
+
+/**
+ * The node's certificate, issued at start from the authority under keys/ (beside the master key).
+ * Without one the node still runs; other nodes cannot stream its sessions and it cannot stream
+ * theirs.
+ */
+async function nodeIdentity(keyFile: string, node: string, logger: Logger) {
+  try {
+    const identity = await loadNodeIdentity(path.dirname(keyFile), node, new Date());
+    logger.log('info', 'cluster node certificate issued', { node });
+    return { identity };
+  } catch (e) {
+    logger.log('warn', 'no cluster node certificate', { message: firstLine(e) });
+    return {};
+  }
 }
 
 /** `--node-name`, else `[cluster] node_name`, else the host name and the SSH port. */

@@ -2,7 +2,7 @@
 // here, so benchmarks can use it too).
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { ClusterRegistry } from '../../cluster/index.ts';
+import { ClusterRegistry, type PeerStreams } from '../../cluster/index.ts';
 import {
   silentLogger,
   systemTimers,
@@ -26,7 +26,7 @@ export async function startTestNode(
   services: { redis: RedisInstance },
   databaseUrl: string,
   name: string,
-  options: { clock?: Clock; timers?: Timers } = {},
+  options: { clock?: Clock; timers?: Timers; peers?: PeerStreams } = {},
 ): Promise<TestNode> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
   const redis = new Redis(services.redis.url, { lazyConnect: false, maxRetriesPerRequest: 1 });
@@ -41,6 +41,7 @@ export async function startTestNode(
     ids: uuidIds,
     logger: silentLogger,
     commandSweepMs: 500,
+    ...(options.peers ? { peers: options.peers } : {}),
   });
   await registry.start();
   return {
