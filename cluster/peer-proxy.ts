@@ -28,6 +28,8 @@ type Wire =
   | { t: 'none' };
 
 const MAX_REQUEST = 4096;
+/** What the owner buffers for a remote viewer before it resynchronises it itself. */
+const OWNER_BUFFER = 4 * 1024 * 1024;
 
 export interface LocalSessions {
   subscribeLocal(id: string, options: LiveSubscribeOptions): Promise<LiveSubscription | undefined>;
@@ -102,28 +104,59 @@ export async function servePeerStreams(o: {
   };
 }
 
-/** One viewer's end of a node-to-node stream. */
+/** One open stream from the owner: its socket, the first event, and the lines that follow. */
+interface OpenStream {
+  socket: TLSSocket;
+  first: LiveEvent;
+  lines: AsyncIterator<Wire>;
+}
+
+const DEFAULT_MAX_BUFFERED = 1024 * 1024;
+
+/**
+ * One viewer's end of a node-to-node stream. The viewer's buffer bound is kept here, where the
+ * viewer reads: when it falls that far behind, what it has not read is dropped and the stream is
+ * opened again, whose first event — the owner's current screen — is handed over as the resync.
+ */
 class PeerSubscription implements LiveSubscription {
   readonly #queue: LiveEvent[] = [];
+  #buffered = 0;
   #wake: (() => void) | undefined;
   #done = false;
+  #current: OpenStream;
+  #reopening = false;
 
   constructor(
-    private readonly socket: TLSSocket,
-    first: LiveEvent,
-    lines: AsyncIterator<Wire>,
+    first: OpenStream,
+    private readonly maxBuffered: number,
+    private readonly reopen: () => Promise<OpenStream | undefined>,
   ) {
-    this.#queue.push(first);
-    if (first.type === 'end') this.#done = true;
+    this.#current = first;
+    this.#attach(first, false);
+  }
+
+  #push(e: LiveEvent): void {
+    this.#queue.push(e);
+    if (e.type !== 'end') this.#buffered += e.data.length;
+    if (e.type === 'end') this.#done = true;
+    this.#wake?.();
+  }
+
+  #attach(stream: OpenStream, resync: boolean): void {
+    const first = stream.first;
+    this.#push(first.type === 'screen' && resync ? { ...first, resync: true } : first);
     void (async () => {
       for (;;) {
-        const r = await lines.next().catch(() => ({ done: true as const, value: undefined }));
-        if (r.done || this.#done) break;
+        const r = await stream.lines.next().catch(() => ({ done: true as const, value: undefined }));
+        if (this.#current !== stream || this.#done) return;
+        if (r.done) break;
         const e = toEvent(r.value);
         if (!e) continue;
-        this.#queue.push(e);
-        if (e.type === 'end') this.#done = true;
-        this.#wake?.();
+        if (e.type === 'output' && this.#buffered + e.data.length > this.maxBuffered) {
+          void this.#resync();
+          return;
+        }
+        this.#push(e);
       }
       // The owner went away without an end: the stream is over for this viewer.
       this.#done = true;
@@ -131,10 +164,31 @@ class PeerSubscription implements LiveSubscription {
     })();
   }
 
+  async #resync(): Promise<void> {
+    if (this.#reopening) return;
+    this.#reopening = true;
+    this.#current.socket.destroy();
+    this.#queue.length = 0;
+    this.#buffered = 0;
+    const next = await this.reopen().catch(() => undefined);
+    this.#reopening = false;
+    if (this.#done) {
+      next?.socket.destroy();
+      return;
+    }
+    if (!next) {
+      this.#done = true;
+      this.#wake?.();
+      return;
+    }
+    this.#current = next;
+    this.#attach(next, true);
+  }
+
   close(): void {
     this.#done = true;
     this.#queue.length = 0;
-    this.socket.destroy();
+    this.#current.socket.destroy();
     this.#wake?.();
   }
 
@@ -143,11 +197,12 @@ class PeerSubscription implements LiveSubscription {
       for (;;) {
         const e = this.#queue.shift();
         if (e) {
+          if (e.type !== 'end') this.#buffered -= e.data.length;
           yield e;
           if (e.type === 'end') return;
           continue;
         }
-        if (this.#done) return;
+        if (this.#done && !this.#reopening) return;
         await new Promise<void>((r) => (this.#wake = r));
         this.#wake = undefined;
       }
@@ -186,6 +241,14 @@ export class TlsPeerStreams implements PeerStreams {
     sessionId: string,
     options: LiveSubscribeOptions,
   ): Promise<LiveSubscription | undefined> {
+    const first = await this.#open(owner, sessionId);
+    if (!first) return undefined;
+    return new PeerSubscription(first, options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED, () =>
+      this.#open(owner, sessionId),
+    );
+  }
+
+  async #open(owner: PeerNode, sessionId: string): Promise<OpenStream | undefined> {
     const at = owner.address.lastIndexOf(':');
     const socket = connect({
       ...nodeClientOptions(this.identity, owner.name),
@@ -197,7 +260,8 @@ export class TlsPeerStreams implements PeerStreams {
       socket.once('error', reject);
     });
     socket.on('error', () => undefined);
-    socket.write(JSON.stringify({ session: sessionId, ...options }) + '\n');
+    // The owner keeps a generous buffer of its own: the viewer's bound is kept at the viewer.
+    socket.write(JSON.stringify({ session: sessionId, maxBufferedBytes: OWNER_BUFFER }) + '\n');
     const lines = jsonLines(socket);
     const first = await lines.next().catch(() => ({ done: true as const, value: undefined }));
     // The owner always answers, `none` included: a stream closed without a word was refused (in
@@ -211,6 +275,6 @@ export class TlsPeerStreams implements PeerStreams {
       socket.destroy();
       return undefined;
     }
-    return new PeerSubscription(socket, event, lines);
+    return { socket, first: event, lines };
   }
 }
