@@ -329,6 +329,30 @@ export default tseslint.config(
     },
   },
   {
+    // The cluster room (PostgreSQL + Redis registry, leases, node certificates): core only through
+    // its public entry, no edge room; cli/ wires it in when the configuration names both engines.
+    files: ['cluster/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'knex', message: 'knex lives only under core/storage.' }],
+          patterns: [
+            {
+              group: ['**/gateway/**', '**/tui/**', '**/cli/**', '**/reset/**', '**/integrations/**'],
+              message: 'the cluster room is wired in by cli/ and imports no other room.',
+            },
+            {
+              group: coreInternals,
+              message: 'import core through its public entry core/index.ts.',
+            },
+            { group: ['**/test/**'], message: 'product code never imports test helpers.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Outbound clients (ticketing, quality exit): core only through its public entry; no edge rooms.
     files: ['integrations/**/*.ts'],
     rules: {
@@ -376,6 +400,8 @@ export default tseslint.config(
                 '!**/reset/index.ts',
                 '**/integrations/**',
                 '!**/integrations/index.ts',
+                '**/cluster/**',
+                '!**/cluster/index.ts',
               ],
               message: "the composition root uses what a room's index.ts exports, never its inner files.",
             },

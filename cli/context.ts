@@ -13,6 +13,7 @@ import {
   type Actor,
   type ActorCore,
   type Core,
+  type LiveRegistry,
   type Logger,
   type OpenedCore,
   type OpenOptions,
@@ -120,12 +121,14 @@ export type OpenedHome = Omit<OpenedCore, 'core'>;
 export async function withCore<T>(
   g: GlobalOptions,
   fn: (me: ActorCore, home: OpenedHome) => Promise<T>,
+  extra: { liveRegistry?: LiveRegistry } = {},
 ): Promise<T> {
   const home = resolveHome(g.home);
   const opened = await openCore({
     home,
     logger: await fileLogger(home),
     integrations: cliIntegrations,
+    ...extra,
   });
   try {
     const actor = await resolveActor(opened.core, g);

@@ -3,6 +3,7 @@ import { UsageError } from '../core/index.ts';
 import { registerAccess } from './commands/access.ts';
 import { registerApiKey } from './commands/apikey.ts';
 import { registerAdmin } from './commands/admin.ts';
+import { registerCluster } from './commands/cluster.ts';
 import { registerRecordings } from './commands/recordings.ts';
 import { registerGroups } from './commands/groups.ts';
 import { registerIdentity } from './commands/identity.ts';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerLifecycle(program);
   registerServer(program);
   registerWeb(program);
+  registerCluster(program);
   registerGatewayAdmin(program);
   registerHostKey(program);
   registerIdentity(program);

@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import type { LiveRegistry } from './live/live-registry.ts';
 import path from 'node:path';
 import type { Actor } from './authz/actor.ts';
 import {
@@ -42,6 +43,8 @@ export interface OpenOptions {
   ids?: IdGenerator;
   logger?: Logger;
   kdf?: KdfParams;
+  /** The live registry (a cluster's); the in-process one when absent. */
+  liveRegistry?: LiveRegistry;
   /** Outbound integrations built by the composition root (integrations/) from the configuration. */
   integrations?: (
     config: Readonly<CustodyConfig>,
@@ -209,6 +212,7 @@ export async function openCore(o: OpenOptions): Promise<OpenedCore> {
     ...(o.kdf ? { kdf: o.kdf } : {}),
     recordingsDir: layout.recordingsDir,
     recordingSigningKeyFile: path.join(path.dirname(layout.keyFile), 'recording-signing.key'),
+    ...(o.liveRegistry ? { liveRegistry: o.liveRegistry } : {}),
     ...(o.integrations
       ? o.integrations(config, layout.home, {
           logger: o.logger ?? silentLogger,

@@ -1,15 +1,20 @@
 import type { Command } from 'commander';
 import os from 'node:os';
 import path from 'node:path';
+import { ClusterNode, clusterModeOn, loadNodeIdentity } from '../../cluster/index.ts';
 import {
+  configFileOf,
   createStreamLogger,
   firstLine,
+  layoutOf,
+  loadConfigFile,
   openCore,
   resolveHome,
   systemTimers,
   UsageError,
   type CustodyConfig,
   type HomeLayout,
+  type Logger,
 } from '../../core/index.ts';
 import {
   ensureHostKey,
@@ -23,6 +28,7 @@ import { loginPrompts } from '../../protocols/prompts.ts';
 import { consoleStarter } from '../../tui/index.ts';
 import { wallboardStarter } from '../../wallboard/index.ts';
 import { cliIntegrations, fileLogger, globalsOf } from '../context.ts';
+import { controlSocketPath, serveControlSocket } from '../control-socket.ts';
 import { removeRuntimeFile, writeRuntimeFile } from '../runtime-file.ts';
 import { webApiKeyAuthenticator, webRouteModules } from '../web-routes.ts';
 
@@ -67,10 +73,40 @@ export function webCertificateOf(layout: HomeLayout, c: Readonly<CustodyConfig>)
  */
 export async function runServer(
   home: string,
-  opts: { sshPort?: string; webPort?: string; banner?: (host: string, port: number) => string[] },
+  opts: {
+    sshPort?: string;
+    webPort?: string;
+    nodeName?: string;
+    banner?: (host: string, port: number) => string[];
+  },
 ): Promise<void> {
   const logger = await fileLogger(home, true);
-  const { core, config, layout } = await openCore({ home, logger, integrations: cliIntegrations });
+  // Cluster mode: the registry the core is given lives in PostgreSQL + Redis; the node starts its
+  // share (commands, heartbeat, reaper) once the core has migrated the shared database.
+  const preConfig = await loadConfigFile(configFileOf(home));
+  const sshPort = port(opts.sshPort, preConfig.server.ssh_port, 'ssh-port');
+  const nodeName = clusterNodeName(preConfig, opts.nodeName, sshPort);
+  const cluster = clusterModeOn(preConfig)
+    ? await ClusterNode.connect({
+        config: preConfig,
+        node: nodeName,
+        logger,
+        ...(await nodeIdentity(layoutOf(home, preConfig).keyFile, nodeName, logger)),
+      })
+    : null;
+  const { core, config, layout } = await openCore({
+    home,
+    logger,
+    integrations: cliIntegrations,
+    ...(cluster ? { liveRegistry: cluster.registry } : {}),
+  });
+  if (cluster) {
+    await cluster.start({
+      address: config.cluster.advertise_address || `${os.hostname()}:0`,
+      audit: (...args) => core.system.auditCluster(...args),
+    });
+    logger.log('info', 'cluster node started', { node: nodeName });
+  }
   // Background jobs report a failure as one log line and carry on.
   const logFailure = (what: string) => (e: unknown) => logger.log('error', what, { message: firstLine(e) });
   // A remote password reset interrupted by a crash, or whose vault write failed, is left pending:
@@ -88,6 +124,7 @@ export async function runServer(
   core.system.startSchedulers({
     dailyCheckAs: await core.system.hostActor(os.userInfo().username, 'server'),
     onError: (job, e) => logFailure(job)(e),
+    ...(cluster ? { gate: cluster.jobGate } : {}),
   });
   // Memory and event-loop lag for GET /metrics: this process is the node.
   core.system.metrics.collectProcessMetrics();
@@ -95,9 +132,9 @@ export async function runServer(
   const gw = await startGateway({
     core,
     host: config.server.ssh_host,
-    port: port(opts.sshPort, config.server.ssh_port, 'ssh-port'),
+    port: sshPort,
     hostKey: hostKey.privateKey,
-    settings: gatewaySettings(config),
+    settings: { ...gatewaySettings(config), ...(cluster ? { nodeName } : {}) },
     algorithms: {
       kex: config.gateway.ssh_kex,
       ciphers: config.gateway.ssh_ciphers,
@@ -117,6 +154,8 @@ export async function runServer(
     }),
     startWallboard: wallboardStarter({ refreshMs: config.wallboard.refresh_seconds * 1000 }),
   });
+  // `custody sessions list/terminate` on this host reach this node's live sessions through it.
+  const control = await serveControlSocket(controlSocketPath(layout.dataDir), core.system.liveRegistry);
   let web: RunningWebListener | undefined;
   if (opts.webPort !== undefined || config.web.enabled) {
     const cert = await webCertificateOf(layout, config);
@@ -158,8 +197,40 @@ export async function runServer(
   });
   dropRuntimeFile();
   await web?.close();
+  await control.close();
   await gw.close();
+  await cluster?.close();
   await core.close();
+}
+
+/**
+ * The node's certificate, issued at start from the authority under keys/ (beside the master key).
+ * Without one the node still runs; other nodes cannot stream its sessions and it cannot stream
+ * theirs.
+ */
+async function nodeIdentity(keyFile: string, node: string, logger: Logger) {
+  try {
+    const identity = await loadNodeIdentity(path.dirname(keyFile), node, new Date());
+    logger.log('info', 'cluster node certificate issued', { node });
+    return { identity };
+  } catch (e) {
+    logger.log('warn', 'no cluster node certificate', { message: firstLine(e) });
+    return {};
+  }
+}
+
+/** `--node-name`, else `[cluster] node_name`, else the host name and the SSH port. */
+export function clusterNodeName(
+  config: Readonly<CustodyConfig>,
+  option: string | undefined,
+  sshPort: number,
+): string {
+  const name = option ?? (config.cluster.node_name || `${os.hostname()}-${sshPort}`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(name))
+    throw new UsageError('--node-name: letters, digits, dot, dash and underscore only', {
+      option: 'node-name',
+    });
+  return name;
 }
 
 export function registerServer(program: Command): void {
@@ -170,8 +241,13 @@ export function registerServer(program: Command): void {
     )
     .option('--ssh-port <n>', 'SSH port')
     .option('--web-port <n>', 'open the HTTPS listener on this port (0 picks a free port)')
-    .action(async (o: { sshPort?: string; webPort?: string }, cmd: Command) => {
-      await runServer(resolveHome(globalsOf(cmd).home), { sshPort: o.sshPort, webPort: o.webPort });
+    .option('--node-name <name>', 'this node in a cluster (overrides [cluster] node_name)')
+    .action(async (o: { sshPort?: string; webPort?: string; nodeName?: string }, cmd: Command) => {
+      await runServer(resolveHome(globalsOf(cmd).home), {
+        sshPort: o.sshPort,
+        webPort: o.webPort,
+        ...(o.nodeName !== undefined ? { nodeName: o.nodeName } : {}),
+      });
     });
 }
 

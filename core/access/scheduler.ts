@@ -1,4 +1,5 @@
 import { timedRun, type RunReport } from '../metrics/timed-run.ts';
+import { ungated, type JobGate } from '../jobs.ts';
 import type { AccessService } from './access-service.ts';
 
 /**
@@ -24,9 +25,12 @@ export class AccessScheduler {
     return this.#running;
   }
 
-  start(everyMs = 30_000, onError: (e: unknown) => void = () => undefined): void {
+  start(everyMs = 30_000, onError: (e: unknown) => void = () => undefined, gate: JobGate = ungated): void {
     if (this.#timer) return;
-    this.#timer = setInterval(() => void timedRun(() => this.tick(), this.onRun).catch(onError), everyMs);
+    this.#timer = setInterval(
+      () => void gate('access', () => timedRun(() => this.tick(), this.onRun)).catch(onError),
+      everyMs,
+    );
     this.#timer.unref();
   }
 

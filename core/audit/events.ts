@@ -163,6 +163,10 @@ export const AUDIT_EVENTS = {
   'apikey.create': 'K200',
   'apikey.revoke': 'K201',
   'apikey.refused': 'K202',
+  // Cluster: a node whose heartbeat and presence both lapsed is declared lost, and each session it
+  // held with it.
+  'cluster.node-lost': 'C200',
+  'cluster.session-lost': 'C201',
 } as const;
 
 export type AuditEventType = keyof typeof AUDIT_EVENTS;

@@ -611,6 +611,37 @@ export const configSchema = z
         path: ['cert_file'],
       })
       .describe('The HTTPS listener: sign-in, recordings, live sessions, the REST API.'),
+    // Cluster mode: on when redis_url is set (and [storage] names PostgreSQL); without it a node is
+    // on its own, with the in-process live registry and no service to run.
+    cluster: z
+      .strictObject({
+        redis_url: z
+          .string()
+          .default('')
+          .refine((v) => v === '' || /^rediss?:\/\/[^:@/]*(:\d+)?(\/\d+)?$/.test(v), {
+            message: 'must be a redis:// or rediss:// URL without a password',
+          })
+          .describe(
+            'Redis for presence and the command bus between nodes (redis://host:port); empty: single node.',
+          ),
+        node_name: z
+          .string()
+          .max(100)
+          .regex(/^$|^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
+            message: 'letters, digits, dot, dash and underscore only',
+          })
+          .default('')
+          .describe(
+            'This node in the cluster (unique per node); empty: the host name and SSH port; `custody server --node-name` overrides it.',
+          ),
+        advertise_address: z
+          .string()
+          .default('')
+          .refine((v) => v === '' || /^[^\s:]+:\d{1,5}$/.test(v), { message: 'must be HOST:PORT' })
+          .describe('HOST:PORT other nodes reach this node at, over mutual TLS (node-to-node streams).'),
+      })
+      .prefault({})
+      .describe('Cluster mode: several nodes on one PostgreSQL and one Redis.'),
     log: z
       .strictObject({
         level: z
@@ -620,6 +651,10 @@ export const configSchema = z
       })
       .prefault({})
       .describe('The operation log.'),
+  })
+  .refine((c) => c.cluster.redis_url === '' || c.storage.driver === 'postgres', {
+    message: 'cluster mode needs [storage] driver = "postgres": every node must share the same database',
+    path: ['cluster', 'redis_url'],
   })
   .describe(
     'The configuration file, conf/custody.toml. Every key is validated at start: an unknown key or a bad value stops the program with the key’s path and the reason. Relative paths are relative to the home folder.',

@@ -3,6 +3,7 @@ import type { CoreContext } from '../context.ts';
 import type { Secret } from '../crypto/secret.ts';
 import type { Core } from '../core.ts';
 import { StorageError } from '../errors.ts';
+import { ungated, type JobGate } from '../jobs.ts';
 import type { LoginService } from '../identity/login-service.ts';
 import type { LiveRegistry } from '../live/live-registry.ts';
 import type { MetricsService } from '../metrics/metrics-service.ts';
@@ -81,7 +82,16 @@ export interface SystemOps {
    * Access expiry, the daily password check (as `dailyCheckAs`), scheduled rotation and the daily
    * recording retention pass (also as `dailyCheckAs`).
    */
-  startSchedulers(o: { dailyCheckAs: Actor; onError: JobFailure }): void;
+  /** `gate` (a cluster's leases) decides which node runs each pass; without it, this node runs all. */
+  startSchedulers(o: { dailyCheckAs: Actor; onError: JobFailure; gate?: JobGate }): void;
+  /** The cluster's own audit rows (a node declared lost, its sessions), each on its own. */
+  auditCluster(
+    who: { name: string; source: string },
+    type: 'cluster.node-lost' | 'cluster.session-lost',
+    target: { kind: string; name: string },
+    result: 'success' | 'failure',
+    details?: Record<string, unknown>,
+  ): Promise<void>;
 }
 
 /** The named methods of `service`, bound to it, in a fresh object that holds nothing else. */
@@ -139,11 +149,13 @@ export function systemOps(core: Core, ctx: CoreContext): SystemOps {
     authenticateApiKey: (key: Secret, address: string) => core.apiKeys.authenticate(key, address),
     reconcileResets: () => core.resets.reconcile(),
     settleInterruptedRecordings: () => core.recordings.settleInterrupted(),
-    startSchedulers: (o: { dailyCheckAs: Actor; onError: JobFailure }) => {
-      core.accessScheduler.start(30_000, (e) => o.onError('access scheduler', e));
-      core.dailyEvents.start(o.dailyCheckAs, 60_000, (e) => o.onError('daily password check', e));
-      core.rotationScheduler.start(undefined, (e) => o.onError('rotation scheduler', e));
+    startSchedulers: (o: { dailyCheckAs: Actor; onError: JobFailure; gate?: JobGate }) => {
+      const gate = o.gate ?? ungated;
+      core.accessScheduler.start(30_000, (e) => o.onError('access scheduler', e), gate);
+      core.dailyEvents.start(o.dailyCheckAs, 60_000, (e) => o.onError('daily password check', e), gate);
+      core.rotationScheduler.start(undefined, (e) => o.onError('rotation scheduler', e), gate);
       core.retentionJob.start(o.dailyCheckAs, undefined, (e) => o.onError('recording retention', e));
     },
+    auditCluster: (...args: Parameters<SystemOps['auditCluster']>) => ctx.auditAs(...args),
   });
 }

@@ -1,5 +1,6 @@
 import { timedRun, type RunReport } from '../metrics/timed-run.ts';
 import type { Actor } from '../authz/actor.ts';
+import { ungated, type JobGate } from '../jobs.ts';
 import type { Clock } from '../runtime.ts';
 import type { PasswordNotifications } from './password-notifications.ts';
 
@@ -8,8 +9,9 @@ import type { PasswordNotifications } from './password-notifications.ts';
  * long as they hold, not once) once per UTC day, at or after `hour`. `tick()` does one pass against
  * the injected clock, so tests drive it with a ManualClock; `start()` calls it on a timer. The last
  * run is kept in memory: a node that restarts after the hour runs the day's check again (harmless:
- * the events are the day's notification). Several nodes each run it; a cluster lock is not built
- * yet.
+ * the events are the day's notification). In a cluster, `start()` takes the cluster's gate, so
+ * only the node holding the job's lease runs a pass; a node that takes the lease over the same day
+ * has its own memory and runs that day's check once more (the same harmless repeat).
  */
 export class DailyEventScheduler {
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -32,14 +34,21 @@ export class DailyEventScheduler {
     return true;
   }
 
-  start(actor: Actor, everyMs = 60_000, onError: (e: unknown) => void = () => undefined): void {
+  start(
+    actor: Actor,
+    everyMs = 60_000,
+    onError: (e: unknown) => void = () => undefined,
+    gate: JobGate = ungated,
+  ): void {
     if (this.#timer) return;
     this.#timer = setInterval(
       () =>
-        void timedRun(
-          () => this.tick(actor),
-          this.onRun,
-          (ran) => ran,
+        void gate('daily-check', () =>
+          timedRun(
+            () => this.tick(actor),
+            this.onRun,
+            (ran) => ran,
+          ),
         ).catch(onError),
       everyMs,
     );

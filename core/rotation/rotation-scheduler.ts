@@ -1,6 +1,7 @@
 import { timedRun, type RunReport } from '../metrics/timed-run.ts';
 import type { AccessNotifier } from '../access/notify.ts';
 import type { CoreContext } from '../context.ts';
+import { ungated, type JobGate } from '../jobs.ts';
 import type { VerificationService, VerifyResult } from '../reset/verification.ts';
 import type { RotationReport } from './rotation-runner.ts';
 import type { RotationService } from './rotation-service.ts';
@@ -109,9 +110,13 @@ export class RotationScheduler {
   start(
     everyMs = this.ctx.config.rotation.check_every_seconds * 1000,
     onError: (e: unknown) => void = () => undefined,
+    gate: JobGate = ungated,
   ): void {
     if (this.#timer) return;
-    this.#timer = setInterval(() => void timedRun(() => this.tick(), this.onRun).catch(onError), everyMs);
+    this.#timer = setInterval(
+      () => void gate('rotation', () => timedRun(() => this.tick(), this.onRun)).catch(onError),
+      everyMs,
+    );
     this.#timer.unref();
   }
 

@@ -13,6 +13,7 @@ import { m011 } from './migrations/011-api-keys.ts';
 import { m012 } from './migrations/012-recording-keys.ts';
 import { m013 } from './migrations/013-recording-search.ts';
 import { m014 } from './migrations/014-visibility-query.ts';
+import { m015 } from './migrations/015-cluster.ts';
 
 /**
  * Schema migrations, in code so the embedded SQLite default and PostgreSQL run the very same
@@ -40,6 +41,7 @@ export const MIGRATIONS: readonly Migration[] = [
   m012,
   m013,
   m014,
+  m015,
 ];
 
 /** Adapts the list to knex's migration-source interface. */

@@ -1,0 +1,171 @@
+// A node that dies without leaving (no graceful end, no presence removal, as kill -9 leaves it) is
+// declared lost by another node's reaper only once its heartbeat row is older than the bound AND
+// its Redis presence key has expired; its sessions are marked lost and audited, the other nodes'
+// sessions are untouched. Time for the heartbeat rows is a manual clock.
+import { describe, expect, it } from 'vitest';
+import { ManualClock, silentLogger } from '../../core/index.ts';
+import {
+  NodePresence,
+  presenceKey,
+  Reaper,
+  type ClusterAudit,
+  type PresenceTiming,
+} from '../../cluster/index.ts';
+import { liveInfo } from '../support/live.ts';
+import {
+  awaitableEndpoint,
+  CLUSTER_SKIP_REASON,
+  clusterServices,
+  clusterServicesAvailable,
+  startTestNode,
+  type TestNode,
+} from '../support/cluster.ts';
+
+if (!clusterServicesAvailable()) {
+  describe('cluster reaper', () => it.skip(CLUSTER_SKIP_REASON, () => undefined));
+} else {
+  const services = clusterServices();
+  // The presence key's time to live is real Redis time; kept short so the test waits little.
+  const timing: PresenceTiming = { heartbeatMs: 100, lostAfterMs: 300 };
+
+  function presenceOf(node: TestNode, clock: ManualClock) {
+    return new NodePresence({
+      pool: node.pool,
+      redis: node.redis,
+      node: node.name,
+      address: `127.0.0.1:${node.name === 'node-a' ? 7001 : 7002}`,
+      clock,
+      timers: { now: () => clock.now(), after: () => () => undefined },
+      logger: silentLogger,
+      timing,
+    });
+  }
+
+  function recordingAudit() {
+    const rows: { type: string; target: string; details: Record<string, unknown> | undefined }[] = [];
+    const audit: ClusterAudit = async (_who, type, target, _result, details) =>
+      void rows.push({ type, target: `${target.kind}:${target.name}`, details });
+    return { rows, audit };
+  }
+
+  /** Waits until Redis has expired the key (its own clock; nothing is asserted on the wait). */
+  async function expired(node: TestNode, key: string): Promise<void> {
+    while (await node.redis.exists(key)) await new Promise((r) => setTimeout(r, 50));
+  }
+
+  describe('cluster reaper', () => {
+    it('marks the sessions of a node whose heartbeat and presence both lapsed as lost, audited, and nothing else', async () => {
+      const clock = new ManualClock('2026-01-01T00:00:00.000Z');
+      const url = await services().freshDatabase();
+      const a = await startTestNode(services(), url, 'node-a', { clock });
+      const b = await startTestNode(services(), url, 'node-b', { clock });
+      try {
+        const { rows: audited, audit } = recordingAudit();
+        const reaper = new Reaper({
+          pool: b.pool,
+          redis: b.redis,
+          node: 'node-b',
+          clock,
+          timing,
+          audit,
+          logger: silentLogger,
+        });
+        const presenceA = presenceOf(a, clock);
+        const presenceB = presenceOf(b, clock);
+        await presenceA.beat();
+        await presenceB.beat();
+        await a.registry.register(
+          liveInfo({ id: 'sa', user: 'alice', target: 'web01/root' }),
+          awaitableEndpoint().endpoint,
+        );
+        await b.registry.register(
+          liveInfo({ id: 'sb', startedAt: '2026-01-01T00:00:01.000Z' }),
+          awaitableEndpoint().endpoint,
+        );
+
+        // Node A is killed: it never beats again. Within the bound, nobody is reaped.
+        clock.advance(timing.lostAfterMs);
+        await presenceB.beat();
+        expect(await reaper.sweep()).toEqual([]);
+        // Past the bound in the database, but its presence key still lives (as when a node
+        // reaches Redis but not PostgreSQL for a moment): not reaped, it is not dead.
+        clock.advance(1);
+        await a.redis.set(presenceKey('node-a'), '127.0.0.1:7001', 'PX', timing.lostAfterMs);
+        expect(await reaper.sweep()).toEqual([]);
+        await expired(b, presenceKey('node-a'));
+        expect(await reaper.sweep()).toEqual([
+          { id: 'sa', node: 'node-a', user: 'alice', target: 'web01/root' },
+        ]);
+        expect((await b.registry.list()).map((i) => i.id)).toEqual(['sb']);
+        expect(audited.map((r) => [r.type, r.target])).toEqual([
+          ['cluster.node-lost', 'node:node-a'],
+          ['cluster.session-lost', 'session:sa'],
+        ]);
+        // A second sweep (or another node's reaper) finds nothing left to report.
+        expect(await reaper.sweep()).toEqual([]);
+        expect(audited).toHaveLength(2);
+        // The lost state is final: the killed node's late writes change nothing.
+        const { rows } = await a.pool.query(`SELECT state FROM cluster_sessions WHERE id = 'sa'`);
+        expect(rows).toEqual([{ state: 'lost' }]);
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
+
+    it('reaps nobody over a Redis restart, which empties every presence key', async () => {
+      const clock = new ManualClock('2026-01-01T00:00:00.000Z');
+      const url = await services().freshDatabase();
+      const a = await startTestNode(services(), url, 'node-a', { clock });
+      const b = await startTestNode(services(), url, 'node-b', { clock });
+      try {
+        const { rows: audited, audit } = recordingAudit();
+        const reaper = new Reaper({
+          pool: b.pool,
+          redis: b.redis,
+          node: 'node-b',
+          clock,
+          timing,
+          audit,
+          logger: silentLogger,
+        });
+        await presenceOf(a, clock).beat();
+        await a.registry.register(liveInfo({ id: 'sa' }), awaitableEndpoint().endpoint);
+        await services().redis.restart();
+        expect(await b.redis.exists(presenceKey('node-a'))).toBe(0);
+        expect(await reaper.sweep()).toEqual([]);
+        expect((await b.registry.list()).map((i) => i.id)).toEqual(['sa']);
+        expect(audited).toEqual([]);
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
+
+    it('settles at start-up the sessions its own previous run left live', async () => {
+      const clock = new ManualClock('2026-01-01T00:00:00.000Z');
+      const url = await services().freshDatabase();
+      const before = await startTestNode(services(), url, 'node-a', { clock });
+      await before.registry.register(liveInfo({ id: 'old' }), awaitableEndpoint().endpoint);
+      await before.close(); // killed: the session never ended
+      const after = await startTestNode(services(), url, 'node-a', { clock });
+      try {
+        const { rows: audited, audit } = recordingAudit();
+        const reaper = new Reaper({
+          pool: after.pool,
+          redis: after.redis,
+          node: 'node-a',
+          clock,
+          timing,
+          audit,
+          logger: silentLogger,
+        });
+        expect((await reaper.settleOwnLeftovers()).map((l) => l.id)).toEqual(['old']);
+        expect(await after.registry.list()).toEqual([]);
+        expect(audited.map((r) => r.type)).toEqual(['cluster.session-lost']);
+      } finally {
+        await after.close();
+      }
+    });
+  });
+}
