@@ -4,7 +4,8 @@
 // up and the user's shares checked, the password decrypted, `password.access` appended — at 1
 // and at 32 concurrent clients (each on its own keep-alive connection), against the very same
 // retrievals through core in-process (`core.as(keyActor).accounts.reveal`) in the same run, so
-// the ratio is the cost of the HTTP edge alone. p50/p99 are per request, in milliseconds.
+// the ratio is the cost of the HTTP edge alone. p50/p99 are per request, in milliseconds. Then the
+// web player's time to first frame for a one-hour recording in Chromium (player-first-frame.ts).
 // Prints a table and one JSON line, and writes bench/results/web-<date>.json (git-ignored).
 //
 // Options: --requests N (2000 per series) --warmup N (200) --accounts N (200)
@@ -17,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { REPOSITORY_ROOT, Secret } from '../../core/index.ts';
 import { httpsTransport } from '../../test/support/api-client.ts';
 import { apiTransport } from '../../test/support/api-fixture.ts';
+import { measurePlayerFirstFrame } from './player-first-frame.ts';
 
 const { values: argv } = parseArgs({
   options: {
@@ -129,12 +131,15 @@ async function main(): Promise<void> {
       const core = series.find((s) => s.concurrency === c && s.name.startsWith('core'))!;
       return r3(api.perSecond / core.perSecond);
     };
+    // Chromium, its own bastion and a generated one-hour recording: measured after the retrievals.
+    const player = await measurePlayerFirstFrame();
     const result = {
       at: new Date().toISOString(),
       host: { cpus: os.cpus().length, node: process.version },
       accounts: ACCOUNTS,
       series,
       ratio: { c1: ratio(1), c32: ratio(32) },
+      playerFirstFrame: player,
     };
     console.log('series                 clients  req/s     p50 ms   p99 ms');
     for (const s of series)
@@ -142,6 +147,9 @@ async function main(): Promise<void> {
         `${s.name.padEnd(22)} ${String(s.concurrency).padStart(7)}  ${String(s.perSecond).padStart(7)}  ${s.p50.toFixed(3).padStart(8)} ${s.p99.toFixed(3).padStart(8)}`,
       );
     console.log(`API / in-process throughput: ${result.ratio.c1} at 1 client, ${result.ratio.c32} at 32`);
+    console.log(
+      `player first frame (${player.recordingSeconds} s recording, ${player.castBytes} bytes): p50 ${player.firstFrameMsP50} ms, max ${player.firstFrameMsMax} ms over ${player.runs} runs`,
+    );
     console.log(JSON.stringify(result));
     const dir = path.join(REPOSITORY_ROOT, 'bench', 'results');
     await mkdir(dir, { recursive: true });
