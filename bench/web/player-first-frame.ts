@@ -12,10 +12,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { initHome, ManualClock, openCore, Secret, type Logger } from '../../core/index.ts';
 import { fingerprintOfPem, makeSelfSigned } from '../../gateway/web/certificate.ts';
 import { startWebListener } from '../../gateway/index.ts';
+import { launchChromium } from '../../test/support/chromium.ts';
 
 export interface PlayerFirstFrame {
   recordingSeconds: number;
@@ -39,18 +39,7 @@ export async function measurePlayerFirstFrame(o: { runs?: number } = {}): Promis
     clock,
   });
   const { core } = await openCore({ home, clock, logger: quiet });
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
   const pair = makeSelfSigned(['localhost']);
   const web = await startWebListener({
     core,

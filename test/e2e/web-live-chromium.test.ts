@@ -1,7 +1,7 @@
 // An administrator watches a live SSH session in Chromium while the operator types (real OpenSSH
 // client, real sshd, through the gateway), then terminates it from the page; the operator sees
 // the reason. The administrator arrives by a one-time link onto the live view.
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '../../core/index.ts';
 import { startWebListener, type RunningWebListener } from '../../gateway/index.ts';
@@ -10,6 +10,7 @@ import { sshTargetFixture, type SshTargetFixture } from '../support/gateway-fixt
 import { sshInteractive } from '../support/openssh-client.ts';
 import { sshdSkipReason } from '../support/sshd.ts';
 import { USER_PASSWORD } from '../support/vault.ts';
+import { launchChromium } from '../support/chromium.ts';
 
 const skip = sshdSkipReason();
 const quiet: Logger = { log: () => undefined };
@@ -31,18 +32,7 @@ describe.skipIf(!!skip)(`live view in the browser${skip ? ` (${skip})` : ''}`, (
       clock: { now: () => new Date() },
       sessionMinutes: 30,
     });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

@@ -2,13 +2,14 @@
 // then TOTP, the recordings list, and the player seeking into a recording and showing what the
 // session showed there. playwright's launch gives Chromium a fresh profile of its own each run. Recording timestamps come from a manual clock, not from sleeping.
 import * as OTPAuth from 'otpauth';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ManualClock, type LiveControl, type Logger } from '../../core/index.ts';
 import { registerFake } from '../support/live.ts';
 import { startWebListener, type RunningWebListener } from '../../gateway/index.ts';
 import { fingerprintOfPem, makeSelfSigned } from '../../gateway/web/certificate.ts';
 import { createTestVault, USER_PASSWORD, type TestVault } from '../support/vault.ts';
+import { launchChromium } from '../support/chromium.ts';
 
 const quiet: Logger = { log: () => undefined };
 const clock = new ManualClock(new Date());
@@ -53,18 +54,7 @@ beforeAll(async () => {
     clock,
     sessionMinutes: 30,
   });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 }, 120_000);
 afterAll(async () => {
   await browser?.close();
