@@ -82,8 +82,12 @@ export async function runLifecycle(env: SessionEnv, spec: SessionSpec): Promise<
       id: grant.id,
       user: grant.actor.name,
       target: grant.target.ref,
-      // The Live list names what runs besides the protocol for anything but a shell (`ssh exec`).
-      protocol: spec.mode === 'shell' ? grant.target.protocol : `${grant.target.protocol} ${spec.mode}`,
+      // The Live list names what runs besides the protocol for anything but a shell (`ssh exec`);
+      // a desktop is all an RDP session ever is, so it is plain `rdp`.
+      protocol:
+        spec.mode === 'shell' || spec.kind === 'desktop'
+          ? grant.target.protocol
+          : `${grant.target.protocol} ${spec.mode}`,
       kind: spec.kind,
       state: 'opening',
       requestId: grant.requestId,

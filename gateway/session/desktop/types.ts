@@ -1,0 +1,70 @@
+// The desktop session's vocabulary on the gateway side: the target as the RDP engine hands it
+// over, the framebuffer and the recording as the session uses them, and the operator's viewer.
+// Each is the few calls the session makes, so the engine, the decoder and the recorder plug in
+// by their own names and tests can stand in for any of them.
+import type { SessionGrant, SessionRecorder } from '../../../core/index.ts';
+import type { BitmapRect, DesktopInput, DesktopSize } from '../../../protocols/rdp/types.ts';
+
+/** An RDP session the engine opened: screen updates out, operator input in. */
+export interface DesktopTarget {
+  /** The desktop the server actually gave (it may ignore the size asked for). */
+  readonly size: DesktopSize;
+  onBitmap(cb: (rects: BitmapRect[]) => void): void;
+  input(ev: DesktopInput): void;
+  /** Ends the session and its connection; `done` resolves soon after. Idempotent. */
+  close(): void;
+  /** Resolves (never rejects) when the session is over, with the one line why. */
+  readonly done: Promise<{ reason: string }>;
+}
+
+/**
+ * Reaches an RDP target for a grant: through its landing servers (pushing the ones used onto
+ * `route`), the certificate checked against its pin, logged in with the vaulted credential.
+ * Rejects with a one-line CustodyError, never naming a secret.
+ */
+export type DesktopDialer = (
+  grant: SessionGrant,
+  size: DesktopSize,
+  route: string[],
+) => Promise<DesktopTarget>;
+
+/** The screen as the decoder keeps it (protocols/rdp/codec's Framebuffer fits this). */
+export interface DesktopFramebuffer {
+  readonly width: number;
+  readonly height: number;
+  apply(rect: BitmapRect): void;
+  /** RGBA, top-down rows. */
+  snapshot(): Uint8ClampedArray;
+  resize(width: number, height: number): void;
+}
+
+export type FramebufferFactory = (width: number, height: number) => DesktopFramebuffer;
+
+/** A desktop recording: the updates as sent, the operator's input, size changes and markers. */
+export interface DesktopRecording extends SessionRecorder {
+  update(rects: BitmapRect[]): void;
+  input(ev: DesktopInput): void;
+  resize(width: number, height: number): void;
+  marker(label: string): void;
+}
+
+/** Opens the session's recording once the target answered, at the desktop's size. */
+export type DesktopRecordingOpener = (
+  grant: SessionGrant,
+  size: DesktopSize,
+  source: string,
+) => Promise<DesktopRecording>;
+
+/** The operator's viewer (a WebSocket): frames out, input in. */
+export interface DesktopOperator {
+  /** A viewer-protocol frame; the viewer drops what it cannot keep up with and resynchronises. */
+  send(frame: Uint8Array): void;
+  onInput(cb: (ev: DesktopInput) => void): void;
+  /** The operator went away (closed the tab, lost the network). */
+  onGone(cb: () => void): void;
+  /** Shows `reason` as the session's end and closes the viewer. Idempotent. */
+  end(reason: string): void;
+  notice(text: string): void;
+  /** Where a viewer that fell behind gets the whole current screen (a KEYFRAME frame). */
+  resyncFrom(keyframe: () => Uint8Array): void;
+}
