@@ -4,7 +4,9 @@ import { REPOSITORY_ROOT, systemTimers, type Core, type CustodyConfig, type Logg
 import {
   createRestApi,
   opsRouteModule,
+  rdpWebModule,
   type AuthenticateApiKey,
+  type GatewaySettings,
   type RestApi,
   type WebRouteModule,
 } from '../gateway/index.ts';
@@ -19,6 +21,8 @@ export interface NodeState {
   /** The SSH front door is listening and not shutting down (readiness). */
   acceptingSessions: () => boolean;
   logger: Logger;
+  /** The session settings of this node's gateway (idle, maximum duration, recording policy). */
+  settings: GatewaySettings;
 }
 
 /** One REST API per core: its routes and its bearer-key hook share the refused-key limit. */
@@ -55,6 +59,8 @@ export function webRouteModules(
       timers: systemTimers,
       logger: node.logger,
     }),
+    // /rdp/RESOURCE/ACCOUNT: the RDP viewer, with the same session settings as the SSH door.
+    rdpWebModule({ core, settings: node.settings, logger: node.logger, timers: systemTimers }),
   ];
 }
 

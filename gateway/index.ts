@@ -19,3 +19,11 @@ export { openChain } from './hops/chain.ts';
 export * from './web/index.ts';
 // The REST API under /api/v1 (API keys, password retrieval, the workflow), mounted on that listener.
 export { createRestApi, type RestApi } from './web/api/index.ts';
+// The RDP viewer (page, socket, shadow) on the same listener.
+export { rdpWebModule, type RdpModuleOptions } from './web/rdp/rdp-module.ts';
+export type {
+  DesktopDialer,
+  DesktopTarget,
+  DesktopFramebuffer,
+  DesktopRecording,
+} from './session/desktop/types.ts';

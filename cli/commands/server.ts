@@ -129,12 +129,13 @@ export async function runServer(
   // Memory and event-loop lag for GET /metrics: this process is the node.
   core.system.metrics.collectProcessMetrics();
   const hostKey = await ensureHostKey(layout.hostKeyFile);
+  const settings = { ...gatewaySettings(config), ...(cluster ? { nodeName } : {}) };
   const gw = await startGateway({
     core,
     host: config.server.ssh_host,
     port: sshPort,
     hostKey: hostKey.privateKey,
-    settings: { ...gatewaySettings(config), ...(cluster ? { nodeName } : {}) },
+    settings,
     algorithms: {
       kex: config.gateway.ssh_kex,
       ciphers: config.gateway.ssh_ciphers,
@@ -167,7 +168,7 @@ export async function runServer(
       logger,
       clock: systemTimers,
       sessionMinutes: config.web.session_minutes,
-      modules: webRouteModules(core, config, { acceptingSessions: () => gw.accepting(), logger }),
+      modules: webRouteModules(core, config, { acceptingSessions: () => gw.accepting(), logger, settings }),
       authenticateApiKey: webApiKeyAuthenticator(core, config),
     });
   }

@@ -1,8 +1,17 @@
 import type { WebSocket } from 'ws';
-import { NotFoundError, UsageError, type Clock, type Core } from '../../core/index.ts';
+import {
+  NotFoundError,
+  UsageError,
+  systemTimers,
+  type Clock,
+  type Core,
+  type Timers,
+} from '../../core/index.ts';
 import { esc, page } from './html.ts';
 import { html, redirect } from './reply.ts';
 import type { WebRouteModule } from './router.ts';
+import { desktopBody } from './rdp/rdp-routes.ts';
+import { shadowDesktop } from './rdp/shadow-socket.ts';
 
 const ID = /^[A-Za-z0-9._:-]{1,200}$/;
 
@@ -13,7 +22,7 @@ const ID = /^[A-Za-z0-9._:-]{1,200}$/;
  * late joiner sees what the operator sees before the live output follows. Shadow join and leave
  * are audited by core; terminating goes through core (audited, and works on any node).
  */
-export function livePages(o: { core: Core; clock: Clock }): WebRouteModule {
+export function livePages(o: { core: Core; clock: Clock; timers?: Timers }): WebRouteModule {
   return (router) => {
     router.add({
       method: 'GET',
@@ -46,12 +55,26 @@ export function livePages(o: { core: Core; clock: Clock }): WebRouteModule {
         const id = req.params.id!;
         if (!ID.test(id)) throw new NotFoundError('live session', id.slice(0, 100));
         const s = await o.core.as(req.actor!).live.get(id);
-        const body =
-          `<h1>${esc(s.user)} on ${esc(s.target)}</h1>` +
-          `<div id="player" data-live="/live/${encodeURIComponent(id)}/stream"></div>` +
+        const terminate =
           `<form method="post" action="/live/${encodeURIComponent(id)}/terminate">` +
           `<input type="hidden" name="csrf" value="${esc(req.csrfToken!)}">` +
           '<label>Reason <input name="reason" required maxlength="200"></label> <button type="submit">Terminate</button></form>';
+        // A desktop is watched on the RDP viewer's canvas, read-only (it sends nothing back).
+        if (s.kind === 'desktop')
+          return html(
+            page({
+              title: `Live ${id}`,
+              body:
+                desktopBody(`${s.user} on ${s.target}`, `/live/${encodeURIComponent(id)}/desktop`, 'shadow') +
+                terminate,
+              user: { name: req.actor!.name, csrfToken: req.csrfToken! },
+              scripts: ['/assets/rdp/viewer.js'],
+            }),
+          );
+        const body =
+          `<h1>${esc(s.user)} on ${esc(s.target)}</h1>` +
+          `<div id="player" data-live="/live/${encodeURIComponent(id)}/stream"></div>` +
+          terminate;
         return html(
           page({
             title: `Live ${id}`,
@@ -81,6 +104,7 @@ export function livePages(o: { core: Core; clock: Clock }): WebRouteModule {
       auth: 'session-admin',
       protocols: ['v2.asciicast'],
       handler: async (ws: WebSocket, req) => {
+        ws.on('error', () => undefined);
         const shadow = await o.core.as(req.actor!).live.shadow(req.params.id!);
         const started = o.clock.now().getTime();
         const at = () => ((o.clock.now().getTime() - started) / 1000).toFixed(3);
@@ -102,6 +126,13 @@ export function livePages(o: { core: Core; clock: Clock }): WebRouteModule {
         await shadow.leave();
         ws.close(1000, 'session ended');
       },
+    });
+    // A desktop session's shadow: the live events already are viewer-protocol frames.
+    router.upgrade({
+      path: '/live/:id/desktop',
+      auth: 'session-admin',
+      handler: (ws: WebSocket, req) =>
+        shadowDesktop(ws, o.core, req.actor!, req.params.id!, o.timers ?? systemTimers),
     });
   };
 }

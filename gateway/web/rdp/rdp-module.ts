@@ -1,0 +1,41 @@
+// The RDP viewer as one module for the web listener, assembled from the gateway's settings: the
+// dialer (the RDP engine over the grant's landing servers), the framebuffer (the shared
+// decoder), the desktop recording, and the session clocks of ../../session/.
+import { TargetError, type Core, type Logger, type Timers } from '../../../core/index.ts';
+import { discardDesktopRecording } from '../../session/desktop/defaults.ts';
+import type { DesktopRuntime } from '../../session/desktop/session.ts';
+import type { GatewaySettings } from '../../session/types.ts';
+import type { WebRouteModule } from '../router.ts';
+import { rdpRoutes } from './rdp-routes.ts';
+import type { ViewerLimits } from './operator-socket.ts';
+
+export interface RdpModuleOptions {
+  core: Core;
+  settings: GatewaySettings;
+  logger: Logger;
+  timers: Timers;
+  /** Replace the engine, the decoder or the recorder (tests stand in for a server). */
+  dial?: DesktopRuntime['dial'];
+  framebuffer?: DesktopRuntime['framebuffer'];
+  openRecording?: DesktopRuntime['openRecording'];
+  limits?: ViewerLimits;
+}
+
+export function rdpWebModule(o: RdpModuleOptions): WebRouteModule {
+  const runtime: DesktopRuntime = {
+    core: o.core,
+    settings: o.settings,
+    logger: o.logger,
+    timers: o.timers,
+    live: o.core.system.liveRegistry,
+    dial:
+      o.dial ?? (() => Promise.reject(new TargetError('RDP sessions are not available on this gateway yet'))),
+    framebuffer:
+      o.framebuffer ??
+      (() => {
+        throw new TargetError('RDP sessions are not available on this gateway yet');
+      }),
+    openRecording: o.openRecording ?? (async () => discardDesktopRecording()),
+  };
+  return rdpRoutes({ core: o.core, runtime, ...(o.limits ? { limits: o.limits } : {}) });
+}
