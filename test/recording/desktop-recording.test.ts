@@ -16,8 +16,8 @@ import { ContainerSink } from '../../core/recording/recording-sink.ts';
 import { loadOrCreateSigningKey, type SigningKey } from '../../core/recording/signing-key.ts';
 import { containerHeader } from '../../core/recording/recording-store.ts';
 import { ManualTimers } from '../../core/timers.ts';
-import type { BitmapRect, DesktopInput } from '../../protocols/rdp/types.ts';
-import { RawFramebuffer, solidRect } from '../support/raw-framebuffer.ts';
+import type { DesktopInput } from '../../protocols/rdp/types.ts';
+import { RawFramebuffer, solidRect, squareStep } from '../support/raw-framebuffer.ts';
 
 const fb = (w: number, h: number) => new RawFramebuffer(w, h);
 
@@ -27,12 +27,7 @@ function opaque(rgba: Uint8ClampedArray): Uint8ClampedArray {
   return rgba;
 }
 
-/** Step i of the synthetic session: a 16×16 square somewhere, in a colour of its own. */
-function square(i: number, width: number, height: number): BitmapRect {
-  const x = (i * 37) % (width - 16);
-  const y = (i * 23) % (height - 16);
-  return solidRect(x, y, 16, 16, [(i * 53) % 256, (i * 97) % 256, (i * 11 + 40) % 256]);
-}
+const square = squareStep;
 
 describe('desktop recordings', () => {
   let tmp: string;

@@ -89,3 +89,13 @@ export function solidRect(
     data,
   };
 }
+
+/** Step i of a synthetic session: a 16×16 square somewhere on a `width`×`height` screen, in a colour of its own. */
+export function squareStep(i: number, width: number, height: number): BitmapRect {
+  const x = (i * 37) % (width - 16);
+  const y = (i * 23) % (height - 16);
+  return solidRect(x, y, 16, 16, [(i * 53) % 256, (i * 97) % 256, (i * 11 + 40) % 256]);
+}
+
+/** The screen of the crash test's writer (desktop-recording-child.ts). */
+export const CHILD_SCREEN = { width: 200, height: 120 };
