@@ -48,6 +48,8 @@ export interface SystemOps {
   openRecording: RecordingStore['open'];
   /** Opens the recording of a file transfer (SFTP) the gateway has a grant for. */
   openFileTransferRecording: RecordingStore['openFileTransfer'];
+  /** Opens the recording of a desktop session (RDP) the gateway has a grant for. */
+  openDesktopRecording: RecordingStore['openDesktop'];
   /**
    * Where a session's indexing recorder sends what it showed and typed; null when
    * `[recordings] search_index` is off (markers for commands are still written to the recording).
@@ -124,6 +126,8 @@ export function systemOps(core: Core, ctx: CoreContext): SystemOps {
     openRecording: (...args: Parameters<RecordingStore['open']>) => core.recordings.open(...args),
     openFileTransferRecording: (...args: Parameters<RecordingStore['openFileTransfer']>) =>
       core.recordings.openFileTransfer(...args),
+    openDesktopRecording: (...args: Parameters<RecordingStore['openDesktop']>) =>
+      core.recordings.openDesktop(...args),
     searchIndexSink: () => core.recordingSearch.sink(),
     get liveRegistry() {
       return core.live.registry;

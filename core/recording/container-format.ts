@@ -33,7 +33,7 @@ export interface ContainerHeader {
   format: 'custody-recording';
   version: 1;
   id: string;
-  kind: 'terminal' | 'file-transfer';
+  kind: 'terminal' | 'file-transfer' | 'desktop';
   sessionId: string;
   user: string;
   target: string;
@@ -130,19 +130,44 @@ export function encodeManifest(json: Buffer, signature: Buffer): Buffer {
  * Records inside a chunk's plaintext: type u8, length u32, body. Text records are cast lines as
  * they are; raw records hold output (or input) that is not valid UTF-8, byte for byte, and stand
  * in the cast view for the line `[t, "o", "<the bytes decoded, invalid ones as U+FFFD>"]`.
+ * Desktop recordings (desktop-chunk.ts) use the four `desktop*` records and no cast view.
  */
-export const RECORD = { castText: 1, rawOutput: 2, rawInput: 3, indexText: 4, transfer: 5 } as const;
+export const RECORD = {
+  castText: 1,
+  rawOutput: 2,
+  rawInput: 3,
+  indexText: 4,
+  transfer: 5,
+  desktopHead: 6,
+  desktopEvents: 7,
+  desktopKeyframe: 8,
+  desktopMarker: 9,
+} as const;
+
+const DESKTOP_RECORDS: readonly number[] = [
+  RECORD.desktopHead,
+  RECORD.desktopEvents,
+  RECORD.desktopKeyframe,
+  RECORD.desktopMarker,
+];
+
+export type DesktopRecordType =
+  | typeof RECORD.desktopHead
+  | typeof RECORD.desktopEvents
+  | typeof RECORD.desktopKeyframe
+  | typeof RECORD.desktopMarker;
 
 export type ChunkRecord =
   | { type: typeof RECORD.castText; text: Buffer }
   | { type: typeof RECORD.rawOutput | typeof RECORD.rawInput; t: number; raw: Buffer }
   | { type: typeof RECORD.indexText; text: Buffer }
-  | { type: typeof RECORD.transfer; text: Buffer };
+  | { type: typeof RECORD.transfer; text: Buffer }
+  | { type: DesktopRecordType; body: Buffer };
 
 export function encodeRecords(records: readonly ChunkRecord[]): Buffer {
   const parts: Buffer[] = [];
   for (const r of records) {
-    const body = 'raw' in r ? Buffer.concat([f64(r.t), r.raw]) : r.text;
+    const body = 'raw' in r ? Buffer.concat([f64(r.t), r.raw]) : 'body' in r ? r.body : r.text;
     const head = Buffer.alloc(5);
     head.writeUInt8(r.type, 0);
     head.writeUInt32BE(body.length, 1);
@@ -163,6 +188,7 @@ export function decodeRecords(plain: Buffer): ChunkRecord[] {
       out.push({ type, t: body.readDoubleBE(0), raw: body.subarray(8) });
     else if (type === RECORD.castText || type === RECORD.indexText || type === RECORD.transfer)
       out.push({ type, text: body });
+    else if (DESKTOP_RECORDS.includes(type)) out.push({ type: type as DesktopRecordType, body });
   }
   return out;
 }

@@ -5,6 +5,7 @@
  * missing recorder. A desktop recorder (screen updates, input) extends `SessionRecorder` the way
  * `TerminalRecorder` does, next to it.
  */
+import type { BitmapRect, DesktopInput } from '../../protocols/rdp/types.ts';
 import type { TransferOp } from './file-transfer-format.ts';
 import type { RecordingSummary } from './types.ts';
 
@@ -51,6 +52,39 @@ export interface TerminalRecorder extends SessionRecorder {
 export interface FileTransferRecorder extends SessionRecorder {
   readonly recordsContents: boolean;
   operation(op: Omit<TransferOp, 't'>): void;
+}
+
+/**
+ * A desktop's recording (RDP): the server's bitmap rectangles as sent, the operator's input (keys
+ * as scancodes: the gateway never types a credential into a desktop, so every key is the
+ * operator's own, as terminal input is), desktop sizes and named moments, with a full-screen
+ * keyframe every few seconds so replay can seek (desktop-writer.ts).
+ */
+export interface DesktopRecorder extends SessionRecorder {
+  /** What the server painted, in the order it arrived. */
+  update(rects: readonly BitmapRect[]): void;
+  input(ev: DesktopInput): void;
+  resize(width: number, height: number): void;
+  /** A named moment (shadow joined, terminated…); stored neutralised, as terminal markers are. */
+  marker(label: string): void;
+}
+
+/** Desktop recording off: takes everything, keeps nothing, never fails. */
+export function discardDesktopRecorder(): DesktopRecorder {
+  return {
+    id: null,
+    update: () => undefined,
+    input: () => undefined,
+    resize: () => undefined,
+    marker: () => undefined,
+    suspend: () => undefined,
+    resume: () => undefined,
+    onFailure: () => undefined,
+    backlog: () => 0,
+    drained: () => Promise.resolve(),
+    committed: () => Promise.resolve(true),
+    close: () => Promise.resolve(undefined),
+  };
 }
 
 /** Recording off: takes everything, keeps nothing, never fails. */

@@ -18,6 +18,10 @@ import { NotFoundError, StorageError, ValidationError, firstLine } from '../erro
 import type { RecordingFilter, RecordingRow, Repos } from '../storage/repos/index.ts';
 import { AsciicastWriter, openExclusive, type AsciicastWriterOptions } from './asciicast-writer.ts';
 import { FileTransferWriter } from './file-transfer-writer.ts';
+import { DesktopReader } from './desktop-reader.ts';
+import type { FramebufferFactory } from './desktop-screen.ts';
+import { DesktopWriter } from './desktop-writer.ts';
+import type { DesktopSize } from '../../protocols/rdp/types.ts';
 import type { SessionRecorder } from './recorder.ts';
 import { bufferSource, openFileSource, type ByteSource } from './byte-source.ts';
 import { aad } from '../crypto/aad.ts';
@@ -175,6 +179,54 @@ export class RecordingStore {
         onClosed: c.onClosed,
       });
     });
+  }
+
+  /**
+   * Starts a desktop's recording (RDP, desktop-writer.ts): rectangles, input, sizes and markers,
+   * with keyframes drawn by `framebuffer` (the RDP decoder's). Same row, failure policy and audit
+   * as open(); the row's protocol says what the session was.
+   */
+  async openDesktop(
+    meta: RecordingMeta,
+    policy: RecordingFailurePolicy,
+    desktop: { size: DesktopSize; framebuffer: FramebufferFactory; keyframeIntervalMs?: number },
+  ): Promise<DesktopWriter> {
+    return this.#start(meta, policy, 'desktop', async (c) => {
+      const sink = await c.openSink();
+      return new DesktopWriter({
+        id: c.id,
+        path: c.file,
+        clock: this.ctx.clock,
+        policy,
+        sink,
+        size: desktop.size,
+        framebuffer: desktop.framebuffer,
+        ...(desktop.keyframeIntervalMs ? { keyframeIntervalMs: desktop.keyframeIntervalMs } : {}),
+        onWritten: (bytes) => {
+          for (const observe of this.ctx.recordingObservers) observe(bytes);
+        },
+        ...(this.options.flushIntervalMs ? { flushIntervalMs: this.options.flushIntervalMs } : {}),
+        ...(this.options.timers ? { timers: this.options.timers } : {}),
+        onClosed: c.onClosed,
+      });
+    });
+  }
+
+  /**
+   * A desktop recording opened for playback or stills (desktop-reader.ts): the same permission
+   * and the same `recording.export` audit row (format `desktop`) as a download.
+   */
+  async openDesktopReader(actor: Actor, id: string, framebuffer: FramebufferFactory): Promise<DesktopReader> {
+    const { row } = await this.ctx.run(actor, 'recording.export', { kind: 'recording', name: id }, (s) =>
+      this.#authorisedRead(actor, id, 'desktop', s, true),
+    );
+    const c = await this.openContainer(row);
+    if (!c) throw new ValidationError(`recording '${id}' is a terminal recording, not a desktop one`);
+    if (c.scan.header.kind !== 'desktop') {
+      await c.close();
+      throw new ValidationError(`recording '${id}' is a ${c.scan.header.kind} recording, not a desktop one`);
+    }
+    return new DesktopReader(c, framebuffer);
   }
 
   /**
@@ -383,6 +435,12 @@ export class RecordingStore {
 
   /** An encrypted recording's cast, side index and (sealed) screen index. */
   async #containerSources(c: OpenedContainer, file: string, row: RecordingRow): Promise<RecordingSources> {
+    if (c.scan.header.kind === 'desktop') {
+      await c.close();
+      throw new ValidationError(
+        `recording '${row.id}' is a desktop recording: it plays in the desktop player`,
+      );
+    }
     if (c.scan.header.kind === 'file-transfer') {
       // A file transfer has no screen: the players show its operations, a line each, as output.
       const cast = await transferCast(c, row);
@@ -427,12 +485,12 @@ export class RecordingStore {
   async #authorisedRead(
     actor: Actor,
     id: string,
-    format: RecordingFormat,
+    format: RecordingFormat | 'desktop',
     s: OpScope,
     audit = false,
   ): Promise<{ file: string; bytes: number; row: RecordingRow }> {
     this.ctx.authz.require(actor, 'recording.export');
-    if (!RECORDING_FORMATS.includes(format))
+    if (format !== 'desktop' && !RECORDING_FORMATS.includes(format))
       throw new ValidationError(
         `unknown recording format '${String(format)}' (known: ${RECORDING_FORMATS.join(', ')})`,
       );
@@ -594,6 +652,10 @@ export class RecordingStore {
       castBytes = c.castBytes;
       if (c.scan.header.kind === 'file-transfer')
         events = (await c.collect(RECORD.transfer)).toString('utf8').split('\n').filter(Boolean).length;
+      else if (c.scan.header.kind === 'desktop')
+        events = await new DesktopReader(c, () => {
+          throw new StorageError('counting events draws no screen');
+        }).countEvents();
       else for await (const line of castLines(c.castSource(), 0)) if (parseEvent(line.text)) events++;
     } catch (e) {
       this.ctx.deps.logger.log('warn', 'a recording left open does not decrypt whole', {

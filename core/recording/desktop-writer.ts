@@ -1,0 +1,327 @@
+/**
+ * The desktop recorder (RDP): the server's rectangles as sent, the operator's input and the
+ * desktop's sizes as a binary event log (protocols/rdp/desktop-log.ts), one deflated log per
+ * container chunk, flushed at least every second like a terminal recording, so a crash loses at
+ * most the last second. It keeps its own framebuffer and, every `keyframeIntervalMs` of a changing
+ * screen (or sooner when much was painted), ends a chunk with the whole screen (desktop-chunk.ts):
+ * replay starts from the newest keyframe before a moment and replays at most one interval.
+ */
+import { promisify } from 'node:util';
+import { deflate } from 'node:zlib';
+import { encodeDesktopEvent, type DesktopEvent } from '../../protocols/rdp/desktop-log.ts';
+import {
+  DESKTOP_LIMITS,
+  type BitmapRect,
+  type DesktopInput,
+  type DesktopSize,
+} from '../../protocols/rdp/types.ts';
+import { printable } from '../printable.ts';
+import type { Clock } from '../runtime.ts';
+import { systemTimers, type Timers } from '../timers.ts';
+import { RECORD, type ChunkRecord } from './container-format.ts';
+import { headRecord, keyframeRecord, markerRecord, NO_KEYFRAME } from './desktop-chunk.ts';
+import type { DesktopFramebuffer, FramebufferFactory } from './desktop-screen.ts';
+import type { DesktopRecorder } from './recorder.ts';
+import type { RecordingSink } from './recording-sink.ts';
+import type { RecordingFailurePolicy, RecordingSummary } from './types.ts';
+
+const deflateAsync = promisify(deflate);
+
+/**
+ * Ten seconds between keyframes: a seek replays at most ten seconds of updates (a continuous
+ * window drag is about 300 strips, a few milliseconds of decoding), while an idle desktop with a
+ * ticking clock pays one deflated screen per ten seconds, not per second. The byte bound keeps a
+ * busy interval's replay small too.
+ */
+export const DEFAULT_KEYFRAME_INTERVAL_MS = 10_000;
+export const DEFAULT_KEYFRAME_AFTER_BYTES = 2 * 1024 * 1024;
+/** A log this large is written at once instead of waiting for the timer. */
+const FLUSH_BYTES = 256 * 1024;
+const MAX_MARKER_LABEL = 200;
+
+export interface DesktopWriterOptions {
+  id: string;
+  path: string;
+  clock: Clock;
+  policy: RecordingFailurePolicy;
+  sink: RecordingSink;
+  /** The desktop size chosen at connect. */
+  size: DesktopSize;
+  /** The decoder's framebuffer (the recorder draws every rectangle to take keyframes). */
+  framebuffer: FramebufferFactory;
+  timers?: Timers;
+  flushIntervalMs?: number;
+  keyframeIntervalMs?: number;
+  keyframeAfterBytes?: number;
+  /** Bytes as they reach the file (the node's metrics). */
+  onWritten?: (bytes: number) => void;
+  onClosed?: (summary: RecordingSummary, failed: Error | undefined) => Promise<void>;
+}
+
+export class DesktopWriter implements DesktopRecorder {
+  readonly id: string;
+  readonly path: string;
+  readonly policy: RecordingFailurePolicy;
+  readonly #o: DesktopWriterOptions;
+  readonly #startMs: number;
+  readonly #fb: DesktopFramebuffer;
+  readonly #keyframeMs: number;
+  readonly #keyframeBytes: number;
+  #log: Uint8Array[] = [];
+  #logBytes = 0;
+  #logEvents = 0;
+  #markers: ChunkRecord[] = [];
+  #lastMs = 0;
+  /** Chunks handed to the sink so far: the number the next one gets. */
+  #seq = 0;
+  #lastKeyframeSeq = NO_KEYFRAME;
+  #lastKeyframeMs = 0;
+  /** Screen events (rectangles, sizes) since the last keyframe, and their bytes. */
+  #changed = false;
+  #bytesSinceKeyframe = 0;
+  #keyframeNow = false;
+  #events = 0;
+  #handed = 0;
+  #written = 0;
+  #inFlight = 0;
+  #failed: Error | undefined;
+  #failureCallbacks: ((e: Error) => void)[] = [];
+  #commits: { upTo: number; resolve: (ok: boolean) => void }[] = [];
+  #chain: Promise<void> = Promise.resolve();
+  #cancelFlush: (() => void) | undefined;
+  #closing: Promise<RecordingSummary> | undefined;
+  #suspended = false;
+
+  constructor(o: DesktopWriterOptions) {
+    this.#o = o;
+    this.id = o.id;
+    this.path = o.path;
+    this.policy = o.policy;
+    this.#startMs = o.clock.now().getTime();
+    this.#keyframeMs = o.keyframeIntervalMs ?? DEFAULT_KEYFRAME_INTERVAL_MS;
+    this.#keyframeBytes = o.keyframeAfterBytes ?? DEFAULT_KEYFRAME_AFTER_BYTES;
+    const { width, height } = boundedSize(o.size.width, o.size.height);
+    this.#fb = o.framebuffer(width, height);
+    // The log starts with the screen's size: replay from the first chunk needs no keyframe.
+    this.#event({ t: 0, kind: 'resize', width, height });
+    const timers = o.timers ?? systemTimers;
+    const interval = o.flushIntervalMs ?? 1000;
+    const tick = () => {
+      void this.flush();
+      if (this.#cancelFlush) this.#cancelFlush = timers.after(interval, tick);
+    };
+    this.#cancelFlush = timers.after(interval, tick);
+  }
+
+  update(rects: readonly BitmapRect[]): void {
+    if (this.#failed || this.#closing) return;
+    for (const rect of rects) {
+      try {
+        this.#fb.apply(rect);
+      } catch {
+        // A bitmap the decoder refuses is drawn by no one (viewer and replay run the same
+        // decoder); it is still recorded as sent, so the recording shows what the server did.
+      }
+      this.#changed = true;
+      this.#bytesSinceKeyframe += rect.data.length;
+      if (!this.#suspended) this.#event({ t: 0, kind: 'rect', rect });
+    }
+    if (this.#logBytes >= FLUSH_BYTES) void this.flush();
+  }
+
+  input(ev: DesktopInput): void {
+    if (this.#failed || this.#closing || this.#suspended) return;
+    this.#event({ t: 0, kind: 'input', input: ev });
+  }
+
+  resize(width: number, height: number): void {
+    if (this.#failed || this.#closing) return;
+    ({ width, height } = boundedSize(width, height));
+    this.#fb.resize(width, height);
+    this.#changed = true;
+    if (!this.#suspended) this.#event({ t: 0, kind: 'resize', width, height });
+  }
+
+  marker(label: string): void {
+    if (this.#failed || this.#closing) return;
+    this.#markers.push(markerRecord(this.#now(), printable(label, MAX_MARKER_LABEL)));
+    this.#count();
+  }
+
+  /**
+   * Nothing is written until resume(); the screen is still drawn, and resume() writes a keyframe
+   * at once, so replay after the pause shows the screen as it really was.
+   */
+  suspend(): void {
+    this.#suspended = true;
+  }
+
+  resume(): void {
+    if (!this.#suspended) return;
+    this.#suspended = false;
+    this.#keyframeNow = true;
+    void this.flush();
+  }
+
+  onFailure(cb: (error: Error) => void): void {
+    if (this.#failed) {
+      const e = this.#failed;
+      queueMicrotask(() => cb(e));
+    } else this.#failureCallbacks.push(cb);
+  }
+
+  backlog(): number {
+    return this.#failed ? 0 : this.#logBytes + this.#inFlight;
+  }
+
+  drained(): Promise<void> {
+    return this.flush();
+  }
+
+  committed(): Promise<boolean> {
+    if (this.#failed) return Promise.resolve(false);
+    if (this.#written >= this.#handed) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      this.#commits.push({ upTo: this.#handed, resolve });
+      void this.flush();
+    });
+  }
+
+  /** Writes what is buffered as one chunk (the timer calls this at least every second). */
+  flush(): Promise<void> {
+    if (this.#failed) return this.#chain;
+    const nowMs = this.#now();
+    const keyframe =
+      this.#keyframeNow ||
+      (this.#changed &&
+        (nowMs - this.#lastKeyframeMs >= this.#keyframeMs ||
+          this.#bytesSinceKeyframe >= this.#keyframeBytes));
+    if (!this.#log.length && !this.#markers.length && !keyframe) return this.#chain;
+    const log = Buffer.concat(this.#log);
+    const events = this.#logEvents;
+    const markers = this.#markers;
+    const base = this.#lastKeyframeSeq;
+    // The sink numbers chunks in the order they are written, which is the order of these calls.
+    const seq = this.#seq++;
+    const upTo = this.#handed;
+    let screen: { rgba: Uint8ClampedArray; width: number; height: number; tMs: number } | undefined;
+    if (keyframe) {
+      // Taken now, before any later event is drawn: the screen after this chunk's events.
+      screen = { rgba: this.#fb.snapshot(), width: this.#fb.width, height: this.#fb.height, tMs: nowMs };
+      this.#lastKeyframeSeq = seq;
+      this.#lastKeyframeMs = nowMs;
+      this.#changed = false;
+      this.#bytesSinceKeyframe = 0;
+      this.#keyframeNow = false;
+    }
+    const tEnd = (screen ? Math.max(this.#lastMs, nowMs) : this.#lastMs) / 1000;
+    this.#log = [];
+    this.#logBytes = 0;
+    this.#logEvents = 0;
+    this.#markers = [];
+    const pending = log.length + (screen?.rgba.length ?? 0);
+    this.#inFlight += pending;
+    this.#chain = this.#chain.then(async () => {
+      try {
+        if (this.#failed) return;
+        const records: ChunkRecord[] = [headRecord({ base, events })];
+        if (log.length) records.push({ type: RECORD.desktopEvents, body: await deflateAsync(log) });
+        if (screen)
+          records.push(
+            keyframeRecord({
+              tMs: screen.tMs,
+              width: screen.width,
+              height: screen.height,
+              deflated: await deflateAsync(screen.rgba),
+            }),
+          );
+        records.push(...markers);
+        const before = this.#o.sink.bytes;
+        await this.#o.sink.write({ records, castLength: 0, tEnd });
+        this.#o.onWritten?.(this.#o.sink.bytes - before);
+        this.#written = upTo;
+        while (this.#commits.length && this.#commits[0]!.upTo <= this.#written)
+          this.#commits.shift()!.resolve(true);
+      } catch (e) {
+        this.#fail(e);
+      } finally {
+        this.#inFlight -= pending;
+      }
+    });
+    return this.#chain;
+  }
+
+  close(): Promise<RecordingSummary> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<RecordingSummary> {
+    this.#cancelFlush?.();
+    this.#cancelFlush = undefined;
+    await this.flush();
+    try {
+      await this.#o.sink.finish(
+        { events: this.#events, castBytes: 0, durationSeconds: this.#lastMs / 1000 },
+        !!this.#failed,
+      );
+    } catch (e) {
+      this.#fail(e);
+    }
+    await this.#o.sink.close().catch((e: unknown) => this.#fail(e));
+    const summary: RecordingSummary = {
+      id: this.id,
+      path: this.path,
+      bytes: this.#o.sink.bytes,
+      events: this.#events,
+      durationMs: Math.max(0, this.#o.clock.now().getTime() - this.#startMs),
+    };
+    await this.#o.onClosed?.(summary, this.#failed);
+    return summary;
+  }
+
+  /** Milliseconds since the start, never going back. */
+  #now(): number {
+    const t = Math.max(this.#lastMs, Math.round(this.#o.clock.now().getTime() - this.#startMs));
+    this.#lastMs = t;
+    return t;
+  }
+
+  #event(ev: DesktopEvent): void {
+    const bytes = encodeDesktopEvent(ev, this.#now());
+    this.#log.push(bytes);
+    this.#logBytes += bytes.length;
+    this.#logEvents++;
+    this.#count();
+  }
+
+  #count(): void {
+    this.#events++;
+    this.#handed++;
+  }
+
+  #fail(e: unknown): void {
+    if (this.#failed) return;
+    const error = e instanceof Error ? e : new Error(String(e));
+    this.#failed = error;
+    for (const c of this.#commits.splice(0)) c.resolve(false);
+    this.#log = [];
+    this.#logBytes = 0;
+    this.#markers = [];
+    this.#cancelFlush?.();
+    this.#cancelFlush = undefined;
+    for (const cb of this.#failureCallbacks.splice(0)) {
+      try {
+        cb(error);
+      } catch {
+        // A failing callback must not hide the failure from the others.
+      }
+    }
+  }
+}
+
+/** A size inside what an RDP desktop can be (a server's odd resize must not allocate gigabytes). */
+function boundedSize(width: number, height: number): DesktopSize {
+  const clamp = (n: number, max: number) => Math.max(1, Math.min(max, Math.round(n) || 1));
+  return { width: clamp(width, DESKTOP_LIMITS.maxWidth), height: clamp(height, DESKTOP_LIMITS.maxHeight) };
+}
