@@ -174,12 +174,19 @@ describe('the RDP viewer in Chromium (stand-in desktop)', () => {
       expect.arrayContaining(['session.start', 'session.shadow-join', 'session.terminate', 'session.end']),
     );
 
-    // Canary: the target's password is in no frame either way, and no URL.
+    // The session was recorded as a desktop recording.
+    const rec = (await v.core.recordings.list(v.host)).find((r) => r.target === REF);
+    expect(rec).toMatchObject({ protocol: 'rdp', user: 'alice' });
+
+    // Canary: the target's password is in no frame either way, no URL, no audit row.
     const all = [...traffic.received, ...traffic.sent].map((b) => b.toString('latin1')).join('\n');
     expect(traffic.received.length).toBeGreaterThan(3);
     expect(all).not.toContain(TARGET_PASSWORD);
     expect(traffic.urls.join('\n')).not.toContain(TARGET_PASSWORD);
     expect(await page.content()).not.toContain(TARGET_PASSWORD);
+    const rows = await v.core.audit.query(v.host, { limit: 500 });
+    expect(rows.length).toBeGreaterThan(5);
+    expect(JSON.stringify(rows)).not.toContain(TARGET_PASSWORD);
   }, 90_000);
 
   it('an unknown account and one not shared with the user get the same one line', async () => {

@@ -2,7 +2,12 @@
 // over, the framebuffer and the recording as the session uses them, and the operator's viewer.
 // Each is the few calls the session makes, so the engine, the decoder and the recorder plug in
 // by their own names and tests can stand in for any of them.
-import type { SessionGrant, SessionRecorder } from '../../../core/index.ts';
+import type {
+  DesktopFramebuffer,
+  DesktopRecorder,
+  FramebufferFactory,
+  SessionGrant,
+} from '../../../core/index.ts';
 import type { BitmapRect, DesktopInput, DesktopSize } from '../../../protocols/rdp/types.ts';
 
 /** An RDP session the engine opened: screen updates out, operator input in. */
@@ -28,25 +33,10 @@ export type DesktopDialer = (
   route: string[],
 ) => Promise<DesktopTarget>;
 
-/** The screen as the decoder keeps it (protocols/rdp/codec's Framebuffer fits this). */
-export interface DesktopFramebuffer {
-  readonly width: number;
-  readonly height: number;
-  apply(rect: BitmapRect): void;
-  /** RGBA, top-down rows. */
-  snapshot(): Uint8ClampedArray;
-  resize(width: number, height: number): void;
-}
-
-export type FramebufferFactory = (width: number, height: number) => DesktopFramebuffer;
-
-/** A desktop recording: the updates as sent, the operator's input, size changes and markers. */
-export interface DesktopRecording extends SessionRecorder {
-  update(rects: BitmapRect[]): void;
-  input(ev: DesktopInput): void;
-  resize(width: number, height: number): void;
-  marker(label: string): void;
-}
+// The framebuffer and the recording are core's shapes (the decoder's Framebuffer and core's
+// DesktopWriter fit them); named here too so the session's files import one vocabulary.
+export type { DesktopFramebuffer, FramebufferFactory };
+export type DesktopRecording = DesktopRecorder;
 
 /** Opens the session's recording once the target answered, at the desktop's size. */
 export type DesktopRecordingOpener = (

@@ -2,7 +2,8 @@
 // dialer (the RDP engine over the grant's landing servers), the framebuffer (the shared
 // decoder), the desktop recording, and the session clocks of ../../session/.
 import { TargetError, type Core, type Logger, type Timers } from '../../../core/index.ts';
-import { discardDesktopRecording } from '../../session/desktop/defaults.ts';
+import { Framebuffer } from '../../../protocols/rdp/codec/index.ts';
+import { desktopRecordingOpener } from '../../session/desktop/recording.ts';
 import type { DesktopRuntime } from '../../session/desktop/session.ts';
 import type { GatewaySettings } from '../../session/types.ts';
 import type { WebRouteModule } from '../router.ts';
@@ -22,6 +23,7 @@ export interface RdpModuleOptions {
 }
 
 export function rdpWebModule(o: RdpModuleOptions): WebRouteModule {
+  const framebuffer = o.framebuffer ?? ((w: number, h: number) => new Framebuffer(w, h));
   const runtime: DesktopRuntime = {
     core: o.core,
     settings: o.settings,
@@ -30,12 +32,9 @@ export function rdpWebModule(o: RdpModuleOptions): WebRouteModule {
     live: o.core.system.liveRegistry,
     dial:
       o.dial ?? (() => Promise.reject(new TargetError('RDP sessions are not available on this gateway yet'))),
-    framebuffer:
-      o.framebuffer ??
-      (() => {
-        throw new TargetError('RDP sessions are not available on this gateway yet');
-      }),
-    openRecording: o.openRecording ?? (async () => discardDesktopRecording()),
+    framebuffer,
+    openRecording:
+      o.openRecording ?? desktopRecordingOpener(o.core, o.settings, framebuffer, () => o.timers.now()),
   };
   return rdpRoutes({ core: o.core, runtime, ...(o.limits ? { limits: o.limits } : {}) });
 }
