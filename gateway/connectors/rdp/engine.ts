@@ -47,6 +47,11 @@ export interface RdpSessionEnd {
 export interface RdpSession {
   /** The security protocol the server selected. */
   readonly protocol: SelectedProtocol;
+  /**
+   * The desktop the server gave (its bitmap capability set, MS-RDPBCGR 2.2.7.1.2): a server may
+   * keep its own screen size whatever the client asked for (FreeRDP's shadow server does).
+   */
+  readonly size: DesktopSize;
   on(event: 'bitmap', fn: (rects: BitmapRect[]) => void): this;
   off(event: 'bitmap', fn: (rects: BitmapRect[]) => void): this;
   /** Sends operator input (ignored once the session is over). */
@@ -74,12 +79,14 @@ class Session extends EventEmitter implements RdpSession {
   #end!: (end: RdpSessionEnd) => void;
   readonly done: Promise<RdpSessionEnd>;
   readonly protocol: SelectedProtocol;
+  readonly size: DesktopSize;
 
-  constructor(client: RdpjsClient, timers: Timers, name: string, timeoutMs: number) {
+  constructor(client: RdpjsClient, timers: Timers, name: string, timeoutMs: number, asked: DesktopSize) {
     super();
     this.#client = client;
     this.#timers = timers;
     this.protocol = protocolName(client.x224.selectedProtocol);
+    this.size = serverDesktopSize(client, asked);
     this.done = new Promise((resolve) => (this.#end = resolve));
     client.global.on('bitmap', (bitmaps) => {
       if (this.#over) return;
@@ -188,7 +195,7 @@ export function openRdpSession(opts: RdpSessionOptions): Promise<RdpSession> {
     client.on('close', () => settle(closedDuringHandshake(name)));
     client.on('connect', () => {
       if (settled) return;
-      const session = new Session(client, timers, name, opts.timeoutMs);
+      const session = new Session(client, timers, name, opts.timeoutMs, opts.size);
       settle();
       resolve(session);
     });
@@ -198,4 +205,13 @@ export function openRdpSession(opts: RdpSessionOptions): Promise<RdpSession> {
       settle(rdpFailure(name, e, opts.timeoutMs));
     }
   });
+}
+
+/** The server's desktop size when its bitmap capability states a sane one, else the size asked for. */
+function serverDesktopSize(client: RdpjsClient, asked: DesktopSize): DesktopSize {
+  const bitmap = client.global.serverCapabilities?.[2]?.obj;
+  const width = bitmap?.desktopWidth?.value;
+  const height = bitmap?.desktopHeight?.value;
+  const sane = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= 8192;
+  return sane(width) && sane(height) ? { width, height } : asked;
 }

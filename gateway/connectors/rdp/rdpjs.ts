@@ -44,7 +44,11 @@ export interface RdpjsClient {
   sendKeyEventScancode(code: number, isPressed: boolean, extended: boolean): void;
   sendWheelEvent(x: number, y: number, step: number, isNegative: boolean, isHorizontal: boolean): void;
   /** Parsed updates before node-rdpjs splits them into one event per bitmap. */
-  global: { on(event: 'bitmap', fn: (bitmaps: RdpjsBitmap[]) => void): void };
+  global: {
+    on(event: 'bitmap', fn: (bitmaps: RdpjsBitmap[]) => void): void;
+    /** The server's Demand Active capabilities by type; 2 is the bitmap capability set. */
+    serverCapabilities?: Record<number, { obj?: Record<string, { value?: unknown } | undefined> } | undefined>;
+  };
   x224: { selectedProtocol: number };
   bufferLayer: { destroy(): void };
 }
