@@ -11,8 +11,8 @@
 // on 127.0.0.1 and a free port. `stop()` kills every process by pid and removes the directory;
 // the run's ledger removes the user and any leftovers should the test be killed.
 import { execFileSync, type ChildProcess } from 'node:child_process';
-import { createHash, X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes, X509Certificate } from 'node:crypto';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { probeTcp, spawnTracked, stopTracked } from './netns.ts';
@@ -89,8 +89,16 @@ export interface ShadowOptions {
   /** Default 1024x768. */
   width?: number;
   height?: number;
-  /** An existing user (default: a new one labelled `rdps`). */
+  /** An existing user (default: a new one, `rdps1`, `rdps2`…). */
   user?: TestUser;
+}
+
+/** Default users are numbered: every server started without one gets its own. */
+let users = 0;
+
+/** Random, and long and varied enough for the vault's default password policy. */
+export function strongPassword(): string {
+  return `Rdp#${randomBytes(12).toString('hex')}9z!`;
 }
 
 function fingerprintOfPem(file: string): string {
@@ -199,7 +207,7 @@ export async function startShadowServer(opts: ShadowOptions = {}): Promise<RdpTe
   const security = opts.security ?? 'tls';
   const width = opts.width ?? 1024;
   const height = opts.height ?? 768;
-  const user = opts.user ?? createTestUser('rdps');
+  const user = opts.user ?? createTestUser(`rdps${++users}`, { password: strongPassword() });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'custody-rdp-shadow-'));
   // freerdp-shadow-cli keeps its certificate under $XDG_CONFIG_HOME/freerdp/shadow/.
   const certDir = path.join(dir, 'config', 'freerdp', 'shadow');
@@ -337,11 +345,205 @@ export async function startShadowServer(opts: ShadowOptions = {}): Promise<RdpTe
   return instance;
 }
 
+export interface XrdpOptions {
+  netns?: string;
+  /** Default 127.0.0.1. */
+  address?: string;
+  /** Default 3389 inside a namespace, a free port on 127.0.0.1. */
+  port?: number;
+  /** `security_layer`; default 'tls' ('rdp' for a standard-security-only server). */
+  security?: 'tls' | 'rdp' | 'negotiate';
+  /** An existing user (default: a new one, `rdpx1`…). xrdp gives one session per user. */
+  user?: TestUser;
+}
+
+function iniSet(text: string, section: string, key: string, value: string): string {
+  const lines = text.split('\n');
+  let inSection = false;
+  let done = false;
+  const out: string[] = [];
+  for (const line of lines) {
+    const header = /^\[(.+)\]\s*$/.exec(line);
+    if (header) {
+      if (inSection && !done) {
+        out.push(`${key}=${value}`);
+        done = true;
+      }
+      inSection = header[1] === section;
+    } else if (inSection && new RegExp(`^\\s*${key}\\s*=`).test(line)) {
+      if (!done) out.push(`${key}=${value}`);
+      done = true;
+      continue;
+    }
+    out.push(line);
+  }
+  if (!done) out.push(`[${section}]`, `${key}=${value}`);
+  return out.join('\n');
+}
+
+/**
+ * xrdp + sesman (xorgxrdp backend) with a private configuration: TLS security, its own
+ * certificate, logs in the private directory. The test user's ~/startwm.sh starts the xterm
+ * (focused), the click pad and twm; the X display exists once the first login made the session.
+ */
+export async function startXrdp(opts: XrdpOptions = {}): Promise<RdpTestServer> {
+  const reason = rdpServerSkipReason('xrdp');
+  if (reason) throw new Error(reason);
+  const host = opts.address ?? '127.0.0.1';
+  const port = opts.port ?? (opts.netns ? 3389 : await freePort());
+  const user = opts.user ?? createTestUser(`rdpx${++users}`, { password: strongPassword() });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'custody-xrdp-'));
+  const certFile = path.join(dir, 'cert.pem');
+  const keyFile = path.join(dir, 'key.pem');
+  let fingerprint = makeCertificate(certFile, keyFile);
+
+  // The session: xterm first (it gets the focus: twm focuses what is under the pointer, and the
+  // pointer starts in the middle, over the xterm), the click pad writing to a file, then twm.
+  const clicksFile = path.join(user.home, '.custody-clicks');
+  const uid = Number(execFileSync('id', ['-u', user.name], { encoding: 'utf8' }).trim());
+  const gid = Number(execFileSync('id', ['-g', user.name], { encoding: 'utf8' }).trim());
+  const startwm = path.join(user.home, 'startwm.sh');
+  writeFileSync(
+    startwm,
+    [
+      '#!/bin/sh',
+      'xterm -geometry 100x40+100+100 -title custody-xterm &',
+      `xev -geometry ${CLICK_PAD.width}x${CLICK_PAD.height}+${CLICK_PAD.x}+${CLICK_PAD.y} -name custody-clicks -event button > ${clicksFile} &`,
+      'exec twm',
+      '',
+    ].join('\n'),
+    { mode: 0o755 },
+  );
+  chownSync(startwm, uid, gid);
+
+  let xrdpIni = readFileSync('/etc/xrdp/xrdp.ini', 'utf8');
+  for (const [k, v] of [
+    ['port', `tcp://${host}:${port}`],
+    ['fork', 'false'],
+    ['security_layer', opts.security ?? 'tls'],
+    ['certificate', certFile],
+    ['key_file', keyFile],
+    ['autorun', ''],
+  ] as const)
+    xrdpIni = iniSet(xrdpIni, 'Globals', k, v);
+  xrdpIni = iniSet(xrdpIni, 'Logging', 'LogFile', path.join(dir, 'xrdp.log'));
+  xrdpIni = iniSet(xrdpIni, 'Logging', 'EnableSyslog', 'false');
+  writeFileSync(path.join(dir, 'xrdp.ini'), xrdpIni);
+  let sesmanIni = readFileSync('/etc/xrdp/sesman.ini', 'utf8');
+  sesmanIni = iniSet(sesmanIni, 'Logging', 'LogFile', path.join(dir, 'sesman.log'));
+  sesmanIni = iniSet(sesmanIni, 'Logging', 'EnableSyslog', 'false');
+  sesmanIni = iniSet(sesmanIni, 'ChansrvLogging', 'EnableSyslog', 'false');
+  writeFileSync(path.join(dir, 'sesman.ini'), sesmanIni);
+
+  const log = { text: '' };
+  // sesman listens on the loopback of its namespace (port 3350): outside one, a second run's
+  // sesman could not start, so xrdp tests run inside a namespace.
+  const sesman = spawnTracked(opts.netns, '/usr/sbin/xrdp-sesman', [
+    '-n',
+    '-c',
+    path.join(dir, 'sesman.ini'),
+  ]);
+  collectLog(sesman, log);
+  let xrdp: ChildProcess | undefined;
+  const start = async () => {
+    xrdp = spawnTracked(opts.netns, '/usr/sbin/xrdp', ['-n', '-c', path.join(dir, 'xrdp.ini')]);
+    collectLog(xrdp, log);
+    const x = xrdp;
+    await Promise.race([
+      waitForPort(opts.netns, host, port, 10_000),
+      new Promise<never>((_, reject) =>
+        x.once('exit', (code) => reject(new Error(`xrdp exited (${code}):\n${log.text}`))),
+      ),
+    ]);
+  };
+  const halt = async () => {
+    if (xrdp) await stopTracked(xrdp);
+    xrdp = undefined;
+  };
+  const xrdpLog = () => {
+    try {
+      return (
+        readFileSync(path.join(dir, 'xrdp.log'), 'utf8') + readFileSync(path.join(dir, 'sesman.log'), 'utf8')
+      );
+    } catch {
+      return '';
+    }
+  };
+  const display = () => {
+    const m = /login successful for user \S+ on display (\d+)/.exec(xrdpLog());
+    return m ? `:${m[1]}` : undefined;
+  };
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await halt();
+    await stopTracked(sesman);
+    // The session (Xorg, chansrv, the desktop programs) runs as the user.
+    if (opts.user) {
+      for (const p of execFileSync('ps', ['-o', 'pid=', '-u', user.name], { encoding: 'utf8' }).split(/\s+/))
+        if (p) process.kill(Number(p), 'SIGKILL');
+    } else user.remove();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await start();
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  const instance: RdpTestServer = {
+    kind: 'xrdp',
+    host,
+    port,
+    netns: opts.netns,
+    user,
+    certificateFingerprint: fingerprint,
+    display,
+    onDisplay: (cmd, args) => {
+      const d = display();
+      if (!d) throw new Error('the xrdp session has no display yet (nobody logged in)');
+      return execFileSync(
+        'runuser',
+        ['-u', user.name, '--', 'env', `DISPLAY=${d}`, `HOME=${user.home}`, cmd, ...args],
+        {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+    },
+    clicks: () => {
+      try {
+        return parseClicks(readFileSync(clicksFile, 'utf8'));
+      } catch {
+        return [];
+      }
+    },
+    async rotateCertificate() {
+      await halt();
+      fingerprint = makeCertificate(certFile, keyFile);
+      instance.certificateFingerprint = fingerprint;
+      await start();
+      return fingerprint;
+    },
+    halt,
+    start,
+    log: () => log.text + xrdpLog(),
+    stop,
+  };
+  return instance;
+}
+
 /** Waits until `check()` is true (polling the target, never a fixed sleep); throws with `what` after `ms`. */
-export async function eventually(check: () => boolean, what: string, ms = 10_000): Promise<void> {
+export async function eventually(
+  check: () => boolean,
+  what: string | (() => string),
+  ms = 10_000,
+): Promise<void> {
   const until = Date.now() + ms;
   while (!check()) {
-    if (Date.now() > until) throw new Error(`not within ${ms} ms: ${what}`);
+    if (Date.now() > until)
+      throw new Error(`not within ${ms} ms: ${typeof what === 'string' ? what : what()}`);
     await new Promise((res) => setTimeout(res, 50));
   }
 }
