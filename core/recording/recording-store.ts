@@ -214,11 +214,18 @@ export class RecordingStore {
 
   /**
    * A desktop recording opened for playback or stills (desktop-reader.ts): the same permission
-   * and the same `recording.export` audit row (format `desktop`) as a download.
+   * and the same `recording.export` audit row (format `desktop`) as a download. A player fetching
+   * the next stretch of what it already opened passes `audit: false`: the permission is checked
+   * again, the row was written when playback started (or last seeked).
    */
-  async openDesktopReader(actor: Actor, id: string, framebuffer: FramebufferFactory): Promise<DesktopReader> {
+  async openDesktopReader(
+    actor: Actor,
+    id: string,
+    framebuffer?: FramebufferFactory,
+    o: { audit?: boolean } = {},
+  ): Promise<DesktopReader> {
     const { row } = await this.ctx.run(actor, 'recording.export', { kind: 'recording', name: id }, (s) =>
-      this.#authorisedRead(actor, id, 'desktop', s, true),
+      this.#authorisedRead(actor, id, 'desktop', s, o.audit ?? true),
     );
     const c = await this.openContainer(row);
     if (!c) throw new ValidationError(`recording '${id}' is a terminal recording, not a desktop one`);
