@@ -11,7 +11,12 @@ import type { DesktopSegment } from '../../protocols/rdp/desktop-segment.ts';
 import { StorageError } from '../errors.ts';
 import type { OpenedContainer } from './container-reader.ts';
 import { NO_KEYFRAME, parseDesktopChunk, type DesktopChunk } from './desktop-chunk.ts';
-import { drawKeyframe, type DesktopFramebuffer, type FramebufferFactory } from './desktop-screen.ts';
+import {
+  decoderFramebuffer,
+  drawKeyframe,
+  type DesktopFramebuffer,
+  type FramebufferFactory,
+} from './desktop-screen.ts';
 
 const inflateAsync = promisify(inflate);
 /** No chunk's log inflates past this (a writer flushes at a quarter of a megabyte). */
@@ -37,16 +42,12 @@ export class DesktopReader {
   readonly #c: OpenedContainer;
   readonly #framebuffer: FramebufferFactory;
 
-  /** `framebuffer` draws the screens frameAt() and playback() return; segments need none. */
-  constructor(container: OpenedContainer, framebuffer?: FramebufferFactory) {
+  /** `framebuffer` draws the screens frameAt() and playback() return (default: the RDP decoder's). */
+  constructor(container: OpenedContainer, framebuffer: FramebufferFactory = decoderFramebuffer) {
     if (container.scan.header.kind !== 'desktop')
       throw new StorageError(`recording '${container.id}' is not a desktop recording`);
     this.#c = container;
-    this.#framebuffer =
-      framebuffer ??
-      (() => {
-        throw new StorageError('this reader was opened to pass segments on, not to draw screens');
-      });
+    this.#framebuffer = framebuffer;
   }
 
   get chunks(): number {

@@ -1,8 +1,9 @@
 /**
  * The screen a desktop recording keeps and replays: the RDP decoder's framebuffer
- * (protocols/rdp/codec/) seen through the few calls the recorder and the reader make, so both
- * take it as a factory (the gateway passes the decoder's, tests may pass their own).
+ * (protocols/rdp/codec/) seen through the few calls the recorder and the reader make. Both take
+ * it as a factory, the decoder's by default (tests may pass their own).
  */
+import { Framebuffer } from '../../protocols/rdp/codec/index.ts';
 import { keyframeRect } from '../../protocols/rdp/keyframe.ts';
 import type { BitmapRect } from '../../protocols/rdp/types.ts';
 
@@ -17,6 +18,9 @@ export interface DesktopFramebuffer {
 }
 
 export type FramebufferFactory = (width: number, height: number) => DesktopFramebuffer;
+
+/** The RDP decoder's framebuffer: what the viewer draws with, so replay shows what was shown. */
+export const decoderFramebuffer: FramebufferFactory = (width, height) => new Framebuffer(width, height);
 
 /** Draws a keyframe's RGBA onto a framebuffer, resized to the keyframe's size first. */
 export function drawKeyframe(fb: DesktopFramebuffer, rgba: Uint8Array, width: number, height: number): void {

@@ -183,13 +183,13 @@ export class RecordingStore {
 
   /**
    * Starts a desktop's recording (RDP, desktop-writer.ts): rectangles, input, sizes and markers,
-   * with keyframes drawn by `framebuffer` (the RDP decoder's). Same row, failure policy and audit
+   * with keyframes drawn by `framebuffer` (default: the RDP decoder's). Same row, failure policy and audit
    * as open(); the row's protocol says what the session was.
    */
   async openDesktop(
     meta: RecordingMeta,
     policy: RecordingFailurePolicy,
-    desktop: { size: DesktopSize; framebuffer: FramebufferFactory; keyframeIntervalMs?: number },
+    desktop: { size: DesktopSize; framebuffer?: FramebufferFactory; keyframeIntervalMs?: number },
   ): Promise<DesktopWriter> {
     return this.#start(meta, policy, 'desktop', async (c) => {
       const sink = await c.openSink();
@@ -200,7 +200,7 @@ export class RecordingStore {
         policy,
         sink,
         size: desktop.size,
-        framebuffer: desktop.framebuffer,
+        ...(desktop.framebuffer ? { framebuffer: desktop.framebuffer } : {}),
         ...(desktop.keyframeIntervalMs ? { keyframeIntervalMs: desktop.keyframeIntervalMs } : {}),
         onWritten: (bytes) => {
           for (const observe of this.ctx.recordingObservers) observe(bytes);
@@ -659,10 +659,7 @@ export class RecordingStore {
       castBytes = c.castBytes;
       if (c.scan.header.kind === 'file-transfer')
         events = (await c.collect(RECORD.transfer)).toString('utf8').split('\n').filter(Boolean).length;
-      else if (c.scan.header.kind === 'desktop')
-        events = await new DesktopReader(c, () => {
-          throw new StorageError('counting events draws no screen');
-        }).countEvents();
+      else if (c.scan.header.kind === 'desktop') events = await new DesktopReader(c).countEvents();
       else for await (const line of castLines(c.castSource(), 0)) if (parseEvent(line.text)) events++;
     } catch (e) {
       this.ctx.deps.logger.log('warn', 'a recording left open does not decrypt whole', {
