@@ -45,10 +45,18 @@ import type { RecordingFailurePolicy, RecordingMeta, RecordingSummary } from './
 /**
  * asciicast: what the player plays; raw: the target's output byte for byte (exec output that is
  * not text); bundle: the encrypted recording, manifest and public key, for an offline verifier;
- * text / json: the operations of a file-transfer recording.
+ * text / json: the operations of a file-transfer recording; png: a desktop recording's screen at
+ * one moment.
  */
-export type RecordingFormat = 'asciicast' | 'raw' | 'bundle' | 'text' | 'json';
-export const RECORDING_FORMATS: readonly RecordingFormat[] = ['asciicast', 'raw', 'bundle', 'text', 'json'];
+export type RecordingFormat = 'asciicast' | 'raw' | 'bundle' | 'text' | 'json' | 'png';
+export const RECORDING_FORMATS: readonly RecordingFormat[] = [
+  'asciicast',
+  'raw',
+  'bundle',
+  'text',
+  'json',
+  'png',
+];
 
 export interface RecordingExport {
   id: string;
@@ -57,6 +65,8 @@ export interface RecordingExport {
   path: string;
   /** Bytes the export holds. */
   bytes: number;
+  /** The moment a png still shows, in seconds. */
+  at?: number;
   /** Streams the export (one stream per call). */
   open(): Readable;
 }
@@ -358,7 +368,12 @@ export class RecordingStore {
    * One recording, for download, in `format`; audited as `recording.export`. A recording made
    * before encryption exports as the plain cast it is (asciicast and raw only).
    */
-  async export(actor: Actor, id: string, format: RecordingFormat = 'asciicast'): Promise<RecordingExport> {
+  async export(
+    actor: Actor,
+    id: string,
+    format: RecordingFormat = 'asciicast',
+    options: { at?: number } = {},
+  ): Promise<RecordingExport> {
     const target = { kind: 'recording', name: id };
     // The permission and the key are settled in a short transaction; the decrypting pass that
     // sizes the export runs outside it (it can take seconds), and its audit row follows.
@@ -371,10 +386,12 @@ export class RecordingStore {
       row,
       file,
       format,
+      options,
     );
     await this.ctx.run(actor, 'recording.export', target, (s) =>
       s.audit('recording.export', target, {
         format,
+        ...(made.at !== undefined ? { at: made.at } : {}),
         user: row.user,
         target: row.target,
         session: row.sessionId,
