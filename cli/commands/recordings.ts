@@ -22,6 +22,13 @@ function isoOpt(v: string | undefined, name: string): string | undefined {
   return new Date(t).toISOString();
 }
 
+function secondsOpt(v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n < 0)
+    throw new UsageError(`--at must be a number of seconds from 0, got '${v.slice(0, 40)}'`);
+  return n;
+}
+
 function limitOpt(v: string | undefined): number {
   if (v === undefined) return 50;
   const n = Number(v);
@@ -92,45 +99,64 @@ export function registerRecordings(program: Command): void {
     .description('writes a recording (stdout unless --output)')
     .option(
       '--format <format>',
-      'asciicast (plays in asciinema), raw (the output bytes exactly), bundle (for verify --bundle elsewhere), text or json (file-transfer operations)',
+      "asciicast (plays in asciinema), raw (the output bytes exactly), bundle (for verify --bundle elsewhere), text or json (file-transfer operations), png (a desktop recording's screen at --at)",
       'asciicast',
+    )
+    .option(
+      '--at <seconds>',
+      'with --format png: the moment to show, in seconds from the start (default: the end)',
     )
     .option(
       '--output <file>',
       'write to this new file (mode 0600) instead of stdout; never a symlink, key file or data folder',
     )
     .option('--force', 'with --output: replace an existing regular file')
-    .action(async (id: string, o: { format: string; output?: string; force?: boolean }, cmd: Command) => {
-      const opts = g(cmd);
-      if (!EXPORT_FORMATS.includes(o.format))
-        throw new UsageError(
-          `--format must be one of ${EXPORT_FORMATS.join(', ')}, got '${o.format.slice(0, 40)}'`,
-        );
-      const out = new Output(!!opts.json);
-      if (o.force && !o.output) throw new UsageError('--force goes with --output');
-      const result = await withCore(opts, async (me, opened) => {
-        const exportIt = () => me.recordings.export(id, o.format as RecordingFormat);
-        let exp: Awaited<ReturnType<typeof exportIt>>;
-        if (o.output) {
-          // The target is checked before the export is made (and audited).
-          await writeOutputFile(o.output, { force: !!o.force, layout: opened.layout }, async (fh) => {
+    .action(
+      async (
+        id: string,
+        o: { format: string; output?: string; force?: boolean; at?: string },
+        cmd: Command,
+      ) => {
+        const opts = g(cmd);
+        if (!EXPORT_FORMATS.includes(o.format))
+          throw new UsageError(
+            `--format must be one of ${EXPORT_FORMATS.join(', ')}, got '${o.format.slice(0, 40)}'`,
+          );
+        const out = new Output(!!opts.json);
+        if (o.force && !o.output) throw new UsageError('--force goes with --output');
+        if (o.at !== undefined && o.format !== 'png') throw new UsageError('--at goes with --format png');
+        const at = o.at === undefined ? undefined : secondsOpt(o.at);
+        const result = await withCore(opts, async (me, opened) => {
+          const exportIt = () =>
+            me.recordings.export(id, o.format as RecordingFormat, at === undefined ? {} : { at });
+          let exp: Awaited<ReturnType<typeof exportIt>>;
+          if (o.output) {
+            // The target is checked before the export is made (and audited).
+            await writeOutputFile(o.output, { force: !!o.force, layout: opened.layout }, async (fh) => {
+              exp = await exportIt();
+              for await (const chunk of exp.open()) await fh.write(chunk as Buffer);
+            });
+          } else {
             exp = await exportIt();
-            for await (const chunk of exp.open()) await fh.write(chunk as Buffer);
-          });
-        } else {
-          exp = await exportIt();
-          await pipeline(exp.open(), process.stdout, { end: false });
-        }
-        return {
-          id: exp!.id,
-          format: exp!.format,
-          bytes: exp!.bytes,
-          ...(o.output ? { output: o.output } : {}),
-        };
-      });
-      // With the recording on stdout, stdout carries nothing else.
-      if (o.output) out.result(result, (r) => `exported recording ${r.id} (${r.bytes} bytes) to ${o.output}`);
-    });
+            await pipeline(exp.open(), process.stdout, { end: false });
+          }
+          return {
+            id: exp!.id,
+            format: exp!.format,
+            bytes: exp!.bytes,
+            ...(exp!.at !== undefined ? { at: exp!.at } : {}),
+            ...(o.output ? { output: o.output } : {}),
+          };
+        });
+        // With the recording on stdout, stdout carries nothing else.
+        if (o.output)
+          out.result(
+            result,
+            (r) =>
+              `exported recording ${r.id}${r.at !== undefined ? ` at ${r.at.toFixed(3)} s` : ''} (${r.bytes} bytes) to ${o.output}`,
+          );
+      },
+    );
 
   rec
     .command('verify [id]')
@@ -190,4 +216,4 @@ export function registerRecordings(program: Command): void {
   registerSearchAndRetention(rec);
 }
 
-const EXPORT_FORMATS: readonly string[] = ['asciicast', 'raw', 'bundle', 'text', 'json'];
+const EXPORT_FORMATS: readonly string[] = ['asciicast', 'raw', 'bundle', 'text', 'json', 'png'];

@@ -7,10 +7,16 @@
 import { promisify } from 'node:util';
 import { inflate } from 'node:zlib';
 import { decodeDesktopEvents, type DesktopEvent } from '../../protocols/rdp/desktop-log.ts';
+import type { DesktopSegment } from '../../protocols/rdp/desktop-segment.ts';
 import { StorageError } from '../errors.ts';
 import type { OpenedContainer } from './container-reader.ts';
 import { NO_KEYFRAME, parseDesktopChunk, type DesktopChunk } from './desktop-chunk.ts';
-import { drawKeyframe, type DesktopFramebuffer, type FramebufferFactory } from './desktop-screen.ts';
+import {
+  decoderFramebuffer,
+  drawKeyframe,
+  type DesktopFramebuffer,
+  type FramebufferFactory,
+} from './desktop-screen.ts';
 
 const inflateAsync = promisify(inflate);
 /** No chunk's log inflates past this (a writer flushes at a quarter of a megabyte). */
@@ -36,11 +42,73 @@ export class DesktopReader {
   readonly #c: OpenedContainer;
   readonly #framebuffer: FramebufferFactory;
 
-  constructor(container: OpenedContainer, framebuffer: FramebufferFactory) {
+  /** `framebuffer` draws the screens frameAt() and playback() return (default: the RDP decoder's). */
+  constructor(container: OpenedContainer, framebuffer: FramebufferFactory = decoderFramebuffer) {
     if (container.scan.header.kind !== 'desktop')
       throw new StorageError(`recording '${container.id}' is not a desktop recording`);
     this.#c = container;
     this.#framebuffer = framebuffer;
+  }
+
+  get chunks(): number {
+    return this.#c.frames.length;
+  }
+
+  /**
+   * A stretch of the recording for the browser's player (protocols/rdp/desktop-segment.ts), still
+   * deflated. `at`: a seek, starting with the keyframe to replay from and reaching past `at`;
+   * `chunk`: a continuation from that chunk on. Either way about `windowSeconds` of events, at
+   * least one chunk, and no more than `maxBytes` past the first.
+   */
+  async segment(o: {
+    at?: number;
+    chunk?: number;
+    windowSeconds?: number;
+    maxBytes?: number;
+  }): Promise<DesktopSegment> {
+    const frames = this.#c.frames;
+    const windowSeconds = o.windowSeconds ?? 30;
+    const maxBytes = o.maxBytes ?? 8 * 1024 * 1024;
+    const seg: DesktopSegment = {
+      durationMs: Math.round(this.duration * 1000),
+      first: 0,
+      next: 0,
+      chunks: frames.length,
+      logs: [],
+    };
+    if (!frames.length) return seg;
+    let through = 0;
+    let from: number;
+    let bytes = 0;
+    if (o.at !== undefined) {
+      const i = chunkHolding(frames, o.at);
+      const head = (await this.chunk(i)).head;
+      if (!head) throw new StorageError(`recording '${this.id}': chunk ${i} is not a desktop chunk`);
+      if (head.base !== NO_KEYFRAME && head.base < i) {
+        const k = (await this.chunk(head.base)).keyframe;
+        if (!k) throw new StorageError(`recording '${this.id}': chunk ${head.base} holds no keyframe`);
+        seg.keyframe = { tMs: k.tMs, width: k.width, height: k.height, deflated: k.deflated };
+        bytes += k.deflated.length;
+        seg.first = head.base + 1;
+      }
+      through = i;
+      from = o.at;
+    } else {
+      seg.first = Math.max(0, Math.min(frames.length, Math.floor(o.chunk ?? 0)));
+      through = seg.first;
+      from = seg.first > 0 ? frames[seg.first - 1]!.tEnd : 0;
+    }
+    let j = seg.first;
+    for (; j < frames.length; j++) {
+      const past = j > through && (frames[j - 1]!.tEnd >= from + windowSeconds || bytes >= maxBytes);
+      if (past) break;
+      for (const log of (await this.chunk(j)).events) {
+        seg.logs.push(log);
+        bytes += log.length;
+      }
+    }
+    seg.next = j;
+    return seg;
   }
 
   get id(): string {

@@ -20,7 +20,7 @@ import type { Clock } from '../runtime.ts';
 import { systemTimers, type Timers } from '../timers.ts';
 import { RECORD, type ChunkRecord } from './container-format.ts';
 import { headRecord, keyframeRecord, markerRecord, NO_KEYFRAME } from './desktop-chunk.ts';
-import type { DesktopFramebuffer, FramebufferFactory } from './desktop-screen.ts';
+import { decoderFramebuffer, type DesktopFramebuffer, type FramebufferFactory } from './desktop-screen.ts';
 import type { DesktopRecorder } from './recorder.ts';
 import type { RecordingSink } from './recording-sink.ts';
 import type { RecordingFailurePolicy, RecordingSummary } from './types.ts';
@@ -47,8 +47,8 @@ export interface DesktopWriterOptions {
   sink: RecordingSink;
   /** The desktop size chosen at connect. */
   size: DesktopSize;
-  /** The decoder's framebuffer (the recorder draws every rectangle to take keyframes). */
-  framebuffer: FramebufferFactory;
+  /** Where the recorder draws every rectangle to take keyframes (default: the RDP decoder's). */
+  framebuffer?: FramebufferFactory;
   timers?: Timers;
   flushIntervalMs?: number;
   keyframeIntervalMs?: number;
@@ -101,7 +101,7 @@ export class DesktopWriter implements DesktopRecorder {
     this.#keyframeMs = o.keyframeIntervalMs ?? DEFAULT_KEYFRAME_INTERVAL_MS;
     this.#keyframeBytes = o.keyframeAfterBytes ?? DEFAULT_KEYFRAME_AFTER_BYTES;
     const { width, height } = boundedSize(o.size.width, o.size.height);
-    this.#fb = o.framebuffer(width, height);
+    this.#fb = (o.framebuffer ?? decoderFramebuffer)(width, height);
     // The log starts with the screen's size: replay from the first chunk needs no keyframe.
     this.#event({ t: 0, kind: 'resize', width, height });
     const timers = o.timers ?? systemTimers;

@@ -8,6 +8,7 @@ import { Readable } from 'node:stream';
 import { StorageError, ValidationError } from '../errors.ts';
 import type { RecordingRow } from '../storage/repos/index.ts';
 import { bundleHead } from './bundle.ts';
+import { desktopStill } from './desktop-still.ts';
 import { castLines, parseEvent } from './cast-lines.ts';
 import { RECORD } from './container-format.ts';
 import type { OpenedContainer } from './container-reader.ts';
@@ -22,6 +23,8 @@ export interface ExportSource {
 
 export interface MadeExport {
   bytes: number;
+  /** A still's moment (png), in seconds. */
+  at?: number;
   open(): Readable;
 }
 
@@ -32,6 +35,7 @@ export async function exportOf(
   row: RecordingRow,
   file: string,
   format: string,
+  options: { at?: number } = {},
 ): Promise<MadeExport> {
   const probe = await store.openContainer(row);
   if (!probe) return legacyExport(row, file, format);
@@ -39,6 +43,7 @@ export async function exportOf(
   await probe.close();
   let produce: Producer;
   if (format === 'bundle') return bundleExport(store, row, file);
+  if (kind === 'desktop' || format === 'png') return desktopExport(store, row, kind, format, options.at);
   if (kind === 'terminal' && format === 'asciicast') produce = castOf;
   else if (kind === 'terminal' && format === 'raw') produce = (c) => c.outputBytes();
   else if (kind === 'file-transfer' && (format === 'text' || format === 'json'))
@@ -65,6 +70,34 @@ export async function exportOf(
   let bytes = 0;
   for await (const b of run()) bytes += b.length;
   return { bytes, open: () => Readable.from(run()) };
+}
+
+/** A desktop recording exports as a PNG still (or a bundle); nothing else has a screen to show. */
+async function desktopExport(
+  store: ExportSource,
+  row: RecordingRow,
+  kind: string,
+  format: string,
+  at: number | undefined,
+): Promise<MadeExport> {
+  if (kind !== 'desktop')
+    throw new ValidationError(
+      `only a desktop (RDP) recording exports as png; recording '${row.id}' is a ${kind} one`,
+    );
+  if (format !== 'png')
+    throw new ValidationError(
+      `a desktop recording exports as png (the screen at --at SECONDS) or bundle, not ${format}`,
+    );
+  const c = await store.openContainer(row);
+  if (!c) throw new StorageError(`recording '${row.id}' changed while it was exported`);
+  let still;
+  try {
+    still = await desktopStill(c, at);
+  } finally {
+    await c.close();
+  }
+  const png = still.png;
+  return { bytes: png.length, at: still.at, open: () => Readable.from([png]) };
 }
 
 async function* castOf(c: OpenedContainer): AsyncGenerator<Buffer> {

@@ -45,10 +45,18 @@ import type { RecordingFailurePolicy, RecordingMeta, RecordingSummary } from './
 /**
  * asciicast: what the player plays; raw: the target's output byte for byte (exec output that is
  * not text); bundle: the encrypted recording, manifest and public key, for an offline verifier;
- * text / json: the operations of a file-transfer recording.
+ * text / json: the operations of a file-transfer recording; png: a desktop recording's screen at
+ * one moment.
  */
-export type RecordingFormat = 'asciicast' | 'raw' | 'bundle' | 'text' | 'json';
-export const RECORDING_FORMATS: readonly RecordingFormat[] = ['asciicast', 'raw', 'bundle', 'text', 'json'];
+export type RecordingFormat = 'asciicast' | 'raw' | 'bundle' | 'text' | 'json' | 'png';
+export const RECORDING_FORMATS: readonly RecordingFormat[] = [
+  'asciicast',
+  'raw',
+  'bundle',
+  'text',
+  'json',
+  'png',
+];
 
 export interface RecordingExport {
   id: string;
@@ -57,6 +65,8 @@ export interface RecordingExport {
   path: string;
   /** Bytes the export holds. */
   bytes: number;
+  /** The moment a png still shows, in seconds. */
+  at?: number;
   /** Streams the export (one stream per call). */
   open(): Readable;
 }
@@ -183,13 +193,13 @@ export class RecordingStore {
 
   /**
    * Starts a desktop's recording (RDP, desktop-writer.ts): rectangles, input, sizes and markers,
-   * with keyframes drawn by `framebuffer` (the RDP decoder's). Same row, failure policy and audit
+   * with keyframes drawn by `framebuffer` (default: the RDP decoder's). Same row, failure policy and audit
    * as open(); the row's protocol says what the session was.
    */
   async openDesktop(
     meta: RecordingMeta,
     policy: RecordingFailurePolicy,
-    desktop: { size: DesktopSize; framebuffer: FramebufferFactory; keyframeIntervalMs?: number },
+    desktop: { size: DesktopSize; framebuffer?: FramebufferFactory; keyframeIntervalMs?: number },
   ): Promise<DesktopWriter> {
     return this.#start(meta, policy, 'desktop', async (c) => {
       const sink = await c.openSink();
@@ -200,7 +210,7 @@ export class RecordingStore {
         policy,
         sink,
         size: desktop.size,
-        framebuffer: desktop.framebuffer,
+        ...(desktop.framebuffer ? { framebuffer: desktop.framebuffer } : {}),
         ...(desktop.keyframeIntervalMs ? { keyframeIntervalMs: desktop.keyframeIntervalMs } : {}),
         onWritten: (bytes) => {
           for (const observe of this.ctx.recordingObservers) observe(bytes);
@@ -214,11 +224,18 @@ export class RecordingStore {
 
   /**
    * A desktop recording opened for playback or stills (desktop-reader.ts): the same permission
-   * and the same `recording.export` audit row (format `desktop`) as a download.
+   * and the same `recording.export` audit row (format `desktop`) as a download. A player fetching
+   * the next stretch of what it already opened passes `audit: false`: the permission is checked
+   * again, the row was written when playback started (or last seeked).
    */
-  async openDesktopReader(actor: Actor, id: string, framebuffer: FramebufferFactory): Promise<DesktopReader> {
+  async openDesktopReader(
+    actor: Actor,
+    id: string,
+    framebuffer?: FramebufferFactory,
+    o: { audit?: boolean } = {},
+  ): Promise<DesktopReader> {
     const { row } = await this.ctx.run(actor, 'recording.export', { kind: 'recording', name: id }, (s) =>
-      this.#authorisedRead(actor, id, 'desktop', s, true),
+      this.#authorisedRead(actor, id, 'desktop', s, o.audit ?? true),
     );
     const c = await this.openContainer(row);
     if (!c) throw new ValidationError(`recording '${id}' is a terminal recording, not a desktop one`);
@@ -351,7 +368,12 @@ export class RecordingStore {
    * One recording, for download, in `format`; audited as `recording.export`. A recording made
    * before encryption exports as the plain cast it is (asciicast and raw only).
    */
-  async export(actor: Actor, id: string, format: RecordingFormat = 'asciicast'): Promise<RecordingExport> {
+  async export(
+    actor: Actor,
+    id: string,
+    format: RecordingFormat = 'asciicast',
+    options: { at?: number } = {},
+  ): Promise<RecordingExport> {
     const target = { kind: 'recording', name: id };
     // The permission and the key are settled in a short transaction; the decrypting pass that
     // sizes the export runs outside it (it can take seconds), and its audit row follows.
@@ -364,10 +386,12 @@ export class RecordingStore {
       row,
       file,
       format,
+      options,
     );
     await this.ctx.run(actor, 'recording.export', target, (s) =>
       s.audit('recording.export', target, {
         format,
+        ...(made.at !== undefined ? { at: made.at } : {}),
         user: row.user,
         target: row.target,
         session: row.sessionId,
@@ -652,10 +676,7 @@ export class RecordingStore {
       castBytes = c.castBytes;
       if (c.scan.header.kind === 'file-transfer')
         events = (await c.collect(RECORD.transfer)).toString('utf8').split('\n').filter(Boolean).length;
-      else if (c.scan.header.kind === 'desktop')
-        events = await new DesktopReader(c, () => {
-          throw new StorageError('counting events draws no screen');
-        }).countEvents();
+      else if (c.scan.header.kind === 'desktop') events = await new DesktopReader(c).countEvents();
       else for await (const line of castLines(c.castSource(), 0)) if (parseEvent(line.text)) events++;
     } catch (e) {
       this.ctx.deps.logger.log('warn', 'a recording left open does not decrypt whole', {

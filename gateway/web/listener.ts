@@ -22,6 +22,7 @@ import { Router, type HttpMethod, type RouteAuth, type WebRequest, type WebRoute
 import { SECURITY_HEADERS } from './security-headers.ts';
 import { WebSessions, type WebSession } from './web-sessions.ts';
 import { livePages } from './live-pages.ts';
+import { desktopPlayerRoutes } from './desktop-player-routes.ts';
 import { pageRoutes } from './pages.ts';
 import { signInRoutes } from './sign-in-routes.ts';
 
@@ -63,6 +64,7 @@ export async function startWebListener(o: WebListenerOptions): Promise<RunningWe
   signInRoutes({ core: o.core, sessions, sessionMinutes: o.sessionMinutes })(router);
   pageRoutes({ core: o.core, sessions, sessionMinutes: o.sessionMinutes })(router);
   livePages({ core: o.core, clock: o.clock })(router);
+  desktopPlayerRoutes({ core: o.core })(router);
   for (const m of o.modules ?? []) m(router);
   const wss = new WebSocketServer({
     noServer: true,

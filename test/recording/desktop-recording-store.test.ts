@@ -2,10 +2,16 @@
 // that the next start seals as cut short and that replays up to its last flush; the list shows
 // the session as the RDP session it was.
 import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PNG } from 'pngjs';
 import { layoutOf, REPOSITORY_ROOT, type Actor } from '../../core/index.ts';
+import { ManualClock } from '../../core/runtime.ts';
+import { Framebuffer } from '../../protocols/rdp/codec/index.ts';
+import { custody } from '../support/cli.ts';
 import { RecordingStore } from '../../core/recording/recording-store.ts';
 import { contextOf } from '../support/core-internals.ts';
 import { CHILD_SCREEN, RawFramebuffer, squareStep } from '../support/raw-framebuffer.ts';
@@ -39,19 +45,98 @@ async function recordAndKill(home: string, atLeast: number): Promise<{ id: strin
 describe('desktop recordings in the store', () => {
   let v: TestVault;
   let auditor: Actor;
+  let tmp: string;
+  const clock = new ManualClock('2026-03-04T10:00:00Z');
 
   beforeAll(async () => {
-    v = await createTestVault();
+    v = await createTestVault({ clock });
     auditor = await v.addUser('aud', 'auditor');
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'custody-still-'));
   }, 60_000);
   afterAll(async () => {
     await v?.close();
+    if (tmp) await rm(tmp, { recursive: true, force: true });
   });
+
+  it('exports the screen at a moment as a PNG of the replayed pixels; the CLI lists it as rdp, exports and verifies it', async () => {
+    const w = await v.core.system.openDesktopRecording(
+      {
+        sessionId: 's-still',
+        user: 'alice',
+        target: 'win01/admin',
+        protocol: 'rdp',
+        cols: 0,
+        rows: 0,
+        source: '10.0.0.9',
+        startedAt: clock.now(),
+      },
+      'strict',
+      { size: { width: 240, height: 160 } },
+    );
+    const truth = new Framebuffer(240, 160);
+    const shots = new Map<number, Uint8ClampedArray>([[0, truth.snapshot()]]);
+    for (let i = 1; i <= 12; i++) {
+      clock.advance(1000);
+      const rect = squareStep(i, 240, 160);
+      w.update([rect]);
+      truth.apply(rect);
+      await w.drained();
+      shots.set(i, truth.snapshot());
+    }
+    await w.close();
+    const pixelsOf = (png: Buffer) => {
+      const img = PNG.sync.read(png);
+      return { size: [img.width, img.height], data: img.data };
+    };
+    const readAll = async (s: NodeJS.ReadableStream) => {
+      const parts: Buffer[] = [];
+      for await (const c of s) parts.push(c as Buffer);
+      return Buffer.concat(parts);
+    };
+    for (const [at, after] of [
+      [0.5, 0],
+      [5.5, 5],
+      [7, 7],
+    ] as const) {
+      const exp = await v.core.recordings.export(auditor, w.id, 'png', { at });
+      expect(exp.at).toBe(at);
+      const got = pixelsOf(await readAll(exp.open()));
+      expect(got.size).toEqual([240, 160]);
+      expect(got.data.equals(Buffer.from(shots.get(after)!)), `the still at ${at} s`).toBe(true);
+    }
+    await expect(v.core.recordings.export(auditor, w.id, 'asciicast')).rejects.toThrow(
+      /a desktop recording exports as png \(the screen at --at SECONDS\) or bundle, not asciicast/,
+    );
+
+    const list = await custody(['--home', v.home, 'recordings', 'list']);
+    expect(list.stdout).toMatch(new RegExp(`${w.id} .* rdp `));
+    const file = path.join(tmp, 'end.png');
+    const exported = await custody([
+      '--home',
+      v.home,
+      'recordings',
+      'export',
+      w.id,
+      '--format',
+      'png',
+      '--output',
+      file,
+    ]);
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(exported.stdout).toContain(`exported recording ${w.id} at 12.000 s`);
+    expect(pixelsOf(await readFile(file)).data.equals(Buffer.from(shots.get(12)!))).toBe(true);
+    const refused = await custody(['--home', v.home, 'recordings', 'export', w.id, '--format', 'raw']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('a desktop recording exports as png');
+    const verified = await custody(['--home', v.home, 'recordings', 'verify', w.id]);
+    expect(verified.code, verified.stderr).toBe(0);
+    expect(verified.stdout).toContain('intact');
+  }, 120_000);
 
   it('a writer killed mid-session: the next start seals it cut short, and it replays to its last flush', async () => {
     const { id, flushed } = await recordAndKill(v.home, 40);
     expect(id).not.toBe('');
-    const [row] = await v.core.recordings.list(auditor, {});
+    const row = (await v.core.recordings.list(auditor, {})).find((r) => r.id === id);
     expect(row).toMatchObject({ id, protocol: 'rdp', status: 'recording' });
 
     const fresh = new RecordingStore(

@@ -17,6 +17,8 @@ import { loadOrCreateSigningKey, type SigningKey } from '../../core/recording/si
 import { containerHeader } from '../../core/recording/recording-store.ts';
 import { ManualTimers } from '../../core/timers.ts';
 import type { DesktopInput } from '../../protocols/rdp/types.ts';
+import { Framebuffer } from '../../protocols/rdp/codec/index.ts';
+import { encodeInterleaved } from '../support/rdp-bitmap-encoder.ts';
 import { RawFramebuffer, solidRect, squareStep } from '../support/raw-framebuffer.ts';
 
 const fb = (w: number, h: number) => new RawFramebuffer(w, h);
@@ -41,7 +43,10 @@ describe('desktop recordings', () => {
     if (tmp) await rm(tmp, { recursive: true, force: true });
   });
 
-  async function newWriter(id: string, o: { keyframeIntervalMs?: number; size?: [number, number] } = {}) {
+  async function newWriter(
+    id: string,
+    o: { keyframeIntervalMs?: number; size?: [number, number]; decoder?: boolean } = {},
+  ) {
     const timers = new ManualTimers('2026-03-04T10:00:00Z');
     const file = path.join(tmp, `${id}.rec`);
     const dataKey = randomBytes(32);
@@ -70,12 +75,14 @@ describe('desktop recordings', () => {
       policy: 'strict',
       sink,
       size: { width, height },
-      framebuffer: fb,
+      ...(o.decoder ? {} : { framebuffer: fb }),
       flushIntervalMs: 1000,
       ...(o.keyframeIntervalMs ? { keyframeIntervalMs: o.keyframeIntervalMs } : {}),
     });
-    const reader = async () =>
-      new DesktopReader(await OpenedContainer.open((await openFileSource(file))!, dataKey), fb);
+    const reader = async () => {
+      const c = await OpenedContainer.open((await openFileSource(file))!, dataKey);
+      return o.decoder ? new DesktopReader(c) : new DesktopReader(c, fb);
+    };
     return { timers, file, dataKey, writer, reader };
   }
 
@@ -131,6 +138,48 @@ describe('desktop recordings', () => {
     expect(steps[0]).toMatchObject({ kind: 'screen', t: 30, frame: { width: 400, height: 240 } });
     expect(steps.filter((s) => s.kind === 'rect')).toHaveLength(40);
     expect(steps.flatMap((s) => (s.kind === 'input' ? [s.input] : []))).toEqual(inputs.slice(-10));
+    await r.close();
+  });
+
+  it('with the RDP decoder: compressed 16 bpp tiles replay to the pixels the decoder drew live', async () => {
+    const { timers, writer, reader } = await newWriter('decoder', {
+      keyframeIntervalMs: 3000,
+      decoder: true,
+    });
+    const truth = new Framebuffer(320, 200);
+    const shots: { t: number; rgba: Uint8ClampedArray }[] = [];
+    for (let i = 1; i <= 40; i++) {
+      timers.advance(500);
+      // A 64×32 tile of horizontal bands whose colours change with i: runs, fills and literals.
+      const pixels = Array.from(
+        { length: 64 * 32 },
+        (_, p) => ((Math.floor(p / 64) >> 2) * 2117 + i * 331) & 0xffff,
+      );
+      const x = (i * 29) % 256;
+      const y = (i * 17) % 168;
+      const rect = {
+        left: x,
+        top: y,
+        right: x + 63,
+        bottom: y + 31,
+        width: 64,
+        height: 32,
+        bpp: 16 as const,
+        compressed: true,
+        data: encodeInterleaved(pixels, 64, 32, 16),
+      };
+      writer.update([rect]);
+      truth.apply(rect);
+      await writer.drained();
+      if (i % 7 === 0) shots.push({ t: i * 0.5, rgba: truth.snapshot() });
+    }
+    await writer.close();
+    const r = await reader();
+    for (const shot of shots)
+      expect(
+        Buffer.from((await r.frameAt(shot.t)).rgba).equals(Buffer.from(shot.rgba)),
+        `at ${shot.t}s`,
+      ).toBe(true);
     await r.close();
   });
 

@@ -1,0 +1,99 @@
+/**
+ * The desktop (RDP) recording player on the web listener: its page, its script (the decoder and
+ * the player, bundled from the repository's TypeScript: assets/rdp-codec-bundle.ts) and the
+ * segments it plays (protocols/rdp/desktop-segment.ts). Segments are decrypted here and passed on
+ * still deflated; the browser decodes. Reading goes through core (`recordings.openDesktopReader`)
+ * with the terminal player's permission; a seek is audited as `recording.export` (format
+ * `desktop`), the stretches playback fetches after it are authorised again but not audited anew.
+ */
+import { NotFoundError, UsageError, type Core } from '../../core/index.ts';
+import { encodeDesktopSegment } from '../../protocols/rdp/desktop-segment.ts';
+import { desktopPlayerBundle } from './assets/rdp-codec-bundle.ts';
+import { esc, page } from './html.ts';
+import { html } from './reply.ts';
+import type { WebRouteModule } from './router.ts';
+
+const ID = /^[A-Za-z0-9._:-]{1,200}$/;
+const SPEEDS = ['0.5', '1', '2', '4', '8'];
+
+export const desktopPlayerPath = (id: string): string => `/recordings/${encodeURIComponent(id)}/desktop`;
+
+export function desktopPlayerRoutes(o: { core: Core }): WebRouteModule {
+  const idOf = (raw: string) => {
+    if (!ID.test(raw)) throw new NotFoundError('recording', raw.slice(0, 100));
+    return raw;
+  };
+  return (router) => {
+    router.add({
+      method: 'GET',
+      path: '/assets/rdp/player.js',
+      auth: 'public',
+      handler: async () => ({
+        status: 200,
+        body: await desktopPlayerBundle(),
+        contentType: 'text/javascript; charset=utf-8',
+      }),
+    });
+    router.add({
+      method: 'GET',
+      path: '/recordings/:id/desktop',
+      auth: 'session',
+      handler: async (req) => {
+        const id = idOf(req.params.id!);
+        // Opening it checks the permission and that it is a desktop recording (audited).
+        const reader = await o.core.as(req.actor!).recordings.openDesktopReader(id);
+        const duration = reader.duration;
+        await reader.close();
+        const speeds = SPEEDS.map(
+          (s) => `<option value="${s}"${s === '1' ? ' selected' : ''}>${s}×</option>`,
+        ).join('');
+        const body =
+          `<h1>Recording ${esc(id)}</h1>` +
+          `<div id="desktop-player" tabindex="0" data-segments="${esc(desktopPlayerPath(id))}/segment" data-duration="${duration.toFixed(3)}">` +
+          '<canvas width="640" height="400"></canvas>' +
+          '<div class="controls"><button type="button" data-act="play">Play</button> ' +
+          `<input type="range" data-act="seek" min="0" max="${duration.toFixed(3)}" step="0.1" value="0" aria-label="Position"> ` +
+          `<select data-act="speed" aria-label="Speed">${speeds}</select> ` +
+          '<span data-role="time"></span></div><p data-role="status"></p></div>';
+        return html(
+          page({
+            title: `Recording ${id}`,
+            body,
+            user: { name: req.actor!.name, csrfToken: req.csrfToken! },
+            scripts: ['/assets/rdp/player.js'],
+          }),
+        );
+      },
+    });
+    router.add({
+      method: 'GET',
+      path: '/recordings/:id/desktop/segment',
+      auth: 'session',
+      handler: async (req) => {
+        const id = idOf(req.params.id!);
+        const at = req.query.get('at');
+        const chunk = req.query.get('chunk');
+        if ((at === null) === (chunk === null)) throw new UsageError('give one of at=SECONDS or chunk=N');
+        const seconds = at === null ? undefined : Number(at);
+        const n = chunk === null ? undefined : Number(chunk);
+        if (seconds !== undefined && !(Number.isFinite(seconds) && seconds >= 0))
+          throw new UsageError('at must be a number of seconds from 0');
+        if (n !== undefined && !(Number.isInteger(n) && n >= 0))
+          throw new UsageError('chunk must be a whole number');
+        const reader = await o.core
+          .as(req.actor!)
+          .recordings.openDesktopReader(id, undefined, { audit: seconds !== undefined });
+        try {
+          const seg = await reader.segment(seconds !== undefined ? { at: seconds } : { chunk: n! });
+          return {
+            status: 200,
+            body: Buffer.from(encodeDesktopSegment(seg)),
+            contentType: 'application/octet-stream',
+          };
+        } finally {
+          await reader.close();
+        }
+      },
+    });
+  };
+}
