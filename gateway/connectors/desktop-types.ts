@@ -38,6 +38,8 @@ export interface DesktopEnd {
 export interface DesktopSession {
   /** The security the server selected (`ssl` = TLS, `hybrid`/`hybrid-ex` = NLA). */
   readonly protocol: string;
+  /** The desktop the server gave, which may not be the size asked for (FreeRDP's shadow keeps its own). */
+  readonly size: DesktopSize;
   on(event: 'bitmap', fn: (rects: BitmapRect[]) => void): this;
   off(event: 'bitmap', fn: (rects: BitmapRect[]) => void): this;
   input(ev: DesktopInput): void;

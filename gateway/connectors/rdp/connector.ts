@@ -46,6 +46,7 @@ export class RdpConnector implements DesktopConnector {
     }));
     const desktop: DesktopSession = {
       protocol: session.protocol,
+      size: session.size,
       on(event, fn) {
         session.on(event, fn);
         return desktop;

@@ -1,8 +1,10 @@
 // The RDP viewer as one module for the web listener, assembled from the gateway's settings: the
-// dialer (the RDP engine over the grant's landing servers), the framebuffer (the shared
+// dialer (the registry's RDP connector over the grant's landing servers), the framebuffer (the shared
 // decoder), the desktop recording, and the session clocks of ../../session/.
-import { TargetError, type Core, type Logger, type Timers } from '../../../core/index.ts';
+import type { Core, Logger, Timers } from '../../../core/index.ts';
 import { Framebuffer } from '../../../protocols/rdp/codec/index.ts';
+import { defaultConnectors } from '../../session/connector-registry.ts';
+import { connectorDialer } from '../../session/desktop/connector-dialer.ts';
 import { desktopRecordingOpener } from '../../session/desktop/recording.ts';
 import type { DesktopRuntime } from '../../session/desktop/session.ts';
 import type { GatewaySettings } from '../../session/types.ts';
@@ -30,8 +32,7 @@ export function rdpWebModule(o: RdpModuleOptions): WebRouteModule {
     logger: o.logger,
     timers: o.timers,
     live: o.core.system.liveRegistry,
-    dial:
-      o.dial ?? (() => Promise.reject(new TargetError('RDP sessions are not available on this gateway yet'))),
+    dial: o.dial ?? connectorDialer(o.core, defaultConnectors(o.settings), o.settings.connectTimeoutMs),
     framebuffer,
     openRecording:
       o.openRecording ?? desktopRecordingOpener(o.core, o.settings, framebuffer, () => o.timers.now()),

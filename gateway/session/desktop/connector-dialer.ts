@@ -1,0 +1,34 @@
+// The desktop dialer the gateway runs with: the registry's desktop connector (RDP) reached
+// through the grant's landing servers by openDesktopTarget (failover, certificate pin), handed
+// to the desktop session in the few calls it makes.
+import type { Core } from '../../../core/index.ts';
+import type { ConnectorRegistry } from '../connector-registry.ts';
+import { openDesktopTarget } from '../desktop-dial.ts';
+import type { DesktopEnd } from '../../connectors/desktop-types.ts';
+import type { DesktopDialer } from './types.ts';
+
+/** The one line the operator sees when the desktop ends without a message of its own. */
+function endLine(end: DesktopEnd): string {
+  if (end.message) return end.message;
+  if (end.reason === 'server-closed') return 'the RDP server ended the session';
+  return 'the session was closed';
+}
+
+export function connectorDialer(core: Core, connectors: ConnectorRegistry, timeoutMs: number): DesktopDialer {
+  return async (grant, size, route) => {
+    const opened = await openDesktopTarget(
+      core,
+      grant,
+      { connector: connectors.desktopFor(grant.target.protocol), size, timeoutMs },
+      route,
+    );
+    const { session } = opened;
+    return {
+      size: session.size,
+      onBitmap: (cb) => void session.on('bitmap', cb),
+      input: (ev) => session.input(ev),
+      close: () => opened.close(),
+      done: session.done.then((end) => ({ reason: endLine(end) })),
+    };
+  };
+}
