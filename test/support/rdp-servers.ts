@@ -107,7 +107,7 @@ function fingerprintOfPem(file: string): string {
 }
 
 /** A fresh self-signed RSA certificate + key (what RDP servers use by default). */
-function makeCertificate(certFile: string, keyFile: string): string {
+export function makeCertificate(certFile: string, keyFile: string): string {
   rmSync(certFile, { force: true });
   rmSync(keyFile, { force: true });
   execFileSync(
