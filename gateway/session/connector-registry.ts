@@ -2,6 +2,8 @@
 // place of a chain of protocol tests. A new protocol (RDP) adds one line here and its own folder
 // under connectors/; the connectors never import each other.
 import { TargetError, type Protocol } from '../../core/index.ts';
+import type { DesktopConnector } from '../connectors/desktop-types.ts';
+import { RdpConnector } from '../connectors/rdp/connector.ts';
 import { SshConnector } from '../connectors/ssh.ts';
 import { TelnetConnector } from '../connectors/telnet.ts';
 import type { TargetConnector } from '../connectors/types.ts';
@@ -14,6 +16,20 @@ const NOT_HERE: Partial<Record<Protocol, string>> = {
 
 export class ConnectorRegistry {
   readonly #connectors = new Map<Protocol, TargetConnector>();
+  readonly #desktops = new Map<Protocol, DesktopConnector>();
+
+  /** Desktop connectors (RDP) are kept apart: their sessions are bitmaps and input, not streams. */
+  addDesktop(protocol: Protocol, connector: DesktopConnector): this {
+    this.#desktops.set(protocol, connector);
+    return this;
+  }
+
+  /** The desktop connector for `protocol`; a TargetError when there is none. */
+  desktopFor(protocol: Protocol): DesktopConnector {
+    const c = this.#desktops.get(protocol);
+    if (c) return c;
+    throw new TargetError(`no desktop session for ${protocol} resources`);
+  }
 
   add(protocol: Protocol, connector: TargetConnector): this {
     this.#connectors.set(protocol, connector);
@@ -32,5 +48,6 @@ export class ConnectorRegistry {
 export function defaultConnectors(settings: Pick<GatewaySettings, 'telnetPrompts'>): ConnectorRegistry {
   return new ConnectorRegistry()
     .add('ssh', new SshConnector())
-    .add('telnet', new TelnetConnector(settings.telnetPrompts ? { prompts: settings.telnetPrompts } : {}));
+    .add('telnet', new TelnetConnector(settings.telnetPrompts ? { prompts: settings.telnetPrompts } : {}))
+    .addDesktop('rdp', new RdpConnector());
 }

@@ -1,0 +1,54 @@
+// The interface of desktop connectors (RDP), next to the terminal one in types.ts: a terminal
+// session is a pair of byte streams, a desktop session is bitmaps out and input events in, so it
+// gets its own shape rather than bending TargetStream. Routes are the same: direct, or over the
+// stream the hop chain connected to the target's host:port (`via`, always a tcp tunnel here).
+import type { TLSSocket } from 'node:tls';
+import type { Credential, SessionTarget } from '../../core/index.ts';
+import type { BitmapRect, DesktopInput, DesktopSize } from '../../protocols/rdp/types.ts';
+import type { Via } from './types.ts';
+
+/** The server's TLS certificate, for pinning: DER and `SHA256:` fingerprint. */
+export interface DesktopCertificate {
+  der: Buffer;
+  fingerprint: string;
+}
+
+export interface DesktopOpenRequest {
+  /** Only `ref`, `host`, `port` and `protocol` are used. */
+  target: Pick<SessionTarget, 'ref' | 'host' | 'port' | 'protocol'>;
+  /** A password credential; `DOMAIN\user` names a domain account. */
+  credential: Credential;
+  /** Undefined: connect to target.host:target.port directly. */
+  via?: Via;
+  size: DesktopSize;
+  /** Consulted after TLS and before the credential is sent; a throw refuses the server. */
+  certificate(cert: DesktopCertificate): Promise<void>;
+  /** NLA: runs CredSSP on the TLS socket when the server selects it (absent: TLS security only). */
+  credssp?: (tls: TLSSocket) => Promise<void>;
+  /** Connect + handshake budget. Default 15 s. */
+  timeoutMs?: number;
+}
+
+export interface DesktopEnd {
+  reason: 'closed' | 'server-closed' | 'error';
+  /** One line, for the operator, when the server or the connection failed. */
+  message?: string;
+}
+
+export interface DesktopSession {
+  /** The security the server selected (`ssl` = TLS, `hybrid`/`hybrid-ex` = NLA). */
+  readonly protocol: string;
+  on(event: 'bitmap', fn: (rects: BitmapRect[]) => void): this;
+  off(event: 'bitmap', fn: (rects: BitmapRect[]) => void): this;
+  input(ev: DesktopInput): void;
+  /** Releases held keys and buttons, disconnects politely; `done` resolves soon after. Idempotent. */
+  close(): void;
+  /** Resolves (never rejects) when the session is over. */
+  readonly done: Promise<DesktopEnd>;
+}
+
+export interface DesktopConnector {
+  readonly protocol: 'rdp';
+  /** Rejects with a one-line CustodyError (TargetError, HostKeyError…); never with a secret. */
+  open(req: DesktopOpenRequest): Promise<DesktopSession>;
+}

@@ -1,0 +1,201 @@
+// One RDP session from the gateway to a target (TLS security; NLA through the `credssp` hook):
+// node-rdpjs with the repository's patch, wrapped so that
+// - everything the server does wrong ends in ONE CustodyError (failures.ts), never a throw;
+// - the TLS certificate is checked before the Client Info PDU (which carries the password) is sent;
+// - bitmaps come out as the shared BitmapRect, still compressed, one array per server update;
+// - keys and buttons still held are released before the Disconnect-Provider-Ultimatum on close.
+import { EventEmitter } from 'node:events';
+import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import { systemTimers, type CustodyError, type Secret, type Timers } from '../../../core/index.ts';
+import type { BitmapRect, DesktopInput, DesktopSize } from '../../../protocols/rdp/types.ts';
+import { toBitmapRect } from './bitmaps.ts';
+import { peerCertificate, type CertificateCheck } from './certificate.ts';
+import { closedDuringHandshake, handshakeTimeout, rdpFailure } from './failures.ts';
+import { HeldInput } from './held-input.ts';
+import { PROTOCOLS, rdpjs, type RdpjsClient, type SelectedProtocol } from './rdpjs.ts';
+
+export interface RdpSessionOptions {
+  /** Already connected to the target's RDP port (a landing server's forwardOut channel). */
+  stream?: Duplex;
+  /** Dialled when there is no `stream`; also names the server in messages. */
+  host: string;
+  port: number;
+  /** How messages name the server (default `host:port`). */
+  name?: string;
+  size: DesktopSize;
+  domain?: string;
+  user: string;
+  password: Secret;
+  /** Consulted after TLS is up and before any credential is sent; a throw refuses the server. */
+  certificateCheck: CertificateCheck;
+  /** NLA: runs CredSSP on the raw TLS socket when the server selects HYBRID or HYBRID_EX. */
+  credssp?: (tls: TLSSocket) => Promise<void>;
+  /** Connect + TLS + MCS + capability exchange budget. */
+  timeoutMs: number;
+  timers?: Timers;
+}
+
+export type RdpEndReason = 'closed' | 'server-closed' | 'error';
+
+export interface RdpSessionEnd {
+  reason: RdpEndReason;
+  /** Set when reason is 'error': what went wrong, one line. */
+  error?: CustodyError;
+}
+
+export interface RdpSession {
+  /** The security protocol the server selected. */
+  readonly protocol: SelectedProtocol;
+  on(event: 'bitmap', fn: (rects: BitmapRect[]) => void): this;
+  off(event: 'bitmap', fn: (rects: BitmapRect[]) => void): this;
+  /** Sends operator input (ignored once the session is over). */
+  input(ev: DesktopInput): void;
+  /** Releases held input, says goodbye (DPU), ends TLS and the stream. Idempotent. */
+  close(): void;
+  /** Resolves (never rejects) when the session is over. */
+  readonly done: Promise<RdpSessionEnd>;
+}
+
+const CLOSE_GRACE_MS = 2000;
+
+function protocolName(selected: number): SelectedProtocol {
+  for (const [name, value] of Object.entries(PROTOCOLS))
+    if (value === selected) return name as SelectedProtocol;
+  return 'ssl';
+}
+
+class Session extends EventEmitter implements RdpSession {
+  readonly #client: RdpjsClient;
+  readonly #held = new HeldInput();
+  readonly #timers: Timers;
+  #over = false;
+  readonly #early: BitmapRect[][] = [];
+  #end!: (end: RdpSessionEnd) => void;
+  readonly done: Promise<RdpSessionEnd>;
+  readonly protocol: SelectedProtocol;
+
+  constructor(client: RdpjsClient, timers: Timers, name: string, timeoutMs: number) {
+    super();
+    this.#client = client;
+    this.#timers = timers;
+    this.protocol = protocolName(client.x224.selectedProtocol);
+    this.done = new Promise((resolve) => (this.#end = resolve));
+    client.global.on('bitmap', (bitmaps) => {
+      if (this.#over) return;
+      const rects: BitmapRect[] = [];
+      for (const b of bitmaps) {
+        const r = toBitmapRect(b);
+        if (r) rects.push(r);
+      }
+      if (!rects.length) return;
+      // Updates that arrive in the same read as the end of the handshake come before the caller
+      // could listen: they wait for the first listener.
+      if (this.listenerCount('bitmap') === 0) this.#early.push(rects);
+      else this.emit('bitmap', rects);
+    });
+    client.on('error', (err) => this.#finish({ reason: 'error', error: rdpFailure(name, err, timeoutMs) }));
+    client.on('close', () => this.#finish({ reason: 'server-closed' }));
+  }
+
+  override on(event: 'bitmap', fn: (rects: BitmapRect[]) => void): this {
+    super.on(event, fn);
+    const early = this.#early.splice(0);
+    for (const rects of early) fn(rects);
+    return this;
+  }
+
+  #finish(end: RdpSessionEnd): void {
+    if (this.#over) return;
+    this.#over = true;
+    this.#client.bufferLayer.destroy();
+    this.#end(end);
+  }
+
+  input(ev: DesktopInput): void {
+    if (this.#over) return;
+    this.#held.track(ev);
+    this.#send(ev);
+  }
+
+  #send(ev: DesktopInput): void {
+    const c = this.#client;
+    switch (ev.kind) {
+      case 'key':
+        c.sendKeyEventScancode(ev.scancode & 0xff, ev.down, ev.extended);
+        break;
+      case 'move':
+        c.sendPointerEvent(ev.x, ev.y, 0, false);
+        break;
+      case 'button':
+        c.sendPointerEvent(ev.x, ev.y, ev.button, ev.down);
+        break;
+      case 'wheel': {
+        // The rotation is a 9-bit two's complement number (the negative flag is its sign bit),
+        // so at most 255 units a turn either way.
+        const step = Math.min(255, Math.abs(Math.round(ev.delta)));
+        if (step)
+          c.sendWheelEvent(ev.x, ev.y, ev.delta < 0 ? (0x100 - step) & 0xff : step, ev.delta < 0, false);
+        break;
+      }
+    }
+  }
+
+  close(): void {
+    if (this.#over) return;
+    for (const ev of this.#held.releases()) this.#send(ev);
+    this.#over = true;
+    this.#client.close();
+    // A server that never closes its side does not hold the session open.
+    const cancel = this.#timers.after(CLOSE_GRACE_MS, () => this.#client.bufferLayer.destroy());
+    this.#client.on('close', cancel);
+    this.#end({ reason: 'closed' });
+  }
+}
+
+/**
+ * Opens the session: resolves once the server has finished the connection sequence (its first
+ * bitmaps may already be on the way), rejects with one CustodyError otherwise.
+ */
+export function openRdpSession(opts: RdpSessionOptions): Promise<RdpSession> {
+  const name = opts.name ?? `${opts.host}:${opts.port}`;
+  const timers = opts.timers ?? systemTimers;
+  const client = rdpjs.createClient({
+    ...(opts.stream ? { socket: opts.stream } : {}),
+    ...(opts.domain ? { domain: opts.domain } : {}),
+    userName: opts.user,
+    password: opts.password.reveal(),
+    screen: { width: opts.size.width, height: opts.size.height },
+    locale: 'en',
+    logLevel: 'NONE',
+    autoLogin: true,
+    checkCertificate: (tls) => opts.certificateCheck(peerCertificate(tls)),
+    ...(opts.credssp ? { credssp: opts.credssp } : {}),
+  });
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (err?: CustodyError) => {
+      if (settled) return;
+      settled = true;
+      cancelTimer();
+      if (err) {
+        client.bufferLayer.destroy();
+        reject(err);
+      }
+    };
+    const cancelTimer = timers.after(opts.timeoutMs, () => settle(handshakeTimeout(name, opts.timeoutMs)));
+    client.on('error', (err) => settle(rdpFailure(name, err, opts.timeoutMs)));
+    client.on('close', () => settle(closedDuringHandshake(name)));
+    client.on('connect', () => {
+      if (settled) return;
+      const session = new Session(client, timers, name, opts.timeoutMs);
+      settle();
+      resolve(session);
+    });
+    try {
+      client.connect(opts.host, opts.port);
+    } catch (e) {
+      settle(rdpFailure(name, e, opts.timeoutMs));
+    }
+  });
+}
