@@ -3,8 +3,9 @@
  * desktop's sizes as a binary event log (protocols/rdp/desktop-log.ts), one deflated log per
  * container chunk, flushed at least every second like a terminal recording, so a crash loses at
  * most the last second. It keeps its own framebuffer and, every `keyframeIntervalMs` of a changing
- * screen (or sooner when much was painted), ends a chunk with the whole screen (desktop-chunk.ts):
- * replay starts from the newest keyframe before a moment and replays at most one interval.
+ * screen (sooner when much was painted, later when very little was), ends a chunk with the whole
+ * screen (desktop-chunk.ts): replay starts from the newest keyframe before a moment and replays
+ * at most one interval of a busy screen, or six of a nearly idle one.
  */
 import { promisify } from 'node:util';
 import { deflate } from 'node:zlib';
@@ -28,13 +29,20 @@ import type { RecordingFailurePolicy, RecordingSummary } from './types.ts';
 const deflateAsync = promisify(deflate);
 
 /**
- * Ten seconds between keyframes: a seek replays at most ten seconds of updates (a continuous
- * window drag is about 300 strips, a few milliseconds of decoding), while an idle desktop with a
- * ticking clock pays one deflated screen per ten seconds, not per second. The byte bound keeps a
- * busy interval's replay small too.
+ * Ten seconds between keyframes of a busy screen: a seek replays at most ten seconds of updates
+ * (a continuous window drag is about 300 strips, a few milliseconds of decoding). The byte bound
+ * keeps a very busy interval's replay small too.
  */
 export const DEFAULT_KEYFRAME_INTERVAL_MS = 10_000;
 export const DEFAULT_KEYFRAME_AFTER_BYTES = 2 * 1024 * 1024;
+/**
+ * A screen that changed by less than this since its keyframe (a ticking clock, a blinking cursor)
+ * waits SMALL_CHANGE_INTERVALS intervals for the next one: replaying a minute of such updates is
+ * under a quarter of a megabyte of bitmaps, while every keyframe is a whole deflated screen
+ * (tens to hundreds of kilobytes), which is what an idle desktop's recording would mostly hold.
+ */
+export const DEFAULT_KEYFRAME_MIN_BYTES = 256 * 1024;
+const SMALL_CHANGE_INTERVALS = 6;
 /** A log this large is written at once instead of waiting for the timer. */
 const FLUSH_BYTES = 256 * 1024;
 const MAX_MARKER_LABEL = 200;
@@ -53,6 +61,8 @@ export interface DesktopWriterOptions {
   flushIntervalMs?: number;
   keyframeIntervalMs?: number;
   keyframeAfterBytes?: number;
+  /** Bytes painted since the keyframe below which the next waits six intervals. */
+  keyframeMinBytes?: number;
   /** Bytes as they reach the file (the node's metrics). */
   onWritten?: (bytes: number) => void;
   onClosed?: (summary: RecordingSummary, failed: Error | undefined) => Promise<void>;
@@ -67,6 +77,7 @@ export class DesktopWriter implements DesktopRecorder {
   readonly #fb: DesktopFramebuffer;
   readonly #keyframeMs: number;
   readonly #keyframeBytes: number;
+  readonly #keyframeMinBytes: number;
   #log: Uint8Array[] = [];
   #logBytes = 0;
   #logEvents = 0;
@@ -100,6 +111,7 @@ export class DesktopWriter implements DesktopRecorder {
     this.#startMs = o.clock.now().getTime();
     this.#keyframeMs = o.keyframeIntervalMs ?? DEFAULT_KEYFRAME_INTERVAL_MS;
     this.#keyframeBytes = o.keyframeAfterBytes ?? DEFAULT_KEYFRAME_AFTER_BYTES;
+    this.#keyframeMinBytes = o.keyframeMinBytes ?? DEFAULT_KEYFRAME_MIN_BYTES;
     const { width, height } = boundedSize(o.size.width, o.size.height);
     this.#fb = (o.framebuffer ?? decoderFramebuffer)(width, height);
     // The log starts with the screen's size: replay from the first chunk needs no keyframe.
@@ -191,11 +203,14 @@ export class DesktopWriter implements DesktopRecorder {
   flush(): Promise<void> {
     if (this.#failed) return this.#chain;
     const nowMs = this.#now();
+    const since = nowMs - this.#lastKeyframeMs;
+    const painted = this.#bytesSinceKeyframe;
     const keyframe =
       this.#keyframeNow ||
       (this.#changed &&
-        (nowMs - this.#lastKeyframeMs >= this.#keyframeMs ||
-          this.#bytesSinceKeyframe >= this.#keyframeBytes));
+        (painted >= this.#keyframeBytes ||
+          (since >= this.#keyframeMs && painted >= this.#keyframeMinBytes) ||
+          since >= this.#keyframeMs * SMALL_CHANGE_INTERVALS));
     if (!this.#log.length && !this.#markers.length && !keyframe) return this.#chain;
     const log = Buffer.concat(this.#log);
     const events = this.#logEvents;

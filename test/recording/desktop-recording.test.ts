@@ -45,7 +45,12 @@ describe('desktop recordings', () => {
 
   async function newWriter(
     id: string,
-    o: { keyframeIntervalMs?: number; size?: [number, number]; decoder?: boolean } = {},
+    o: {
+      keyframeIntervalMs?: number;
+      keyframeMinBytes?: number;
+      size?: [number, number];
+      decoder?: boolean;
+    } = {},
   ) {
     const timers = new ManualTimers('2026-03-04T10:00:00Z');
     const file = path.join(tmp, `${id}.rec`);
@@ -78,6 +83,9 @@ describe('desktop recordings', () => {
       ...(o.decoder ? {} : { framebuffer: fb }),
       flushIntervalMs: 1000,
       ...(o.keyframeIntervalMs ? { keyframeIntervalMs: o.keyframeIntervalMs } : {}),
+      // The small squares painted here are "small changes"; most tests want a keyframe on every
+      // interval regardless, and say so.
+      keyframeMinBytes: o.keyframeMinBytes ?? 0,
     });
     const reader = async () => {
       const c = await OpenedContainer.open((await openFileSource(file))!, dataKey);
@@ -202,6 +210,43 @@ describe('desktop recordings', () => {
     const late = await r.frameAt(598.2);
     expect(late.fromKeyframe).toBeDefined();
     await r.close();
+  });
+
+  it('a screen that changes little (a ticking clock) gets a keyframe every six intervals, a busy one every interval', async () => {
+    const keyframeTimes = async (id: string, paint: (i: number) => ReturnType<typeof square>) => {
+      const { timers, writer, reader } = await newWriter(id, {
+        keyframeIntervalMs: 5000,
+        keyframeMinBytes: 64 * 1024,
+      });
+      for (let i = 1; i <= 120; i++) {
+        timers.advance(1000);
+        writer.update([paint(i)]);
+        await writer.drained();
+      }
+      await writer.close();
+      const r = await reader();
+      const times: number[] = [];
+      for (let c = 0; c < r.chunks; c++) {
+        const k = (await r.chunk(c)).keyframe;
+        if (k) times.push(k.tMs / 1000);
+      }
+      // Whatever the spacing, every moment still replays to the screen painted by then.
+      const last = await r.frameAt(120);
+      await r.close();
+      return { times, last };
+    };
+    // A 16×16 square a second (1 KiB raw): under 64 KiB in any 30 s, so one keyframe per 30 s.
+    const clock = await keyframeTimes('small-changes', (i) => square(i, 320, 200));
+    expect(clock.times).toEqual([30, 60, 90, 120]);
+    // A 160×120 rectangle a second (75 KiB raw): past 64 KiB within each 5 s interval.
+    const busy = await keyframeTimes('busy-changes', (i) =>
+      solidRect((i * 7) % 160, (i * 3) % 80, 160, 120, [i % 256, 90, 200]),
+    );
+    expect(busy.times).toEqual(Array.from({ length: 24 }, (_, k) => (k + 1) * 5));
+    const truth = new RawFramebuffer(320, 200);
+    for (let i = 1; i <= 120; i++)
+      truth.apply(solidRect((i * 7) % 160, (i * 3) % 80, 160, 120, [i % 256, 90, 200]));
+    expect(Buffer.from(busy.last.rgba).equals(Buffer.from(opaque(truth.snapshot())))).toBe(true);
   });
 
   it('idle: no keyframe is taken while nothing changes, and a flush writes nothing new', async () => {
