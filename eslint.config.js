@@ -270,8 +270,14 @@ export default tseslint.config(
       ],
     },
   },
-  { files: ['protocols/**/*.ts'], ignores: ['protocols/ssh/**'], rules: protocolsFence({ node: false }) },
-  { files: ['protocols/ssh/**/*.ts'], rules: protocolsFence({ node: true }) },
+  {
+    files: ['protocols/**/*.ts'],
+    ignores: ['protocols/ssh/**', 'protocols/rdp/nla/**'],
+    rules: protocolsFence({ node: false }),
+  },
+  // NLA (CredSSP/NTLM) runs only in the gateway's RDP client, never in a browser: like SSH it may
+  // use node:crypto (HMAC-MD5, MD5, SHA-256, random) and node-forge's DER codec.
+  { files: ['protocols/ssh/**/*.ts', 'protocols/rdp/nla/**/*.ts'], rules: protocolsFence({ node: true }) },
   {
     files: ['tui/**/*.ts', 'tui/**/*.tsx'],
     rules: {
