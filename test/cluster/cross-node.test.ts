@@ -10,7 +10,7 @@ import {
   CLUSTER_SKIP_REASON,
   clusterServices,
   clusterServicesAvailable,
-  startTestNode,
+  startTestNodes,
   type TestNode,
 } from '../support/cluster.ts';
 
@@ -20,10 +20,8 @@ if (!clusterServicesAvailable()) {
   const services = clusterServices();
 
   async function twoNodes(): Promise<[TestNode, TestNode, () => Promise<void>]> {
-    const url = await services().freshDatabase();
-    const a = await startTestNode(services(), url, 'node-a');
-    const b = await startTestNode(services(), url, 'node-b');
-    return [a, b, async () => void (await Promise.all([a.close(), b.close()]))];
+    const { nodes, close } = await startTestNodes(services(), ['node-a', 'node-b']);
+    return [nodes[0]!, nodes[1]!, close];
   }
 
   describe('cluster across nodes', () => {

@@ -18,6 +18,7 @@ import {
   clusterServices,
   clusterServicesAvailable,
   startTestNode,
+  startTestNodes,
   type TestNode,
 } from '../support/cluster.ts';
 
@@ -56,9 +57,11 @@ if (!clusterServicesAvailable()) {
   describe('cluster reaper', () => {
     it('marks the sessions of a node whose heartbeat and presence both lapsed as lost, audited, and nothing else', async () => {
       const clock = new ManualClock('2026-01-01T00:00:00.000Z');
-      const url = await services().freshDatabase();
-      const a = await startTestNode(services(), url, 'node-a', { clock });
-      const b = await startTestNode(services(), url, 'node-b', { clock });
+      const {
+        nodes: [a, b],
+        close,
+      } = await startTestNodes(services(), ['node-a', 'node-b'], { clock });
+      if (!a || !b) throw new Error('nodes did not start');
       try {
         const { rows: audited, audit } = recordingAudit();
         const reaper = new Reaper({
@@ -108,16 +111,17 @@ if (!clusterServicesAvailable()) {
         const { rows } = await a.pool.query(`SELECT state FROM cluster_sessions WHERE id = 'sa'`);
         expect(rows).toEqual([{ state: 'lost' }]);
       } finally {
-        await a.close();
-        await b.close();
+        await close();
       }
     });
 
     it('reaps nobody over a Redis restart, which empties every presence key', async () => {
       const clock = new ManualClock('2026-01-01T00:00:00.000Z');
-      const url = await services().freshDatabase();
-      const a = await startTestNode(services(), url, 'node-a', { clock });
-      const b = await startTestNode(services(), url, 'node-b', { clock });
+      const {
+        nodes: [a, b],
+        close,
+      } = await startTestNodes(services(), ['node-a', 'node-b'], { clock });
+      if (!a || !b) throw new Error('nodes did not start');
       try {
         const { rows: audited, audit } = recordingAudit();
         const reaper = new Reaper({
@@ -137,8 +141,7 @@ if (!clusterServicesAvailable()) {
         expect((await b.registry.list()).map((i) => i.id)).toEqual(['sa']);
         expect(audited).toEqual([]);
       } finally {
-        await a.close();
-        await b.close();
+        await close();
       }
     });
 

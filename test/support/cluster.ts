@@ -4,6 +4,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { openStore } from '../../core/storage/db.ts';
 import { postgresAvailable, startPostgres, type PgInstance } from './postgres.ts';
 import { redisAvailable, startRedis, type RedisInstance } from './redis.ts';
+import { startTestNode, type TestNode } from './cluster-node.ts';
 
 export const clusterServicesAvailable = (): boolean => postgresAvailable() && redisAvailable();
 export const CLUSTER_SKIP_REASON = 'skipped: postgresql or redis-server not installed';
@@ -42,6 +43,21 @@ export function clusterServices(): () => ClusterServices {
     if (!services) throw new Error('cluster services did not start');
     return services;
   };
+}
+
+/**
+ * Nodes (in this process, each with its own connections) on a fresh database of the file's
+ * services; `close` closes them all.
+ */
+export async function startTestNodes(
+  services: ClusterServices,
+  names: string[],
+  options: Parameters<typeof startTestNode>[3] = {},
+): Promise<{ url: string; nodes: TestNode[]; close(): Promise<void> }> {
+  const url = await services.freshDatabase();
+  const nodes: TestNode[] = [];
+  for (const name of names) nodes.push(await startTestNode(services, url, name, options));
+  return { url, nodes, close: async () => void (await Promise.all(nodes.map((n) => n.close()))) };
 }
 
 export { awaitableEndpoint, startTestNode, type TestNode } from './cluster-node.ts';
