@@ -17,6 +17,7 @@ import {
   type Clock,
   type Core,
   type Logger,
+  type OpenOptions,
   type Role,
 } from '../../core/index.ts';
 import { contextOf } from './core-internals.ts';
@@ -41,6 +42,8 @@ export interface VaultOptions {
   logger?: Logger;
   /** Extra TOML appended to the test configuration. */
   extraConfig?: Record<string, Record<string, string | number | boolean>>;
+  /** Outbound integrations (a ticketing system, …) as the composition root would wire them. */
+  integrations?: OpenOptions['integrations'];
 }
 
 export async function writeTestConfig(home: string, o: VaultOptions = {}): Promise<void> {
@@ -79,6 +82,7 @@ export async function createTestVault(o: VaultOptions = {}): Promise<TestVault> 
     home,
     ...(o.clock ? { clock: o.clock } : {}),
     ...(o.logger ? { logger: o.logger } : {}),
+    ...(o.integrations ? { integrations: o.integrations } : {}),
   });
   const adminUser = async () => (await contextOf(opened.core).store.read((r) => r.users.byName('admin')))!;
   const vault: TestVault = {
@@ -101,6 +105,7 @@ export async function createTestVault(o: VaultOptions = {}): Promise<TestVault> 
         home,
         ...(o.clock ? { clock: o.clock } : {}),
         ...(o.logger ? { logger: o.logger } : {}),
+        ...(o.integrations ? { integrations: o.integrations } : {}),
       });
       vault.core = opened.core;
     },
