@@ -23,7 +23,12 @@ const MAGIC = [0x43, 0x44, 0x53, 0x31];
 
 export function encodeDesktopSegment(s: DesktopSegment): Uint8Array {
   const size =
-    4 + 16 + 1 + (s.keyframe ? 12 + s.keyframe.deflated.length : 0) + 4 + s.logs.reduce((n, l) => n + 4 + l.length, 0);
+    4 +
+    16 +
+    1 +
+    (s.keyframe ? 12 + s.keyframe.deflated.length : 0) +
+    4 +
+    s.logs.reduce((n, l) => n + 4 + l.length, 0);
   const out = new Uint8Array(size);
   const v = new DataView(out.buffer);
   out.set(MAGIC, 0);

@@ -18,5 +18,15 @@ export function keyframeRect(rgba: Uint8Array, width: number, height: number): B
       data[to + x + 3] = 255;
     }
   }
-  return { left: 0, top: 0, right: width - 1, bottom: height - 1, width, height, bpp: 32, compressed: false, data };
+  return {
+    left: 0,
+    top: 0,
+    right: width - 1,
+    bottom: height - 1,
+    width,
+    height,
+    bpp: 32,
+    compressed: false,
+    data,
+  };
 }

@@ -212,6 +212,7 @@ function serverDesktopSize(client: RdpjsClient, asked: DesktopSize): DesktopSize
   const bitmap = client.global.serverCapabilities?.[2]?.obj;
   const width = bitmap?.desktopWidth?.value;
   const height = bitmap?.desktopHeight?.value;
-  const sane = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= 8192;
+  const sane = (v: unknown): v is number =>
+    typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= 8192;
   return sane(width) && sane(height) ? { width, height } : asked;
 }

@@ -47,7 +47,10 @@ export interface RdpjsClient {
   global: {
     on(event: 'bitmap', fn: (bitmaps: RdpjsBitmap[]) => void): void;
     /** The server's Demand Active capabilities by type; 2 is the bitmap capability set. */
-    serverCapabilities?: Record<number, { obj?: Record<string, { value?: unknown } | undefined> } | undefined>;
+    serverCapabilities?: Record<
+      number,
+      { obj?: Record<string, { value?: unknown } | undefined> } | undefined
+    >;
   };
   x224: { selectedProtocol: number };
   bufferLayer: { destroy(): void };
