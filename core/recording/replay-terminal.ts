@@ -17,7 +17,14 @@ export class ReplayTerminal {
 
   /** A cast is a file: whatever size it claims, the terminal stays within core's maximum. */
   constructor(cols: number, rows: number) {
-    this.#term = new Terminal({ ...clampTerminalSize(cols, rows), scrollback: 0, allowProposedApi: true });
+    this.#term = new Terminal({
+      ...clampTerminalSize(cols, rows),
+      scrollback: 0,
+      allowProposedApi: true,
+      // A target's malformed escape sequences would each print a parser error, with the bytes
+      // around it, to the node's stderr: a flood a client controls, and session content in a log.
+      logLevel: 'off',
+    });
     this.#serializer = new SerializeAddon();
     this.#term.loadAddon(this.#serializer);
   }

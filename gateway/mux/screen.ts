@@ -37,6 +37,9 @@ export class HeadlessScreen {
       ...size,
       scrollback: Math.min(Math.max(0, scrollback), MAX_SCROLLBACK),
       allowProposedApi: true,
+      // A target's malformed escape sequences would each print a parser error, with the bytes
+      // around it, to the node's stderr: a flood a client controls, and session content in a log.
+      logLevel: 'off',
     });
     this.#serializer = new SerializeAddon();
     this.#term.loadAddon(this.#serializer);

@@ -37,7 +37,14 @@ export class ScreenTap {
   #unparsed = 0;
 
   constructor(cols: number, rows: number, emit: (line: ShownLine) => void) {
-    this.#term = new Terminal({ ...clampTerminalSize(cols, rows), scrollback: 0, allowProposedApi: true });
+    this.#term = new Terminal({
+      ...clampTerminalSize(cols, rows),
+      scrollback: 0,
+      allowProposedApi: true,
+      // A target's malformed escape sequences would each print a parser error, with the bytes
+      // around it, to the node's stderr: a flood a client controls, and session content in a log.
+      logLevel: 'off',
+    });
     this.#emit = emit;
     this.#term.onLineFeed(() => {
       const buf = this.#term.buffer.active;
