@@ -43,7 +43,7 @@ describe.skipIf(!!sshdSkipReason())('custody verify and custody rotation (CLI, r
       ['rgroup', 'add-resource', 'webs', 'web01'],
     ];
     for (const x of add) expect((await run(...x)).code, x.join(' ')).toBe(0);
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await sshd?.stop();
