@@ -169,10 +169,14 @@ describe('the RDP viewer in Chromium (stand-in desktop)', () => {
     expect(desktop.closed).toBe(true);
     expect(desktop.inputs.at(-1)).toEqual({ kind: 'key', scancode: 0x1d, extended: false, down: false });
     await expect.poll(() => v.core.live.list(v.host)).toEqual([]);
-    const events = (await v.core.audit.query(v.host, { type: 'session.', limit: 50 })).map((e) => e.type);
-    expect(events).toEqual(
-      expect.arrayContaining(['session.start', 'session.shadow-join', 'session.terminate', 'session.end']),
-    );
+    // The live entry goes first, then the session's teardown writes `session.end`.
+    await expect
+      .poll(async () =>
+        (await v.core.audit.query(v.host, { type: 'session.', limit: 50 })).map((e) => e.type),
+      )
+      .toEqual(
+        expect.arrayContaining(['session.start', 'session.shadow-join', 'session.terminate', 'session.end']),
+      );
 
     // The session was recorded as a desktop recording.
     const rec = (await v.core.recordings.list(v.host)).find((r) => r.target === REF);
