@@ -38,17 +38,22 @@ export interface CapturedFrames {
   received: Buffer[];
   sent: Buffer[];
   urls: string[];
+  /** When (Date.now(), in the test) the DevTools protocol reported each WebSocket being opened. */
+  socketsOpenedAt: number[];
 }
 
 /** Records every WebSocket frame and every request URL of the page from now on. */
 export async function captureTraffic(page: Page): Promise<CapturedFrames> {
   const cdp = await page.context().newCDPSession(page);
-  const out: CapturedFrames = { received: [], sent: [], urls: [] };
+  const out: CapturedFrames = { received: [], sent: [], urls: [], socketsOpenedAt: [] };
   const bytes = (f: { opcode: number; payloadData: string }) =>
     f.opcode === 2 ? Buffer.from(f.payloadData, 'base64') : Buffer.from(f.payloadData, 'utf8');
   cdp.on('Network.webSocketFrameReceived', (e) => out.received.push(bytes(e.response)));
   cdp.on('Network.webSocketFrameSent', (e) => out.sent.push(bytes(e.response)));
-  cdp.on('Network.webSocketCreated', (e) => out.urls.push(e.url));
+  cdp.on('Network.webSocketCreated', (e) => {
+    out.socketsOpenedAt.push(Date.now());
+    out.urls.push(e.url);
+  });
   cdp.on('Network.requestWillBeSent', (e) => out.urls.push(e.request.url));
   await cdp.send('Network.enable');
   return out;

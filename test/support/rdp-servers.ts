@@ -194,6 +194,16 @@ async function waitForPort(netns: string | undefined, host: string, port: number
   }
 }
 
+/**
+ * A command for the desktop's X display, run in the server's network namespace. An X client
+ * reaches its display by the abstract socket `@/tmp/.X11-unix/Xn` first, and abstract sockets
+ * belong to a network namespace: run from outside, `:0` can be another run's X server there
+ * (display numbers are only unique within the namespace the X server runs in).
+ */
+function inNamespace(netns: string | undefined, cmd: string, args: string[]): [string, string[]] {
+  return netns ? ['ip', ['netns', 'exec', netns, cmd, ...args]] : [cmd, args];
+}
+
 function xdotoolEnv(display: string, xauthority?: string): NodeJS.ProcessEnv {
   return { ...process.env, DISPLAY: display, ...(xauthority ? { XAUTHORITY: xauthority } : {}) };
 }
@@ -258,18 +268,24 @@ export async function startShadowServer(opts: ShadowOptions = {}): Promise<RdpTe
     const until = Date.now() + 10_000;
     for (;;) {
       try {
-        const id = execFileSync('xdotool', ['search', '--name', 'custody-xterm'], {
-          env: xdotoolEnv(x.display),
-          encoding: 'utf8',
-          stdio: ['ignore', 'pipe', 'ignore'],
-        })
+        const id = execFileSync(
+          ...inNamespace(opts.netns, 'xdotool', ['search', '--name', 'custody-xterm']),
+          {
+            env: xdotoolEnv(x.display),
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'ignore'],
+          },
+        )
           .trim()
           .split('\n')[0];
         if (id) {
-          execFileSync('xdotool', ['mousemove', '200', '150', 'windowfocus', id], {
-            env: xdotoolEnv(x.display),
-            stdio: 'ignore',
-          });
+          execFileSync(
+            ...inNamespace(opts.netns, 'xdotool', ['mousemove', '200', '150', 'windowfocus', id]),
+            {
+              env: xdotoolEnv(x.display),
+              stdio: 'ignore',
+            },
+          );
           return;
         }
       } catch {
@@ -324,7 +340,7 @@ export async function startShadowServer(opts: ShadowOptions = {}): Promise<RdpTe
     certificateFingerprint: fingerprint,
     display: () => x.display,
     onDisplay: (cmd, args) =>
-      execFileSync(cmd, args, {
+      execFileSync(...inNamespace(opts.netns, cmd, args), {
         env: xdotoolEnv(x.display),
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -504,8 +520,16 @@ export async function startXrdp(opts: XrdpOptions = {}): Promise<RdpTestServer> 
       const d = display();
       if (!d) throw new Error('the xrdp session has no display yet (nobody logged in)');
       return execFileSync(
-        'runuser',
-        ['-u', user.name, '--', 'env', `DISPLAY=${d}`, `HOME=${user.home}`, cmd, ...args],
+        ...inNamespace(opts.netns, 'runuser', [
+          '-u',
+          user.name,
+          '--',
+          'env',
+          `DISPLAY=${d}`,
+          `HOME=${user.home}`,
+          cmd,
+          ...args,
+        ]),
         {
           encoding: 'utf8',
           stdio: ['ignore', 'pipe', 'pipe'],
