@@ -14,7 +14,9 @@
  * - seek: the time and the events replayed to reach the frame at 10 %, 50 % and 90 % of the idle
  *   hour and of the drag recording, and the most replayed over 40 moments across it (bounded
  *   wherever it lands: one keyframe and at most one interval of updates);
- * - replay: the whole drag recording played through the decoder, as recording seconds per second.
+ * - replay: the whole drag recording played through the decoder, as recording seconds per second;
+ * - timeline: the time to build the player's timeline (markers, keyframes, activity, idle
+ *   stretches) of the idle hour and of the drag recording.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -179,6 +181,22 @@ async function keyframes(r: Recording): Promise<{ count: number; bytes: number }
   }
 }
 
+/** The player's timeline (one pass over every chunk's log): how long the gateway takes to build it. */
+async function timelineCost(r: Recording): Promise<{ ms: number; keyframes: number; idleStretches: number }> {
+  const reader = await openReader(r);
+  try {
+    const start = performance.now();
+    const t = await reader.timeline();
+    return {
+      ms: round(performance.now() - start, 1),
+      keyframes: t.keyframes.length,
+      idleStretches: t.idle.length,
+    };
+  } finally {
+    await reader.close();
+  }
+}
+
 function round(n: number, digits = 0): number {
   const f = 10 ** digits;
   return Math.round(n * f) / f;
@@ -217,6 +235,7 @@ async function idleHour(
       writeSeconds: round((performance.now() - started) / 1000, 1),
       keyframes: await keyframes(r),
       seek: await seekCosts(r, IDLE_SECONDS),
+      timeline: await timelineCost(r),
     },
   };
 }
@@ -265,6 +284,7 @@ async function dragRecording(dir: string, signer: SigningKey, log: (line: string
     mbPerHour: mb((bytes * HOUR) / BUSY_SECONDS),
     keyframes: await keyframes(r),
     seek: await seekCosts(r, BUSY_SECONDS),
+    timeline: await timelineCost(r),
     replay: { rects, recordingSecondsPerSecond: round(BUSY_SECONDS / replaySeconds, 1) },
   };
 }

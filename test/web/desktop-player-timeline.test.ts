@@ -311,5 +311,27 @@ it('markers, thumbnails, the activity track and skip idle, in Chromium', async (
   expect((await canvasPixels(page)).equals(await replayed(SECONDS))).toBe(true);
   await reader.close();
   expect(problems, problems.join('\n')).toEqual([]);
+
+  // The timeline and the thumbnails are read with the player's permission and add no audit row
+  // (opening the page and seeking did); a user who may not read recordings gets neither.
+  const exports = async () =>
+    (await v.core.audit.query(v.host, { type: 'recording.export', limit: 500 })).length;
+  const before = await exports();
+  const urls = [
+    `${base}/recordings/${id}/desktop/timeline`,
+    `${base}/recordings/${id}/desktop/thumbnail?chunk=${timeline.keyframes[0]!.chunk}`,
+  ];
+  for (const url of urls) expect((await context.request.get(url)).status(), url).toBe(200);
+  expect(await exports()).toBe(before);
   await context.close();
+  await v.addUser('pete', 'password-user');
+  const other = await browser.newContext({ ignoreHTTPSErrors: true });
+  const page2 = await other.newPage();
+  await page2.goto(`${base}/signin`);
+  await page2.fill('input[name=username]', 'pete');
+  await page2.fill('input[name=password]', USER_PASSWORD);
+  await page2.click('button[type=submit]');
+  await page2.waitForURL((u) => !u.pathname.startsWith('/signin'));
+  for (const url of urls) expect((await other.request.get(url)).status(), url).toBe(403);
+  await other.close();
 }, 120_000);
