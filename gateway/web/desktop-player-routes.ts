@@ -79,12 +79,7 @@ export function desktopPlayerRoutes(o: { core: Core }): WebRouteModule {
       path: '/recordings/:id/desktop/timeline',
       auth: 'session',
       handler: async (req) => {
-        const reader = await quietReader(req, idOf(req.params.id!));
-        try {
-          return json(await reader.timeline());
-        } finally {
-          await reader.close();
-        }
+        return json(await o.core.as(req.actor!).recordings.desktopTimeline(idOf(req.params.id!)));
       },
     });
     router.add({
