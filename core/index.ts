@@ -105,6 +105,7 @@ export type { TransferOp } from './recording/file-transfer-format.ts';
 export { DesktopWriter, DEFAULT_KEYFRAME_INTERVAL_MS } from './recording/desktop-writer.ts';
 export { DesktopReader, type DesktopFrame, type PlaybackStep } from './recording/desktop-reader.ts';
 export type { DesktopFramebuffer, FramebufferFactory } from './recording/desktop-screen.ts';
+export { scaleDown, thumbnailPng, THUMBNAIL_WIDTH } from './recording/desktop-thumbnail.ts';
 export { AsciicastWriter, type AsciicastWriterOptions } from './recording/asciicast-writer.ts';
 export { INDEX_SUFFIX, type IndexEntry } from './recording/index-format.ts';
 export { RecordingStore, type RecordingExport, type RecordingFormat } from './recording/recording-store.ts';

@@ -14,7 +14,9 @@
  * - seek: the time and the events replayed to reach the frame at 10 %, 50 % and 90 % of the idle
  *   hour and of the drag recording, and the most replayed over 40 moments across it (bounded
  *   wherever it lands: one keyframe and at most one interval of updates);
- * - replay: the whole drag recording played through the decoder, as recording seconds per second.
+ * - replay: the whole drag recording played through the decoder, as recording seconds per second;
+ * - timeline: the time to build the player's timeline (markers, keyframes, activity, idle
+ *   stretches) of the idle hour and of the drag recording.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -60,6 +62,7 @@ async function startRecording(
   id: string,
   clock: Clock,
   timers: Timers,
+  keyframeMinBytes?: number,
 ): Promise<Recording> {
   const file = path.join(dir, `${id}.rec`);
   const dataKey = randomBytes(32);
@@ -87,6 +90,7 @@ async function startRecording(
     policy: 'strict',
     sink,
     size: SCREEN,
+    keyframeMinBytes,
   });
   return { file, dataKey, writer };
 }
@@ -159,6 +163,40 @@ async function seekCosts(r: Recording, duration: number) {
   }
 }
 
+/** Chunks holding a keyframe (each a whole deflated screen), and their bytes. */
+async function keyframes(r: Recording): Promise<{ count: number; bytes: number }> {
+  const reader = await openReader(r);
+  try {
+    let count = 0;
+    let bytes = 0;
+    for (let i = 0; i < reader.chunks; i++) {
+      const k = (await reader.chunk(i)).keyframe;
+      if (!k) continue;
+      count++;
+      bytes += k.deflated.length;
+    }
+    return { count, bytes };
+  } finally {
+    await reader.close();
+  }
+}
+
+/** The player's timeline (one pass over every chunk's log): how long the gateway takes to build it. */
+async function timelineCost(r: Recording): Promise<{ ms: number; keyframes: number; idleStretches: number }> {
+  const reader = await openReader(r);
+  try {
+    const start = performance.now();
+    const t = await reader.timeline();
+    return {
+      ms: round(performance.now() - start, 1),
+      keyframes: t.keyframes.length,
+      idleStretches: t.idle.length,
+    };
+  } finally {
+    await reader.close();
+  }
+}
+
 function round(n: number, digits = 0): number {
   const f = 10 ** digits;
   return Math.round(n * f) / f;
@@ -166,16 +204,26 @@ function round(n: number, digits = 0): number {
 
 const mb = (bytes: number) => round(bytes / 1024 / 1024, 1);
 
-async function idleHour(dir: string, signer: SigningKey, log: (line: string) => void) {
+/**
+ * `keyframeMinBytes` 0: a keyframe every interval of any changing screen, the rule before a
+ * nearly idle screen waited six intervals (the comparison the figures show).
+ */
+async function idleHour(
+  dir: string,
+  signer: SigningKey,
+  log: (line: string) => void,
+  id = 'idle',
+  keyframeMinBytes?: number,
+) {
   const timers = new ManualTimers('2026-03-04T10:00:00Z');
-  const r = await startRecording(dir, signer, 'idle', timers, timers);
+  const r = await startRecording(dir, signer, id, timers, timers, keyframeMinBytes);
   r.writer.update(fullScreen());
   const started = performance.now();
   for (let s = 1; s <= IDLE_SECONDS; s++) {
     timers.advance(1000);
     r.writer.update([rect16(SCREEN.width - 90, SCREEN.height - 20, 80, 16, s)]);
     await r.writer.drained();
-    if (s % 600 === 0) log(`idle: ${s / 60} min written`);
+    if (s % 1200 === 0) log(`${id}: ${s / 60} min written`);
   }
   await r.writer.close();
   const bytes = (await stat(r.file)).size;
@@ -185,7 +233,9 @@ async function idleHour(dir: string, signer: SigningKey, log: (line: string) => 
       bytesPerHour: Math.round((bytes * HOUR) / IDLE_SECONDS),
       mbPerHour: mb((bytes * HOUR) / IDLE_SECONDS),
       writeSeconds: round((performance.now() - started) / 1000, 1),
+      keyframes: await keyframes(r),
       seek: await seekCosts(r, IDLE_SECONDS),
+      timeline: await timelineCost(r),
     },
   };
 }
@@ -232,7 +282,9 @@ async function dragRecording(dir: string, signer: SigningKey, log: (line: string
     rdpBytesPerHour: Math.round((painted * HOUR) / BUSY_SECONDS),
     bytesPerHour: Math.round((bytes * HOUR) / BUSY_SECONDS),
     mbPerHour: mb((bytes * HOUR) / BUSY_SECONDS),
+    keyframes: await keyframes(r),
     seek: await seekCosts(r, BUSY_SECONDS),
+    timeline: await timelineCost(r),
     replay: { rects, recordingSecondsPerSecond: round(BUSY_SECONDS / replaySeconds, 1) },
   };
 }
@@ -274,6 +326,7 @@ async function realDesktop(dir: string, signer: SigningKey, log: (line: string) 
         return {
           seconds: round(seconds, 1),
           extrapolated: true,
+          keyframes: await keyframes(rec),
           bytesPerHour: Math.round((bytes * HOUR) / seconds),
           mbPerHour: mb((bytes * HOUR) / seconds),
         };
@@ -321,6 +374,8 @@ export const recordingSection: RdpBenchSection = {
         `recording: idle hour (keyframe every ${DEFAULT_KEYFRAME_INTERVAL_MS / 1000} s of a changing screen)`,
       );
       const idle = (await idleHour(dir, signer, log)).result;
+      log('recording: the same idle hour with a keyframe every interval of any change');
+      const idleEveryInterval = (await idleHour(dir, signer, log, 'idle-every-interval', 0)).result;
       log(`recording: window drag, ${BUSY_SECONDS} s of 1024x40 strips at 30/s`);
       const drag = await dragRecording(dir, signer, log);
       log('recording: a real freerdp-shadow desktop');
@@ -329,6 +384,7 @@ export const recordingSection: RdpBenchSection = {
         recording: {
           keyframeIntervalSeconds: DEFAULT_KEYFRAME_INTERVAL_MS / 1000,
           idle,
+          idleEveryInterval,
           drag,
           real,
         },

@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { inflate } from 'node:zlib';
 import { decodeDesktopEvents, type DesktopEvent } from '../../protocols/rdp/desktop-log.ts';
 import type { DesktopSegment } from '../../protocols/rdp/desktop-segment.ts';
+import { DesktopTimelineBuilder, type DesktopTimeline } from '../../protocols/rdp/desktop-timeline.ts';
 import { StorageError } from '../errors.ts';
 import type { OpenedContainer } from './container-reader.ts';
 import { NO_KEYFRAME, parseDesktopChunk, type DesktopChunk } from './desktop-chunk.ts';
@@ -181,6 +182,33 @@ export class DesktopReader {
     const out: { t: number; label: string }[] = [];
     for (let i = 0; i < this.#c.frames.length; i++) out.push(...(await this.chunk(i)).markers);
     return out;
+  }
+
+  /**
+   * The player's overview (protocols/rdp/desktop-timeline.ts): markers, keyframes, activity and
+   * idle stretches, from one pass over every chunk's log (inflated, no bitmap decoded).
+   */
+  async timeline(): Promise<DesktopTimeline> {
+    const builder = new DesktopTimelineBuilder();
+    for (let i = 0; i < this.#c.frames.length; i++) {
+      const c = await this.chunk(i);
+      for (const deflated of c.events)
+        for (const ev of decodeDesktopEvents(new Uint8Array(await this.#inflate(deflated, i, MAX_LOG_BYTES))))
+          builder.event(ev);
+      if (c.keyframe) builder.keyframe(c.keyframe.tMs / 1000, i);
+      for (const m of c.markers) builder.marker(m);
+    }
+    return builder.finish(this.duration);
+  }
+
+  /** The whole screen chunk `i`'s keyframe holds (a thumbnail's source). */
+  async keyframeImage(i: number): Promise<DesktopFrame & { t: number }> {
+    if (!Number.isInteger(i) || i < 0 || i >= this.#c.frames.length)
+      throw new StorageError(`recording '${this.id}' has no chunk ${i}`);
+    const k = (await this.chunk(i)).keyframe;
+    if (!k) throw new StorageError(`recording '${this.id}': chunk ${i} holds no keyframe`);
+    const fb = await this.#keyframeScreen(i);
+    return { t: k.tMs / 1000, width: fb.width, height: fb.height, rgba: opaque(fb.snapshot()) };
   }
 
   async #events(i: number): Promise<DesktopEvent[]> {

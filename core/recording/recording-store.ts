@@ -20,7 +20,9 @@ import { AsciicastWriter, openExclusive, type AsciicastWriterOptions } from './a
 import { FileTransferWriter } from './file-transfer-writer.ts';
 import { DesktopReader } from './desktop-reader.ts';
 import type { FramebufferFactory } from './desktop-screen.ts';
+import { openTimeline, sealTimeline, TIMELINE_SUFFIX } from './desktop-timeline-file.ts';
 import { DesktopWriter } from './desktop-writer.ts';
+import type { DesktopTimeline } from '../../protocols/rdp/desktop-timeline.ts';
 import type { DesktopSize } from '../../protocols/rdp/types.ts';
 import type { SessionRecorder } from './recorder.ts';
 import { bufferSource, openFileSource, type ByteSource } from './byte-source.ts';
@@ -234,8 +236,50 @@ export class RecordingStore {
     framebuffer?: FramebufferFactory,
     o: { audit?: boolean } = {},
   ): Promise<DesktopReader> {
+    return new DesktopReader((await this.#openDesktop(actor, id, o.audit ?? true)).c, framebuffer);
+  }
+
+  /**
+   * The desktop player's timeline (markers, keyframes, activity, idle stretches), with the
+   * player's permission and no audit row of its own (opening the player wrote one). A finished
+   * recording's is built once and kept beside it, sealed (desktop-timeline-file.ts).
+   */
+  async desktopTimeline(actor: Actor, id: string): Promise<DesktopTimeline> {
+    const { row, c } = await this.#openDesktop(actor, id, false);
+    const reader = new DesktopReader(c);
+    try {
+      const m = c.scan.manifest?.manifest;
+      const of = row.status !== 'recording' && m ? { lastHash: m.lastHash, chunks: m.chunks } : undefined;
+      const file = this.pathOf(row) + TIMELINE_SUFFIX;
+      const key = of && (await this.dataKeyOf(row.id));
+      if (of && key) {
+        const sealed = await fs.readFile(file).catch(() => undefined);
+        const kept = sealed && openTimeline(key, row.id, of, sealed);
+        if (kept) return kept;
+      }
+      const timeline = await reader.timeline();
+      if (of && key)
+        await writeBeside(file, sealTimeline(key, row.id, of, timeline), this.ctx.ids.next()).catch(
+          (e: unknown) =>
+            // Not kept is only slower next time.
+            this.ctx.deps.logger.log('warn', 'cannot keep the timeline of a recording', {
+              recording: row.id,
+              error: firstLine(e),
+            }),
+        );
+      return timeline;
+    } finally {
+      await reader.close();
+    }
+  }
+
+  async #openDesktop(
+    actor: Actor,
+    id: string,
+    audit: boolean,
+  ): Promise<{ row: RecordingRow; c: OpenedContainer }> {
     const { row } = await this.ctx.run(actor, 'recording.export', { kind: 'recording', name: id }, (s) =>
-      this.#authorisedRead(actor, id, 'desktop', s, o.audit ?? true),
+      this.#authorisedRead(actor, id, 'desktop', s, audit),
     );
     const c = await this.openContainer(row);
     if (!c) throw new ValidationError(`recording '${id}' is a terminal recording, not a desktop one`);
@@ -243,7 +287,7 @@ export class RecordingStore {
       await c.close();
       throw new ValidationError(`recording '${id}' is a ${c.scan.header.kind} recording, not a desktop one`);
     }
-    return new DesktopReader(c, framebuffer);
+    return { row, c };
   }
 
   /**

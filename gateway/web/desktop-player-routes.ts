@@ -3,15 +3,16 @@
  * the player, bundled from the repository's TypeScript: assets/rdp-codec-bundle.ts) and the
  * segments it plays (protocols/rdp/desktop-segment.ts). Segments are decrypted here and passed on
  * still deflated; the browser decodes. Reading goes through core (`recordings.openDesktopReader`)
- * with the terminal player's permission; a seek is audited as `recording.export` (format
- * `desktop`), the stretches playback fetches after it are authorised again but not audited anew.
+ * with the terminal player's permission; opening the page and a seek are audited as
+ * `recording.export` (format `desktop`); what the page then fetches (the stretches playback reads
+ * on, the timeline, the keyframes' thumbnails) is authorised again but not audited anew.
  */
-import { NotFoundError, UsageError, type Core } from '../../core/index.ts';
+import { NotFoundError, thumbnailPng, UsageError, type Core } from '../../core/index.ts';
 import { encodeDesktopSegment } from '../../protocols/rdp/desktop-segment.ts';
 import { desktopPlayerBundle } from './assets/rdp-codec-bundle.ts';
 import { esc, page } from './html.ts';
-import { html } from './reply.ts';
-import type { WebRouteModule } from './router.ts';
+import { html, json } from './reply.ts';
+import type { WebRequest, WebRouteModule } from './router.ts';
 
 const ID = /^[A-Za-z0-9._:-]{1,200}$/;
 const SPEEDS = ['0.5', '1', '2', '4', '8'];
@@ -49,12 +50,18 @@ export function desktopPlayerRoutes(o: { core: Core }): WebRouteModule {
         ).join('');
         const body =
           `<h1>Recording ${esc(id)}</h1>` +
-          `<div id="desktop-player" tabindex="0" data-segments="${esc(desktopPlayerPath(id))}/segment" data-duration="${duration.toFixed(3)}">` +
+          `<div id="desktop-player" tabindex="0" data-segments="${esc(desktopPlayerPath(id))}/segment" data-timeline-url="${esc(desktopPlayerPath(id))}/timeline" data-thumbnail-url="${esc(desktopPlayerPath(id))}/thumbnail" data-duration="${duration.toFixed(3)}">` +
           '<canvas width="640" height="400"></canvas>' +
           '<div class="controls"><button type="button" data-act="play">Play</button> ' +
           `<input type="range" data-act="seek" min="0" max="${duration.toFixed(3)}" step="0.1" value="0" aria-label="Position"> ` +
           `<select data-act="speed" aria-label="Speed">${speeds}</select> ` +
-          '<span data-role="time"></span></div><p data-role="status"></p></div>';
+          '<label><input type="checkbox" data-act="skip-idle"> Skip idle</label> ' +
+          '<span data-role="time"></span></div>' +
+          // Filled from the timeline once it arrives: the activity track (click to seek), the
+          // keyframes' thumbnails and the markers.
+          '<div class="desktop-timeline"><canvas data-role="activity" width="800" height="36" aria-label="Activity: screen, keyboard, mouse"></canvas>' +
+          '<div data-role="thumbnails"></div><ol data-role="markers"></ol></div>' +
+          '<p data-role="status"></p></div>';
         return html(
           page({
             title: `Recording ${id}`,
@@ -63,6 +70,35 @@ export function desktopPlayerRoutes(o: { core: Core }): WebRouteModule {
             scripts: ['/assets/rdp/player.js'],
           }),
         );
+      },
+    });
+    const quietReader = (req: WebRequest, id: string) =>
+      o.core.as(req.actor!).recordings.openDesktopReader(id, undefined, { audit: false });
+    router.add({
+      method: 'GET',
+      path: '/recordings/:id/desktop/timeline',
+      auth: 'session',
+      handler: async (req) => {
+        return json(await o.core.as(req.actor!).recordings.desktopTimeline(idOf(req.params.id!)));
+      },
+    });
+    router.add({
+      method: 'GET',
+      path: '/recordings/:id/desktop/thumbnail',
+      auth: 'session',
+      handler: async (req) => {
+        const id = idOf(req.params.id!);
+        const n = Number(req.query.get('chunk'));
+        if (!Number.isInteger(n) || n < 0) throw new UsageError('chunk must be a whole number');
+        const reader = await quietReader(req, id);
+        try {
+          if (n >= reader.chunks || !(await reader.chunk(n)).keyframe)
+            throw new NotFoundError('keyframe', `${id} chunk ${n}`);
+          const k = await reader.keyframeImage(n);
+          return { status: 200, body: thumbnailPng(k.rgba, k.width, k.height), contentType: 'image/png' };
+        } finally {
+          await reader.close();
+        }
       },
     });
     router.add({

@@ -2,7 +2,7 @@
 // that the next start seals as cut short and that replays up to its last flush; the list shows
 // the session as the RDP session it was.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -12,6 +12,7 @@ import { layoutOf, REPOSITORY_ROOT, type Actor } from '../../core/index.ts';
 import { ManualClock } from '../../core/runtime.ts';
 import { Framebuffer } from '../../protocols/rdp/codec/index.ts';
 import { custody } from '../support/cli.ts';
+import { openTimeline, sealTimeline } from '../../core/recording/desktop-timeline-file.ts';
 import { RecordingStore } from '../../core/recording/recording-store.ts';
 import { contextOf } from '../support/core-internals.ts';
 import { CHILD_SCREEN, RawFramebuffer, squareStep } from '../support/raw-framebuffer.ts';
@@ -171,4 +172,67 @@ describe('desktop recordings in the store', () => {
     // Every square written is counted, with the opening size and the marker.
     expect(settled!.events).toBe(k + 2);
   }, 60_000);
+
+  it("a finished recording's player timeline is built once and kept beside it, sealed and tied to its manifest", async () => {
+    const w = await v.core.system.openDesktopRecording(
+      {
+        sessionId: 's-timeline',
+        user: 'alice',
+        target: 'win01/admin',
+        protocol: 'rdp',
+        cols: 0,
+        rows: 0,
+        source: '10.0.0.9',
+        startedAt: clock.now(),
+      },
+      'strict',
+      { size: { width: 240, height: 160 } },
+    );
+    w.marker('distinctive marker label');
+    for (let i = 1; i <= 8; i++) {
+      clock.advance(1000);
+      w.update([squareStep(i, 240, 160)]);
+      await w.drained();
+    }
+    // While it is being written, nothing is kept (it is not final).
+    const file = `${v.core.recordings.pathOf((await v.core.recordings.list(auditor, {})).find((r) => r.id === w.id)!)}.timeline`;
+    expect((await v.core.recordings.desktopTimeline(auditor, w.id)).durationMs).toBe(8000);
+    await expect(readFile(file)).rejects.toThrow(/ENOENT/);
+    await w.close();
+
+    const built = await v.core.recordings.desktopTimeline(auditor, w.id);
+    expect(built.markers).toEqual([{ t: 0, label: 'distinctive marker label' }]);
+    const kept = await readFile(file);
+    expect(kept.subarray(0, 8).toString('latin1')).toBe('CSTDBLB1');
+    expect(kept.toString('latin1')).not.toContain('distinctive');
+
+    // What is kept is what is served: a sealed stand-in for this manifest is returned as it is…
+    const key = (await v.core.recordings.dataKeyOf(w.id))!;
+    const [report] = await v.core.recordings.verify(auditor, [w.id]);
+    expect(report).toMatchObject({ status: 'intact' });
+    const reader = await v.core.recordings.openDesktopReader(auditor, w.id);
+    const chunks = reader.chunks;
+    await reader.close();
+    const m = JSON.parse(
+      (
+        await readFile(
+          v.core.recordings.pathOf((await v.core.recordings.list(auditor, {})).find((r) => r.id === w.id)!),
+        )
+      )
+        .toString('latin1')
+        .match(/\{"format":"custody-recording-manifest"[^}]*\}/)![0],
+    ) as { lastHash: string; chunks: number };
+    expect(m.chunks).toBe(chunks);
+    const standIn = { ...built, markers: [{ t: 1, label: 'stand-in' }] };
+    await writeFile(file, sealTimeline(key, w.id, { lastHash: m.lastHash, chunks }, standIn));
+    expect((await v.core.recordings.desktopTimeline(auditor, w.id)).markers).toEqual(standIn.markers);
+    // …one sealed for another manifest, or damaged, is built again (and replaced).
+    await writeFile(file, sealTimeline(key, w.id, { lastHash: '00'.repeat(32), chunks }, standIn));
+    expect(await v.core.recordings.desktopTimeline(auditor, w.id)).toEqual(built);
+    const damaged = Buffer.from(await readFile(file));
+    damaged[damaged.length - 3] = damaged[damaged.length - 3]! ^ 1;
+    await writeFile(file, damaged);
+    expect(await v.core.recordings.desktopTimeline(auditor, w.id)).toEqual(built);
+    expect(openTimeline(key, w.id, { lastHash: m.lastHash, chunks }, await readFile(file))).toEqual(built);
+  });
 });

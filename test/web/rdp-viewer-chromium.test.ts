@@ -184,6 +184,22 @@ describe('the RDP viewer in Chromium (stand-in desktop)', () => {
     // The session was recorded as a desktop recording.
     const rec = (await v.core.recordings.list(v.host)).find((r) => r.target === REF);
     expect(rec).toMatchObject({ protocol: 'rdp', user: 'alice' });
+    // Its markers and the operator's activity, as the recording player's timeline shows them:
+    // the five keys pressed in the operator's page (not the shadow's) and the click. (Whether the
+    // shadow's leaving is marked depends on whether its page closes before the recording does.)
+    await expect
+      .poll(async () => (await v.core.recordings.list(v.host)).find((r) => r.id === rec!.id)?.status)
+      .not.toBe('recording');
+    const reader = await v.core.recordings.openDesktopReader(v.host, rec!.id);
+    const timeline = await reader.timeline();
+    await reader.close();
+    expect(timeline.markers.map((m) => m.label).filter((l) => !l.startsWith('shadow left'))).toEqual([
+      `session start: alice on ${REF}`,
+      'shadow joined: admin',
+      'terminated by admin: change window over',
+    ]);
+    expect(timeline.keys.reduce((a, b) => a + b, 0)).toBe(5);
+    expect(timeline.pointer.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(2);
 
     // Canary: the target's password is in no frame either way, no URL, no audit row.
     const all = [...traffic.received, ...traffic.sent].map((b) => b.toString('latin1')).join('\n');

@@ -2,17 +2,37 @@
 // stretches of the recording the gateway decrypts and hands over still deflated
 // (protocols/rdp/desktop-segment.ts). A seek asks for the stretch starting at the keyframe before
 // the moment and replays up to it; playback then asks for the next stretch before this one runs
-// out. Seek, pause and speed (0.5–8×) are the page's controls; `window.custodyDesktopPlayer` and
-// the root's data-state / data-position attributes let tests (and later controls: markers, skip
-// idle, thumbnails) drive it.
+// out. Seek, pause, speed (0.5–8×) and skip idle are the page's controls; under the canvas the
+// timeline (protocols/rdp/desktop-timeline.ts, fetched once) draws the activity track (screen
+// changes, keys, mouse; markers as red ticks; click to seek), the keyframes as thumbnails and the
+// marker list, each a way to seek. `window.custodyDesktopPlayer` and the root's data-state /
+// data-position / data-skips attributes let tests drive and watch it.
 import { Framebuffer } from '../../protocols/rdp/codec/index.ts';
 import { decodeDesktopEvents, type DesktopEvent } from '../../protocols/rdp/desktop-log.ts';
 import { decodeDesktopSegment, type DesktopSegment } from '../../protocols/rdp/desktop-segment.ts';
+import type { DesktopTimeline } from '../../protocols/rdp/desktop-timeline.ts';
 import { keyframeRect } from '../../protocols/rdp/keyframe.ts';
 
 const SPEEDS = [0.5, 1, 2, 4, 8];
 /** Ask for the next stretch when fewer than this many seconds of events are left. */
 const READ_AHEAD_SECONDS = 10;
+/** Thumbnails on the timeline at most (spread evenly over the keyframes). */
+const MAX_THUMBNAILS = 12;
+/**
+ * Skip idle plays this much of each end of an idle stretch, so the viewer sees it begin and end
+ * (the terminal player likewise caps an idle pause at two seconds).
+ */
+const IDLE_KEPT_SECONDS = 1;
+/** The activity track's colours: background, idle stretch, screen, keys, mouse, marker. */
+const TRACK = {
+  background: '#f4f4f4',
+  idle: '#dcdcdc',
+  screen: '#808080',
+  keys: '#2060c0',
+  pointer: '#20a050',
+  marker: '#d03030',
+} as const;
+const TRACK_ROWS = ['screen', 'keys', 'pointer'] as const;
 
 const root = document.getElementById('desktop-player');
 if (root) start(root);
@@ -44,6 +64,10 @@ function start(root: HTMLElement): void {
   const speedSelect = root.querySelector<HTMLSelectElement>('[data-act="speed"]')!;
   const timeLabel = root.querySelector<HTMLElement>('[data-role="time"]')!;
   const status = root.querySelector<HTMLElement>('[data-role="status"]')!;
+  const skipBox = root.querySelector<HTMLInputElement>('[data-act="skip-idle"]')!;
+  const track = root.querySelector<HTMLCanvasElement>('[data-role="activity"]')!;
+  const thumbnails = root.querySelector<HTMLElement>('[data-role="thumbnails"]')!;
+  const markerList = root.querySelector<HTMLElement>('[data-role="markers"]')!;
 
   let fb: Framebuffer | undefined;
   let pending: DesktopEvent[] = [];
@@ -57,6 +81,9 @@ function start(root: HTMLElement): void {
   let generation = 0;
   let reading: Promise<void> | undefined;
   let lastFrame = 0;
+  let timeline: DesktopTimeline | undefined;
+  let skipIdle = false;
+  let skips = 0;
 
   const setState = (s: string) => {
     root.dataset.state = s;
@@ -156,6 +183,11 @@ function start(root: HTMLElement): void {
   const tick = (now: number) => {
     if (playing && root.dataset.state === 'playing') {
       position += ((now - lastFrame) / 1000) * speed;
+      if (skipIdle && skipOver()) {
+        lastFrame = now;
+        requestAnimationFrame(tick);
+        return;
+      }
       while (pending.length && pending[0]!.t <= position) apply(pending.shift()!);
       const left = pending.length ? pending[pending.length - 1]!.t - position : 0;
       if (left < READ_AHEAD_SECONDS) readAhead();
@@ -171,6 +203,105 @@ function start(root: HTMLElement): void {
     lastFrame = now;
     requestAnimationFrame(tick);
   };
+
+  /**
+   * Inside an idle stretch (past its first second, before its last): on to its last second. Within
+   * what is already fetched that is a fast-forward; further on it is a seek.
+   */
+  const skipOver = (): boolean => {
+    const stretch = timeline?.idle.find(
+      (s) => position >= s.from + IDLE_KEPT_SECONDS && position < s.to - IDLE_KEPT_SECONDS,
+    );
+    if (!stretch) return false;
+    const target = stretch.to - IDLE_KEPT_SECONDS;
+    skips++;
+    root.dataset.skips = String(skips);
+    root.dataset.lastSkip = `${stretch.from}-${stretch.to}`;
+    const fetched = next >= chunks || (pending.length > 0 && pending[pending.length - 1]!.t >= target);
+    if (fetched) {
+      position = target;
+      return false;
+    }
+    void seek(target).catch(fail);
+    return true;
+  };
+
+  const drawTrack = (t: DesktopTimeline) => {
+    const g2 = track.getContext('2d', { alpha: false })!;
+    const w = track.width;
+    const rowHeight = Math.floor(track.height / TRACK_ROWS.length);
+    const seconds = Math.max(duration, t.durationMs / 1000, 0.001);
+    const x = (s: number) => Math.round((s / seconds) * w);
+    g2.fillStyle = TRACK.background;
+    g2.fillRect(0, 0, w, track.height);
+    g2.fillStyle = TRACK.idle;
+    for (const s of t.idle) g2.fillRect(x(s.from), 0, Math.max(1, x(s.to) - x(s.from)), track.height);
+    TRACK_ROWS.forEach((row, r) => {
+      const values = row === 'screen' ? t.painted : row === 'keys' ? t.keys : t.pointer;
+      const max = Math.max(...values, row === 'screen' ? 1 : 0, 1e-9);
+      g2.fillStyle = TRACK[row];
+      values.forEach((v, b) => {
+        if (!v) return;
+        const from = x(b * t.bucketSeconds);
+        const to = Math.max(from + 1, x((b + 1) * t.bucketSeconds));
+        // At least two pixels high, so one key press still shows.
+        const h = Math.max(2, Math.round((v / max) * (rowHeight - 1)));
+        g2.fillRect(from, (r + 1) * rowHeight - h, to - from, h);
+      });
+    });
+    g2.fillStyle = TRACK.marker;
+    for (const m of t.markers) g2.fillRect(Math.min(w - 2, x(m.t)), 0, 2, track.height);
+  };
+  const seekButton = (t: number, text: string): HTMLButtonElement => {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.dataset.t = String(t);
+    b.textContent = text;
+    b.addEventListener('click', () => void seek(t).catch(fail));
+    return b;
+  };
+  const showTimeline = (t: DesktopTimeline) => {
+    timeline = t;
+    duration = Math.max(duration, t.durationMs / 1000);
+    drawTrack(t);
+    const picks =
+      t.keyframes.length <= MAX_THUMBNAILS
+        ? t.keyframes
+        : Array.from(
+            { length: MAX_THUMBNAILS },
+            (_, i) => t.keyframes[Math.round((i * (t.keyframes.length - 1)) / (MAX_THUMBNAILS - 1))]!,
+          );
+    thumbnails.replaceChildren(
+      ...picks.map((k) => {
+        const b = seekButton(k.t, '');
+        const img = document.createElement('img');
+        img.alt = `the screen at ${clock(k.t)}`;
+        img.title = clock(k.t);
+        img.loading = 'lazy';
+        img.src = `${root.dataset.thumbnailUrl!}?chunk=${k.chunk}`;
+        b.append(img);
+        return b;
+      }),
+    );
+    markerList.replaceChildren(
+      ...t.markers.map((m) => {
+        const li = document.createElement('li');
+        li.append(seekButton(m.t, clock(m.t)), ` ${m.label}`);
+        return li;
+      }),
+    );
+    root.dataset.timeline = 'ready';
+  };
+  const loadTimeline = async () => {
+    const r = await fetch(root.dataset.timelineUrl!, { credentials: 'same-origin' });
+    if (!r.ok) throw new Error(`the timeline cannot be read (${r.status})`);
+    showTimeline((await r.json()) as DesktopTimeline);
+  };
+  track.addEventListener('click', (e) => {
+    const box = track.getBoundingClientRect();
+    void seek(((e.clientX - box.left) / box.width) * duration).catch(fail);
+  });
+  skipBox.addEventListener('change', () => (skipIdle = skipBox.checked));
 
   playButton.addEventListener('click', () => (playing ? pause() : play()));
   seekBar.addEventListener('change', () => void seek(Number(seekBar.value)).catch(fail));
@@ -190,6 +321,11 @@ function start(root: HTMLElement): void {
     seek: (t: number) => seek(t),
     play,
     pause,
+    setSkipIdle: (on: boolean) => {
+      skipIdle = on;
+      skipBox.checked = on;
+    },
+    timeline: () => timeline,
     setSpeed: (s: number) => {
       if (SPEEDS.includes(s)) {
         speed = s;
@@ -199,4 +335,9 @@ function start(root: HTMLElement): void {
   };
   requestAnimationFrame(tick);
   seek(0).catch(fail);
+  // The timeline is an aid: without it the recording still plays.
+  loadTimeline().catch((e: unknown) => {
+    status.textContent = e instanceof Error ? e.message : String(e);
+    root.dataset.timeline = 'failed';
+  });
 }
