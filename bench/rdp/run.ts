@@ -6,8 +6,9 @@ import { parseArgs } from 'node:util';
 import { decoderSection } from './decoder.ts';
 import { recordingSection } from './recording.ts';
 import type { RdpBenchSection } from './section.ts';
+import { sessionsSection } from './sessions.ts';
 
-const SECTIONS: RdpBenchSection[] = [decoderSection, recordingSection];
+const SECTIONS: RdpBenchSection[] = [decoderSection, recordingSection, sessionsSection];
 
 const { values: argv } = parseArgs({ options: { only: { type: 'string' } } });
 const log = (line: string) => process.stderr.write(`[bench:rdp] ${line}\n`);

@@ -1,0 +1,114 @@
+/**
+ * What the sessions benchmark does to a test desktop (test/support/rdp-servers.ts) besides the
+ * RDP sessions themselves: where the xterm sits, a continuous window drag run by a shell process
+ * of its own (so the xdotool calls cost the benchmark's process nothing), and the CPU
+ * the RDP server's process has used.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { eventually, type RdpTestServer } from '../../test/support/rdp-servers.ts';
+import { cpuSecondsOf } from '../gateway/lib.ts';
+
+export interface ScreenArea {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** The xterm's window on the desktop (where typed characters are echoed). */
+export function xtermArea(server: RdpTestServer): ScreenArea {
+  return windowArea(server, 'custody-xterm');
+}
+
+function windowArea(server: RdpTestServer, title: string): ScreenArea {
+  const id = server.onDisplay('xdotool', ['search', '--name', title]).trim().split('\n')[0]!;
+  const shell = server.onDisplay('xdotool', ['getwindowgeometry', '--shell', id]);
+  const v = (k: string) => Number(new RegExp(`^${k}=(\\d+)$`, 'm').exec(shell)?.[1] ?? NaN);
+  return { x: v('X'), y: v('Y'), width: v('WIDTH'), height: v('HEIGHT') };
+}
+
+export function intersects(a: ScreenArea, r: { left: number; top: number; right: number; bottom: number }) {
+  return r.left < a.x + a.width && r.right >= a.x && r.top < a.y + a.height && r.bottom >= a.y;
+}
+
+/**
+ * Opens a second xterm full of text (a directory listing, 80×10) and drags it back and forth
+ * across the desktop BELOW the probe xterm, about 20 moves a second (each move is one xdotool
+ * call), until `stop()`: every move repaints the window at its new place and what it uncovered,
+ * and none of it touches the probe xterm, so an update over that one is the echo of a typed key.
+ */
+export async function startWindowDrag(
+  server: RdpTestServer,
+  below: number,
+  desktopWidth: number,
+  desktopHeight: number,
+) {
+  const env = { ...process.env, DISPLAY: server.display() };
+  const top = below + 20;
+  const window = spawn(
+    'xterm',
+    [
+      '-geometry',
+      `80x10+0+${top}`,
+      '-title',
+      'custody-drag',
+      '-e',
+      'sh',
+      '-c',
+      'ls -l /usr/bin; exec sleep 3600',
+    ],
+    { env, stdio: 'ignore', cwd: '/tmp' },
+  );
+  const children: ChildProcess[] = [window];
+  const stop = async () => {
+    for (const child of children) {
+      if (child.exitCode !== null || child.signalCode !== null) continue;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    }
+  };
+  try {
+    await eventually(() => {
+      try {
+        return server.onDisplay('xdotool', ['search', '--name', 'custody-drag']).trim() !== '';
+      } catch {
+        return false;
+      }
+    }, 'the window to drag on the test desktop');
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  const { height } = windowArea(server, 'custody-drag');
+  const span = Math.max(1, desktopHeight - height - top);
+  const across = Math.max(1, desktopWidth - 500);
+  const script = [
+    'W=$(xdotool search --name custody-drag | head -1)',
+    'i=0',
+    'while :; do',
+    `  x=$(( (i * 14) % (2 * ${across}) )); [ $x -gt ${across} ] && x=$(( 2 * ${across} - x ))`,
+    `  y=$(( ${top} + (i * 5) % ${span} ))`,
+    '  xdotool windowmove "$W" "$x" "$y"',
+    '  i=$((i + 1))',
+    '  sleep 0.02',
+    'done',
+  ].join('\n');
+  children.unshift(spawn('bash', ['-c', script], { env, stdio: 'ignore' }));
+  return { stop };
+}
+
+/** The RDP server's process (found by its listening port on the command line), for its CPU. */
+export function serverPid(server: RdpTestServer): number | undefined {
+  try {
+    const out = execFileSync('pgrep', ['-f', `freerdp-shadow-cli /port:${server.port} `], {
+      encoding: 'utf8',
+    });
+    const pid = Number(out.trim().split('\n')[0]);
+    return Number.isInteger(pid) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export { cpuSecondsOf };
