@@ -230,23 +230,30 @@ async function measureLevel(
 }
 
 /**
- * Sessions one core holds during the drag, from the cost of ONE MORE session (the slope of this
- * process's CPU between the fewest and the most sessions measured) on top of what the process
- * costs anyway (its timers, the probes): dividing the total by N would hide that fixed part in
- * the big runs and flatter the figure.
+ * Sessions one core holds during the drag, from the cost of ONE MORE session on top of what the
+ * process costs anyway (its timers, the probes): dividing the total by N would hide that fixed
+ * part in the big runs and flatter the figure. The cost is the slope of this process's CPU
+ * against the bytes all sessions received (fewest to most sessions measured), times what ONE
+ * session receives when it is alone: with many clients the shadow server falls behind and sends
+ * each fewer updates, which would make a session look cheaper than it is.
  */
-function sessionsPerCore(levels: { sessions: number; drag: { cpuPercentAll: number } }[]) {
+function sessionsPerCore(
+  levels: { sessions: number; drag: { cpuPercentAll: number; kBPerSecondPerSession: number } }[],
+) {
   const first = levels[0]!;
   const last = levels[levels.length - 1]!;
-  const marginal =
-    last.sessions > first.sessions
-      ? (last.drag.cpuPercentAll - first.drag.cpuPercentAll) / (last.sessions - first.sessions)
-      : first.drag.cpuPercentAll;
-  const fixed = Math.max(0, first.drag.cpuPercentAll - marginal);
+  const kB = (l: typeof first) => l.sessions * l.drag.kBPerSecondPerSession;
+  const perKB =
+    kB(last) > kB(first)
+      ? (last.drag.cpuPercentAll - first.drag.cpuPercentAll) / (kB(last) - kB(first))
+      : first.drag.cpuPercentAll / Math.max(kB(first), 1e-9);
+  const perSession = perKB * first.drag.kBPerSecondPerSession;
+  const fixed = Math.max(0, first.drag.cpuPercentAll - perSession);
   return {
-    cpuPercentPerExtraSession: round(marginal, 3),
+    cpuPercentPerExtraSession: round(perSession, 3),
+    atKBPerSecond: first.drag.kBPerSecondPerSession,
     cpuPercentFixed: round(fixed, 2),
-    sessionsPerCore: marginal > 0 ? Math.floor((100 - fixed) / marginal) : null,
+    sessionsPerCore: perSession > 0 ? Math.floor((100 - fixed) / perSession) : null,
   };
 }
 
@@ -265,6 +272,7 @@ export const sessionsSection: RdpBenchSection = {
       const perCore = sessionsPerCore(levels);
       log(
         `sessions: one more session costs ${perCore.cpuPercentPerExtraSession} % of a core during the drag ` +
+          `at ${perCore.atKBPerSecond} kB/s ` +
           `(fixed ${perCore.cpuPercentFixed} %) → ${perCore.sessionsPerCore} per core; ` +
           `Guacamole quotes ~${GUACAMOLE_QUOTED_PER_CORE} (not measured here)`,
       );
