@@ -232,26 +232,28 @@ async function measureLevel(
 /**
  * Sessions one core holds during the drag, from the cost of ONE MORE session on top of what the
  * process costs anyway (its timers, the probes): dividing the total by N would hide that fixed
- * part in the big runs and flatter the figure. The cost is the slope of this process's CPU
- * against the bytes all sessions received (fewest to most sessions measured), times what ONE
- * session receives when it is alone: with many clients the shadow server falls behind and sends
- * each fewer updates, which would make a session look cheaper than it is.
+ * part in the big runs and flatter the figure. The cost is this process's CPU per kB/s received
+ * (a least-squares line through all levels: total CPU against the bytes all sessions received)
+ * times what ONE session receives when it is alone: with many clients the shadow server falls
+ * behind and sends each fewer updates, which would make a session look cheaper than it is.
  */
 function sessionsPerCore(
   levels: { sessions: number; drag: { cpuPercentAll: number; kBPerSecondPerSession: number } }[],
 ) {
-  const first = levels[0]!;
-  const last = levels[levels.length - 1]!;
-  const kB = (l: typeof first) => l.sessions * l.drag.kBPerSecondPerSession;
+  const xs = levels.map((l) => l.sessions * l.drag.kBPerSecondPerSession);
+  const ys = levels.map((l) => l.drag.cpuPercentAll);
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  const mx = mean(xs);
+  const my = mean(ys);
+  const sxx = xs.reduce((a, x) => a + (x - mx) ** 2, 0);
   const perKB =
-    kB(last) > kB(first)
-      ? (last.drag.cpuPercentAll - first.drag.cpuPercentAll) / (kB(last) - kB(first))
-      : first.drag.cpuPercentAll / Math.max(kB(first), 1e-9);
-  const perSession = perKB * first.drag.kBPerSecondPerSession;
-  const fixed = Math.max(0, first.drag.cpuPercentAll - perSession);
+    sxx > 0 ? xs.reduce((a, x, i) => a + (x - mx) * (ys[i]! - my), 0) / sxx : my / Math.max(mx, 1e-9);
+  const fixed = Math.max(0, my - perKB * mx);
+  const alone = levels[0]!.drag.kBPerSecondPerSession;
+  const perSession = perKB * alone;
   return {
     cpuPercentPerExtraSession: round(perSession, 3),
-    atKBPerSecond: first.drag.kBPerSecondPerSession,
+    atKBPerSecond: alone,
     cpuPercentFixed: round(fixed, 2),
     sessionsPerCore: perSession > 0 ? Math.floor((100 - fixed) / perSession) : null,
   };
