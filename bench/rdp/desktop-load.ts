@@ -17,11 +17,24 @@ export interface ScreenArea {
 
 /** The xterm's window on the desktop (where typed characters are echoed). */
 export function xtermArea(server: RdpTestServer): ScreenArea {
-  return windowArea(server, 'custody-xterm');
+  return areaOf(server, probeXterm(server));
+}
+
+/**
+ * The desktop's own xterm, found by its class before the dragged one exists: its title does
+ * not do (on xrdp the user's shell retitles it `user@host: ~`).
+ */
+function probeXterm(server: RdpTestServer): string {
+  const id = server.onDisplay('xdotool', ['search', '--class', 'xterm']).trim().split('\n')[0];
+  if (!id) throw new Error(`no xterm on the ${server.kind} desktop`);
+  return id;
 }
 
 function windowArea(server: RdpTestServer, title: string): ScreenArea {
-  const id = server.onDisplay('xdotool', ['search', '--name', title]).trim().split('\n')[0]!;
+  return areaOf(server, server.onDisplay('xdotool', ['search', '--name', title]).trim().split('\n')[0]!);
+}
+
+function areaOf(server: RdpTestServer, id: string): ScreenArea {
   const shell = server.onDisplay('xdotool', ['getwindowgeometry', '--shell', id]);
   const v = (k: string) => Number(new RegExp(`^${k}=(\\d+)$`, 'm').exec(shell)?.[1] ?? NaN);
   return { x: v('X'), y: v('Y'), width: v('WIDTH'), height: v('HEIGHT') };
@@ -43,28 +56,24 @@ export async function startWindowDrag(
   desktopWidth: number,
   desktopHeight: number,
 ) {
-  const env = { ...process.env, DISPLAY: server.display() };
   const top = below + 20;
-  const window = spawn(
-    'xterm',
-    [
-      '-geometry',
-      `80x10+0+${top}`,
-      '-title',
-      'custody-drag',
-      '-e',
-      'sh',
-      '-c',
-      'ls -l /usr/bin; exec sleep 3600',
-    ],
-    { env, stdio: 'ignore', cwd: '/tmp' },
-  );
+  const window = spawnOnDisplay(server, 'xterm', [
+    '-geometry',
+    `80x10+0+${top}`,
+    '-title',
+    'custody-drag',
+    '-e',
+    'sh',
+    '-c',
+    'ls -l /usr/bin; exec sleep 3600',
+  ]);
   const children: ChildProcess[] = [window];
   const stop = async () => {
     for (const child of children) {
       if (child.exitCode !== null || child.signalCode !== null) continue;
       const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGKILL');
+      // Its own process group (ours, started here): the program under runuser goes too.
+      process.kill(-child.pid!, 'SIGKILL');
       await exited;
     }
   };
@@ -94,8 +103,46 @@ export async function startWindowDrag(
     '  sleep 0.02',
     'done',
   ].join('\n');
-  children.unshift(spawn('bash', ['-c', script], { env, stdio: 'ignore' }));
+  children.unshift(spawnOnDisplay(server, 'bash', ['-c', script]));
   return { stop };
+}
+
+/**
+ * A long-running program on the server's desktop, in a process group of its own. FreeRDP's
+ * shadow desktop belongs to root; an xrdp desktop to its user, whose X authority only the user
+ * holds, so it runs as the user there (as `onDisplay` does).
+ */
+function spawnOnDisplay(server: RdpTestServer, cmd: string, args: string[]): ChildProcess {
+  const display = server.display();
+  if (!display) throw new Error(`the ${server.kind} desktop has no display yet`);
+  const [file, argv] =
+    server.kind === 'xrdp'
+      ? [
+          'runuser',
+          [
+            '-u',
+            server.user.name,
+            '--',
+            'env',
+            `DISPLAY=${display}`,
+            `HOME=${server.user.home}`,
+            cmd,
+            ...args,
+          ],
+        ]
+      : [cmd, args];
+  return spawn(file, argv, {
+    env: { ...process.env, DISPLAY: display },
+    stdio: 'ignore',
+    cwd: '/tmp',
+    detached: true,
+  });
+}
+
+/** Puts the xterm at the top left at 80×24 characters' size, so every desktop leaves room below it. */
+export function placeXterm(server: RdpTestServer): void {
+  const id = probeXterm(server);
+  server.onDisplay('xdotool', ['windowsize', id, '484', '316', 'windowmove', id, '40', '40']);
 }
 
 /** The RDP server's process (found by its listening port on the command line), for its CPU. */

@@ -1,7 +1,9 @@
 /**
  * RDP sessions the gateway holds: N sessions at once (1, 4, 8, 16 by default) from this process
  * to a REAL FreeRDP shadow server on loopback (test/support/rdp-servers.ts: its own Xvfb, an
- * xterm, twm; needs root and the Debian packages, skipped with the reason otherwise), each through
+ * xterm, twm; needs root and the Debian packages, skipped with the reason otherwise), and one
+ * session to xrdp (xorgxrdp) in a network namespace linked to this one (xrdp gives each user one
+ * session, and every user a whole X server: one is what this machine affords). Each through
  * the gateway's RDP engine (gateway/connectors/rdp/engine.ts) and each drawing every update on
  * its own framebuffer as the gateway does for late joiners (gateway/session/desktop/screen.ts).
  * The recorder and the viewer's WebSocket are NOT included (bench/rdp/recording.ts measures the
@@ -10,15 +12,15 @@
  * For each N:
  * - idle: this process's CPU (process.cpuUsage, user + system) over IDLE_SECONDS of a desktop
  *   where nothing moves, per session;
- * - drag: the same over DRAG_SECONDS while one shell process of its own drags a window (the
- *   200×150 click pad) back and forth below the xterm about 30 times a second, per session, split
+ * - drag: the same over DRAG_SECONDS while a shell process of its own drags a second xterm full
+ *   of text back and forth below the first one (desktop-load.ts), per session, split
  *   into the framebuffer decoding (timed around each apply) and the rest (TLS, the RDP parser,
  *   the engine); and the sessions one core would hold (sessionsPerCore below);
  * - input latency, during the drag: every PROBE_MS one session (in turn) sends a key press and
  *   release (alternately `a` and BackSpace into the focused xterm); the latency is from sending
  *   the press to the first bitmap update ON THAT SESSION that covers the xterm's window (only the
- *   echo paints there; the dragged window stays below it). It includes the server's side: the
- *   shadow server's screen polling and encoding and the xterm's echo, not only the gateway's.
+ *   echo paints there; the dragged window stays below it). It includes the server's side: its
+ *   screen polling or damage tracking and encoding, and the xterm's echo, not only the gateway's.
  *
  * Guacamole's maintainers quote about 25 connections per core for guacd: a quoted rule of thumb,
  * NOT measured here (guacd is not packaged in Debian 12), printed next to our figure for scale.
@@ -30,16 +32,19 @@ import { Secret } from '../../core/index.ts';
 import { openRdpSession, type RdpSession } from '../../gateway/connectors/rdp/engine.ts';
 import { Framebuffer } from '../../protocols/rdp/codec/index.ts';
 import type { BitmapRect, DesktopInput } from '../../protocols/rdp/types.ts';
+import { createTopology, netnsSkipReason } from '../../test/support/netns.ts';
 import {
   eventually,
   rdpServerSkipReason,
   startShadowServer,
+  startXrdp,
   type RdpTestServer,
 } from '../../test/support/rdp-servers.ts';
 import { stats } from '../gateway/lib.ts';
 import {
   cpuSecondsOf,
   intersects,
+  placeXterm,
   serverPid,
   startWindowDrag,
   xtermArea,
@@ -69,10 +74,10 @@ class MeasuredSession {
   decodeMs = 0;
   #probe: { sent: number; done: (ms: number) => void } | undefined;
 
-  constructor(
-    readonly session: RdpSession,
-    readonly xterm: ScreenArea,
-  ) {
+  /** Where the echo of a typed key paints; set once the desktop is laid out. */
+  xterm: ScreenArea | undefined;
+
+  constructor(readonly session: RdpSession) {
     session.on('bitmap', (rects) => this.#onUpdate(rects));
   }
 
@@ -90,7 +95,8 @@ class MeasuredSession {
     }
     const used = process.cpuUsage(cpu);
     this.decodeMs += (used.user + used.system) / 1000;
-    if (this.#probe && rects.some((r) => intersects(this.xterm, r))) {
+    const xterm = this.xterm;
+    if (this.#probe && xterm && rects.some((r) => intersects(xterm, r))) {
       const probe = this.#probe;
       this.#probe = undefined;
       probe.done(now - probe.sent);
@@ -133,7 +139,7 @@ async function cpuDuring(during: () => Promise<void>): Promise<{ cpuMs: number; 
   return { cpuMs: (used.user + used.system) / 1000, wallMs: performance.now() - started };
 }
 
-async function openSessions(server: RdpTestServer, n: number, xterm: ScreenArea): Promise<MeasuredSession[]> {
+async function openSessions(server: RdpTestServer, n: number): Promise<MeasuredSession[]> {
   const out: MeasuredSession[] = [];
   for (let i = 0; i < n; i++) {
     const session = await openRdpSession({
@@ -145,21 +151,42 @@ async function openSessions(server: RdpTestServer, n: number, xterm: ScreenArea)
       certificateCheck: async () => undefined,
       timeoutMs: 20_000,
     });
-    out.push(new MeasuredSession(session, xterm));
+    out.push(new MeasuredSession(session));
   }
   await eventually(() => out.every((s) => s.updates > 0), `a first screen on all ${n} sessions`, 30_000);
   return out;
 }
 
+/**
+ * The probe xterm at the same place and size on every desktop, the pointer over it (twm gives
+ * the focus to the window under the pointer), and where it is.
+ */
+async function layOut(server: RdpTestServer, sessions: MeasuredSession[]): Promise<ScreenArea> {
+  await eventually(() => {
+    try {
+      placeXterm(server);
+      return true;
+    } catch {
+      return false;
+    }
+  }, `the xterm on the ${server.kind} desktop`);
+  const xterm = xtermArea(server);
+  for (const s of sessions) {
+    s.xterm = xterm;
+    s.session.input({ kind: 'move', x: xterm.x + 150, y: xterm.y + 100 });
+  }
+  return xterm;
+}
+
 async function measureLevel(
   server: RdpTestServer,
   n: number,
-  xterm: ScreenArea,
   typed: { count: number },
   log: (line: string) => void,
 ) {
-  const sessions = await openSessions(server, n, xterm);
+  const sessions = await openSessions(server, n);
   try {
+    const xterm = await layOut(server, sessions);
     // The first full screen and whatever the new connections set off are not what is measured.
     await sleep(2000);
     for (const s of sessions) s.resetCounters();
@@ -209,15 +236,15 @@ async function measureLevel(
           updatesPerSecondPerSession: round(updates / n / (busy.wallMs / 1000), 1),
           kBPerSecondPerSession: round(bytes / n / 1024 / (busy.wallMs / 1000), 1),
           eventLoopDelayP99Ms: round(loop.percentile(99) / 1e6, 1),
-          shadowServerCpuPercent: round((100 * serverCpu) / (busy.wallMs / 1000), 1),
+          serverCpuPercent: pid ? round((100 * serverCpu) / (busy.wallMs / 1000), 1) : null,
         },
         inputLatencyMs: { ...latency, missed },
       };
       log(
-        `sessions: ${n} at once — idle ${level.idle.cpuPercentPerSession} % of a core each; drag ` +
+        `sessions: ${server.kind} ${n} at once — idle ${level.idle.cpuPercentPerSession} % of a core each; drag ` +
           `${level.drag.cpuPercentAll} % in all, ${level.drag.cpuPercentPerSession} % each (decode ${level.drag.decodePercentPerSession} %), ` +
           `${level.drag.updatesPerSecondPerSession} updates/s, ${level.drag.kBPerSecondPerSession} kB/s each; key→echo update p50 ${latency.p50} ms p99 ${latency.p99} ms ` +
-          `(${latency.n} probes, ${missed} missed); shadow server ${level.drag.shadowServerCpuPercent} % CPU`,
+          `(${latency.n} probes, ${missed} missed); server ${level.drag.serverCpuPercent ?? '?'} % CPU`,
       );
       return level;
     } finally {
@@ -259,6 +286,27 @@ function sessionsPerCore(
   };
 }
 
+/** One session to xrdp in a namespace of its own (its sesman needs a loopback of its own). */
+async function xrdpSession(log: (line: string) => void) {
+  const skip = netnsSkipReason() ?? rdpServerSkipReason('xrdp');
+  if (skip) return { skipped: skip };
+  const topo = await createTopology({ nodes: ['xrdp'], links: [['root', 'xrdp']] });
+  try {
+    const server = await startXrdp({ netns: topo.ns('xrdp'), address: topo.addr('xrdp', 'root') });
+    try {
+      const level = await measureLevel(server, 1, { count: 0 }, log);
+      return {
+        server: `xrdp (xorgxrdp) ${SCREEN.width}x${SCREEN.height}, a namespace over a veth link`,
+        ...level,
+      };
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    topo.destroy();
+  }
+}
+
 export const sessionsSection: RdpBenchSection = {
   name: 'sessions',
   async run(log) {
@@ -267,10 +315,9 @@ export const sessionsSection: RdpBenchSection = {
     const loadBefore = os.loadavg().map((x) => round(x));
     const server = await startShadowServer(SCREEN);
     try {
-      const xterm = xtermArea(server);
       const typed = { count: 0 };
       const levels = [];
-      for (const n of LEVELS) levels.push(await measureLevel(server, n, xterm, typed, log));
+      for (const n of LEVELS) levels.push(await measureLevel(server, n, typed, log));
       const perCore = sessionsPerCore(levels);
       log(
         `sessions: one more session costs ${perCore.cpuPercentPerExtraSession} % of a core during the drag ` +
@@ -294,6 +341,7 @@ export const sessionsSection: RdpBenchSection = {
             perCore.sessionsPerCore === null
               ? null
               : round(perCore.sessionsPerCore / GUACAMOLE_QUOTED_PER_CORE, 1),
+          xrdp: await xrdpSession(log),
           loadAverage: { before: loadBefore, after: os.loadavg().map((x) => round(x)) },
           cpus: os.cpus().length,
         },
