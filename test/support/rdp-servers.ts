@@ -422,7 +422,9 @@ export async function startXrdp(opts: XrdpOptions = {}): Promise<RdpTestServer> 
     startwm,
     [
       '#!/bin/sh',
-      'xterm -geometry 100x40+100+100 -title custody-xterm &',
+      // The user's shell retitles its xterm (`user@host: ~`) unless the xterm refuses: the title is
+      // how tests find the window.
+      "xterm -geometry 100x40+100+100 -title custody-xterm -xrm 'XTerm*allowTitleOps: false' &",
       `xev -geometry ${CLICK_PAD.width}x${CLICK_PAD.height}+${CLICK_PAD.x}+${CLICK_PAD.y} -name custody-clicks -event button > ${clicksFile} &`,
       'exec twm',
       '',
