@@ -98,7 +98,8 @@ export async function startWindowDrag(
     'while :; do',
     `  x=$(( (i * 14) % (2 * ${across}) )); [ $x -gt ${across} ] && x=$(( 2 * ${across} - x ))`,
     `  y=$(( ${top} + (i * 5) % ${span} ))`,
-    '  xdotool windowmove "$W" "$x" "$y"',
+    // Ends with the desktop, should the benchmark die before stopping it.
+    '  xdotool windowmove "$W" "$x" "$y" || exit 0',
     '  i=$((i + 1))',
     '  sleep 0.02',
     'done',

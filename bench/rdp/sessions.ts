@@ -14,7 +14,7 @@
  *   where nothing moves, per session;
  * - drag: the same over DRAG_SECONDS while a shell process of its own drags a second xterm full
  *   of text back and forth below the first one (desktop-load.ts), per session, split
- *   into the framebuffer decoding (timed around each apply) and the rest (TLS, the RDP parser,
+ *   into the framebuffer decoding (CPU time around each apply) and the rest (TLS, the RDP parser,
  *   the engine); and the sessions one core would hold (sessionsPerCore below);
  * - input latency, during the drag: every PROBE_MS one session (in turn) sends a key press and
  *   release (alternately `a` and BackSpace into the focused xterm); the latency is from sending
