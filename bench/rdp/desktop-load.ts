@@ -146,12 +146,19 @@ export function placeXterm(server: RdpTestServer): void {
   server.onDisplay('xdotool', ['windowsize', id, '484', '316', 'windowmove', id, '40', '40']);
 }
 
-/** The RDP server's process (found by its listening port on the command line), for its CPU. */
+/**
+ * FreeRDP's shadow server process (found by its port and address on the command line: other
+ * runs may have one on the same port in another namespace), for its CPU; undefined for xrdp,
+ * whose work is split between xrdp and the user's Xorg.
+ */
 export function serverPid(server: RdpTestServer): number | undefined {
+  if (server.kind !== 'freerdp-shadow') return undefined;
   try {
-    const out = execFileSync('pgrep', ['-f', `freerdp-shadow-cli /port:${server.port} `], {
-      encoding: 'utf8',
-    });
+    const out = execFileSync(
+      'pgrep',
+      ['-f', `^/usr/bin/freerdp-shadow-cli /port:${server.port} /bind-address:${server.host} `],
+      { encoding: 'utf8' },
+    );
     const pid = Number(out.trim().split('\n')[0]);
     return Number.isInteger(pid) ? pid : undefined;
   } catch {
