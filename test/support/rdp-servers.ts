@@ -67,6 +67,20 @@ export interface RdpTestServer {
   stop(): Promise<void>;
 }
 
+/**
+ * twm's configuration on the test desktops. Only the font built into the X server: without it
+ * twm asks for Helvetica, and on a machine without X core font packages it cannot open that
+ * font and exits, leaving the desktop without a window manager. No title bars, so a window's
+ * contents sit where its geometry says, give or take the frame's border (tests click at fixed
+ * desktop pixels).
+ */
+const TWMRC = [
+  ...['TitleFont', 'ResizeFont', 'MenuFont', 'IconFont', 'IconManagerFont'].map((k) => `${k} "fixed"`),
+  'NoTitle',
+  'RandomPlacement',
+  '',
+].join('\n');
+
 /** Where the click pad (an xev window) sits on every test desktop. */
 export const CLICK_PAD = { x: 780, y: 560, width: 200, height: 150 } as const;
 
@@ -239,6 +253,7 @@ export async function startShadowServer(opts: ShadowOptions = {}): Promise<RdpTe
   const env = { ...process.env, DISPLAY: x.display, HOME: dir, XDG_CONFIG_HOME: path.join(dir, 'config') };
   const desktop: ChildProcess[] = [];
   const startDesktop = async () => {
+    writeFileSync(path.join(dir, '.twmrc'), TWMRC);
     for (const [cmd, args] of [
       ['/usr/bin/twm', []],
       ['/usr/bin/xterm', ['-geometry', '80x24+40+40', '-title', 'custody-xterm']],
@@ -423,7 +438,9 @@ export async function startXrdp(opts: XrdpOptions = {}): Promise<RdpTestServer> 
     startwm,
     [
       '#!/bin/sh',
-      'xterm -geometry 100x40+100+100 -title custody-xterm &',
+      // The user's shell retitles its xterm (`user@host: ~`) unless the xterm refuses: the title is
+      // how tests find the window.
+      "xterm -geometry 100x40+100+100 -title custody-xterm -xrm 'XTerm*allowTitleOps: false' &",
       `xev -geometry ${CLICK_PAD.width}x${CLICK_PAD.height}+${CLICK_PAD.x}+${CLICK_PAD.y} -name custody-clicks -event button > ${clicksFile} &`,
       'exec twm',
       '',
@@ -431,6 +448,9 @@ export async function startXrdp(opts: XrdpOptions = {}): Promise<RdpTestServer> 
     { mode: 0o755 },
   );
   chownSync(startwm, uid, gid);
+  const twmrc = path.join(user.home, '.twmrc');
+  writeFileSync(twmrc, TWMRC);
+  chownSync(twmrc, uid, gid);
 
   let xrdpIni = readFileSync('/etc/xrdp/xrdp.ini', 'utf8');
   for (const [k, v] of [

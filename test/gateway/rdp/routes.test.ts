@@ -266,7 +266,7 @@ describe.skipIf(!!skip)(`RDP through landing servers${skip ? ` (${skip})` : ''}`
     ).toBe(true);
   });
 
-  it('a changed certificate is refused before the login, with one line, E_HOST_KEY and audit rows', async () => {
+  it('a changed certificate is refused before the login, with one line, E_HOST_KEY and audit rows, until accepted', async () => {
     const before = servers.shadow!.certificateFingerprint;
     const after = await servers.shadow!.rotateCertificate();
     expect(after).not.toBe(before);
@@ -282,6 +282,20 @@ describe.skipIf(!!skip)(`RDP through landing servers${skip ? ` (${skip})` : ''}`
     expect(
       (await refusedRows()).some((r) => r.startsWith('shadow01/') && r.includes('TLS certificate')),
     ).toBe(true);
+
+    // An administrator who checked the new certificate accepts it by its fingerprint, as for an
+    // SSH host key: the next connection gets in and pins it.
+    await v.core.hostKeys.accept(v.host, 'shadow01', after);
+    const desktop = await open('shadow01');
+    try {
+      const rects: BitmapRect[] = [];
+      desktop.session.on('bitmap', (r) => rects.push(...r));
+      await eventually(() => rects.length > 0, 'a bitmap once the new certificate is accepted');
+    } finally {
+      desktop.close();
+    }
+    const recorded = await v.core.audit.query(v.host, { type: 'host-key.recorded', limit: 10 });
+    expect(recorded.some((r) => r.targetName === 'shadow01' && r.details.includes(after))).toBe(true);
   }, 60_000);
 
   it('canary: no target or landing password in any error, audit row or log line', async () => {
