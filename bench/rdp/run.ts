@@ -4,10 +4,11 @@
 // SECTIONS. Options: --only NAME (run one section).
 import { parseArgs } from 'node:util';
 import { decoderSection } from './decoder.ts';
+import { nlaSection } from './nla.ts';
 import { recordingSection } from './recording.ts';
 import type { RdpBenchSection } from './section.ts';
 
-const SECTIONS: RdpBenchSection[] = [decoderSection, recordingSection];
+const SECTIONS: RdpBenchSection[] = [decoderSection, recordingSection, nlaSection];
 
 const { values: argv } = parseArgs({ options: { only: { type: 'string' } } });
 const log = (line: string) => process.stderr.write(`[bench:rdp] ${line}\n`);
