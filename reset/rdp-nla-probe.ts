@@ -24,6 +24,12 @@ export interface NlaProbeOptions {
   now: () => Date;
   /** Time limit for each answer of the server (default 10 s). */
   timeoutMs?: number;
+  /**
+   * Called with the server's TLS certificate (DER) once TLS is up and before CredSSP starts; a
+   * throw ends the probe there, so a server whose certificate is not the pinned one is never
+   * offered even the NTLM response.
+   */
+  certificateCheck?: (der: Buffer) => Promise<void>;
 }
 
 /** Why the probe could not even try the credentials: the server does not do NLA. */
@@ -67,6 +73,7 @@ export async function probeNla(stream: Duplex, o: NlaProbeOptions): Promise<NlaP
     if (protocol !== Protocol.HYBRID && protocol !== Protocol.HYBRID_EX)
       throw new NlaNotOfferedError('the server does not offer NLA (it selected TLS without it)');
     secure = await startTls(stream, o.timers, timeoutMs);
+    if (o.certificateCheck) await o.certificateCheck(Buffer.from(secure.getPeerCertificate().raw ?? []));
     const r = await credsspOverTls(secure, {
       credentials: { user: o.user, domain: o.domain, password: o.password },
       hybridEx: protocol === Protocol.HYBRID_EX,

@@ -4,8 +4,10 @@
 // the user name or password down (logon failure, wrong password) → out of sync; no connection,
 // no answer, or a hang-up before the password was judged → unreachable; a server that answers
 // but gives no verdict on the password (expired, locked out, disabled, no NLA offered) → failed,
-// with its one-line reason, never "out of sync". Password changes on Windows are not done here:
+// with its one-line reason, never "out of sync". The TLS certificate is checked against the
+// resource's pin (the one sessions use) before CredSSP starts. Password changes on Windows are not done here:
 // the connector only verifies, so the reset engine does not treat Windows accounts as resettable.
+import { createHash } from 'node:crypto';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
@@ -26,6 +28,14 @@ export interface RdpVerifyOptions {
   timeoutMs?: number;
   timers?: Timers;
 }
+
+/**
+ * The host-key store's key type for RDP certificates, and its fingerprint form: the same pin the
+ * gateway's RDP sessions record and check (gateway/connectors/rdp/certificate.ts).
+ */
+const RDP_CERTIFICATE_KEY_TYPE = 'rdp-tls-certificate';
+const fingerprintOf = (der: Buffer) =>
+  `SHA256:${createHash('sha256').update(der).digest('base64').replace(/=+$/, '')}`;
 
 /** Outcomes where the server had the credentials and still gave no verdict on the password. */
 const NO_VERDICT: Record<string, string> = {
@@ -62,6 +72,8 @@ export class WindowsRdpVerifyConnector implements ResetConnector {
       throw resetError('unreachable', `${where} is unreachable: ${oneLineOf(e)}`);
     }
     const { user, domain } = ntlmAccount(account);
+    let refusedCertificate: unknown;
+    const pinned = target.hostKey;
     try {
       await probeNla(stream, {
         user,
@@ -70,8 +82,23 @@ export class WindowsRdpVerifyConnector implements ResetConnector {
         timers: this.#timers,
         now: () => this.#timers.now(),
         timeoutMs: this.#timeoutMs,
+        // Like the SSH verifier: a certificate that is not the pinned one proves nothing about
+        // the password (it is never offered), so the verdict is unreachable, not out of sync.
+        ...(pinned
+          ? {
+              certificateCheck: async (der: Buffer) => {
+                await pinned({ type: RDP_CERTIFICATE_KEY_TYPE, fingerprint: fingerprintOf(der) }).catch(
+                  (e: unknown) => {
+                    refusedCertificate = e;
+                    throw e;
+                  },
+                );
+              },
+            }
+          : {}),
       });
     } catch (e) {
+      if (refusedCertificate) throw resetError('unreachable', `${where}: ${oneLineOf(refusedCertificate)}`);
       if (e instanceof NlaNotOfferedError)
         throw resetError('failed', `${where} cannot be verified: ${e.message}`);
       if (!(e instanceof CredsspFailure)) throw resetError('unreachable', `${where}: ${oneLineOf(e)}`);

@@ -2,8 +2,9 @@
 // server (`/sec:nla /sam-file:F`) on loopback: in sync; out of sync once the SAM entry is rewritten
 // with `winpr-hash` for another password and the server restarted (the password changed behind
 // the vault's back); unreachable once nothing listens (NOT out of sync). Each verdict is audited as
-// password.verify; the vaulted password is in no audit row and no message. Windows accounts stay
-// non-resettable: the connector only verifies.
+// password.verify; the vaulted password is in no audit row and no message. The TLS certificate is
+// pinned on first use in the same place a session pins it, and a changed one is never offered the
+// login. Windows accounts stay non-resettable: the connector only verifies.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VerificationService } from '../../core/index.ts';
 import { resetConnectorsFor } from '../../reset/index.ts';
@@ -62,6 +63,18 @@ describe.skipIf(!!skip)(`verification of windows-rdp accounts over NLA${skip ? `
     expect(r.message).toBe(
       `win01 (${server.host}:${server.port}) refused the credential of '${server.user.name}' (NLA logon failure)`,
     );
+  }, 30_000);
+
+  it('pins the certificate on first use like a session, and a changed one is unreachable, not out of sync', async () => {
+    const pins = await v.core.hostKeys.show(v.host, 'win01');
+    expect(pins.map((p) => [p.keyType, p.fingerprint])).toEqual([
+      ['rdp-tls-certificate', server.certificateFingerprint],
+    ]);
+    const before = server.certificateFingerprint;
+    const after = await server.rotateCertificate();
+    const r = await svc.verify(v.host, ref);
+    expect(r.status).toBe('unreachable');
+    expect(r.message).toContain(`changed (expected ${before}, got ${after})`);
   }, 30_000);
 
   it('unreachable when nothing listens: not out of sync', async () => {
