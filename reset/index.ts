@@ -6,6 +6,7 @@ import { ProcessListenerRunner } from './listener-runner.ts';
 import { MariaDbResetConnector } from './mariadb.ts';
 import { NetworkDeviceResetConnector } from './network-device.ts';
 import { PostgresResetConnector } from './postgres.ts';
+import { WindowsRdpVerifyConnector } from './rdp-verify.ts';
 import type { TelnetPromptConfig } from './prompts.ts';
 import { SshUnixResetConnector } from './ssh-unix.ts';
 import { TelnetUnixResetConnector } from './telnet-unix.ts';
@@ -18,6 +19,7 @@ export {
   ProcessListenerRunner,
   SshUnixResetConnector,
   TelnetUnixResetConnector,
+  WindowsRdpVerifyConnector,
 };
 export { DEFAULT_PROMPTS, type TelnetPromptConfig } from './prompts.ts';
 
@@ -39,6 +41,8 @@ export function resetConnectorsFor(o: ResetConnectorsOptions = {}): ResetConnect
     postgres: new PostgresResetConnector(),
     mysql: new MariaDbResetConnector(),
     ldap: new LdapResetConnector(o.ldap),
+    // windows-rdp accounts: verification over NLA only (no password change on Windows yet).
+    windows: new WindowsRdpVerifyConnector(),
   };
 }
 

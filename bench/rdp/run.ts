@@ -5,11 +5,18 @@
 import { parseArgs } from 'node:util';
 import { decoderSection } from './decoder.ts';
 import { gatewayCpuSection } from './gateway-cpu.ts';
+import { nlaSection } from './nla.ts';
 import { recordingSection } from './recording.ts';
 import type { RdpBenchSection } from './section.ts';
 import { sessionsSection } from './sessions.ts';
 
-const SECTIONS: RdpBenchSection[] = [decoderSection, recordingSection, gatewayCpuSection, sessionsSection];
+const SECTIONS: RdpBenchSection[] = [
+  decoderSection,
+  recordingSection,
+  gatewayCpuSection,
+  nlaSection,
+  sessionsSection,
+];
 
 const { values: argv } = parseArgs({ options: { only: { type: 'string' } } });
 const log = (line: string) => process.stderr.write(`[bench:rdp] ${line}\n`);

@@ -98,6 +98,11 @@ export interface ResetConnector {
    */
   readonly landingRoutes?: boolean;
   /**
+   * True for a connector that can verify but not change passwords (Windows over NLA): the reset
+   * engine then treats the resource as having no reset connector, as before it existed.
+   */
+  readonly verifyOnly?: boolean;
+  /**
    * Resolves once the target has the new password. `warnings` are for the audit row: the change
    * stands but something after it failed (a device's `write memory`, say).
    */

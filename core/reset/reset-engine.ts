@@ -105,7 +105,7 @@ export class ResetEngine implements ResetService {
     const type = await repos.types.byId(resource.typeId);
     const kind = type?.resetKind;
     const c = kind ? this.connectors[kind] : undefined;
-    return kind && c ? [kind, c] : undefined;
+    return kind && c && !c.verifyOnly ? [kind, c] : undefined;
   }
 
   async canReset(resource: Resource): Promise<boolean> {

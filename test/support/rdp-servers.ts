@@ -59,6 +59,11 @@ export interface RdpTestServer {
   clicks(): string[];
   /** Restarts the server with a NEW certificate, same address and port; resolves to its fingerprint. */
   rotateCertificate(): Promise<string>;
+  /**
+   * NLA servers only: the SAM entry rewritten with `winpr-hash` for another password (the Linux
+   * user keeps its own), and the server restarted: the password changed behind the vault's back.
+   */
+  changeSamPassword(password: string): Promise<void>;
   /** Stops the server (the address then refuses connections) until `start()`. */
   halt(): Promise<void>;
   start(): Promise<void>;
@@ -240,12 +245,13 @@ export async function startShadowServer(opts: ShadowOptions = {}): Promise<RdpTe
   const keyFile = path.join(certDir, 'shadow.key');
   let fingerprint = makeCertificate(certFile, keyFile);
   const samFile = path.join(dir, 'sam');
-  if (security === 'nla') {
-    const line = execFileSync('winpr-hash', ['-u', user.name, '-p', user.password, '-f', 'sam'], {
+  const writeSam = (password: string) => {
+    const line = execFileSync('winpr-hash', ['-u', user.name, '-p', password, '-f', 'sam'], {
       encoding: 'utf8',
     });
     writeFileSync(samFile, line, { mode: 0o600 });
-  }
+  };
+  if (security === 'nla') writeSam(user.password);
 
   const log = { text: '' };
   const xev = { text: '' };
@@ -361,6 +367,12 @@ export async function startShadowServer(opts: ShadowOptions = {}): Promise<RdpTe
         stdio: ['ignore', 'pipe', 'pipe'],
       }),
     clicks: () => parseClicks(xev.text),
+    async changeSamPassword(password) {
+      if (security !== 'nla') throw new Error('only an NLA server has a SAM file');
+      await halt();
+      writeSam(password);
+      await start();
+    },
     async rotateCertificate() {
       await halt();
       fingerprint = makeCertificate(certFile, keyFile);
@@ -562,6 +574,9 @@ export async function startXrdp(opts: XrdpOptions = {}): Promise<RdpTestServer> 
       } catch {
         return [];
       }
+    },
+    changeSamPassword() {
+      return Promise.reject(new Error('xrdp does not do NLA: it has no SAM file'));
     },
     async rotateCertificate() {
       await halt();

@@ -13,6 +13,7 @@ import { toBitmapRect } from './bitmaps.ts';
 import { peerCertificate, type CertificateCheck } from './certificate.ts';
 import { closedDuringHandshake, handshakeTimeout, rdpFailure } from './failures.ts';
 import { HeldInput } from './held-input.ts';
+import { nlaHook } from './nla.ts';
 import { PROTOCOLS, rdpjs, type RdpjsClient, type SelectedProtocol } from './rdpjs.ts';
 
 export interface RdpSessionOptions {
@@ -29,7 +30,11 @@ export interface RdpSessionOptions {
   password: Secret;
   /** Consulted after TLS is up and before any credential is sent; a throw refuses the server. */
   certificateCheck: CertificateCheck;
-  /** NLA: runs CredSSP on the raw TLS socket when the server selects HYBRID or HYBRID_EX. */
+  /**
+   * NLA: runs CredSSP on the raw TLS socket when the server selects HYBRID or HYBRID_EX. Default:
+   * the built-in NTLMv2 client (nla.ts) with `domain`/`user`/`password`, so a server that
+   * requires NLA is logged in to, and a wrong password is told apart before any desktop exists.
+   */
   credssp?: (tls: TLSSocket) => Promise<void>;
   /** Connect + TLS + MCS + capability exchange budget. */
   timeoutMs: number;
@@ -167,6 +172,18 @@ class Session extends EventEmitter implements RdpSession {
 export function openRdpSession(opts: RdpSessionOptions): Promise<RdpSession> {
   const name = opts.name ?? `${opts.host}:${opts.port}`;
   const timers = opts.timers ?? systemTimers;
+  const credssp =
+    opts.credssp ??
+    nlaHook({
+      name,
+      account: opts.user,
+      ...(opts.domain ? { domain: opts.domain } : {}),
+      password: opts.password,
+      timers,
+      timeoutMs: opts.timeoutMs,
+      // Read when the library calls the hook, i.e. after the server's X.224 confirm.
+      hybridEx: () => client.x224.selectedProtocol === PROTOCOLS['hybrid-ex'],
+    });
   const client = rdpjs.createClient({
     ...(opts.stream ? { socket: opts.stream } : {}),
     ...(opts.domain ? { domain: opts.domain } : {}),
@@ -177,7 +194,7 @@ export function openRdpSession(opts: RdpSessionOptions): Promise<RdpSession> {
     logLevel: 'NONE',
     autoLogin: true,
     checkCertificate: (tls) => opts.certificateCheck(peerCertificate(tls)),
-    ...(opts.credssp ? { credssp: opts.credssp } : {}),
+    credssp,
   });
   return new Promise((resolve, reject) => {
     let settled = false;

@@ -1,0 +1,178 @@
+// NLA in a real Chromium, behind a landing server: FreeRDP's shadow server with `/sec:nla
+// /sam-file:F` in a network namespace only the landing sshd reaches, the web listener's RDP viewer
+// with the real dialer (the RDP connector over the grant's landing chain). The vaulted password
+// logs in with CredSSP and the desktop is drawn on the canvas; a wrong stored password ends the
+// viewer with the "logon failure" line and a session.refused audit row, and nothing is drawn.
+// Canary: the target password is in no WebSocket frame either way, no URL, no page, no audit row
+// and no log line.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemTimers, type Actor, type Logger } from '../../core/index.ts';
+import { rdpWebModule, startWebListener, type RunningWebListener } from '../../gateway/index.ts';
+import { fingerprintOfPem, makeSelfSigned } from '../../gateway/web/certificate.ts';
+import { launchChromium } from '../support/chromium.ts';
+import { TEST_GATEWAY_SETTINGS } from '../support/gateway-fixture.ts';
+import { createTopology, netnsSkipReason, testRun, type Topology } from '../support/netns.ts';
+import { canvasImage, captureTraffic, viewerState, type CapturedFrames } from '../support/rdp-browser.ts';
+import { rdpServerSkipReason, startShadowServer, type RdpTestServer } from '../support/rdp-servers.ts';
+import {
+  createTestUser,
+  sshdSkipReason,
+  startSshd,
+  type SshdInstance,
+  type TestUser,
+} from '../support/sshd.ts';
+import { createTestVault, pw, type TestVault } from '../support/vault.ts';
+
+const skip = netnsSkipReason() ?? sshdSkipReason() ?? rdpServerSkipReason('shadow');
+const JUMP_PW = 'Jc6%Rw2^Yx9*Pm4(Nd7e';
+const STALE_PW = 'Stale#Chromium-Pass-8830!';
+
+describe.skipIf(!!skip)(`NLA in Chromium through a landing server${skip ? ` (${skip})` : ''}`, () => {
+  let topo: Topology;
+  let v: TestVault;
+  let jump: TestUser;
+  let landing: SshdInstance;
+  let shadow: RdpTestServer;
+  let web: RunningWebListener;
+  let browser: Browser;
+  let alice: Actor;
+  const contexts: BrowserContext[] = [];
+  const logLines: string[] = [];
+  const traffic: CapturedFrames[] = [];
+  const pages: Page[] = [];
+
+  beforeAll(async () => {
+    jump = createTestUser('nlacjump', { password: JUMP_PW });
+    topo = await createTopology({
+      nodes: ['dmz', 'dc'],
+      links: [
+        ['root', 'dmz'],
+        ['dmz', 'dc'],
+      ],
+    });
+    const dc = topo.addr('dc', 'dmz');
+    [landing, shadow] = await Promise.all([
+      startSshd({ netns: topo.ns('dmz'), address: topo.addr('dmz', 'root'), allowUsers: [jump.name] }),
+      startShadowServer({ netns: topo.ns('dc'), address: dc, port: 3389, security: 'nla' }),
+    ]);
+    const logger = {
+      log: (level: string, message: string, fields: unknown) =>
+        logLines.push(JSON.stringify({ level, message, fields })),
+    } as unknown as Logger;
+    v = await createTestVault({ logger });
+    const h = v.host;
+    await v.core.resources.create(h, {
+      name: 'jump1',
+      type: 'linux',
+      dnsName: landing.host,
+      port: landing.port,
+    });
+    await v.core.accounts.add(h, 'jump1', jump.name, pw(JUMP_PW));
+    for (const [name, password] of [
+      ['win01', shadow.user.password],
+      ['winstale', STALE_PW],
+    ] as const) {
+      await v.core.resources.create(h, { name, type: 'windows-rdp', dnsName: dc, port: 3389 });
+      await v.core.accounts.add(h, name, shadow.user.name, pw(password));
+    }
+    await v.core.landing.add(h, { name: 'dmz', primary: `jump1/${jump.name}` });
+    for (const r of ['win01', 'winstale']) await v.core.landing.associate(h, 'dmz', r);
+    alice = await v.addUser('alice', 'password-user');
+    for (const r of ['win01', 'winstale'])
+      await v.core.sharing.grant(
+        h,
+        { kind: 'account', name: `${r}/${shadow.user.name}` },
+        { kind: 'user', name: 'alice' },
+        'view',
+      );
+    const pair = makeSelfSigned(['localhost']);
+    web = await startWebListener({
+      core: v.core,
+      host: '127.0.0.1',
+      port: 0,
+      tls: { ...pair, fingerprint: fingerprintOfPem(pair.certPem) },
+      logger,
+      clock: systemTimers,
+      sessionMinutes: 30,
+      modules: [
+        rdpWebModule({ core: v.core, settings: TEST_GATEWAY_SETTINGS, logger, timers: systemTimers }),
+      ],
+    });
+    browser = await launchChromium();
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await web?.close();
+    await v?.close();
+    await shadow?.stop().catch(() => undefined);
+    await landing?.stop();
+    topo?.destroy();
+    jump?.remove();
+    testRun().cleanup();
+  });
+
+  const open = async (resource: string): Promise<Page> => {
+    const context = await browser.newContext({
+      ignoreHTTPSErrors: true,
+      viewport: { width: 1200, height: 900 },
+    });
+    contexts.push(context);
+    const page = await context.newPage();
+    pages.push(page);
+    traffic.push(await captureTraffic(page));
+    const link = await v.core.webLinks.create(alice, `/rdp/${resource}/${shadow.user.name}`);
+    await page.goto(`https://127.0.0.1:${web.port}/link/${link.token}`);
+    return page;
+  };
+
+  /** Pixels of the canvas that are not black: the desktop has been drawn. */
+  const painted = async (page: Page) => {
+    const img = await canvasImage(page);
+    let n = 0;
+    for (let i = 0; i < img.rgba.length; i += 4)
+      if (img.rgba[i]! + img.rgba[i + 1]! + img.rgba[i + 2]! > 0) n++;
+    return n;
+  };
+
+  it('the vaulted password logs in with NLA and the desktop is drawn in Chromium', async () => {
+    const page = await open('win01');
+    await expect.poll(() => viewerState(page).then((s) => s.state), { timeout: 20_000 }).toBe('live');
+    await expect.poll(() => painted(page), { timeout: 15_000 }).toBeGreaterThan(10_000);
+    const [live] = await v.core.live.list(v.host);
+    expect(live).toMatchObject({ protocol: 'rdp', kind: 'desktop', user: 'alice' });
+  }, 90_000);
+
+  it('a wrong stored password: the logon failure line, an audit row, nothing drawn', async () => {
+    const page = await open('winstale');
+    await expect.poll(() => viewerState(page).then((s) => s.state), { timeout: 20_000 }).toBe('ended');
+    expect((await viewerState(page)).status).toMatch(
+      /^Session ended: .*refused the NLA login: logon failure \(wrong user name or password\)/,
+    );
+    expect(await painted(page)).toBe(0);
+    const rows = (await v.core.audit.query(v.host, { type: 'session.refused', limit: 20 })).filter((r) =>
+      r.targetName.startsWith('winstale/'),
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.details).toContain('logon failure');
+  }, 90_000);
+
+  it('canary: the target password in no frame, URL, page, audit row or log line', async () => {
+    const frames = traffic
+      .flatMap((t) => [...t.received, ...t.sent].map((b) => b.toString('latin1')))
+      .join('\n');
+    // The desktop arrived (a keyframe and updates): the frames checked are the real ones.
+    expect(traffic[0]!.received.reduce((n, b) => n + b.length, 0)).toBeGreaterThan(2000);
+    const audit = JSON.stringify(await v.core.audit.query(v.host, { limit: 5000 }));
+    for (const p of [shadow.user.password, STALE_PW, JUMP_PW]) {
+      expect(frames).not.toContain(p);
+      expect(frames).not.toContain(Buffer.from(p, 'utf16le').toString('latin1'));
+      expect(traffic.flatMap((t) => t.urls).join('\n')).not.toContain(p);
+      for (const page of pages) expect(await page.content()).not.toContain(p);
+      expect(audit).not.toContain(p);
+      for (const line of logLines) expect(line).not.toContain(p);
+    }
+  });
+});
