@@ -16,6 +16,11 @@ export function isLandingPath(p: string): boolean {
   return p.length <= 500 && /^\/(?![/\\])[\x21-\x7e]*$/.test(p) && !p.includes('\\');
 }
 
+/** The URL a person opens: the listener's address (`https://HOST:PORT`) and the token. */
+export function webLinkUrl(webAddress: string, token: string): string {
+  return `${webAddress}/link/${token}`;
+}
+
 const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /**

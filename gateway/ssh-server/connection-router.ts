@@ -174,6 +174,7 @@ export class ConnectionRouter {
           core: this.o.core,
           actor,
           source: this.ip,
+          webAddress: this.o.webAddress,
           launch: (ref) => {
             const size = currentPty() ?? pty;
             return this.launch(ch, actor, ref, { kind: 'shell', ...size });

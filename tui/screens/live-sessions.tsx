@@ -1,9 +1,10 @@
 import { Box, Text } from 'ink';
 import React, { useEffect, useState } from 'react';
-import { printable, type ConsoleTerminal, type LiveSessionInfo } from '../../core/index.ts';
+import { livePagePath, printable, type ConsoleTerminal, type LiveSessionInfo } from '../../core/index.ts';
 import { refusal, useConsole, type ConsoleState } from '../console-context.tsx';
 import { Prompt, usePrompt } from '../components/prompt.tsx';
 import { useCursor, VirtualList } from '../components/virtual-list.tsx';
+import { useWebLink } from '../components/web-link.tsx';
 import { Command, commandOf } from '../keys.ts';
 import { useKeys } from '../components/use-keys.ts';
 
@@ -22,7 +23,8 @@ export function LiveSessionsScreen(props: { height: number; active: boolean }) {
   const [tick, setTick] = useState(0);
   const prompt = usePrompt<LiveInfo>();
   const asking = prompt.open;
-  const listHeight = Math.max(1, props.height - 2);
+  const link = useWebLink();
+  const listHeight = Math.max(1, props.height - 2 - link.lines);
   const [cursor, move] = useCursor(list.length, listHeight);
 
   useEffect(() => {
@@ -47,6 +49,8 @@ export function LiveSessionsScreen(props: { height: number; active: boolean }) {
       if (move(cmd)) return;
       if (cmd === Command.Shadow && selected) return void shadowInPlace(c, selected.id);
       if (cmd === Command.Terminate && selected) return prompt.ask(selected);
+      if (cmd === Command.WebLink && selected)
+        return void link.show(livePagePath(selected.id), `Watch ${selected.id} in a browser`);
       if (cmd === Command.Refresh) return setTick((n) => n + 1);
     },
     { isActive: props.active },
@@ -55,7 +59,7 @@ export function LiveSessionsScreen(props: { height: number; active: boolean }) {
   return (
     <Box flexDirection="column" height={props.height}>
       <Text color={c.theme.muted} wrap="truncate-end">
-        {`${list.length} live session${list.length === 1 ? '' : 's'} · s shadow · k terminate`}
+        {`${list.length} live session${list.length === 1 ? '' : 's'} · s shadow · k terminate · w browser link`}
       </Text>
       <VirtualList
         count={list.length}
@@ -76,6 +80,7 @@ export function LiveSessionsScreen(props: { height: number; active: boolean }) {
           return `${printable(s.user, 40).padEnd(12)} ${printable(s.target, 80)}${route}  ${printable(what, 80)}${state}  since ${s.startedAt.slice(11, 19)}  ↓${kib(s.bytesOut)} ↑${kib(s.bytesIn)}  ${s.id}`;
         }}
       />
+      {link.view()}
       {asking ? (
         <Prompt
           early={prompt.early}

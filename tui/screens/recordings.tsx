@@ -1,9 +1,10 @@
 import { Box, Text } from 'ink';
 import React, { useRef, useState } from 'react';
-import { plural, type RecordingRow } from '../../core/index.ts';
+import { plural, recordingPagePath, type RecordingRow } from '../../core/index.ts';
 import { useConsole, useNavigation } from '../console-context.tsx';
 import { useLoaded } from '../components/use-loaded.ts';
 import { useFilterPrompt } from '../components/filter-prompt.tsx';
+import { useWebLink } from '../components/web-link.tsx';
 import { useCursor, VirtualList } from '../components/virtual-list.tsx';
 import { Command, commandOf } from '../keys.ts';
 import { useKeys } from '../components/use-keys.ts';
@@ -86,7 +87,8 @@ function RecordingList(props: {
         (!f.any || lc(r.user).includes(lc(f.any)) || lc(r.target).includes(lc(f.any))),
     );
   }, [filter, tick, c.session]);
-  const listHeight = Math.max(1, props.height - 2);
+  const link = useWebLink();
+  const listHeight = Math.max(1, props.height - 2 - link.lines);
   const [cursor, move, setCursor] = useCursor(rows?.length ?? 0, listHeight);
   props.toFirstRow.current = () => setCursor(0);
 
@@ -98,6 +100,8 @@ function RecordingList(props: {
       if (move(cmd)) return;
       if (filterPrompt.handle(cmd) || search.handle(cmd)) return;
       if (cmd === Command.Refresh) return setTick((n) => n + 1);
+      if (cmd === Command.WebLink && selected)
+        return void link.show(recordingPagePath(selected), `Replay ${selected.id} in a browser`);
       if (cmd === Command.Replay && selected)
         nav.open({
           screen: 'player',
@@ -111,7 +115,7 @@ function RecordingList(props: {
   return (
     <Box flexDirection="column" height={props.height}>
       <Text color={c.theme.muted} wrap="truncate-end">
-        {`${rows ? plural(rows.length, 'recording') : '… recordings'}${filter ? ` matching "${filter}"` : ''} · / filter (user:NAME target:TEXT since:DATE until:DATE) · s search · Enter replay`}
+        {`${rows ? plural(rows.length, 'recording') : '… recordings'}${filter ? ` matching "${filter}"` : ''} · / filter (user:NAME target:TEXT since:DATE until:DATE) · s search · Enter replay · w browser link`}
       </Text>
       <VirtualList
         count={rows?.length ?? 0}
@@ -123,6 +127,7 @@ function RecordingList(props: {
           return `${r.startedAt.replace('T', ' ').slice(0, 19)}  ${r.user.padEnd(12)} ${r.target}  ${r.protocol}  ${r.status}  ${Math.round(r.bytes / 1024)} KiB`;
         }}
       />
+      {link.view()}
       {filterPrompt.view(search.view())}
     </Box>
   );
