@@ -72,6 +72,7 @@ export type {
   ViewerChange,
   LiveEndpoint,
   LiveEvent,
+  LiveScreenSize,
   LiveListFilter,
   LiveRegistration,
   LiveRegistry,
