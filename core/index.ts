@@ -44,6 +44,7 @@ export * from './errors.ts';
 export { HTTP_STATUS, httpStatusOf, type HttpStatus } from './http-status.ts';
 export { isLandingPath, webLinkUrl, WEB_LINK_TTL_MS } from './web/web-links-service.ts';
 export { livePagePath, recordingPagePath } from './web/web-pages.ts';
+export { desktopPagePath } from './web/desktop-launch.ts';
 export { printable, printableBlock, hasUnsafeCharacters } from './printable.ts';
 export { plural } from './plural.ts';
 export { processAlive } from './process-alive.ts';

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import React, { useCallback, useEffect, useRef, useState } from 'react';
+import React from 'react';
 import { printable, webLinkUrl, WEB_LINK_TTL_MS } from '../../core/index.ts';
 import { refusal, useConsole, type ConsoleState } from '../console-context.tsx';
 
@@ -9,7 +9,7 @@ export const NO_WEB_LISTENER =
 
 export interface ShownLink {
   url: string;
-  /** What the link opens, in words ("replay rec-1 in a browser"). */
+  /** What the link opens, in words ("Replay rec-1 in a browser"). */
   what: string;
 }
 
@@ -18,7 +18,10 @@ export interface ShownLink {
  * operator, or null after saying on the status line why there is none: no web listener on this
  * node, or core's refusal.
  */
-export async function makeWebLink(c: ConsoleState, landingPath: string): Promise<string | null> {
+export async function makeWebLink(
+  c: Pick<ConsoleState, 'session' | 'me' | 'flash'>,
+  landingPath: string,
+): Promise<string | null> {
   const address = c.session.webAddress?.();
   if (!address) {
     c.flash(NO_WEB_LISTENER, 'error');
@@ -32,35 +35,14 @@ export async function makeWebLink(c: ConsoleState, landingPath: string): Promise
   }
 }
 
-/**
- * A screen's browser link: `show(path, what)` makes one and keeps it on screen (two lines) for as
- * long as it can be used, 60 s; `lines` is how many rows it takes now (the screen's list gives
- * them up).
- */
-export function useWebLink() {
-  const c = useConsole();
-  const [shown, setShown] = useState<ShownLink | null>(null);
-  const timer = useRef<unknown>(undefined);
-  useEffect(() => () => c.timers.clearTimeout(timer.current), [c.timers]);
-  const show = useCallback(
-    async (landingPath: string, what: string) => {
-      const url = await makeWebLink(c, landingPath);
-      if (!url) return;
-      c.timers.clearTimeout(timer.current);
-      setShown({ url, what });
-      // Past its validity the link is of no use: it leaves the screen when it expires.
-      timer.current = c.timers.setTimeout(() => setShown(null), WEB_LINK_TTL_MS);
-    },
-    [c],
-  );
-  const view = () => (shown ? <WebLinkView link={shown} user={c.session.actor.user.username} /> : null);
-  return { show, view, lines: shown ? 2 : 0 };
-}
+/** The rows the panel takes above the status line while a link is shown. */
+export const WEB_LINK_ROWS = 2;
 
-function WebLinkView(props: { link: ShownLink; user: string }) {
+/** The link on its own line (nothing truncates it, so it can be copied whole), with its rules. */
+export function WebLinkPanel(props: { link: ShownLink; user: string }) {
   const { theme } = useConsole();
   return (
-    <Box flexDirection="column">
+    <Box flexDirection="column" height={WEB_LINK_ROWS} overflow="hidden">
       <Text color={theme.accent} wrap="truncate-end">
         {`${props.link.what}: open within ${WEB_LINK_TTL_MS / 1000} s, once (signs in as ${printable(props.user, 40)})`}
       </Text>

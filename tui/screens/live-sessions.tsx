@@ -4,7 +4,6 @@ import { livePagePath, printable, type ConsoleTerminal, type LiveSessionInfo } f
 import { refusal, useConsole, type ConsoleState } from '../console-context.tsx';
 import { Prompt, usePrompt } from '../components/prompt.tsx';
 import { useCursor, VirtualList } from '../components/virtual-list.tsx';
-import { useWebLink } from '../components/web-link.tsx';
 import { Command, commandOf } from '../keys.ts';
 import { useKeys } from '../components/use-keys.ts';
 
@@ -23,8 +22,7 @@ export function LiveSessionsScreen(props: { height: number; active: boolean }) {
   const [tick, setTick] = useState(0);
   const prompt = usePrompt<LiveInfo>();
   const asking = prompt.open;
-  const link = useWebLink();
-  const listHeight = Math.max(1, props.height - 2 - link.lines);
+  const listHeight = Math.max(1, props.height - 2);
   const [cursor, move] = useCursor(list.length, listHeight);
 
   useEffect(() => {
@@ -50,7 +48,7 @@ export function LiveSessionsScreen(props: { height: number; active: boolean }) {
       if (cmd === Command.Shadow && selected) return void shadowInPlace(c, selected.id);
       if (cmd === Command.Terminate && selected) return prompt.ask(selected);
       if (cmd === Command.WebLink && selected)
-        return void link.show(livePagePath(selected.id), `Watch ${selected.id} in a browser`);
+        return void c.showWebLink(livePagePath(selected.id), `Watch ${selected.id} in a browser`);
       if (cmd === Command.Refresh) return setTick((n) => n + 1);
     },
     { isActive: props.active },
@@ -80,7 +78,6 @@ export function LiveSessionsScreen(props: { height: number; active: boolean }) {
           return `${printable(s.user, 40).padEnd(12)} ${printable(s.target, 80)}${route}  ${printable(what, 80)}${state}  since ${s.startedAt.slice(11, 19)}  ↓${kib(s.bytesOut)} ↑${kib(s.bytesIn)}  ${s.id}`;
         }}
       />
-      {link.view()}
       {asking ? (
         <Prompt
           early={prompt.early}

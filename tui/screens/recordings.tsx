@@ -4,7 +4,6 @@ import { plural, recordingPagePath, type RecordingRow } from '../../core/index.t
 import { useConsole, useNavigation } from '../console-context.tsx';
 import { useLoaded } from '../components/use-loaded.ts';
 import { useFilterPrompt } from '../components/filter-prompt.tsx';
-import { useWebLink } from '../components/web-link.tsx';
 import { useCursor, VirtualList } from '../components/virtual-list.tsx';
 import { Command, commandOf } from '../keys.ts';
 import { useKeys } from '../components/use-keys.ts';
@@ -87,8 +86,7 @@ function RecordingList(props: {
         (!f.any || lc(r.user).includes(lc(f.any)) || lc(r.target).includes(lc(f.any))),
     );
   }, [filter, tick, c.session]);
-  const link = useWebLink();
-  const listHeight = Math.max(1, props.height - 2 - link.lines);
+  const listHeight = Math.max(1, props.height - 2);
   const [cursor, move, setCursor] = useCursor(rows?.length ?? 0, listHeight);
   props.toFirstRow.current = () => setCursor(0);
 
@@ -101,7 +99,7 @@ function RecordingList(props: {
       if (filterPrompt.handle(cmd) || search.handle(cmd)) return;
       if (cmd === Command.Refresh) return setTick((n) => n + 1);
       if (cmd === Command.WebLink && selected)
-        return void link.show(recordingPagePath(selected), `Replay ${selected.id} in a browser`);
+        return void c.showWebLink(recordingPagePath(selected), `Replay ${selected.id} in a browser`);
       if (cmd === Command.Replay && selected)
         nav.open({
           screen: 'player',
@@ -127,7 +125,6 @@ function RecordingList(props: {
           return `${r.startedAt.replace('T', ' ').slice(0, 19)}  ${r.user.padEnd(12)} ${r.target}  ${r.protocol}  ${r.status}  ${Math.round(r.bytes / 1024)} KiB`;
         }}
       />
-      {link.view()}
       {filterPrompt.view(search.view())}
     </Box>
   );
