@@ -143,7 +143,7 @@ export const BINDINGS: readonly Binding[] = [
     command: Command.Launch,
     scope: 'detail',
     label: 'c',
-    help: 'connect (SSH / Telnet in place)',
+    help: 'connect (SSH / Telnet in place; RDP: a one-time browser link)',
     char: 'c',
   },
   {
