@@ -10,7 +10,7 @@ export function registerWeb(program: Command): void {
   web
     .command('link')
     .description('print a one-time URL (60 s, one use) that signs the acting user in and lands on PATH')
-    .argument('<path>', 'where the link lands: /recordings/ID, /live/SESSION_ID, …')
+    .argument('<path>', 'where the link lands: /recordings/ID, /live/SESSION_ID, /rdp/RESOURCE/ACCOUNT, …')
     .action(async (landingPath: string, _o: unknown, cmd: Command) => {
       const g = globalsOf(cmd);
       const r = await withCore(g, async (me, home) => {
