@@ -179,11 +179,11 @@ describe('the RDP viewer in Chromium (stand-in desktop)', () => {
     expect(desktop.closed).toBe(true);
     expect(desktop.inputs.at(-1)).toEqual({ kind: 'key', scancode: 0x1d, extended: false, down: false });
     await expect.poll(() => v.core.live.list(v.host)).toEqual([]);
-    // The entry leaves the live registry just before `session.end` is written: wait for the row.
-    const events = async () =>
-      (await v.core.audit.query(v.host, { type: 'session.', limit: 50 })).map((e) => e.type);
+    // The live entry goes first, then the session's teardown writes `session.end`.
     await expect
-      .poll(events)
+      .poll(async () =>
+        (await v.core.audit.query(v.host, { type: 'session.', limit: 50 })).map((e) => e.type),
+      )
       .toEqual(
         expect.arrayContaining(['session.start', 'session.shadow-join', 'session.terminate', 'session.end']),
       );
