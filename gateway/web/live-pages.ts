@@ -113,8 +113,8 @@ export function livePages(o: { core: Core; clock: Clock; timers?: Timers }): Web
         const started = o.clock.now().getTime();
         const at = () => ((o.clock.now().getTime() - started) / 1000).toFixed(3);
         ws.on('close', () => void shadow.leave());
-        // The header takes the session's terminal size from the first picture (a registry that
-        // does not know it, as across nodes, leaves the classic 80×24); a later picture of
+        // The header takes the session's terminal size from the first picture (a session that
+        // has no terminal size to tell leaves the classic 80×24); a later picture of
         // another size is a resize event, so the view follows the operator's window.
         let shown: LiveScreenSize | undefined;
         for await (const e of shadow) {
