@@ -109,6 +109,27 @@ describe('console browser links', () => {
     }
   });
 
+  it('the on-screen help of each screen names its link key', async () => {
+    const c = await openConsole(f.v.core, f.v.host, { cols: 120, rows: 40, webAddress: () => f.url });
+    try {
+      await c.waitFor('Search:');
+      await c.press(KEYS.tab, KEYS.tab);
+      await c.waitFor('1 live session');
+      await c.press('?');
+      expect(await c.waitFor('watch the session in a browser')).toMatch(
+        /w\s+a one-time link to watch the session in a browser \(60 s, one use\)/,
+      );
+      await c.press(KEYS.escape, KEYS.tab);
+      await c.waitFor('1 recording');
+      await c.press('?');
+      expect(await c.waitFor('replay the recording in a browser')).toMatch(
+        /w\s+a one-time link to replay the recording in a browser \(60 s, one use\)/,
+      );
+    } finally {
+      await c.close();
+    }
+  });
+
   it('says there is no web listener, and makes no link, when none runs on the node', async () => {
     const before = await linkCreations();
     const c = await openConsole(f.v.core, f.v.host, { cols: 120, webAddress: () => undefined });
