@@ -192,6 +192,8 @@ export class ConnectionRouter {
       return ch.exit(code);
     }
     const code = await runConsoleMenu(this.o.core, actor, ch, async (ref) => {
+      const opened = await this.desktopLink(ch, actor, ref);
+      if (opened !== undefined) return opened;
       const size = currentPty() ?? { term: 'xterm-256color', cols: 80, rows: 24 };
       return this.launch(ch, actor, ref, { kind: 'shell', ...size });
     }).catch((e: unknown) => {

@@ -1,11 +1,12 @@
 // The SSH door's answer for an RDP account, with the real OpenSSH client: a shell gets a one-time
 // link built on the address the composition root gives for the web listener; a node with no
-// listener says so in one line and makes no link; a command to an RDP account is refused with
+// listener says so in one line and makes no link; the plain account list (a gateway without the
+// full-screen console) does the same for an RDP account; a command to an RDP account is refused with
 // the reason that a shell prints the link.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../../gateway/index.ts';
 import { startTestGateway } from '../support/gateway-fixture.ts';
-import { ssh } from '../support/openssh-client.ts';
+import { ssh, sshInteractive } from '../support/openssh-client.ts';
 import { ADMIN_PASSWORD, createTestVault, pw, type TestVault } from '../support/vault.ts';
 
 describe('the SSH door on an RDP account', () => {
@@ -36,6 +37,17 @@ describe('the SSH door on an RDP account', () => {
     );
     const [row] = await v.core.audit.query(v.host, { type: 'web.link-create', limit: 1 });
     expect(JSON.parse(row!.details)).toMatchObject({ path: '/rdp/win01/Administrator' });
+  });
+
+  it('the plain account list (a gateway without the full-screen console) prints the link for an RDP account', async () => {
+    const op = sshInteractive(withWeb.port, 'admin', { password: ADMIN_PASSWORD });
+    await op.out.waitFor(/1 {2}win01\/Administrator[\s\S]*Number to connect/, 15_000);
+    op.child.stdin!.write('1\r');
+    await op.out.waitFor(
+      /Open the desktop of win01\/Administrator in a browser within 60 s \(one use; it signs in as admin\):\r?\nhttps:\/\/bastion\.example:7443\/link\/[A-Za-z0-9_-]{43}\r?\n[\s\S]*Number to connect/,
+    );
+    op.child.stdin!.write('q\r');
+    expect(await op.exited).toBe(0);
   });
 
   it('a node without a web listener says so and makes no link', async () => {
