@@ -1,5 +1,6 @@
 import { connect, createServer, type Server, type TLSSocket } from 'node:tls';
 import {
+  clampTerminalSize,
   TargetError,
   type LiveEvent,
   type LiveSubscribeOptions,
@@ -22,7 +23,8 @@ import type { PeerNode, PeerStreams } from './peer-streams.ts';
  * the owner's registry, which resynchronises it as it would a local viewer.
  */
 type Wire =
-  | { t: 'screen'; d: string; r: boolean }
+  /** `s`: the session's terminal size `[cols, rows]`, when the owner knows it. */
+  | { t: 'screen'; d: string; r: boolean; s?: [number, number] }
   | { t: 'output'; d: string }
   | { t: 'end'; reason: string }
   | { t: 'none' };
@@ -77,7 +79,12 @@ export async function servePeerStreams(o: {
         e.type === 'end'
           ? { t: 'end', reason: e.reason }
           : e.type === 'screen'
-            ? { t: 'screen', d: e.data.toString('base64'), r: e.resync }
+            ? {
+                t: 'screen',
+                d: e.data.toString('base64'),
+                r: e.resync,
+                ...(e.size ? { s: [e.size.cols, e.size.rows] as [number, number] } : {}),
+              }
             : { t: 'output', d: e.data.toString('base64') };
       if (!socket.write(JSON.stringify(wire) + '\n'))
         await new Promise<void>((r) => {
@@ -213,7 +220,11 @@ class PeerSubscription implements LiveSubscription {
 }
 
 function toEvent(w: Wire): LiveEvent | undefined {
-  if (w.t === 'screen') return { type: 'screen', data: Buffer.from(w.d, 'base64'), resync: w.r };
+  if (w.t === 'screen') {
+    // Another node's word for the size, kept within the terminal sizes the gateway allows.
+    const size = Array.isArray(w.s) ? clampTerminalSize(w.s[0], w.s[1]) : undefined;
+    return { type: 'screen', data: Buffer.from(w.d, 'base64'), resync: w.r, ...(size ? { size } : {}) };
+  }
   if (w.t === 'output') return { type: 'output', data: Buffer.from(w.d, 'base64') };
   if (w.t === 'end') return { type: 'end', reason: w.reason };
   return undefined;

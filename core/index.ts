@@ -42,7 +42,9 @@ export { Secret, SECRET_MASK } from './crypto/secret.ts';
 export type { RotationResult } from './crypto/rotate-key.ts';
 export * from './errors.ts';
 export { HTTP_STATUS, httpStatusOf, type HttpStatus } from './http-status.ts';
-export { isLandingPath, WEB_LINK_TTL_MS } from './web/web-links-service.ts';
+export { isLandingPath, webLinkUrl, WEB_LINK_TTL_MS } from './web/web-links-service.ts';
+export { livePagePath, recordingPagePath } from './web/web-pages.ts';
+export { desktopPagePath } from './web/desktop-launch.ts';
 export { printable, printableBlock, hasUnsafeCharacters } from './printable.ts';
 export { plural } from './plural.ts';
 export { processAlive } from './process-alive.ts';
@@ -71,6 +73,7 @@ export type {
   ViewerChange,
   LiveEndpoint,
   LiveEvent,
+  LiveScreenSize,
   LiveListFilter,
   LiveRegistration,
   LiveRegistry,

@@ -1,6 +1,12 @@
 import { Box, Text, useStdout } from 'ink';
 import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { printable, type ConsoleSession, type ConsoleTerminal, type Operation } from '../core/index.ts';
+import {
+  printable,
+  WEB_LINK_TTL_MS,
+  type ConsoleSession,
+  type ConsoleTerminal,
+  type Operation,
+} from '../core/index.ts';
 import {
   ConsoleProvider,
   NavigationProvider,
@@ -11,6 +17,7 @@ import {
   type Route,
 } from './console-context.tsx';
 import { HelpOverlay } from './components/help-overlay.tsx';
+import { makeWebLink, WEB_LINK_ROWS, WebLinkPanel, type ShownLink } from './components/web-link.tsx';
 import { Command, commandOf, type Scope } from './keys.ts';
 import { AccessScreen } from './screens/access.tsx';
 import { AccountDetailScreen } from './screens/account-detail.tsx';
@@ -82,6 +89,20 @@ export function App(props: AppProps) {
     },
     [timers],
   );
+  const [link, setLink] = useState<ShownLink | null>(null);
+  const linkTimer = useRef<unknown>(undefined);
+  useEffect(() => () => timers.clearTimeout(linkTimer.current), [timers]);
+  const showWebLink = useCallback(
+    async (landingPath: string, what: string) => {
+      const url = await makeWebLink({ session, me, flash: showFlash }, landingPath);
+      if (!url) return;
+      timers.clearTimeout(linkTimer.current);
+      setLink({ url, what });
+      // Past its validity the link is of no use: it leaves the screen when it expires.
+      linkTimer.current = timers.setTimeout(() => setLink(null), WEB_LINK_TTL_MS);
+    },
+    [session, me, showFlash, timers],
+  );
   const setTyping = useCallback((on: boolean | 'search') => setTypingState(on), []);
   const dropRefusal = useCallback(() => setFlash((f) => (f?.kind === 'error' ? null : f)), []);
   const aside = useCallback(
@@ -108,10 +129,23 @@ export function App(props: AppProps) {
       aside,
       writeRaw: props.writeRaw,
       flash: showFlash,
+      showWebLink,
       setTyping,
       promptOpening,
     }),
-    [session, me, props.theme, timers, props.settings, size, aside, props.writeRaw, showFlash, setTyping],
+    [
+      session,
+      me,
+      props.theme,
+      timers,
+      props.settings,
+      size,
+      aside,
+      props.writeRaw,
+      showFlash,
+      showWebLink,
+      setTyping,
+    ],
   );
   const nav = useMemo(
     () => ({
@@ -158,7 +192,8 @@ export function App(props: AppProps) {
 
   const cols = size.cols;
   const rows = size.rows;
-  const bodyHeight = Math.max(1, rows - 2);
+  // A one-time link, while shown, takes its rows from the screen above it.
+  const bodyHeight = Math.max(1, rows - 2 - (link ? WEB_LINK_ROWS : 0));
   const active = !help && !asideActive;
   // The tab's screen stays mounted under a pushed screen (detail, player), so going back finds
   // its search, filter and cursor as they were.
@@ -232,6 +267,7 @@ export function App(props: AppProps) {
           <Box height={bodyHeight} flexDirection="column" overflow="hidden">
             {body}
           </Box>
+          {link ? <WebLinkPanel link={link} user={session.actor.user.username} /> : null}
           <Box height={1} overflow="hidden">
             {flash ? (
               <Text color={flashColour} wrap="truncate-end">

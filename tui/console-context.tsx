@@ -45,6 +45,12 @@ export interface ConsoleState {
   writeRaw(data: string): void;
   flash(text: string, kind?: Flash['kind']): void;
   /**
+   * Makes a one-time link to the web listener's `landingPath` for the operator and shows it above
+   * the status line for as long as it can be used (60 s); without a listener, or refused, the
+   * status line says why.
+   */
+  showWebLink(landingPath: string, what: string): Promise<void>;
+  /**
    * Keyboard focus is in a text field: letters are text, not commands. 'search' is the explorer's
    * search line, which is no prompt: Tab still moves between screens while it has text.
    */

@@ -44,6 +44,7 @@ export enum Command {
   NextMarker = 'next-marker',
   PreviousMarker = 'previous-marker',
   Markers = 'markers',
+  WebLink = 'web-link',
 }
 
 /** Where a binding applies. `global` works everywhere; `keys` scopes only where letters are commands. */
@@ -142,7 +143,7 @@ export const BINDINGS: readonly Binding[] = [
     command: Command.Launch,
     scope: 'detail',
     label: 'c',
-    help: 'connect (SSH / Telnet in place)',
+    help: 'connect (SSH / Telnet in place; RDP: a one-time browser link)',
     char: 'c',
   },
   {
@@ -201,6 +202,13 @@ export const BINDINGS: readonly Binding[] = [
     char: 'k',
   },
   {
+    command: Command.WebLink,
+    scope: 'live',
+    label: 'w',
+    help: 'a one-time link to watch the session in a browser (60 s, one use)',
+    char: 'w',
+  },
+  {
     command: Command.Replay,
     scope: 'recordings',
     label: 'Enter',
@@ -220,6 +228,13 @@ export const BINDINGS: readonly Binding[] = [
     label: 's',
     help: 'search what sessions showed and typed (Enter on a hit replays from it)',
     char: 's',
+  },
+  {
+    command: Command.WebLink,
+    scope: 'recordings',
+    label: 'w',
+    help: 'a one-time link to replay the recording in a browser (60 s, one use)',
+    char: 'w',
   },
   { command: Command.Filter, scope: 'keys', label: '/', help: 'filter', char: '/' },
   { command: Command.PlayPause, scope: 'player', label: 'Space', help: 'play / pause', char: ' ' },

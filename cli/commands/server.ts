@@ -66,6 +66,11 @@ export function webCertificateOf(layout: HomeLayout, c: Readonly<CustodyConfig>)
   });
 }
 
+/** The base of the URLs browsers are given: the first `[web] public_hosts` name, else the bound host. */
+export function webAddressOf(c: Readonly<CustodyConfig>, bound: { host: string; port: number }): string {
+  return `https://${c.web.public_hosts[0] ?? bound.host}:${bound.port}`;
+}
+
 /**
  * Runs a node until SIGINT/SIGTERM: the SSH front door. Prints `ssh listening on HOST:PORT`
  * (CLI contract) once the port is bound, and `web listening on HOST:PORT` with the certificate's
@@ -130,6 +135,9 @@ export async function runServer(
   core.system.metrics.collectProcessMetrics();
   const hostKey = await ensureHostKey(layout.hostKeyFile);
   const settings = { ...gatewaySettings(config), ...(cluster ? { nodeName } : {}) };
+  // Set once the web listener is up (it starts after the SSH door): the console's browser links
+  // and an RDP account's launch are built from it, and say so when it is not running.
+  let webAddress: string | undefined;
   const gw = await startGateway({
     core,
     host: config.server.ssh_host,
@@ -154,6 +162,7 @@ export async function runServer(
       },
     }),
     startWallboard: wallboardStarter({ refreshMs: config.wallboard.refresh_seconds * 1000 }),
+    webAddress: () => webAddress,
   });
   // `custody sessions list/terminate` on this host reach this node's live sessions through it.
   const control = await serveControlSocket(controlSocketPath(layout.dataDir), core.system.liveRegistry);
@@ -171,6 +180,7 @@ export async function runServer(
       modules: webRouteModules(core, config, { acceptingSessions: () => gw.accepting(), logger, settings }),
       authenticateApiKey: webApiKeyAuthenticator(core, config),
     });
+    webAddress = webAddressOf(config, web);
   }
   await writeRuntimeFile(home, {
     pid: process.pid,

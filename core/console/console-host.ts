@@ -31,6 +31,11 @@ export interface ConsoleSession {
    * with its exit code when it ends; the console has stepped aside (no input, no drawing) until then.
    */
   launch(ref: string): Promise<number>;
+  /**
+   * Where browsers reach the web listener (`https://HOST:PORT`) for the one-time links the
+   * console shows; undefined (or absent) while no listener runs on this node.
+   */
+  webAddress?: () => string | undefined;
 }
 
 /** Runs the console until the operator leaves (resolves with the exit status) or the client goes. */

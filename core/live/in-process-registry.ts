@@ -5,6 +5,7 @@ import type {
   LiveListFilter,
   LiveRegistration,
   LiveRegistry,
+  LiveScreenSize,
   LiveSessionInfo,
   LiveSubscribeOptions,
   LiveSubscription,
@@ -24,8 +25,15 @@ class Viewer implements LiveSubscription {
     private readonly maxBuffered: number,
     private readonly screen: () => Buffer,
     private readonly onClose: () => void,
+    private readonly size: () => LiveScreenSize | undefined = () => undefined,
   ) {
-    this.#push({ type: 'screen', data: screen(), resync: false });
+    this.#push(this.#picture(false));
+  }
+
+  /** The screen as it is now, with its size when the session knows one. */
+  #picture(resync: boolean): LiveEvent {
+    const size = this.size();
+    return { type: 'screen', data: this.screen(), resync, ...(size ? { size } : {}) };
   }
 
   #push(e: LiveEvent): void {
@@ -40,7 +48,7 @@ class Viewer implements LiveSubscription {
       // Too far behind: drop what it has not read and give it the picture as it is now.
       this.#queue.length = 0;
       this.#buffered = 0;
-      this.#push({ type: 'screen', data: this.screen(), resync: true });
+      this.#push(this.#picture(true));
       return;
     }
     this.#push({ type: 'output', data: chunk });
@@ -164,6 +172,7 @@ export class InProcessRegistry implements LiveRegistry {
       options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED,
       () => e.endpoint.screen(),
       () => e.viewers.delete(viewer),
+      () => e.endpoint.size?.(),
     );
     e.viewers.add(viewer);
     return viewer;

@@ -49,8 +49,15 @@ export type LiveControl = { type: 'terminate'; reason: string; by: string };
  * event may be that one); it never blocks the session or other viewers. Any screen shows every
  * chunk published before the `output` that follows it: screen + what follows = the live stream.
  */
+/** A terminal's size in character cells. */
+export interface LiveScreenSize {
+  cols: number;
+  rows: number;
+}
+
 export type LiveEvent =
-  | { type: 'screen'; data: Buffer; resync: boolean }
+  /** `size`: the session's terminal when the picture was taken, where the registry knows it. */
+  | { type: 'screen'; data: Buffer; resync: boolean; size?: LiveScreenSize }
   | { type: 'output'; data: Buffer }
   | { type: 'end'; reason: string };
 
@@ -70,6 +77,8 @@ export interface ViewerChange {
 export interface LiveEndpoint {
   /** The current screen as terminal bytes (empty for kinds without a screen). */
   screen(): Buffer;
+  /** That screen's size, for sessions with a terminal (a viewer sizes its own terminal by it). */
+  size?(): LiveScreenSize | undefined;
   /** A control message arrived (from any node). */
   control(message: LiveControl): void;
   /** A shadow joined or left (from any node); sessions that mark nothing leave it out. */

@@ -5,6 +5,7 @@ import { NotFoundError, TargetError } from '../errors.ts';
 import type { AuditResult } from '../model.ts';
 import { requireCheckout } from '../access/enforce.ts';
 import { DEFAULT_PORTS } from '../vault/builtin-types.ts';
+import { checkSessionTarget } from '../web/desktop-launch.ts';
 import { loadAccount } from '../vault/refs.ts';
 import { routeTo } from './landing-service.ts';
 import { checkPinnedHostKey } from './host-keys.ts';
@@ -72,6 +73,18 @@ export class SessionsService {
       this.#grants.set(grant.id, grant);
       return grant;
     });
+  }
+
+  /**
+   * Where a session to `ref` opens: in place on the operator's terminal (SSH, Telnet; `authorize`
+   * follows), or in the browser (RDP: the viewer, through a one-time link). Checked as
+   * `authorize` checks, with the same not-found for an unknown and a forbidden account; for a
+   * desktop the check-out too, so its refusal is the one an SSH session gets.
+   */
+  async launchKind(actor: Actor, ref: string): Promise<'terminal' | 'desktop'> {
+    return this.ctx.run(actor, 'session.open', { kind: 'account', name: ref }, async (s) =>
+      (await checkSessionTarget(this.ctx, s, actor, ref)).protocol === 'rdp' ? 'desktop' : 'terminal',
+    );
   }
 
   /** Forget a grant when its session ends. */

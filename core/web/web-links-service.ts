@@ -4,6 +4,7 @@ import type { CoreContext } from '../context.ts';
 import { AuthError, ValidationError } from '../errors.ts';
 import { storedLoginName } from '../identity/names.ts';
 import type { User } from '../model.ts';
+import { checkDesktopLanding, desktopRefOf } from './desktop-launch.ts';
 
 /** How long a one-time link signs someone in (CLI contract: 60 s, one use). */
 export const WEB_LINK_TTL_MS = 60_000;
@@ -14,6 +15,11 @@ export const WEB_LINK_TTL_MS = 60_000;
  */
 export function isLandingPath(p: string): boolean {
   return p.length <= 500 && /^\/(?![/\\])[\x21-\x7e]*$/.test(p) && !p.includes('\\');
+}
+
+/** The URL a person opens: the listener's address (`https://HOST:PORT`) and the token. */
+export function webLinkUrl(webAddress: string, token: string): string {
+  return `${webAddress}/link/${token}`;
 }
 
 const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -39,6 +45,9 @@ export class WebLinksService {
         throw new ValidationError('the landing path must be a local path such as /recordings/ID', {
           field: 'path',
         });
+      // A link to the RDP viewer is made only for an account its user may open a desktop on now.
+      const desktop = desktopRefOf(landingPath);
+      if (desktop) await checkDesktopLanding(this.ctx, s, actor, desktop);
       const token = randomBytes(32).toString('base64url');
       const now = this.ctx.clock.now();
       const expiresAt = new Date(now.getTime() + WEB_LINK_TTL_MS).toISOString();

@@ -11,7 +11,7 @@ import type { GatewaySettings } from './types.ts';
 
 /** Protocols a resource may have that no terminal connector serves, with the operator's reason. */
 const NOT_HERE: Partial<Record<Protocol, string>> = {
-  rdp: 'RDP sessions open in the web viewer, which is not built yet',
+  rdp: 'RDP sessions open in the browser: a shell to the account (ssh without a command) prints a one-time link to its viewer',
 };
 
 export class ConnectorRegistry {

@@ -74,6 +74,7 @@ export async function runLifecycle(env: SessionEnv, spec: SessionSpec): Promise<
   const markers = sessionMarkers(grant, () => recorder);
   const endpoint: LiveEndpoint = {
     screen: () => path?.screen() ?? Buffer.alloc(0),
+    size: () => path?.size?.(),
     control: (m) => events.push({ type: 'stop', cause: 'terminated', reason: m.reason, by: m.by }),
     viewerChange: (c) => markers.viewer(c),
   };

@@ -5,7 +5,10 @@ import type { Connection, Session } from 'ssh2';
 import {
   actorFor,
   clampTerminalSize,
+  desktopPagePath,
   printable,
+  webLinkUrl,
+  WEB_LINK_TTL_MS,
   type Actor,
   type ConsoleTerminal,
 } from '../../core/index.ts';
@@ -174,6 +177,7 @@ export class ConnectionRouter {
           core: this.o.core,
           actor,
           source: this.ip,
+          webAddress: this.o.webAddress,
           launch: (ref) => {
             const size = currentPty() ?? pty;
             return this.launch(ch, actor, ref, { kind: 'shell', ...size });
@@ -188,6 +192,8 @@ export class ConnectionRouter {
       return ch.exit(code);
     }
     const code = await runConsoleMenu(this.o.core, actor, ch, async (ref) => {
+      const opened = await this.desktopLink(ch, actor, ref);
+      if (opened !== undefined) return opened;
       const size = currentPty() ?? { term: 'xterm-256color', cols: 80, rows: 24 };
       return this.launch(ch, actor, ref, { kind: 'shell', ...size });
     }).catch((e: unknown) => {
@@ -244,7 +250,40 @@ export class ConnectionRouter {
       ch.writeStderr(`custody: ${problem}\r\n`);
       return ch.exit(2);
     }
+    if (mode.kind === 'shell') {
+      const opened = await this.desktopLink(ch, actor, parsed.ref);
+      if (opened !== undefined) return ch.exit(opened);
+    }
     ch.exit(await this.launch(ch, actor, parsed.ref, mode));
+  }
+
+  /**
+   * An RDP account has no terminal session: a shell to it is answered with a one-time link to
+   * its viewer on this node's web listener, and exit status 0. Core decides with the checks
+   * connecting makes (the access rule, a check-out where one is needed), so a refusal reads as an
+   * SSH session's does. Undefined: not a desktop, the terminal session follows.
+   */
+  private async desktopLink(ch: SshOperatorChannel, actor: Actor, ref: string): Promise<number | undefined> {
+    const me = this.o.core.as(actor);
+    try {
+      if ((await me.sessions.launchKind(ref)) !== 'desktop') return undefined;
+      const address = this.o.webAddress?.();
+      if (!address) {
+        ch.writeStderr(
+          `custody: '${printable(ref, 200)}' is a desktop (RDP) account: it opens in the browser, and this node runs no web listener\r\n`,
+        );
+        return 1;
+      }
+      const link = await me.webLinks.create(desktopPagePath(ref));
+      ch.write(
+        `Open the desktop of ${printable(ref, 200)} in a browser within ${WEB_LINK_TTL_MS / 1000} s (one use; it signs in as ${printable(link.username, 100)}):\r\n` +
+          `${webLinkUrl(address, link.token)}\r\n`,
+      );
+      return 0;
+    } catch (e) {
+      ch.writeStderr(`custody: ${operatorMessage(e)}\r\n`);
+      return 1;
+    }
   }
 
   private async launch(

@@ -38,6 +38,12 @@ export interface GatewayOptions {
   door?: Partial<DoorLimits>;
   /** What the sessions' idle, maximum-duration and check-out-expiry clocks run on (default real time). */
   timers?: Timers;
+  /**
+   * Where browsers reach this node's web listener (`https://HOST:PORT`), asked each time a
+   * one-time link is shown (the console's browser links, an RDP account's launch); undefined while
+   * no listener runs. The listener starts after the SSH door, so this is asked, not given.
+   */
+  webAddress?: () => string | undefined;
 }
 
 export interface RunningGateway {

@@ -5,6 +5,7 @@ import {
   systemTimers,
   type Clock,
   type Core,
+  type LiveScreenSize,
   type Timers,
 } from '../../core/index.ts';
 import { esc, page } from './html.ts';
@@ -14,6 +15,9 @@ import { desktopBody } from './rdp/rdp-routes.ts';
 import { shadowDesktop } from './rdp/shadow-socket.ts';
 
 const ID = /^[A-Za-z0-9._:-]{1,200}$/;
+
+/** The terminal a live view starts with when the registry does not say the session's own. */
+const DEFAULT_LIVE_SIZE: LiveScreenSize = { cols: 80, rows: 24 };
 
 /**
  * Live sessions for administrators: the list, a read-only view, and terminate with a reason. The
@@ -109,9 +113,23 @@ export function livePages(o: { core: Core; clock: Clock; timers?: Timers }): Web
         const started = o.clock.now().getTime();
         const at = () => ((o.clock.now().getTime() - started) / 1000).toFixed(3);
         ws.on('close', () => void shadow.leave());
-        ws.send(JSON.stringify({ version: 2, width: 80, height: 24 }));
+        // The header takes the session's terminal size from the first picture (a session that
+        // has no terminal size to tell leaves the classic 80×24); a later picture of
+        // another size is a resize event, so the view follows the operator's window.
+        let shown: LiveScreenSize | undefined;
         for await (const e of shadow) {
           if (ws.readyState !== ws.OPEN) break;
+          if (!shown) {
+            shown = (e.type === 'screen' && e.size) || DEFAULT_LIVE_SIZE;
+            ws.send(JSON.stringify({ version: 2, width: shown.cols, height: shown.rows }));
+          } else if (
+            e.type === 'screen' &&
+            e.size &&
+            (e.size.cols !== shown.cols || e.size.rows !== shown.rows)
+          ) {
+            shown = e.size;
+            ws.send(JSON.stringify([Number(at()), 'r', `${shown.cols}x${shown.rows}`]));
+          }
           if (e.type === 'end') {
             ws.send(JSON.stringify([Number(at()), 'x', e.reason]));
             break;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import {
   AuthError,
   NotFoundError,
+  recordingPagePath,
   REPOSITORY_ROOT,
   Secret,
   UsageError,
@@ -10,7 +11,6 @@ import {
   type RecordingRow,
   type User,
 } from '../../core/index.ts';
-import { desktopPlayerPath } from './desktop-player-routes.ts';
 import { parseCookies, PENDING_COOKIE, SESSION_COOKIE, setCookie } from './cookies.ts';
 import { esc, page } from './html.ts';
 import { html, redirect, type WebReply } from './reply.ts';
@@ -231,10 +231,8 @@ export function pageRoutes(o: { core: Core; sessions: WebSessions; sessionMinute
 
 function recordingsTable(rows: RecordingRow[]): string {
   // A desktop (RDP) session plays in the desktop player; everything else in asciinema-player.
-  const player = (r: RecordingRow) =>
-    r.protocol === 'rdp' ? desktopPlayerPath(r.id) : `/recordings/${encodeURIComponent(r.id)}`;
   const tr = (r: RecordingRow) =>
-    `<tr><td><a href="${esc(player(r))}">${esc(r.id)}</a></td><td>${esc(r.startedAt)}</td>` +
+    `<tr><td><a href="${esc(recordingPagePath(r))}">${esc(r.id)}</a></td><td>${esc(r.startedAt)}</td>` +
     `<td>${esc(r.user)}</td><td>${esc(r.target)}</td><td>${esc(r.protocol)}</td><td>${esc(r.status)}</td></tr>`;
   return (
     '<table><thead><tr><th>ID</th><th>Started</th><th>User</th><th>Target</th><th>Protocol</th><th>Status</th></tr></thead>' +

@@ -1,6 +1,6 @@
 // Shadowing a session held by another node: the viewer's node streams it from the owner over
 // mutual TLS (certificates from the cluster authority), and gets what a local viewer gets — the
-// current screen first, then live output, then the end. A node with another authority's
+// current screen first (with the session's terminal size), then live output, then the end. A node with another authority's
 // certificate cannot open the stream.
 import { describe, expect, it } from 'vitest';
 import { silentLogger, type LiveEvent } from '../../core/index.ts';
@@ -73,12 +73,16 @@ if (!clusterServicesAvailable()) {
         const reg = await a.registry.register(liveInfo({ id: 'sa' }), {
           ...awaitableEndpoint().endpoint,
           screen: () => Buffer.from(screen),
+          size: () => ({ cols: 132, rows: 43 }),
         });
         screen += 'ls';
         reg.publish(Buffer.from('ls'));
         const sub = (await b.registry.subscribe('sa'))!;
         const it = sub[Symbol.asyncIterator]();
-        expect(described([(await it.next()).value as LiveEvent])).toEqual(['screen:prompt$ ls']);
+        // The picture comes with the session's terminal size (a live view sizes itself by it).
+        const first = (await it.next()).value as LiveEvent;
+        expect(described([first])).toEqual(['screen:prompt$ ls']);
+        expect(first).toMatchObject({ size: { cols: 132, rows: 43 } });
         reg.publish(Buffer.from('\r\nfile1'));
         expect(described([(await it.next()).value as LiveEvent])).toEqual(['output:\r\nfile1']);
         await reg.end('session ended: exit');

@@ -56,6 +56,8 @@ export async function openConsole(
     noColor?: boolean;
     options?: ConsoleOptions;
     launch?: (ref: string, terminal: ConsoleTerminal) => Promise<number>;
+    /** Where the console's browser links point (a listener's `https://HOST:PORT`); none by default. */
+    webAddress?: () => string | undefined;
   } = {},
 ): Promise<ConsoleHarness> {
   const cols = o.cols ?? 80;
@@ -99,6 +101,7 @@ export async function openConsole(
       core,
       actor,
       source: 'test',
+      webAddress: o.webAddress,
       launch: async (ref) => {
         launches.push(ref);
         return o.launch ? o.launch(ref, terminal) : 0;

@@ -26,7 +26,7 @@ export const TEST_GATEWAY_SETTINGS: GatewaySettings = {
 export async function startTestGateway(
   v: TestVault,
   settings: Partial<GatewaySettings> = {},
-  extra: Pick<GatewayOptions, 'startConsole' | 'startWallboard' | 'door' | 'timers'> = {},
+  extra: Pick<GatewayOptions, 'startConsole' | 'startWallboard' | 'door' | 'timers' | 'webAddress'> = {},
 ): Promise<RunningGateway> {
   const key = await ensureHostKey(`${v.home}/keys/ssh_host_ed25519_key`);
   return startGateway({

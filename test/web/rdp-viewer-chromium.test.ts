@@ -80,6 +80,16 @@ describe('the RDP viewer in Chromium (stand-in desktop)', () => {
     return page;
   };
 
+  /**
+   * Signed in (by a link to the start page), then typing the viewer's address: no link is made to
+   * a desktop its user may not open, but a browser session can still ask for any path.
+   */
+  const openByAddress = async (who: Actor, path: string): Promise<Page> => {
+    const page = await open(who, '/');
+    await page.goto(`https://127.0.0.1:${web.port}${path}`);
+    return page;
+  };
+
   it('draws the desktop, sends keys by physical key and clicks in desktop pixels, and shadow and terminate work', async () => {
     const dialled = server.next();
     const page = await open(alice, `/rdp/${REF}`);
@@ -213,8 +223,8 @@ describe('the RDP viewer in Chromium (stand-in desktop)', () => {
   }, 90_000);
 
   it('an unknown account and one not shared with the user get the same one line', async () => {
-    const forbidden = await open(bob, `/rdp/${REF}`);
-    const unknown = await open(bob, '/rdp/win01/Nobody');
+    const forbidden = await openByAddress(bob, `/rdp/${REF}`);
+    const unknown = await openByAddress(bob, '/rdp/win01/Nobody');
     await expect.poll(() => viewerState(forbidden).then((s) => s.state), { timeout: 10_000 }).toBe('ended');
     await expect.poll(() => viewerState(unknown).then((s) => s.state), { timeout: 10_000 }).toBe('ended');
     const a = (await viewerState(forbidden)).status;

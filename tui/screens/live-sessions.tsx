@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import React, { useEffect, useState } from 'react';
-import { printable, type ConsoleTerminal, type LiveSessionInfo } from '../../core/index.ts';
+import { livePagePath, printable, type ConsoleTerminal, type LiveSessionInfo } from '../../core/index.ts';
 import { refusal, useConsole, type ConsoleState } from '../console-context.tsx';
 import { Prompt, usePrompt } from '../components/prompt.tsx';
 import { useCursor, VirtualList } from '../components/virtual-list.tsx';
@@ -47,6 +47,8 @@ export function LiveSessionsScreen(props: { height: number; active: boolean }) {
       if (move(cmd)) return;
       if (cmd === Command.Shadow && selected) return void shadowInPlace(c, selected.id);
       if (cmd === Command.Terminate && selected) return prompt.ask(selected);
+      if (cmd === Command.WebLink && selected)
+        return void c.showWebLink(livePagePath(selected.id), `Watch ${selected.id} in a browser`);
       if (cmd === Command.Refresh) return setTick((n) => n + 1);
     },
     { isActive: props.active },
@@ -55,7 +57,7 @@ export function LiveSessionsScreen(props: { height: number; active: boolean }) {
   return (
     <Box flexDirection="column" height={props.height}>
       <Text color={c.theme.muted} wrap="truncate-end">
-        {`${list.length} live session${list.length === 1 ? '' : 's'} · s shadow · k terminate`}
+        {`${list.length} live session${list.length === 1 ? '' : 's'} · s shadow · k terminate · w browser link`}
       </Text>
       <VirtualList
         count={list.length}

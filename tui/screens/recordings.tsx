@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import React, { useRef, useState } from 'react';
-import { plural, type RecordingRow } from '../../core/index.ts';
+import { plural, recordingPagePath, type RecordingRow } from '../../core/index.ts';
 import { useConsole, useNavigation } from '../console-context.tsx';
 import { useLoaded } from '../components/use-loaded.ts';
 import { useFilterPrompt } from '../components/filter-prompt.tsx';
@@ -98,6 +98,8 @@ function RecordingList(props: {
       if (move(cmd)) return;
       if (filterPrompt.handle(cmd) || search.handle(cmd)) return;
       if (cmd === Command.Refresh) return setTick((n) => n + 1);
+      if (cmd === Command.WebLink && selected)
+        return void c.showWebLink(recordingPagePath(selected), `Replay ${selected.id} in a browser`);
       if (cmd === Command.Replay && selected)
         nav.open({
           screen: 'player',
@@ -111,7 +113,7 @@ function RecordingList(props: {
   return (
     <Box flexDirection="column" height={props.height}>
       <Text color={c.theme.muted} wrap="truncate-end">
-        {`${rows ? plural(rows.length, 'recording') : '… recordings'}${filter ? ` matching "${filter}"` : ''} · / filter (user:NAME target:TEXT since:DATE until:DATE) · s search · Enter replay`}
+        {`${rows ? plural(rows.length, 'recording') : '… recordings'}${filter ? ` matching "${filter}"` : ''} · / filter (user:NAME target:TEXT since:DATE until:DATE) · s search · Enter replay · w browser link`}
       </Text>
       <VirtualList
         count={rows?.length ?? 0}

@@ -96,6 +96,7 @@ export function startShellPath(o: ShellPathOptions): DataPath {
     stop: (reason) => mux.terminate(reason),
     warn: (text) => channel.writeStderr(text),
     screen: () => mux.screen(),
+    size: () => ({ cols: mux.cols, rows: mux.rows }),
     get bytesIn() {
       return bytesIn;
     },

@@ -21,6 +21,8 @@ export interface DataPath {
   warn(text: string): void;
   /** The current screen for a late-joining viewer; empty for kinds without a screen. */
   screen(): Buffer;
+  /** That screen's size in character cells (paths with a terminal only). */
+  size?(): { cols: number; rows: number };
   readonly bytesIn: number;
   readonly bytesOut: number;
 }

@@ -1,12 +1,13 @@
-// The live view's WebSocket: an administrator's browser session gets the v2.asciicast header, the
-// current screen first (late joiner), then live output; another role, a cross-origin page or no
+// The live view's WebSocket: an administrator's browser session gets the v2.asciicast header (at
+// the session's terminal size where the registry knows it), the current screen first (late
+// joiner), then live output; another role, a cross-origin page or no
 // session is refused; terminate with a reason reaches the session.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ManualClock, type Logger, type LiveControl } from '../../../core/index.ts';
 import { startWebListener, type RunningWebListener } from '../../../gateway/index.ts';
 import { fingerprintOfPem, makeSelfSigned } from '../../../gateway/web/certificate.ts';
-import { registerFake } from '../../support/live.ts';
+import { liveInfo, registerFake } from '../../support/live.ts';
 import { ADMIN_PASSWORD, USER_PASSWORD, createTestVault, type TestVault } from '../../support/vault.ts';
 import { cookiesOf, webRequest } from '../../support/web.ts';
 
@@ -67,6 +68,38 @@ it('streams the current screen first, then live output, as v2.asciicast', async 
   expect(frames[0]).toEqual({ version: 2, width: 80, height: 24 });
   expect(frames[1]).toEqual([0, 'o', 'SCREEN-NOW']);
   expect((frames[2] as unknown[])[2]).toBe('TYPED-LIVE');
+  ws.close();
+  await registration.end('done');
+});
+
+it("sizes the view by the session's terminal, and follows a resize at the next picture", async () => {
+  let size = { cols: 132, rows: 43 };
+  const registration = await v.core.system.liveRegistry.register(liveInfo({ id: 'live-sized' }), {
+    screen: () => Buffer.from(`SCREEN ${size.cols}x${size.rows}`),
+    size: () => size,
+    control: () => undefined,
+  });
+  const admin = await signIn('admin', ADMIN_PASSWORD);
+  const ws = open(admin.cookie, 'live-sized');
+  const frames: unknown[] = [];
+  ws.on('message', (m) => frames.push(JSON.parse(String(m))));
+  const got = (n: number) =>
+    new Promise<void>((resolve) => {
+      const check = () => (frames.length >= n ? resolve() : setTimeout(check, 10));
+      check();
+    });
+  await got(2);
+  expect(frames[0]).toEqual({ version: 2, width: 132, height: 43 });
+  expect(frames[1]).toEqual([0, 'o', 'SCREEN 132x43']);
+  // The operator's window changes; two chunks of 600 KiB in one tick put this viewer more than
+  // its 1 MiB behind, so it is given the picture as it is now, at the new size.
+  size = { cols: 100, rows: 30 };
+  const chunk = Buffer.alloc(600 * 1024, 'a');
+  registration.publish(chunk);
+  registration.publish(chunk);
+  await got(4);
+  expect(frames[2]).toEqual([0, 'r', '100x30']);
+  expect(frames[3]).toEqual([0, 'o', '\x1b[2J\x1b[HSCREEN 100x30']);
   ws.close();
   await registration.end('done');
 });
