@@ -51,7 +51,9 @@ export function secretsRepo(db: Knex | Knex.Transaction, driver: 'sqlite' | 'pos
       const q = db(col.table)
         .whereNotNull(col.column)
         .whereRaw(`substr(${col.column}, 1, ?) <> ?`, [sealedPrefix.length, sealedPrefix]);
-      if (after) q.whereRaw(`(${order.join(', ')}) > (${order.map(() => '?').join(', ')})`, after);
+      // A rowid compares as a number (SQLite orders any number before any text).
+      if (after && physical) q.where('rowid', '>', Number(after[0]));
+      else if (after) q.whereRaw(`(${order.join(', ')}) > (${order.map(() => '?').join(', ')})`, after);
       const rows = (await q
         .orderBy(order)
         .limit(limit)
