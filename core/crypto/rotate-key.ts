@@ -119,7 +119,7 @@ async function rotateLocked(o: RotationOptions): Promise<RotationResult> {
           return cells;
         });
         if (batch.length === 0) break;
-        after = batch[batch.length - 1]!.rowKey;
+        after = batch[batch.length - 1]!.cursor;
         done += batch.length;
         o.onProgress?.(Math.min(done, total), total);
       }

@@ -6,9 +6,10 @@ import { Command } from '../keys.ts';
 
 /**
  * A list that renders only the rows in view: with 100,000 accounts the frame still holds ~20
- * rows, so drawing cost does not grow with the list.
+ * rows, so drawing cost does not grow with the list. Memoised: a screen redrawn for a keystroke
+ * elsewhere (its search line) skips the list when the list's props are the same.
  */
-export function VirtualList(props: {
+export const VirtualList = React.memo(function VirtualList(props: {
   count: number;
   selected: number;
   height: number;
@@ -51,7 +52,7 @@ export function VirtualList(props: {
       {rows}
     </Box>
   );
-}
+});
 
 /** Cursor movement for a list of `count` rows shown `page` at a time. */
 export function useCursor(

@@ -42,7 +42,8 @@ export function ExplorerScreen(props: { height: number; active: boolean }) {
   // A view's rows: a short list (Favourites, Recent, Groups), or the pages of an account search.
   const [rows, setRows] = useState<Row[] | null>(null);
   const [pages, setPages] = useState<AccountPages | null>(null);
-  const [, setPagesLoaded] = useState(0);
+  // Bumped when a page arrives: the rows drawn change although `pages` is the same object.
+  const [pagesLoaded, setPagesLoaded] = useState(0);
   const [group, setGroup] = useState<{ name: string } | null>(null);
   const [reload, setReload] = useState(0);
   const searching = useRef<Promise<AccountPages> | null>(null);
@@ -55,8 +56,12 @@ export function ExplorerScreen(props: { height: number; active: boolean }) {
       const e = pages.at(i);
       return e ? entryRow(e) : undefined;
     },
-    [pages, rows],
+    // pagesLoaded is not read, but a new page must give new row functions (see above).
+    [pages, rows, pagesLoaded],
   );
+  // Stable between keystrokes, so typing redraws the search line and not the list under it.
+  const rowLabel = useCallback((i: number) => rowAt(i)?.label ?? '…', [rowAt]);
+  const rowMuted = useCallback((i: number) => !!rowAt(i)?.muted, [rowAt]);
 
   useEffect(() => {
     let gone = false;
@@ -261,8 +266,8 @@ export function ExplorerScreen(props: { height: number; active: boolean }) {
         count={loading ? 0 : count}
         selected={cursor}
         height={listHeight}
-        row={(i) => rowAt(i)?.label ?? '…'}
-        muted={(i) => !!rowAt(i)?.muted}
+        row={rowLabel}
+        muted={rowMuted}
         empty={
           loading
             ? 'loading…'

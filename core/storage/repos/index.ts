@@ -41,7 +41,7 @@ export function createRepos(db: Knex | Knex.Transaction, driver: 'sqlite' | 'pos
     settings: settingsRepo(db),
     policies: policiesRepo(db),
     audit: auditRepo(db, driver),
-    secrets: secretsRepo(db),
+    secrets: secretsRepo(db, driver),
     recordings: recordingsRepo(db),
     recordingSearch: recordingSearchRepo(db, driver),
     sshKeys: sshKeysRepo(db),

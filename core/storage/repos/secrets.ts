@@ -24,28 +24,47 @@ export interface SealedCell {
   sealed: string;
 }
 
-export function secretsRepo(db: Knex | Knex.Transaction) {
+/** A cell as a rotation batch reads it: with where the next batch starts after it. */
+export interface PagedCell extends SealedCell {
+  cursor: string[];
+}
+
+export function secretsRepo(db: Knex | Knex.Transaction, driver: 'sqlite' | 'postgres') {
+  // On SQLite a batch walks the table in storage (rowid) order: the rows of one batch then share
+  // a few pages, where the key order (random UUIDs) spread a batch over as many pages as rows, and
+  // writing those pages and their WAL frames bounded a rotation. PostgreSQL has no stable storage
+  // order (an update moves the row), so it walks the key.
+  const physical = driver === 'sqlite';
   return {
     /**
-     * Cells of `col` not yet sealed with the key whose prefix is given, in key order after
-     * `after` (keyset paging: each batch starts where the last one ended, so a rotation reads every
-     * row once instead of rescanning the rows it already moved).
+     * Cells of `col` not yet sealed with the key whose prefix is given, after the cursor `after`
+     * (keyset paging: each batch starts where the last one ended, so a rotation reads every row
+     * once instead of rescanning the rows it already moved).
      */
     async notSealedWith(
       col: SecretColumn,
       sealedPrefix: string,
       limit: number,
       after?: string[],
-    ): Promise<SealedCell[]> {
+    ): Promise<PagedCell[]> {
+      const order = physical ? ['rowid'] : [...col.key];
       const q = db(col.table)
         .whereNotNull(col.column)
         .whereRaw(`substr(${col.column}, 1, ?) <> ?`, [sealedPrefix.length, sealedPrefix]);
-      if (after) q.whereRaw(`(${col.key.join(', ')}) > (${col.key.map(() => '?').join(', ')})`, after);
-      const rows = await q
-        .orderBy([...col.key])
+      // A rowid compares as a number (SQLite orders any number before any text).
+      if (after && physical) q.where('rowid', '>', Number(after[0]));
+      else if (after) q.whereRaw(`(${order.join(', ')}) > (${order.map(() => '?').join(', ')})`, after);
+      const rows = (await q
+        .orderBy(order)
         .limit(limit)
-        .select([...col.key, col.column]);
-      return rows.map((r) => ({ rowKey: col.key.map((k) => str(r[k])), sealed: str(r[col.column]) }));
+        .select([...(physical ? ['rowid AS row_position'] : []), ...col.key, col.column])) as Record<
+        string,
+        unknown
+      >[];
+      return rows.map((r) => {
+        const rowKey = col.key.map((k) => str(r[k]));
+        return { rowKey, sealed: str(r[col.column]), cursor: physical ? [str(r.row_position)] : rowKey };
+      });
     },
     async countNotSealedWith(col: SecretColumn, sealedPrefix: string): Promise<number> {
       const r = await db(col.table)

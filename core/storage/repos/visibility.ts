@@ -147,25 +147,28 @@ export function visibilityRepo(db: Knex | Knex.Transaction, driver: Driver) {
     };
   }
 
-  function searchSql(search: string | undefined): SqlPart {
+  /** The search as a predicate over `a` (and `r` only when `readsResource`). */
+  function searchSql(search: string | undefined): SqlPart & { readsResource: boolean } {
     const needle = fold((search ?? '').trim());
-    if (!needle) return { sql: '1 = 1', bindings: [] };
-    // The account's RESOURCE/ACCOUNT name as one text, so "web01/ro" finds web01/root.
-    const columns = [
-      "r.name_folded || '/' || a.name_folded",
-      'r.description_folded',
-      'r.dns_name_folded',
-      'a.notes_folded',
-    ];
+    if (!needle) return { sql: '1 = 1', bindings: [], readsResource: false };
+    // The fields of a resource are tested once per resource, not once per account: the accounts
+    // of the resources that match are then one lookup each, and per account only its own name
+    // and notes are read, which makes the pass over every account several times cheaper.
+    // "RESOURCE/ACCOUNT" holds a text without '/' exactly when the resource's name or the
+    // account's holds it, so the joined name is only built for a needle with a '/' in it
+    // ("web01/ro" finds web01/root).
+    const joinedName = needle.includes('/') ? ` OR ${find("r.name_folded || '/' || a.name_folded")}` : '';
     return {
-      // Custom values are matched once each, then looked up by owner: far cheaper than probing
-      // the custom values of every candidate account.
-      sql: `(${columns.map(find).join(' OR ')}
+      sql: `(a.resource_id IN (
+          SELECT sr.id FROM resources sr
+          WHERE ${find('sr.name_folded')} OR ${find('sr.description_folded')} OR ${find('sr.dns_name_folded')}
+          UNION SELECT cv.owner_id FROM custom_values cv WHERE cv.owner_kind = 'resource'
+            AND cv.value_text_folded IS NOT NULL AND ${find('cv.value_text_folded')})
+        OR ${find('a.name_folded')} OR ${find('a.notes_folded')}${joinedName}
         OR a.id IN (SELECT cv.owner_id FROM custom_values cv WHERE cv.owner_kind = 'account'
-                    AND cv.value_text_folded IS NOT NULL AND ${find('cv.value_text_folded')})
-        OR a.resource_id IN (SELECT cv.owner_id FROM custom_values cv WHERE cv.owner_kind = 'resource'
                     AND cv.value_text_folded IS NOT NULL AND ${find('cv.value_text_folded')}))`,
-      bindings: [...columns.map(() => needle), needle, needle],
+      bindings: [needle, needle, needle, needle, needle, needle, ...(joinedName ? [needle] : []), needle],
+      readsResource: joinedName !== '',
     };
   }
 
@@ -258,8 +261,8 @@ export function visibilityRepo(db: Knex | Knex.Transaction, driver: Driver) {
         bindings: (string | number)[],
         countBindings: (string | number)[],
         all: boolean,
+        windowed = !(all && !req.search?.trim() && !req.group),
       ) => {
-        const windowed = !(all && !req.search?.trim() && !req.group);
         const rows = rowsOf(
           await db.raw(sql.replace('/*total*/', windowed ? ', COUNT(*) OVER () AS total_n' : ''), [
             ...bindings,
@@ -273,6 +276,22 @@ export function visibilityRepo(db: Knex | Knex.Transaction, driver: Driver) {
             : Number(rowsOf(await db.raw(countSql, countBindings))[0]?.n ?? 0);
         return { total, rows: rows.map((r) => toRow(r, all)) };
       };
+      if (actor.allPasswords && driver === 'sqlite' && !req.group) {
+        // Every account on SQLite: the page walks the name indexes in order (resources first,
+        // which CROSS JOIN makes SQLite keep) and stops once it is full, and the count is a pass
+        // over the accounts alone. A window count would make it sort every match instead: all
+        // 100,000 accounts for a search as broad as the first letters typed.
+        return pageOf(
+          `SELECT ${COLUMNS} FROM resources r CROSS JOIN accounts a ON a.resource_id = r.id WHERE ${search.sql}
+           ORDER BY ${ORDER()} LIMIT ? OFFSET ?`,
+          `SELECT COUNT(*) AS n FROM accounts a${searched.readsResource ? ' JOIN resources r ON r.id = a.resource_id' : ''}
+           WHERE ${search.sql}`,
+          search.bindings,
+          search.bindings,
+          true,
+          false,
+        );
+      }
       if (actor.allPasswords) {
         return pageOf(
           `SELECT ${COLUMNS} /*total*/ FROM resources r JOIN accounts a ON a.resource_id = r.id WHERE ${search.sql}
