@@ -22,7 +22,12 @@ beforeAll(async () => {
     ['web01', 'linux'],
   ] as const) {
     await v.core.resources.create(v.host, { name, type, dnsName: `${name}.example` });
-    await v.core.accounts.add(v.host, name, name === 'web01' ? 'root' : 'Administrator', pw('Zq9#Lm2$Vx7!Rt4&Kp8w-' + name));
+    await v.core.accounts.add(
+      v.host,
+      name,
+      name === 'web01' ? 'root' : 'Administrator',
+      pw('Zq9#Lm2$Vx7!Rt4&Kp8w-' + name),
+    );
     await v.core.sharing.grant(v.host, { kind: 'resource', name }, { kind: 'user', name: 'alice' }, 'view');
   }
   await v.core.access.configure(v.host, 'win02', { approvers: ['admin'], autoApprove: 'always' });

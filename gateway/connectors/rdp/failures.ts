@@ -51,7 +51,7 @@ export function rdpFailure(name: string, err: unknown, timeoutMs: number): Custo
       return fail(
         name,
         'nla-required',
-        'requires Network Level Authentication (NLA), which is not supported yet',
+        'requires a security protocol the gateway does not offer (it offers TLS and NLA with NTLMv2)',
       );
     case 'NODE_RDP_PROTOCOL_X224_NEG_FAILURE': {
       const failure = /failure code (\d+)/.exec(message)?.[1] ?? '';
@@ -60,7 +60,7 @@ export function rdpFailure(name: string, err: unknown, timeoutMs: number): Custo
         return fail(
           name,
           'nla-required',
-          'requires Network Level Authentication (NLA), which is not supported yet',
+          'requires a security protocol the gateway does not offer (it offers TLS and NLA with NTLMv2)',
         );
       return fail(
         name,
