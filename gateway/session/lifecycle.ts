@@ -150,6 +150,7 @@ export async function runLifecycle(env: SessionEnv, spec: SessionSpec): Promise<
       clocks.activity();
       live.counters(bytesIn, bytesOut);
     },
+    counters: (bytesIn, bytesOut) => live.counters(bytesIn, bytesOut),
     ended: (end) => events.push({ type: 'path-ended', end }),
   });
   path = running;

@@ -38,7 +38,10 @@ export function startDesktopPath(o: DesktopPathOptions): DataPath {
     bytesOut += frame.length;
     operator.send(frame);
     ctx.live.publish(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength));
-    ctx.traffic(bytesIn, bytesOut);
+    // Screen updates do not make the session active: a desktop redraws with nobody at it (a
+    // blinking caret, the taskbar clock), which would keep an abandoned desktop from ever being
+    // idle. A shell's prompt is silent, so there all traffic can count; here only input does.
+    ctx.counters(bytesIn, bytesOut);
   });
 
   operator.onInput((ev: DesktopInput) => {

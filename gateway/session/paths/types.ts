@@ -10,6 +10,8 @@ export interface PathContext {
   live: Pick<LiveRegistration, 'publish'>;
   /** Traffic in either direction: keeps the idle clock and the live byte counters current. */
   traffic(bytesIn: number, bytesOut: number): void;
+  /** The live byte counters only, for traffic that does not keep the session from being idle. */
+  counters(bytesIn: number, bytesOut: number): void;
   /** Called once, when both sides are closed and everything owed to the operator is delivered. */
   ended(end: PathEnd): void;
 }

@@ -53,6 +53,8 @@ interface OpenViewer {
   /** Resolves when the socket closes, with the END frame's reason (undefined if none came). */
   ended: Promise<string | undefined>;
   send(ev: DesktopInput): void;
+  /** Screen-update frames received so far. */
+  readonly updates: number;
 }
 
 describe('desktop sessions end as terminal sessions do (stand-in desktop, manual clock)', () => {
@@ -72,6 +74,11 @@ describe('desktop sessions end as terminal sessions do (stand-in desktop, manual
       'view',
     );
   }, 60_000);
+  // A session a failed test left running is hung up, so the next test starts with none live.
+  afterEach(async () => {
+    for (const x of viewers) for (const d of x.server.desktops) if (!d.closed) d.hangUp('test over');
+    await expect.poll(() => v.core.live.list(v.host)).toEqual([]);
+  });
   afterAll(async () => {
     for (const x of viewers) await x.web.close();
     await v?.close();
@@ -117,11 +124,13 @@ describe('desktop sessions end as terminal sessions do (stand-in desktop, manual
       headers: { cookie: cookiesOf(r), origin: `https://127.0.0.1:${web.port}` },
     });
     let endReason: string | undefined;
+    let updates = 0;
     let resolveLive: () => void = () => undefined;
     const live = new Promise<void>((resolve) => (resolveLive = resolve));
     ws.on('message', (data: Buffer) => {
       const m = decodeServerMessage(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
       if (m.type === 'resize') resolveLive();
+      if (m.type === 'rects') updates++;
       if (m.type === 'end') endReason = m.reason;
     });
     const ended = new Promise<string | undefined>((resolve) => ws.on('close', () => resolve(endReason)));
@@ -130,7 +139,15 @@ describe('desktop sessions end as terminal sessions do (stand-in desktop, manual
       ws.once('error', reject);
     });
     ws.send(encodeHello({ width: 640, height: 480 }));
-    return { ws, live, ended, send: (ev) => ws.send(encodeInput(ev)) };
+    return {
+      ws,
+      live,
+      ended,
+      send: (ev) => ws.send(encodeInput(ev)),
+      get updates() {
+        return updates;
+      },
+    };
   };
 
   /** Holds Shift and the left button down, and waits until the stand-in has both. */
@@ -204,9 +221,18 @@ describe('desktop sessions end as terminal sessions do (stand-in desktop, manual
     await holdKeyAndButton(op, desktop);
     expect(desktop.closed).toBe(false);
 
-    x.timers.advance(IDLE_MS);
+    // The server redrawing with nobody at it (a caret blinking, a clock ticking) is not activity:
+    // the idle time still counts from the last input.
+    x.timers.advance(IDLE_MS / 2);
+    const seen = op.updates;
+    desktop.paint(0, 0, 8, 16, [255, 255, 255]);
+    await expect.poll(() => op.updates).toBe(seen + 1);
+    expect(desktop.closed).toBe(false);
+
+    x.timers.advance(IDLE_MS / 2);
     await expectEnded(x, op, desktop, 'idle', 'idle for 15 minutes', /^ended \(idle\): idle for 15 minutes$/);
-  });
+    // A session that fails to end waits on `op.ended`: fail within this rather than the default.
+  }, 20_000);
 
   it('the maximum duration ends the stand-in desktop session with SSH’s line, audited, keys released', async () => {
     const x = await startViewer({ maxDurationMs: MAX_MS });
