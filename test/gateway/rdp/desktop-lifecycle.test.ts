@@ -7,6 +7,8 @@
 // `[custody] session terminated: LINE`, the viewer as `Session ended: LINE`; the SSH side is pinned
 // by test/e2e/shadow-terminate.test.ts, checkout-expiry.test.ts and access-control.test.ts), writes
 // `session.end` with the same `how` and reason, and releases the keys and buttons still held.
+// Unlike a shell's output, a desktop's screen updates do not count as activity for the idle clock
+// (a desktop redraws with nobody at it): only the operator's input does.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ManualTimers, silentLogger, systemTimers, type Actor } from '../../../core/index.ts';
