@@ -275,7 +275,9 @@ export const configSchema = z
           .min(0)
           .max(10_080)
           .default(30)
-          .describe('A session with no input or output for this long is ended (0 = never).'),
+          .describe(
+            "A session with no input or output for this long is ended (0 = never); on an RDP desktop only the operator's input counts, since a desktop redraws with nobody at it.",
+          ),
         max_session_hours: z
           .number()
           .min(0)
