@@ -2,7 +2,9 @@
 // an operator's SSH session (the real OpenSSH client → node A → the real sshd) is listed from
 // node C, watched from node B's web Live stream (the current screen first, then live output) and
 // terminated from node C. The time from the terminate command's row to the session's end row is
-// measured from the two rows and printed, not asserted against a clock.
+// measured from the two rows and printed, not asserted against a clock. Then the same for a
+// check-out: alice's session under her check-out runs on A, she checks the password in through
+// B's REST API, and the command bus ends her session on A.
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
@@ -15,8 +17,10 @@ import {
   type SshdInstance,
   type TestUser,
 } from '../support/sshd.ts';
-import { ADMIN_PASSWORD } from '../support/vault.ts';
+import { ADMIN_PASSWORD, USER_PASSWORD } from '../support/vault.ts';
 import { cookiesOf, webRequest } from '../support/web.ts';
+import { httpsTransport } from '../support/api-client.ts';
+import https from 'node:https';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CLUSTER_SKIP_REASON, clusterServices, clusterServicesAvailable } from '../support/cluster.ts';
@@ -42,9 +46,17 @@ describe.skipIf(!!skip)(`three cluster nodes end to end${skip ? ` (${skip})` : '
       web: true,
       prepare: async (cli, home) => {
         await writeFile(path.join(home, 'target.pw'), target.password!);
+        await writeFile(path.join(home, 'alice.pw'), USER_PASSWORD);
         for (const args of [
           ['resource', 'add', 'web01', '--type', 'linux', '--host', '127.0.0.1', '--port', String(sshd.port)],
           ['account', 'add', 'web01', target.name, '--password-file', path.join(home, 'target.pw')],
+          // web02: the same target under access control, for the check-out test.
+          ['resource', 'add', 'web02', '--type', 'linux', '--host', '127.0.0.1', '--port', String(sshd.port)],
+          ['account', 'add', 'web02', target.name, '--password-file', path.join(home, 'target.pw')],
+          ['user', 'add', 'alice', '--role', 'password-user', '--password-file', path.join(home, 'alice.pw')],
+          ['share', 'web02', '--user', 'alice', '--privilege', 'view'],
+          ['access', 'set', 'web02', '--approvers', 'admin'],
+          ['apikey', 'add', 'alice-app', '--user', 'alice', '--key-file', path.join(home, 'alice.key')],
         ]) {
           const r = await cli(...args);
           if (r.code !== 0) throw new Error(r.stderr);
@@ -125,6 +137,65 @@ describe.skipIf(!!skip)(`three cluster nodes end to end${skip ? ` (${skip})` : '
       expect(ms).toBeGreaterThanOrEqual(0);
       const after = await c.cli('sessions', 'list', '--json');
       expect(JSON.parse(after.stdout)).toEqual([]);
+    } finally {
+      operator.child.kill();
+    }
+  }, 90_000);
+
+  it('a check-in on B (REST API) ends the check-out’s session running on A', async () => {
+    const [a, b, c] = cluster.nodes as [
+      (typeof cluster.nodes)[0],
+      (typeof cluster.nodes)[0],
+      (typeof cluster.nodes)[0],
+    ];
+    const ref = `web02/${target.name}`;
+    const alicePw = path.join(cluster.firstHome, 'alice.pw');
+    const asAlice = (...args: string[]) => a.cli('--as', 'alice', '--password-file', alicePw, ...args);
+    const requested = await asAlice('request', ref, '--reason', 'INC-7');
+    expect(requested.code, requested.stderr).toBe(0);
+    const requestId = requested.stdout.trim();
+    expect((await c.cli('approve', requestId)).code).toBe(0);
+    expect((await asAlice('checkout', ref)).code).toBe(0);
+
+    const operator = sshInteractive(a.sshPort, `alice:${target.name}@web02`, { password: USER_PASSWORD });
+    try {
+      operator.child.stdin!.write('echo HELD-$((30+3))\n');
+      await operator.out.waitFor(/HELD-33/, 20_000);
+      const listed = JSON.parse((await c.cli('sessions', 'list', '--json')).stdout) as {
+        id: string;
+        node: string;
+        requestId: string | null;
+      }[];
+      expect(listed.map((s) => [s.node, s.requestId])).toEqual([['node-a', requestId]]);
+      const id = listed[0]!.id;
+
+      const certPem = await readFile(path.join(b.home, 'keys', 'web-tls-cert.pem'), 'utf8');
+      const key = (await readFile(path.join(cluster.firstHome, 'alice.key'), 'utf8')).trim();
+      const api = httpsTransport(`https://127.0.0.1:${b.webPort}`, certPem, new https.Agent({ ca: certPem }));
+      const checkin = await api('POST', `/api/v1/accounts/web02/${target.name}/checkin`, { key });
+      expect(checkin.status, checkin.text).toBe(200);
+
+      expect(await operator.exited).not.toBe(0);
+      expect(operator.out.text).toMatch(
+        new RegExp(`\\[custody\\] session terminated: checked in: web02/${target.name} was checked in`),
+      );
+      const { rows } = await pool.query<{ state: string; ended_at: string }>(
+        `SELECT state, ended_at FROM cluster_sessions WHERE id = $1`,
+        [id],
+      );
+      expect(rows[0]!.state).toBe('ended');
+      const { rows: commands } = await pool.query<{ created_at: string; target_node: string }>(
+        `SELECT created_at, target_node FROM cluster_commands WHERE session_id = $1`,
+        [id],
+      );
+      expect(commands.map((r) => r.target_node)).toEqual(['node-a']);
+      const ms = Date.parse(rows[0]!.ended_at) - Date.parse(commands[0]!.created_at);
+      console.log(`check-in on node-b → session on node-a ended: ${ms} ms (command row to end row)`);
+      const audit = await c.cli('audit', 'list', '--type', 'access.session-ended', '--json');
+      const events = JSON.parse(audit.stdout) as { details: string }[];
+      expect(events.map((e) => JSON.parse(e.details) as unknown)).toEqual([
+        expect.objectContaining({ request: requestId, sessions: [id] }),
+      ]);
     } finally {
       operator.child.kill();
     }
