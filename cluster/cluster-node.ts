@@ -155,6 +155,19 @@ export class ClusterNode {
     });
   }
 
+  /**
+   * True when the session was this node's, or never a cluster session at all (its recording was
+   * made before the node joined a cluster, so no other node can be writing it). A session's row is
+   * written before its recording opens, so another node's recording always has its row.
+   */
+  async holdsSession(sessionId: string): Promise<boolean> {
+    const { rows } = await this.#pool.query<{ node: string }>(
+      `SELECT node FROM cluster_sessions WHERE id = $1`,
+      [sessionId],
+    );
+    return !rows[0] || rows[0].node === this.o.node;
+  }
+
   /** Closes the connections of a node that was never started (a CLI command's). */
   async disconnect(): Promise<void> {
     this.#redis.disconnect();

@@ -116,9 +116,12 @@ export async function runServer(
   }, logFailure('reset reconciliation'));
   // A node killed mid-session leaves its recordings marked `recording`; settle them from what
   // their files hold, so the list does not show them live forever.
-  await core.system.settleInterruptedRecordings().then((r) => {
-    if (r.length) logger.log('warn', 'interrupted recordings settled', { recordings: r.map((x) => x.id) });
-  }, logFailure('settling interrupted recordings'));
+  // In a cluster only this node's own (its sessions'): the others may still be writing theirs.
+  await core.system
+    .settleInterruptedRecordings(cluster ? (row) => cluster.holdsSession(row.sessionId) : undefined)
+    .then((r) => {
+      if (r.length) logger.log('warn', 'interrupted recordings settled', { recordings: r.map((x) => x.id) });
+    }, logFailure('settling interrupted recordings'));
   // Access control (void unapproved requests, expire check-outs), the daily password-event check
   // as the host administrator, and scheduled rotation with its notices and nightly verification.
   core.system.startSchedulers({

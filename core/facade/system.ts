@@ -71,7 +71,8 @@ export interface SystemOps {
   /** Finishes remote resets a crash left pending (start-up). */
   reconcileResets(): Promise<ReconcileResult>;
   /** Settles recordings a killed node left open, from their files (start-up). */
-  settleInterruptedRecordings(): Promise<RecordingRow[]>;
+  /** `isMine`: in a cluster, only the rows of this node's sessions (see RecordingStore). */
+  settleInterruptedRecordings(isMine?: (row: RecordingRow) => Promise<boolean>): Promise<RecordingRow[]>;
   /** The node's Prometheus metrics (`GET /metrics`) and the process collectors a server turns on. */
   readonly metrics: Pick<MetricsService, 'exposition' | 'collectProcessMetrics' | 'doorRefused'>;
   /**
@@ -152,7 +153,8 @@ export function systemOps(core: Core, ctx: CoreContext): SystemOps {
       }),
     authenticateApiKey: (key: Secret, address: string) => core.apiKeys.authenticate(key, address),
     reconcileResets: () => core.resets.reconcile(),
-    settleInterruptedRecordings: () => core.recordings.settleInterrupted(),
+    settleInterruptedRecordings: (isMine?: (row: RecordingRow) => Promise<boolean>) =>
+      core.recordings.settleInterrupted(isMine),
     startSchedulers: (o: { dailyCheckAs: Actor; onError: JobFailure; gate?: JobGate }) => {
       const gate = o.gate ?? ungated;
       core.accessScheduler.start(30_000, (e) => o.onError('access scheduler', e), gate);

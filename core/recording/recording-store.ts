@@ -633,10 +633,18 @@ export class RecordingStore {
    * forever): called once at server start, before the gateway takes sessions, so no row is live.
    * Bytes come from the file, the duration from the last complete event, the state is
    * `interrupted`; each is audited as `recording.interrupted`. A missing file settles with 0 bytes.
+   *
+   * In a cluster the database is shared but each node writes its own recordings: `isMine` keeps
+   * the rows of this node's sessions, so a node starting never settles (nor seals) a recording
+   * another node is still writing. A dead node's recordings are sealed when it starts again.
    */
-  async settleInterrupted(): Promise<RecordingRow[]> {
+  async settleInterrupted(
+    isMine: (row: RecordingRow) => Promise<boolean> = async () => true,
+  ): Promise<RecordingRow[]> {
     const open = new Set([...this.#open].map((w) => w.id));
-    const rows = (await this.ctx.store.read((r) => r.recordings.unfinished())).filter((r) => !open.has(r.id));
+    const rows: RecordingRow[] = [];
+    for (const row of await this.ctx.store.read((r) => r.recordings.unfinished()))
+      if (!open.has(row.id) && (await isMine(row))) rows.push(row);
     const settled: RecordingRow[] = [];
     for (const row of rows) {
       const { bytes, events, lastAt } = await this.#factsOf(row);
