@@ -14,6 +14,7 @@ import {
   type LiveSubscription,
   type Logger,
   type Timers,
+  type ViewerChange,
 } from '../core/index.ts';
 import { CommandBus } from './command-bus.ts';
 import type { PeerStreams } from './peer-streams.ts';
@@ -80,7 +81,10 @@ export class ClusterRegistry implements LiveRegistry {
       ids: deps.ids,
       logger: deps.logger,
       sweepMs: deps.commandSweepMs ?? 2_000,
-      onCommand: (c) => void this.#local.terminate(c.sessionId, c.args.reason, c.args.by),
+      onCommand: (c) =>
+        void (c.kind === 'viewer'
+          ? this.#local.viewerChange(c.sessionId, c.args)
+          : this.#local.terminate(c.sessionId, c.args.reason, c.args.by)),
     });
   }
 
@@ -215,6 +219,17 @@ export class ClusterRegistry implements LiveRegistry {
     if (!row) return false;
     await this.#bus.send(row.node, id, 'terminate', { reason, by });
     return true;
+  }
+
+  /**
+   * A shadow joined or left: the owner writes the marker into the session's recording. Local
+   * sessions are told at once; another node's through the command bus, like a terminate.
+   */
+  async viewerChange(id: string, change: ViewerChange): Promise<void> {
+    const row = await this.#row(id);
+    if (!row) return;
+    if (row.node === this.deps.node) return this.#local.viewerChange(id, change);
+    await this.#bus.send(row.node, id, 'viewer', { event: change.event, by: change.by });
   }
 
   async terminateByRequest(requestId: string, reason: string, by: string): Promise<string[]> {

@@ -86,7 +86,7 @@ describe.skipIf(!!skip)(`a cluster node killed with kill -9${skip ? ` (${skip})`
         }
       },
     });
-  }, 120_000);
+  }, 240_000);
 
   afterAll(async () => {
     await cluster?.stop();

@@ -63,7 +63,7 @@ describe.skipIf(!!skip)(`three cluster nodes end to end${skip ? ` (${skip})` : '
         }
       },
     });
-  }, 120_000);
+  }, 240_000);
 
   afterAll(async () => {
     await cluster?.stop();
@@ -128,10 +128,19 @@ describe.skipIf(!!skip)(`three cluster nodes end to end${skip ? ` (${skip})` : '
       );
       expect(rows[0]).toMatchObject({ state: 'ended', end_reason: expect.stringMatching(/change window/) });
       const { rows: commands } = await pool.query<{ created_at: string; target_node: string }>(
-        `SELECT created_at, target_node FROM cluster_commands WHERE session_id = $1`,
+        `SELECT created_at, target_node FROM cluster_commands WHERE session_id = $1 AND kind = 'terminate'`,
         [id],
       );
       expect(commands.map((r) => r.target_node)).toEqual(['node-a']);
+      // B's shadow was announced to A (for the marker in A's recording) through the command bus.
+      const { rows: viewers } = await pool.query<{ args: string }>(
+        `SELECT args FROM cluster_commands WHERE session_id = $1 AND kind = 'viewer' AND target_node = 'node-a'`,
+        [id],
+      );
+      expect(viewers.map((r) => JSON.parse(r.args) as unknown)).toContainEqual({
+        event: 'join',
+        by: 'admin',
+      });
       const ms = Date.parse(rows[0]!.ended_at) - Date.parse(commands[0]!.created_at);
       console.log(`terminate on node-c → session on node-a ended: ${ms} ms (command row to end row)`);
       expect(ms).toBeGreaterThanOrEqual(0);
@@ -185,7 +194,7 @@ describe.skipIf(!!skip)(`three cluster nodes end to end${skip ? ` (${skip})` : '
       );
       expect(rows[0]!.state).toBe('ended');
       const { rows: commands } = await pool.query<{ created_at: string; target_node: string }>(
-        `SELECT created_at, target_node FROM cluster_commands WHERE session_id = $1`,
+        `SELECT created_at, target_node FROM cluster_commands WHERE session_id = $1 AND kind = 'terminate'`,
         [id],
       );
       expect(commands.map((r) => r.target_node)).toEqual(['node-a']);
