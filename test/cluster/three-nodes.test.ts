@@ -8,7 +8,7 @@
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { sshInteractive } from '../support/openssh-client.ts';
+import { ssh, sshInteractive } from '../support/openssh-client.ts';
 import { startClusterProcesses, type ClusterProcesses } from '../support/cluster-processes.ts';
 import {
   createTestUser,
@@ -207,6 +207,100 @@ describe.skipIf(!!skip)(`three cluster nodes end to end${skip ? ` (${skip})` : '
       ]);
     } finally {
       operator.child.kill();
+    }
+  }, 90_000);
+
+  it('Redis stopped and started during sessions on A and B: none lost, terminate works again', async () => {
+    const [a, b, c] = cluster.nodes as [
+      (typeof cluster.nodes)[0],
+      (typeof cluster.nodes)[0],
+      (typeof cluster.nodes)[0],
+    ];
+    const user = `admin:${target.name}@web01`;
+    const [opA, opB] = [a, b].map((n) => sshInteractive(n.sshPort, user, { password: ADMIN_PASSWORD })) as [
+      ReturnType<typeof sshInteractive>,
+      ReturnType<typeof sshInteractive>,
+    ];
+    try {
+      for (const [i, op] of [opA, opB].entries()) {
+        op.child.stdin!.write(`echo BEFORE-$((${i}+300))\n`);
+        await op.out.waitFor(new RegExp(`BEFORE-${i + 300}`), 20_000);
+      }
+      await services().redis.kill();
+      for (const [i, op] of [opA, opB].entries()) {
+        op.child.stdin!.write(`echo WITHOUT-$((${i}+400))\n`);
+        await op.out.waitFor(new RegExp(`WITHOUT-${i + 400}`));
+      }
+      // Listing needs only PostgreSQL.
+      const during = JSON.parse((await c.cli('sessions', 'list', '--json')).stdout) as { node: string }[];
+      expect(during.map((s) => s.node).sort()).toEqual(['node-a', 'node-b']);
+      await services().redis.start();
+      const listed = JSON.parse((await c.cli('sessions', 'list', '--json')).stdout) as {
+        id: string;
+        node: string;
+      }[];
+      const idOf = (node: string) => listed.find((s) => s.node === node)!.id;
+      const ended = await c.cli('sessions', 'terminate', idOf('node-a'), '--reason', 'after redis');
+      expect(ended.code, ended.stderr).toBe(0);
+      expect(await opA.exited).not.toBe(0);
+      opB.child.stdin!.write('echo AFTER-$((5*100))\n');
+      await opB.out.waitFor(/AFTER-500/);
+      expect((await a.cli('sessions', 'terminate', idOf('node-b'), '--reason', 'done')).code).toBe(0);
+      expect(await opB.exited).not.toBe(0);
+      const { rows } = await pool.query<{ state: string }>(
+        `SELECT state FROM cluster_sessions WHERE id = ANY($1)`,
+        [[idOf('node-a'), idOf('node-b')]],
+      );
+      expect(rows.map((r) => r.state)).toEqual(['ended', 'ended']);
+    } finally {
+      opA.child.kill();
+      opB.child.kill();
+    }
+  }, 90_000);
+
+  it('PostgreSQL stopped: a new login is refused (fail-closed), a running session goes on; all is back after', async () => {
+    const [a, b, c] = cluster.nodes as [
+      (typeof cluster.nodes)[0],
+      (typeof cluster.nodes)[0],
+      (typeof cluster.nodes)[0],
+    ];
+    const user = `admin:${target.name}@web01`;
+    const opB = sshInteractive(b.sshPort, user, { password: ADMIN_PASSWORD });
+    try {
+      opB.child.stdin!.write('echo RUNNING-$((6+600))\n');
+      await opB.out.waitFor(/RUNNING-606/, 20_000);
+      await services().pg.halt();
+      try {
+        const refused = await ssh(a.sshPort, user, { password: ADMIN_PASSWORD }, ['echo in']);
+        expect(refused.code).not.toBe(0);
+        expect(refused.stdout).not.toContain('in');
+        // The node says why, in one line, without the driver's text.
+        const unreachable = /the database is unreachable/;
+        let log = '';
+        for (let i = 0; i < 100 && !unreachable.test(log); i++) {
+          await new Promise((r) => setTimeout(r, 50));
+          log = await readFile(path.join(a.home, 'logs', 'custody.log'), 'utf8').catch(() => '');
+        }
+        expect(log).toMatch(
+          /the database is unreachable \(PostgreSQL at 127\.0\.0\.1:\d+\): try again shortly/,
+        );
+        opB.child.stdin!.write('echo STILL-$((7+700))\n');
+        await opB.out.waitFor(/STILL-707/);
+      } finally {
+        await services().pg.resume();
+      }
+      // Back: new logins work (the pools reconnect on their own) and the running session is listed.
+      const back = await ssh(a.sshPort, user, { password: ADMIN_PASSWORD }, ['echo back-$((1+1))']);
+      expect(back.stdout, back.stderr).toContain('back-2');
+      const listed = JSON.parse((await c.cli('sessions', 'list', '--json')).stdout) as {
+        id: string;
+        node: string;
+      }[];
+      expect(listed.map((s) => s.node)).toEqual(['node-b']);
+      expect((await c.cli('sessions', 'terminate', listed[0]!.id, '--reason', 'done')).code).toBe(0);
+      expect(await opB.exited).not.toBe(0);
+    } finally {
+      opB.child.kill();
     }
   }, 90_000);
 });
