@@ -90,6 +90,30 @@ if (!clusterServicesAvailable()) {
       }
     });
 
+    it('writes a session end PostgreSQL missed once it is back, so the row does not stay live', async () => {
+      const [a, b, close] = await twoNodes();
+      for (const n of [a, b]) n.pool.on('error', () => undefined);
+      try {
+        const reg = await a.registry.register(liveInfo({ id: 'sa' }), awaitableEndpoint().endpoint);
+        await services().pg.halt();
+        try {
+          await expect(reg.end('operator logged out')).rejects.toThrow();
+          await expect(a.registry.flushCounters()).rejects.toThrow();
+        } finally {
+          await services().pg.resume();
+        }
+        expect((await b.registry.list()).map((i) => i.id)).toEqual(['sa']);
+        await a.registry.flushCounters();
+        expect(await b.registry.list()).toEqual([]);
+        const { rows } = await b.pool.query<{ state: string; end_reason: string }>(
+          `SELECT state, end_reason FROM cluster_sessions WHERE id = 'sa'`,
+        );
+        expect(rows).toEqual([{ state: 'ended', end_reason: 'operator logged out' }]);
+      } finally {
+        await close();
+      }
+    });
+
     it('acts once on a command delivered twice', async () => {
       const [a, b, close] = await twoNodes();
       try {
