@@ -21,6 +21,13 @@ import { ADMIN_PASSWORD, USER_PASSWORD } from '../support/vault.ts';
 import { cookiesOf, webRequest } from '../support/web.ts';
 import { httpsTransport } from '../support/api-client.ts';
 import https from 'node:https';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import {
+  createClusterCa,
+  issueNodeCertificate,
+  loadNodeIdentity,
+  nodeClientOptions,
+} from '../../cluster/index.ts';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CLUSTER_SKIP_REASON, clusterServices, clusterServicesAvailable } from '../support/cluster.ts';
@@ -303,4 +310,42 @@ describe.skipIf(!!skip)(`three cluster nodes end to end${skip ? ` (${skip})` : '
       opB.child.kill();
     }
   }, 90_000);
+
+  it('refuses at a real node’s node-to-node port a certificate from another authority; one from the cluster’s is served', async () => {
+    const a = cluster.nodes[0]!;
+    const { rows } = await pool.query<{ advertise_address: string }>(
+      `SELECT advertise_address FROM cluster_nodes WHERE name = 'node-a'`,
+    );
+    const port = Number(rows[0]!.advertise_address.split(':').pop());
+    const ask = (options: ConnectionOptions) =>
+      new Promise<string>((resolve) => {
+        const socket = tlsConnect({ ...options, host: '127.0.0.1', port }, () =>
+          socket.write(JSON.stringify({ session: 'no-such-session' }) + '\n'),
+        );
+        let got = '';
+        socket.on('data', (d) => (got += d.toString()));
+        socket.on('end', () => resolve(got || 'closed without answer'));
+        socket.on('error', (e) => resolve(`error: ${(e as NodeJS.ErrnoException).code ?? e.message}`));
+      });
+    const keys = path.join(cluster.firstHome, 'keys');
+    const caCertPem = await readFile(path.join(keys, 'cluster-ca.crt'), 'utf8');
+    // Another cluster's authority: a certificate naming a node of ours, trusting our authority.
+    const other = createClusterCa(new Date(), 'another-cluster');
+    const intruder = {
+      node: 'node-b',
+      caCertPem: other.certPem,
+      ...issueNodeCertificate(other, 'node-b', new Date()),
+    };
+    expect(await ask({ ...nodeClientOptions(intruder, 'node-a'), ca: [caCertPem] })).toMatch(
+      /^error: |^closed without answer$/,
+    );
+    const genuine = await loadNodeIdentity(keys, 'node-x', new Date());
+    expect(await ask(nodeClientOptions(genuine, 'node-a'))).toBe('{"t":"none"}\n');
+    let log = '';
+    for (let i = 0; i < 100 && !log.includes('node-to-node connection refused'); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      log = await readFile(path.join(a.home, 'logs', 'custody.log'), 'utf8').catch(() => '');
+    }
+    expect(log).toContain('node-to-node connection refused');
+  }, 30_000);
 });
