@@ -127,7 +127,9 @@ export async function runServer(
   core.system.startSchedulers({
     dailyCheckAs: await core.system.hostActor(os.userInfo().username, 'server'),
     onError: (job, e) => logFailure(job)(e),
-    ...(cluster ? { gate: cluster.jobGate } : {}),
+    ...(cluster
+      ? { gate: cluster.jobGate, ownsRecording: (row) => cluster.holdsSession(row.sessionId) }
+      : {}),
   });
   // Memory and event-loop lag for GET /metrics: this process is the node.
   core.system.metrics.collectProcessMetrics();
