@@ -16,12 +16,19 @@ export function registerCluster(program: Command): void {
   const cluster = program.command('cluster').description('cluster mode: several nodes on PostgreSQL + Redis');
   cluster
     .command('init')
-    .description('make the cluster certificate authority under keys/ (once; copy keys/ to every node)')
+    .description(
+      'make the cluster certificate authority and the recording signing key under keys/ (once; copy keys/ to every node)',
+    )
     .action(async (_o: unknown, cmd: Command) => {
       const g = globalsOf(cmd);
-      const made = await withCore(g, async (_me, home) =>
-        initClusterCa(path.dirname(home.layout.keyFile), new Date()),
-      );
+      const made = await withCore(g, async (me, home) => {
+        const ca = await initClusterCa(path.dirname(home.layout.keyFile), new Date());
+        // The recording signing key is made now (it is otherwise made at the first recording),
+        // so that copying keys/ gives every node the same one: a node checks the signature of a
+        // recording another node made in the shared recordings directory.
+        await me.recordings.publicKey();
+        return ca;
+      });
       new Output(!!g.json).result(made, (m) => [
         `cluster authority written: ${m.certFile}`,
         `fingerprint ${m.fingerprint}`,
