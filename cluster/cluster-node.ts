@@ -14,6 +14,7 @@ import { ClusterRegistry } from './cluster-registry.ts';
 import { JobLeases, LeaseGate, leaseJobGate } from './job-lease.ts';
 import type { NodeIdentity } from './node-certificates.ts';
 import { servePeerStreams, TlsPeerStreams } from './peer-proxy.ts';
+import { otherNodeOfSession } from './recording-holder.ts';
 import {
   DEFAULT_PRESENCE,
   NodePresence,
@@ -166,6 +167,11 @@ export class ClusterNode {
       [sessionId],
     );
     return !rows[0] || rows[0].node === this.o.node;
+  }
+
+  /** The other node whose own disk holds the recordings of `sessionId` (undefined: this one). */
+  async recordingHolder(sessionId: string): Promise<string | undefined> {
+    return otherNodeOfSession(this.#pool, this.o.node, sessionId);
   }
 
   /** Closes the connections of a node that was never started (a CLI command's). */

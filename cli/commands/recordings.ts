@@ -9,6 +9,7 @@ import {
   type RecordingVerifyReport,
 } from '../../core/index.ts';
 import { globalsOf, withCore, type GlobalOptions } from '../context.ts';
+import { withRecordingsCore } from '../recordings-core.ts';
 import { Output, table } from '../output.ts';
 import { writeOutputFile } from '../safe-output.ts';
 import { registerSearchAndRetention } from './recordings-search.ts';
@@ -126,7 +127,7 @@ export function registerRecordings(program: Command): void {
         if (o.force && !o.output) throw new UsageError('--force goes with --output');
         if (o.at !== undefined && o.format !== 'png') throw new UsageError('--at goes with --format png');
         const at = o.at === undefined ? undefined : secondsOpt(o.at);
-        const result = await withCore(opts, async (me, opened) => {
+        const result = await withRecordingsCore(opts, async (me, opened) => {
           const exportIt = () =>
             me.recordings.export(id, o.format as RecordingFormat, at === undefined ? {} : { at });
           let exp: Awaited<ReturnType<typeof exportIt>>;

@@ -98,7 +98,12 @@ export async function runServer(
     home,
     logger,
     integrations: cliIntegrations,
-    ...(cluster ? { liveRegistry: cluster.registry } : {}),
+    ...(cluster
+      ? {
+          liveRegistry: cluster.registry,
+          recordingHolder: (sessionId: string) => cluster.recordingHolder(sessionId),
+        }
+      : {}),
   });
   if (cluster) {
     await cluster.start({

@@ -14,7 +14,7 @@ import type { Readable } from 'node:stream';
 import type { Actor } from '../authz/actor.ts';
 import { isInside } from '../config/home.ts';
 import type { CoreContext, OpScope } from '../context.ts';
-import { NotFoundError, StorageError, ValidationError, firstLine } from '../errors.ts';
+import { ElsewhereError, NotFoundError, StorageError, ValidationError, firstLine } from '../errors.ts';
 import type { RecordingFilter, RecordingRow, Repos } from '../storage/repos/index.ts';
 import { AsciicastWriter, openExclusive, type AsciicastWriterOptions } from './asciicast-writer.ts';
 import { FileTransferWriter } from './file-transfer-writer.ts';
@@ -125,7 +125,7 @@ export class RecordingStore {
   async openContainer(row: RecordingRow, knownKey?: Buffer): Promise<OpenedContainer | undefined> {
     const file = this.pathOf(row);
     const src = await openFileSource(file);
-    if (!src) throw new StorageError(`recording '${row.id}': file ${row.path} is unreadable (ENOENT)`);
+    if (!src) throw await this.#unreadable(row, 'ENOENT');
     try {
       if (!(await isContainer(src))) {
         await src.close();
@@ -427,7 +427,7 @@ export class RecordingStore {
     const container = await this.openContainer(row);
     if (container) return this.#containerSources(container, file, row);
     const cast = await openFileSource(file);
-    if (!cast) throw new StorageError(`recording '${row.id}': file ${row.path} is unreadable (ENOENT)`);
+    if (!cast) throw await this.#unreadable(row, 'ENOENT');
     const finished = row.status !== 'recording';
     const [index, screens] = await Promise.all([
       openFileSource(file + INDEX_SUFFIX),
@@ -506,6 +506,24 @@ export class RecordingStore {
     };
   }
 
+  /**
+   * The error for a recording whose file this node cannot read. In a cluster whose nodes each keep
+   * recordings on their own disk, a recording made on another node is not missing, it is there:
+   * say so, and what would let this node replay it.
+   */
+  async #unreadable(row: RecordingRow, code: string): Promise<StorageError | ElsewhereError> {
+    const holder =
+      code === 'ENOENT'
+        ? await this.ctx.deps.recordingHolder?.(row.sessionId).catch(() => undefined)
+        : undefined;
+    if (holder)
+      return new ElsewhereError(
+        `recording ${row.id} is held on node ${holder}'s disk; configure a shared recordings directory`,
+        { recording: row.id, node: holder },
+      );
+    return new StorageError(`recording '${row.id}': file ${row.path} is unreadable (${code})`);
+  }
+
   async #authorisedRead(
     actor: Actor,
     id: string,
@@ -525,9 +543,7 @@ export class RecordingStore {
     try {
       bytes = (await fs.stat(file)).size;
     } catch (e) {
-      throw new StorageError(
-        `recording '${id}': file ${row.path} is unreadable (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
-      );
+      throw await this.#unreadable(row, (e as NodeJS.ErrnoException).code ?? 'error');
     }
     if (audit)
       await s.audit(

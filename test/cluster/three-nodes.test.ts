@@ -237,6 +237,45 @@ describe.skipIf(!!skip)(`three cluster nodes end to end${skip ? ` (${skip})` : '
     }
   }, 90_000);
 
+  it('without a shared recordings directory B answers a replay of A’s recording with where it is', async () => {
+    const [a, b] = cluster.nodes as [(typeof cluster.nodes)[0], (typeof cluster.nodes)[0]];
+    const operator = sshInteractive(a.sshPort, `admin:${target.name}@web01`, { password: ADMIN_PASSWORD });
+    let sessionId: string;
+    try {
+      operator.child.stdin!.write('echo OWNDISK-$((70+7))\n');
+      await operator.out.waitFor(/OWNDISK-77/, 20_000);
+      const listed = JSON.parse((await b.cli('sessions', 'list', '--json')).stdout) as { id: string }[];
+      sessionId = listed[0]!.id;
+      operator.child.stdin!.write('exit\n');
+      await operator.exited;
+    } finally {
+      operator.child.kill();
+    }
+    const { rows } = await pool.query<{ id: string }>(`SELECT id FROM recordings WHERE session_id = $1`, [
+      sessionId,
+    ]);
+    const id = rows[0]!.id;
+    // A replays its own recording; B says where it is, in one line with a stable code.
+    expect((await a.cli('recordings', 'export', id, '--format', 'asciicast')).stdout).toContain('OWNDISK-77');
+    const exported = await b.cli('recordings', 'export', id, '--format', 'asciicast');
+    expect(exported.code).toBe(1);
+    expect(exported.stdout).toBe('');
+    expect(exported.stderr).toBe(
+      `custody: E_ELSEWHERE: recording ${id} is held on node node-a's disk; configure a shared recordings directory\n`,
+    );
+    // The same through B's web listener (the player's cast).
+    const certPem = await readFile(path.join(b.home, 'keys', 'web-tls-cert.pem'), 'utf8');
+    const signin = await webRequest(b.webPort!, certPem, '/signin', {
+      method: 'POST',
+      body: { username: 'admin', password: ADMIN_PASSWORD },
+    });
+    const served = await webRequest(b.webPort!, certPem, `/recordings/${id}/cast`, {
+      cookie: cookiesOf(signin),
+    });
+    expect(served.status).toBe(409);
+    expect(served.body).toContain(`held on node node-a's disk; configure a shared recordings directory`);
+  }, 60_000);
+
   it('Redis stopped and started during sessions on A and B: none lost, terminate works again', async () => {
     const [a, b, c] = cluster.nodes as [
       (typeof cluster.nodes)[0],
