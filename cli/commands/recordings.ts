@@ -162,7 +162,7 @@ export function registerRecordings(program: Command): void {
   rec
     .command('verify [id]')
     .description(
-      'checks recordings against their hash chain and signed manifest: exit 0 intact (or cut short by a crash), 3 damaged or tampered, 4 legacy (not signed)',
+      "checks recordings against their hash chain and signed manifest: exit 0 intact (or cut short by a crash), 3 damaged or tampered, 4 legacy (not signed), 5 held on another cluster node's disk (not checked here)",
     )
     .option('--all', 'check every recording')
     .option(
@@ -194,7 +194,9 @@ export function registerRecordings(program: Command): void {
               `signer ${r.publicKey.slice(0, 16)}… (${r.trusted ? 'the key given' : "the bundle's own key: compare it with the node's"})`,
             );
         } else {
-          reports = await withCore(opts, (me) => me.recordings.verify(id === undefined ? undefined : [id]));
+          reports = await withRecordingsCore(opts, (me) =>
+            me.recordings.verify(id === undefined ? undefined : [id]),
+          );
         }
         out.result(reports, (rs) =>
           rs.length

@@ -524,6 +524,22 @@ export class RecordingStore {
     return new StorageError(`recording '${row.id}': file ${row.path} is unreadable (${code})`);
   }
 
+  /**
+   * A recording this node cannot check because its file is on another node's own disk: reported
+   * as such, not as a missing (tampered) file.
+   */
+  async #elsewhere(row: RecordingRow): Promise<VerifyReport | undefined> {
+    if (!this.ctx.deps.recordingHolder) return undefined;
+    const missing = await fs.stat(this.pathOf(row)).then(
+      () => false,
+      (e: NodeJS.ErrnoException) => e.code === 'ENOENT',
+    );
+    if (!missing) return undefined;
+    const e = await this.#unreadable(row, 'ENOENT');
+    if (!(e instanceof ElsewhereError)) return undefined;
+    return { id: row.id, status: 'elsewhere', reason: e.message, chunks: 0, lastT: 0 };
+  }
+
   async #authorisedRead(
     actor: Actor,
     id: string,
@@ -581,7 +597,10 @@ export class RecordingStore {
     const keyring = this.ctx.deps.keyring;
     const reports: VerifyReport[] = [];
     for (const { row, sealed } of items)
-      reports.push(await verifyRecording(row, this.pathOf(row), sealed, keyring, publicKey));
+      reports.push(
+        (await this.#elsewhere(row)) ??
+          (await verifyRecording(row, this.pathOf(row), sealed, keyring, publicKey)),
+      );
     const bad = reports.filter((r) => r.status === 'tampered');
     await this.ctx.run(actor, 'recording.export', target, (s) =>
       s.audit('recording.verify', target, {

@@ -263,6 +263,15 @@ describe.skipIf(!!skip)(`three cluster nodes end to end${skip ? ` (${skip})` : '
     expect(exported.stderr).toBe(
       `custody: E_ELSEWHERE: recording ${id} is held on node node-a's disk; configure a shared recordings directory\n`,
     );
+    // Verify on B does not call it missing (tampered): it says where it is, with its own exit code.
+    const verified = await b.cli('recordings', 'verify', id);
+    expect(verified.code).toBe(5);
+    expect(verified.stdout).toMatch(
+      new RegExp(
+        `^${id} +elsewhere +recording ${id} is held on node node-a's disk; configure a shared recordings directory\\n$`,
+      ),
+    );
+    expect((await a.cli('recordings', 'verify', id)).code).toBe(0);
     // The same through B's web listener (the player's cast).
     const certPem = await readFile(path.join(b.home, 'keys', 'web-tls-cert.pem'), 'utf8');
     const signin = await webRequest(b.webPort!, certPem, '/signin', {
