@@ -121,7 +121,10 @@ export type OpenedHome = Omit<OpenedCore, 'core'>;
 export async function withCore<T>(
   g: GlobalOptions,
   fn: (me: ActorCore, home: OpenedHome) => Promise<T>,
-  extra: { liveRegistry?: LiveRegistry } = {},
+  extra: {
+    liveRegistry?: LiveRegistry;
+    recordingHolder?: (sessionId: string) => Promise<string | undefined>;
+  } = {},
 ): Promise<T> {
   const home = resolveHome(g.home);
   const opened = await openCore({

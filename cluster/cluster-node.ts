@@ -14,6 +14,7 @@ import { ClusterRegistry } from './cluster-registry.ts';
 import { JobLeases, LeaseGate, leaseJobGate } from './job-lease.ts';
 import type { NodeIdentity } from './node-certificates.ts';
 import { servePeerStreams, TlsPeerStreams } from './peer-proxy.ts';
+import { otherNodeOfSession } from './recording-holder.ts';
 import {
   DEFAULT_PRESENCE,
   NodePresence,
@@ -153,6 +154,24 @@ export class ClusterNode {
         resolve();
       });
     });
+  }
+
+  /**
+   * True when the session was this node's, or never a cluster session at all (its recording was
+   * made before the node joined a cluster, so no other node can be writing it). A session's row is
+   * written before its recording opens, so another node's recording always has its row.
+   */
+  async holdsSession(sessionId: string): Promise<boolean> {
+    const { rows } = await this.#pool.query<{ node: string }>(
+      `SELECT node FROM cluster_sessions WHERE id = $1`,
+      [sessionId],
+    );
+    return !rows[0] || rows[0].node === this.o.node;
+  }
+
+  /** The other node whose own disk holds the recordings of `sessionId` (undefined: this one). */
+  async recordingHolder(sessionId: string): Promise<string | undefined> {
+    return otherNodeOfSession(this.#pool, this.o.node, sessionId);
   }
 
   /** Closes the connections of a node that was never started (a CLI command's). */

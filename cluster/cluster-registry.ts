@@ -14,6 +14,7 @@ import {
   type LiveSubscription,
   type Logger,
   type Timers,
+  type ViewerChange,
 } from '../core/index.ts';
 import { CommandBus } from './command-bus.ts';
 import type { PeerStreams } from './peer-streams.ts';
@@ -69,6 +70,8 @@ export class ClusterRegistry implements LiveRegistry {
   readonly #bus: CommandBus;
   /** Counters waiting for the next flush (a row write per chunk would be far too many). */
   readonly #counters = new Map<string, { bytesIn: number; bytesOut: number }>();
+  /** Session ends whose row could not be written (PostgreSQL away), oldest first. */
+  readonly #unwrittenEnds: { id: string; at: string; reason: string }[] = [];
 
   constructor(private readonly deps: ClusterRegistryDeps) {
     this.#bus = new CommandBus({
@@ -80,7 +83,10 @@ export class ClusterRegistry implements LiveRegistry {
       ids: deps.ids,
       logger: deps.logger,
       sweepMs: deps.commandSweepMs ?? 2_000,
-      onCommand: (c) => void this.#local.terminate(c.sessionId, c.args.reason, c.args.by),
+      onCommand: (c) =>
+        void (c.kind === 'viewer'
+          ? this.#local.viewerChange(c.sessionId, c.args)
+          : this.#local.terminate(c.sessionId, c.args.reason, c.args.by)),
     });
   }
 
@@ -152,12 +158,13 @@ export class ClusterRegistry implements LiveRegistry {
         if (ended) return;
         ended = true;
         this.#counters.delete(info.id);
+        const end = { id: info.id, at: this.deps.clock.now().toISOString(), reason: reason.slice(0, 400) };
         try {
-          await this.deps.pool.query(
-            `UPDATE cluster_sessions SET state = 'ended', ended_at = $2, end_reason = $3
-             WHERE id = $1 AND state IN ${LIVE_STATES}`,
-            [info.id, this.deps.clock.now().toISOString(), reason.slice(0, 400)],
-          );
+          await this.#writeEnd(end);
+        } catch (e) {
+          // PostgreSQL away: the row would stay live for good. Written again with the next beat.
+          this.#unwrittenEnds.push(end);
+          throw e;
         } finally {
           // Viewers learn of the end even when the database is away.
           await local.end(reason);
@@ -166,8 +173,23 @@ export class ClusterRegistry implements LiveRegistry {
     };
   }
 
-  /** Writes the byte counters gathered since the last flush (called with each heartbeat). */
+  async #writeEnd(e: { id: string; at: string; reason: string }): Promise<void> {
+    await this.deps.pool.query(
+      `UPDATE cluster_sessions SET state = 'ended', ended_at = $2, end_reason = $3
+       WHERE id = $1 AND state IN ${LIVE_STATES}`,
+      [e.id, e.at, e.reason],
+    );
+  }
+
+  /**
+   * Writes the byte counters gathered since the last flush and the ends PostgreSQL missed
+   * (called with each heartbeat).
+   */
   async flushCounters(): Promise<void> {
+    while (this.#unwrittenEnds.length) {
+      await this.#writeEnd(this.#unwrittenEnds[0]!);
+      this.#unwrittenEnds.shift();
+    }
     const pending = [...this.#counters];
     this.#counters.clear();
     for (const [id, c] of pending)
@@ -215,6 +237,17 @@ export class ClusterRegistry implements LiveRegistry {
     if (!row) return false;
     await this.#bus.send(row.node, id, 'terminate', { reason, by });
     return true;
+  }
+
+  /**
+   * A shadow joined or left: the owner writes the marker into the session's recording. Local
+   * sessions are told at once; another node's through the command bus, like a terminate.
+   */
+  async viewerChange(id: string, change: ViewerChange): Promise<void> {
+    const row = await this.#row(id);
+    if (!row) return;
+    if (row.node === this.deps.node) return this.#local.viewerChange(id, change);
+    await this.#bus.send(row.node, id, 'viewer', { event: change.event, by: change.by });
   }
 
   async terminateByRequest(requestId: string, reason: string, by: string): Promise<string[]> {

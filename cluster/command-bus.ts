@@ -2,13 +2,16 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Clock, IdGenerator, Logger, Timers } from '../core/index.ts';
 
-/** A command for the node that owns a session, as its durable row holds it. */
-export interface ClusterCommand {
-  id: string;
-  sessionId: string;
-  kind: 'terminate';
-  args: { reason: string; by: string };
-}
+/**
+ * A command for the node that owns a session, as its durable row holds it: end the session, or
+ * note in its recording that a viewer on another node joined or left.
+ */
+export type ClusterCommand = { id: string; sessionId: string } & (
+  | { kind: 'terminate'; args: { reason: string; by: string } }
+  | { kind: 'viewer'; args: { event: 'join' | 'leave'; by: string } }
+);
+
+const KINDS: readonly string[] = ['terminate', 'viewer'];
 
 const GROUP = 'custody';
 /** Commands are tiny and acted on at once: a stream of this many entries is ample history. */
@@ -130,13 +133,13 @@ export class CommandBus {
       [id, this.deps.node, this.deps.clock.now().toISOString()],
     );
     const row = rows[0];
-    if (!row || row.kind !== 'terminate') return;
+    if (!row || !KINDS.includes(row.kind)) return;
     this.deps.onCommand({
       id,
       sessionId: row.session_id,
-      kind: 'terminate',
-      args: JSON.parse(row.args) as ClusterCommand['args'],
-    });
+      kind: row.kind,
+      args: JSON.parse(row.args) as unknown,
+    } as ClusterCommand);
   }
 
   async #read(): Promise<void> {

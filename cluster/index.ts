@@ -28,3 +28,4 @@ export {
 } from './node-certificates.ts';
 export { ClusterNode, clusterModeOn, type ClusterNodeOptions } from './cluster-node.ts';
 export { servePeerStreams, TlsPeerStreams, type LocalSessions } from './peer-proxy.ts';
+export { otherNodeOfSession, RecordingHolderLookup } from './recording-holder.ts';

@@ -163,7 +163,12 @@ export class LeaseGate {
   }
 }
 
-/** The core schedulers' gate (`startSchedulers({ gate })`), backed by this node's leases. */
+/**
+ * The core schedulers' gate (`startSchedulers({ gate })`), backed by this node's leases: a pass
+ * sees the lease's signal, and `stillHeld` reads the row (fencing token included), so a node that
+ * was paused past the lease's expiry learns it before its next effect, not at its next renewal.
+ */
 export function leaseJobGate(gate: LeaseGate): JobGate {
-  return (job, pass) => gate.run(job, () => pass());
+  return (job, pass) =>
+    gate.run(job, (held) => pass({ signal: held.signal, stillHeld: () => held.isCurrent() }));
 }

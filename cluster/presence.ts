@@ -52,26 +52,27 @@ export class NodePresence {
     this.#startedAt = deps.clock.now().toISOString();
   }
 
-  /** One beat now; PostgreSQL must answer, Redis may be away (presence is refreshed next time). */
+  /**
+   * One beat now: the heartbeat row and the presence key, each tried whatever the other did. A node
+   * is reaped only when both lapsed, so the key must stay fresh while PostgreSQL is away: else,
+   * once PostgreSQL returns, every node's row is stale and its key gone, and the first reaper would
+   * mark every other node's running sessions lost. Rejects when the row could not be written.
+   */
   async beat(): Promise<void> {
     const now = this.deps.clock.now().toISOString();
-    await this.deps.pool.query(
-      `INSERT INTO cluster_nodes (name, advertise_address, started_at, heartbeat_at) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (name) DO UPDATE SET advertise_address = $2, heartbeat_at = $4`,
-      [this.deps.node, this.deps.address, this.#startedAt, now],
-    );
-    try {
-      await this.deps.redis.set(
-        presenceKey(this.deps.node),
-        this.deps.address,
-        'PX',
-        this.deps.timing.lostAfterMs,
-      );
-    } catch (e) {
+    const [row, key] = await Promise.allSettled([
+      this.deps.pool.query(
+        `INSERT INTO cluster_nodes (name, advertise_address, started_at, heartbeat_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (name) DO UPDATE SET advertise_address = $2, heartbeat_at = $4`,
+        [this.deps.node, this.deps.address, this.#startedAt, now],
+      ),
+      this.deps.redis.set(presenceKey(this.deps.node), this.deps.address, 'PX', this.deps.timing.lostAfterMs),
+    ]);
+    if (key.status === 'rejected')
       this.deps.logger.log('warn', 'cluster presence not refreshed (Redis away)', {
-        error: (e as Error).message,
+        error: (key.reason as Error).message,
       });
-    }
+    if (row.status === 'rejected') throw row.reason;
   }
 
   async start(): Promise<void> {

@@ -45,6 +45,8 @@ export interface OpenOptions {
   kdf?: KdfParams;
   /** The live registry (a cluster's); the in-process one when absent. */
   liveRegistry?: LiveRegistry;
+  /** In a cluster, which other node holds a session's recordings (CoreDeps.recordingHolder). */
+  recordingHolder?: (sessionId: string) => Promise<string | undefined>;
   /** Outbound integrations built by the composition root (integrations/) from the configuration. */
   integrations?: (
     config: Readonly<CustodyConfig>,
@@ -213,6 +215,7 @@ export async function openCore(o: OpenOptions): Promise<OpenedCore> {
     recordingsDir: layout.recordingsDir,
     recordingSigningKeyFile: path.join(path.dirname(layout.keyFile), 'recording-signing.key'),
     ...(o.liveRegistry ? { liveRegistry: o.liveRegistry } : {}),
+    ...(o.recordingHolder ? { recordingHolder: o.recordingHolder } : {}),
     ...(o.integrations
       ? o.integrations(config, layout.home, {
           logger: o.logger ?? silentLogger,

@@ -42,6 +42,12 @@ export interface CoreDeps {
   liveRegistry?: LiveRegistry;
   /** Where session recordings are stored (default: ./recordings). */
   recordingsDir?: string;
+  /**
+   * In a cluster: the node whose own disk holds the recordings of a session, when that is another
+   * node (undefined: this node, or no cluster). A recording whose file is missing here then says
+   * where it is instead of "file not found".
+   */
+  recordingHolder?: (sessionId: string) => Promise<string | undefined>;
   /** The node's recording signing key (Ed25519; default: keys/ beside the recordings folder). */
   recordingSigningKeyFile?: string;
   /** Overrides config (tests use a cheap KDF). */

@@ -19,6 +19,7 @@ export const ERROR_CODES = [
   'E_TARGET',
   'E_HOST_KEY',
   'E_LOCKED',
+  'E_ELSEWHERE',
   'E_INTERNAL',
 ] as const;
 
@@ -110,6 +111,16 @@ export class CryptoError extends CustodyError {
 export class StorageError extends CustodyError {
   constructor(message: string, details: Record<string, unknown> = {}) {
     super('E_STORAGE', message, details);
+  }
+}
+
+/**
+ * What is asked for lives on another cluster node's own disk (a recording made there, with no
+ * shared recordings directory): this node cannot serve it, and retrying here will not help.
+ */
+export class ElsewhereError extends CustodyError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('E_ELSEWHERE', message, details);
   }
 }
 

@@ -23,6 +23,8 @@ export const HTTP_STATUS = {
   // "at most 20 custom fields", not a rate: retrying the same request cannot succeed).
   E_CONFLICT: 409,
   E_LIMIT: 409,
+  // Held by another cluster node (its own disk): this node cannot serve it without configuration.
+  E_ELSEWHERE: 409,
   // Well-formed, but the password breaks the policy that applies to it.
   E_POLICY: 422,
   // Too many failed logins: a rate limit on this name or address, lifted by time (or an unlock).

@@ -65,7 +65,7 @@ export {
 } from './runtime.ts';
 export type { Clock, IdGenerator, Logger } from './runtime.ts';
 export { systemTimers, ManualTimers, type Timers } from './timers.ts';
-export { ungated, type JobGate, type ScheduledJob } from './jobs.ts';
+export { SOLE_HOLDER, ungated, type JobGate, type JobLease, type ScheduledJob } from './jobs.ts';
 export { checkoutExpiredMessage } from './access/access-holds.ts';
 export type { SessionGrant, SessionTarget, Hop, HopCandidate, Credential } from './sessions/types.ts';
 export type {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError, type AccessConfigView, type AccessRequestView } from '../../core/index.ts';
 import { globalsOf, withCore } from '../context.ts';
+import { withLiveCore } from '../live-core.ts';
 import { Output, table } from '../output.ts';
 
 const list = (v: string | undefined): string[] =>
@@ -208,7 +209,8 @@ export function registerAccess(program: Command): void {
     .option('--reason <text>', 'why (kept in the audit row)')
     .action(async (ref: string, o: { force?: boolean; reason?: string }, cmd: Command) => {
       const g = globalsOf(cmd);
-      const r = await withCore(g, (me) =>
+      // The check-out's live sessions end (on the running server, or on whichever cluster node).
+      const r = await withLiveCore(g, (me) =>
         me.access.checkin(ref, { force: !!o.force, ...(o.reason ? { reason: o.reason } : {}) }),
       );
       new Output(!!g.json).result(r, (x) => [requestLine(x)]);

@@ -1,38 +1,10 @@
 import type { Command } from 'commander';
 import path from 'node:path';
-import { ClusterNode, clusterModeOn, initClusterCa } from '../../cluster/index.ts';
-import {
-  configFileOf,
-  layoutOf,
-  loadConfigFile,
-  resolveHome,
-  silentLogger,
-  type LiveSessionInfo,
-} from '../../core/index.ts';
-import { globalsOf, withCore, type GlobalOptions } from '../context.ts';
-import { ControlSocketRegistry, controlSocketPath } from '../control-socket.ts';
+import { initClusterCa } from '../../cluster/index.ts';
+import type { LiveSessionInfo } from '../../core/index.ts';
+import { globalsOf, withCore } from '../context.ts';
+import { withLiveCore } from '../live-core.ts';
 import { Output, table } from '../output.ts';
-
-/**
- * Runs `fn` with a core whose live registry is the cluster's when the configuration turns cluster
- * mode on (every node's sessions; terminate reaches the owning node), else the running server's,
- * through its control socket.
- */
-async function withLiveCore<T>(g: GlobalOptions, fn: Parameters<typeof withCore<T>>[1]): Promise<T> {
-  const home = resolveHome(g.home);
-  const config = await loadConfigFile(configFileOf(home));
-  if (!clusterModeOn(config))
-    return withCore(g, fn, {
-      liveRegistry: new ControlSocketRegistry(controlSocketPath(layoutOf(home, config).dataDir)),
-    });
-  const node = await ClusterNode.connect({ config, node: 'cli', logger: silentLogger });
-  try {
-    await node.redisReady();
-    return await withCore(g, fn, { liveRegistry: node.registry });
-  } finally {
-    await node.disconnect();
-  }
-}
 
 const sessionRows = (xs: LiveSessionInfo[]) =>
   table([
@@ -44,12 +16,19 @@ export function registerCluster(program: Command): void {
   const cluster = program.command('cluster').description('cluster mode: several nodes on PostgreSQL + Redis');
   cluster
     .command('init')
-    .description('make the cluster certificate authority under keys/ (once; copy keys/ to every node)')
+    .description(
+      'make the cluster certificate authority and the recording signing key under keys/ (once; copy keys/ to every node)',
+    )
     .action(async (_o: unknown, cmd: Command) => {
       const g = globalsOf(cmd);
-      const made = await withCore(g, async (_me, home) =>
-        initClusterCa(path.dirname(home.layout.keyFile), new Date()),
-      );
+      const made = await withCore(g, async (me, home) => {
+        const ca = await initClusterCa(path.dirname(home.layout.keyFile), new Date());
+        // The recording signing key is made now (it is otherwise made at the first recording),
+        // so that copying keys/ gives every node the same one: a node checks the signature of a
+        // recording another node made in the shared recordings directory.
+        await me.recordings.publicKey();
+        return ca;
+      });
       new Output(!!g.json).result(made, (m) => [
         `cluster authority written: ${m.certFile}`,
         `fingerprint ${m.fingerprint}`,

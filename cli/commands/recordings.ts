@@ -9,6 +9,7 @@ import {
   type RecordingVerifyReport,
 } from '../../core/index.ts';
 import { globalsOf, withCore, type GlobalOptions } from '../context.ts';
+import { withRecordingsCore } from '../recordings-core.ts';
 import { Output, table } from '../output.ts';
 import { writeOutputFile } from '../safe-output.ts';
 import { registerSearchAndRetention } from './recordings-search.ts';
@@ -126,7 +127,7 @@ export function registerRecordings(program: Command): void {
         if (o.force && !o.output) throw new UsageError('--force goes with --output');
         if (o.at !== undefined && o.format !== 'png') throw new UsageError('--at goes with --format png');
         const at = o.at === undefined ? undefined : secondsOpt(o.at);
-        const result = await withCore(opts, async (me, opened) => {
+        const result = await withRecordingsCore(opts, async (me, opened) => {
           const exportIt = () =>
             me.recordings.export(id, o.format as RecordingFormat, at === undefined ? {} : { at });
           let exp: Awaited<ReturnType<typeof exportIt>>;
@@ -161,7 +162,7 @@ export function registerRecordings(program: Command): void {
   rec
     .command('verify [id]')
     .description(
-      'checks recordings against their hash chain and signed manifest: exit 0 intact (or cut short by a crash), 3 damaged or tampered, 4 legacy (not signed)',
+      "checks recordings against their hash chain and signed manifest: exit 0 intact (or cut short by a crash), 3 damaged or tampered, 4 legacy (not signed), 5 held on another cluster node's disk (not checked here)",
     )
     .option('--all', 'check every recording')
     .option(
@@ -193,7 +194,9 @@ export function registerRecordings(program: Command): void {
               `signer ${r.publicKey.slice(0, 16)}… (${r.trusted ? 'the key given' : "the bundle's own key: compare it with the node's"})`,
             );
         } else {
-          reports = await withCore(opts, (me) => me.recordings.verify(id === undefined ? undefined : [id]));
+          reports = await withRecordingsCore(opts, (me) =>
+            me.recordings.verify(id === undefined ? undefined : [id]),
+          );
         }
         out.result(reports, (rs) =>
           rs.length

@@ -103,7 +103,12 @@ export async function runServer(
     home,
     logger,
     integrations: cliIntegrations,
-    ...(cluster ? { liveRegistry: cluster.registry } : {}),
+    ...(cluster
+      ? {
+          liveRegistry: cluster.registry,
+          recordingHolder: (sessionId: string) => cluster.recordingHolder(sessionId),
+        }
+      : {}),
   });
   if (cluster) {
     await cluster.start({
@@ -121,15 +126,20 @@ export async function runServer(
   }, logFailure('reset reconciliation'));
   // A node killed mid-session leaves its recordings marked `recording`; settle them from what
   // their files hold, so the list does not show them live forever.
-  await core.system.settleInterruptedRecordings().then((r) => {
-    if (r.length) logger.log('warn', 'interrupted recordings settled', { recordings: r.map((x) => x.id) });
-  }, logFailure('settling interrupted recordings'));
+  // In a cluster only this node's own (its sessions'): the others may still be writing theirs.
+  await core.system
+    .settleInterruptedRecordings(cluster ? (row) => cluster.holdsSession(row.sessionId) : undefined)
+    .then((r) => {
+      if (r.length) logger.log('warn', 'interrupted recordings settled', { recordings: r.map((x) => x.id) });
+    }, logFailure('settling interrupted recordings'));
   // Access control (void unapproved requests, expire check-outs), the daily password-event check
   // as the host administrator, and scheduled rotation with its notices and nightly verification.
   core.system.startSchedulers({
     dailyCheckAs: await core.system.hostActor(os.userInfo().username, 'server'),
     onError: (job, e) => logFailure(job)(e),
-    ...(cluster ? { gate: cluster.jobGate } : {}),
+    ...(cluster
+      ? { gate: cluster.jobGate, ownsRecording: (row) => cluster.holdsSession(row.sessionId) }
+      : {}),
   });
   // Memory and event-loop lag for GET /metrics: this process is the node.
   core.system.metrics.collectProcessMetrics();

@@ -71,7 +71,8 @@ export interface SystemOps {
   /** Finishes remote resets a crash left pending (start-up). */
   reconcileResets(): Promise<ReconcileResult>;
   /** Settles recordings a killed node left open, from their files (start-up). */
-  settleInterruptedRecordings(): Promise<RecordingRow[]>;
+  /** `isMine`: in a cluster, only the rows of this node's sessions (see RecordingStore). */
+  settleInterruptedRecordings(isMine?: (row: RecordingRow) => Promise<boolean>): Promise<RecordingRow[]>;
   /** The node's Prometheus metrics (`GET /metrics`) and the process collectors a server turns on. */
   readonly metrics: Pick<MetricsService, 'exposition' | 'collectProcessMetrics' | 'doorRefused'>;
   /**
@@ -85,7 +86,13 @@ export interface SystemOps {
    * recording retention pass (also as `dailyCheckAs`).
    */
   /** `gate` (a cluster's leases) decides which node runs each pass; without it, this node runs all. */
-  startSchedulers(o: { dailyCheckAs: Actor; onError: JobFailure; gate?: JobGate }): void;
+  /** `ownsRecording`: in a cluster, which recordings this node's retention pass may purge. */
+  startSchedulers(o: {
+    dailyCheckAs: Actor;
+    onError: JobFailure;
+    gate?: JobGate;
+    ownsRecording?: (row: RecordingRow) => Promise<boolean>;
+  }): void;
   /** The cluster's own audit rows (a node declared lost, its sessions), each on its own. */
   auditCluster(
     who: { name: string; source: string },
@@ -152,13 +159,25 @@ export function systemOps(core: Core, ctx: CoreContext): SystemOps {
       }),
     authenticateApiKey: (key: Secret, address: string) => core.apiKeys.authenticate(key, address),
     reconcileResets: () => core.resets.reconcile(),
-    settleInterruptedRecordings: () => core.recordings.settleInterrupted(),
-    startSchedulers: (o: { dailyCheckAs: Actor; onError: JobFailure; gate?: JobGate }) => {
+    settleInterruptedRecordings: (isMine?: (row: RecordingRow) => Promise<boolean>) =>
+      core.recordings.settleInterrupted(isMine),
+    startSchedulers: (o: {
+      dailyCheckAs: Actor;
+      onError: JobFailure;
+      gate?: JobGate;
+      ownsRecording?: (row: RecordingRow) => Promise<boolean>;
+    }) => {
       const gate = o.gate ?? ungated;
       core.accessScheduler.start(30_000, (e) => o.onError('access scheduler', e), gate);
       core.dailyEvents.start(o.dailyCheckAs, 60_000, (e) => o.onError('daily password check', e), gate);
       core.rotationScheduler.start(undefined, (e) => o.onError('rotation scheduler', e), gate);
-      core.retentionJob.start(o.dailyCheckAs, undefined, (e) => o.onError('recording retention', e));
+      // Not under a lease: each node purges the recordings whose files it holds.
+      core.retentionJob.start(
+        o.dailyCheckAs,
+        undefined,
+        (e) => o.onError('recording retention', e),
+        o.ownsRecording,
+      );
     },
     auditCluster: (...args: Parameters<SystemOps['auditCluster']>) => ctx.auditAs(...args),
   });

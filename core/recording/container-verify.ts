@@ -12,7 +12,8 @@ import { decryptChunk } from './container-reader.ts';
 import { NotAContainer, scanContainer, type ContainerScan, type ScannedFrame } from './container-scan.ts';
 import { fingerprintOf, verifySignature } from './signing-key.ts';
 
-export type VerifyStatus = 'intact' | 'cut-short' | 'in-progress' | 'tampered' | 'legacy';
+/** `elsewhere`: in a cluster without a shared recordings directory, the file is on another node's disk. */
+export type VerifyStatus = 'intact' | 'cut-short' | 'in-progress' | 'tampered' | 'legacy' | 'elsewhere';
 
 export interface VerifyReport {
   id: string;
@@ -35,6 +36,7 @@ export const VERIFY_EXIT: Record<VerifyStatus, number> = {
   'in-progress': 0,
   tampered: 3,
   legacy: 4,
+  elsewhere: 5,
 };
 
 export interface VerifyOptions {

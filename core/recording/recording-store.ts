@@ -14,7 +14,7 @@ import type { Readable } from 'node:stream';
 import type { Actor } from '../authz/actor.ts';
 import { isInside } from '../config/home.ts';
 import type { CoreContext, OpScope } from '../context.ts';
-import { NotFoundError, StorageError, ValidationError, firstLine } from '../errors.ts';
+import { ElsewhereError, NotFoundError, StorageError, ValidationError, firstLine } from '../errors.ts';
 import type { RecordingFilter, RecordingRow, Repos } from '../storage/repos/index.ts';
 import { AsciicastWriter, openExclusive, type AsciicastWriterOptions } from './asciicast-writer.ts';
 import { FileTransferWriter } from './file-transfer-writer.ts';
@@ -127,7 +127,7 @@ export class RecordingStore {
   async openContainer(row: RecordingRow, knownKey?: Buffer): Promise<OpenedContainer | undefined> {
     const file = this.pathOf(row);
     const src = await openFileSource(file);
-    if (!src) throw new StorageError(`recording '${row.id}': file ${row.path} is unreadable (ENOENT)`);
+    if (!src) throw await this.#unreadable(row, 'ENOENT');
     try {
       if (!(await isContainer(src))) {
         await src.close();
@@ -471,7 +471,7 @@ export class RecordingStore {
     const container = await this.openContainer(row);
     if (container) return this.#containerSources(container, file, row);
     const cast = await openFileSource(file);
-    if (!cast) throw new StorageError(`recording '${row.id}': file ${row.path} is unreadable (ENOENT)`);
+    if (!cast) throw await this.#unreadable(row, 'ENOENT');
     const finished = row.status !== 'recording';
     const [index, screens] = await Promise.all([
       openFileSource(file + INDEX_SUFFIX),
@@ -550,6 +550,40 @@ export class RecordingStore {
     };
   }
 
+  /**
+   * The error for a recording whose file this node cannot read. In a cluster whose nodes each keep
+   * recordings on their own disk, a recording made on another node is not missing, it is there:
+   * say so, and what would let this node replay it.
+   */
+  async #unreadable(row: RecordingRow, code: string): Promise<StorageError | ElsewhereError> {
+    const holder =
+      code === 'ENOENT'
+        ? await this.ctx.deps.recordingHolder?.(row.sessionId).catch(() => undefined)
+        : undefined;
+    if (holder)
+      return new ElsewhereError(
+        `recording ${row.id} is held on node ${holder}'s disk; configure a shared recordings directory`,
+        { recording: row.id, node: holder },
+      );
+    return new StorageError(`recording '${row.id}': file ${row.path} is unreadable (${code})`);
+  }
+
+  /**
+   * A recording this node cannot check because its file is on another node's own disk: reported
+   * as such, not as a missing (tampered) file.
+   */
+  async #elsewhere(row: RecordingRow): Promise<VerifyReport | undefined> {
+    if (!this.ctx.deps.recordingHolder) return undefined;
+    const missing = await fs.stat(this.pathOf(row)).then(
+      () => false,
+      (e: NodeJS.ErrnoException) => e.code === 'ENOENT',
+    );
+    if (!missing) return undefined;
+    const e = await this.#unreadable(row, 'ENOENT');
+    if (!(e instanceof ElsewhereError)) return undefined;
+    return { id: row.id, status: 'elsewhere', reason: e.message, chunks: 0, lastT: 0 };
+  }
+
   async #authorisedRead(
     actor: Actor,
     id: string,
@@ -569,9 +603,7 @@ export class RecordingStore {
     try {
       bytes = (await fs.stat(file)).size;
     } catch (e) {
-      throw new StorageError(
-        `recording '${id}': file ${row.path} is unreadable (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
-      );
+      throw await this.#unreadable(row, (e as NodeJS.ErrnoException).code ?? 'error');
     }
     if (audit)
       await s.audit(
@@ -609,7 +641,10 @@ export class RecordingStore {
     const keyring = this.ctx.deps.keyring;
     const reports: VerifyReport[] = [];
     for (const { row, sealed } of items)
-      reports.push(await verifyRecording(row, this.pathOf(row), sealed, keyring, publicKey));
+      reports.push(
+        (await this.#elsewhere(row)) ??
+          (await verifyRecording(row, this.pathOf(row), sealed, keyring, publicKey)),
+      );
     const bad = reports.filter((r) => r.status === 'tampered');
     await this.ctx.run(actor, 'recording.export', target, (s) =>
       s.audit('recording.verify', target, {
@@ -677,10 +712,18 @@ export class RecordingStore {
    * forever): called once at server start, before the gateway takes sessions, so no row is live.
    * Bytes come from the file, the duration from the last complete event, the state is
    * `interrupted`; each is audited as `recording.interrupted`. A missing file settles with 0 bytes.
+   *
+   * In a cluster the database is shared but each node writes its own recordings: `isMine` keeps
+   * the rows of this node's sessions, so a node starting never settles (nor seals) a recording
+   * another node is still writing. A dead node's recordings are sealed when it starts again.
    */
-  async settleInterrupted(): Promise<RecordingRow[]> {
+  async settleInterrupted(
+    isMine: (row: RecordingRow) => Promise<boolean> = async () => true,
+  ): Promise<RecordingRow[]> {
     const open = new Set([...this.#open].map((w) => w.id));
-    const rows = (await this.ctx.store.read((r) => r.recordings.unfinished())).filter((r) => !open.has(r.id));
+    const rows: RecordingRow[] = [];
+    for (const row of await this.ctx.store.read((r) => r.recordings.unfinished()))
+      if (!open.has(row.id) && (await isMine(row))) rows.push(row);
     const settled: RecordingRow[] = [];
     for (const row of rows) {
       const { bytes, events, lastAt } = await this.#factsOf(row);

@@ -9,6 +9,7 @@ import type { ResetEngine } from '../reset/reset-engine.ts';
 import type { Repos, RotationOutcome, RotationTaskRow } from '../storage/repos/index.ts';
 import { accountRef } from '../vault/refs.ts';
 import { firstLine } from '../errors.ts';
+import { SOLE_HOLDER, type JobLease } from '../jobs.ts';
 
 export interface RotationResult {
   account: string;
@@ -76,6 +77,8 @@ export async function recipientsOf(repos: Repos, g: ResourceGroup, resources: Re
   return names.sort();
 }
 
+const LEASE_LOST = 'this node no longer holds the rotation job (another node took it over)';
+
 /**
  * One rotation run of a task: every account of the group's resources, `concurrency` at a time, each
  * through the reset engine (target and vault together or not at all). Checked-out passwords are
@@ -96,6 +99,7 @@ export class RotationRunner {
     who: Who,
     trigger: 'schedule' | 'manual',
     onProgress?: RotationProgress,
+    lease: JobLease = SOLE_HOLDER,
   ): Promise<RotationReport> {
     const { group, items, common } = await this.ctx.store.read(async (r) => {
       const group = (await r.resourceGroups.byId(task.groupId))!;
@@ -138,7 +142,7 @@ export class RotationRunner {
     );
     let done = 0;
     const results = await mapBounded(items, this.ctx.config.rotation.concurrency, async (item) => {
-      const result = await this.one(task, who, item, common);
+      const result = await this.one(task, who, item, common, lease);
       onProgress?.(++done, items.length, result);
       return result;
     });
@@ -191,10 +195,25 @@ export class RotationRunner {
     return generatePassword(policy);
   }
 
-  private async one(task: RotationTaskRow, who: Who, item: Item, common?: Secret): Promise<RotationResult> {
+  private async one(
+    task: RotationTaskRow,
+    who: Who,
+    item: Item,
+    common: Secret | undefined,
+    lease: JobLease,
+  ): Promise<RotationResult> {
     const base = { account: item.ref };
     if (!item.resettable)
       return { ...base, outcome: 'skipped', reason: 'no remote reset for this resource type' };
+    // Checked before each reset, not once per run: another node may have taken the rotation job
+    // over while this one was paused, and two nodes must never reset the same target.
+    if (lease.signal.aborted || !(await lease.stillHeld())) {
+      await this.ctx.auditAs(who, 'rotation.skip', { kind: 'account', name: item.ref }, 'success', {
+        task: task.name,
+        reason: LEASE_LOST,
+      });
+      return { ...base, outcome: 'skipped', reason: LEASE_LOST };
+    }
     if (await this.isCheckedOut(item.account.id)) {
       await this.ctx.auditAs(who, 'rotation.skip', { kind: 'account', name: item.ref }, 'success', {
         task: task.name,

@@ -1,7 +1,7 @@
 import { timedRun, type RunReport } from '../metrics/timed-run.ts';
 import type { AccessNotifier } from '../access/notify.ts';
 import type { CoreContext } from '../context.ts';
-import { ungated, type JobGate } from '../jobs.ts';
+import { SOLE_HOLDER, ungated, type JobGate, type JobLease } from '../jobs.ts';
 import type { VerificationService, VerifyResult } from '../reset/verification.ts';
 import type { RotationReport } from './rotation-runner.ts';
 import type { RotationService } from './rotation-service.ts';
@@ -35,12 +35,13 @@ export class RotationScheduler {
     private readonly notifier: AccessNotifier,
   ) {}
 
-  async tick(): Promise<TickResult> {
+  /** One pass; `lease` is what the pass holds the rotation job by (in a cluster, a lease). */
+  async tick(lease: JobLease = SOLE_HOLDER): Promise<TickResult> {
     if (this.#busy) return { notified: [], rotated: [] };
     this.#busy = true;
     try {
       const notified = await this.rotation.notifyDue();
-      const rotated = await this.rotation.runDue();
+      const rotated = await this.rotation.runDue(undefined, lease);
       const verified = await this.nightly();
       return { notified, rotated, ...(verified ? { verified } : {}) };
     } finally {
@@ -114,7 +115,7 @@ export class RotationScheduler {
   ): void {
     if (this.#timer) return;
     this.#timer = setInterval(
-      () => void gate('rotation', () => timedRun(() => this.tick(), this.onRun)).catch(onError),
+      () => void gate('rotation', (lease) => timedRun(() => this.tick(lease), this.onRun)).catch(onError),
       everyMs,
     );
     this.#timer.unref();

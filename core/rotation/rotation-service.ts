@@ -3,6 +3,7 @@ import type { Actor } from '../authz/actor.ts';
 import { atLeast } from '../authz/privilege.ts';
 import type { CoreContext } from '../context.ts';
 import { ConflictError, NotFoundError, ValidationError, firstLine } from '../errors.ts';
+import { SOLE_HOLDER, type JobLease } from '../jobs.ts';
 import { loadGroup } from '../groups/group-refs.ts';
 import type { ResetEngine } from '../reset/reset-engine.ts';
 import type { PasswordMode, Repos, RotationTaskRow } from '../storage/repos/index.ts';
@@ -262,14 +263,19 @@ export class RotationService {
    * Runs every task whose time has come, once: the next occurrence is claimed first (compare-
    * and-set on next_run_at), skipping occurrences missed while the node was down.
    */
-  async runDue(onReport?: (r: RotationReport) => void): Promise<RotationReport[]> {
+  async runDue(
+    onReport?: (r: RotationReport) => void,
+    lease: JobLease = SOLE_HOLDER,
+  ): Promise<RotationReport[]> {
     const now = this.ctx.clock.now();
     const out: RotationReport[] = [];
     for (const t of await this.ctx.store.read((r) => r.rotation.tasks())) {
       if (!t.nextRunAt || new Date(t.nextRunAt).getTime() > now.getTime()) continue;
+      // A node that lost the rotation job claims no further run: the new holder runs it.
+      if (!(await lease.stillHeld())) break;
       const next = nextRunAfter(scheduleOf(t), t.nextRunAt, now);
       if (!(await this.ctx.store.tx((r) => r.rotation.claimRun(t.id, t.nextRunAt!, next)))) continue;
-      const report = await this.runner.run(t, SCHEDULER, 'schedule');
+      const report = await this.runner.run(t, SCHEDULER, 'schedule', undefined, lease);
       onReport?.(report);
       out.push(report);
     }

@@ -34,19 +34,48 @@ export async function openStore(options: StorageOptions): Promise<Store> {
     throw new StorageError(`database migration failed: ${(e as Error).message.split('\n')[0]}`);
   }
   const reader = createRepos(knex, options.driver);
+  const reachable = unreachableAs(options);
   return {
     driver: options.driver,
-    read: (fn) => fn(reader),
+    read: (fn) => fn(reader).catch(reachable),
     tx: (fn) =>
-      knex.transaction(async (trx) => {
-        // SQLite: take the write lock first, as BEGIN IMMEDIATE would (knex cannot issue it). A
-        // deferred transaction that reads and then writes gets SQLITE_BUSY at once, without waiting,
-        // when another process (a CLI command beside the server) committed in between; a write that
-        // matches no row takes the lock up front, so busy_timeout applies instead.
-        if (options.driver === 'sqlite') await trx.raw('UPDATE audit_head SET id = id WHERE 0');
-        return fn(createRepos(trx, options.driver));
-      }),
+      knex
+        .transaction(async (trx) => {
+          // SQLite: take the write lock first, as BEGIN IMMEDIATE would (knex cannot issue it). A
+          // deferred transaction that reads and then writes gets SQLITE_BUSY at once, without waiting,
+          // when another process (a CLI command beside the server) committed in between; a write that
+          // matches no row takes the lock up front, so busy_timeout applies instead.
+          if (options.driver === 'sqlite') await trx.raw('UPDATE audit_head SET id = id WHERE 0');
+          return fn(createRepos(trx, options.driver));
+        })
+        .catch(reachable),
     close: () => knex.destroy(),
+  };
+}
+
+/** Socket errors and PostgreSQL's "server going away / cannot connect" classes (57P0x, 08xxx). */
+const UNREACHABLE = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENOTFOUND|57P0[123]|08\d{3})$/;
+const UNREACHABLE_TEXT = /Connection terminated|Timeout acquiring a connection/;
+
+/**
+ * A PostgreSQL server that went away (stopped, restarting, cut off) fails every operation with
+ * one clear, stable error instead of a raw driver message: a login, a new session or a command
+ * is refused with "the database is unreachable" (fail-closed) and the operator can tell it from a
+ * refusal. Other errors pass through unchanged.
+ */
+function unreachableAs(options: StorageOptions): (e: unknown) => never {
+  const where = options.postgresUrl ? new URL(options.postgresUrl) : undefined;
+  return (e) => {
+    const code = String((e as { code?: unknown })?.code ?? '');
+    if (
+      options.driver === 'postgres' &&
+      (UNREACHABLE.test(code) || UNREACHABLE_TEXT.test(String((e as Error)?.message)))
+    )
+      throw new StorageError(
+        `the database is unreachable (PostgreSQL at ${where?.hostname}:${where?.port || 5432}): try again shortly`,
+        { reason: 'database-unreachable' },
+      );
+    throw e;
   };
 }
 

@@ -2,7 +2,7 @@
 // either, terminate reaches the owner, a command delivered twice acts once, a command sent while
 // Redis is down arrives once it is back, and a Redis restart loses no session.
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../core/index.ts';
+import { ValidationError, type ViewerChange } from '../../core/index.ts';
 import { commandStreamKey } from '../../cluster/index.ts';
 import { liveInfo } from '../support/live.ts';
 import {
@@ -53,6 +53,62 @@ if (!clusterServicesAvailable()) {
         // Output of a session on another node is not pushed through Redis; without the node-to-node
         // stream it is refused with the reason, not left blank.
         await expect(b.registry.subscribe('sa')).rejects.toBeInstanceOf(ValidationError);
+      } finally {
+        await close();
+      }
+    });
+
+    it('carries a shadow joining and leaving on another node to the owner, for its recording’s markers', async () => {
+      const [a, b, close] = await twoNodes();
+      try {
+        const onA = awaitableEndpoint();
+        const changes: ViewerChange[] = [];
+        await a.registry.register(liveInfo({ id: 'sa' }), {
+          ...onA.endpoint,
+          viewerChange: (c) => void changes.push(c),
+        });
+        await b.registry.viewerChange('sa', { event: 'join', by: 'carol' });
+        await b.registry.viewerChange('sa', { event: 'leave', by: 'carol' });
+        // Commands to one node arrive in order: once the probe is there, so are both changes.
+        await b.registry.terminate('sa', 'probe', 'adm');
+        await onA.controlled(1);
+        expect(changes).toEqual([
+          { event: 'join', by: 'carol' },
+          { event: 'leave', by: 'carol' },
+        ]);
+        // A shadow on the owner itself is told at once, with no command row.
+        const { rows: before } = await a.pool.query(`SELECT id FROM cluster_commands`);
+        await a.registry.register(liveInfo({ id: 'sa2' }), {
+          ...awaitableEndpoint().endpoint,
+          viewerChange: (c) => void changes.push(c),
+        });
+        await a.registry.viewerChange('sa2', { event: 'join', by: 'dave' });
+        expect(changes.at(-1)).toEqual({ event: 'join', by: 'dave' });
+        expect((await a.pool.query(`SELECT id FROM cluster_commands`)).rows).toHaveLength(before.length);
+      } finally {
+        await close();
+      }
+    });
+
+    it('writes a session end PostgreSQL missed once it is back, so the row does not stay live', async () => {
+      const [a, b, close] = await twoNodes();
+      for (const n of [a, b]) n.pool.on('error', () => undefined);
+      try {
+        const reg = await a.registry.register(liveInfo({ id: 'sa' }), awaitableEndpoint().endpoint);
+        await services().pg.halt();
+        try {
+          await expect(reg.end('operator logged out')).rejects.toThrow();
+          await expect(a.registry.flushCounters()).rejects.toThrow();
+        } finally {
+          await services().pg.resume();
+        }
+        expect((await b.registry.list()).map((i) => i.id)).toEqual(['sa']);
+        await a.registry.flushCounters();
+        expect(await b.registry.list()).toEqual([]);
+        const { rows } = await b.pool.query<{ state: string; end_reason: string }>(
+          `SELECT state, end_reason FROM cluster_sessions WHERE id = 'sa'`,
+        );
+        expect(rows).toEqual([{ state: 'ended', end_reason: 'operator logged out' }]);
       } finally {
         await close();
       }

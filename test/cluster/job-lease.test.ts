@@ -143,5 +143,25 @@ if (!clusterServicesAvailable()) {
         await close();
       }
     });
+
+    it('gives a scheduler pass a lease it can ask before each effect: false once another node took the job', async () => {
+      const { a, b, close } = await twoNodes();
+      try {
+        const answers: boolean[] = [];
+        let aborted = false;
+        await leaseJobGate(a.gate)('rotation', async (lease) => {
+          answers.push(await lease.stillHeld());
+          // A is paused past its lease's expiry: B takes the job before A's next effect.
+          await b.expire('rotation');
+          expect(await b.leases.tryAcquire('rotation')).not.toBeNull();
+          answers.push(await lease.stillHeld());
+          aborted = lease.signal.aborted;
+        });
+        expect(answers).toEqual([true, false]);
+        expect(aborted).toBe(true);
+      } finally {
+        await close();
+      }
+    });
   });
 }

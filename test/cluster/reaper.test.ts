@@ -145,6 +145,52 @@ if (!clusterServicesAvailable()) {
       }
     });
 
+    it('reaps nobody after a PostgreSQL outage longer than the bound: presence stays fresh meanwhile', async () => {
+      const clock = new ManualClock('2026-01-01T00:00:00.000Z');
+      const {
+        nodes: [a, b],
+        close,
+      } = await startTestNodes(services(), ['node-a', 'node-b'], { clock });
+      if (!a || !b) throw new Error('nodes did not start');
+      // The server going away closes idle connections: their errors are the outage, not a defect.
+      for (const n of [a, b]) n.pool.on('error', () => undefined);
+      try {
+        const { rows: audited, audit } = recordingAudit();
+        const reaper = new Reaper({
+          pool: b.pool,
+          redis: b.redis,
+          node: 'node-b',
+          clock,
+          timing,
+          audit,
+          logger: silentLogger,
+        });
+        const presenceA = presenceOf(a, clock);
+        const presenceB = presenceOf(b, clock);
+        await presenceA.beat();
+        await presenceB.beat();
+        await a.registry.register(liveInfo({ id: 'sa' }), awaitableEndpoint().endpoint);
+        await services().pg.halt();
+        // Both nodes keep beating through the outage, three times the bound by Redis' own clock:
+        // each beat fails on its row yet refreshes its key.
+        for (let i = 0; i < (3 * timing.lostAfterMs) / timing.heartbeatMs; i++) {
+          clock.advance(timing.heartbeatMs);
+          await expect(presenceA.beat()).rejects.toThrow();
+          await expect(presenceB.beat()).rejects.toThrow();
+          await new Promise((r) => setTimeout(r, timing.heartbeatMs));
+        }
+        expect(await b.redis.exists(presenceKey('node-a'))).toBe(1);
+        await services().pg.resume();
+        // B is back first: A's row is stale by far, but its key says it is alive.
+        await presenceB.beat();
+        expect(await reaper.sweep()).toEqual([]);
+        expect((await b.registry.list()).map((i) => i.id)).toEqual(['sa']);
+        expect(audited).toEqual([]);
+      } finally {
+        await close();
+      }
+    });
+
     it('settles at start-up the sessions its own previous run left live', async () => {
       const clock = new ManualClock('2026-01-01T00:00:00.000Z');
       const url = await services().freshDatabase();

@@ -188,6 +188,42 @@ describe('rotation scheduler (ManualClock, stand-in target)', () => {
     expect([...second][0]).not.toBe([...first][0]);
   });
 
+  it('checks the rotation job is still held before each reset: once another node took it, nothing more changes', async () => {
+    w = await rotationWorld({ extraConfig: { rotation: { concurrency: 1 } } });
+    await w.rotation.create(w.v.host, {
+      name: 'leased',
+      group: 'webs',
+      schedule: { kind: 'once', onceAt: '2026-03-01T12:00:00Z' },
+    });
+    const before = new Map(w.target.passwords);
+    const changed = () => [...w!.target.passwords].filter(([k, p]) => before.get(k) !== p).length;
+    // The lease is lost once the first password changed (another node took the job over).
+    const lease = { signal: new AbortController().signal, stillHeld: async () => changed() === 0 };
+    w.clock.set('2026-03-01T12:00:00Z');
+    const { rotated } = await w.scheduler.tick(lease);
+    expect(rotated).toHaveLength(1);
+    expect(rotated[0]).toMatchObject({ changed: 1, skipped: 3, failed: 0 });
+    expect(changed()).toBe(1);
+    const skips = rotated[0]!.results.filter((r) => r.outcome === 'skipped').map((r) => r.reason);
+    expect(new Set(skips)).toEqual(
+      new Set(['this node no longer holds the rotation job (another node took it over)']),
+    );
+    expect(await w.v.core.audit.query(w.v.host, { type: 'rotation.skip' })).toHaveLength(3);
+    // An aborted signal alone (the renewal found another holder) stops it too, before any reset.
+    await w.rotation.create(w.v.host, {
+      name: 'aborted',
+      group: 'webs',
+      schedule: { kind: 'once', onceAt: '2026-03-01T13:00:00Z' },
+    });
+    const gone = new AbortController();
+    gone.abort();
+    const snapshot = new Map(w.target.passwords);
+    w.clock.set('2026-03-01T13:00:00Z');
+    const second = await w.rotation.runDue(undefined, { signal: gone.signal, stillHeld: async () => true });
+    expect(second[0]).toMatchObject({ changed: 0, skipped: 4 });
+    expect(w.target.passwords).toEqual(snapshot);
+  });
+
   it('refuses a pre-notification outside a minute to a week, and a one-off time in the past', async () => {
     w = await rotationWorld({ resources: 1, perResource: 1 });
     const base = { group: 'webs', schedule: { kind: 'days' as const, everyDays: 1 } };

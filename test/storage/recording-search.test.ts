@@ -145,6 +145,17 @@ for (const driver of storageDrivers()) {
       expect(JSON.parse(row!.details)).toMatchObject({ by: 'retention', olderThanDays: 10 });
     });
 
+    it('in a cluster the daily pass purges only the recordings whose files this node holds', async () => {
+      await open({ retention_days: 10 });
+      const mine = await session('alice', 'web01/root', 1, 'echo mine');
+      const theirs = await session('alice', 'web01/root', 1, 'echo theirs');
+      timers.advance(11 * DAY);
+      // Another node's recording (its file is on that node's disk) is left to that node.
+      const result = await v.core.retentionJob.tick(v.host, async (row) => row.id !== theirs);
+      expect(result?.purged).toEqual([mine]);
+      expect((await v.core.recordings.list(v.host)).map((r) => r.id)).toEqual([theirs]);
+    });
+
     it('with search_index off nothing is indexed, and commands are still marked in the recording', async () => {
       await open({ search_index: false });
       const id = await session('alice', 'web01/root', 2, 'uptime');

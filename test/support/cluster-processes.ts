@@ -41,6 +41,11 @@ export interface ClusterProcessOptions {
   prepare?: (cli: (...args: string[]) => Promise<CliResult>, home: string) => Promise<void>;
   /** Opens each node's HTTPS listener on a free port. */
   web?: boolean;
+  /**
+   * One recordings directory for every node (an absolute path, as a shared filesystem such as NFS
+   * would be mounted on each); without it each node records under its own home.
+   */
+  sharedRecordingsDir?: string;
   /** Extra configuration for every node (as writeTestConfig takes it). */
   extraConfig?: Record<string, Record<string, string | number | boolean>>;
 }
@@ -63,6 +68,9 @@ export async function startClusterProcesses(o: ClusterProcessOptions): Promise<C
         postgresUrl: o.databaseUrl,
         extraConfig: {
           ...o.extraConfig,
+          ...(o.sharedRecordingsDir
+            ? { recordings: { ...o.extraConfig?.recordings, dir: o.sharedRecordingsDir } }
+            : {}),
           cluster: {
             redis_url: o.redisUrl,
             node_name: name,

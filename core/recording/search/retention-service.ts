@@ -8,7 +8,7 @@ import type { Actor } from '../../authz/actor.ts';
 import type { CoreContext } from '../../context.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.ts';
 import { checkText } from '../../identity/names.ts';
-import type { RecordingHoldRow } from '../../storage/repos/index.ts';
+import type { RecordingHoldRow, RecordingRow } from '../../storage/repos/index.ts';
 import type { RecordingStore } from '../recording-store.ts';
 
 const DAY_MS = 86_400_000;
@@ -75,7 +75,12 @@ export class RecordingRetention {
    * Removes every finished recording started more than `days` days ago that is not on hold:
    * files, row and search-index lines. `by` says who asked, on each audit row.
    */
-  async purge(actor: Actor, days: number, by: 'command' | 'retention' = 'command'): Promise<PurgeResult> {
+  async purge(
+    actor: Actor,
+    days: number,
+    by: 'command' | 'retention' = 'command',
+    isMine: (row: RecordingRow) => Promise<boolean> = async () => true,
+  ): Promise<PurgeResult> {
     if (!Number.isInteger(days) || days < 1 || days > 36_500)
       throw new ValidationError('--older-than must be a whole number of days, 1-36500', { field: 'days' });
     // Through run() so that a refusal is audited like any other denied operation.
@@ -91,7 +96,8 @@ export class RecordingRetention {
     for (;;) {
       const page = await this.recordings.list(actor, { until, limit: PURGE_PAGE });
       for (const row of page) {
-        if (row.status === 'recording') continue;
+        // In a cluster each node's files are on its own disk: it purges only what it holds.
+        if (row.status === 'recording' || !(await isMine(row))) continue;
         try {
           await this.recordings.remove(row.id, async (r) => {
             if (await r.recordingSearch.holdOf(row.id)) throw new HeldMeanwhile();
@@ -143,17 +149,26 @@ export class RetentionJob {
     private readonly retention: RecordingRetention,
   ) {}
 
-  async tick(actor: Actor): Promise<PurgeResult | undefined> {
+  /** `isMine`: in a cluster, the recordings of this node's own sessions (the files it holds). */
+  async tick(
+    actor: Actor,
+    isMine?: (row: RecordingRow) => Promise<boolean>,
+  ): Promise<PurgeResult | undefined> {
     const days = this.ctx.config.recordings.retention_days;
     const day = this.ctx.clock.now().toISOString().slice(0, 10);
     if (days <= 0 || this.#lastDay === day) return undefined;
     this.#lastDay = day;
-    return this.retention.purge(actor, days, 'retention');
+    return this.retention.purge(actor, days, 'retention', isMine);
   }
 
-  start(actor: Actor, everyMs = 600_000, onError: (e: unknown) => void = () => undefined): void {
+  start(
+    actor: Actor,
+    everyMs = 600_000,
+    onError: (e: unknown) => void = () => undefined,
+    isMine?: (row: RecordingRow) => Promise<boolean>,
+  ): void {
     if (this.#timer) return;
-    const run = () => void this.tick(actor).catch(onError);
+    const run = () => void this.tick(actor, isMine).catch(onError);
     run();
     this.#timer = setInterval(run, everyMs);
     this.#timer.unref();
