@@ -29,6 +29,7 @@ import {
 import type { RecordingFailurePolicy, RecordingMeta, RecordingSummary, RecordingWriter } from './types.ts';
 import { RECORD, renderRaw, type ChunkRecord } from './container-format.ts';
 import { PlainSink, type RecordingSink } from './recording-sink.ts';
+import { WriterCommits } from './writer-commits.ts';
 
 /** Markers are labels in a list, not text: a command line beyond this is cut. */
 const MAX_MARKER_LABEL = 200;
@@ -117,14 +118,11 @@ export class AsciicastWriter implements RecordingWriter {
   /** Per direction: the start of a character whose rest has not arrived yet. */
   #carry = { o: Buffer.alloc(0), i: Buffer.alloc(0) };
   readonly #onWritten: AsciicastWriterOptions['onWritten'];
-  readonly #failureCallbacks: ((error: Error) => void)[] = [];
   /** Cancels the next periodic flush; undefined once closed. */
   #cancelFlush: (() => void) | undefined;
 
   /** Bytes of the cast accounted for (written or buffered): the offset of the next line. */
   #offset = 0;
-  /** Bytes of the cast actually written to the file. */
-  #written = 0;
   #events = 0;
   #lastT = 0;
   #cols: number;
@@ -141,15 +139,18 @@ export class AsciicastWriter implements RecordingWriter {
   #suspended = false;
   /** Per direction: skip leading continuation bytes (the rest of a character cut by suspend). */
   #orphans = { o: false, i: false };
-  #failed: Error | undefined;
   #closing: Promise<RecordingSummary> | undefined;
-  #chain: Promise<void> = Promise.resolve();
-  /** Bytes handed to the file but not yet written (for backpressure). */
-  #inFlight = 0;
   /** Set when create() itself fails: nobody holds the writer, so onClosed is not run. */
   #abandoned = false;
-  /** committed() callers: each waits until the cast is written up to its offset. */
-  #commits: { upTo: number; resolve: (ok: boolean) => void }[] = [];
+  /** Failure callbacks, committed() callers, the write chain; written counts cast-view bytes. */
+  readonly #w = new WriterCommits(() => {
+    this.#castBuf = [];
+    this.#castBufBytes = 0;
+    this.#castBufView = 0;
+    this.#indexBuf = [];
+    this.#cancelFlush?.();
+    this.#cancelFlush = undefined;
+  });
 
   private constructor(o: AsciicastWriterOptions, sink: RecordingSink) {
     this.id = o.id;
@@ -200,8 +201,8 @@ export class AsciicastWriter implements RecordingWriter {
     const sink = o.openSink ? await o.openSink() : await openPlainSink(o.castPath, o.openFile);
     const w = new AsciicastWriter(o, sink);
     await w.flush();
-    if (w.#failed) {
-      const error = w.#failed;
+    if (w.#w.failed) {
+      const error = w.#w.failed;
       w.#abandoned = true;
       await w.close().catch(() => undefined);
       throw error;
@@ -210,13 +211,13 @@ export class AsciicastWriter implements RecordingWriter {
   }
 
   output(data: Buffer): void {
-    if (this.#suspended || this.#failed || this.#closing) return;
+    if (this.#suspended || this.#w.failed || this.#closing) return;
     if (this.#orphans.o) data = this.#skipOrphans('o', data);
     this.#bytes('o', data);
   }
 
   input(data: Buffer): void {
-    if (this.#suspended || this.#failed || this.#closing) return;
+    if (this.#suspended || this.#w.failed || this.#closing) return;
     if (this.#orphans.i) data = this.#skipOrphans('i', data);
     this.#bytes('i', data);
   }
@@ -238,12 +239,12 @@ export class AsciicastWriter implements RecordingWriter {
   }
 
   marker(label: string): void {
-    if (this.#failed || this.#closing) return;
+    if (this.#w.failed || this.#closing) return;
     this.#event('m', printable(label, MAX_MARKER_LABEL));
   }
 
   resize(cols: number, rows: number): void {
-    if (this.#failed || this.#closing) return;
+    if (this.#w.failed || this.#closing) return;
     ({ cols, rows } = clampTerminalSize(cols, rows));
     if (this.#suspended) {
       this.#pendingSize = { cols, rows };
@@ -268,25 +269,20 @@ export class AsciicastWriter implements RecordingWriter {
     this.#orphans = { o: true, i: true };
     const size = this.#pendingSize;
     this.#pendingSize = undefined;
-    if (size && !this.#failed && !this.#closing) this.#resizeNow(size.cols, size.rows);
+    if (size && !this.#w.failed && !this.#closing) this.#resizeNow(size.cols, size.rows);
   }
 
   onFailure(cb: (error: Error) => void): void {
-    if (this.#failed) {
-      const error = this.#failed;
-      queueMicrotask(() => cb(error));
-      return;
-    }
-    this.#failureCallbacks.push(cb);
+    this.#w.onFailure(cb);
   }
 
   get failed(): Error | undefined {
-    return this.#failed;
+    return this.#w.failed;
   }
 
   /** Writes what is buffered (the timer calls this at least every second). */
   flush(): Promise<void> {
-    if (this.#failed || (!this.#castBufBytes && !this.#indexBuf.length)) return this.#chain;
+    if (this.#w.failed || (!this.#castBufBytes && !this.#indexBuf.length)) return this.#w.chain;
     const records = coalesceText(this.#castBuf);
     if (this.#indexBuf.length)
       records.push({ type: RECORD.indexText, text: Buffer.from(this.#indexBuf.join(''), 'utf8') });
@@ -297,23 +293,18 @@ export class AsciicastWriter implements RecordingWriter {
     this.#castBufBytes = 0;
     this.#castBufView = 0;
     this.#indexBuf = [];
-    this.#inFlight += stored;
-    this.#chain = this.#chain.then(async () => {
-      try {
-        if (this.#failed) return;
+    return this.#w.enqueue(
+      stored,
+      async () => {
         await this.#sink.write({ records, castLength: view, tEnd });
-        this.#written += view;
+        this.#w.written += view;
         if (view) this.#onWritten?.(view);
-        this.#settleCommits();
-      } catch (e) {
-        this.#fail(e);
-      } finally {
-        this.#inFlight -= stored;
-      }
-      // What was handed over during this write goes out now, in one write, if someone waits.
-      if (this.#commits.length && !this.#inFlight && this.#castBufBytes) void this.flush();
-    });
-    return this.#chain;
+      },
+      () => {
+        // What was handed over during this write goes out now, in one write, if someone waits.
+        if (this.#w.waiting && !this.#w.inFlight && this.#castBufBytes) void this.flush();
+      },
+    );
   }
 
   /**
@@ -322,17 +313,14 @@ export class AsciicastWriter implements RecordingWriter {
    * burst of calls while one write is under way is written together by the next one.
    */
   committed(): Promise<boolean> {
-    if (this.#failed) return Promise.resolve(false);
-    if (this.#written >= this.#offset) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      this.#commits.push({ upTo: this.#offset, resolve });
-      if (!this.#inFlight) void this.flush();
+    return this.#w.committed(this.#offset, () => {
+      if (!this.#w.inFlight) void this.flush();
     });
   }
 
   /** Bytes recorded but not yet on disk: the session slows its target down while this is high. */
   backlog(): number {
-    return this.#failed ? 0 : this.#castBufBytes + this.#inFlight;
+    return this.#w.backlog(this.#castBufBytes);
   }
 
   /** Resolves once everything handed over so far is written (or writing has failed). */
@@ -348,7 +336,7 @@ export class AsciicastWriter implements RecordingWriter {
   async #close(): Promise<RecordingSummary> {
     this.#cancelFlush?.();
     this.#cancelFlush = undefined;
-    if (!this.#failed && !this.#suspended) {
+    if (!this.#w.failed && !this.#suspended) {
       // Whatever is held back is an incomplete character: it is kept raw (the cast shows U+FFFD,
       // as a terminal would), and only here, at the very end.
       for (const dir of ['o', 'i'] as const) {
@@ -361,13 +349,13 @@ export class AsciicastWriter implements RecordingWriter {
     const durationMs = Math.max(0, this.#clock.now().getTime() - this.#startMs);
     try {
       await this.#sink.finish(
-        { events: this.#events, castBytes: this.#written, durationSeconds: this.#lastT },
-        !!this.#failed,
+        { events: this.#events, castBytes: this.#w.written, durationSeconds: this.#lastT },
+        !!this.#w.failed,
       );
     } catch (e) {
-      this.#fail(e);
+      this.#w.fail(e);
     }
-    await this.#sink.close().catch((e: unknown) => this.#fail(e));
+    await this.#sink.close().catch((e: unknown) => this.#w.fail(e));
     const summary: RecordingSummary = {
       id: this.id,
       path: this.castPath,
@@ -375,7 +363,7 @@ export class AsciicastWriter implements RecordingWriter {
       events: this.#events,
       durationMs,
     };
-    if (this.#onClosed && !this.#abandoned) await this.#onClosed(summary, this.#failed);
+    if (this.#onClosed && !this.#abandoned) await this.#onClosed(summary, this.#w.failed);
     return summary;
   }
 
@@ -397,7 +385,7 @@ export class AsciicastWriter implements RecordingWriter {
   }
 
   #event(code: 'o' | 'i' | 'r' | 'm', data: string, closing = false): void {
-    if (!data || this.#failed || (this.#closing && !closing)) return;
+    if (!data || this.#w.failed || (this.#closing && !closing)) return;
     const t = this.#tick();
     this.#append(`[${t.toFixed(6)}, ${JSON.stringify(code)}, ${JSON.stringify(data)}]\n`);
     this.#events++;
@@ -406,7 +394,7 @@ export class AsciicastWriter implements RecordingWriter {
 
   /** Bytes that are not valid UTF-8, stored as they are (the cast shows them decoded). */
   #raw(dir: 'o' | 'i', raw: Buffer, closing = false): void {
-    if (this.#failed || (this.#closing && !closing)) return;
+    if (this.#w.failed || (this.#closing && !closing)) return;
     const t = this.#tick();
     const type = dir === 'o' ? RECORD.rawOutput : RECORD.rawInput;
     const view = renderRaw(type, t, raw).length;
@@ -437,31 +425,6 @@ export class AsciicastWriter implements RecordingWriter {
     this.#castBufBytes += b.length;
     this.#castBufView += b.length;
     this.#offset += b.length;
-  }
-
-  #settleCommits(): void {
-    while (this.#commits.length && this.#commits[0]!.upTo <= this.#written)
-      this.#commits.shift()!.resolve(true);
-  }
-
-  #fail(e: unknown): void {
-    if (this.#failed) return;
-    const error = e instanceof Error ? e : new Error(String(e));
-    this.#failed = error;
-    for (const c of this.#commits.splice(0)) c.resolve(false);
-    this.#castBuf = [];
-    this.#castBufBytes = 0;
-    this.#castBufView = 0;
-    this.#indexBuf = [];
-    this.#cancelFlush?.();
-    this.#cancelFlush = undefined;
-    for (const cb of this.#failureCallbacks.splice(0)) {
-      try {
-        cb(error);
-      } catch {
-        // A failing callback must not hide the failure from the others.
-      }
-    }
   }
 }
 
