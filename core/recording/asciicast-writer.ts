@@ -12,7 +12,6 @@
  * index-format.ts; where the flushed records go is the sink's business (recording-sink.ts).
  */
 import type { FileHandle } from 'node:fs/promises';
-import { promises as fs } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import type { Clock } from '../runtime.ts';
 import { systemTimers, type Timers } from '../timers.ts';
@@ -28,8 +27,10 @@ import {
 } from './index-format.ts';
 import type { RecordingFailurePolicy, RecordingMeta, RecordingSummary, RecordingWriter } from './types.ts';
 import { RECORD, renderRaw, type ChunkRecord } from './container-format.ts';
-import { PlainSink, type RecordingSink } from './recording-sink.ts';
+import type { RecordingSink } from './recording-sink.ts';
 import { WriterCommits } from './writer-commits.ts';
+import { openPlainSink } from './asciicast-open.ts';
+import { coalesceText, headerTerm, incompleteTail, round6 } from './asciicast-records.ts';
 
 /** Markers are labels in a list, not text: a command line beyond this is cut. */
 const MAX_MARKER_LABEL = 200;
@@ -63,44 +64,7 @@ export interface AsciicastWriterOptions {
   onWritten?: (bytes: number) => void;
 }
 
-const defaultOpen = async (p: string): Promise<FileHandle> => {
-  const fh = await fs.open(p, 'wx', 0o600);
-  await fh.chmod(0o600); // whatever the umask
-  return fh;
-};
-
-/** Opens the plain asciicast files (cast and side index) through `open`. */
-export async function openPlainSink(
-  castPath: string,
-  open: (path: string) => Promise<FileHandle> = defaultOpen,
-): Promise<RecordingSink> {
-  const cast = await open(castPath);
-  let index: FileHandle;
-  try {
-    index = await open(castPath + INDEX_SUFFIX);
-  } catch (e) {
-    await cast.close().catch(() => undefined);
-    throw e;
-  }
-  return new PlainSink(cast, index);
-}
-
-export { defaultOpen as openExclusive };
-
-/**
- * Where a trailing character that is not complete yet starts (the rest of it comes with the next
- * bytes), or the length when the bytes end on a character boundary.
- */
-function incompleteTail(b: Buffer): number {
-  for (let i = b.length - 1; i >= Math.max(0, b.length - 3); i--) {
-    const c = b[i]!;
-    if ((c & 0xc0) === 0x80) continue;
-    if (c < 0xc0) return b.length;
-    const need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-    return b.length - i < need ? i : b.length;
-  }
-  return b.length;
-}
+export { openExclusive, openPlainSink } from './asciicast-open.ts';
 
 export class AsciicastWriter implements RecordingWriter {
   readonly id: string;
@@ -426,32 +390,4 @@ export class AsciicastWriter implements RecordingWriter {
     this.#castBufView += b.length;
     this.#offset += b.length;
   }
-}
-
-/** A plain terminal name (the gateway passes on no other), else the default. */
-function headerTerm(term: string | undefined): string {
-  return term && /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/.test(term) ? term : 'xterm-256color';
-}
-
-/** Neighbouring text records become one (a record per event line would cost five bytes each). */
-function coalesceText(records: ChunkRecord[]): ChunkRecord[] {
-  const out: ChunkRecord[] = [];
-  let run: Buffer[] = [];
-  const end = () => {
-    if (run.length) out.push({ type: RECORD.castText, text: Buffer.concat(run) });
-    run = [];
-  };
-  for (const r of records) {
-    if (r.type === RECORD.castText) run.push(r.text);
-    else {
-      end();
-      out.push(r);
-    }
-  }
-  end();
-  return out;
-}
-
-function round6(t: number): number {
-  return Math.round(t * 1e6) / 1e6;
 }
