@@ -12,7 +12,6 @@
  * index-format.ts; where the flushed records go is the sink's business (recording-sink.ts).
  */
 import type { FileHandle } from 'node:fs/promises';
-import { promises as fs } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import type { Clock } from '../runtime.ts';
 import { systemTimers, type Timers } from '../timers.ts';
@@ -28,7 +27,10 @@ import {
 } from './index-format.ts';
 import type { RecordingFailurePolicy, RecordingMeta, RecordingSummary, RecordingWriter } from './types.ts';
 import { RECORD, renderRaw, type ChunkRecord } from './container-format.ts';
-import { PlainSink, type RecordingSink } from './recording-sink.ts';
+import type { RecordingSink } from './recording-sink.ts';
+import { WriterCommits } from './writer-commits.ts';
+import { openPlainSink } from './asciicast-open.ts';
+import { coalesceText, headerTerm, incompleteTail, round6 } from './asciicast-records.ts';
 
 /** Markers are labels in a list, not text: a command line beyond this is cut. */
 const MAX_MARKER_LABEL = 200;
@@ -62,44 +64,7 @@ export interface AsciicastWriterOptions {
   onWritten?: (bytes: number) => void;
 }
 
-const defaultOpen = async (p: string): Promise<FileHandle> => {
-  const fh = await fs.open(p, 'wx', 0o600);
-  await fh.chmod(0o600); // whatever the umask
-  return fh;
-};
-
-/** Opens the plain asciicast files (cast and side index) through `open`. */
-export async function openPlainSink(
-  castPath: string,
-  open: (path: string) => Promise<FileHandle> = defaultOpen,
-): Promise<RecordingSink> {
-  const cast = await open(castPath);
-  let index: FileHandle;
-  try {
-    index = await open(castPath + INDEX_SUFFIX);
-  } catch (e) {
-    await cast.close().catch(() => undefined);
-    throw e;
-  }
-  return new PlainSink(cast, index);
-}
-
-export { defaultOpen as openExclusive };
-
-/**
- * Where a trailing character that is not complete yet starts (the rest of it comes with the next
- * bytes), or the length when the bytes end on a character boundary.
- */
-function incompleteTail(b: Buffer): number {
-  for (let i = b.length - 1; i >= Math.max(0, b.length - 3); i--) {
-    const c = b[i]!;
-    if ((c & 0xc0) === 0x80) continue;
-    if (c < 0xc0) return b.length;
-    const need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-    return b.length - i < need ? i : b.length;
-  }
-  return b.length;
-}
+export { openExclusive, openPlainSink } from './asciicast-open.ts';
 
 export class AsciicastWriter implements RecordingWriter {
   readonly id: string;
@@ -117,14 +82,11 @@ export class AsciicastWriter implements RecordingWriter {
   /** Per direction: the start of a character whose rest has not arrived yet. */
   #carry = { o: Buffer.alloc(0), i: Buffer.alloc(0) };
   readonly #onWritten: AsciicastWriterOptions['onWritten'];
-  readonly #failureCallbacks: ((error: Error) => void)[] = [];
   /** Cancels the next periodic flush; undefined once closed. */
   #cancelFlush: (() => void) | undefined;
 
   /** Bytes of the cast accounted for (written or buffered): the offset of the next line. */
   #offset = 0;
-  /** Bytes of the cast actually written to the file. */
-  #written = 0;
   #events = 0;
   #lastT = 0;
   #cols: number;
@@ -141,15 +103,18 @@ export class AsciicastWriter implements RecordingWriter {
   #suspended = false;
   /** Per direction: skip leading continuation bytes (the rest of a character cut by suspend). */
   #orphans = { o: false, i: false };
-  #failed: Error | undefined;
   #closing: Promise<RecordingSummary> | undefined;
-  #chain: Promise<void> = Promise.resolve();
-  /** Bytes handed to the file but not yet written (for backpressure). */
-  #inFlight = 0;
   /** Set when create() itself fails: nobody holds the writer, so onClosed is not run. */
   #abandoned = false;
-  /** committed() callers: each waits until the cast is written up to its offset. */
-  #commits: { upTo: number; resolve: (ok: boolean) => void }[] = [];
+  /** Failure callbacks, committed() callers, the write chain; written counts cast-view bytes. */
+  readonly #w = new WriterCommits(() => {
+    this.#castBuf = [];
+    this.#castBufBytes = 0;
+    this.#castBufView = 0;
+    this.#indexBuf = [];
+    this.#cancelFlush?.();
+    this.#cancelFlush = undefined;
+  });
 
   private constructor(o: AsciicastWriterOptions, sink: RecordingSink) {
     this.id = o.id;
@@ -200,8 +165,8 @@ export class AsciicastWriter implements RecordingWriter {
     const sink = o.openSink ? await o.openSink() : await openPlainSink(o.castPath, o.openFile);
     const w = new AsciicastWriter(o, sink);
     await w.flush();
-    if (w.#failed) {
-      const error = w.#failed;
+    if (w.#w.failed) {
+      const error = w.#w.failed;
       w.#abandoned = true;
       await w.close().catch(() => undefined);
       throw error;
@@ -210,13 +175,13 @@ export class AsciicastWriter implements RecordingWriter {
   }
 
   output(data: Buffer): void {
-    if (this.#suspended || this.#failed || this.#closing) return;
+    if (this.#suspended || this.#w.failed || this.#closing) return;
     if (this.#orphans.o) data = this.#skipOrphans('o', data);
     this.#bytes('o', data);
   }
 
   input(data: Buffer): void {
-    if (this.#suspended || this.#failed || this.#closing) return;
+    if (this.#suspended || this.#w.failed || this.#closing) return;
     if (this.#orphans.i) data = this.#skipOrphans('i', data);
     this.#bytes('i', data);
   }
@@ -238,12 +203,12 @@ export class AsciicastWriter implements RecordingWriter {
   }
 
   marker(label: string): void {
-    if (this.#failed || this.#closing) return;
+    if (this.#w.failed || this.#closing) return;
     this.#event('m', printable(label, MAX_MARKER_LABEL));
   }
 
   resize(cols: number, rows: number): void {
-    if (this.#failed || this.#closing) return;
+    if (this.#w.failed || this.#closing) return;
     ({ cols, rows } = clampTerminalSize(cols, rows));
     if (this.#suspended) {
       this.#pendingSize = { cols, rows };
@@ -268,25 +233,20 @@ export class AsciicastWriter implements RecordingWriter {
     this.#orphans = { o: true, i: true };
     const size = this.#pendingSize;
     this.#pendingSize = undefined;
-    if (size && !this.#failed && !this.#closing) this.#resizeNow(size.cols, size.rows);
+    if (size && !this.#w.failed && !this.#closing) this.#resizeNow(size.cols, size.rows);
   }
 
   onFailure(cb: (error: Error) => void): void {
-    if (this.#failed) {
-      const error = this.#failed;
-      queueMicrotask(() => cb(error));
-      return;
-    }
-    this.#failureCallbacks.push(cb);
+    this.#w.onFailure(cb);
   }
 
   get failed(): Error | undefined {
-    return this.#failed;
+    return this.#w.failed;
   }
 
   /** Writes what is buffered (the timer calls this at least every second). */
   flush(): Promise<void> {
-    if (this.#failed || (!this.#castBufBytes && !this.#indexBuf.length)) return this.#chain;
+    if (this.#w.failed || (!this.#castBufBytes && !this.#indexBuf.length)) return this.#w.chain;
     const records = coalesceText(this.#castBuf);
     if (this.#indexBuf.length)
       records.push({ type: RECORD.indexText, text: Buffer.from(this.#indexBuf.join(''), 'utf8') });
@@ -297,23 +257,18 @@ export class AsciicastWriter implements RecordingWriter {
     this.#castBufBytes = 0;
     this.#castBufView = 0;
     this.#indexBuf = [];
-    this.#inFlight += stored;
-    this.#chain = this.#chain.then(async () => {
-      try {
-        if (this.#failed) return;
+    return this.#w.enqueue(
+      stored,
+      async () => {
         await this.#sink.write({ records, castLength: view, tEnd });
-        this.#written += view;
+        this.#w.written += view;
         if (view) this.#onWritten?.(view);
-        this.#settleCommits();
-      } catch (e) {
-        this.#fail(e);
-      } finally {
-        this.#inFlight -= stored;
-      }
-      // What was handed over during this write goes out now, in one write, if someone waits.
-      if (this.#commits.length && !this.#inFlight && this.#castBufBytes) void this.flush();
-    });
-    return this.#chain;
+      },
+      () => {
+        // What was handed over during this write goes out now, in one write, if someone waits.
+        if (this.#w.waiting && !this.#w.inFlight && this.#castBufBytes) void this.flush();
+      },
+    );
   }
 
   /**
@@ -322,17 +277,14 @@ export class AsciicastWriter implements RecordingWriter {
    * burst of calls while one write is under way is written together by the next one.
    */
   committed(): Promise<boolean> {
-    if (this.#failed) return Promise.resolve(false);
-    if (this.#written >= this.#offset) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      this.#commits.push({ upTo: this.#offset, resolve });
-      if (!this.#inFlight) void this.flush();
+    return this.#w.committed(this.#offset, () => {
+      if (!this.#w.inFlight) void this.flush();
     });
   }
 
   /** Bytes recorded but not yet on disk: the session slows its target down while this is high. */
   backlog(): number {
-    return this.#failed ? 0 : this.#castBufBytes + this.#inFlight;
+    return this.#w.backlog(this.#castBufBytes);
   }
 
   /** Resolves once everything handed over so far is written (or writing has failed). */
@@ -348,7 +300,7 @@ export class AsciicastWriter implements RecordingWriter {
   async #close(): Promise<RecordingSummary> {
     this.#cancelFlush?.();
     this.#cancelFlush = undefined;
-    if (!this.#failed && !this.#suspended) {
+    if (!this.#w.failed && !this.#suspended) {
       // Whatever is held back is an incomplete character: it is kept raw (the cast shows U+FFFD,
       // as a terminal would), and only here, at the very end.
       for (const dir of ['o', 'i'] as const) {
@@ -361,13 +313,13 @@ export class AsciicastWriter implements RecordingWriter {
     const durationMs = Math.max(0, this.#clock.now().getTime() - this.#startMs);
     try {
       await this.#sink.finish(
-        { events: this.#events, castBytes: this.#written, durationSeconds: this.#lastT },
-        !!this.#failed,
+        { events: this.#events, castBytes: this.#w.written, durationSeconds: this.#lastT },
+        !!this.#w.failed,
       );
     } catch (e) {
-      this.#fail(e);
+      this.#w.fail(e);
     }
-    await this.#sink.close().catch((e: unknown) => this.#fail(e));
+    await this.#sink.close().catch((e: unknown) => this.#w.fail(e));
     const summary: RecordingSummary = {
       id: this.id,
       path: this.castPath,
@@ -375,7 +327,7 @@ export class AsciicastWriter implements RecordingWriter {
       events: this.#events,
       durationMs,
     };
-    if (this.#onClosed && !this.#abandoned) await this.#onClosed(summary, this.#failed);
+    if (this.#onClosed && !this.#abandoned) await this.#onClosed(summary, this.#w.failed);
     return summary;
   }
 
@@ -397,7 +349,7 @@ export class AsciicastWriter implements RecordingWriter {
   }
 
   #event(code: 'o' | 'i' | 'r' | 'm', data: string, closing = false): void {
-    if (!data || this.#failed || (this.#closing && !closing)) return;
+    if (!data || this.#w.failed || (this.#closing && !closing)) return;
     const t = this.#tick();
     this.#append(`[${t.toFixed(6)}, ${JSON.stringify(code)}, ${JSON.stringify(data)}]\n`);
     this.#events++;
@@ -406,7 +358,7 @@ export class AsciicastWriter implements RecordingWriter {
 
   /** Bytes that are not valid UTF-8, stored as they are (the cast shows them decoded). */
   #raw(dir: 'o' | 'i', raw: Buffer, closing = false): void {
-    if (this.#failed || (this.#closing && !closing)) return;
+    if (this.#w.failed || (this.#closing && !closing)) return;
     const t = this.#tick();
     const type = dir === 'o' ? RECORD.rawOutput : RECORD.rawInput;
     const view = renderRaw(type, t, raw).length;
@@ -438,57 +390,4 @@ export class AsciicastWriter implements RecordingWriter {
     this.#castBufView += b.length;
     this.#offset += b.length;
   }
-
-  #settleCommits(): void {
-    while (this.#commits.length && this.#commits[0]!.upTo <= this.#written)
-      this.#commits.shift()!.resolve(true);
-  }
-
-  #fail(e: unknown): void {
-    if (this.#failed) return;
-    const error = e instanceof Error ? e : new Error(String(e));
-    this.#failed = error;
-    for (const c of this.#commits.splice(0)) c.resolve(false);
-    this.#castBuf = [];
-    this.#castBufBytes = 0;
-    this.#castBufView = 0;
-    this.#indexBuf = [];
-    this.#cancelFlush?.();
-    this.#cancelFlush = undefined;
-    for (const cb of this.#failureCallbacks.splice(0)) {
-      try {
-        cb(error);
-      } catch {
-        // A failing callback must not hide the failure from the others.
-      }
-    }
-  }
-}
-
-/** A plain terminal name (the gateway passes on no other), else the default. */
-function headerTerm(term: string | undefined): string {
-  return term && /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/.test(term) ? term : 'xterm-256color';
-}
-
-/** Neighbouring text records become one (a record per event line would cost five bytes each). */
-function coalesceText(records: ChunkRecord[]): ChunkRecord[] {
-  const out: ChunkRecord[] = [];
-  let run: Buffer[] = [];
-  const end = () => {
-    if (run.length) out.push({ type: RECORD.castText, text: Buffer.concat(run) });
-    run = [];
-  };
-  for (const r of records) {
-    if (r.type === RECORD.castText) run.push(r.text);
-    else {
-      end();
-      out.push(r);
-    }
-  }
-  end();
-  return out;
-}
-
-function round6(t: number): number {
-  return Math.round(t * 1e6) / 1e6;
 }

@@ -25,6 +25,7 @@ import { decoderFramebuffer, type DesktopFramebuffer, type FramebufferFactory } 
 import type { DesktopRecorder } from './recorder.ts';
 import type { RecordingSink } from './recording-sink.ts';
 import type { RecordingFailurePolicy, RecordingSummary } from './types.ts';
+import { WriterCommits } from './writer-commits.ts';
 
 const deflateAsync = promisify(deflate);
 
@@ -93,12 +94,13 @@ export class DesktopWriter implements DesktopRecorder {
   #keyframeNow = false;
   #events = 0;
   #handed = 0;
-  #written = 0;
-  #inFlight = 0;
-  #failed: Error | undefined;
-  #failureCallbacks: ((e: Error) => void)[] = [];
-  #commits: { upTo: number; resolve: (ok: boolean) => void }[] = [];
-  #chain: Promise<void> = Promise.resolve();
+  readonly #w = new WriterCommits(() => {
+    this.#log = [];
+    this.#logBytes = 0;
+    this.#markers = [];
+    this.#cancelFlush?.();
+    this.#cancelFlush = undefined;
+  });
   #cancelFlush: (() => void) | undefined;
   #closing: Promise<RecordingSummary> | undefined;
   #suspended = false;
@@ -126,7 +128,7 @@ export class DesktopWriter implements DesktopRecorder {
   }
 
   update(rects: readonly BitmapRect[]): void {
-    if (this.#failed || this.#closing) return;
+    if (this.#w.failed || this.#closing) return;
     for (const rect of rects) {
       try {
         this.#fb.apply(rect);
@@ -142,12 +144,12 @@ export class DesktopWriter implements DesktopRecorder {
   }
 
   input(ev: DesktopInput): void {
-    if (this.#failed || this.#closing || this.#suspended) return;
+    if (this.#w.failed || this.#closing || this.#suspended) return;
     this.#event({ t: 0, kind: 'input', input: ev });
   }
 
   resize(width: number, height: number): void {
-    if (this.#failed || this.#closing) return;
+    if (this.#w.failed || this.#closing) return;
     ({ width, height } = boundedSize(width, height));
     this.#fb.resize(width, height);
     this.#changed = true;
@@ -155,7 +157,7 @@ export class DesktopWriter implements DesktopRecorder {
   }
 
   marker(label: string): void {
-    if (this.#failed || this.#closing) return;
+    if (this.#w.failed || this.#closing) return;
     this.#markers.push(markerRecord(this.#now(), printable(label, MAX_MARKER_LABEL)));
     this.#count();
   }
@@ -176,14 +178,11 @@ export class DesktopWriter implements DesktopRecorder {
   }
 
   onFailure(cb: (error: Error) => void): void {
-    if (this.#failed) {
-      const e = this.#failed;
-      queueMicrotask(() => cb(e));
-    } else this.#failureCallbacks.push(cb);
+    this.#w.onFailure(cb);
   }
 
   backlog(): number {
-    return this.#failed ? 0 : this.#logBytes + this.#inFlight;
+    return this.#w.backlog(this.#logBytes);
   }
 
   drained(): Promise<void> {
@@ -191,17 +190,12 @@ export class DesktopWriter implements DesktopRecorder {
   }
 
   committed(): Promise<boolean> {
-    if (this.#failed) return Promise.resolve(false);
-    if (this.#written >= this.#handed) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      this.#commits.push({ upTo: this.#handed, resolve });
-      void this.flush();
-    });
+    return this.#w.committed(this.#handed, () => void this.flush());
   }
 
   /** Writes what is buffered as one chunk (the timer calls this at least every second). */
   flush(): Promise<void> {
-    if (this.#failed) return this.#chain;
+    if (this.#w.failed) return this.#w.chain;
     const nowMs = this.#now();
     const since = nowMs - this.#lastKeyframeMs;
     const painted = this.#bytesSinceKeyframe;
@@ -211,7 +205,7 @@ export class DesktopWriter implements DesktopRecorder {
         (painted >= this.#keyframeBytes ||
           (since >= this.#keyframeMs && painted >= this.#keyframeMinBytes) ||
           since >= this.#keyframeMs * SMALL_CHANGE_INTERVALS));
-    if (!this.#log.length && !this.#markers.length && !keyframe) return this.#chain;
+    if (!this.#log.length && !this.#markers.length && !keyframe) return this.#w.chain;
     const log = Buffer.concat(this.#log);
     const events = this.#logEvents;
     const markers = this.#markers;
@@ -235,35 +229,24 @@ export class DesktopWriter implements DesktopRecorder {
     this.#logEvents = 0;
     this.#markers = [];
     const pending = log.length + (screen?.rgba.length ?? 0);
-    this.#inFlight += pending;
-    this.#chain = this.#chain.then(async () => {
-      try {
-        if (this.#failed) return;
-        const records: ChunkRecord[] = [headRecord({ base, events })];
-        if (log.length) records.push({ type: RECORD.desktopEvents, body: await deflateAsync(log) });
-        if (screen)
-          records.push(
-            keyframeRecord({
-              tMs: screen.tMs,
-              width: screen.width,
-              height: screen.height,
-              deflated: await deflateAsync(screen.rgba),
-            }),
-          );
-        records.push(...markers);
-        const before = this.#o.sink.bytes;
-        await this.#o.sink.write({ records, castLength: 0, tEnd });
-        this.#o.onWritten?.(this.#o.sink.bytes - before);
-        this.#written = upTo;
-        while (this.#commits.length && this.#commits[0]!.upTo <= this.#written)
-          this.#commits.shift()!.resolve(true);
-      } catch (e) {
-        this.#fail(e);
-      } finally {
-        this.#inFlight -= pending;
-      }
+    return this.#w.enqueue(pending, async () => {
+      const records: ChunkRecord[] = [headRecord({ base, events })];
+      if (log.length) records.push({ type: RECORD.desktopEvents, body: await deflateAsync(log) });
+      if (screen)
+        records.push(
+          keyframeRecord({
+            tMs: screen.tMs,
+            width: screen.width,
+            height: screen.height,
+            deflated: await deflateAsync(screen.rgba),
+          }),
+        );
+      records.push(...markers);
+      const before = this.#o.sink.bytes;
+      await this.#o.sink.write({ records, castLength: 0, tEnd });
+      this.#o.onWritten?.(this.#o.sink.bytes - before);
+      this.#w.written = upTo;
     });
-    return this.#chain;
   }
 
   close(): Promise<RecordingSummary> {
@@ -278,12 +261,12 @@ export class DesktopWriter implements DesktopRecorder {
     try {
       await this.#o.sink.finish(
         { events: this.#events, castBytes: 0, durationSeconds: this.#lastMs / 1000 },
-        !!this.#failed,
+        !!this.#w.failed,
       );
     } catch (e) {
-      this.#fail(e);
+      this.#w.fail(e);
     }
-    await this.#o.sink.close().catch((e: unknown) => this.#fail(e));
+    await this.#o.sink.close().catch((e: unknown) => this.#w.fail(e));
     const summary: RecordingSummary = {
       id: this.id,
       path: this.path,
@@ -291,7 +274,7 @@ export class DesktopWriter implements DesktopRecorder {
       events: this.#events,
       durationMs: Math.max(0, this.#o.clock.now().getTime() - this.#startMs),
     };
-    await this.#o.onClosed?.(summary, this.#failed);
+    await this.#o.onClosed?.(summary, this.#w.failed);
     return summary;
   }
 
@@ -313,25 +296,6 @@ export class DesktopWriter implements DesktopRecorder {
   #count(): void {
     this.#events++;
     this.#handed++;
-  }
-
-  #fail(e: unknown): void {
-    if (this.#failed) return;
-    const error = e instanceof Error ? e : new Error(String(e));
-    this.#failed = error;
-    for (const c of this.#commits.splice(0)) c.resolve(false);
-    this.#log = [];
-    this.#logBytes = 0;
-    this.#markers = [];
-    this.#cancelFlush?.();
-    this.#cancelFlush = undefined;
-    for (const cb of this.#failureCallbacks.splice(0)) {
-      try {
-        cb(error);
-      } catch {
-        // A failing callback must not hide the failure from the others.
-      }
-    }
   }
 }
 

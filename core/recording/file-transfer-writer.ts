@@ -11,6 +11,7 @@ import { transferLine, type TransferOp } from './file-transfer-format.ts';
 import type { FileTransferRecorder } from './recorder.ts';
 import type { RecordingSink } from './recording-sink.ts';
 import type { RecordingFailurePolicy, RecordingSummary } from './types.ts';
+import { WriterCommits } from './writer-commits.ts';
 
 export interface FileTransferWriterOptions {
   id: string;
@@ -35,15 +36,15 @@ export class FileTransferWriter implements FileTransferRecorder {
   readonly #startMs: number;
   #buf: string[] = [];
   #bufBytes = 0;
-  #inFlight = 0;
   #events = 0;
   #lastT = 0;
   #handed = 0;
-  #written = 0;
-  #failed: Error | undefined;
-  #failureCallbacks: ((e: Error) => void)[] = [];
-  #commits: { upTo: number; resolve: (ok: boolean) => void }[] = [];
-  #chain: Promise<void> = Promise.resolve();
+  readonly #w = new WriterCommits(() => {
+    this.#buf = [];
+    this.#bufBytes = 0;
+    this.#cancelFlush?.();
+    this.#cancelFlush = undefined;
+  });
   #cancelFlush: (() => void) | undefined;
   #closing: Promise<RecordingSummary> | undefined;
   #suspended = false;
@@ -65,7 +66,7 @@ export class FileTransferWriter implements FileTransferRecorder {
   }
 
   operation(op: Omit<TransferOp, 't'>): void {
-    if (this.#failed || this.#closing || this.#suspended) return;
+    if (this.#w.failed || this.#closing || this.#suspended) return;
     const t = Math.max(this.#lastT, Math.round(this.#o.clock.now().getTime() - this.#startMs) / 1000);
     this.#lastT = t;
     const line = transferLine({ t, ...op });
@@ -86,14 +87,11 @@ export class FileTransferWriter implements FileTransferRecorder {
   }
 
   onFailure(cb: (error: Error) => void): void {
-    if (this.#failed) {
-      const e = this.#failed;
-      queueMicrotask(() => cb(e));
-    } else this.#failureCallbacks.push(cb);
+    this.#w.onFailure(cb);
   }
 
   backlog(): number {
-    return this.#failed ? 0 : this.#bufBytes + this.#inFlight;
+    return this.#w.backlog(this.#bufBytes);
   }
 
   drained(): Promise<void> {
@@ -101,36 +99,20 @@ export class FileTransferWriter implements FileTransferRecorder {
   }
 
   committed(): Promise<boolean> {
-    if (this.#failed) return Promise.resolve(false);
-    if (this.#written >= this.#handed) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      this.#commits.push({ upTo: this.#handed, resolve });
-      void this.flush();
-    });
+    return this.#w.committed(this.#handed, () => void this.flush());
   }
 
   flush(): Promise<void> {
-    if (this.#failed || !this.#bufBytes) return this.#chain;
+    if (this.#w.failed || !this.#bufBytes) return this.#w.chain;
     const text = Buffer.from(this.#buf.join(''), 'utf8');
     const upTo = this.#handed;
     const tEnd = this.#lastT;
     this.#buf = [];
     this.#bufBytes = 0;
-    this.#inFlight += text.length;
-    this.#chain = this.#chain.then(async () => {
-      try {
-        if (this.#failed) return;
-        await this.#o.sink.write({ records: [{ type: RECORD.transfer, text }], castLength: 0, tEnd });
-        this.#written = upTo;
-        while (this.#commits.length && this.#commits[0]!.upTo <= this.#written)
-          this.#commits.shift()!.resolve(true);
-      } catch (e) {
-        this.#fail(e);
-      } finally {
-        this.#inFlight -= text.length;
-      }
+    return this.#w.enqueue(text.length, async () => {
+      await this.#o.sink.write({ records: [{ type: RECORD.transfer, text }], castLength: 0, tEnd });
+      this.#w.written = upTo;
     });
-    return this.#chain;
   }
 
   close(): Promise<RecordingSummary> {
@@ -145,12 +127,12 @@ export class FileTransferWriter implements FileTransferRecorder {
     try {
       await this.#o.sink.finish(
         { events: this.#events, castBytes: 0, durationSeconds: this.#lastT },
-        !!this.#failed,
+        !!this.#w.failed,
       );
     } catch (e) {
-      this.#fail(e);
+      this.#w.fail(e);
     }
-    await this.#o.sink.close().catch((e: unknown) => this.#fail(e));
+    await this.#o.sink.close().catch((e: unknown) => this.#w.fail(e));
     const summary: RecordingSummary = {
       id: this.id,
       path: this.path,
@@ -158,25 +140,7 @@ export class FileTransferWriter implements FileTransferRecorder {
       events: this.#events,
       durationMs: Math.max(0, this.#o.clock.now().getTime() - this.#startMs),
     };
-    await this.#o.onClosed?.(summary, this.#failed);
+    await this.#o.onClosed?.(summary, this.#w.failed);
     return summary;
-  }
-
-  #fail(e: unknown): void {
-    if (this.#failed) return;
-    const error = e instanceof Error ? e : new Error(String(e));
-    this.#failed = error;
-    for (const c of this.#commits.splice(0)) c.resolve(false);
-    this.#buf = [];
-    this.#bufBytes = 0;
-    this.#cancelFlush?.();
-    this.#cancelFlush = undefined;
-    for (const cb of this.#failureCallbacks.splice(0)) {
-      try {
-        cb(error);
-      } catch {
-        // A failing callback must not hide the failure from the others.
-      }
-    }
   }
 }

@@ -69,11 +69,10 @@ export interface DesktopRecorder extends SessionRecorder {
   marker(label: string): void;
 }
 
-/** Desktop recording off: takes everything, keeps nothing, never fails. */
-export function discardDesktopRecorder(): DesktopRecorder {
+/** What every recorder does when recording is off: takes everything, keeps nothing, never fails. */
+function discardLifecycle() {
   return {
     id: null,
-    update: () => undefined,
     input: () => undefined,
     resize: () => undefined,
     marker: () => undefined,
@@ -84,23 +83,15 @@ export function discardDesktopRecorder(): DesktopRecorder {
     drained: () => Promise.resolve(),
     committed: () => Promise.resolve(true),
     close: () => Promise.resolve(undefined),
-  };
+  } as const;
+}
+
+/** Desktop recording off: takes everything, keeps nothing, never fails. */
+export function discardDesktopRecorder(): DesktopRecorder {
+  return { ...discardLifecycle(), update: () => undefined };
 }
 
 /** Recording off: takes everything, keeps nothing, never fails. */
 export function discardRecorder(): TerminalRecorder {
-  return {
-    id: null,
-    output: () => undefined,
-    input: () => undefined,
-    resize: () => undefined,
-    marker: () => undefined,
-    suspend: () => undefined,
-    resume: () => undefined,
-    onFailure: () => undefined,
-    backlog: () => 0,
-    drained: () => Promise.resolve(),
-    committed: () => Promise.resolve(true),
-    close: () => Promise.resolve(undefined),
-  };
+  return { ...discardLifecycle(), output: () => undefined };
 }

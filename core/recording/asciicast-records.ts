@@ -1,0 +1,48 @@
+/**
+ * Small pure helpers for the asciicast writer's lines and records: UTF-8 boundaries, the header's
+ * terminal name, merging text records, rounding times. Its own file because none of it holds state.
+ */
+import { RECORD, type ChunkRecord } from './container-format.ts';
+
+/**
+ * Where a trailing character that is not complete yet starts (the rest of it comes with the next
+ * bytes), or the length when the bytes end on a character boundary.
+ */
+export function incompleteTail(b: Buffer): number {
+  for (let i = b.length - 1; i >= Math.max(0, b.length - 3); i--) {
+    const c = b[i]!;
+    if ((c & 0xc0) === 0x80) continue;
+    if (c < 0xc0) return b.length;
+    const need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+    return b.length - i < need ? i : b.length;
+  }
+  return b.length;
+}
+
+/** A plain terminal name (the gateway passes on no other), else the default. */
+export function headerTerm(term: string | undefined): string {
+  return term && /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/.test(term) ? term : 'xterm-256color';
+}
+
+/** Neighbouring text records become one (a record per event line would cost five bytes each). */
+export function coalesceText(records: ChunkRecord[]): ChunkRecord[] {
+  const out: ChunkRecord[] = [];
+  let run: Buffer[] = [];
+  const end = () => {
+    if (run.length) out.push({ type: RECORD.castText, text: Buffer.concat(run) });
+    run = [];
+  };
+  for (const r of records) {
+    if (r.type === RECORD.castText) run.push(r.text);
+    else {
+      end();
+      out.push(r);
+    }
+  }
+  end();
+  return out;
+}
+
+export function round6(t: number): number {
+  return Math.round(t * 1e6) / 1e6;
+}
