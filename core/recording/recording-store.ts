@@ -10,12 +10,16 @@
 import { promises as fs } from 'node:fs';
 import { createPublicKey, randomBytes } from 'node:crypto';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
 import type { Actor } from '../authz/actor.ts';
 import { isInside } from '../config/home.ts';
 import type { CoreContext, OpScope } from '../context.ts';
-import { ElsewhereError, NotFoundError, StorageError, ValidationError, firstLine } from '../errors.ts';
+import { NotFoundError, StorageError, ValidationError, firstLine } from '../errors.ts';
 import type { RecordingFilter, RecordingRow, Repos } from '../storage/repos/index.ts';
+import { containerHeader } from './container-header.ts';
+import { elsewhereReport, unreadableError } from './recording-elsewhere.ts';
+import { RECORDING_FORMATS, type RecordingExport, type RecordingFormat } from './recording-formats.ts';
+import { settleInterrupted } from './recording-settle.ts';
+import { writeBeside } from './write-beside.ts';
 import { AsciicastWriter, openExclusive, type AsciicastWriterOptions } from './asciicast-writer.ts';
 import { FileTransferWriter } from './file-transfer-writer.ts';
 import { DesktopReader } from './desktop-reader.ts';
@@ -28,13 +32,11 @@ import type { SessionRecorder } from './recorder.ts';
 import { bufferSource, openFileSource, type ByteSource } from './byte-source.ts';
 import { aad } from '../crypto/aad.ts';
 import { Secret } from '../crypto/secret.ts';
-import { CONTAINER_SUFFIX, RECORD, type ContainerHeader } from './container-format.ts';
+import { CONTAINER_SUFFIX, type ContainerHeader } from './container-format.ts';
 import { OpenedContainer } from './container-reader.ts';
 import { isContainer } from './container-scan.ts';
-import { sealCutShort } from './container-seal.ts';
 import type { VerifyReport } from './container-verify.ts';
 import { verifyRecording } from './recording-verification.ts';
-import { castLines, parseEvent } from './cast-lines.ts';
 import { ContainerSink } from './recording-sink.ts';
 import { openBlob, sealBlob } from './sealed-blob.ts';
 import { loadOrCreateSigningKey, type SigningKey } from './signing-key.ts';
@@ -44,34 +46,8 @@ import { exportOf, transferCast } from './recording-export.ts';
 import { SCREENS_SUFFIX } from './screen-index-file.ts';
 import type { RecordingFailurePolicy, RecordingMeta, RecordingSummary } from './types.ts';
 
-/**
- * asciicast: what the player plays; raw: the target's output byte for byte (exec output that is
- * not text); bundle: the encrypted recording, manifest and public key, for an offline verifier;
- * text / json: the operations of a file-transfer recording; png: a desktop recording's screen at
- * one moment.
- */
-export type RecordingFormat = 'asciicast' | 'raw' | 'bundle' | 'text' | 'json' | 'png';
-export const RECORDING_FORMATS: readonly RecordingFormat[] = [
-  'asciicast',
-  'raw',
-  'bundle',
-  'text',
-  'json',
-  'png',
-];
-
-export interface RecordingExport {
-  id: string;
-  format: RecordingFormat;
-  /** Absolute path of the recording's file. */
-  path: string;
-  /** Bytes the export holds. */
-  bytes: number;
-  /** The moment a png still shows, in seconds. */
-  at?: number;
-  /** Streams the export (one stream per call). */
-  open(): Readable;
-}
+export { RECORDING_FORMATS, type RecordingExport, type RecordingFormat } from './recording-formats.ts';
+export { containerHeader } from './container-header.ts';
 
 export interface RecordingStoreOptions {
   /** Flush interval of new writers (default 1000 ms). */
@@ -127,7 +103,7 @@ export class RecordingStore {
   async openContainer(row: RecordingRow, knownKey?: Buffer): Promise<OpenedContainer | undefined> {
     const file = this.pathOf(row);
     const src = await openFileSource(file);
-    if (!src) throw await this.#unreadable(row, 'ENOENT');
+    if (!src) throw await unreadableError(this.ctx, row, 'ENOENT');
     try {
       if (!(await isContainer(src))) {
         await src.close();
@@ -471,7 +447,7 @@ export class RecordingStore {
     const container = await this.openContainer(row);
     if (container) return this.#containerSources(container, file, row);
     const cast = await openFileSource(file);
-    if (!cast) throw await this.#unreadable(row, 'ENOENT');
+    if (!cast) throw await unreadableError(this.ctx, row, 'ENOENT');
     const finished = row.status !== 'recording';
     const [index, screens] = await Promise.all([
       openFileSource(file + INDEX_SUFFIX),
@@ -550,40 +526,6 @@ export class RecordingStore {
     };
   }
 
-  /**
-   * The error for a recording whose file this node cannot read. In a cluster whose nodes each keep
-   * recordings on their own disk, a recording made on another node is not missing, it is there:
-   * say so, and what would let this node replay it.
-   */
-  async #unreadable(row: RecordingRow, code: string): Promise<StorageError | ElsewhereError> {
-    const holder =
-      code === 'ENOENT'
-        ? await this.ctx.deps.recordingHolder?.(row.sessionId).catch(() => undefined)
-        : undefined;
-    if (holder)
-      return new ElsewhereError(
-        `recording ${row.id} is held on node ${holder}'s disk; configure a shared recordings directory`,
-        { recording: row.id, node: holder },
-      );
-    return new StorageError(`recording '${row.id}': file ${row.path} is unreadable (${code})`);
-  }
-
-  /**
-   * A recording this node cannot check because its file is on another node's own disk: reported
-   * as such, not as a missing (tampered) file.
-   */
-  async #elsewhere(row: RecordingRow): Promise<VerifyReport | undefined> {
-    if (!this.ctx.deps.recordingHolder) return undefined;
-    const missing = await fs.stat(this.pathOf(row)).then(
-      () => false,
-      (e: NodeJS.ErrnoException) => e.code === 'ENOENT',
-    );
-    if (!missing) return undefined;
-    const e = await this.#unreadable(row, 'ENOENT');
-    if (!(e instanceof ElsewhereError)) return undefined;
-    return { id: row.id, status: 'elsewhere', reason: e.message, chunks: 0, lastT: 0 };
-  }
-
   async #authorisedRead(
     actor: Actor,
     id: string,
@@ -603,7 +545,7 @@ export class RecordingStore {
     try {
       bytes = (await fs.stat(file)).size;
     } catch (e) {
-      throw await this.#unreadable(row, (e as NodeJS.ErrnoException).code ?? 'error');
+      throw await unreadableError(this.ctx, row, (e as NodeJS.ErrnoException).code ?? 'error');
     }
     if (audit)
       await s.audit(
@@ -642,7 +584,7 @@ export class RecordingStore {
     const reports: VerifyReport[] = [];
     for (const { row, sealed } of items)
       reports.push(
-        (await this.#elsewhere(row)) ??
+        (await elsewhereReport(this.ctx, row, (r) => this.pathOf(r))) ??
           (await verifyRecording(row, this.pathOf(row), sealed, keyring, publicKey)),
       );
     const bad = reports.filter((r) => r.status === 'tampered');
@@ -708,82 +650,23 @@ export class RecordingStore {
   }
 
   /**
-   * Settles recordings a killed node left as `recording` (otherwise they would show as live
-   * forever): called once at server start, before the gateway takes sessions, so no row is live.
-   * Bytes come from the file, the duration from the last complete event, the state is
-   * `interrupted`; each is audited as `recording.interrupted`. A missing file settles with 0 bytes.
-   *
-   * In a cluster the database is shared but each node writes its own recordings: `isMine` keeps
-   * the rows of this node's sessions, so a node starting never settles (nor seals) a recording
-   * another node is still writing. A dead node's recordings are sealed when it starts again.
+   * Settles recordings a killed node left as `recording` (recording-settle.ts); the writers this
+   * node still has open are never settled.
    */
   async settleInterrupted(
     isMine: (row: RecordingRow) => Promise<boolean> = async () => true,
   ): Promise<RecordingRow[]> {
     const open = new Set([...this.#open].map((w) => w.id));
-    const rows: RecordingRow[] = [];
-    for (const row of await this.ctx.store.read((r) => r.recordings.unfinished()))
-      if (!open.has(row.id) && (await isMine(row))) rows.push(row);
-    const settled: RecordingRow[] = [];
-    for (const row of rows) {
-      const { bytes, events, lastAt } = await this.#factsOf(row);
-      const endedAt = new Date(Date.parse(row.startedAt) + Math.round(lastAt * 1000)).toISOString();
-      await this.ctx.store.tx(async (r) => {
-        await r.recordings.finish(row.id, { endedAt, bytes, events, status: 'interrupted' });
-        await this.ctx.auditLog.append(r, {
-          type: 'recording.interrupted',
-          actor: 'system',
-          source: 'startup',
-          target: { kind: 'recording', name: row.id },
-          result: 'success',
-          details: { session: row.sessionId, user: row.user, target: row.target, bytes, events, endedAt },
-        });
-      });
-      settled.push({ ...row, endedAt, bytes, events, status: 'interrupted' });
-    }
-    return settled;
-  }
-
-  /**
-   * Size, events and last event time of a recording its node stopped writing; an encrypted one is
-   * sealed here as cut short (container-seal.ts), so verify tells the crash from tampering.
-   */
-  async #factsOf(row: RecordingRow): Promise<{ bytes: number; events: number; lastAt: number }> {
-    const file = this.pathOf(row);
-    let c: OpenedContainer | undefined;
-    try {
-      c = await this.openContainer(row);
-    } catch {
-      return { bytes: 0, events: 0, lastAt: 0 };
-    }
-    if (!c) return castFacts(file);
-    let events = 0;
-    let castBytes = 0;
-    try {
-      castBytes = c.castBytes;
-      if (c.scan.header.kind === 'file-transfer')
-        events = (await c.collect(RECORD.transfer)).toString('utf8').split('\n').filter(Boolean).length;
-      else if (c.scan.header.kind === 'desktop') events = await new DesktopReader(c).countEvents();
-      else for await (const line of castLines(c.castSource(), 0)) if (parseEvent(line.text)) events++;
-    } catch (e) {
-      this.ctx.deps.logger.log('warn', 'a recording left open does not decrypt whole', {
-        recording: row.id,
-        error: firstLine(e),
-      });
-    } finally {
-      await c.close();
-    }
-    const sealed = await sealCutShort(file, row.id, await this.signer(), this.ctx.clock.now(), {
-      castBytes,
-      events,
-    });
-    if (!sealed.sealed)
-      this.ctx.deps.logger.log('warn', 'a recording left open is not sealed', {
-        recording: row.id,
-        why: sealed.why,
-      });
-    const bytes = (await fs.stat(file).catch(() => undefined))?.size ?? 0;
-    return { bytes, events, lastAt: c.lastT };
+    return settleInterrupted(
+      {
+        ctx: this.ctx,
+        pathOf: (row) => this.pathOf(row),
+        openContainer: (row) => this.openContainer(row),
+        signer: () => this.signer(),
+      },
+      open,
+      isMine,
+    );
   }
 
   async #finish(summary: RecordingSummary, failed: Error | undefined): Promise<void> {
@@ -820,62 +703,5 @@ export class RecordingStore {
       await fs.mkdir(d, { recursive: true, mode: 0o700 });
       await fs.chmod(d, 0o700);
     }
-  }
-}
-
-export function containerHeader(
-  id: string,
-  meta: RecordingMeta,
-  kind: ContainerHeader['kind'],
-): ContainerHeader {
-  return {
-    format: 'custody-recording',
-    version: 1,
-    id,
-    kind,
-    sessionId: meta.sessionId,
-    user: meta.user,
-    target: meta.target,
-    protocol: meta.protocol,
-    startedAt: meta.startedAt.toISOString(),
-    cipher: 'aes-256-gcm',
-  };
-}
-
-/** Size, event count and the time of the last complete event (seconds) of a cast file. */
-async function castFacts(file: string): Promise<{ bytes: number; events: number; lastAt: number }> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch {
-    return { bytes: 0, events: 0, lastAt: 0 };
-  }
-  let events = 0;
-  let lastAt = 0;
-  const lines = text.split('\n');
-  for (const line of lines.slice(1)) {
-    if (!line.startsWith('[')) continue;
-    try {
-      const ev = JSON.parse(line) as unknown;
-      if (Array.isArray(ev) && typeof ev[0] === 'number') {
-        events++;
-        lastAt = Math.max(lastAt, ev[0]);
-      }
-    } catch {
-      // A torn last line (the node died mid-write) is not an event.
-    }
-  }
-  return { bytes: Buffer.byteLength(text), events, lastAt };
-}
-
-/** Writes a file next to a recording: 0600, whole or not at all (a temporary name, then renamed). */
-async function writeBeside(file: string, data: Buffer, unique: string): Promise<void> {
-  const tmp = `${file}.${unique}.tmp`;
-  try {
-    await fs.writeFile(tmp, data, { mode: 0o600, flag: 'wx' });
-    await fs.rename(tmp, file);
-  } catch (e) {
-    await fs.rm(tmp, { force: true }).catch(() => undefined);
-    throw e;
   }
 }
