@@ -12,27 +12,19 @@ import { rdpWebModule, startWebListener, type RunningWebListener } from '../../g
 import { fingerprintOfPem, makeSelfSigned } from '../../gateway/web/certificate.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { TEST_GATEWAY_SETTINGS } from '../support/gateway-fixture.ts';
-import { createTopology, netnsSkipReason, testRun, type Topology } from '../support/netns.ts';
+import { netnsSkipReason } from '../support/netns.ts';
 import { canvasImage, captureTraffic, viewerState, type CapturedFrames } from '../support/rdp-browser.ts';
-import { rdpServerSkipReason, startShadowServer, type RdpTestServer } from '../support/rdp-servers.ts';
-import {
-  createTestUser,
-  sshdSkipReason,
-  startSshd,
-  type SshdInstance,
-  type TestUser,
-} from '../support/sshd.ts';
-import { createTestVault, pw, type TestVault } from '../support/vault.ts';
+import { nlaLanding } from '../support/rdp-nla-landing.ts';
+import { rdpServerSkipReason, type RdpTestServer } from '../support/rdp-servers.ts';
+import { sshdSkipReason } from '../support/sshd.ts';
+import type { TestVault } from '../support/vault.ts';
 
 const skip = netnsSkipReason() ?? sshdSkipReason() ?? rdpServerSkipReason('shadow');
 const JUMP_PW = 'Jc6%Rw2^Yx9*Pm4(Nd7e';
 const STALE_PW = 'Stale#Chromium-Pass-8830!';
 
 describe.skipIf(!!skip)(`NLA in Chromium through a landing server${skip ? ` (${skip})` : ''}`, () => {
-  let topo: Topology;
   let v: TestVault;
-  let jump: TestUser;
-  let landing: SshdInstance;
   let shadow: RdpTestServer;
   let web: RunningWebListener;
   let browser: Browser;
@@ -41,43 +33,17 @@ describe.skipIf(!!skip)(`NLA in Chromium through a landing server${skip ? ` (${s
   const logLines: string[] = [];
   const traffic: CapturedFrames[] = [];
   const pages: Page[] = [];
+  const world = nlaLanding({
+    jumpUser: 'nlacjump',
+    jumpPassword: JUMP_PW,
+    stalePassword: STALE_PW,
+    logLines,
+  });
 
   beforeAll(async () => {
-    jump = createTestUser('nlacjump', { password: JUMP_PW });
-    topo = await createTopology({
-      nodes: ['dmz', 'dc'],
-      links: [
-        ['root', 'dmz'],
-        ['dmz', 'dc'],
-      ],
-    });
-    const dc = topo.addr('dc', 'dmz');
-    [landing, shadow] = await Promise.all([
-      startSshd({ netns: topo.ns('dmz'), address: topo.addr('dmz', 'root'), allowUsers: [jump.name] }),
-      startShadowServer({ netns: topo.ns('dc'), address: dc, port: 3389, security: 'nla' }),
-    ]);
-    const logger = {
-      log: (level: string, message: string, fields: unknown) =>
-        logLines.push(JSON.stringify({ level, message, fields })),
-    } as unknown as Logger;
-    v = await createTestVault({ logger });
+    let logger: Logger;
+    ({ v, shadow, logger } = await world.start());
     const h = v.host;
-    await v.core.resources.create(h, {
-      name: 'jump1',
-      type: 'linux',
-      dnsName: landing.host,
-      port: landing.port,
-    });
-    await v.core.accounts.add(h, 'jump1', jump.name, pw(JUMP_PW));
-    for (const [name, password] of [
-      ['win01', shadow.user.password],
-      ['winstale', STALE_PW],
-    ] as const) {
-      await v.core.resources.create(h, { name, type: 'windows-rdp', dnsName: dc, port: 3389 });
-      await v.core.accounts.add(h, name, shadow.user.name, pw(password));
-    }
-    await v.core.landing.add(h, { name: 'dmz', primary: `jump1/${jump.name}` });
-    for (const r of ['win01', 'winstale']) await v.core.landing.associate(h, 'dmz', r);
     alice = await v.addUser('alice', 'password-user');
     for (const r of ['win01', 'winstale'])
       await v.core.sharing.grant(
@@ -106,12 +72,7 @@ describe.skipIf(!!skip)(`NLA in Chromium through a landing server${skip ? ` (${s
     for (const c of contexts) await c.close().catch(() => undefined);
     await browser?.close();
     await web?.close();
-    await v?.close();
-    await shadow?.stop().catch(() => undefined);
-    await landing?.stop();
-    topo?.destroy();
-    jump?.remove();
-    testRun().cleanup();
+    await world.stop();
   });
 
   const open = async (resource: string): Promise<Page> => {

@@ -6,12 +6,17 @@
 // written on a manual clock; the browser only plays it.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ManualClock, scaleDown, type Actor, type Logger } from '../../core/index.ts';
-import { startWebListener, type RunningWebListener } from '../../gateway/index.ts';
-import { fingerprintOfPem, makeSelfSigned } from '../../gateway/web/certificate.ts';
+import { ManualClock, scaleDown, type Actor } from '../../core/index.ts';
+import type { RunningWebListener } from '../../gateway/index.ts';
 import type { DesktopTimeline } from '../../protocols/rdp/desktop-timeline.ts';
 import type { DesktopInput } from '../../protocols/rdp/types.ts';
-import { launchChromium } from '../support/chromium.ts';
+import {
+  canvasPixels,
+  desktopRecordingMeta,
+  playerStand,
+  replayedPixels,
+  signedInPage,
+} from '../support/desktop-player.ts';
 import { solidRect, squareStep } from '../support/raw-framebuffer.ts';
 import { createTestVault, USER_PASSWORD, type TestVault } from '../support/vault.ts';
 
@@ -46,7 +51,6 @@ interface PageGlobals {
   };
 }
 
-const quiet: Logger = { log: () => undefined };
 const clock = new ManualClock('2026-03-04T10:00:00Z');
 const W = 400;
 const H = 250;
@@ -64,21 +68,13 @@ let auditor: Actor;
 let web: RunningWebListener;
 let browser: Browser;
 let id: string;
+const stand = playerStand();
 
 beforeAll(async () => {
   v = await createTestVault({ clock });
   auditor = await v.addUser('tina', 'auditor');
   const w = await v.core.system.openDesktopRecording(
-    {
-      sessionId: 's-desktop-timeline',
-      user: 'alice',
-      target: 'win01/admin',
-      protocol: 'rdp',
-      cols: 0,
-      rows: 0,
-      source: 'test',
-      startedAt: clock.now(),
-    },
+    desktopRecordingMeta('s-desktop-timeline', clock.now()),
     'strict',
     { size: { width: W, height: H } },
   );
@@ -101,21 +97,10 @@ beforeAll(async () => {
   }
   await w.close();
   id = w.id;
-  const pair = makeSelfSigned(['localhost']);
-  web = await startWebListener({
-    core: v.core,
-    host: '127.0.0.1',
-    port: 0,
-    tls: { ...pair, fingerprint: fingerprintOfPem(pair.certPem) },
-    logger: quiet,
-    clock,
-    sessionMinutes: 30,
-  });
-  browser = await launchChromium();
+  ({ web, browser } = await stand.start(v, clock));
 }, 120_000);
 afterAll(async () => {
-  await browser?.close();
-  await web?.close();
+  await stand.stop();
   await v?.close();
 });
 
@@ -124,46 +109,17 @@ const state = (page: Page) =>
     ...(globalThis as unknown as PageGlobals).document.getElementById('desktop-player')!.dataset,
   }));
 
-async function canvasPixels(page: Page): Promise<Buffer> {
-  return Buffer.from(
-    await page.evaluate(() => {
-      const c = (globalThis as unknown as PageGlobals).document.querySelector('#desktop-player > canvas')!;
-      return [
-        c.width,
-        c.height,
-        ...Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data),
-      ];
-    }),
-  );
-}
+const playerCanvas = (page: Page) => canvasPixels(page, '#desktop-player > canvas');
 
 it('markers, thumbnails, the activity track and skip idle, in Chromium', async () => {
-  const context = await browser.newContext({ ignoreHTTPSErrors: true });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (/Content Security Policy|Refused to|Uncaught/.test(m.text())) problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(e.message));
-  page.on('response', (r) => {
-    if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) problems.push(`${r.status()} ${r.url()}`);
-  });
-  const base = `https://127.0.0.1:${web.port}`;
-  await page.goto(`${base}/signin`);
-  await page.fill('input[name=username]', 'tina');
-  await page.fill('input[name=password]', USER_PASSWORD);
-  await page.click('button[type=submit]');
-  await page.waitForURL(`${base}/recordings`);
+  const { context, page, problems, base } = await signedInPage(browser, web, 'tina');
   await page.goto(`${base}/recordings/${id}/desktop`);
   await page.waitForFunction(() => {
     const d = (globalThis as unknown as PageGlobals).document.getElementById('desktop-player')?.dataset;
     return d?.state === 'paused' && d.timeline === 'ready';
   });
   const reader = await v.core.recordings.openDesktopReader(auditor, id);
-  const replayed = async (t: number) => {
-    const f = await reader.frameAt(t);
-    return Buffer.concat([Buffer.from([f.width & 255, f.height & 255]), Buffer.from(f.rgba)]);
-  };
+  const replayed = (t: number) => replayedPixels(reader, t);
   const settled = () =>
     page.waitForFunction(
       () =>
@@ -194,7 +150,7 @@ it('markers, thumbnails, the activity track and skip idle, in Chromium', async (
       '70.000',
   );
   await settled();
-  expect((await canvasPixels(page)).equals(await replayed(70)), 'canvas after the marker click').toBe(true);
+  expect((await playerCanvas(page)).equals(await replayed(70)), 'canvas after the marker click').toBe(true);
   expect((await replayed(70)).equals(await replayed(68))).toBe(false);
 
   // A thumbnail per keyframe (there are fewer than twelve), each the keyframe averaged down.
@@ -236,7 +192,7 @@ it('markers, thumbnails, the activity track and skip idle, in Chromium', async (
   );
   await settled();
   expect(
-    (await canvasPixels(page)).equals(await replayed(second.t)),
+    (await playerCanvas(page)).equals(await replayed(second.t)),
     'canvas after the thumbnail click',
   ).toBe(true);
 
@@ -286,7 +242,7 @@ it('markers, thumbnails, the activity track and skip idle, in Chromium', async (
   expect((await state(page)).skips).toBe('1');
   expect(at).toBeGreaterThanOrEqual(60.5);
   // Not on an event's millisecond, so the canvas and the reader agree on which events are in.
-  expect((await canvasPixels(page)).equals(await replayed(at)), `canvas at ${at} s after the skip`).toBe(
+  expect((await playerCanvas(page)).equals(await replayed(at)), `canvas at ${at} s after the skip`).toBe(
     true,
   );
 
@@ -308,7 +264,7 @@ it('markers, thumbnails, the activity track and skip idle, in Chromium', async (
       timeout: 30_000,
     },
   );
-  expect((await canvasPixels(page)).equals(await replayed(SECONDS))).toBe(true);
+  expect((await playerCanvas(page)).equals(await replayed(SECONDS))).toBe(true);
   await reader.close();
   expect(problems, problems.join('\n')).toEqual([]);
 

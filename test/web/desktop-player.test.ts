@@ -4,29 +4,26 @@
 // recording's last screen. Recording timestamps come from a manual clock, not from sleeping.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ManualClock, type Actor, type Logger } from '../../core/index.ts';
-import { startWebListener, type RunningWebListener } from '../../gateway/index.ts';
-import { fingerprintOfPem, makeSelfSigned } from '../../gateway/web/certificate.ts';
-import { launchChromium } from '../support/chromium.ts';
+import { ManualClock, type Actor } from '../../core/index.ts';
+import type { RunningWebListener } from '../../gateway/index.ts';
+import {
+  canvasPixels,
+  desktopRecordingMeta,
+  playerStand,
+  replayedPixels,
+  signedInPage,
+} from '../support/desktop-player.ts';
 import { encodeInterleaved } from '../support/rdp-bitmap-encoder.ts';
 import { squareStep } from '../support/raw-framebuffer.ts';
-import { createTestVault, USER_PASSWORD, type TestVault } from '../support/vault.ts';
+import { createTestVault, type TestVault } from '../support/vault.ts';
 
 /** What the page's functions touch (the test's TypeScript has no DOM library). */
 interface PageGlobals {
   document: {
     getElementById(id: string): { dataset: Record<string, string | undefined> } | null;
-    querySelector(s: string): {
-      width: number;
-      height: number;
-      getContext(kind: '2d'): {
-        getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> };
-      };
-    } | null;
   };
 }
 
-const quiet: Logger = { log: () => undefined };
 const clock = new ManualClock('2026-03-04T10:00:00Z');
 const SECONDS = 80;
 let v: TestVault;
@@ -34,21 +31,13 @@ let auditor: Actor;
 let web: RunningWebListener;
 let browser: Browser;
 let id: string;
+const stand = playerStand();
 
 beforeAll(async () => {
   v = await createTestVault({ clock });
   auditor = await v.addUser('tina', 'auditor');
   const w = await v.core.system.openDesktopRecording(
-    {
-      sessionId: 's-desktop-web',
-      user: 'alice',
-      target: 'win01/admin',
-      protocol: 'rdp',
-      cols: 0,
-      rows: 0,
-      source: 'test',
-      startedAt: clock.now(),
-    },
+    desktopRecordingMeta('s-desktop-web', clock.now()),
     'strict',
     { size: { width: 320, height: 200 } },
   );
@@ -78,42 +67,15 @@ beforeAll(async () => {
   }
   await w.close();
   id = w.id;
-  const pair = makeSelfSigned(['localhost']);
-  web = await startWebListener({
-    core: v.core,
-    host: '127.0.0.1',
-    port: 0,
-    tls: { ...pair, fingerprint: fingerprintOfPem(pair.certPem) },
-    logger: quiet,
-    clock,
-    sessionMinutes: 30,
-  });
-  browser = await launchChromium();
+  ({ web, browser } = await stand.start(v, clock));
 }, 120_000);
 afterAll(async () => {
-  await browser?.close();
-  await web?.close();
+  await stand.stop();
   await v?.close();
 });
 
 it('seeks show the replayed pixels on the canvas; 8× playback reads on to the last screen', async () => {
-  const context = await browser.newContext({ ignoreHTTPSErrors: true });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (/Content Security Policy|Refused to|Uncaught/.test(m.text())) problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(e.message));
-  // Chromium asks for /favicon.ico by itself; anything else not found is the page's fault.
-  page.on('response', (r) => {
-    if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) problems.push(`${r.status()} ${r.url()}`);
-  });
-  const base = `https://127.0.0.1:${web.port}`;
-  await page.goto(`${base}/signin`);
-  await page.fill('input[name=username]', 'tina');
-  await page.fill('input[name=password]', USER_PASSWORD);
-  await page.click('button[type=submit]');
-  await page.waitForURL(`${base}/recordings`);
+  const { context, page, problems, base } = await signedInPage(browser, web, 'tina');
   await page.click(`a[href="/recordings/${id}/desktop"]`);
   await page.waitForURL(`${base}/recordings/${id}/desktop`);
   await page.waitForFunction(
@@ -122,22 +84,9 @@ it('seeks show the replayed pixels on the canvas; 8× playback reads on to the l
       'paused',
   );
 
-  const canvasPixels = async () =>
-    Buffer.from(
-      await page.evaluate(() => {
-        const c = (globalThis as unknown as PageGlobals).document.querySelector('#desktop-player canvas')!;
-        return [
-          c.width,
-          c.height,
-          ...Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data),
-        ];
-      }),
-    );
+  const canvas = () => canvasPixels(page, '#desktop-player canvas');
   const reader = await v.core.recordings.openDesktopReader(auditor, id);
-  const replayed = async (t: number) => {
-    const f = await reader.frameAt(t);
-    return Buffer.concat([Buffer.from([f.width & 255, f.height & 255]), Buffer.from(f.rgba)]);
-  };
+  const replayed = (t: number) => replayedPixels(reader, t);
   const seek = (t: number) =>
     page.evaluate(
       (at) =>
@@ -151,7 +100,7 @@ it('seeks show the replayed pixels on the canvas; 8× playback reads on to the l
   for (const t of [5.5, 47.3, 63]) {
     await seek(t);
     const want = await replayed(t);
-    const got = await canvasPixels();
+    const got = await canvas();
     expect(got.length, `canvas size at ${t}s`).toBe(want.length);
     expect(got.equals(want), `canvas pixels at ${t}s`).toBe(true);
     // Pixels differ between moments: the comparison is not between two blank screens.
@@ -171,7 +120,7 @@ it('seeks show the replayed pixels on the canvas; 8× playback reads on to the l
       timeout: 30_000,
     },
   );
-  expect((await canvasPixels()).equals(await replayed(SECONDS))).toBe(true);
+  expect((await canvas()).equals(await replayed(SECONDS))).toBe(true);
   await reader.close();
   expect(problems, problems.join('\n')).toEqual([]);
   await context.close();

@@ -4,25 +4,15 @@
 // line (E_TARGET, reason logon-failure) and a session.refused audit row, and no desktop is
 // opened. Canary: no password in any error, audit row or log line.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CustodyError, type Logger } from '../../../core/index.ts';
+import { CustodyError } from '../../../core/index.ts';
 import { RdpConnector } from '../../../gateway/connectors/rdp/connector.ts';
 import { dialDesktop } from '../../../gateway/session/desktop-dial.ts';
 import type { BitmapRect } from '../../../protocols/rdp/types.ts';
-import { createTopology, netnsSkipReason, probeTcp, testRun, type Topology } from '../../support/netns.ts';
-import {
-  eventually,
-  rdpServerSkipReason,
-  startShadowServer,
-  type RdpTestServer,
-} from '../../support/rdp-servers.ts';
-import {
-  createTestUser,
-  sshdSkipReason,
-  startSshd,
-  type SshdInstance,
-  type TestUser,
-} from '../../support/sshd.ts';
-import { createTestVault, pw, type TestVault } from '../../support/vault.ts';
+import { netnsSkipReason, probeTcp, type Topology } from '../../support/netns.ts';
+import { nlaLanding } from '../../support/rdp-nla-landing.ts';
+import { eventually, rdpServerSkipReason, type RdpTestServer } from '../../support/rdp-servers.ts';
+import { sshdSkipReason } from '../../support/sshd.ts';
+import type { TestVault } from '../../support/vault.ts';
 
 const skip = netnsSkipReason() ?? sshdSkipReason() ?? rdpServerSkipReason('shadow');
 const JUMP_PW = 'Jn5%Ru7^Yv3*Pk8(Nc4d';
@@ -31,58 +21,22 @@ const STALE_PW = 'Stale#Vault-Pass-5521!';
 describe.skipIf(!!skip)(`NLA through a landing server${skip ? ` (${skip})` : ''}`, () => {
   let topo: Topology;
   let v: TestVault;
-  let jump: TestUser;
-  let landing: SshdInstance;
   let shadow: RdpTestServer;
   const logLines: string[] = [];
   const errors: string[] = [];
 
+  const world = nlaLanding({
+    jumpUser: 'nlajump',
+    jumpPassword: JUMP_PW,
+    stalePassword: STALE_PW,
+    logLines,
+  });
+
   beforeAll(async () => {
-    jump = createTestUser('nlajump', { password: JUMP_PW });
-    topo = await createTopology({
-      nodes: ['dmz', 'dc'],
-      links: [
-        ['root', 'dmz'],
-        ['dmz', 'dc'],
-      ],
-    });
-    const dc = topo.addr('dc', 'dmz');
-    [landing, shadow] = await Promise.all([
-      startSshd({ netns: topo.ns('dmz'), address: topo.addr('dmz', 'root'), allowUsers: [jump.name] }),
-      startShadowServer({ netns: topo.ns('dc'), address: dc, port: 3389, security: 'nla' }),
-    ]);
-    const logger = {
-      log: (level: string, message: string, fields: unknown) =>
-        logLines.push(JSON.stringify({ level, message, fields })),
-    } as unknown as Logger;
-    v = await createTestVault({ logger });
-    const h = v.host;
-    await v.core.resources.create(h, {
-      name: 'jump1',
-      type: 'linux',
-      dnsName: landing.host,
-      port: landing.port,
-    });
-    await v.core.accounts.add(h, 'jump1', jump.name, pw(JUMP_PW));
-    for (const [name, password] of [
-      ['win01', shadow.user.password],
-      ['winstale', STALE_PW],
-    ] as const) {
-      await v.core.resources.create(h, { name, type: 'windows-rdp', dnsName: dc, port: 3389 });
-      await v.core.accounts.add(h, name, shadow.user.name, pw(password));
-    }
-    await v.core.landing.add(h, { name: 'dmz', primary: `jump1/${jump.name}` });
-    for (const r of ['win01', 'winstale']) await v.core.landing.associate(h, 'dmz', r);
+    ({ topo, v, shadow } = await world.start());
   }, 120_000);
 
-  afterAll(async () => {
-    await v?.close();
-    await shadow?.stop().catch(() => undefined);
-    await landing?.stop();
-    topo?.destroy();
-    jump?.remove();
-    testRun().cleanup();
-  });
+  afterAll(() => world.stop());
 
   const open = async (resource: string) => {
     const grant = await v.core.sessions.authorize(v.host, `${resource}/${shadow.user.name}`);
