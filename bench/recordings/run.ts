@@ -19,7 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { AsciicastWriter, openExclusive } from '../../core/recording/asciicast-writer.ts';
 import { openFileSource } from '../../core/recording/byte-source.ts';
-import type { ContainerHeader } from '../../core/recording/container-format.ts';
+import { containerHeader } from '../../core/recording/container-header.ts';
 import { verifyContainer } from '../../core/recording/container-verify.ts';
 import { ContainerSink } from '../../core/recording/recording-sink.ts';
 import { loadOrCreateSigningKey, type SigningKey } from '../../core/recording/signing-key.ts';
@@ -56,18 +56,7 @@ let n = 0;
 async function writer(dir: string, encrypted: boolean, signer: SigningKey, clock: ManualClock, timers: ManualTimers) {
   const id = `bench-${++n}`;
   const castPath = path.join(dir, `${id}.${encrypted ? 'rec' : 'cast'}`);
-  const header: ContainerHeader = {
-    format: 'custody-recording',
-    version: 1,
-    id,
-    kind: 'terminal',
-    sessionId: meta.sessionId,
-    user: meta.user,
-    target: meta.target,
-    protocol: meta.protocol,
-    startedAt: meta.startedAt.toISOString(),
-    cipher: 'aes-256-gcm',
-  };
+  const header = containerHeader(id, meta, 'terminal');
   const dataKey = randomBytes(32);
   const w = await AsciicastWriter.create({
     id,
