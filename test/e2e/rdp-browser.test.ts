@@ -12,13 +12,7 @@ import { PNG } from 'pngjs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemTimers, type Actor, type Logger } from '../../core/index.ts';
-import {
-  createRestApi,
-  rdpWebModule,
-  startWebListener,
-  type RunningWebListener,
-} from '../../gateway/index.ts';
-import { fingerprintOfPem, makeSelfSigned } from '../../gateway/web/certificate.ts';
+import { createRestApi, rdpWebModule, type RunningWebListener } from '../../gateway/index.ts';
 import { httpsTransport } from '../support/api-client.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { TEST_GATEWAY_SETTINGS } from '../support/gateway-fixture.ts';
@@ -43,6 +37,7 @@ import { createTestVault, pw, type TestVault } from '../support/vault.ts';
 import { rootImage } from '../support/xwd.ts';
 import { typeText } from '../support/rdp-keys.ts';
 import { encodeInput } from '../../protocols/rdp/viewer-protocol.ts';
+import { startTestWebListener } from '../support/test-web-listener.ts';
 
 const skip =
   netnsSkipReason() ??
@@ -207,22 +202,16 @@ describe.skipIf(!!skip)(`RDP in the browser through a landing server${skip ? ` (
     adminKey = (await v.core.apiKeys.create(h, { name: 'ops-app', user: 'admin' })).key.reveal();
 
     const api = createRestApi({ core: v.core, config: v.core.as(h).config, version: 'test' });
-    const pair = makeSelfSigned(['localhost']);
-    webCa = pair.certPem;
-    web = await startWebListener({
+    ({ web, certPem: webCa } = await startTestWebListener({
       core: v.core,
-      host: '127.0.0.1',
-      port: 0,
-      tls: { ...pair, fingerprint: fingerprintOfPem(pair.certPem) },
       logger,
       clock: systemTimers,
-      sessionMinutes: 30,
       modules: [
         api.module,
         rdpWebModule({ core: v.core, settings: TEST_GATEWAY_SETTINGS, logger, timers: systemTimers }),
       ],
       authenticateApiKey: api.authenticateApiKey,
-    });
+    }));
   }, 120_000);
 
   afterAll(async () => {

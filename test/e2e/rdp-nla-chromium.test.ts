@@ -8,8 +8,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemTimers, type Actor, type Logger } from '../../core/index.ts';
-import { rdpWebModule, startWebListener, type RunningWebListener } from '../../gateway/index.ts';
-import { fingerprintOfPem, makeSelfSigned } from '../../gateway/web/certificate.ts';
+import { rdpWebModule, type RunningWebListener } from '../../gateway/index.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { TEST_GATEWAY_SETTINGS } from '../support/gateway-fixture.ts';
 import { netnsSkipReason } from '../support/netns.ts';
@@ -18,6 +17,7 @@ import { nlaLanding } from '../support/rdp-nla-landing.ts';
 import { rdpServerSkipReason, type RdpTestServer } from '../support/rdp-servers.ts';
 import { sshdSkipReason } from '../support/sshd.ts';
 import type { TestVault } from '../support/vault.ts';
+import { startTestWebListener } from '../support/test-web-listener.ts';
 
 const skip = netnsSkipReason() ?? sshdSkipReason() ?? rdpServerSkipReason('shadow');
 const JUMP_PW = 'Jc6%Rw2^Yx9*Pm4(Nd7e';
@@ -52,19 +52,14 @@ describe.skipIf(!!skip)(`NLA in Chromium through a landing server${skip ? ` (${s
         { kind: 'user', name: 'alice' },
         'view',
       );
-    const pair = makeSelfSigned(['localhost']);
-    web = await startWebListener({
+    ({ web } = await startTestWebListener({
       core: v.core,
-      host: '127.0.0.1',
-      port: 0,
-      tls: { ...pair, fingerprint: fingerprintOfPem(pair.certPem) },
       logger,
       clock: systemTimers,
-      sessionMinutes: 30,
       modules: [
         rdpWebModule({ core: v.core, settings: TEST_GATEWAY_SETTINGS, logger, timers: systemTimers }),
       ],
-    });
+    }));
     browser = await launchChromium();
   }, 120_000);
 

@@ -4,13 +4,13 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '../../core/index.ts';
-import { startWebListener, type RunningWebListener } from '../../gateway/index.ts';
-import { fingerprintOfPem, makeSelfSigned } from '../../gateway/web/certificate.ts';
+import { type RunningWebListener } from '../../gateway/index.ts';
 import { sshTargetFixture, type SshTargetFixture } from '../support/gateway-fixture.ts';
 import { sshInteractive } from '../support/openssh-client.ts';
 import { sshdSkipReason } from '../support/sshd.ts';
 import { USER_PASSWORD } from '../support/vault.ts';
 import { launchChromium } from '../support/chromium.ts';
+import { startTestWebListener } from '../support/test-web-listener.ts';
 
 const skip = sshdSkipReason();
 const quiet: Logger = { log: () => undefined };
@@ -22,16 +22,11 @@ describe.skipIf(!!skip)(`live view in the browser${skip ? ` (${skip})` : ''}`, (
 
   beforeAll(async () => {
     fx = await sshTargetFixture('webl');
-    const pair = makeSelfSigned(['localhost']);
-    web = await startWebListener({
+    ({ web } = await startTestWebListener({
       core: fx.v.core,
-      host: '127.0.0.1',
-      port: 0,
-      tls: { ...pair, fingerprint: fingerprintOfPem(pair.certPem) },
       logger: quiet,
       clock: { now: () => new Date() },
-      sessionMinutes: 30,
-    });
+    }));
     browser = await launchChromium();
   }, 120_000);
   afterAll(async () => {

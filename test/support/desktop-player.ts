@@ -4,10 +4,10 @@
 // so the player test and the timeline test stand the player up one way.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Clock, DesktopReader, Logger, RecordingMeta } from '../../core/index.ts';
-import { startWebListener, type RunningWebListener } from '../../gateway/index.ts';
-import { fingerprintOfPem, makeSelfSigned } from '../../gateway/web/certificate.ts';
+import type { RunningWebListener } from '../../gateway/index.ts';
 import { launchChromium } from './chromium.ts';
 import { USER_PASSWORD, type TestVault } from './vault.ts';
+import { startTestWebListener } from './test-web-listener.ts';
 
 /** What the page's functions touch (the test's TypeScript has no DOM library). */
 interface CanvasGlobals {
@@ -50,18 +50,10 @@ export function playerStand(): {
   let browser: Browser | undefined;
   return {
     async start(v, clock) {
-      const pair = makeSelfSigned(['localhost']);
-      web = await startWebListener({
-        core: v.core,
-        host: '127.0.0.1',
-        port: 0,
-        tls: { ...pair, fingerprint: fingerprintOfPem(pair.certPem) },
-        logger: quiet,
-        clock,
-        sessionMinutes: 30,
-      });
+      const started = await startTestWebListener({ core: v.core, logger: quiet, clock });
+      web = started.web;
       browser = await launchChromium();
-      return { web, browser };
+      return { web: started.web, browser };
     },
     async stop() {
       await browser?.close();

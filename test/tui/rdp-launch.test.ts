@@ -5,12 +5,12 @@
 // link; no web listener, a line that says so. A terminal account still connects in place.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger, systemTimers, type Actor } from '../../core/index.ts';
-import { rdpWebModule, startWebListener, type RunningWebListener } from '../../gateway/index.ts';
-import { fingerprintOfPem, makeSelfSigned } from '../../gateway/web/certificate.ts';
+import { rdpWebModule, type RunningWebListener } from '../../gateway/index.ts';
 import { KEYS, openConsole } from '../support/console-harness.ts';
 import { TEST_GATEWAY_SETTINGS } from '../support/gateway-fixture.ts';
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';
 import { cookiesOf, webRequest } from '../support/web.ts';
+import { startTestWebListener } from '../support/test-web-listener.ts';
 
 const LINK = /https:\/\/127\.0\.0\.1:\d+\/link\/[A-Za-z0-9_-]{20,}/;
 
@@ -36,16 +36,10 @@ describe('console connect on an RDP account', () => {
       await v.core.sharing.grant(v.host, { kind: 'resource', name }, { kind: 'user', name: 'alice' }, 'view');
     }
     await v.core.access.configure(v.host, 'win02', { approvers: ['admin'], autoApprove: 'always' });
-    const pair = makeSelfSigned(['localhost']);
-    certPem = pair.certPem;
-    web = await startWebListener({
+    ({ web, certPem } = await startTestWebListener({
       core: v.core,
-      host: '127.0.0.1',
-      port: 0,
-      tls: { ...pair, fingerprint: fingerprintOfPem(pair.certPem) },
       logger: silentLogger,
       clock: systemTimers,
-      sessionMinutes: 30,
       modules: [
         rdpWebModule({
           core: v.core,
@@ -54,7 +48,7 @@ describe('console connect on an RDP account', () => {
           timers: systemTimers,
         }),
       ],
-    });
+    }));
   }, 60_000);
   afterAll(async () => {
     await web?.close();

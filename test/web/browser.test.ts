@@ -6,10 +6,10 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ManualClock, type LiveControl, type Logger } from '../../core/index.ts';
 import { registerFake } from '../support/live.ts';
-import { startWebListener, type RunningWebListener } from '../../gateway/index.ts';
-import { fingerprintOfPem, makeSelfSigned } from '../../gateway/web/certificate.ts';
+import { type RunningWebListener } from '../../gateway/index.ts';
 import { createTestVault, USER_PASSWORD, type TestVault } from '../support/vault.ts';
 import { launchChromium } from '../support/chromium.ts';
+import { startTestWebListener } from '../support/test-web-listener.ts';
 
 const quiet: Logger = { log: () => undefined };
 const clock = new ManualClock(new Date());
@@ -44,16 +44,11 @@ beforeAll(async () => {
   clock.advance(1_000);
   await w.close();
   recordingId = (await v.core.recordings.list(v.host))[0]!.id;
-  const pair = makeSelfSigned(['localhost']);
-  web = await startWebListener({
+  ({ web } = await startTestWebListener({
     core: v.core,
-    host: '127.0.0.1',
-    port: 0,
-    tls: { ...pair, fingerprint: fingerprintOfPem(pair.certPem) },
     logger: quiet,
     clock,
-    sessionMinutes: 30,
-  });
+  }));
   browser = await launchChromium();
 }, 120_000);
 afterAll(async () => {

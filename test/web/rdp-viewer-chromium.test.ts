@@ -7,13 +7,13 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger, systemTimers, type Actor } from '../../core/index.ts';
-import { rdpWebModule, startWebListener, type RunningWebListener } from '../../gateway/index.ts';
-import { fingerprintOfPem, makeSelfSigned } from '../../gateway/web/certificate.ts';
+import { rdpWebModule, type RunningWebListener } from '../../gateway/index.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { TEST_GATEWAY_SETTINGS } from '../support/gateway-fixture.ts';
 import { canvasPixel, captureTraffic, viewerState } from '../support/rdp-browser.ts';
 import { rawFramebuffer, standInDialer } from '../support/stand-in-desktop.ts';
 import { createTestVault, pw, type TestVault } from '../support/vault.ts';
+import { startTestWebListener } from '../support/test-web-listener.ts';
 
 const TARGET_PASSWORD = 'Rdp-Canary-7f3a9c';
 const REF = 'win01/Administrator';
@@ -39,15 +39,10 @@ describe('the RDP viewer in Chromium (stand-in desktop)', () => {
       { kind: 'user', name: 'alice' },
       'view',
     );
-    const pair = makeSelfSigned(['localhost']);
-    web = await startWebListener({
+    ({ web } = await startTestWebListener({
       core: v.core,
-      host: '127.0.0.1',
-      port: 0,
-      tls: { ...pair, fingerprint: fingerprintOfPem(pair.certPem) },
       logger: silentLogger,
       clock: systemTimers,
-      sessionMinutes: 30,
       modules: [
         rdpWebModule({
           core: v.core,
@@ -58,7 +53,7 @@ describe('the RDP viewer in Chromium (stand-in desktop)', () => {
           framebuffer: rawFramebuffer,
         }),
       ],
-    });
+    }));
     browser = await launchChromium();
   }, 120_000);
   afterAll(async () => {

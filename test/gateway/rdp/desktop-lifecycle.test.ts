@@ -12,19 +12,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ManualTimers, silentLogger, systemTimers, type Actor } from '../../../core/index.ts';
-import {
-  rdpWebModule,
-  startWebListener,
-  type GatewaySettings,
-  type RunningWebListener,
-} from '../../../gateway/index.ts';
-import { fingerprintOfPem, makeSelfSigned } from '../../../gateway/web/certificate.ts';
+import { rdpWebModule, type GatewaySettings, type RunningWebListener } from '../../../gateway/index.ts';
+import { makeSelfSigned } from '../../../gateway/web/certificate.ts';
 import { decodeServerMessage, encodeHello, encodeInput } from '../../../protocols/rdp/viewer-protocol.ts';
 import type { DesktopInput } from '../../../protocols/rdp/types.ts';
 import { TEST_GATEWAY_SETTINGS } from '../../support/gateway-fixture.ts';
 import { rawFramebuffer, standInDialer, type StandInDesktop } from '../../support/stand-in-desktop.ts';
 import { USER_PASSWORD, createTestVault, pw, type TestVault } from '../../support/vault.ts';
 import { cookiesOf, webRequest } from '../../support/web.ts';
+import { startTestWebListener } from '../../support/test-web-listener.ts';
 
 const REF = 'win01/Administrator';
 const IDLE_MS = 15 * 60_000;
@@ -89,15 +85,12 @@ describe('desktop sessions end as terminal sessions do (stand-in desktop, manual
   const startViewer = async (settings: Partial<GatewaySettings>): Promise<Viewer> => {
     const timers = new ManualTimers(new Date());
     const server = standInDialer({ size: { width: 640, height: 480 } });
-    const web = await startWebListener({
+    const { web } = await startTestWebListener({
       core: v.core,
-      host: '127.0.0.1',
-      port: 0,
-      tls: { ...pair, fingerprint: fingerprintOfPem(pair.certPem) },
+      certificate: pair,
       logger: silentLogger,
       // The browser session's own expiry stays on real time: only the desktop session's clocks move.
       clock: systemTimers,
-      sessionMinutes: 30,
       modules: [
         rdpWebModule({
           core: v.core,

@@ -2,16 +2,10 @@
 // handler runs (so nothing is written). Sessions expire on a manual clock, never by sleeping.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock, UsageError, type Logger } from '../../../core/index.ts';
-import {
-  isLocalPath,
-  json,
-  redirect,
-  startWebListener,
-  type RunningWebListener,
-} from '../../../gateway/index.ts';
-import { makeSelfSigned, fingerprintOfPem } from '../../../gateway/web/certificate.ts';
+import { isLocalPath, json, redirect, type RunningWebListener } from '../../../gateway/index.ts';
 import { ADMIN_PASSWORD, createTestVault, type TestVault } from '../../support/vault.ts';
 import { cookiesOf, webRequest, type WebRequestOptions, type WebResponse } from '../../support/web.ts';
+import { startTestWebListener } from '../../support/test-web-listener.ts';
 
 const quiet: Logger = { log: () => undefined };
 let v: TestVault;
@@ -31,16 +25,10 @@ async function signIn(): Promise<{ cookie: string; csrf: string }> {
 
 beforeAll(async () => {
   v = await createTestVault({ clock });
-  const pair = makeSelfSigned(['localhost']);
-  certPem = pair.certPem;
-  web = await startWebListener({
+  ({ web, certPem } = await startTestWebListener({
     core: v.core,
-    host: '127.0.0.1',
-    port: 0,
-    tls: { ...pair, fingerprint: fingerprintOfPem(pair.certPem) },
     logger: quiet,
     clock,
-    sessionMinutes: 30,
     modules: [
       (router) =>
         router
@@ -71,7 +59,7 @@ beforeAll(async () => {
             },
           }),
     ],
-  });
+  }));
 }, 60_000);
 afterAll(async () => {
   await web?.close();

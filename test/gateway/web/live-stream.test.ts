@@ -5,11 +5,11 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ManualClock, type Logger, type LiveControl } from '../../../core/index.ts';
-import { startWebListener, type RunningWebListener } from '../../../gateway/index.ts';
-import { fingerprintOfPem, makeSelfSigned } from '../../../gateway/web/certificate.ts';
+import { type RunningWebListener } from '../../../gateway/index.ts';
 import { liveInfo, registerFake } from '../../support/live.ts';
 import { ADMIN_PASSWORD, USER_PASSWORD, createTestVault, type TestVault } from '../../support/vault.ts';
 import { cookiesOf, webRequest } from '../../support/web.ts';
+import { startTestWebListener } from '../../support/test-web-listener.ts';
 
 const quiet: Logger = { log: () => undefined };
 const clock = new ManualClock('2026-06-01T12:00:00Z');
@@ -20,17 +20,11 @@ let certPem: string;
 beforeAll(async () => {
   v = await createTestVault({ clock });
   await v.addUser('aud', 'auditor');
-  const pair = makeSelfSigned(['localhost']);
-  certPem = pair.certPem;
-  web = await startWebListener({
+  ({ web, certPem } = await startTestWebListener({
     core: v.core,
-    host: '127.0.0.1',
-    port: 0,
-    tls: { ...pair, fingerprint: fingerprintOfPem(pair.certPem) },
     logger: quiet,
     clock,
-    sessionMinutes: 30,
-  });
+  }));
 }, 60_000);
 afterAll(async () => {
   await web?.close();
