@@ -16,6 +16,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { processAlive } from './process-alive.ts';
+import { sweepDeadXDisplays } from './x-locks.ts';
 
 export const NETNS_SKIP_REASON = 'skipped: network namespaces unavailable (needs root and iproute2)';
 
@@ -42,15 +44,6 @@ function tryRun(cmd: string, args: string[]): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -141,12 +134,13 @@ function cleanLedger(l: Ledger): void {
 
 /** Removes what runs that were killed outright left behind (their owner pid is gone). */
 export function sweepStaleTestbeds(): void {
+  sweepDeadXDisplays();
   if (!existsSync(LEDGER_DIR)) return;
   for (const f of readdirSync(LEDGER_DIR)) {
     const file = path.join(LEDGER_DIR, f);
     try {
       const l = JSON.parse(readFileSync(file, 'utf8')) as Ledger;
-      if (alive(l.owner) && startTime(l.owner) === l.ownerStart) continue;
+      if (processAlive(l.owner) && startTime(l.owner) === l.ownerStart) continue;
       cleanLedger(l);
       rmSync(file, { force: true });
     } catch {

@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { probeTcp, spawnTracked, stopTracked } from './netns.ts';
 import { createTestUser, freePort, type TestUser } from './sshd.ts';
-import { removeDeadXDisplay, sweepDeadXDisplays } from './x-locks.ts';
+import { removeDeadXDisplay } from './x-locks.ts';
 
 const BINARIES = {
   shadow: [
@@ -433,7 +433,6 @@ function iniSet(text: string, section: string, key: string, value: string): stri
 export async function startXrdp(opts: XrdpOptions = {}): Promise<RdpTestServer> {
   const reason = rdpServerSkipReason('xrdp');
   if (reason) throw new Error(reason);
-  sweepDeadXDisplays();
   const host = opts.address ?? '127.0.0.1';
   const port = opts.port ?? (opts.netns ? 3389 : await freePort());
   const user = opts.user ?? createTestUser(`rdpx${++users}`, { password: strongPassword() });

@@ -2,20 +2,12 @@
 // session) leaves /tmp/.X<n>-lock and /tmp/.X11-unix/X<n> behind; xrdp's session manager treats
 // both as "display in use", so after enough killed runs on one machine it finds no free display
 // (its range is 10–60) and every later xrdp login fails. The files are machine-wide (/tmp is not
-// per network namespace), so a run cleans the ones whose server is gone: the lock holds its pid.
+// per network namespace), so the testbed sweep each test process starts with (netns.ts) removes
+// the ones whose server is gone (the lock holds its pid), and an xrdp fixture removes its own.
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { processAlive } from './process-alive.ts';
 
 const LOCK = /^\.X(\d+)-lock$/;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: the process exists but is not ours to signal.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Removes the lock and socket of display `n` if the server that held it is no longer running. */
 export function removeDeadXDisplay(n: number): boolean {
@@ -26,7 +18,7 @@ export function removeDeadXDisplay(n: number): boolean {
   } catch {
     return false;
   }
-  if (Number.isInteger(pid) && pid > 0 && alive(pid)) return false;
+  if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) return false;
   rmSync(lock, { force: true });
   rmSync(`/tmp/.X11-unix/X${n}`, { force: true });
   return true;
