@@ -18,6 +18,7 @@ import { SETTLED_NEW_REASON } from '../reset/settle-run-reset.ts';
 import { accountRef } from '../vault/refs.ts';
 import { firstLine } from '../errors.ts';
 import { SOLE_HOLDER, type JobLease } from '../jobs.ts';
+import { groupResources, recipientsOf } from './rotation-recipients.ts';
 
 export interface RotationResult {
   account: string;
@@ -53,37 +54,7 @@ interface Item {
 
 const oneLine = (e: unknown): string => firstLine(e, 300);
 
-/** The resources of a group at this moment (static list, or criteria evaluated now). */
-export async function groupResources(repos: Repos, g: ResourceGroup): Promise<Resource[]> {
-  if (g.kind === 'static') return repos.resources.byIds(await repos.resourceGroups.staticMembers(g.id));
-  return repos.visibility.criteriaMembers(g);
-}
-
-/**
- * Everyone with access to the group's passwords, resolved now (they are the ones a rotation notice
- * goes to: their passwords are about to change): the group's owner, the owners of its resources,
- * and the users holding any share on the group, a resource or an account of it (user-group shares
- * expanded to their members).
- */
-export async function recipientsOf(repos: Repos, g: ResourceGroup, resources: Resource[]): Promise<string[]> {
-  const ids = new Set<string>([g.ownerId, ...resources.map((r) => r.ownerId)]);
-  const shares = [...(await repos.shares.onObject('group', g.id))];
-  for (const r of resources) {
-    shares.push(...(await repos.shares.onObject('resource', r.id)));
-    for (const a of await repos.accounts.ofResource(r.id))
-      shares.push(...(await repos.shares.onObject('account', a.id)));
-  }
-  for (const s of shares) {
-    if (s.granteeKind === 'user') ids.add(s.granteeId);
-    else for (const u of await repos.userGroups.members(s.granteeId)) ids.add(u);
-  }
-  const names: string[] = [];
-  for (const id of ids) {
-    const u = await repos.users.byId(id);
-    if (u && u.status === 'active') names.push(u.username);
-  }
-  return names.sort();
-}
+export { groupResources, recipientsOf };
 
 const LEASE_LOST = 'this node no longer holds the rotation job (another node took it over)';
 
