@@ -1,16 +1,18 @@
 // `npm run bench:cluster`: three real `custody server` nodes on a private PostgreSQL and
 // redis-server (loopback), the real OpenSSH client through them to a real sshd.
 // - Sessions per node: with 1, then 2, then 3 nodes, every node's session count is ramped through
-//   STEPS (4, 8, 16, 32 per node by default). At each step every open session types SAMPLES keys at
+//   STEPS (8, 16, 32, 64 per node by default). At each step every open session types SAMPLES keys at
 //   once (the worst case: all sessions busy) and each key's echo is timed (typed → echoed back from
 //   the target's terminal through the node). The ramp stops at the first step whose echo p99
 //   exceeds BOUND (default 250 ms); the node "carries" the last step within it. Reported per step:
-//   echo p50/p99, their ratio to the single-node run at the same step, and each node's resident
-//   memory per session (the node process tree's RSS above its idle RSS, divided by its sessions).
+//   echo p50/p99, their ratio to the single-node run at the same step, each node's resident memory
+//   (its process tree's RSS, averaged over the nodes) and the memory per session as the growth
+//   since the previous step divided by the sessions added (the slope: a node's heap settles by
+//   itself, so RSS above idle divided by a few sessions says little).
 // - Terminate across nodes: a session on node A terminated from node C, from the command's row to
 //   the session's end row (as the cluster writes them), and from starting the command to the
 //   client's exit (which includes starting the CLI process).
-//   npm run bench:cluster -- [--steps 4,8,16,32] [--bound-ms 250] [--samples N] [--terminations N]
+//   npm run bench:cluster -- [--steps 8,16,32,64] [--bound-ms 250] [--samples N] [--terminations N]
 //   (smaller runs: --steps 2,4 --samples 5 --terminations 2)
 import { readFileSync, readdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -29,7 +31,7 @@ import { ADMIN_PASSWORD } from '../../test/support/vault.ts';
 
 const { values } = parseArgs({
   options: {
-    steps: { type: 'string', default: '4,8,16,32' },
+    steps: { type: 'string', default: '8,16,32,64' },
     'bound-ms': { type: 'string', default: '250' },
     samples: { type: 'string', default: '10' },
     terminations: { type: 'string', default: '5' },
@@ -130,12 +132,11 @@ async function openMany(port: number, n: number): Promise<Op[]> {
 }
 
 try {
-  type Row = { nodes: number; perNode: number; p50: number; p99: number; rssKb: number };
+  type Row = { nodes: number; perNode: number; p50: number; p99: number; rssKb: number; slopeKb?: number };
   const rows: Row[] = [];
   const carried = new Map<number, number>();
   for (const k of [1, 2, 3]) {
     const nodes = cluster.nodes.slice(0, k);
-    const idle = nodes.map((n) => treeRssKb(n.server.child.pid!));
     const held: Op[][] = nodes.map(() => []);
     try {
       for (const step of STEPS) {
@@ -143,19 +144,19 @@ try {
           held[i]!.push(...(await openMany(n.sshPort, step - held[i]!.length)));
         const all = held.flat();
         const samples = (await Promise.all(all.map((op, i) => typeAndTime(op, `${k}n${step}s${i}`)))).flat();
-        const rssKb =
-          nodes.map((n, i) => (treeRssKb(n.server.child.pid!) - idle[i]!) / step).reduce((x, y) => x + y, 0) /
-          k;
-        const row = {
+        const rssKb = nodes.map((n) => treeRssKb(n.server.child.pid!)).reduce((x, y) => x + y, 0) / k;
+        const prev = rows[rows.length - 1];
+        const row: Row = {
           nodes: k,
           perNode: step,
           p50: percentile(samples, 50),
           p99: percentile(samples, 99),
           rssKb,
+          ...(prev?.nodes === k ? { slopeKb: (rssKb - prev.rssKb) / (step - prev.perNode) } : {}),
         };
         rows.push(row);
         console.log(
-          `  ${k} node(s), ${step} sessions each: echo p50 ${ms(row.p50)}, p99 ${ms(row.p99)}, ${(rssKb / 1024).toFixed(2)} MiB per session`,
+          `  ${k} node(s), ${step} sessions each: echo p50 ${ms(row.p50)}, p99 ${ms(row.p99)}, node RSS ${(rssKb / 1024).toFixed(0)} MiB`,
         );
         if (row.p99 > BOUND_MS) break;
         carried.set(k, step);
@@ -169,12 +170,14 @@ try {
   console.log(
     `\nkeystroke echo with every session typing at once, ${SAMPLES} keys per session per step, ramp stops past p99 ${BOUND_MS} ms (this machine: ${os.cpus().length} cores, load average ${os.loadavg()[0]!.toFixed(1)})`,
   );
-  console.log('nodes  per node  sessions  p50        p99        p50 ratio  p99 ratio  RSS/session');
+  console.log(
+    'nodes  per node  sessions  p50        p99        p50 ratio  p99 ratio  node RSS  RSS/added session',
+  );
   for (const r of rows) {
     const one = oneAt(r.perNode);
     const ratio = (x: number, y: number | undefined) => (y ? (x / y).toFixed(2) : '-');
     console.log(
-      `${String(r.nodes).padEnd(7)}${String(r.perNode).padEnd(10)}${String(r.perNode * r.nodes).padEnd(10)}${ms(r.p50).padEnd(11)}${ms(r.p99).padEnd(11)}${ratio(r.p50, one?.p50).padEnd(11)}${ratio(r.p99, one?.p99).padEnd(11)}${(r.rssKb / 1024).toFixed(2)} MiB`,
+      `${String(r.nodes).padEnd(7)}${String(r.perNode).padEnd(10)}${String(r.perNode * r.nodes).padEnd(10)}${ms(r.p50).padEnd(11)}${ms(r.p99).padEnd(11)}${ratio(r.p50, one?.p50).padEnd(11)}${ratio(r.p99, one?.p99).padEnd(11)}${`${(r.rssKb / 1024).toFixed(0)} MiB`.padEnd(10)}${r.slopeKb === undefined ? '-' : `${(r.slopeKb / 1024).toFixed(2)} MiB`}`,
     );
   }
   for (const k of [1, 2, 3])
