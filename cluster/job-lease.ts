@@ -170,5 +170,7 @@ export class LeaseGate {
  */
 export function leaseJobGate(gate: LeaseGate): JobGate {
   return (job, pass) =>
-    gate.run(job, (held) => pass({ signal: held.signal, stillHeld: () => held.isCurrent() }));
+    gate.run(job, (held) =>
+      pass({ signal: held.signal, stillHeld: () => held.isCurrent(), token: held.token }),
+    );
 }

@@ -9,6 +9,12 @@ export interface JobLease {
   readonly signal: AbortSignal;
   /** True while this node still holds the job (in a cluster: reads the lease row). */
   stillHeld(): Promise<boolean>;
+  /**
+   * The lease's fencing token in a cluster (it grows with every new holder); absent on a single
+   * node. A scheduled rotation run records it, so a later holder can tell a run left open by an
+   * earlier holder (which stopped before its next reset) from one of its own.
+   */
+  readonly token?: number;
 }
 
 /**

@@ -167,6 +167,12 @@ export const AUDIT_EVENTS = {
   // held with it.
   'cluster.node-lost': 'C200',
   'cluster.session-lost': 'C201',
+  // A scheduled rotation run its first holder left open (the node died or lost the rotation job
+  // mid-run) is finished by the job's next holder; details name the run and both fencing tokens.
+  'rotation.resume': 'C202',
+  // A reset that run left half-done, dropped because the target still accepts the vault's password
+  // (the new one was refused): the account is then reset again by the run.
+  'password.reset-abandoned': 'C203',
 } as const;
 
 export type AuditEventType = keyof typeof AUDIT_EVENTS;

@@ -37,6 +37,8 @@ import {
   type Who,
 } from './reset-vault.ts';
 import { loadResetSettings } from './reset-settings.ts';
+import { settleRunReset, type Settled } from './settle-run-reset.ts';
+import type { PendingResetRow } from '../storage/repos/index.ts';
 
 export type { ReconcileResult } from './reset-vault.ts';
 
@@ -54,6 +56,11 @@ export interface ResetOptions {
    * skips checked-out passwords itself; the reset on check-in runs after the hold is released).
    */
   changeBy?: Actor | 'system';
+  /**
+   * The rotation run this reset belongs to: recorded on the pending reset, so a node finishing a
+   * run another node left open settles the reset it left half-done.
+   */
+  runId?: string;
 }
 
 export interface ResetEngineOptions {
@@ -212,6 +219,7 @@ export class ResetEngine implements ResetService {
       source: who.source,
       createdAt: now,
       updatedAt: now,
+      runId: opts.runId ?? null,
     });
     return {
       ref,
@@ -305,6 +313,14 @@ export class ResetEngine implements ResetService {
     throw new StorageError(
       `the target '${p.ref}' has the new password but the vault write failed ${this.attempts} times (${why}); it is kept in pending reset ${p.pendingId}`,
     );
+  }
+
+  /**
+   * A reset a rotation run's previous holder left pending: the target is asked which password it
+   * has (the new one, the stored one) and the vault keeps the one that works (settle-run-reset.ts).
+   */
+  settleRunReset(who: Who, row: PendingResetRow): Promise<Settled> {
+    return settleRunReset(this.ctx, this.connectors, who, row);
   }
 
   /**

@@ -25,7 +25,8 @@ export function auditReset(
     | 'password.reset-fail'
     | 'password.reset-vault-alert'
     | 'password.reset-reconciled'
-    | 'password.reset-unresolved',
+    | 'password.reset-unresolved'
+    | 'password.reset-abandoned',
   ref: string,
   result: 'success' | 'failure',
   details: Record<string, unknown>,
@@ -40,7 +41,12 @@ export function auditReset(
   });
 }
 
-/** The vault half: old password to history, new one in place, pending row dropped, audited — one transaction. */
+/**
+ * The vault half: old password to history, new one in place, pending row dropped, audited — one
+ * transaction. A reset a rotation run started also records the run's `changed` result for the
+ * account in that transaction: whoever finishes the run then knows, from the run's rows alone,
+ * which accounts hold their new password, and never resets one twice.
+ */
 export async function completeVaultReset(
   ctx: CoreContext,
   who: Who,
@@ -48,6 +54,7 @@ export async function completeVaultReset(
   next: Secret,
   details: Record<string, unknown>,
   type: 'password.reset' | 'password.reset-reconciled' = 'password.reset',
+  runReason = '',
 ): Promise<void> {
   const stored: PasswordStored = await ctx.store.tx(async (r) => {
     const row = await r.pendingResets.byId(pendingId);
@@ -62,6 +69,17 @@ export async function completeVaultReset(
       skipPolicy: true,
     });
     await r.pendingResets.remove(pendingId);
+    if (row.runId)
+      await r.rotation.insertResults([
+        {
+          id: ctx.ids.next(),
+          runId: row.runId,
+          account: accountRef(resource, account),
+          outcome: 'changed',
+          reason: runReason,
+          at: ctx.now(),
+        },
+      ]);
     await ctx.auditLog.append(r, {
       type,
       actor: who.name,

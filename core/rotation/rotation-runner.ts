@@ -6,10 +6,19 @@ import { generatePassword } from '../policy/generate.ts';
 import { effectivePolicy } from '../policy/policies-service.ts';
 import { mapBounded } from '../reset/bounded.ts';
 import type { ResetEngine } from '../reset/reset-engine.ts';
-import type { Repos, RotationOutcome, RotationTaskRow } from '../storage/repos/index.ts';
+import type {
+  PendingResetRow,
+  Repos,
+  RotationOutcome,
+  RotationRunRow,
+  RotationTaskRow,
+} from '../storage/repos/index.ts';
+import { aad } from '../crypto/aad.ts';
+import { SETTLED_NEW_REASON } from '../reset/settle-run-reset.ts';
 import { accountRef } from '../vault/refs.ts';
 import { firstLine } from '../errors.ts';
 import { SOLE_HOLDER, type JobLease } from '../jobs.ts';
+import { groupResources, recipientsOf } from './rotation-recipients.ts';
 
 export interface RotationResult {
   account: string;
@@ -45,37 +54,7 @@ interface Item {
 
 const oneLine = (e: unknown): string => firstLine(e, 300);
 
-/** The resources of a group at this moment (static list, or criteria evaluated now). */
-export async function groupResources(repos: Repos, g: ResourceGroup): Promise<Resource[]> {
-  if (g.kind === 'static') return repos.resources.byIds(await repos.resourceGroups.staticMembers(g.id));
-  return repos.visibility.criteriaMembers(g);
-}
-
-/**
- * Everyone with access to the group's passwords, resolved now (they are the ones a rotation notice
- * goes to: their passwords are about to change): the group's owner, the owners of its resources,
- * and the users holding any share on the group, a resource or an account of it (user-group shares
- * expanded to their members).
- */
-export async function recipientsOf(repos: Repos, g: ResourceGroup, resources: Resource[]): Promise<string[]> {
-  const ids = new Set<string>([g.ownerId, ...resources.map((r) => r.ownerId)]);
-  const shares = [...(await repos.shares.onObject('group', g.id))];
-  for (const r of resources) {
-    shares.push(...(await repos.shares.onObject('resource', r.id)));
-    for (const a of await repos.accounts.ofResource(r.id))
-      shares.push(...(await repos.shares.onObject('account', a.id)));
-  }
-  for (const s of shares) {
-    if (s.granteeKind === 'user') ids.add(s.granteeId);
-    else for (const u of await repos.userGroups.members(s.granteeId)) ids.add(u);
-  }
-  const names: string[] = [];
-  for (const id of ids) {
-    const u = await repos.users.byId(id);
-    if (u && u.status === 'active') names.push(u.username);
-  }
-  return names.sort();
-}
+export { groupResources, recipientsOf };
 
 const LEASE_LOST = 'this node no longer holds the rotation job (another node took it over)';
 
@@ -101,7 +80,71 @@ export class RotationRunner {
     onProgress?: RotationProgress,
     lease: JobLease = SOLE_HOLDER,
   ): Promise<RotationReport> {
-    const { group, items, common } = await this.ctx.store.read(async (r) => {
+    const { group, items, common } = await this.plan(task);
+    const runId = this.ctx.ids.next();
+    const startedAt = this.ctx.now();
+    await this.ctx.store.tx((r) =>
+      r.rotation.insertRun({
+        id: runId,
+        taskId: task.id,
+        trigger,
+        actor: who.name,
+        startedAt,
+        finishedAt: null,
+        changed: 0,
+        skipped: 0,
+        failed: 0,
+        // Only a scheduled run in a cluster: the job's next holder finishes it should this node stop.
+        leaseToken: trigger === 'schedule' ? (lease.token ?? null) : null,
+      }),
+    );
+    await this.work(task, who, runId, items, common, new Map(), lease, onProgress);
+    return this.finish(task, who, group, runId, trigger, startedAt, {});
+  }
+
+  /**
+   * Finishes a scheduled run an earlier holder of the rotation job left open (it died or lost the
+   * job mid-run): taken over by compare-and-set on the run's fencing token, so one holder finishes
+   * it. Accounts with a result in the run are done (a changed one's result is written with its
+   * vault write); a reset left pending is settled against the target first (settle-run-reset.ts);
+   * every other account is reset as the run would have. Undefined when another holder took it.
+   */
+  async resume(
+    task: RotationTaskRow,
+    run: RotationRunRow,
+    who: Who,
+    lease: JobLease,
+  ): Promise<RotationReport | undefined> {
+    if (lease.token === undefined || run.leaseToken == null) return undefined;
+    const from = run.leaseToken;
+    const to = lease.token;
+    if (!(await this.ctx.store.tx((r) => r.rotation.takeOverRun(run.id, from, to)))) return undefined;
+    const { group, items, common, done, pending } = await this.ctx.store.read(async (r) => ({
+      ...(await this.plan(task, r)),
+      done: new Set((await r.rotation.resultsOf(run.id)).map((x) => x.account)),
+      pending: new Map((await r.pendingResets.ofRun(run.id)).map((p) => [p.accountId, p])),
+    }));
+    const remaining = items.filter((i) => !done.has(i.ref));
+    await this.ctx.auditAs(who, 'rotation.resume', { kind: 'rotation', name: task.name }, 'success', {
+      run: run.id,
+      fromToken: from,
+      toToken: to,
+      done: done.size,
+      remaining: remaining.length,
+      pending: pending.size,
+    });
+    // A common password is the one the run already gave its changed accounts, when there is one.
+    const shared = task.passwordMode === 'common' ? await this.commonOfRun(run.id, items) : undefined;
+    await this.work(task, who, run.id, remaining, shared ?? common, pending, lease);
+    return this.finish(task, who, group, run.id, run.trigger, run.startedAt, { resumed: true });
+  }
+
+  /** The group's accounts in reset order, whether each can be reset, and the common password. */
+  private async plan(
+    task: RotationTaskRow,
+    repos?: Repos,
+  ): Promise<{ group: ResourceGroup; items: Item[]; common: Secret | undefined }> {
+    const read = async (r: Repos) => {
       const group = (await r.resourceGroups.byId(task.groupId))!;
       const items: Item[] = [];
       const resources = await groupResources(r, group);
@@ -118,50 +161,67 @@ export class RotationRunner {
             ? await this.commonPassword(r, group, resources)
             : undefined,
       };
-    });
+    };
+    const planned = repos ? await read(repos) : await this.ctx.store.read(read);
     const resettable = new Map<string, boolean>();
-    for (const item of items) {
+    for (const item of planned.items) {
       if (!resettable.has(item.resource.id))
         resettable.set(item.resource.id, await this.resets.canReset(item.resource));
       item.resettable = resettable.get(item.resource.id)!;
     }
-    const runId = this.ctx.ids.next();
-    const startedAt = this.ctx.now();
-    await this.ctx.store.tx((r) =>
-      r.rotation.insertRun({
-        id: runId,
-        taskId: task.id,
-        trigger,
-        actor: who.name,
-        startedAt,
-        finishedAt: null,
-        changed: 0,
-        skipped: 0,
-        failed: 0,
-      }),
-    );
-    let done = 0;
-    const results = await mapBounded(items, this.ctx.config.rotation.concurrency, async (item) => {
-      const result = await this.one(task, who, item, common, lease);
-      onProgress?.(++done, items.length, result);
-      return result;
+    return planned;
+  }
+
+  /** The vault password of an account this run changed (a common-mode run's password). */
+  private async commonOfRun(runId: string, items: Item[]): Promise<Secret | undefined> {
+    return this.ctx.store.read(async (r) => {
+      const changed = (await r.rotation.resultsOf(runId)).find((x) => x.outcome === 'changed');
+      const item = changed && items.find((i) => i.ref === changed.account);
+      const account = item && (await r.accounts.byId(item.account.id));
+      return account ? this.ctx.keyring.open(account.passwordEnc, aad.account(account.id)) : undefined;
     });
-    // The report lists accounts by name, however the run was ordered (as it reads back later).
-    results.sort((a, b) => (a.account < b.account ? -1 : a.account > b.account ? 1 : 0));
-    const counts = { changed: 0, skipped: 0, failed: 0 };
-    for (const r of results) counts[r.outcome]++;
+  }
+
+  /**
+   * Each account through `one`, `concurrency` at a time. A skipped or failed account's result is
+   * written as soon as it is known; a changed one's is written by the vault write itself.
+   */
+  private async work(
+    task: RotationTaskRow,
+    who: Who,
+    runId: string,
+    items: Item[],
+    common: Secret | undefined,
+    pending: Map<string, PendingResetRow>,
+    lease: JobLease,
+    onProgress?: RotationProgress,
+  ): Promise<void> {
+    let done = 0;
+    await mapBounded(items, this.ctx.config.rotation.concurrency, async (item) => {
+      const result = await this.one(task, who, runId, item, common, pending.get(item.account.id), lease);
+      if (result.outcome !== 'changed')
+        await this.ctx.store.tx((r) =>
+          r.rotation.insertResults([{ id: this.ctx.ids.next(), runId, ...result, at: this.ctx.now() }]),
+        );
+      onProgress?.(++done, items.length, result);
+    });
+  }
+
+  /** The run's counts from its result rows (whichever node wrote them), audited once; notifies. */
+  private async finish(
+    task: RotationTaskRow,
+    who: Who,
+    group: ResourceGroup,
+    runId: string,
+    trigger: 'schedule' | 'manual',
+    startedAt: string,
+    extra: Record<string, unknown>,
+  ): Promise<RotationReport> {
     const finishedAt = this.ctx.now();
-    await this.ctx.store.tx(async (r) => {
-      await r.rotation.insertResults(
-        results.map((x) => ({
-          id: this.ctx.ids.next(),
-          runId,
-          account: x.account,
-          outcome: x.outcome,
-          reason: x.reason,
-          at: finishedAt,
-        })),
-      );
+    const results = await this.ctx.store.tx(async (r) => {
+      const rows = await r.rotation.resultsOf(runId);
+      const counts = { changed: 0, skipped: 0, failed: 0 };
+      for (const x of rows) counts[x.outcome]++;
       await r.rotation.finishRun(runId, finishedAt, counts);
       await this.ctx.auditLog.append(r, {
         type: 'rotation.run',
@@ -169,9 +229,12 @@ export class RotationRunner {
         source: who.source,
         target: { kind: 'rotation', name: task.name },
         result: counts.failed ? 'failure' : 'success',
-        details: { run: runId, trigger, group: group.name, mode: task.passwordMode, ...counts },
+        details: { run: runId, trigger, group: group.name, mode: task.passwordMode, ...counts, ...extra },
       });
+      return rows.map((x) => ({ account: x.account, outcome: x.outcome, reason: x.reason }));
     });
+    const counts = { changed: 0, skipped: 0, failed: 0 };
+    for (const x of results) counts[x.outcome]++;
     const report: RotationReport = {
       task: task.name,
       group: group.name,
@@ -198,8 +261,10 @@ export class RotationRunner {
   private async one(
     task: RotationTaskRow,
     who: Who,
+    runId: string,
     item: Item,
     common: Secret | undefined,
+    pending: PendingResetRow | undefined,
     lease: JobLease,
   ): Promise<RotationResult> {
     const base = { account: item.ref };
@@ -214,6 +279,16 @@ export class RotationRunner {
       });
       return { ...base, outcome: 'skipped', reason: LEASE_LOST };
     }
+    if (pending) {
+      const settled = await this.resets.settleRunReset(who, pending).catch((e: unknown) => oneLine(e));
+      if (settled === 'new') return { ...base, outcome: 'changed', reason: SETTLED_NEW_REASON };
+      if (settled !== 'stored')
+        return {
+          ...base,
+          outcome: 'failed',
+          reason: `the reset the run's previous holder left pending is unresolved${settled === 'unresolved' ? '' : `: ${settled}`}`,
+        };
+    }
     if (await this.isCheckedOut(item.account.id)) {
       await this.ctx.auditAs(who, 'rotation.skip', { kind: 'account', name: item.ref }, 'success', {
         task: task.name,
@@ -225,6 +300,7 @@ export class RotationRunner {
       await this.resets.resetAs(who, item.ref, {
         ...(task.adminAccount ? { admin: task.adminAccount } : {}),
         ...(common ? { newPassword: common } : {}),
+        runId,
       });
       return { ...base, outcome: 'changed', reason: '' };
     } catch (e) {

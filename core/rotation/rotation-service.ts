@@ -269,6 +269,12 @@ export class RotationService {
   ): Promise<RotationReport[]> {
     const now = this.ctx.clock.now();
     const out: RotationReport[] = [];
+    // First the runs an earlier holder of the job left open: their occurrence is claimed already,
+    // so no one else would ever finish them.
+    for (const report of await this.resumeOrphaned(lease)) {
+      onReport?.(report);
+      out.push(report);
+    }
     for (const t of await this.ctx.store.read((r) => r.rotation.tasks())) {
       if (!t.nextRunAt || new Date(t.nextRunAt).getTime() > now.getTime()) continue;
       // A node that lost the rotation job claims no further run: the new holder runs it.
@@ -278,6 +284,24 @@ export class RotationService {
       const report = await this.runner.run(t, SCHEDULER, 'schedule', undefined, lease);
       onReport?.(report);
       out.push(report);
+    }
+    return out;
+  }
+
+  /**
+   * Scheduled runs started under an older lease of the rotation job (in a cluster) and never
+   * finished: their holder died or lost the job mid-run, and stopped before its next reset.
+   */
+  private async resumeOrphaned(lease: JobLease): Promise<RotationReport[]> {
+    const token = lease.token;
+    if (token === undefined) return [];
+    const out: RotationReport[] = [];
+    for (const run of await this.ctx.store.read((r) => r.rotation.orphanedRuns(token))) {
+      if (!(await lease.stillHeld())) break;
+      const task = (await this.ctx.store.read((r) => r.rotation.tasks())).find((t) => t.id === run.taskId);
+      if (!task) continue;
+      const report = await this.runner.resume(task, run, SCHEDULER, lease);
+      if (report) out.push(report);
     }
     return out;
   }

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { str, type Row } from './map.ts';
+import { str, strOrNull, type Row } from './map.ts';
 
 export type PendingResetState = 'started' | 'target-changed';
 
@@ -12,6 +12,8 @@ export interface PendingResetRow {
   source: string;
   createdAt: string;
   updatedAt: string;
+  /** The rotation run that started this reset (null for any other reset). */
+  runId?: string | null;
 }
 
 const toRow = (r: Row): PendingResetRow => ({
@@ -23,6 +25,7 @@ const toRow = (r: Row): PendingResetRow => ({
   source: str(r.source),
   createdAt: str(r.created_at),
   updatedAt: str(r.updated_at),
+  runId: strOrNull(r.run_id),
 });
 
 /** Remote resets in flight: the sealed new password outlives a crash or a failing vault write. */
@@ -38,6 +41,7 @@ export function pendingResetsRepo(db: Knex | Knex.Transaction) {
         source: p.source,
         created_at: p.createdAt,
         updated_at: p.updatedAt,
+        run_id: p.runId ?? null,
       });
     },
     async byId(id: string): Promise<PendingResetRow | undefined> {
@@ -46,6 +50,9 @@ export function pendingResetsRepo(db: Knex | Knex.Transaction) {
     },
     async ofAccount(accountId: string): Promise<PendingResetRow[]> {
       return (await db('pending_resets').where({ account_id: accountId }).orderBy('created_at')).map(toRow);
+    },
+    async ofRun(runId: string): Promise<PendingResetRow[]> {
+      return (await db('pending_resets').where({ run_id: runId }).orderBy('created_at')).map(toRow);
     },
     async all(): Promise<PendingResetRow[]> {
       return (await db('pending_resets').orderBy('created_at')).map(toRow);

@@ -33,6 +33,8 @@ export interface RotationRunRow {
   changed: number;
   skipped: number;
   failed: number;
+  /** The fencing token of the lease a scheduled run in a cluster started under; null otherwise. */
+  leaseToken?: number | null;
 }
 
 export interface RotationResultRow {
@@ -72,6 +74,7 @@ const toRun = (r: Row): RotationRunRow => ({
   changed: num(r.changed),
   skipped: num(r.skipped),
   failed: num(r.failed),
+  leaseToken: numOrNull(r.lease_token),
 });
 
 const toResult = (r: Row): RotationResultRow => ({
@@ -140,7 +143,28 @@ export function rotationRepo(db: Knex | Knex.Transaction) {
         changed: r.changed,
         skipped: r.skipped,
         failed: r.failed,
+        lease_token: r.leaseToken ?? null,
       });
+    },
+    /** Scheduled runs never finished that were started under a lease older than `token`. */
+    async orphanedRuns(token: number): Promise<RotationRunRow[]> {
+      return (
+        await db('rotation_runs')
+          .whereNull('finished_at')
+          .where({ trigger: 'schedule' })
+          .whereNotNull('lease_token')
+          .where('lease_token', '<', token)
+          .orderBy('started_at')
+      ).map(toRun);
+    },
+    /** Compare-and-set: true for the one holder that takes the run over from `from`. */
+    async takeOverRun(id: string, from: number, to: number): Promise<boolean> {
+      return (
+        (await db('rotation_runs')
+          .where({ id, lease_token: from })
+          .whereNull('finished_at')
+          .update({ lease_token: to })) === 1
+      );
     },
     async finishRun(
       id: string,
