@@ -40,7 +40,7 @@ const log = (line: string) => process.stderr.write(`[profile] ${line}\n`);
 /** What a statement is for, by its text. */
 const PHASES: [string, RegExp][] = [
   ['begin', /^(BEGIN|SAVEPOINT)/i],
-  ['write lock', /^UPDATE audit_head SET id = id WHERE 0/],
+  ['write lock (and audit head)', /^UPDATE audit_head SET id = id/],
   ['reveal context', /reveal_context|\/\*reveal\*\//],
   ['account (by name)', /from `accounts` inner join `resources`/],
   ['grants', /^\s*WITH my_groups|^\s*WITH .*my_groups/s],
