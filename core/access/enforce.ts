@@ -2,6 +2,7 @@ import type { Actor } from '../authz/actor.ts';
 import { ForbiddenError } from '../errors.ts';
 import type { Account, Resource } from '../model.ts';
 import type { Repos } from '../storage/repos/index.ts';
+import type { AccessSettingsRow } from '../storage/repos/access.ts';
 
 export interface AccessGeneralSettings {
   /**
@@ -54,8 +55,10 @@ export async function requireCheckout(
   resource: Resource,
   account: Account,
   use: 'reveal' | 'session',
+  known?: { accessSettings: AccessSettingsRow | undefined },
 ): Promise<CheckoutInUse | null> {
-  const settings = await repos.access.settings(resource.id);
+  // `known`: the caller read the resource's settings already, in this transaction, with the account.
+  const settings = known ? known.accessSettings : await repos.access.settings(resource.id);
   if (!settings?.active) return null;
   if (settings.excluded.includes(actor.user.id)) return null;
   const ref = `${resource.name}/${account.name}`;

@@ -43,14 +43,32 @@ export async function openStore(options: StorageOptions): Promise<Store> {
         .transaction(async (trx) => {
           // SQLite: take the write lock first, as BEGIN IMMEDIATE would (knex cannot issue it). A
           // deferred transaction that reads and then writes gets SQLITE_BUSY at once, without waiting,
-          // when another process (a CLI command beside the server) committed in between; a write that
-          // matches no row takes the lock up front, so busy_timeout applies instead.
-          if (options.driver === 'sqlite') await trx.raw('UPDATE audit_head SET id = id WHERE 0');
+          // when another process (a CLI command beside the server) committed in between; a write
+          // up front takes the lock, so busy_timeout applies instead. The write is a no-op on the
+          // audit chain's head that returns it: holding the lock, no one else can move the head
+          // before the commit, so the transaction's audit rows need no read of their own.
+          if (options.driver === 'sqlite') {
+            const head = rowsOf(
+              await trx.raw('UPDATE audit_head SET id = id WHERE id = 1 RETURNING seq, hash'),
+            )[0];
+            return fn(
+              createRepos(
+                trx,
+                options.driver,
+                head ? { seq: Number(head.seq), hash: String(head.hash) } : undefined,
+              ),
+            );
+          }
           return fn(createRepos(trx, options.driver));
         })
         .catch(reachable),
     close: () => knex.destroy(),
   };
+}
+
+/** knex.raw answers SQLite with the rows themselves. */
+function rowsOf(result: unknown): { seq?: unknown; hash?: unknown }[] {
+  return Array.isArray(result) ? (result as { seq?: unknown; hash?: unknown }[]) : [];
 }
 
 /** Socket errors and PostgreSQL's "server going away / cannot connect" classes (57P0x, 08xxx). */

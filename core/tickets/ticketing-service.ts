@@ -38,6 +38,17 @@ export async function readTicketing(repos: Repos): Promise<TicketingSettings> {
   return { ...DEFAULT_TICKETING, ...((await repos.settings.get<Partial<TicketingSettings>>(KEY)) ?? {}) };
 }
 
+/** The settings key the ticketing settings are stored under (for reading them with other rows). */
+export const TICKETING_SETTINGS_KEY = KEY;
+
+/** The ticketing settings from their stored JSON text (undefined: never set), as readTicketing reads them. */
+export function ticketingFromStored(stored: string | undefined): TicketingSettings {
+  return {
+    ...DEFAULT_TICKETING,
+    ...(stored === undefined ? {} : (JSON.parse(stored) as Partial<TicketingSettings>)),
+  };
+}
+
 export type TicketRequestType = 'RETRIEVAL' | 'RESET';
 
 /** Ticketing-system integration: settings and the check made before a retrieve or reset. */
@@ -83,9 +94,16 @@ export async function enforceTicket(
   ctx: CoreContext,
   s: OpScope,
   actor: Actor,
-  req: { type: TicketRequestType; resource: Resource; account: Account; ticketId: string | undefined },
+  req: {
+    type: TicketRequestType;
+    resource: Resource;
+    account: Account;
+    ticketId: string | undefined;
+    /** The settings as the caller read them in this transaction (else read here). */
+    settings?: TicketingSettings;
+  },
 ): Promise<string | undefined> {
-  const settings = await readTicketing(s.repos);
+  const settings = req.settings ?? (await readTicketing(s.repos));
   const required = req.type === 'RETRIEVAL' ? settings.requireForRetrieve : settings.requireForReset;
   if (!settings.enabled || !required) return undefined;
   if (settings.exemptSuperAdmins && isSuperAdmin(actor)) return undefined;

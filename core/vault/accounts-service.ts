@@ -13,7 +13,7 @@ import { effectivePolicy } from '../policy/policies-service.ts';
 import { MAX_PASSWORD_LENGTH } from '../policy/policy.ts';
 import { assertPassword } from '../policy/validate.ts';
 import { consultQualityExit } from '../policy/quality-exit.ts';
-import { enforceTicket } from '../tickets/ticketing-service.ts';
+import { enforceTicket, TICKETING_SETTINGS_KEY, ticketingFromStored } from '../tickets/ticketing-service.ts';
 import {
   readCustomValues,
   revealCustomValue,
@@ -21,7 +21,7 @@ import {
   type CustomInput,
   type CustomOutput,
 } from './custom-values.ts';
-import { accountRef, loadAccount, loadResource } from './refs.ts';
+import { accountRef, loadAccount, loadAccountForUse, loadResource } from './refs.ts';
 
 export interface AccountView {
   ref: string;
@@ -195,12 +195,15 @@ export class AccountsService {
    */
   async reveal(actor: Actor, ref: string, reason?: string, ticketId?: string): Promise<Secret> {
     return this.ctx.run(actor, 'account.reveal', { kind: 'account', name: ref }, async (s) => {
-      const { resource, account } = await loadAccount(s.repos, ref);
+      // The account, its resource's access control and the ticketing settings in one statement.
+      const { resource, account, accessSettings, settings } = await loadAccountForUse(s.repos, ref, [
+        TICKETING_SETTINGS_KEY,
+      ]);
       this.ctx.authz.requireOn(actor, 'account.reveal', await s.access.onAccount(account, resource), {
         kind: 'account',
         name: ref,
       });
-      await requireCheckout(s.repos, this.ctx.now(), actor, resource, account, 'reveal');
+      await requireCheckout(s.repos, this.ctx.now(), actor, resource, account, 'reveal', { accessSettings });
       const why = checkText('reason', reason, 500);
       if (this.ctx.config.vault.require_reason_to_reveal && !why) {
         throw new ValidationError('a reason is required to retrieve this password', { field: 'reason' });
@@ -210,6 +213,7 @@ export class AccountsService {
         resource,
         account,
         ticketId,
+        settings: ticketingFromStored(settings.get(TICKETING_SETTINGS_KEY)),
       });
       const secret = this.ctx.keyring.open(account.passwordEnc, aad.account(account.id));
       await s.repos.explorer.touchRecent(actor.user.id, account.id, this.ctx.now());

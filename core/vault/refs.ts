@@ -1,6 +1,7 @@
 import { NotFoundError, ValidationError } from '../errors.ts';
 import type { Account, Resource } from '../model.ts';
 import type { Repos } from '../storage/repos/index.ts';
+import type { AccountForUse } from '../storage/repos/vault/accounts.ts';
 
 /** Stands in for the name of an account the caller may not see, in listings that count it. */
 export const HIDDEN_ACCOUNT = '(an account you cannot see)';
@@ -34,6 +35,21 @@ export async function loadAccount(
   const { resource: rn, account: an } = parseAccountRef(ref);
   const found = await repos.accounts.byRef(rn, an);
   // One message for a missing resource and a missing account: both are "this account".
+  if (!found) throw new NotFoundError('account', ref);
+  return found;
+}
+
+/**
+ * loadAccount for a password use: the resource's access-control settings and the global settings
+ * named in `settingKeys` come with the account, in the same statement.
+ */
+export async function loadAccountForUse(
+  repos: Repos,
+  ref: string,
+  settingKeys: readonly string[],
+): Promise<AccountForUse> {
+  const { resource: rn, account: an } = parseAccountRef(ref);
+  const found = await repos.accounts.byRefForUse(rn, an, settingKeys);
   if (!found) throw new NotFoundError('account', ref);
   return found;
 }

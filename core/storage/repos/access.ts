@@ -57,7 +57,7 @@ export interface HoldRow {
   expiresAt: string | null;
 }
 
-const toSettings = (r: Row): AccessSettingsRow => ({
+export const toSettings = (r: Row): AccessSettingsRow => ({
   resourceId: str(r.resource_id),
   active: bool(r.active),
   approvers: jsonArray<string>(r.approvers),

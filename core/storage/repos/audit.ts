@@ -28,10 +28,20 @@ export interface AuditQuery {
   limit?: number;
 }
 
-export function auditRepo(db: Knex | Knex.Transaction, driver: 'sqlite' | 'postgres') {
+/**
+ * `lockedHead`: the head as the transaction read it while taking the write lock (SQLite: no other
+ * writer can move it until the commit), kept up to date by `append`, so appending reads nothing.
+ */
+export function auditRepo(
+  db: Knex | Knex.Transaction,
+  driver: 'sqlite' | 'postgres',
+  lockedHead?: { seq: number; hash: string },
+) {
+  let known = lockedHead;
   return {
     /** Locks the chain head for the rest of the transaction (PostgreSQL row lock). */
     async head(): Promise<{ seq: number; hash: string }> {
+      if (known) return known;
       const q = db('audit_head').where({ id: 1 });
       const r = driver === 'postgres' ? await q.forUpdate().first() : await q.first();
       return { seq: num(r?.seq ?? 0), hash: str(r?.hash) };
@@ -53,6 +63,7 @@ export function auditRepo(db: Knex | Knex.Transaction, driver: 'sqlite' | 'postg
         hash: rec.hash,
       });
       await db('audit_head').where({ id: 1 }).update({ seq: rec.seq, hash: rec.hash });
+      if (known) known = { seq: rec.seq, hash: rec.hash };
     },
     /** In chain order, a page at a time, for verification. */
     async page(afterSeq: number, limit: number): Promise<AuditRecord[]> {

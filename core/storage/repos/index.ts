@@ -25,7 +25,15 @@ import { userGroupsRepo, usersRepo } from './users.ts';
 import { visibilityRepo } from './visibility.ts';
 import { accountsRepo, fieldsRepo, historyRepo, personalRepo, resourcesRepo, typesRepo } from './vault.ts';
 
-export function createRepos(db: Knex | Knex.Transaction, driver: 'sqlite' | 'postgres') {
+/**
+ * `auditHead`: the audit chain's head as the transaction read it when it took the write lock
+ * (SQLite), so the first audit row of the transaction needs no read of its own.
+ */
+export function createRepos(
+  db: Knex | Knex.Transaction,
+  driver: 'sqlite' | 'postgres',
+  auditHead?: { seq: number; hash: string },
+) {
   return {
     users: usersRepo(db),
     userGroups: userGroupsRepo(db),
@@ -40,7 +48,7 @@ export function createRepos(db: Knex | Knex.Transaction, driver: 'sqlite' | 'pos
     shares: sharesRepo(db),
     settings: settingsRepo(db),
     policies: policiesRepo(db),
-    audit: auditRepo(db, driver),
+    audit: auditRepo(db, driver, auditHead),
     secrets: secretsRepo(db, driver),
     recordings: recordingsRepo(db),
     recordingSearch: recordingSearchRepo(db, driver),

@@ -5,6 +5,36 @@ import type { Account, Resource } from '../../../model.ts';
 import { fold } from '../fold.ts';
 import { likeEscape, str, type Row } from '../map.ts';
 import { toResource } from './resources.ts';
+import { toSettings, type AccessSettingsRow } from '../access.ts';
+
+/** The columns of `access_settings`, selected beside an account as `s_<column>`. */
+const ACCESS_SETTINGS_COLUMNS = [
+  'resource_id',
+  'active',
+  'approvers',
+  'excluded',
+  'dual',
+  'void_after_hours',
+  'exclusive_hours',
+  'reset_on_checkin',
+  'auto_approve',
+  'auto_from',
+  'auto_to',
+  'checkin_on_session_end',
+  'ticket_auto_approve',
+  'updated_at',
+  'updated_by',
+];
+
+/** What a password use needs before it may go ahead, read with the account in one statement. */
+export interface AccountForUse {
+  resource: Resource;
+  account: Account;
+  /** The resource's access-control settings (undefined: never configured, so not active). */
+  accessSettings: AccessSettingsRow | undefined;
+  /** The global settings asked for, by key, as stored (JSON text; undefined: not set). */
+  settings: Map<string, string | undefined>;
+}
 
 export const toAccount = (r: Row): Account => ({
   id: str(r.id),
@@ -53,6 +83,52 @@ export function accountsRepo(db: Knex | Knex.Transaction) {
       return {
         resource: toResource(r),
         account: toAccount({ ...r, id: r.a_id, name: r.a_name, created_at: r.a_created_at }),
+      };
+    },
+    /**
+     * `byRef`, with the resource's access-control settings and the global settings named in
+     * `settingKeys` in the same statement: a reveal reads everything its gates need in one round
+     * trip (read inside the operation's transaction, so a change by another node is seen at once).
+     */
+    async byRefForUse(
+      resourceName: string,
+      accountName: string,
+      settingKeys: readonly string[],
+    ): Promise<AccountForUse | undefined> {
+      const r = (await db('accounts')
+        .join('resources', 'resources.id', 'accounts.resource_id')
+        .leftJoin('access_settings', 'access_settings.resource_id', 'resources.id')
+        .where('resources.name', resourceName)
+        .where('accounts.name', accountName)
+        .first(
+          'accounts.id as a_id',
+          'accounts.name as a_name',
+          'accounts.created_at as a_created_at',
+          'accounts.resource_id',
+          'accounts.notes',
+          'accounts.password_enc',
+          'accounts.password_changed_at',
+          'accounts.password_changed_by',
+          'accounts.credential_kind',
+          'resources.*',
+          ...ACCESS_SETTINGS_COLUMNS.map((c) => `access_settings.${c} as s_${c}`),
+          ...settingKeys.map((key, i) =>
+            db.raw(`(SELECT value FROM settings WHERE key = ?) AS setting_${i}`, [key]),
+          ),
+        )) as Row | undefined;
+      if (!r) return undefined;
+      const settingsRow: Row = Object.fromEntries(ACCESS_SETTINGS_COLUMNS.map((c) => [c, r[`s_${c}`]]));
+      return {
+        resource: toResource(r),
+        account: toAccount({ ...r, id: r.a_id, name: r.a_name, created_at: r.a_created_at }),
+        accessSettings:
+          r.s_resource_id === null || r.s_resource_id === undefined ? undefined : toSettings(settingsRow),
+        settings: new Map(
+          settingKeys.map((key, i) => {
+            const v = r[`setting_${i}`];
+            return [key, v === null || v === undefined ? undefined : str(v)];
+          }),
+        ),
       };
     },
     async ofResource(resourceId: string): Promise<Account[]> {
