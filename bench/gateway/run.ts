@@ -32,6 +32,8 @@
 //
 // Options: --bulk-mb N (200) --bulk-reps N (3) --echo-samples N (300) --setup-samples N (30)
 //          --load-n N (500) --mem-n N (1000) --open-concurrency N (16) --budget-s S (300)
+//          --cpu-prof (profile the in-process gateway during the first download and upload run:
+//          bench/results/gateway-<dir>.cpuprofile and a summary; see cpu-profile.ts)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
@@ -84,6 +86,7 @@ import {
   type Stats,
 } from './lib.ts';
 import { contextOf } from '../../test/support/core-internals.ts';
+import { printProfile, startCpuProfile, type ProfileSummary } from './cpu-profile.ts';
 
 const { values: argv } = parseArgs({
   options: {
@@ -95,6 +98,7 @@ const { values: argv } = parseArgs({
     'mem-n': { type: 'string', default: '1000' },
     'open-concurrency': { type: 'string', default: '16' },
     'budget-s': { type: 'string', default: '300' },
+    'cpu-prof': { type: 'boolean', default: false },
   },
 });
 const MiB = 1024 * 1024;
@@ -110,6 +114,9 @@ const LOAD_N = Number(argv['load-n']);
 const MEM_N = Math.max(LOAD_N, Number(argv['mem-n']));
 const OPEN_CONCURRENCY = Number(argv['open-concurrency']);
 const BUDGET_MS = Number(argv['budget-s']) * 1000;
+const CPU_PROF = argv['cpu-prof'] === true;
+const profiled = new Set<string>();
+const profiles: Record<string, ProfileSummary> = {};
 const SSH = '/usr/bin/ssh';
 
 const began = performance.now();
@@ -398,10 +405,16 @@ async function bulk(
         peak = Math.max(peak, m.rss);
         peakExt = Math.max(peakExt, m.external);
       }, 50);
+      const profiling = keep && CPU_PROF && !profiled.has(dir);
+      if (profiling) profiled.add(dir);
+      const profiler = profiling
+        ? await startCpuProfile(path.join(REPOSITORY_ROOT, 'bench', 'results', `gateway-${dir}.cpuprofile`))
+        : undefined;
       const c0 = process.cpuUsage();
       try {
         const ms = await once(dir, p.gateway(gwPort), bytes);
         const c = process.cpuUsage(c0);
+        if (profiler) profiles[dir] = await profiler.stop();
         const cast = newestCast(recordingsDir);
         const size = cast ? statSync(cast).size : 0;
         if (cast) {
@@ -1089,9 +1102,12 @@ async function main(): Promise<number> {
       binaryDownload: bulkSummary.binary,
     },
     memory,
+    ...(CPU_PROF ? { cpuProfiles: profiles } : {}),
     totalSeconds,
   };
   printTable(result);
+  for (const [dir, summary] of Object.entries(profiles))
+    process.stdout.write(printProfile(`gateway during one ${dir}`, summary) + '\n\n');
   process.stdout.write(JSON.stringify(result) + '\n');
   const dir = path.join(REPOSITORY_ROOT, 'bench', 'results');
   await mkdir(dir, { recursive: true });
