@@ -116,8 +116,15 @@ export function summariseProfile(p: CpuProfile): Omit<ProfileSummary, 'file'> {
     for (const c of n.children ?? []) parent.set(c, n.id);
   }
   const selfUs = new Map<number, number>();
+  // Samples taken while the profiler itself was starting are not the gateway's work.
+  const profilerOwn = (id: number) => {
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at))
+      if (byId.get(at)!.callFrame.url.endsWith('/cpu-profile.ts')) return true;
+    return false;
+  };
   for (let i = 0; i < p.samples.length; i++) {
     const id = p.samples[i]!;
+    if (profilerOwn(id)) continue;
     selfUs.set(id, (selfUs.get(id) ?? 0) + (p.timeDeltas[i] ?? 0));
   }
   const total = [...selfUs.values()].reduce((a, b) => a + b, 0) || 1;
