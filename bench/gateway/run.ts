@@ -32,6 +32,8 @@
 //
 // Options: --bulk-mb N (200) --bulk-reps N (3) --echo-samples N (300) --setup-samples N (30)
 //          --load-n N (500) --mem-n N (1000) --open-concurrency N (16) --budget-s S (300)
+//          --cpu-prof (profile the in-process gateway during the first download and upload run:
+//          bench/results/gateway-<dir>.cpuprofile and a summary; see cpu-profile.ts)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
@@ -84,6 +86,8 @@ import {
   type Stats,
 } from './lib.ts';
 import { contextOf } from '../../test/support/core-internals.ts';
+import { printProfile, startCpuProfile, type ProfileSummary } from './cpu-profile.ts';
+import { binaryDownloads } from './binary.ts';
 
 const { values: argv } = parseArgs({
   options: {
@@ -95,6 +99,7 @@ const { values: argv } = parseArgs({
     'mem-n': { type: 'string', default: '1000' },
     'open-concurrency': { type: 'string', default: '16' },
     'budget-s': { type: 'string', default: '300' },
+    'cpu-prof': { type: 'boolean', default: false },
   },
 });
 const MiB = 1024 * 1024;
@@ -110,6 +115,9 @@ const LOAD_N = Number(argv['load-n']);
 const MEM_N = Math.max(LOAD_N, Number(argv['mem-n']));
 const OPEN_CONCURRENCY = Number(argv['open-concurrency']);
 const BUDGET_MS = Number(argv['budget-s']) * 1000;
+const CPU_PROF = argv['cpu-prof'] === true;
+const profiled = new Set<string>();
+const profiles: Record<string, ProfileSummary> = {};
 const SSH = '/usr/bin/ssh';
 
 const began = performance.now();
@@ -320,7 +328,7 @@ function echoSummary(r: EchoResult) {
 async function bulk(
   p: PathArgs,
   gwPort: number,
-  files: { local: string; localWarm: string; remote: string },
+  files: { local: string; localWarm: string; remote: string; remoteRandom: string },
   recordingsDir: string,
 ) {
   type Dir = 'download' | 'upload';
@@ -332,6 +340,7 @@ async function bulk(
     startRssMb: [] as number[],
     peakRssMb: [] as number[],
     peakExternalMb: [] as number[],
+    peakArrayBuffersMb: [] as number[],
   });
   const out: Record<
     Dir,
@@ -344,6 +353,7 @@ async function bulk(
         startRssMb: number[];
         peakRssMb: number[];
         peakExternalMb: number[];
+        peakArrayBuffersMb: number[];
       };
       sshJ: { mbps: number[]; ms: number[] };
       failures: string[];
@@ -393,15 +403,23 @@ async function bulk(
       const m0 = process.memoryUsage();
       let peak = m0.rss;
       let peakExt = m0.external;
+      let peakAb = m0.arrayBuffers;
       const sampler = setInterval(() => {
         const m = process.memoryUsage();
         peak = Math.max(peak, m.rss);
         peakExt = Math.max(peakExt, m.external);
+        peakAb = Math.max(peakAb, m.arrayBuffers);
       }, 50);
+      const profiling = keep && CPU_PROF && !profiled.has(dir);
+      if (profiling) profiled.add(dir);
+      const profiler = profiling
+        ? await startCpuProfile(path.join(REPOSITORY_ROOT, 'bench', 'results', `gateway-${dir}.cpuprofile`))
+        : undefined;
       const c0 = process.cpuUsage();
       try {
         const ms = await once(dir, p.gateway(gwPort), bytes);
         const c = process.cpuUsage(c0);
+        if (profiler) profiles[dir] = await profiler.stop();
         const cast = newestCast(recordingsDir);
         const size = cast ? statSync(cast).size : 0;
         if (cast) {
@@ -416,6 +434,7 @@ async function bulk(
           o.gateway.startRssMb.push(mb(m0.rss));
           o.gateway.peakRssMb.push(mb(peak));
           o.gateway.peakExternalMb.push(mb(peakExt));
+          o.gateway.peakArrayBuffersMb.push(mb(peakAb));
         }
       } catch (e) {
         o.failures.push(`gateway: ${e instanceof Error ? e.message : String(e)}`);
@@ -451,40 +470,25 @@ async function bulk(
       }
     }
   }
-  // Binary output: the recorder stores exec output as JSON text, so bytes that are not printable
-  // UTF-8 grow. One gateway run of NUL bytes (the `head -c … /dev/zero` case) shows by how much.
-  let binary:
-    | { bytes: number; gatewayMBps: number; recordingMB: number; inflation: number; sshJMBps: number }
-    | {
-        error: string;
-      };
-  {
-    const bytes = Math.min(BULK_BYTES, 32 * MiB);
-    const cmd = `head -c ${bytes} /dev/zero`;
-    const run = (args: string[]) =>
-      timedRun('sh', ['-c', `"$@" | wc -c`, 'sh', SSH, ...args, cmd], { timeoutMs: 120_000 });
-    const g = await run(p.gateway(gwPort));
-    const cast = newestCast(recordingsDir);
-    const size = cast ? statSync(cast).size : 0;
-    if (cast) {
-      unlinkSync(cast);
-      rmSync(`${cast}.idx`, { force: true });
-    }
-    const b = await run(p.baseline);
-    binary =
-      Number(g.stdout.trim()) === bytes && Number(b.stdout.trim()) === bytes
-        ? {
-            bytes,
-            gatewayMBps: r2(bytes / MiB / (g.ms / 1000)),
-            sshJMBps: r2(bytes / MiB / (b.ms / 1000)),
-            recordingMB: mb(size),
-            inflation: r2(size / bytes),
-          }
-        : {
-            error: `gateway got ${g.stdout.trim()}, ssh -J got ${b.stdout.trim()} of ${bytes}: ${g.stderr.trim().slice(0, 200)}`,
-          };
-    log(`  binary (NUL bytes) download: ${JSON.stringify(binary)}`);
-  }
+  // Binary output (NUL bytes, random bytes): what it costs the recorder to keep bytes that are not
+  // printable text (binary.ts).
+  const binary = await binaryDownloads({
+    ssh: SSH,
+    gateway: p.gateway(gwPort),
+    baseline: p.baseline,
+    bytes: Math.min(BULK_BYTES, 32 * MiB),
+    randomFile: files.remoteRandom,
+    takeRecording: () => {
+      const cast = newestCast(recordingsDir);
+      const size = cast ? statSync(cast).size : 0;
+      if (cast) {
+        unlinkSync(cast);
+        rmSync(`${cast}.idx`, { force: true });
+      }
+      return size;
+    },
+  });
+  for (const b of binary) log(`  binary download (${b.kind}): ${JSON.stringify(b)}`);
   const summarise = (dir: Dir, setupP50: { gw: number; base: number }) => {
     const o = out[dir];
     const g = stats(o.gateway.mbps);
@@ -507,9 +511,11 @@ async function bulk(
         dir === 'download' ? "'o' events (target stdout)" : "'i' events (operator stdin of an exec)",
       recordingMB: o.gateway.recordingBytes.map(mb),
       gatewayCpuSecondsPerRun: o.gateway.cpuS.map(r2),
+      gatewayCpuSecondsPerGB: r2(stats(o.gateway.cpuS).p50 / (BULK_BYTES / (1024 * MiB))),
       gatewayStartRssMb: o.gateway.startRssMb,
       gatewayPeakRssMb: o.gateway.peakRssMb,
       gatewayPeakExternalMb: o.gateway.peakExternalMb,
+      gatewayPeakArrayBuffersMb: o.gateway.peakArrayBuffersMb,
       failures: o.failures.slice(0, 5),
     };
   };
@@ -733,6 +739,9 @@ async function main(): Promise<number> {
   const uid = Number(execFileSync('id', ['-u', targetUser.name], { encoding: 'utf8' }).trim());
   const gid = Number(execFileSync('id', ['-g', targetUser.name], { encoding: 'utf8' }).trim());
   chownSync(remotePayload, uid, gid);
+  const remoteRandom = path.join(targetUser.home, 'random.bin');
+  writeFileSync(remoteRandom, randomBytes(Math.min(BULK_BYTES, 32 * MiB)));
+  chownSync(remoteRandom, uid, gid);
 
   // The vault: target behind the landing server, keys vaulted as private-key accounts.
   // The ramps open hundreds of sessions from 127.0.0.1 at once; the front door's per-source
@@ -908,7 +917,7 @@ async function main(): Promise<number> {
   const bulkSummary = await bulk(
     p,
     gw.port,
-    { local: payload, localWarm: payloadWarm, remote: remotePayload },
+    { local: payload, localWarm: payloadWarm, remote: remotePayload, remoteRandom },
     recordingsDir,
   );
   const setupP50 = { gw: setup.gatewayMs.p50, base: setup.sshJMs.p50 };
@@ -1089,9 +1098,12 @@ async function main(): Promise<number> {
       binaryDownload: bulkSummary.binary,
     },
     memory,
+    ...(CPU_PROF ? { cpuProfiles: profiles } : {}),
     totalSeconds,
   };
   printTable(result);
+  for (const [dir, summary] of Object.entries(profiles))
+    process.stdout.write(printProfile(`gateway during one ${dir}`, summary) + '\n\n');
   process.stdout.write(JSON.stringify(result) + '\n');
   const dir = path.join(REPOSITORY_ROOT, 'bench', 'results');
   await mkdir(dir, { recursive: true });
@@ -1159,7 +1171,14 @@ function printTable(r: any): void {
     `      gateway CPU s/run: download ${r.bulk.download.gatewayCpuSecondsPerRun.join(', ')}; upload ${r.bulk.upload.gatewayCpuSecondsPerRun.join(', ')}`,
     `      gateway RSS MB start → peak: download ${r.bulk.download.gatewayStartRssMb.map((x: number, i: number) => `${x}→${r.bulk.download.gatewayPeakRssMb[i]}`).join(', ')}; upload ${r.bulk.upload.gatewayStartRssMb.map((x: number, i: number) => `${x}→${r.bulk.upload.gatewayPeakRssMb[i]}`).join(', ')}`,
     `      gateway peak Buffer (external) MB: download ${r.bulk.download.gatewayPeakExternalMb.join(', ')}; upload ${r.bulk.upload.gatewayPeakExternalMb.join(', ')}`,
-    `      binary download (NUL bytes): ${'error' in r.bulk.binaryDownload ? r.bulk.binaryDownload.error : `${mb(r.bulk.binaryDownload.bytes)} MB, gateway ${r.bulk.binaryDownload.gatewayMBps} MB/s vs ssh -J ${r.bulk.binaryDownload.sshJMBps} MB/s; cast ${r.bulk.binaryDownload.recordingMB} MB = ${r.bulk.binaryDownload.inflation}× the bytes`}`,
+    `      gateway peak ArrayBuffers MB: download ${r.bulk.download.gatewayPeakArrayBuffersMb.join(', ')}; upload ${r.bulk.upload.gatewayPeakArrayBuffersMb.join(', ')}`,
+    `      gateway CPU s per GB (p50): download ${r.bulk.download.gatewayCpuSecondsPerGB}; upload ${r.bulk.upload.gatewayCpuSecondsPerGB}`,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    ...r.bulk.binaryDownload.map((b: any) =>
+      'error' in b
+        ? `      binary download (${b.kind}): ${b.error}`
+        : `      binary download (${b.kind}), ${mb(b.bytes)} MB: gateway ${b.gatewayMBps} MB/s vs ssh -J ${b.sshJMBps} MB/s = ${b.ratio.toFixed(2)}×; recording ${b.recordingMB} MB = ${b.inflation}× the bytes; gateway CPU ${b.gatewayCpuSecondsPerGB} s/GB; peak RSS ${b.peak.rssMb} MB, external ${b.peak.externalMb} MB (ArrayBuffers ${b.peak.arrayBuffersMb} MB)`,
+    ),
     `set-up: gateway CPU ${r.setupMs.gatewayCpuMsPerSession} ms per session (in-process)`,
     `load:   ${e.childGatewayLoaded.concurrentSessions}/${e.childGatewayLoaded.goalSessions} sessions opened in ${e.childGatewayLoaded.rampSeconds} s (gateway CPU ${e.childGatewayLoaded.gatewayCpuMsPerSessionOpen} ms/session)${e.childGatewayLoaded.stopped ? `; stopped: ${e.childGatewayLoaded.stopped}` : ''}`,
     `memory: ${m.sessions}/${m.goalSessions} idle sessions; RSS ${m.before.rssMb} → ${m.after.rssMb} MB = ${m.rssMbPerSession} MB/session (goal ≤ 0.5); heap ${m.before.heapUsedMb} → ${m.after.heapUsedMb} MB = ${m.heapMbPerSession} MB/session; external ${m.externalMbPerSession} MB/session; ${m.fdsPerSession} fds/session${m.stopped ? `; stopped: ${m.stopped}` : ''}`,

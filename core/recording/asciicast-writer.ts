@@ -32,6 +32,11 @@ import { WriterCommits } from './writer-commits.ts';
 import { openPlainSink } from './asciicast-open.ts';
 import { coalesceText, headerTerm, incompleteTail, round6 } from './asciicast-records.ts';
 
+/** Text is stored raw when its JSON is over twice its bytes plus this (short lines stay text). */
+const RAW_INSTEAD_SLACK = 64;
+
+const startsWithBom = (b: Buffer) => b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf;
+
 /** Markers are labels in a list, not text: a command line beyond this is cut. */
 const MAX_MARKER_LABEL = 200;
 
@@ -195,7 +200,7 @@ export class AsciicastWriter implements RecordingWriter {
     const head = all.subarray(0, cut);
     if (isUtf8(head)) {
       this.#carry[dir] = Buffer.from(all.subarray(cut));
-      if (head.length) this.#event(dir, head.toString('utf8'));
+      if (head.length) this.#text(dir, head);
     } else {
       this.#carry[dir] = Buffer.alloc(0);
       this.#raw(dir, Buffer.from(all));
@@ -348,20 +353,42 @@ export class AsciicastWriter implements RecordingWriter {
     this.#rows = rows;
   }
 
-  #event(code: 'o' | 'i' | 'r' | 'm', data: string, closing = false): void {
+  #event(code: 'o' | 'i' | 'r' | 'm', data: string, closing = false, escaped = JSON.stringify(data)): void {
     if (!data || this.#w.failed || (this.#closing && !closing)) return;
     const t = this.#tick();
-    this.#append(`[${t.toFixed(6)}, ${JSON.stringify(code)}, ${JSON.stringify(data)}]\n`);
+    this.#append(`[${t.toFixed(6)}, ${JSON.stringify(code)}, ${escaped}]\n`);
     this.#events++;
     if (this.#castBufBytes >= this.#flushBytes) void this.flush();
   }
 
-  /** Bytes that are not valid UTF-8, stored as they are (the cast shows them decoded). */
-  #raw(dir: 'o' | 'i', raw: Buffer, closing = false): void {
+  /**
+   * Valid UTF-8 output or input. Text whose JSON form is much larger than its bytes (NUL bytes and
+   * other control characters become six-character `\u0000` escapes: `head -c N /dev/zero` would be
+   * stored six times over, and encrypted and written so) is kept as a raw record instead: the cast
+   * view draws a raw record as exactly the same line, so only the stored form changes. A leading
+   * byte-order mark stays text, since the raw record's decoding drops one.
+   */
+  #text(dir: 'o' | 'i', bytes: Buffer): void {
+    const data = bytes.toString('utf8');
+    const escaped = JSON.stringify(data);
+    if (escaped.length > 2 * bytes.length + RAW_INSTEAD_SLACK && !startsWithBom(bytes))
+      this.#raw(dir, Buffer.from(bytes), false, escaped);
+    else this.#event(dir, data, false, escaped);
+  }
+
+  /**
+   * Bytes stored as they are (the cast shows them decoded): not valid UTF-8, or text that escapes
+   * badly. `escaped` is the JSON of their text when the caller has it: the cast line's length
+   * follows from it without drawing the line.
+   */
+  #raw(dir: 'o' | 'i', raw: Buffer, closing = false, escaped?: string): void {
     if (this.#w.failed || (this.#closing && !closing)) return;
     const t = this.#tick();
     const type = dir === 'o' ? RECORD.rawOutput : RECORD.rawInput;
-    const view = renderRaw(type, t, raw).length;
+    const view =
+      escaped === undefined
+        ? renderRaw(type, t, raw).length
+        : Buffer.byteLength(`[${t.toFixed(6)}, "${dir}", `) + Buffer.byteLength(escaped) + 2;
     this.#castBuf.push({ type, t, raw });
     this.#castBufBytes += raw.length + 13;
     this.#castBufView += view;

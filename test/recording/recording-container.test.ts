@@ -293,6 +293,33 @@ describe('recording container', () => {
     expect(text).toMatch(/read +\/srv\/x offset=0 size=10/);
   });
 
+  it('keeps NUL bytes and control characters byte for byte at about their own size; the cast is unchanged', async () => {
+    const w = await v.core.recordings.open(meta({ sessionId: 's-nul' }), 'strict');
+    // What `head -c N /dev/zero` or a binary file of small values sends: valid UTF-8, but each
+    // byte is a six-character JSON escape if stored as a cast line.
+    const sent = Buffer.concat([
+      Buffer.alloc(1024 * 1024),
+      Buffer.from(randomBytes(1024 * 1024).map((b) => b & 0x1f)),
+      Buffer.from('plain text line\r\n'),
+    ]);
+    for (let at = 0; at < sent.length; at += 32 * 1024) w.output(sent.subarray(at, at + 32 * 1024));
+    await w.close();
+    expect((await stat(w.castPath)).size).toBeLessThan(sent.length * 1.1);
+    const raw = await v.core.recordings.export(auditor, w.id, 'raw');
+    const back = await readAll(raw.open());
+    expect(back.equals(sent)).toBe(true);
+    // The player's cast shows the same text events as before: every byte as its JSON escape.
+    const cast = (await readAll((await v.core.recordings.export(auditor, w.id)).open())).toString('utf8');
+    const events = cast
+      .split('\n')
+      .filter(Boolean)
+      .slice(1)
+      .map((l) => JSON.parse(l) as [number, string, string]);
+    expect(events.every((e) => e[1] === 'o')).toBe(true);
+    expect(events.map((e) => e[2]).join('')).toBe(sent.toString('utf8'));
+    expect(await verify(w.id)).toMatchObject({ status: 'intact' });
+  });
+
   it('keeps output that is not UTF-8 byte for byte, at about its own size', async () => {
     const w = await v.core.recordings.open(meta({ sessionId: 's-binary' }), 'strict');
     const sent = randomBytes(4 * 1024 * 1024);
