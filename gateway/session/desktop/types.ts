@@ -50,6 +50,8 @@ export interface DesktopOperator {
   /** A viewer-protocol frame; the viewer drops what it cannot keep up with and resynchronises. */
   send(frame: Uint8Array): void;
   onInput(cb: (ev: DesktopInput) => void): void;
+  /** The operator's window changed size: the desktop size now wanted, as sent (unchecked). */
+  onResize(cb: (size: DesktopSize) => void): void;
   /** The operator went away (closed the tab, lost the network). */
   onGone(cb: () => void): void;
   /** Shows `reason` as the session's end and closes the viewer. Idempotent. */
