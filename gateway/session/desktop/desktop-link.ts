@@ -4,6 +4,7 @@
 // same certificate pin. The new connection is opened BEFORE the old one is closed, so a failed
 // reconnect leaves the operator on the old desktop; a server that lets one connection per user
 // in (xrdp's sesman, Windows) ends the old one itself, which is then no end of the session.
+import type { LogonNotice } from '../../../protocols/rdp/logon-info.ts';
 import type { BitmapRect, DesktopInput, DesktopSize } from '../../../protocols/rdp/types.ts';
 import { operatorMessage } from '../types.ts';
 import type { DesktopTarget } from './types.ts';
@@ -14,6 +15,7 @@ export class DesktopLink implements DesktopTarget {
   #current!: DesktopTarget;
   #bitmaps: (rects: BitmapRect[]) => void = () => undefined;
   #resized: (size: DesktopSize) => void = () => undefined;
+  #logon: (notice: LogonNotice) => void = () => undefined;
   #reconnecting = false;
   #closed = false;
   /** How the current connection ended while a reconnect was under way. */
@@ -39,6 +41,10 @@ export class DesktopLink implements DesktopTarget {
 
   onBitmap(cb: (rects: BitmapRect[]) => void): void {
     this.#bitmaps = cb;
+  }
+
+  onLogon(cb: (notice: LogonNotice) => void): void {
+    this.#logon = cb;
   }
 
   /** Called with the new desktop's size after a reconnect, before its first update. */
@@ -90,6 +96,9 @@ export class DesktopLink implements DesktopTarget {
     this.#current = t;
     t.onBitmap((rects) => {
       if (this.#current === t && !this.#closed) this.#bitmaps(rects);
+    });
+    t.onLogon?.((notice) => {
+      if (this.#current === t && !this.#closed) this.#logon(notice);
     });
     void t.done.then((end) => {
       if (this.#current !== t) return;

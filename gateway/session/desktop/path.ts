@@ -8,6 +8,7 @@ import type { Timers } from '../../../core/index.ts';
 import { encodeRects, encodeResize } from '../../../protocols/rdp/viewer-protocol.ts';
 import type { DesktopInput, DesktopSize } from '../../../protocols/rdp/types.ts';
 import type { DataPath, PathContext } from '../paths/types.ts';
+import type { LogonFailure } from '../../../protocols/rdp/logon-info.ts';
 import type { DesktopLink } from './desktop-link.ts';
 import { requestedSize } from './desktop-size.ts';
 import { HeldInput } from './held-input.ts';
@@ -29,6 +30,13 @@ export interface DesktopPathOptions {
    */
   asked: DesktopSize;
 }
+
+/** The one line for each failure, in the words the NLA outcomes use (../../connectors/rdp/nla.ts). */
+const LOGON_FAILURE_LINES: Record<LogonFailure, string> = {
+  'logon-failure': 'logon failure (wrong user name or password)',
+  'password-expired': 'the password has expired and must be changed',
+  other: 'the logon did not complete',
+};
 
 /** Each operator message counts as this many bytes in (for the idle clock and the Live list). */
 const INPUT_BYTES = 8;
@@ -110,6 +118,19 @@ export function startDesktopPath(o: DesktopPathOptions): DataPath {
       return;
     }
     resizes.request(size);
+  });
+
+  // The server's own word on the logon (Windows sends it; xrdp and FreeRDP's shadow do not): on a
+  // TLS-only server it is what tells a login from a password the server turned down, which
+  // otherwise shows only as the pixels of its logon dialog. Marked in the recording; a failure is
+  // told to the operator, whose desktop then shows the server's logon screen.
+  target.onLogon((n) => {
+    if (n.kind === 'logged-on') recorder.marker('logon confirmed by the server');
+    else if (n.kind === 'failed') {
+      const line = LOGON_FAILURE_LINES[n.failure];
+      recorder.marker(`logon failed: ${line}`);
+      operator.notice(`the RDP server reports the logon failed: ${line}`);
+    }
   });
 
   operator.onGone(() => close('the viewer closed'));

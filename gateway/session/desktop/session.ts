@@ -94,6 +94,7 @@ function heldBack(target: DesktopTarget): DesktopTarget {
     input: (ev) => target.input(ev),
     close: () => target.close(),
     done: target.done,
+    onLogon: (cb) => target.onLogon?.(cb),
     onBitmap: (cb) => {
       deliver = cb;
       for (const rects of early ?? []) cb(rects);

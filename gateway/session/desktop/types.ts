@@ -8,6 +8,7 @@ import type {
   FramebufferFactory,
   SessionGrant,
 } from '../../../core/index.ts';
+import type { LogonNotice } from '../../../protocols/rdp/logon-info.ts';
 import type { BitmapRect, DesktopInput, DesktopSize } from '../../../protocols/rdp/types.ts';
 
 /** An RDP session the engine opened: screen updates out, operator input in. */
@@ -16,6 +17,8 @@ export interface DesktopTarget {
   readonly size: DesktopSize;
   onBitmap(cb: (rects: BitmapRect[]) => void): void;
   input(ev: DesktopInput): void;
+  /** The server's logon notification (Save Session Info), where the server sends one. */
+  onLogon?(cb: (notice: LogonNotice) => void): void;
   /** Ends the session and its connection; `done` resolves soon after. Idempotent. */
   close(): void;
   /** Resolves (never rejects) when the session is over, with the one line why. */
