@@ -13,7 +13,9 @@ export type ReconnectResult = { ok: true; size: DesktopSize } | { ok: false; rea
 
 export class DesktopLink implements DesktopTarget {
   #current!: DesktopTarget;
-  #bitmaps: (rects: BitmapRect[]) => void = () => undefined;
+  #bitmaps: ((rects: BitmapRect[]) => void) | undefined;
+  /** Updates before the data path listens (the first target's start): kept, not lost. */
+  #early: BitmapRect[][] = [];
   #resized: (size: DesktopSize) => void = () => undefined;
   #logon: (notice: LogonNotice) => void = () => undefined;
   #reconnecting = false;
@@ -41,6 +43,7 @@ export class DesktopLink implements DesktopTarget {
 
   onBitmap(cb: (rects: BitmapRect[]) => void): void {
     this.#bitmaps = cb;
+    for (const rects of this.#early.splice(0)) cb(rects);
   }
 
   onLogon(cb: (notice: LogonNotice) => void): void {
@@ -95,7 +98,9 @@ export class DesktopLink implements DesktopTarget {
   #attach(t: DesktopTarget): void {
     this.#current = t;
     t.onBitmap((rects) => {
-      if (this.#current === t && !this.#closed) this.#bitmaps(rects);
+      if (this.#current !== t || this.#closed) return;
+      if (this.#bitmaps) this.#bitmaps(rects);
+      else this.#early.push(rects);
     });
     t.onLogon?.((notice) => {
       if (this.#current === t && !this.#closed) this.#logon(notice);

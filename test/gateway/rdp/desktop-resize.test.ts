@@ -10,7 +10,8 @@ import { requestedSize } from '../../../gateway/session/desktop/desktop-size.ts'
 import { ResizeLimiter } from '../../../gateway/session/desktop/resize-limiter.ts';
 import type { DesktopTarget } from '../../../gateway/session/desktop/types.ts';
 import { TargetError } from '../../../core/index.ts';
-import type { DesktopSize } from '../../../protocols/rdp/types.ts';
+import type { BitmapRect, DesktopSize } from '../../../protocols/rdp/types.ts';
+import { solid } from '../../support/stand-in-desktop.ts';
 import { desktopSizeFor, ResizeDebounce } from '../../../web/rdp/resize-watch.ts';
 
 function fakeTarget(size: DesktopSize) {
@@ -132,6 +133,23 @@ describe('desktop resize', () => {
     limiter.request({ width: 1300, height: 600 });
     timers.advance(10_000);
     expect(runs).toHaveLength(3);
+  });
+
+  it('updates the first desktop paints before the data path listens are kept for it, in order', () => {
+    let paint: (rects: BitmapRect[]) => void = () => undefined;
+    const t = fakeTarget({ width: 800, height: 600 });
+    const link = new DesktopLink({ ...t.target, onBitmap: (cb) => (paint = cb) }, () =>
+      Promise.reject(new Error('not dialled')),
+    );
+    const a = [solid(0, 0, 4, 4, [1, 2, 3])];
+    const b = [solid(4, 0, 4, 4, [4, 5, 6])];
+    paint(a);
+    paint(b);
+    const got: BitmapRect[][] = [];
+    link.onBitmap((rects) => got.push(rects));
+    const c = [solid(8, 0, 4, 4, [7, 8, 9])];
+    paint(c);
+    expect(got).toEqual([a, b, c]);
   });
 
   it('a failed reconnect leaves the old desktop in place; a successful one closes it and is no end of the session', async () => {
