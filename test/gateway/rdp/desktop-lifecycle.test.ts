@@ -329,6 +329,24 @@ describe('desktop sessions end as terminal sessions do (stand-in desktop, manual
     expect([end.width, end.height]).toEqual([1200, 800]);
   });
 
+  it('a server that gave another size than asked keeps its own: a resize dials nothing and says so', async () => {
+    // As FreeRDP's shadow server does: its X display's size, whatever the client asks for.
+    const x = await startViewer({}, { size: { width: 800, height: 600 } });
+    const { op, desktop } = await openSession(x);
+    const notices: string[] = [];
+    op.ws.on('message', (data: Buffer) => {
+      const m = decodeServerMessage(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      if (m.type === 'notice') notices.push(m.text);
+    });
+    op.ws.send(encodeResizeRequest({ width: 1024, height: 700 }));
+    await expect.poll(() => notices).toEqual(['the RDP server keeps its own desktop size (800x600)']);
+    x.timers.advance(5000);
+    expect(x.server.desktops).toHaveLength(1);
+    desktop.hangUp('the server ended the session');
+    await op.ended;
+    await endRow(desktop);
+  });
+
   describe('under access control (an approver, one hour of exclusive use)', () => {
     beforeAll(async () => {
       await v.core.access.configure(v.host, 'win01', { approvers: ['admin'], exclusiveHours: 1 });
