@@ -92,6 +92,7 @@ export class DesktopWriter implements DesktopRecorder {
   #changed = false;
   #bytesSinceKeyframe = 0;
   #keyframeNow = false;
+  #keyframeAfterPaint = false;
   #events = 0;
   #handed = 0;
   readonly #w = new WriterCommits(() => {
@@ -137,6 +138,10 @@ export class DesktopWriter implements DesktopRecorder {
         // decoder); it is still recorded as sent, so the recording shows what the server did.
       }
       this.#changed = true;
+      if (this.#keyframeAfterPaint) {
+        this.#keyframeAfterPaint = false;
+        this.#keyframeNow = true;
+      }
       this.#bytesSinceKeyframe += rect.data.length;
       if (!this.#suspended) this.#event({ t: 0, kind: 'rect', rect });
     }
@@ -153,6 +158,9 @@ export class DesktopWriter implements DesktopRecorder {
     ({ width, height } = boundedSize(width, height));
     this.#fb.resize(width, height);
     this.#changed = true;
+    // The chunk that holds the resized desktop's first picture ends with a keyframe at the new
+    // size: a seek past a resize starts there without replaying the old size.
+    this.#keyframeAfterPaint = true;
     if (!this.#suspended) this.#event({ t: 0, kind: 'resize', width, height });
   }
 

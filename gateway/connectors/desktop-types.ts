@@ -4,6 +4,7 @@
 // stream the hop chain connected to the target's host:port (`via`, always a tcp tunnel here).
 import type { TLSSocket } from 'node:tls';
 import type { Credential, SessionTarget } from '../../core/index.ts';
+import type { LogonNotice } from '../../protocols/rdp/logon-info.ts';
 import type { BitmapRect, DesktopInput, DesktopSize } from '../../protocols/rdp/types.ts';
 import type { Via } from './types.ts';
 
@@ -42,6 +43,8 @@ export interface DesktopSession {
   readonly size: DesktopSize;
   on(event: 'bitmap', fn: (rects: BitmapRect[]) => void): this;
   off(event: 'bitmap', fn: (rects: BitmapRect[]) => void): this;
+  /** The server's logon notification (Save Session Info), on servers that send one. */
+  on(event: 'logon', fn: (notice: LogonNotice) => void): this;
   input(ev: DesktopInput): void;
   /** Releases held keys and buttons, disconnects politely; `done` resolves soon after. Idempotent. */
   close(): void;

@@ -19,6 +19,8 @@
  *   MOVE     0x83 u16 x, u16 y
  *   BUTTON   0x84 u8 button (1 left, 2 right, 3 middle), u8 down, u16 x, u16 y
  *   WHEEL    0x85 i16 delta (120 a notch, positive away from the user), u16 x, u16 y
+ *   RESIZE   0x86 u16 width, u16 height: the window changed, the desktop size now wanted (sent
+ *                 once the window has stopped changing; the gateway checks and rate-limits it)
  */
 import type { BitmapRect, BitsPerPixel, DesktopInput, DesktopSize } from './types.ts';
 
@@ -33,6 +35,7 @@ export const MESSAGE = {
   move: 0x83,
   button: 0x84,
   wheel: 0x85,
+  resizeRequest: 0x86,
 } as const;
 
 /** No browser message is longer than this (the longest, BUTTON and WHEEL, is 7 bytes). */
@@ -48,7 +51,10 @@ export type ServerMessage =
   | { type: 'notice'; text: string }
   | { type: 'end'; reason: string };
 
-export type ClientMessage = { type: 'hello'; size: DesktopSize } | { type: 'input'; input: DesktopInput };
+export type ClientMessage =
+  | { type: 'hello'; size: DesktopSize }
+  | { type: 'resize'; size: DesktopSize }
+  | { type: 'input'; input: DesktopInput };
 
 /** A frame that does not follow the layout above; `code` is stable for tests and logs. */
 export class ViewerProtocolError extends Error {
@@ -108,6 +114,10 @@ export function encodeHello(size: DesktopSize): Uint8Array {
   return sized(MESSAGE.hello, size.width, size.height);
 }
 
+export function encodeResizeRequest(size: DesktopSize): Uint8Array {
+  return sized(MESSAGE.resizeRequest, size.width, size.height);
+}
+
 export function encodeInput(input: DesktopInput): Uint8Array {
   switch (input.kind) {
     case 'key':
@@ -153,6 +163,9 @@ export function decodeClientMessage(frame: Uint8Array): ClientMessage {
     case MESSAGE.hello:
       need(5);
       return { type: 'hello', size: { width: v.getUint16(1), height: v.getUint16(3) } };
+    case MESSAGE.resizeRequest:
+      need(5);
+      return { type: 'resize', size: { width: v.getUint16(1), height: v.getUint16(3) } };
     case MESSAGE.key: {
       need(3);
       const flags = frame[1]!;

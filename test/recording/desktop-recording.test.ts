@@ -12,6 +12,8 @@ import { OpenedContainer } from '../../core/recording/container-reader.ts';
 import { verifyContainer } from '../../core/recording/container-verify.ts';
 import { DesktopReader } from '../../core/recording/desktop-reader.ts';
 import { DesktopWriter } from '../../core/recording/desktop-writer.ts';
+import { desktopStill } from '../../core/recording/desktop-still.ts';
+import { PNG } from 'pngjs';
 import { ContainerSink } from '../../core/recording/recording-sink.ts';
 import { loadOrCreateSigningKey, type SigningKey } from '../../core/recording/signing-key.ts';
 import { containerHeader } from '../../core/recording/recording-store.ts';
@@ -189,6 +191,55 @@ describe('desktop recordings', () => {
         `at ${shot.t}s`,
       ).toBe(true);
     await r.close();
+  });
+
+  it('a resize mid-recording (a reconnect at a new size): a keyframe at the new size ends its chunk; stills before and after have each size', async () => {
+    // Keyframes on their interval alone would come a minute apart: only the resize causes one.
+    const { timers, writer, reader, file, dataKey } = await newWriter('resize-keyframe', {
+      keyframeIntervalMs: 60_000,
+      keyframeMinBytes: 1 << 30,
+      decoder: true,
+    });
+    const before = solidRect(0, 0, 320, 200, [200, 0, 0]);
+    const after = solidRect(0, 0, 640, 400, [0, 0, 200]);
+    timers.advance(500);
+    writer.update([before]);
+    timers.advance(1500);
+    await writer.flush();
+    timers.advance(500);
+    // The gateway's order on a reconnect: the size, then the new desktop's first picture.
+    writer.resize(640, 400);
+    timers.advance(100);
+    writer.update([after]);
+    timers.advance(900);
+    await writer.flush();
+    for (let i = 1; i <= 8; i++) {
+      timers.advance(250);
+      writer.update([square(i, 640, 400)]);
+    }
+    await writer.close();
+
+    const r = await reader();
+    const t = await r.timeline();
+    expect(t.keyframes.map((k) => k.t)).toEqual([2.6]);
+    const k = await r.keyframeImage(t.keyframes[0]!.chunk);
+    expect([k.width, k.height]).toEqual([640, 400]);
+    // What the resized desktop painted first, not a blank of the new size.
+    expect(Array.from(k.rgba.subarray(0, 4))).toEqual([0, 0, 200, 255]);
+    await r.close();
+    // `recordings export --format png --at`: each side of the resize at its own size and colour.
+    for (const [at, size, rgb] of [
+      [1, [320, 200], [200, 0, 0]],
+      [3, [640, 400], [0, 0, 200]],
+      [4, [640, 400], [0, 0, 200]],
+    ] as const) {
+      const c = await OpenedContainer.open((await openFileSource(file))!, dataKey);
+      const still = await desktopStill(c, at);
+      await c.close();
+      const png = PNG.sync.read(still.png);
+      expect([png.width, png.height], `size at ${at}s`).toEqual(size);
+      expect(Array.from(png.data.subarray(0, 3)), `colour at ${at}s`).toEqual(rgb);
+    }
   });
 
   it('a seek replays the same bounded number of events at the start, the middle and the end', async () => {

@@ -5,14 +5,23 @@
 // target's own keyboard layout applies. A shadow (data-mode="shadow") draws the same frames and
 // sends nothing. The page has no secret to show: the gateway logs in; the browser only draws.
 import { scancodeOf } from '../../protocols/rdp/scancodes.ts';
-import { DESKTOP_LIMITS, type BitmapRect, type DesktopInput } from '../../protocols/rdp/types.ts';
+import type { BitmapRect, DesktopInput } from '../../protocols/rdp/types.ts';
 import {
   decodeServerMessage,
   encodeHello,
   encodeInput,
+  encodeResizeRequest,
   type ServerMessage,
 } from '../../protocols/rdp/viewer-protocol.ts';
 import { decodeBitmap } from './decoder.ts';
+import { desktopSizeFor, ResizeDebounce } from './resize-watch.ts';
+
+const pageTimers = {
+  after(ms: number, fn: () => void): () => void {
+    const t = setTimeout(fn, ms);
+    return () => clearTimeout(t);
+  },
+};
 
 const root = document.getElementById('rdp');
 const canvas = root?.querySelector('canvas');
@@ -49,23 +58,18 @@ function start(root: HTMLElement, canvas: HTMLCanvasElement, status: HTMLElement
       if (state !== 'ended') show('ended', 'The connection to the gateway closed.');
     });
   });
+  const wanted = () =>
+    desktopSizeFor(root.getBoundingClientRect(), { width: window.innerWidth, height: window.innerHeight });
   ws.addEventListener('open', () => {
     if (shadow) return;
-    const box = root.getBoundingClientRect();
-    ws.send(
-      encodeHello({
-        width: clamp(
-          Math.floor(box.width || window.innerWidth),
-          DESKTOP_LIMITS.minWidth,
-          DESKTOP_LIMITS.maxWidth,
-        ),
-        height: clamp(
-          Math.floor(window.innerHeight - Math.max(0, box.top) - 8),
-          DESKTOP_LIMITS.minHeight,
-          DESKTOP_LIMITS.maxHeight,
-        ),
-      }),
-    );
+    const first = wanted();
+    ws.send(encodeHello(first));
+    // The desktop follows the window: the gateway reconnects at the new size (and answers with a
+    // RESIZE, which the canvas follows like any other).
+    const debounce = new ResizeDebounce(pageTimers, first, (size) => {
+      if (ws.readyState === WebSocket.OPEN && state === 'live') ws.send(encodeResizeRequest(size));
+    });
+    window.addEventListener('resize', () => debounce.changed(wanted()));
   });
 
   async function draw(m: ServerMessage): Promise<void> {

@@ -47,8 +47,8 @@ export class RdpConnector implements DesktopConnector {
     const desktop: DesktopSession = {
       protocol: session.protocol,
       size: session.size,
-      on(event, fn) {
-        session.on(event, fn);
+      on(event: 'bitmap' | 'logon', fn: never) {
+        session.on(event as 'bitmap', fn);
         return desktop;
       },
       off(event, fn) {

@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { systemTimers, type CustodyError, type Secret, type Timers } from '../../../core/index.ts';
 import type { BitmapRect, DesktopInput, DesktopSize } from '../../../protocols/rdp/types.ts';
+import { parseSaveSessionInfo, type LogonNotice } from '../../../protocols/rdp/logon-info.ts';
 import { toBitmapRect } from './bitmaps.ts';
 import { peerCertificate, type CertificateCheck } from './certificate.ts';
 import { closedDuringHandshake, handshakeTimeout, rdpFailure } from './failures.ts';
@@ -59,6 +60,8 @@ export interface RdpSession {
   readonly size: DesktopSize;
   on(event: 'bitmap', fn: (rects: BitmapRect[]) => void): this;
   off(event: 'bitmap', fn: (rects: BitmapRect[]) => void): this;
+  /** The server's logon notification (Save Session Info), when it sends one. */
+  on(event: 'logon', fn: (notice: LogonNotice) => void): this;
   /** Sends operator input (ignored once the session is over). */
   input(ev: DesktopInput): void;
   /** Releases held input, says goodbye (DPU), ends TLS and the stream. Idempotent. */
@@ -81,6 +84,8 @@ class Session extends EventEmitter implements RdpSession {
   readonly #timers: Timers;
   #over = false;
   readonly #early: BitmapRect[][] = [];
+  /** The last logon notification, for a listener that comes after it. */
+  #logon: LogonNotice | undefined;
   #end!: (end: RdpSessionEnd) => void;
   readonly done: Promise<RdpSessionEnd>;
   readonly protocol: SelectedProtocol;
@@ -106,14 +111,29 @@ class Session extends EventEmitter implements RdpSession {
       if (this.listenerCount('bitmap') === 0) this.#early.push(rects);
       else this.emit('bitmap', rects);
     });
+    client.on('session', (info) => {
+      const notice = info ? parseSaveSessionInfo(new Uint8Array(info)) : null;
+      if (!notice || this.#over) return;
+      this.#logon = notice;
+      this.emit('logon', notice);
+    });
     client.on('error', (err) => this.#finish({ reason: 'error', error: rdpFailure(name, err, timeoutMs) }));
     client.on('close', () => this.#finish({ reason: 'server-closed' }));
   }
 
-  override on(event: 'bitmap', fn: (rects: BitmapRect[]) => void): this {
+  override on(event: 'bitmap', fn: (rects: BitmapRect[]) => void): this;
+  override on(event: 'logon', fn: (notice: LogonNotice) => void): this;
+  override on(
+    event: 'bitmap' | 'logon',
+    fn: ((rects: BitmapRect[]) => void) | ((notice: LogonNotice) => void),
+  ): this {
     super.on(event, fn);
+    if (event === 'logon') {
+      if (this.#logon) (fn as (notice: LogonNotice) => void)(this.#logon);
+      return this;
+    }
     const early = this.#early.splice(0);
-    for (const rects of early) fn(rects);
+    for (const rects of early) (fn as (rects: BitmapRect[]) => void)(rects);
     return this;
   }
 

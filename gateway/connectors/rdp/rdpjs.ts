@@ -35,7 +35,9 @@ export interface RdpjsConfig {
 }
 
 export interface RdpjsClient {
-  on(event: 'connect' | 'close' | 'session', fn: () => void): this;
+  on(event: 'connect' | 'close', fn: () => void): this;
+  /** A Save Session Info PDU's data, unparsed (the repository's patch passes it on). */
+  on(event: 'session', fn: (info: Buffer | undefined) => void): this;
   on(event: 'error', fn: (err: unknown) => void): this;
   connect(host: string, port: number): this;
   close(): this;

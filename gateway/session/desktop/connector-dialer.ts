@@ -26,6 +26,7 @@ export function connectorDialer(core: Core, connectors: ConnectorRegistry, timeo
     return {
       size: session.size,
       onBitmap: (cb) => void session.on('bitmap', cb),
+      onLogon: (cb) => void session.on('logon', cb),
       input: (ev) => session.input(ev),
       close: () => opened.close(),
       done: session.done.then((end) => ({ reason: endLine(end) })),

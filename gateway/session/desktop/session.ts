@@ -8,6 +8,7 @@ import { encodeResize } from '../../../protocols/rdp/viewer-protocol.ts';
 import type { BitmapRect, DesktopSize } from '../../../protocols/rdp/types.ts';
 import type { GatewayRuntime } from '../channel-session.ts';
 import { runLifecycle, type OpenedTarget } from '../lifecycle.ts';
+import { DesktopLink } from './desktop-link.ts';
 import { startDesktopPath } from './path.ts';
 import { DesktopScreen } from './screen.ts';
 import type {
@@ -50,19 +51,30 @@ async function openDesktop(
   route: string[],
   gone: () => boolean,
 ): Promise<OpenedTarget> {
-  const target = heldBack(await r.dial(r.grant, r.size, route));
+  const first = heldBack(await r.dial(r.grant, r.size, route));
   // The operator closed the tab while the target was being reached: nothing to run it for.
   if (gone()) {
-    target.close();
+    first.close();
     throw new TargetError('the viewer closed before the desktop opened');
   }
+  // A reconnect goes through the grant's landing servers again; their failovers are audited then,
+  // the route on the session's rows stays the one it started on.
+  const target = new DesktopLink(first, (size) => r.dial(r.grant, size, []));
   const screen = new DesktopScreen(r.framebuffer, target.size);
   let recording: Awaited<ReturnType<DesktopRecordingOpener>> | undefined;
   return {
     openRecorder: async () => (recording = await r.openRecording(r.grant, target.size, r.source)),
     start: (ctx) => {
       r.operator.send(encodeResize(target.size.width, target.size.height));
-      return startDesktopPath({ ctx, operator: r.operator, target, screen, recorder: recording! });
+      return startDesktopPath({
+        ctx,
+        operator: r.operator,
+        target,
+        screen,
+        recorder: recording!,
+        timers: r.timers,
+        asked: r.size,
+      });
     },
     close: () => target.close(),
   };
@@ -82,6 +94,7 @@ function heldBack(target: DesktopTarget): DesktopTarget {
     input: (ev) => target.input(ev),
     close: () => target.close(),
     done: target.done,
+    onLogon: (cb) => target.onLogon?.(cb),
     onBitmap: (cb) => {
       deliver = cb;
       for (const rects of early ?? []) cb(rects);

@@ -8,6 +8,7 @@ import type {
   FramebufferFactory,
   SessionGrant,
 } from '../../../core/index.ts';
+import type { LogonNotice } from '../../../protocols/rdp/logon-info.ts';
 import type { BitmapRect, DesktopInput, DesktopSize } from '../../../protocols/rdp/types.ts';
 
 /** An RDP session the engine opened: screen updates out, operator input in. */
@@ -16,6 +17,8 @@ export interface DesktopTarget {
   readonly size: DesktopSize;
   onBitmap(cb: (rects: BitmapRect[]) => void): void;
   input(ev: DesktopInput): void;
+  /** The server's logon notification (Save Session Info), where the server sends one. */
+  onLogon?(cb: (notice: LogonNotice) => void): void;
   /** Ends the session and its connection; `done` resolves soon after. Idempotent. */
   close(): void;
   /** Resolves (never rejects) when the session is over, with the one line why. */
@@ -50,6 +53,8 @@ export interface DesktopOperator {
   /** A viewer-protocol frame; the viewer drops what it cannot keep up with and resynchronises. */
   send(frame: Uint8Array): void;
   onInput(cb: (ev: DesktopInput) => void): void;
+  /** The operator's window changed size: the desktop size now wanted, as sent (unchecked). */
+  onResize(cb: (size: DesktopSize) => void): void;
   /** The operator went away (closed the tab, lost the network). */
   onGone(cb: () => void): void;
   /** Shows `reason` as the session's end and closes the viewer. Idempotent. */

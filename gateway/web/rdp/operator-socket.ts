@@ -13,7 +13,7 @@ import {
   ViewerProtocolError,
   type ClientMessage,
 } from '../../../protocols/rdp/viewer-protocol.ts';
-import type { DesktopInput } from '../../../protocols/rdp/types.ts';
+import type { DesktopInput, DesktopSize } from '../../../protocols/rdp/types.ts';
 import type { DesktopOperator } from '../../session/desktop/types.ts';
 
 export interface ViewerLimits {
@@ -40,6 +40,7 @@ export class OperatorSocket implements DesktopOperator {
   #tokens: number;
   #refilledAt: number;
   readonly #inputs: ((ev: DesktopInput) => void)[] = [];
+  readonly #resizes: ((size: DesktopSize) => void)[] = [];
   readonly #gone: (() => void)[] = [];
   #hello: ((m: ClientMessage & { type: 'hello' }) => void) | undefined;
   /** Input refused for its rate (key-downs, moves); releases always pass. */
@@ -105,6 +106,10 @@ export class OperatorSocket implements DesktopOperator {
     this.#inputs.push(cb);
   }
 
+  onResize(cb: (size: DesktopSize) => void): void {
+    this.#resizes.push(cb);
+  }
+
   onGone(cb: () => void): void {
     if (this.#ended) cb();
     else this.#gone.push(cb);
@@ -139,6 +144,12 @@ export class OperatorSocket implements DesktopOperator {
       const h = this.#hello;
       this.#hello = undefined;
       h?.(m);
+      return;
+    }
+    // Resizes are few (the page sends one when the window stops changing) and the session
+    // rate-limits the reconnects they cause, so they take no input tokens.
+    if (m.type === 'resize') {
+      for (const cb of this.#resizes) cb(m.size);
       return;
     }
     if (!this.#admit(m.input)) {

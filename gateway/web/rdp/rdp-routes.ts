@@ -6,7 +6,8 @@
 // of the account's credential ever reaches the browser: the gateway logs in itself.
 import type { WebSocket } from 'ws';
 import { type Core } from '../../../core/index.ts';
-import { DESKTOP_LIMITS, type DesktopSize } from '../../../protocols/rdp/types.ts';
+import type { DesktopSize } from '../../../protocols/rdp/types.ts';
+import { boundedSize } from '../../session/desktop/desktop-size.ts';
 import { runDesktopSession, type DesktopRuntime } from '../../session/desktop/session.ts';
 import { operatorMessage } from '../../session/types.ts';
 import { esc, page } from '../html.ts';
@@ -99,13 +100,4 @@ function refOf(params: Readonly<Record<string, string>>): string | undefined {
   return resource && account && NAME.test(resource) && NAME.test(account)
     ? `${resource}/${account}`
     : undefined;
-}
-
-/** The browser's wish, within what servers accept; widths a multiple of 4 as bitmaps are. */
-export function boundedSize(s: DesktopSize): DesktopSize {
-  const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, Math.floor(v)));
-  return {
-    width: clamp(s.width, DESKTOP_LIMITS.minWidth, DESKTOP_LIMITS.maxWidth) & ~3,
-    height: clamp(s.height, DESKTOP_LIMITS.minHeight, DESKTOP_LIMITS.maxHeight),
-  };
 }

@@ -14,7 +14,13 @@ import WebSocket from 'ws';
 import { ManualTimers, silentLogger, systemTimers, type Actor } from '../../../core/index.ts';
 import { rdpWebModule, type GatewaySettings, type RunningWebListener } from '../../../gateway/index.ts';
 import { makeSelfSigned } from '../../../gateway/web/certificate.ts';
-import { decodeServerMessage, encodeHello, encodeInput } from '../../../protocols/rdp/viewer-protocol.ts';
+import {
+  decodeServerMessage,
+  encodeHello,
+  encodeInput,
+  encodeResizeRequest,
+  type ServerMessage,
+} from '../../../protocols/rdp/viewer-protocol.ts';
 import type { DesktopInput } from '../../../protocols/rdp/types.ts';
 import { TEST_GATEWAY_SETTINGS } from '../../support/gateway-fixture.ts';
 import { rawFramebuffer, standInDialer, type StandInDesktop } from '../../support/stand-in-desktop.ts';
@@ -82,9 +88,12 @@ describe('desktop sessions end as terminal sessions do (stand-in desktop, manual
     await v?.close();
   });
 
-  const startViewer = async (settings: Partial<GatewaySettings>): Promise<Viewer> => {
+  const startViewer = async (
+    settings: Partial<GatewaySettings>,
+    desktop: Parameters<typeof standInDialer>[0] = { size: { width: 640, height: 480 } },
+  ): Promise<Viewer> => {
     const timers = new ManualTimers(new Date());
-    const server = standInDialer({ size: { width: 640, height: 480 } });
+    const server = standInDialer(desktop);
     const { web } = await startTestWebListener({
       core: v.core,
       certificate: pair,
@@ -247,6 +256,88 @@ describe('desktop sessions end as terminal sessions do (stand-in desktop, manual
       'maximum session duration reached',
       /^ended \(max-duration\): maximum session duration reached$/,
     );
+  });
+
+  it('a window resize reconnects the desktop at the new size: same session, keys released first, rate-limited, bad sizes refused, recorded', async () => {
+    // This stand-in gives the size asked for, as xrdp does.
+    const x = await startViewer({}, {});
+    const { op, desktop } = await openSession(x);
+    const frames: ServerMessage[] = [];
+    op.ws.on('message', (data: Buffer) =>
+      frames.push(decodeServerMessage(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))),
+    );
+    const [live] = await v.core.live.list(v.host);
+    await holdKeyAndButton(op, desktop);
+
+    const second = x.server.next();
+    op.ws.send(encodeResizeRequest({ width: 1026, height: 700 }));
+    await expect.poll(() => x.timers.pending).toBeGreaterThan(0);
+    x.timers.advance(0);
+    const resized = await second;
+    // Widths are multiples of 4, as compressed bitmaps need.
+    expect(resized.size).toEqual({ width: 1024, height: 700 });
+    expect(resized.grant.id).toBe(desktop.grant.id);
+    // The old connection got the key-up and button-up before it was left, then closed.
+    await expect.poll(() => desktop.closed).toBe(true);
+    expect(desktop.inputs.slice(-2)).toEqual(RELEASES);
+    await expect
+      .poll(() => frames.some((f) => f.type === 'resize' && f.width === 1024 && f.height === 700))
+      .toBe(true);
+    // The same session, still live, still on the same id.
+    expect((await v.core.live.list(v.host)).map((l) => l.id)).toEqual([live!.id]);
+    const typed: DesktopInput = { kind: 'key', scancode: 0x1e, extended: false, down: true };
+    op.send(typed);
+    await expect.poll(() => resized.inputs).toContainEqual(typed);
+
+    // Two more within two seconds of that reconnect: one reconnect, at the newest size, once the
+    // interval is over.
+    op.ws.send(encodeResizeRequest({ width: 1100, height: 700 }));
+    op.ws.send(encodeResizeRequest({ width: 1200, height: 800 }));
+    await expect.poll(() => x.timers.pending).toBeGreaterThan(0);
+    x.timers.advance(1000);
+    expect(x.server.desktops).toHaveLength(2);
+    const third = x.server.next();
+    x.timers.advance(1000);
+    expect((await third).size).toEqual({ width: 1200, height: 800 });
+    expect(x.server.desktops).toHaveLength(3);
+
+    // A size no RDP client may ask for is refused with its reason and dials nothing.
+    op.ws.send(encodeResizeRequest({ width: 100, height: 9000 }));
+    await expect
+      .poll(() => frames.some((f) => f.type === 'notice' && f.text.includes('outside 200..8192')))
+      .toBe(true);
+    x.timers.advance(5000);
+    expect(x.server.desktops).toHaveLength(3);
+
+    x.server.desktops[2]!.hangUp('the server ended the session');
+    await op.ended;
+    const row = await endRow(desktop);
+    const reader = await v.core.recordings.openDesktopReader(v.host, String(row.recording));
+    const labels = (await reader.timeline()).markers.map((m) => m.label);
+    const end = await reader.frameAt(reader.duration);
+    await reader.close();
+    expect(labels).toEqual(
+      expect.arrayContaining(['desktop resized to 1024x700', 'desktop resized to 1200x800']),
+    );
+    expect([end.width, end.height]).toEqual([1200, 800]);
+  });
+
+  it('a server that gave another size than asked keeps its own: a resize dials nothing and says so', async () => {
+    // As FreeRDP's shadow server does: its X display's size, whatever the client asks for.
+    const x = await startViewer({}, { size: { width: 800, height: 600 } });
+    const { op, desktop } = await openSession(x);
+    const notices: string[] = [];
+    op.ws.on('message', (data: Buffer) => {
+      const m = decodeServerMessage(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      if (m.type === 'notice') notices.push(m.text);
+    });
+    op.ws.send(encodeResizeRequest({ width: 1024, height: 700 }));
+    await expect.poll(() => notices).toEqual(['the RDP server keeps its own desktop size (800x600)']);
+    x.timers.advance(5000);
+    expect(x.server.desktops).toHaveLength(1);
+    desktop.hangUp('the server ended the session');
+    await op.ended;
+    await endRow(desktop);
   });
 
   describe('under access control (an approver, one hour of exclusive use)', () => {

@@ -10,6 +10,7 @@ import {
   encodeKeyframe,
   encodeRects,
   encodeResize,
+  encodeResizeRequest,
   MAX_CLIENT_MESSAGE_BYTES,
   ViewerProtocolError,
 } from '../../../protocols/rdp/viewer-protocol.ts';
@@ -71,6 +72,10 @@ describe('viewer protocol', () => {
       type: 'hello',
       size: { width: 1280, height: 720 },
     });
+    expect(decodeClientMessage(encodeResizeRequest({ width: 1600, height: 1000 }))).toEqual({
+      type: 'resize',
+      size: { width: 1600, height: 1000 },
+    });
   });
 
   it('a browser frame of the wrong length, type or values is refused', () => {
@@ -83,6 +88,7 @@ describe('viewer protocol', () => {
       Uint8Array.of(0x84, 4, 1, 0, 0, 0, 0),
       Uint8Array.of(0x84, 1, 2, 0, 0, 0, 0),
       Uint8Array.of(0x83, 0, 0, 0),
+      Uint8Array.of(0x86, 4, 0, 2),
     ];
     for (const f of bad)
       expect(() => decodeClientMessage(f), `frame ${Array.from(f)}`).toThrow(ViewerProtocolError);

@@ -1,0 +1,114 @@
+// The desktop session's connection to its target, which a resize replaces: the session (its id,
+// recording, shadows, clocks and audit trail) stays, only the RDP connection under it is dialled
+// again at the new size, through the grant's landing servers with the same credential and the
+// same certificate pin. The new connection is opened BEFORE the old one is closed, so a failed
+// reconnect leaves the operator on the old desktop; a server that lets one connection per user
+// in (xrdp's sesman, Windows) ends the old one itself, which is then no end of the session.
+import type { LogonNotice } from '../../../protocols/rdp/logon-info.ts';
+import type { BitmapRect, DesktopInput, DesktopSize } from '../../../protocols/rdp/types.ts';
+import { operatorMessage } from '../types.ts';
+import type { DesktopTarget } from './types.ts';
+
+export type ReconnectResult = { ok: true; size: DesktopSize } | { ok: false; reason: string };
+
+export class DesktopLink implements DesktopTarget {
+  #current!: DesktopTarget;
+  #bitmaps: ((rects: BitmapRect[]) => void) | undefined;
+  /** Updates before the data path listens (the first target's start): kept, not lost. */
+  #early: BitmapRect[][] = [];
+  #resized: (size: DesktopSize) => void = () => undefined;
+  #logon: (notice: LogonNotice) => void = () => undefined;
+  #reconnecting = false;
+  #closed = false;
+  /** How the current connection ended while a reconnect was under way. */
+  #lost: { reason: string } | undefined;
+  #finish!: (end: { reason: string }) => void;
+  readonly done: Promise<{ reason: string }>;
+
+  constructor(
+    first: DesktopTarget,
+    private readonly redial: (size: DesktopSize) => Promise<DesktopTarget>,
+  ) {
+    this.done = new Promise((resolve) => (this.#finish = resolve));
+    this.#attach(first);
+  }
+
+  get size(): DesktopSize {
+    return this.#current.size;
+  }
+
+  get reconnecting(): boolean {
+    return this.#reconnecting;
+  }
+
+  onBitmap(cb: (rects: BitmapRect[]) => void): void {
+    this.#bitmaps = cb;
+    for (const rects of this.#early.splice(0)) cb(rects);
+  }
+
+  onLogon(cb: (notice: LogonNotice) => void): void {
+    this.#logon = cb;
+  }
+
+  /** Called with the new desktop's size after a reconnect, before its first update. */
+  onResized(cb: (size: DesktopSize) => void): void {
+    this.#resized = cb;
+  }
+
+  /** Input while a reconnect is under way is dropped: it would land on a desktop being left. */
+  input(ev: DesktopInput): void {
+    if (!this.#reconnecting && !this.#closed) this.#current.input(ev);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#current.close();
+  }
+
+  /** Dials the target at `size` and moves the session onto it; never rejects. */
+  async reconnect(size: DesktopSize): Promise<ReconnectResult> {
+    if (this.#closed || this.#reconnecting) return { ok: false, reason: 'the session is closing' };
+    const old = this.#current;
+    this.#reconnecting = true;
+    let next: DesktopTarget;
+    try {
+      next = await this.redial(size);
+    } catch (e) {
+      this.#reconnecting = false;
+      const reason = operatorMessage(e);
+      if (this.#closed) this.#finish(this.#lost ?? { reason: 'the session was closed' });
+      else if (this.#lost)
+        this.#finish({ reason: `the desktop could not be reopened at its new size: ${reason}` });
+      return { ok: false, reason };
+    }
+    this.#reconnecting = false;
+    if (this.#closed) {
+      next.close();
+      this.#finish(this.#lost ?? { reason: 'the session was closed' });
+      return { ok: false, reason: 'the session is closing' };
+    }
+    this.#lost = undefined;
+    this.#resized(next.size);
+    this.#attach(next);
+    old.close();
+    return { ok: true, size: next.size };
+  }
+
+  #attach(t: DesktopTarget): void {
+    this.#current = t;
+    t.onBitmap((rects) => {
+      if (this.#current !== t || this.#closed) return;
+      if (this.#bitmaps) this.#bitmaps(rects);
+      else this.#early.push(rects);
+    });
+    t.onLogon?.((notice) => {
+      if (this.#current === t && !this.#closed) this.#logon(notice);
+    });
+    void t.done.then((end) => {
+      if (this.#current !== t) return;
+      if (this.#reconnecting) this.#lost = end;
+      else this.#finish(end);
+    });
+  }
+}
