@@ -60,7 +60,7 @@ export type ReassemblyResult =
   | { kind: 'message'; message: Uint8Array }
   | { kind: 'partial' }
   /** A message refused (too long, compressed, out of order); its later chunks are skipped. */
-  | { kind: 'refused'; reason: string };
+  | { kind: 'refused'; reason: string; tooLong?: number };
 
 /** Puts one channel's chunks back together, one message at a time. */
 export class ChannelReassembler {
@@ -84,7 +84,10 @@ export class ChannelReassembler {
       this.#reset();
       if (flags & CHANNEL_FLAG.compressed) return this.#refuse('a compressed channel message', !last);
       if (total > this.maxMessageBytes)
-        return this.#refuse(`a channel message of ${total} bytes (at most ${this.maxMessageBytes})`, !last);
+        return {
+          ...this.#refuse(`a channel message of ${total} bytes (at most ${this.maxMessageBytes})`, !last),
+          tooLong: total,
+        };
       this.#open = true;
       this.#total = total;
     } else if (this.#skipping) {
@@ -119,7 +122,7 @@ export class ChannelReassembler {
     this.#open = false;
   }
 
-  #refuse(reason: string, skipRest: boolean): ReassemblyResult {
+  #refuse(reason: string, skipRest: boolean): ReassemblyResult & { kind: 'refused' } {
     this.#reset();
     this.#skipping = skipRest;
     return { kind: 'refused', reason };

@@ -11,14 +11,15 @@ import {
 } from '../../../protocols/rdp/virtual-channel.ts';
 import type { RdpjsClient } from './rdpjs.ts';
 
-export type ChannelListener = (name: string, message: Uint8Array) => void;
+/** A whole message, or (`message` undefined) one refused for its length: `tooLong` bytes announced. */
+export type ChannelListener = (name: string, message: Uint8Array | undefined, tooLong?: number) => void;
 
 /** Early messages kept per channel before anyone listens (a handful: capabilities, ready). */
 const MAX_EARLY = 16;
 
 export class VirtualChannels {
   readonly #reassemblers = new Map<string, ChannelReassembler>();
-  readonly #early: { name: string; message: Uint8Array }[] = [];
+  readonly #early: { name: string; message: Uint8Array | undefined; tooLong?: number }[] = [];
   #listener: ChannelListener | undefined;
   /** Messages refused by the framing (too long, broken), for tests and the session's notice. */
   refused = 0;
@@ -26,7 +27,7 @@ export class VirtualChannels {
   constructor(
     private readonly client: RdpjsClient,
     names: readonly string[],
-    private readonly maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES,
+    maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES,
   ) {
     for (const n of names) this.#reassemblers.set(n, new ChannelReassembler(maxMessageBytes));
     client.on('channelPdu', (name, pdu) => this.#pdu(name, pdu));
@@ -39,7 +40,7 @@ export class VirtualChannels {
 
   listen(fn: ChannelListener): void {
     this.#listener = fn;
-    for (const m of this.#early.splice(0)) fn(m.name, m.message);
+    for (const m of this.#early.splice(0)) fn(m.name, m.message, m.tooLong);
   }
 
   /** Sends one message, chunked; false when the channel is not joined. */
@@ -56,8 +57,14 @@ export class VirtualChannels {
     if (!r) return;
     const out = r.push(pdu);
     if (out.kind === 'refused') this.refused++;
-    if (out.kind !== 'message') return;
-    if (this.#listener) this.#listener(name, out.message);
-    else if (this.#early.length < MAX_EARLY) this.#early.push({ name, message: out.message });
+    if (out.kind === 'partial' || (out.kind === 'refused' && out.tooLong === undefined)) return;
+    // A message refused for its length still reaches the listener (without its bytes): the
+    // clipboard audits a copy too large to take as refused, with its size.
+    const m =
+      out.kind === 'message'
+        ? { name, message: out.message }
+        : { name, message: undefined, tooLong: out.tooLong };
+    if (this.#listener) this.#listener(m.name, m.message, m.tooLong);
+    else if (this.#early.length < MAX_EARLY) this.#early.push(m);
   }
 }

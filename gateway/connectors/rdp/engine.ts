@@ -42,6 +42,8 @@ export interface RdpSessionOptions {
    * not allocate one, or refuses its join, leaves the session going without it.
    */
   channels?: string[];
+  /** Longest channel message taken (default 1 MiB); a longer one is refused before it is buffered. */
+  maxChannelMessageBytes?: number;
   /** Connect + TLS + MCS + capability exchange budget. */
   timeoutMs: number;
   timers?: Timers;
@@ -141,8 +143,8 @@ class Session extends EventEmitter implements RdpSession {
   }
 
   onChannel(fn: ChannelListener): void {
-    this.#channels.listen((name, message) => {
-      if (!this.#over) fn(name, message);
+    this.#channels.listen((name, message, tooLong) => {
+      if (!this.#over) fn(name, message, tooLong);
     });
   }
 
@@ -230,7 +232,7 @@ export function openRdpSession(opts: RdpSessionOptions): Promise<RdpSession> {
     credssp,
     ...(opts.channels?.length ? { channels: opts.channels } : {}),
   });
-  const channels = new VirtualChannels(client, opts.channels ?? []);
+  const channels = new VirtualChannels(client, opts.channels ?? [], opts.maxChannelMessageBytes);
   return new Promise((resolve, reject) => {
     let settled = false;
     const settle = (err?: CustodyError) => {

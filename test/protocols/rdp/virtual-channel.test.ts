@@ -71,7 +71,11 @@ describe('static virtual channel reassembly refuses', () => {
   it('a message announced over the bound, before buffering it, and skips its later chunks', () => {
     const r = new ChannelReassembler(1024 * 1024);
     const [first, second, third] = chunkChannelMessage(bytes(1024 * 1024 + 1), 400_000);
-    expect(r.push(first!)).toEqual({ kind: 'refused', reason: expect.stringMatching(/1048577 bytes/) });
+    expect(r.push(first!)).toEqual({
+      kind: 'refused',
+      reason: expect.stringMatching(/1048577 bytes/),
+      tooLong: 1048577,
+    });
     expect(r.push(second!).kind).toBe('partial');
     expect(r.push(third!).kind).toBe('partial');
     // the next message is read normally
