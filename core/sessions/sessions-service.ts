@@ -146,7 +146,7 @@ export class SessionsService {
   /** Audit rows for the life of a session (start with the route taken, end with bytes). */
   async record(
     grant: SessionGrant,
-    type: 'session.start' | 'session.end' | 'session.refused',
+    type: 'session.start' | 'session.end' | 'session.refused' | 'session.clipboard',
     details: Record<string, unknown>,
     result: AuditResult = 'success',
   ): Promise<void> {

@@ -6,6 +6,7 @@
 import { encodeRects } from '../../../protocols/rdp/viewer-protocol.ts';
 import type { DesktopInput } from '../../../protocols/rdp/types.ts';
 import type { DataPath, PathContext } from '../paths/types.ts';
+import { startClipboard, type ClipboardOptions } from './clipboard.ts';
 import { HeldInput } from './held-input.ts';
 import type { DesktopScreen } from './screen.ts';
 import type { DesktopOperator, DesktopRecording, DesktopTarget } from './types.ts';
@@ -16,6 +17,8 @@ export interface DesktopPathOptions {
   target: DesktopTarget;
   screen: DesktopScreen;
   recorder: DesktopRecording;
+  /** The resource's clipboard policy and limit, and where a transfer's audit row goes. */
+  clipboard?: Pick<ClipboardOptions, 'policy' | 'maxTextBytes' | 'audit'>;
 }
 
 /** Each operator message counts as this many bytes in (for the idle clock and the Live list). */
@@ -29,6 +32,17 @@ export function startDesktopPath(o: DesktopPathOptions): DataPath {
   let closing = false;
   let endReason: string | undefined;
   operator.resyncFrom(() => screen.keyframe());
+  const clipboard = o.clipboard
+    ? startClipboard({
+        ...o.clipboard,
+        target,
+        operator,
+        mark: (label) => {
+          if (!closing) recorder.marker(label);
+        },
+      })
+    : { active: false };
+  operator.clipboardPolicy?.(clipboard.active ? o.clipboard!.policy : 'off');
 
   target.onBitmap((rects) => {
     if (closing) return;

@@ -8,6 +8,7 @@ import { encodeResize } from '../../../protocols/rdp/viewer-protocol.ts';
 import type { BitmapRect, DesktopSize } from '../../../protocols/rdp/types.ts';
 import type { GatewayRuntime } from '../channel-session.ts';
 import { runLifecycle, type OpenedTarget } from '../lifecycle.ts';
+import { DEFAULT_CLIPBOARD_MAX_BYTES } from './clipboard.ts';
 import { startDesktopPath } from './path.ts';
 import { DesktopScreen } from './screen.ts';
 import type {
@@ -62,7 +63,23 @@ async function openDesktop(
     openRecorder: async () => (recording = await r.openRecording(r.grant, target.size, r.source)),
     start: (ctx) => {
       r.operator.send(encodeResize(target.size.width, target.size.height));
-      return startDesktopPath({ ctx, operator: r.operator, target, screen, recorder: recording! });
+      return startDesktopPath({
+        ctx,
+        operator: r.operator,
+        target,
+        screen,
+        recorder: recording!,
+        clipboard: {
+          policy: r.grant.target.clipboard ?? 'off',
+          maxTextBytes: r.settings.clipboardMaxBytes ?? DEFAULT_CLIPBOARD_MAX_BYTES,
+          audit: (t, allowed) =>
+            void r.core.system.sessions
+              .record(r.grant, 'session.clipboard', { ...t }, allowed ? 'success' : 'denied')
+              .catch((e: unknown) =>
+                r.logger.log('warn', 'clipboard audit row failed', { error: String(e) }),
+              ),
+        },
+      });
     },
     close: () => target.close(),
   };
@@ -82,6 +99,9 @@ function heldBack(target: DesktopTarget): DesktopTarget {
     input: (ev) => target.input(ev),
     close: () => target.close(),
     done: target.done,
+    ...(target.channels ? { channels: target.channels } : {}),
+    ...(target.onChannel ? { onChannel: target.onChannel.bind(target) } : {}),
+    ...(target.sendChannel ? { sendChannel: target.sendChannel.bind(target) } : {}),
     onBitmap: (cb) => {
       deliver = cb;
       for (const rects of early ?? []) cb(rects);
