@@ -87,8 +87,19 @@ export interface Resource {
   allowPortForwarding: boolean;
   /** SFTP recordings keep the file contents too, not only the operations (default off). */
   recordFileContents?: boolean;
+  /** Which way text may cross an RDP session's clipboard (default off). */
+  clipboard?: ClipboardPolicy;
   createdAt: string;
   updatedAt: string;
+}
+
+/** Clipboard of RDP sessions: off, text to the target only, from the target only, or both ways. */
+export type ClipboardPolicy = 'off' | 'to-target' | 'from-target' | 'both';
+export const CLIPBOARD_POLICIES: readonly ClipboardPolicy[] = ['off', 'to-target', 'from-target', 'both'];
+
+/** A stored value as a policy; anything unknown reads as off (the safe side). */
+export function clipboardPolicyOf(v: unknown): ClipboardPolicy {
+  return CLIPBOARD_POLICIES.includes(v as ClipboardPolicy) ? (v as ClipboardPolicy) : 'off';
 }
 
 export interface Account {

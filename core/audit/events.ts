@@ -79,6 +79,9 @@ export const AUDIT_EVENTS = {
   'session.shadow-join': 'E105',
   'session.shadow-leave': 'E106',
   'session.terminate': 'E107',
+  // One row per clipboard transfer of an RDP session, allowed or refused: direction, format and
+  // size in bytes, never the text.
+  'session.clipboard': 'E108',
   'host-key.recorded': 'E110',
   'host-key.mismatch': 'E111',
   // Target host keys: administrators accept a changed key; an address change drops the pin.

@@ -2,7 +2,7 @@ import type { Actor } from '../authz/actor.ts';
 import type { CoreContext } from '../context.ts';
 import { aad } from '../crypto/aad.ts';
 import { NotFoundError, TargetError } from '../errors.ts';
-import type { AuditResult } from '../model.ts';
+import { clipboardPolicyOf, type AuditResult } from '../model.ts';
 import { requireCheckout } from '../access/enforce.ts';
 import { DEFAULT_PORTS } from '../vault/builtin-types.ts';
 import { checkSessionTarget } from '../web/desktop-launch.ts';
@@ -59,6 +59,7 @@ export class SessionsService {
           port: resource.port ?? DEFAULT_PORTS[type.protocol] ?? 22,
           allowPortForwarding: resource.allowPortForwarding,
           recordFileContents: !!resource.recordFileContents,
+          clipboard: clipboardPolicyOf(resource.clipboard),
         },
         route,
         issuedAt: this.ctx.now(),
@@ -145,7 +146,7 @@ export class SessionsService {
   /** Audit rows for the life of a session (start with the route taken, end with bytes). */
   async record(
     grant: SessionGrant,
-    type: 'session.start' | 'session.end' | 'session.refused',
+    type: 'session.start' | 'session.end' | 'session.refused' | 'session.clipboard',
     details: Record<string, unknown>,
     result: AuditResult = 'success',
   ): Promise<void> {

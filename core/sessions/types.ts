@@ -1,6 +1,6 @@
 import type { Actor } from '../authz/actor.ts';
 import type { Secret } from '../crypto/secret.ts';
-import type { Protocol } from '../model.ts';
+import type { ClipboardPolicy, Protocol } from '../model.ts';
 
 /** The account a session opens, as the gateway needs it. */
 export interface SessionTarget {
@@ -15,6 +15,8 @@ export interface SessionTarget {
   allowPortForwarding: boolean;
   /** SFTP recordings keep the file contents too (the resource's setting). */
   recordFileContents?: boolean;
+  /** The resource's clipboard policy for RDP sessions, read when the session is authorised. */
+  clipboard?: ClipboardPolicy;
 }
 
 /** One way to reach a landing server: its primary or its secondary resource/account. */

@@ -14,6 +14,7 @@ import { m012 } from './migrations/012-recording-keys.ts';
 import { m013 } from './migrations/013-recording-search.ts';
 import { m014 } from './migrations/014-visibility-query.ts';
 import { m015 } from './migrations/015-cluster.ts';
+import { m016 } from './migrations/016-clipboard-policy.ts';
 import { m018 } from './migrations/018-rotation-resume.ts';
 
 /**
@@ -43,6 +44,7 @@ export const MIGRATIONS: readonly Migration[] = [
   m013,
   m014,
   m015,
+  m016,
   m018,
 ];
 

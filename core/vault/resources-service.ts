@@ -2,7 +2,13 @@ import type { Actor } from '../authz/actor.ts';
 import type { CoreContext, OpScope } from '../context.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { checkName, checkText } from '../identity/names.ts';
-import type { Resource, ResourceType } from '../model.ts';
+import {
+  CLIPBOARD_POLICIES,
+  clipboardPolicyOf,
+  type ClipboardPolicy,
+  type Resource,
+  type ResourceType,
+} from '../model.ts';
 import type { Repos } from '../storage/repos/index.ts';
 import { DEFAULT_PORTS } from './builtin-types.ts';
 import { readCustomValues, writeCustomValues, type CustomInput, type CustomOutput } from './custom-values.ts';
@@ -24,6 +30,8 @@ export interface ResourceInput {
   allowPortForwarding?: boolean;
   /** SFTP recordings of this resource keep the file contents too (off unless set). */
   recordFileContents?: boolean;
+  /** Clipboard of RDP sessions to this resource (off unless set). */
+  clipboard?: ClipboardPolicy;
 }
 
 export interface ResourceView extends Resource {
@@ -80,6 +88,7 @@ export class ResourcesService {
       ownerId: actor.user.id,
       allowPortForwarding: !!input.allowPortForwarding,
       recordFileContents: !!input.recordFileContents,
+      clipboard: checkedClipboard(input.clipboard),
       createdAt: now,
       updatedAt: now,
     };
@@ -184,6 +193,8 @@ export class ResourcesService {
         policyId: patch.policy === undefined ? r.policyId : f.policyId,
         allowPortForwarding: patch.allowPortForwarding ?? r.allowPortForwarding,
         recordFileContents: patch.recordFileContents ?? !!r.recordFileContents,
+        clipboard:
+          patch.clipboard === undefined ? clipboardPolicyOf(r.clipboard) : checkedClipboard(patch.clipboard),
         updatedAt: this.ctx.now(),
       };
       await s.repos.resources.update(next);
@@ -290,4 +301,17 @@ export class ResourcesService {
       return out;
     });
   }
+}
+
+/** The policy given, checked (the CLI and the API pass user text). */
+function checkedClipboard(v: ClipboardPolicy | undefined): ClipboardPolicy {
+  if (v === undefined) return 'off';
+  if (!CLIPBOARD_POLICIES.includes(v))
+    throw new ValidationError(
+      `clipboard policy '${String(v).slice(0, 40)}' is not one of ${CLIPBOARD_POLICIES.join(', ')}`,
+      {
+        field: 'clipboard',
+      },
+    );
+  return v;
 }

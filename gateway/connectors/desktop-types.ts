@@ -26,6 +26,8 @@ export interface DesktopOpenRequest {
   certificate(cert: DesktopCertificate): Promise<void>;
   /** NLA: runs CredSSP on the TLS socket when the server selects it (absent: TLS security only). */
   credssp?: (tls: TLSSocket) => Promise<void>;
+  /** Static virtual channels to announce and join (`cliprdr` when the clipboard policy allows it). */
+  channels?: string[];
   /** Connect + handshake budget. Default 15 s. */
   timeoutMs?: number;
 }
@@ -46,6 +48,12 @@ export interface DesktopSession {
   /** The server's logon notification (Save Session Info), on servers that send one. */
   on(event: 'logon', fn: (notice: LogonNotice) => void): this;
   input(ev: DesktopInput): void;
+  /** The virtual channels joined (none unless asked for and offered by the server). */
+  readonly channels: readonly string[];
+  /** Whole channel messages; `message` undefined: one refused unread for its length (`tooLong` bytes). */
+  onChannel(fn: (name: string, message: Uint8Array | undefined, tooLong?: number) => void): void;
+  /** False when the channel is not joined or the session is over. */
+  sendChannel(name: string, message: Uint8Array): boolean;
   /** Releases held keys and buttons, disconnects politely; `done` resolves soon after. Idempotent. */
   close(): void;
   /** Resolves (never rejects) when the session is over. */

@@ -15,6 +15,8 @@ export interface DesktopDialOptions {
   size: DesktopSize;
   timeoutMs: number;
   credssp?: (tls: TLSSocket) => Promise<void>;
+  /** Virtual channels to ask the server for (the clipboard's, when the policy allows any direction). */
+  channels?: string[];
 }
 
 export interface OpenedDesktop {
@@ -67,6 +69,7 @@ export async function openDesktopTarget(
         }
       },
       ...(o.credssp ? { credssp: o.credssp } : {}),
+      ...(o.channels?.length ? { channels: o.channels } : {}),
       timeoutMs: o.timeoutMs,
     });
   } catch (e) {

@@ -11,6 +11,8 @@ export interface GatewaySettings {
   /** 0: no maximum duration. */
   maxDurationMs: number;
   connectTimeoutMs: number;
+  /** Longest clipboard text of an RDP session either way, in bytes as RDP carries it (default 1 MiB). */
+  clipboardMaxBytes?: number;
   /** Telnet auto-login patterns (defaults when absent). */
   telnetPrompts?: Partial<TelnetPrompts>;
 }

@@ -12,6 +12,8 @@
  *   RESIZE   0x03 u16 width, u16 height (the desktop the server gave us; the canvas follows)
  *   NOTICE   0x04 UTF-8 text that does not end the session (recording fell back to best effort)
  *   END      0x05 UTF-8 reason: the session is over, the one line the operator is shown
+ *   CLIPBOARD 0x06 UTF-8 text copied on the target (sent only when the policy lets text out)
+ *   CLIPBOARD_POLICY 0x07 u8 bits (bit 0: text may go to the target, bit 1: may come from it)
  *
  * Browser → gateway (every one a few bytes; anything longer or unknown is refused):
  *   HELLO    0x81 u16 width, u16 height: the desktop size wanted (from the browser window)
@@ -19,7 +21,10 @@
  *   MOVE     0x83 u16 x, u16 y
  *   BUTTON   0x84 u8 button (1 left, 2 right, 3 middle), u8 down, u16 x, u16 y
  *   WHEEL    0x85 i16 delta (120 a notch, positive away from the user), u16 x, u16 y
- *   RESIZE   0x86 u16 width, u16 height: the window changed, the desktop size now wanted (sent
+ *   CLIPBOARD 0x86 u8 flags (bit 0: last part), then at most CLIPBOARD_PART_BYTES of UTF-8: text
+ *                 for the target's clipboard, in parts so each frame stays small; the gateway
+ *                 bounds the whole and decides by the resource's policy whether it crosses
+ *   RESIZE   0x87 u16 width, u16 height: the window changed, the desktop size now wanted (sent
  *                 once the window has stopped changing; the gateway checks and rate-limits it)
  */
 import type { BitmapRect, BitsPerPixel, DesktopInput, DesktopSize } from './types.ts';
@@ -35,8 +40,14 @@ export const MESSAGE = {
   move: 0x83,
   button: 0x84,
   wheel: 0x85,
-  resizeRequest: 0x86,
+  clipboard: 0x06,
+  clipboardIn: 0x86,
+  clipboardPolicy: 0x07,
+  resizeRequest: 0x87,
 } as const;
+
+/** The longest part of a browser's CLIPBOARD message (frames stay far below the listener's bound). */
+export const CLIPBOARD_PART_BYTES = 32 * 1024;
 
 /** No browser message is longer than this (the longest, BUTTON and WHEEL, is 7 bytes). */
 export const MAX_CLIENT_MESSAGE_BYTES = 16;
@@ -49,12 +60,15 @@ export type ServerMessage =
   | { type: 'keyframe'; width: number; height: number; deflated: Uint8Array }
   | { type: 'resize'; width: number; height: number }
   | { type: 'notice'; text: string }
-  | { type: 'end'; reason: string };
+  | { type: 'end'; reason: string }
+  | { type: 'clipboard'; text: string }
+  | { type: 'clipboard-policy'; toTarget: boolean; fromTarget: boolean };
 
 export type ClientMessage =
   | { type: 'hello'; size: DesktopSize }
   | { type: 'resize'; size: DesktopSize }
-  | { type: 'input'; input: DesktopInput };
+  | { type: 'input'; input: DesktopInput }
+  | { type: 'clipboard'; last: boolean; part: Uint8Array };
 
 /** A frame that does not follow the layout above; `code` is stable for tests and logs. */
 export class ViewerProtocolError extends Error {
@@ -110,6 +124,35 @@ export function encodeEnd(reason: string): Uint8Array {
   return withText(MESSAGE.end, reason);
 }
 
+export function encodeClipboard(text: string): Uint8Array {
+  const bytes = new TextEncoder().encode(text);
+  const out = new Uint8Array(1 + bytes.length);
+  out[0] = MESSAGE.clipboard;
+  out.set(bytes, 1);
+  return out;
+}
+
+export function encodeClipboardPolicy(toTarget: boolean, fromTarget: boolean): Uint8Array {
+  return Uint8Array.of(MESSAGE.clipboardPolicy, (toTarget ? 1 : 0) | (fromTarget ? 2 : 0));
+}
+
+/** The browser's text for the target, as the CLIPBOARD parts it sends. */
+export function encodeClipboardParts(text: string): Uint8Array[] {
+  const bytes = new TextEncoder().encode(text);
+  const out: Uint8Array[] = [];
+  let at = 0;
+  do {
+    const part = bytes.subarray(at, at + CLIPBOARD_PART_BYTES);
+    at += part.length;
+    const frame = new Uint8Array(2 + part.length);
+    frame[0] = MESSAGE.clipboardIn;
+    frame[1] = at >= bytes.length ? 1 : 0;
+    frame.set(part, 2);
+    out.push(frame);
+  } while (at < bytes.length);
+  return out;
+}
+
 export function encodeHello(size: DesktopSize): Uint8Array {
   return sized(MESSAGE.hello, size.width, size.height);
 }
@@ -152,6 +195,11 @@ export function encodeInput(input: DesktopInput): Uint8Array {
 
 /** A browser's frame, checked byte for byte: the gateway trusts nothing a browser sends. */
 export function decodeClientMessage(frame: Uint8Array): ClientMessage {
+  if (frame[0] === MESSAGE.clipboardIn) {
+    if (frame.length < 2 || frame.length > 2 + CLIPBOARD_PART_BYTES || frame[1]! > 1)
+      throw new ViewerProtocolError(`a clipboard part of ${frame.length} bytes`);
+    return { type: 'clipboard', last: frame[1] === 1, part: frame.subarray(2) };
+  }
   if (frame.length < 1 || frame.length > MAX_CLIENT_MESSAGE_BYTES)
     throw new ViewerProtocolError(`a viewer message of ${frame.length} bytes`);
   const v = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
@@ -245,6 +293,11 @@ export function decodeServerMessage(frame: Uint8Array): ServerMessage {
       return { type: 'notice', text: readText(frame) };
     case MESSAGE.end:
       return { type: 'end', reason: readText(frame) };
+    case MESSAGE.clipboard:
+      return { type: 'clipboard', text: new TextDecoder().decode(frame.subarray(1)) };
+    case MESSAGE.clipboardPolicy:
+      if (frame.length !== 2) throw new ViewerProtocolError('a clipboard policy is 2 bytes');
+      return { type: 'clipboard-policy', toTarget: (frame[1]! & 1) !== 0, fromTarget: (frame[1]! & 2) !== 0 };
     default:
       throw new ViewerProtocolError(`unknown gateway message 0x${frame[0]!.toString(16)}`);
   }

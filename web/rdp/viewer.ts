@@ -8,6 +8,7 @@ import { scancodeOf } from '../../protocols/rdp/scancodes.ts';
 import type { BitmapRect, DesktopInput } from '../../protocols/rdp/types.ts';
 import {
   decodeServerMessage,
+  encodeClipboardParts,
   encodeHello,
   encodeInput,
   encodeResizeRequest,
@@ -41,6 +42,11 @@ function start(root: HTMLElement, canvas: HTMLCanvasElement, status: HTMLElement
     status.textContent = text;
   };
   show('connecting', 'Connecting…');
+
+  let clip: ClipboardPanel | undefined;
+  const send = (frame: Uint8Array) => {
+    if (ws.readyState === WebSocket.OPEN && state === 'live') ws.send(frame);
+  };
 
   // Frames are drawn strictly in order; a keyframe's inflation is asynchronous, so each frame
   // waits for the one before it.
@@ -100,6 +106,12 @@ function start(root: HTMLElement, canvas: HTMLCanvasElement, status: HTMLElement
       case 'end':
         show('ended', `Session ended: ${m.reason}`);
         return;
+      case 'clipboard-policy':
+        if (!shadow && (m.toTarget || m.fromTarget)) clip = clipboardPanel(root, m.toTarget, send);
+        return;
+      case 'clipboard':
+        clip?.fromTarget(m.text);
+        return;
     }
   }
 
@@ -123,6 +135,57 @@ function start(root: HTMLElement, canvas: HTMLCanvasElement, status: HTMLElement
     bindInput(canvas, (ev) => {
       if (ws.readyState === WebSocket.OPEN && state === 'live') ws.send(encodeInput(ev));
     });
+}
+
+interface ClipboardPanel {
+  fromTarget(text: string): void;
+}
+
+/**
+ * The clipboard box under the desktop, shown only when the gateway says the resource's policy
+ * opens a direction (the gateway enforces it whatever this page does). Text copied on the target
+ * lands in the box and, where the page may (a secure context with permission), in the browser's
+ * clipboard; text pasted while the desktop has the focus, or typed in the box and sent, goes to
+ * the target's clipboard.
+ */
+function clipboardPanel(
+  root: HTMLElement,
+  toTarget: boolean,
+  send: (frame: Uint8Array) => void,
+): ClipboardPanel {
+  const panel = document.createElement('div');
+  panel.id = 'rdp-clipboard';
+  const box = document.createElement('textarea');
+  box.id = 'rdp-clipboard-text';
+  box.rows = 3;
+  box.cols = 60;
+  box.setAttribute('aria-label', 'Clipboard');
+  panel.append(box);
+  const offer = (text: string) => {
+    for (const frame of encodeClipboardParts(text)) send(frame);
+    panel.dataset.sent = String(Number(panel.dataset.sent ?? '0') + 1);
+  };
+  if (toTarget) {
+    const button = document.createElement('button');
+    button.id = 'rdp-clipboard-send';
+    button.type = 'button';
+    button.textContent = "Send to the target's clipboard";
+    button.addEventListener('click', () => offer(box.value));
+    panel.append(button);
+    root.querySelector('canvas')?.addEventListener('paste', (e) => {
+      const text = e.clipboardData?.getData('text/plain');
+      e.preventDefault();
+      if (text) offer(text);
+    });
+  }
+  root.after(panel);
+  return {
+    fromTarget(text) {
+      box.value = text;
+      panel.dataset.received = String(Number(panel.dataset.received ?? '0') + 1);
+      if (window.isSecureContext) void navigator.clipboard?.writeText(text).catch(() => undefined);
+    },
+  };
 }
 
 /** Keyboard, mouse and wheel on the canvas; whatever is held is released when focus goes. */

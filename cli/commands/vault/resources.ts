@@ -1,7 +1,7 @@
 // `custody resource …`: add, list, show, update, delete and transfer resources,
 // its own file so the resource commands are found apart from the account commands.
 import type { Command } from 'commander';
-import { UsageError } from '../../../core/index.ts';
+import { CLIPBOARD_POLICIES, UsageError, type ClipboardPolicy } from '../../../core/index.ts';
 import { withCore } from '../../context.ts';
 import { Output, table } from '../../output.ts';
 import { collect, fieldValues, g, parsePort } from './options.ts';
@@ -20,6 +20,7 @@ export function registerResources(program: Command): void {
     .option('--url <url>', 'resource URL (e.g. ldaps://host for an LDAP resource)')
     .option('--domain <name>', 'domain name')
     .option('--policy <name>', 'password policy for its accounts')
+    .option('--clipboard <policy>', 'RDP clipboard: off (default), to-target, from-target or both')
     .option('--field <name=value>', 'custom field (repeatable)', collect)
     .option('--field-file <name=file>', 'password-kind custom field read from a file (repeatable)', collect)
     .action(async (name: string, o: Record<string, string | string[] | undefined>, cmd: Command) => {
@@ -37,6 +38,7 @@ export function registerResources(program: Command): void {
           url: o.url as string | undefined,
           domainName: o.domain as string | undefined,
           policy: (o.policy as string | undefined) ?? null,
+          ...(o.clipboard !== undefined ? { clipboard: clipboardOption(o.clipboard as string) } : {}),
           custom,
         }),
       );
@@ -92,6 +94,9 @@ export function registerResources(program: Command): void {
                 : `host key: ${k.keyType} ${k.fingerprint} (first seen ${k.firstSeen})`,
             )),
         ...(x.description ? [`description: ${x.description}`] : []),
+        ...(x.typeName === 'windows-rdp' || (x.clipboard ?? 'off') !== 'off'
+          ? [`clipboard: ${x.clipboard ?? 'off'}`]
+          : []),
         `accounts: ${x.accounts.join(', ') || '-'}`,
         ...Object.entries(x.custom).map(([k, v]) => `${k}: ${v}`),
       ]);
@@ -104,6 +109,7 @@ export function registerResources(program: Command): void {
     .option('--description <text>', 'new description')
     .option('--policy <name>', 'password policy for its accounts')
     .option('--allow-port-forwarding <on|off>', 'let ssh -L through the gateway reach this resource')
+    .option('--clipboard <policy>', 'RDP clipboard: off, to-target, from-target or both')
     .option(
       '--record-file-contents <on|off>',
       'SFTP recordings of this resource keep the file contents too, not only the operations',
@@ -124,6 +130,7 @@ export function registerResources(program: Command): void {
           ...(o.policy !== undefined ? { policy: o.policy } : {}),
           ...(flag !== undefined ? { allowPortForwarding: flag === 'on' } : {}),
           ...(contents !== undefined ? { recordFileContents: contents === 'on' } : {}),
+          ...(o.clipboard !== undefined ? { clipboard: clipboardOption(o.clipboard) } : {}),
         }),
       );
       new Output(!!opts.json).result(r, (x) => `updated resource ${x.name}`);
@@ -148,4 +155,10 @@ export function registerResources(program: Command): void {
       await withCore(opts, (me) => me.resources.transfer(name, o.to));
       new Output(!!opts.json).result({ resource: name, owner: o.to }, () => `${name} now belongs to ${o.to}`);
     });
+}
+
+function clipboardOption(v: string): ClipboardPolicy {
+  if (!CLIPBOARD_POLICIES.includes(v as ClipboardPolicy))
+    throw new UsageError(`--clipboard takes ${CLIPBOARD_POLICIES.join(', ')}`);
+  return v as ClipboardPolicy;
 }

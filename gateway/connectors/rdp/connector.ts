@@ -38,6 +38,7 @@ export class RdpConnector implements DesktopConnector {
       password: req.credential.secret,
       certificateCheck: (cert) => req.certificate(cert),
       ...(req.credssp ? { credssp: req.credssp } : {}),
+      ...(req.channels?.length ? { channels: req.channels } : {}),
       timeoutMs: req.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     });
     const done = session.done.then((end) => ({
@@ -56,6 +57,9 @@ export class RdpConnector implements DesktopConnector {
         return desktop;
       },
       input: (ev) => session.input(ev),
+      channels: session.channels,
+      onChannel: (fn) => session.onChannel(fn),
+      sendChannel: (name, message) => session.sendChannel(name, message),
       close: () => session.close(),
       done,
     };

@@ -11,6 +11,7 @@ import { systemTimers, type CustodyError, type Secret, type Timers } from '../..
 import type { BitmapRect, DesktopInput, DesktopSize } from '../../../protocols/rdp/types.ts';
 import { parseSaveSessionInfo, type LogonNotice } from '../../../protocols/rdp/logon-info.ts';
 import { toBitmapRect } from './bitmaps.ts';
+import { VirtualChannels, type ChannelListener } from './channels.ts';
 import { peerCertificate, type CertificateCheck } from './certificate.ts';
 import { closedDuringHandshake, handshakeTimeout, rdpFailure } from './failures.ts';
 import { HeldInput } from './held-input.ts';
@@ -37,6 +38,13 @@ export interface RdpSessionOptions {
    * requires NLA is logged in to, and a wrong password is told apart before any desktop exists.
    */
   credssp?: (tls: TLSSocket) => Promise<void>;
+  /**
+   * Static virtual channels to announce and join (`cliprdr`); none by default. A server that does
+   * not allocate one, or refuses its join, leaves the session going without it.
+   */
+  channels?: string[];
+  /** Longest channel message taken (default 1 MiB); a longer one is refused before it is buffered. */
+  maxChannelMessageBytes?: number;
   /** Connect + TLS + MCS + capability exchange budget. */
   timeoutMs: number;
   timers?: Timers;
@@ -62,6 +70,12 @@ export interface RdpSession {
   off(event: 'bitmap', fn: (rects: BitmapRect[]) => void): this;
   /** The server's logon notification (Save Session Info), when it sends one. */
   on(event: 'logon', fn: (notice: LogonNotice) => void): this;
+  /** The static virtual channels joined, of those asked for. */
+  readonly channels: readonly string[];
+  /** Whole channel messages (reassembled); those that came before the first listener are replayed. */
+  onChannel(fn: ChannelListener): void;
+  /** Sends one channel message (chunked); false when not joined or the session is over. */
+  sendChannel(name: string, message: Uint8Array): boolean;
   /** Sends operator input (ignored once the session is over). */
   input(ev: DesktopInput): void;
   /** Releases held input, says goodbye (DPU), ends TLS and the stream. Idempotent. */
@@ -90,10 +104,21 @@ class Session extends EventEmitter implements RdpSession {
   readonly done: Promise<RdpSessionEnd>;
   readonly protocol: SelectedProtocol;
   readonly size: DesktopSize;
+  readonly channels: readonly string[];
+  readonly #channels: VirtualChannels;
 
-  constructor(client: RdpjsClient, timers: Timers, name: string, timeoutMs: number, asked: DesktopSize) {
+  constructor(
+    client: RdpjsClient,
+    channels: VirtualChannels,
+    timers: Timers,
+    name: string,
+    timeoutMs: number,
+    asked: DesktopSize,
+  ) {
     super();
     this.#client = client;
+    this.#channels = channels;
+    this.channels = channels.joined();
     this.#timers = timers;
     this.protocol = protocolName(client.x224.selectedProtocol);
     this.size = serverDesktopSize(client, asked);
@@ -135,6 +160,16 @@ class Session extends EventEmitter implements RdpSession {
     const early = this.#early.splice(0);
     for (const rects of early) (fn as (rects: BitmapRect[]) => void)(rects);
     return this;
+  }
+
+  onChannel(fn: ChannelListener): void {
+    this.#channels.listen((name, message, tooLong) => {
+      if (!this.#over) fn(name, message, tooLong);
+    });
+  }
+
+  sendChannel(name: string, message: Uint8Array): boolean {
+    return !this.#over && this.#channels.send(name, message);
   }
 
   #finish(end: RdpSessionEnd): void {
@@ -215,7 +250,9 @@ export function openRdpSession(opts: RdpSessionOptions): Promise<RdpSession> {
     autoLogin: true,
     checkCertificate: (tls) => opts.certificateCheck(peerCertificate(tls)),
     credssp,
+    ...(opts.channels?.length ? { channels: opts.channels } : {}),
   });
+  const channels = new VirtualChannels(client, opts.channels ?? [], opts.maxChannelMessageBytes);
   return new Promise((resolve, reject) => {
     let settled = false;
     const settle = (err?: CustodyError) => {
@@ -232,7 +269,7 @@ export function openRdpSession(opts: RdpSessionOptions): Promise<RdpSession> {
     client.on('close', () => settle(closedDuringHandshake(name)));
     client.on('connect', () => {
       if (settled) return;
-      const session = new Session(client, timers, name, opts.timeoutMs, opts.size);
+      const session = new Session(client, channels, timers, name, opts.timeoutMs, opts.size);
       settle();
       resolve(session);
     });

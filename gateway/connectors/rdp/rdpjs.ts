@@ -32,6 +32,8 @@ export interface RdpjsConfig {
   autoLogin?: boolean;
   checkCertificate?: (tls: TLSSocket) => Promise<void>;
   credssp?: (tls: TLSSocket) => Promise<void>;
+  /** Static virtual channels to announce in the client network data and join (e.g. `cliprdr`). */
+  channels?: string[];
 }
 
 export interface RdpjsClient {
@@ -39,6 +41,12 @@ export interface RdpjsClient {
   /** A Save Session Info PDU's data, unparsed (the repository's patch passes it on). */
   on(event: 'session', fn: (info: Buffer | undefined) => void): this;
   on(event: 'error', fn: (err: unknown) => void): this;
+  /** One static virtual channel PDU as received: CHANNEL_PDU_HEADER and data. */
+  on(event: 'channelPdu', fn: (name: string, pdu: Buffer) => void): this;
+  /** Sends one channel PDU as given; false when the channel is not joined. */
+  sendChannelPdu?(name: string, pdu: Buffer): boolean;
+  /** The channels asked for that the server allocated and let us join. */
+  joinedChannels?(): string[];
   connect(host: string, port: number): this;
   close(): this;
   connected: boolean;

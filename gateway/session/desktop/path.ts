@@ -11,6 +11,7 @@ import type { DataPath, PathContext } from '../paths/types.ts';
 import type { LogonFailure } from '../../../protocols/rdp/logon-info.ts';
 import type { DesktopLink } from './desktop-link.ts';
 import { requestedSize } from './desktop-size.ts';
+import { startClipboard, type ClipboardOptions } from './clipboard.ts';
 import { HeldInput } from './held-input.ts';
 import { ResizeLimiter } from './resize-limiter.ts';
 import type { DesktopScreen } from './screen.ts';
@@ -29,6 +30,8 @@ export interface DesktopPathOptions {
    * would only log in again for nothing.
    */
   asked: DesktopSize;
+  /** The resource's clipboard policy and limit, and where a transfer's audit row goes. */
+  clipboard?: Pick<ClipboardOptions, 'policy' | 'maxTextBytes' | 'audit'>;
 }
 
 /** The one line for each failure, in the words the NLA outcomes use (../../connectors/rdp/nla.ts). */
@@ -49,6 +52,17 @@ export function startDesktopPath(o: DesktopPathOptions): DataPath {
   let closing = false;
   let endReason: string | undefined;
   operator.resyncFrom(() => screen.keyframe());
+  const clipboard = o.clipboard
+    ? startClipboard({
+        ...o.clipboard,
+        target,
+        operator,
+        mark: (label) => {
+          if (!closing) recorder.marker(label);
+        },
+      })
+    : { active: false };
+  operator.clipboardPolicy?.(clipboard.active ? o.clipboard!.policy : 'off');
 
   target.onBitmap((rects) => {
     if (closing) return;

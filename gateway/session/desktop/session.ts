@@ -9,6 +9,7 @@ import type { BitmapRect, DesktopSize } from '../../../protocols/rdp/types.ts';
 import type { GatewayRuntime } from '../channel-session.ts';
 import { runLifecycle, type OpenedTarget } from '../lifecycle.ts';
 import { DesktopLink } from './desktop-link.ts';
+import { DEFAULT_CLIPBOARD_MAX_BYTES } from './clipboard.ts';
 import { startDesktopPath } from './path.ts';
 import { DesktopScreen } from './screen.ts';
 import type {
@@ -74,6 +75,16 @@ async function openDesktop(
         recorder: recording!,
         timers: r.timers,
         asked: r.size,
+        clipboard: {
+          policy: r.grant.target.clipboard ?? 'off',
+          maxTextBytes: r.settings.clipboardMaxBytes ?? DEFAULT_CLIPBOARD_MAX_BYTES,
+          audit: (t, allowed) =>
+            void r.core.system.sessions
+              .record(r.grant, 'session.clipboard', { ...t }, allowed ? 'success' : 'denied')
+              .catch((e: unknown) =>
+                r.logger.log('warn', 'clipboard audit row failed', { error: String(e) }),
+              ),
+        },
       });
     },
     close: () => target.close(),
@@ -95,6 +106,9 @@ function heldBack(target: DesktopTarget): DesktopTarget {
     close: () => target.close(),
     done: target.done,
     onLogon: (cb) => target.onLogon?.(cb),
+    ...(target.channels ? { channels: target.channels } : {}),
+    ...(target.onChannel ? { onChannel: target.onChannel.bind(target) } : {}),
+    ...(target.sendChannel ? { sendChannel: target.sendChannel.bind(target) } : {}),
     onBitmap: (cb) => {
       deliver = cb;
       for (const rects of early ?? []) cb(rects);

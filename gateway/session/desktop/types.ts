@@ -19,11 +19,18 @@ export interface DesktopTarget {
   input(ev: DesktopInput): void;
   /** The server's logon notification (Save Session Info), where the server sends one. */
   onLogon?(cb: (notice: LogonNotice) => void): void;
+  /** Virtual channels joined; absent or empty: none (the clipboard is then unavailable). */
+  readonly channels?: readonly string[];
+  onChannel?(fn: (name: string, message: Uint8Array | undefined, tooLong?: number) => void): void;
+  sendChannel?(name: string, message: Uint8Array): boolean;
   /** Ends the session and its connection; `done` resolves soon after. Idempotent. */
   close(): void;
   /** Resolves (never rejects) when the session is over, with the one line why. */
   readonly done: Promise<{ reason: string }>;
 }
+
+/** The clipboard's static virtual channel (MS-RDPECLIP). */
+export const CLIPRDR_CHANNEL = 'cliprdr';
 
 /**
  * Reaches an RDP target for a grant: through its landing servers (pushing the ones used onto
@@ -60,6 +67,12 @@ export interface DesktopOperator {
   /** Shows `reason` as the session's end and closes the viewer. Idempotent. */
   end(reason: string): void;
   notice(text: string): void;
+  /** Text the browser wants on the target's clipboard (the session decides whether it crosses). */
+  onClipboard?(cb: (text: string) => void): void;
+  /** What the viewer may offer: the policy in force (off when the target has no clipboard channel). */
+  clipboardPolicy?(policy: 'off' | 'to-target' | 'from-target' | 'both'): void;
+  /** Text from the target's clipboard for the browser. */
+  clipboard?(text: string): void;
   /** Where a viewer that fell behind gets the whole current screen (a KEYFRAME frame). */
   resyncFrom(keyframe: () => Uint8Array): void;
 }

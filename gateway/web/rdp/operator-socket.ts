@@ -8,6 +8,8 @@ import type { WebSocket } from 'ws';
 import type { Timers } from '../../../core/index.ts';
 import {
   decodeClientMessage,
+  encodeClipboard,
+  encodeClipboardPolicy,
   encodeEnd,
   encodeNotice,
   ViewerProtocolError,
@@ -31,6 +33,9 @@ export const DEFAULT_VIEWER_LIMITS: ViewerLimits = {
   catchUpCheckMs: 100,
 };
 
+/** The most a browser may send as one clipboard text (UTF-8); the policy's own limit is smaller. */
+const MAX_CLIPBOARD_UPLOAD_BYTES = 4 * 1024 * 1024;
+
 /** Binds one viewer socket; `keyframe` is read when a lagging viewer needs the whole screen. */
 export class OperatorSocket implements DesktopOperator {
   #keyframe: () => Uint8Array | undefined = () => undefined;
@@ -42,6 +47,9 @@ export class OperatorSocket implements DesktopOperator {
   readonly #inputs: ((ev: DesktopInput) => void)[] = [];
   readonly #resizes: ((size: DesktopSize) => void)[] = [];
   readonly #gone: (() => void)[] = [];
+  readonly #clipboards: ((text: string) => void)[] = [];
+  #clipboardParts: Uint8Array[] = [];
+  #clipboardBytes = 0;
   #hello: ((m: ClientMessage & { type: 'hello' }) => void) | undefined;
   /** Input refused for its rate (key-downs, moves); releases always pass. */
   dropped = 0;
@@ -110,6 +118,25 @@ export class OperatorSocket implements DesktopOperator {
     this.#resizes.push(cb);
   }
 
+  clipboardPolicy(policy: 'off' | 'to-target' | 'from-target' | 'both'): void {
+    if (this.#ended || this.ws.readyState !== this.ws.OPEN) return;
+    this.ws.send(
+      encodeClipboardPolicy(
+        policy === 'both' || policy === 'to-target',
+        policy === 'both' || policy === 'from-target',
+      ),
+    );
+  }
+
+  onClipboard(cb: (text: string) => void): void {
+    this.#clipboards.push(cb);
+  }
+
+  /** Text from the target's clipboard; sent even while the screen is lagging (it is small and rare). */
+  clipboard(text: string): void {
+    if (!this.#ended && this.ws.readyState === this.ws.OPEN) this.ws.send(encodeClipboard(text));
+  }
+
   onGone(cb: () => void): void {
     if (this.#ended) cb();
     else this.#gone.push(cb);
@@ -140,6 +167,10 @@ export class OperatorSocket implements DesktopOperator {
       this.ws.close(1008, e instanceof ViewerProtocolError ? 'protocol error' : 'bad message');
       return;
     }
+    if (m.type === 'clipboard') {
+      this.#clipboardPart(m.part, m.last);
+      return;
+    }
     if (m.type === 'hello') {
       const h = this.#hello;
       this.#hello = undefined;
@@ -157,6 +188,25 @@ export class OperatorSocket implements DesktopOperator {
       return;
     }
     for (const cb of this.#inputs) cb(m.input);
+  }
+
+  /**
+   * The browser's text arrives in parts; the whole is bounded here (the gateway's clipboard
+   * limit, applied later, is smaller) so a browser cannot make the gateway buffer without end.
+   */
+  #clipboardPart(part: Uint8Array, last: boolean): void {
+    this.#clipboardBytes += part.length;
+    if (this.#clipboardBytes > MAX_CLIPBOARD_UPLOAD_BYTES) {
+      this.ws.close(1008, 'clipboard text too long');
+      return;
+    }
+    this.#clipboardParts.push(part.slice());
+    if (!last) return;
+    const whole = Buffer.concat(this.#clipboardParts);
+    this.#clipboardParts = [];
+    this.#clipboardBytes = 0;
+    const text = whole.toString('utf8');
+    for (const cb of this.#clipboards) cb(text);
   }
 
   /** A token bucket; a release (key-up, button-up) always passes, so nothing stays held. */

@@ -1,7 +1,7 @@
 // Resource rows: the row mapping (also used by accounts and visibility queries) and the
 // resources repository, kept apart from accounts and secrets so each has its own file.
 import type { Knex } from 'knex';
-import type { Resource } from '../../../model.ts';
+import { clipboardPolicyOf, type Resource } from '../../../model.ts';
 import { fold } from '../fold.ts';
 import { bool, numOrNull, str, strOrNull, type Row } from '../map.ts';
 
@@ -20,6 +20,7 @@ export const toResource = (r: Row): Resource => ({
   ownerId: str(r.owner_id),
   allowPortForwarding: bool(r.allow_port_forwarding),
   recordFileContents: bool(r.record_file_contents),
+  clipboard: clipboardPolicyOf(r.clipboard),
   createdAt: str(r.created_at),
   updatedAt: str(r.updated_at),
 });
@@ -40,6 +41,7 @@ function resourceRow(x: Resource): Row {
     owner_id: x.ownerId,
     allow_port_forwarding: x.allowPortForwarding,
     record_file_contents: !!x.recordFileContents,
+    clipboard: clipboardPolicyOf(x.clipboard),
     created_at: x.createdAt,
     updated_at: x.updatedAt,
     name_folded: fold(x.name),
