@@ -112,7 +112,9 @@ export class ClipboardClient {
         this.#longNames = (decodeServerCapabilities(m.body) & CB_CAPS.useLongFormatNames) !== 0;
         return;
       case CB.monitorReady:
+        // Also a new connection's start (a resize reconnects): a reply the old one owed is not coming.
         this.#ready = true;
+        this.#awaiting = undefined;
         send(encodeClientCapabilities());
         send(encodeFormatList(this.#offered === undefined ? [] : [CF.unicodeText], this.#longNames));
         return;

@@ -4,10 +4,14 @@
 // same certificate pin. The new connection is opened BEFORE the old one is closed, so a failed
 // reconnect leaves the operator on the old desktop; a server that lets one connection per user
 // in (xrdp's sesman, Windows) ends the old one itself, which is then no end of the session.
+// Virtual channels follow the connection too: the channel listener (the clipboard) is moved onto
+// the new connection, whose server starts the channel's own handshake again.
 import type { LogonNotice } from '../../../protocols/rdp/logon-info.ts';
 import type { BitmapRect, DesktopInput, DesktopSize } from '../../../protocols/rdp/types.ts';
 import { operatorMessage } from '../types.ts';
 import type { DesktopTarget } from './types.ts';
+
+type ChannelListener = (name: string, message: Uint8Array | undefined, tooLong?: number) => void;
 
 export type ReconnectResult = { ok: true; size: DesktopSize } | { ok: false; reason: string };
 
@@ -18,6 +22,7 @@ export class DesktopLink implements DesktopTarget {
   #early: BitmapRect[][] = [];
   #resized: (size: DesktopSize) => void = () => undefined;
   #logon: (notice: LogonNotice) => void = () => undefined;
+  #channel: ChannelListener | undefined;
   #reconnecting = false;
   #closed = false;
   /** How the current connection ended while a reconnect was under way. */
@@ -37,6 +42,11 @@ export class DesktopLink implements DesktopTarget {
     return this.#current.size;
   }
 
+  /** The channels the first connection joined (a resize dials the same ones again). */
+  get channels(): readonly string[] {
+    return this.#current.channels ?? [];
+  }
+
   get reconnecting(): boolean {
     return this.#reconnecting;
   }
@@ -48,6 +58,18 @@ export class DesktopLink implements DesktopTarget {
 
   onLogon(cb: (notice: LogonNotice) => void): void {
     this.#logon = cb;
+  }
+
+  onChannel(fn: ChannelListener): void {
+    this.#channel = fn;
+    const t = this.#current;
+    t.onChannel?.((name, message, tooLong) => this.#channelFrom(t, name, message, tooLong));
+  }
+
+  /** False while a reconnect is under way: a message would land on a connection being left. */
+  sendChannel(name: string, message: Uint8Array): boolean {
+    if (this.#reconnecting || this.#closed) return false;
+    return this.#current.sendChannel?.(name, message) ?? false;
   }
 
   /** Called with the new desktop's size after a reconnect, before its first update. */
@@ -102,6 +124,8 @@ export class DesktopLink implements DesktopTarget {
       if (this.#bitmaps) this.#bitmaps(rects);
       else this.#early.push(rects);
     });
+    if (this.#channel)
+      t.onChannel?.((name, message, tooLong) => this.#channelFrom(t, name, message, tooLong));
     t.onLogon?.((notice) => {
       if (this.#current === t && !this.#closed) this.#logon(notice);
     });
@@ -110,5 +134,9 @@ export class DesktopLink implements DesktopTarget {
       if (this.#reconnecting) this.#lost = end;
       else this.#finish(end);
     });
+  }
+
+  #channelFrom(t: DesktopTarget, name: string, message: Uint8Array | undefined, tooLong?: number): void {
+    if (this.#current === t && !this.#closed) this.#channel?.(name, message, tooLong);
   }
 }

@@ -187,3 +187,50 @@ describe('desktop resize', () => {
     expect(ended).toBe('the RDP server ended the session');
   });
 });
+
+/** A target that joined `cliprdr`: what it was sent, and a way to deliver a channel message. */
+function channelTarget(size: DesktopSize) {
+  const base = fakeTarget(size);
+  let listener: ((name: string, message: Uint8Array | undefined) => void) | undefined;
+  const sent: string[] = [];
+  return {
+    ...base,
+    sent,
+    deliver: (text: string) => listener?.('cliprdr', new TextEncoder().encode(text)),
+    target: {
+      ...base.target,
+      channels: ['cliprdr'],
+      onChannel: (fn: (name: string, message: Uint8Array | undefined) => void) => void (listener = fn),
+      sendChannel: (_name: string, m: Uint8Array) => (sent.push(new TextDecoder().decode(m)), true),
+    } satisfies DesktopTarget,
+  };
+}
+
+describe('desktop resize and virtual channels', () => {
+  it('moves the channel listener and sends to the new connection; the old one is heard no more', async () => {
+    const first = channelTarget({ width: 800, height: 600 });
+    const second = channelTarget({ width: 1024, height: 700 });
+    let dialled: () => void = () => undefined;
+    const link = new DesktopLink(
+      first.target,
+      () => new Promise<DesktopTarget>((r) => (dialled = () => r(second.target))),
+    );
+    const heard: string[] = [];
+    link.onChannel((name, m) => heard.push(`${name}:${new TextDecoder().decode(m)}`));
+    expect(link.channels).toEqual(['cliprdr']);
+    first.deliver('monitor ready 1');
+    expect(link.sendChannel('cliprdr', new TextEncoder().encode('caps 1'))).toBe(true);
+
+    const reconnected = link.reconnect({ width: 1024, height: 700 });
+    // While the new connection is dialled nothing is sent: it would go to the desktop being left.
+    expect(link.sendChannel('cliprdr', new TextEncoder().encode('lost'))).toBe(false);
+    dialled();
+    expect(await reconnected).toEqual({ ok: true, size: { width: 1024, height: 700 } });
+
+    second.deliver('monitor ready 2');
+    first.deliver('late from the old connection');
+    expect(link.sendChannel('cliprdr', new TextEncoder().encode('caps 2'))).toBe(true);
+    expect(heard).toEqual(['cliprdr:monitor ready 1', 'cliprdr:monitor ready 2']);
+    expect([first.sent, second.sent]).toEqual([['caps 1'], ['caps 2']]);
+  });
+});
