@@ -21,6 +21,8 @@ const BLOCK_MS = 2_000;
 /** Pause after a failed read (Redis away) before trying again. */
 const RETRY_MS = 200;
 
+const CLOSED = Symbol('closed');
+
 export const commandStreamKey = (node: string): string => `custody:cmd:${node}`;
 
 /**
@@ -36,6 +38,9 @@ export class CommandBus {
   #loop: Promise<void> | null = null;
   #cancelSweep: (() => void) | null = null;
   #endPause: (() => void) | null = null;
+  /** Settles when close() is called: no wait on Redis outlives it (see #untilClosed). */
+  #closing: Promise<typeof CLOSED>;
+  #signalClosed!: () => void;
 
   constructor(
     private readonly deps: {
@@ -51,7 +56,9 @@ export class CommandBus {
       /** Called once per command this node claimed. */
       onCommand: (command: ClusterCommand) => void;
     },
-  ) {}
+  ) {
+    this.#closing = new Promise((resolve) => (this.#signalClosed = () => resolve(CLOSED)));
+  }
 
   /** Records the command, then wakes the owner; a Redis failure leaves the row for its sweep. */
   async send(
@@ -147,23 +154,26 @@ export class CommandBus {
     while (!this.#closed) {
       let reply: unknown;
       try {
-        reply = await this.#reader!.xreadgroup(
-          'GROUP',
-          GROUP,
-          this.deps.node,
-          'COUNT',
-          50,
-          'BLOCK',
-          BLOCK_MS,
-          'STREAMS',
-          key,
-          '>',
+        reply = await this.#untilClosed(
+          this.#reader!.xreadgroup(
+            'GROUP',
+            GROUP,
+            this.deps.node,
+            'COUNT',
+            50,
+            'BLOCK',
+            BLOCK_MS,
+            'STREAMS',
+            key,
+            '>',
+          ),
         );
+        if (reply === CLOSED) return;
       } catch (e) {
         if (this.#closed) return;
         // The group is gone when Redis restarted empty: make it again and carry on.
         if (String((e as Error).message).includes('NOGROUP'))
-          await this.#ensureGroup().catch(() => undefined);
+          await this.#untilClosed(this.#ensureGroup()).catch(() => undefined);
         else await this.#pause(RETRY_MS);
         continue;
       }
@@ -174,7 +184,7 @@ export class CommandBus {
           const commandId = at >= 0 ? fields[at + 1] : undefined;
           try {
             if (commandId) await this.#claim(commandId);
-            await this.#reader!.xack(key, GROUP, entryId);
+            if ((await this.#untilClosed(this.#reader!.xack(key, GROUP, entryId))) === CLOSED) return;
           } catch (e) {
             // Not acknowledged: the row stays undone and the sweep delivers it.
             this.deps.logger.log('warn', 'cluster command not handled yet', { error: (e as Error).message });
@@ -182,6 +192,17 @@ export class CommandBus {
         }
       }
     }
+  }
+
+  /**
+   * A Redis reply, or CLOSED as soon as close() is called. ioredis never settles a command that was
+   * in flight when the connection dropped if the client is disconnected while it waits to
+   * reconnect (the command sits in a queue only a successful reconnect drains), so awaiting the
+   * reply alone would keep close() waiting forever whenever Redis is down at that moment.
+   */
+  #untilClosed<T>(reply: Promise<T>): Promise<T | typeof CLOSED> {
+    reply.catch(() => undefined); // a late rejection, after close, is not an unhandled one
+    return Promise.race([reply, this.#closing]);
   }
 
   /** Waits before the next read after a failure; close() ends the wait at once. */
@@ -200,6 +221,7 @@ export class CommandBus {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#signalClosed();
     this.#endPause?.();
     this.#cancelSweep?.();
     this.#reader?.disconnect();

@@ -180,10 +180,21 @@ if (!clusterServicesAvailable()) {
           await new Promise((r) => setTimeout(r, timing.heartbeatMs));
         }
         expect(await b.redis.exists(presenceKey('node-a'))).toBe(1);
-        await services().pg.resume();
-        // B is back first: A's row is stale by far, but its key says it is alive.
-        await presenceB.beat();
-        expect(await reaper.sweep()).toEqual([]);
+        // A lives on and keeps its key fresh while it has not reached PostgreSQL again (its row
+        // write still failing). Done here directly, so a slow resume on a loaded machine cannot
+        // outlast the key's short test lifetime and turn a live node into a lapsed one.
+        const keepAlive = setInterval(
+          () => void a.redis.set(presenceKey('node-a'), '127.0.0.1:7001', 'PX', timing.lostAfterMs),
+          timing.heartbeatMs,
+        );
+        try {
+          await services().pg.resume();
+          // B is back first: A's row is stale by far, but its key says it is alive.
+          await presenceB.beat();
+          expect(await reaper.sweep()).toEqual([]);
+        } finally {
+          clearInterval(keepAlive);
+        }
         expect((await b.registry.list()).map((i) => i.id)).toEqual(['sa']);
         expect(audited).toEqual([]);
       } finally {

@@ -61,6 +61,9 @@ async function answers(port: number): Promise<boolean> {
       }
     });
     socket.on('error', () => resolve(false));
+    // A connection that never answers (or closes without a word) is "not yet", not a hang.
+    socket.on('close', () => resolve(false));
+    socket.setTimeout(1_000, () => socket.destroy());
   });
 }
 
