@@ -12,6 +12,9 @@
 //   where the policy lets text in; where it does not, the page offers no control, so the test
 //   sends the clipboard message itself on the page's own socket (a doctored page), and the target
 //   still reads its own text while a refused row exists.
+// The limit is set as an operator sets it (`[rdp] clipboard_max_bytes`, read through the
+// configuration into the gateway's settings): under `both`, a text over it either way is refused
+// with its size and changes neither side.
 // Canary: every text carries one; it is in no audit row, no log line, no file under the vault's
 // home (the recordings as stored, the database) and nowhere in the recordings once decrypted.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -24,6 +27,8 @@ import { rdpWebModule, startWebListener, type RunningWebListener } from '../../g
 import { fingerprintOfPem, makeSelfSigned } from '../../gateway/web/certificate.ts';
 import { encodeClipboardParts, MESSAGE } from '../../protocols/rdp/viewer-protocol.ts';
 import { launchChromium } from '../support/chromium.ts';
+import { gatewaySettings } from '../../cli/commands/server.ts';
+import { parseConfig } from '../../core/index.ts';
 import { TEST_GATEWAY_SETTINGS } from '../support/gateway-fixture.ts';
 import { createTopology, netnsSkipReason, testRun, type Topology } from '../support/netns.ts';
 import { captureTraffic, viewerState, type CapturedFrames } from '../support/rdp-browser.ts';
@@ -36,6 +41,9 @@ const skip =
   (existsSync('/usr/bin/chromium') ? null : 'skipped: chromium not installed');
 const CANARY = 'CANARY-clip-c4e1b9';
 const RESOURCE = 'xrdp01';
+/** The clipboard limit, set as an operator sets it: `[rdp] clipboard_max_bytes` in custody.toml. */
+const LIMIT_TOML = '[rdp]\nclipboard_max_bytes = 4096';
+const LIMIT = 4096;
 
 /** The page's own WebSockets, kept where the test can reach them (the doctored page's means). */
 const KEEP_SOCKETS = `(() => {
@@ -104,7 +112,15 @@ describe.skipIf(!!skip)(`RDP clipboard policy in Chromium against xrdp${skip ? `
       clock: systemTimers,
       sessionMinutes: 30,
       modules: [
-        rdpWebModule({ core: v.core, settings: TEST_GATEWAY_SETTINGS, logger, timers: systemTimers }),
+        rdpWebModule({
+          core: v.core,
+          settings: {
+            ...TEST_GATEWAY_SETTINGS,
+            clipboardMaxBytes: gatewaySettings(parseConfig(LIMIT_TOML, 'custody.toml')).clipboardMaxBytes,
+          },
+          logger,
+          timers: systemTimers,
+        }),
       ],
     });
   }, 120_000);
@@ -326,6 +342,37 @@ xterm -xrm 'XTerm*allowWindowOps: true' -xrm 'XTerm*disallowedWindowOps: ' -e ba
           expect(traffic.received.some((f) => f.includes(fromTarget))).toBe(false);
         }
         if (policy === 'off') expect(await outRows()).toEqual([]);
+
+        if (policy === 'both') {
+          // Over the configured limit, each way: refused and audited with its size, and neither
+          // side gets it. The target's long copy is fetched, then refused for its size.
+          const longOut = `${CANARY} long copy `.padEnd(LIMIT / 2 + 1, 'o');
+          const longIn = `${CANARY} long paste `.padEnd(LIMIT / 2 + 1, 'i');
+          texts.push(longOut, longIn);
+          const rows = async (after: number) =>
+            (await clipboardRows(after)).map((r) => [r.direction, r.result, r.bytes, r.reason]);
+          let seen = await lastSeq();
+          await page.fill('#rdp-clipboard-text', longIn);
+          await page.click('#rdp-clipboard-send');
+          await expect
+            .poll(() => rows(seen), { timeout: 10_000 })
+            .toEqual([['to-target', 'denied', LIMIT + 2, `the text is over the ${LIMIT}-byte limit`]]);
+          // The target still pastes what the page sent before.
+          expect(await pasteOnTarget(), 'what an X client on the target pastes').toBe(fromPage);
+          await expect
+            .poll(() => rows(seen), { timeout: 10_000 })
+            .toContainEqual(['to-target', 'success', Buffer.byteLength(fromPage, 'utf16le'), undefined]);
+          seen = await lastSeq();
+          const received = (await box(page)).received;
+          copyOnTarget(longOut);
+          await expect
+            .poll(() => rows(seen), { timeout: 10_000 })
+            .toEqual([
+              ['from-target', 'denied', LIMIT + 2, `the target's text is over the ${LIMIT}-byte limit`],
+            ]);
+          expect((await box(page)).received).toBe(received);
+          expect(clipboardFrames(traffic)).not.toContain(longOut);
+        }
       } finally {
         await page.context().close();
         // xrdp gives the next login this session: let this one end first.
@@ -336,15 +383,16 @@ xterm -xrm 'XTerm*allowWindowOps: true' -xrm 'XTerm*disallowedWindowOps: ' -e ba
   );
 
   it('canary: no clipboard text in an audit row, a log line, a file under the home, or a decrypted recording', async () => {
-    expect(texts).toHaveLength(8);
+    expect(texts).toHaveLength(10);
     const forms = [Buffer.from(CANARY, 'utf8'), Buffer.from(CANARY, 'utf16le')];
     // The audit trail holds the transfers (allowed: both ways in `both`, one way in each one-way
-    // policy; refused: the other way in those, and the doctored page's text under `off`) and
+    // policy; refused: the other way in those, the doctored page's text under `off`, and both texts
+    // over the limit) and
     // the log has lines: the haystacks are not empty.
     const rows = await v.core.audit.query(v.host, { limit: 5000 });
     const clip = rows.filter((r) => r.type === 'session.clipboard');
     expect(clip.filter((r) => r.result === 'success').length).toBeGreaterThanOrEqual(4);
-    expect(clip.filter((r) => r.result === 'denied').length).toBeGreaterThanOrEqual(3);
+    expect(clip.filter((r) => r.result === 'denied').length).toBeGreaterThanOrEqual(5);
     expect(logLines.length).toBeGreaterThan(0);
     for (const [where, text] of [
       ['audit', JSON.stringify(rows)],
@@ -388,6 +436,6 @@ xterm -xrm 'XTerm*allowWindowOps: true' -xrm 'XTerm*disallowedWindowOps: ' -e ba
       }
     }
     // The decrypted view is the real one: the transfers' markers are in it.
-    expect(markers.filter((m) => m.startsWith('clipboard ')).length).toBeGreaterThanOrEqual(7);
+    expect(markers.filter((m) => m.startsWith('clipboard ')).length).toBeGreaterThanOrEqual(9);
   });
 });
