@@ -248,9 +248,9 @@ xterm -xrm 'XTerm*allowWindowOps: true' -xrm 'XTerm*disallowedWindowOps: ' -e ba
           "the session's xterm on the target's desktop",
           30_000,
         );
-        const panel = await box(page);
-        expect(panel.shown, 'the clipboard box').toBe(policy !== 'off');
-        expect(panel.sendButton, 'the send button').toBe(allowed.in !== false);
+        // The box comes with the gateway's policy message, right after the first picture.
+        if (policy !== 'off')
+          await expect.poll(async () => (await box(page)).shown, { timeout: 5000 }).toBe(true);
 
         // Out of the target. chansrv tells the gateway of a copy only once the channel is up, so
         // the copy is repeated (a bounded number of times) until the gateway has reacted to one.
@@ -342,6 +342,11 @@ xterm -xrm 'XTerm*allowWindowOps: true' -xrm 'XTerm*disallowedWindowOps: ' -e ba
           expect(traffic.received.some((f) => f.includes(fromTarget))).toBe(false);
         }
         if (policy === 'off') expect(await outRows()).toEqual([]);
+        // The controls the page offered: a box where a direction is open, a send button where text
+        // may go in.
+        const panel = await box(page);
+        expect(panel.shown, 'the clipboard box').toBe(policy !== 'off');
+        expect(panel.sendButton, 'the send button').toBe(allowed.in !== false);
 
         if (policy === 'both') {
           // Over the configured limit, each way: refused and audited with its size, and neither
