@@ -46,6 +46,7 @@ export function gatewaySettings(c: Readonly<CustodyConfig>): GatewaySettings {
     idleTimeoutMs: c.gateway.idle_timeout_minutes * 60_000,
     maxDurationMs: c.gateway.max_session_hours * 3_600_000,
     connectTimeoutMs: c.gateway.connect_timeout_seconds * 1000,
+    clipboardMaxBytes: c.rdp.clipboard_max_bytes,
     telnetPrompts: loginPrompts(c.telnet),
   };
 }

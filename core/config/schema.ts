@@ -8,6 +8,7 @@ import { auditSection } from './sections/audit.ts';
 import { recordingsSection } from './sections/recordings.ts';
 import { telnetSection } from './sections/telnet.ts';
 import { gatewaySection } from './sections/gateway.ts';
+import { rdpSection } from './sections/rdp.ts';
 import { qualityExitSection } from './sections/quality-exit.ts';
 import { ticketingSection } from './sections/ticketing.ts';
 import { notifySection } from './sections/notify.ts';
@@ -36,6 +37,7 @@ export const configSchema = z
     recordings: recordingsSection,
     telnet: telnetSection,
     gateway: gatewaySection,
+    rdp: rdpSection,
     quality_exit: qualityExitSection,
     ticketing: ticketingSection,
     notify: notifySection,

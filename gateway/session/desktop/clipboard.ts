@@ -38,17 +38,13 @@ export function allows(policy: ClipboardPolicy, direction: ClipboardDirection): 
   return policy === 'both' || policy === direction;
 }
 
-/** Wires the clipboard when the policy opens it and the server joined the channel; else nothing. */
+/**
+ * Wires the clipboard when the policy opens it and the server joined the channel. Otherwise the
+ * target has no clipboard for the session; text a browser sends anyway (the page offers no way to,
+ * so only a doctored page does) is refused and audited like any other refusal.
+ */
 export function startClipboard(o: ClipboardOptions): { active: boolean } {
   const { target, operator } = o;
-  if (
-    o.policy === 'off' ||
-    !target.channels?.includes(CLIPRDR_CHANNEL) ||
-    !target.onChannel ||
-    !target.sendChannel
-  )
-    return { active: false };
-  const sendChannel = target.sendChannel.bind(target);
   const record = (t: ClipboardTransfer, allowed: boolean) => {
     o.audit(t, allowed);
     const size = t.bytes === undefined ? '' : ` (${t.bytes} bytes)`;
@@ -58,6 +54,22 @@ export function startClipboard(o: ClipboardOptions): { active: boolean } {
         : `clipboard ${t.direction === 'to-target' ? 'to the target' : 'from the target'} refused: text${size}`,
     );
   };
+  const refuseToTarget = (text: string, reason: string) =>
+    record({ direction: 'to-target', format: 'text', bytes: unicodeTextBytes(text), reason }, false);
+  if (
+    o.policy === 'off' ||
+    !target.channels?.includes(CLIPRDR_CHANNEL) ||
+    !target.onChannel ||
+    !target.sendChannel
+  ) {
+    const reason =
+      o.policy === 'off'
+        ? 'the clipboard policy is off'
+        : 'the target has no clipboard channel for this session';
+    operator.onClipboard?.((text) => refuseToTarget(text, reason));
+    return { active: false };
+  }
+  const sendChannel = target.sendChannel.bind(target);
   const client = new ClipboardClient({
     fetchFromTarget: allows(o.policy, 'from-target'),
     maxTextBytes: o.maxTextBytes,
@@ -79,15 +91,7 @@ export function startClipboard(o: ClipboardOptions): { active: boolean } {
   });
   operator.onClipboard?.((text) => {
     if (!allows(o.policy, 'to-target')) {
-      record(
-        {
-          direction: 'to-target',
-          format: 'text',
-          bytes: unicodeTextBytes(text),
-          reason: 'the clipboard policy does not allow text to the target',
-        },
-        false,
-      );
+      refuseToTarget(text, 'the clipboard policy does not allow text to the target');
       return;
     }
     client.offer(text);

@@ -107,20 +107,43 @@ describe('clipboard policy in the gateway', () => {
     expect(JSON.stringify([s.audits, s.markers])).not.toContain(CANARY);
   });
 
-  it('off: not wired at all (the channel is not even asked for), nothing crosses', () => {
+  it('off: not wired at all (the channel is not even asked for), nothing crosses; text a doctored page sends is refused and audited', () => {
     const s = setup('off');
     expect(s.active).toBe(false);
     expect(s.toServer).toEqual([]);
     targetCopies(s);
     expect(browserPastes(s)).toBeUndefined();
     expect(s.browser).toEqual([]);
-    expect(s.audits).toEqual([]);
+    expect(s.toServer).toEqual([]);
+    expect(s.audits).toEqual([
+      {
+        t: {
+          direction: 'to-target',
+          format: 'text',
+          bytes: CANARY.length * 2,
+          reason: 'the clipboard policy is off',
+        },
+        allowed: false,
+      },
+    ]);
+    expect(s.markers).toEqual([`clipboard to the target refused: text (${CANARY.length * 2} bytes)`]);
   });
 
   it('a server without the channel leaves the session without a clipboard', () => {
     const s = setup('both', []);
     expect(s.active).toBe(false);
     expect(s.toServer).toEqual([]);
+    s.paste(CANARY);
+    expect(s.toServer).toEqual([]);
+    expect(s.audits).toEqual([
+      {
+        t: expect.objectContaining({
+          direction: 'to-target',
+          reason: expect.stringMatching(/no clipboard channel/),
+        }),
+        allowed: false,
+      },
+    ]);
   });
 
   it('text over the limit is refused and audited with its size', () => {
