@@ -21,6 +21,8 @@ export class VirtualChannels {
   readonly #reassemblers = new Map<string, ChannelReassembler>();
   readonly #early: { name: string; message: Uint8Array | undefined; tooLong?: number }[] = [];
   #listener: ChannelListener | undefined;
+  /** Channels the engine speaks itself (drdynvc): their messages never reach the listener. */
+  readonly #owned = new Map<string, (message: Uint8Array) => void>();
   /** Messages refused by the framing (too long, broken), for tests and the session's notice. */
   refused = 0;
 
@@ -36,6 +38,14 @@ export class VirtualChannels {
   /** The channels the server allocated and let us join (a subset of those asked for). */
   joined(): string[] {
     return this.client.joinedChannels?.() ?? [];
+  }
+
+  /**
+   * Takes a channel's whole messages for the engine's own use (set before the connection starts,
+   * so none can come before it); refused messages are dropped.
+   */
+  own(name: string, fn: (message: Uint8Array) => void): void {
+    this.#owned.set(name, fn);
   }
 
   listen(fn: ChannelListener): void {
@@ -58,6 +68,11 @@ export class VirtualChannels {
     const out = r.push(pdu);
     if (out.kind === 'refused') this.refused++;
     if (out.kind === 'partial' || (out.kind === 'refused' && out.tooLong === undefined)) return;
+    const owner = this.#owned.get(name);
+    if (owner) {
+      if (out.kind === 'message') owner(out.message);
+      return;
+    }
     // A message refused for its length still reaches the listener (without its bytes): the
     // clipboard audits a copy too large to take as refused, with its size.
     const m =

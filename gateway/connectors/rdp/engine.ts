@@ -3,13 +3,17 @@
 // - everything the server does wrong ends in ONE CustodyError (failures.ts), never a throw;
 // - the TLS certificate is checked before the Client Info PDU (which carries the password) is sent;
 // - bitmaps come out as the shared BitmapRect, still compressed, one array per server update;
-// - keys and buttons still held are released before the Disconnect-Provider-Ultimatum on close.
+// - keys and buttons still held are released before the Disconnect-Provider-Ultimatum on close;
+// - where the server opens Display Control over `drdynvc` (asked for as a channel), the desktop
+//   is resized on the same connection: a monitor layout, then the server's deactivation and
+//   reactivation at the new size (`resized`).
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { systemTimers, type CustodyError, type Secret, type Timers } from '../../../core/index.ts';
 import type { BitmapRect, DesktopInput, DesktopSize } from '../../../protocols/rdp/types.ts';
 import { parseSaveSessionInfo, type LogonNotice } from '../../../protocols/rdp/logon-info.ts';
+import { DisplayControlClient } from '../../../protocols/rdp/display-control-client.ts';
 import { toBitmapRect } from './bitmaps.ts';
 import { VirtualChannels, type ChannelListener } from './channels.ts';
 import { peerCertificate, type CertificateCheck } from './certificate.ts';
@@ -39,8 +43,10 @@ export interface RdpSessionOptions {
    */
   credssp?: (tls: TLSSocket) => Promise<void>;
   /**
-   * Static virtual channels to announce and join (`cliprdr`); none by default. A server that does
-   * not allocate one, or refuses its join, leaves the session going without it.
+   * Static virtual channels to announce and join (`cliprdr`, `drdynvc`); none by default. A server
+   * that does not allocate one, or refuses its join, leaves the session going without it.
+   * `drdynvc` is the engine's own: it carries Display Control (`requestSize`), and its messages
+   * never reach `onChannel`.
    */
   channels?: string[];
   /** Longest channel message taken (default 1 MiB); a longer one is refused before it is buffered. */
@@ -70,6 +76,16 @@ export interface RdpSession {
   off(event: 'bitmap', fn: (rects: BitmapRect[]) => void): this;
   /** The server's logon notification (Save Session Info), when it sends one. */
   on(event: 'logon', fn: (notice: LogonNotice) => void): this;
+  /** The server reactivated the session at a new desktop size (after `requestSize`, or its own). */
+  on(event: 'resized', fn: (size: DesktopSize) => void): this;
+  /** Whether the server's Display Control channel is open with its capabilities. */
+  readonly displayControl: boolean;
+  /**
+   * Asks the server, over Display Control, for a desktop of `size` on this same connection; true
+   * when the layout was sent (the new size then comes as `resized`), false when the server has
+   * no Display Control or the size is outside its rules (the caller reconnects instead).
+   */
+  requestSize(size: DesktopSize): boolean;
   /** The static virtual channels joined, of those asked for. */
   readonly channels: readonly string[];
   /** Whole channel messages (reassembled); those that came before the first listener are replayed. */
@@ -85,6 +101,9 @@ export interface RdpSession {
 }
 
 const CLOSE_GRACE_MS = 2000;
+
+/** The static channel dynamic virtual channels travel on (MS-RDPEDYC). */
+export const DRDYNVC_CHANNEL = 'drdynvc';
 
 function protocolName(selected: number): SelectedProtocol {
   for (const [name, value] of Object.entries(PROTOCOLS))
@@ -103,9 +122,10 @@ class Session extends EventEmitter implements RdpSession {
   #end!: (end: RdpSessionEnd) => void;
   readonly done: Promise<RdpSessionEnd>;
   readonly protocol: SelectedProtocol;
-  readonly size: DesktopSize;
+  #size: DesktopSize;
   readonly channels: readonly string[];
   readonly #channels: VirtualChannels;
+  readonly #display: DisplayControlClient | undefined;
 
   constructor(
     client: RdpjsClient,
@@ -114,14 +134,16 @@ class Session extends EventEmitter implements RdpSession {
     name: string,
     timeoutMs: number,
     asked: DesktopSize,
+    display: DisplayControlClient | undefined,
   ) {
     super();
     this.#client = client;
     this.#channels = channels;
+    this.#display = display;
     this.channels = channels.joined();
     this.#timers = timers;
     this.protocol = protocolName(client.x224.selectedProtocol);
-    this.size = serverDesktopSize(client, asked);
+    this.#size = serverDesktopSize(client, asked);
     this.done = new Promise((resolve) => (this.#end = resolve));
     client.global.on('bitmap', (bitmaps) => {
       if (this.#over) return;
@@ -142,17 +164,39 @@ class Session extends EventEmitter implements RdpSession {
       this.#logon = notice;
       this.emit('logon', notice);
     });
+    client.global.on('reactivated', (size) => {
+      if (this.#over) return;
+      const { width, height } = size ?? {};
+      // A reactivation without a sane size keeps the one before (the desktop is still there).
+      if (saneDimension(width) && saneDimension(height)) this.#size = { width, height };
+      this.emit('resized', this.#size);
+    });
     client.on('error', (err) => this.#finish({ reason: 'error', error: rdpFailure(name, err, timeoutMs) }));
     client.on('close', () => this.#finish({ reason: 'server-closed' }));
   }
 
+  get size(): DesktopSize {
+    return this.#size;
+  }
+
+  get displayControl(): boolean {
+    return !this.#over && this.#display?.caps !== undefined;
+  }
+
+  requestSize(size: DesktopSize): boolean {
+    if (this.#over || !this.#display) return false;
+    return this.#display.requestLayout(size.width, size.height);
+  }
+
   override on(event: 'bitmap', fn: (rects: BitmapRect[]) => void): this;
   override on(event: 'logon', fn: (notice: LogonNotice) => void): this;
+  override on(event: 'resized', fn: (size: DesktopSize) => void): this;
   override on(
-    event: 'bitmap' | 'logon',
-    fn: ((rects: BitmapRect[]) => void) | ((notice: LogonNotice) => void),
+    event: 'bitmap' | 'logon' | 'resized',
+    fn: ((rects: BitmapRect[]) => void) | ((notice: LogonNotice) => void) | ((size: DesktopSize) => void),
   ): this {
     super.on(event, fn);
+    if (event === 'resized') return this;
     if (event === 'logon') {
       if (this.#logon) (fn as (notice: LogonNotice) => void)(this.#logon);
       return this;
@@ -253,6 +297,10 @@ export function openRdpSession(opts: RdpSessionOptions): Promise<RdpSession> {
     ...(opts.channels?.length ? { channels: opts.channels } : {}),
   });
   const channels = new VirtualChannels(client, opts.channels ?? [], opts.maxChannelMessageBytes);
+  const display = opts.channels?.includes(DRDYNVC_CHANNEL)
+    ? new DisplayControlClient({ send: (m) => void channels.send(DRDYNVC_CHANNEL, m) })
+    : undefined;
+  if (display) channels.own(DRDYNVC_CHANNEL, (m) => display.receive(m));
   return new Promise((resolve, reject) => {
     let settled = false;
     const settle = (err?: CustodyError) => {
@@ -269,7 +317,7 @@ export function openRdpSession(opts: RdpSessionOptions): Promise<RdpSession> {
     client.on('close', () => settle(closedDuringHandshake(name)));
     client.on('connect', () => {
       if (settled) return;
-      const session = new Session(client, channels, timers, name, opts.timeoutMs, opts.size);
+      const session = new Session(client, channels, timers, name, opts.timeoutMs, opts.size, display);
       settle();
       resolve(session);
     });
@@ -286,7 +334,9 @@ function serverDesktopSize(client: RdpjsClient, asked: DesktopSize): DesktopSize
   const bitmap = client.global.serverCapabilities?.[2]?.obj;
   const width = bitmap?.desktopWidth?.value;
   const height = bitmap?.desktopHeight?.value;
-  const sane = (v: unknown): v is number =>
-    typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= 8192;
-  return sane(width) && sane(height) ? { width, height } : asked;
+  return saneDimension(width) && saneDimension(height) ? { width, height } : asked;
+}
+
+function saneDimension(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= 8192;
 }

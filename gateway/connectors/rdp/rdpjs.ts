@@ -56,6 +56,11 @@ export interface RdpjsClient {
   /** Parsed updates before node-rdpjs splits them into one event per bitmap. */
   global: {
     on(event: 'bitmap', fn: (bitmaps: RdpjsBitmap[]) => void): void;
+    /**
+     * The server opened a new share after a Deactivate All (deactivation-reactivation, the
+     * repository's patch): the desktop size its new bitmap capability set gives, or null.
+     */
+    on(event: 'reactivated', fn: (size: { width: unknown; height: unknown } | null) => void): void;
     /** The server's Demand Active capabilities by type; 2 is the bitmap capability set. */
     serverCapabilities?: Record<
       number,
