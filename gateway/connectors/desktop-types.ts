@@ -26,7 +26,10 @@ export interface DesktopOpenRequest {
   certificate(cert: DesktopCertificate): Promise<void>;
   /** NLA: runs CredSSP on the TLS socket when the server selects it (absent: TLS security only). */
   credssp?: (tls: TLSSocket) => Promise<void>;
-  /** Static virtual channels to announce and join (`cliprdr` when the clipboard policy allows it). */
+  /**
+   * Static virtual channels to announce and join (`cliprdr` when the clipboard policy allows it,
+   * `drdynvc` for Display Control).
+   */
   channels?: string[];
   /** Connect + handshake budget. Default 15 s. */
   timeoutMs?: number;
@@ -54,6 +57,13 @@ export interface DesktopSession {
   onChannel(fn: (name: string, message: Uint8Array | undefined, tooLong?: number) => void): void;
   /** False when the channel is not joined or the session is over. */
   sendChannel(name: string, message: Uint8Array): boolean;
+  /**
+   * Asks the server for a desktop of `size` on this connection (Display Control over `drdynvc`,
+   * when asked for as a channel and the server opened it); false when it cannot be asked.
+   */
+  requestSize?(size: DesktopSize): boolean;
+  /** The server reactivated the desktop at a new size on this connection. */
+  onServerResize?(fn: (size: DesktopSize) => void): void;
   /** Releases held keys and buttons, disconnects politely; `done` resolves soon after. Idempotent. */
   close(): void;
   /** Resolves (never rejects) when the session is over. */

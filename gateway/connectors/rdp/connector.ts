@@ -47,7 +47,10 @@ export class RdpConnector implements DesktopConnector {
     }));
     const desktop: DesktopSession = {
       protocol: session.protocol,
-      size: session.size,
+      // read through: a Display Control resize changes it on the same connection
+      get size() {
+        return session.size;
+      },
       on(event: 'bitmap' | 'logon', fn: never) {
         session.on(event as 'bitmap', fn);
         return desktop;
@@ -60,6 +63,8 @@ export class RdpConnector implements DesktopConnector {
       channels: session.channels,
       onChannel: (fn) => session.onChannel(fn),
       sendChannel: (name, message) => session.sendChannel(name, message),
+      requestSize: (size) => session.requestSize(size),
+      onServerResize: (fn) => void session.on('resized', fn),
       close: () => session.close(),
       done,
     };

@@ -6,6 +6,10 @@
 // in (xrdp's sesman, Windows) ends the old one itself, which is then no end of the session.
 // Virtual channels follow the connection too: the channel listener (the clipboard) is moved onto
 // the new connection, whose server starts the channel's own handshake again.
+// Where the server has Display Control, a resize asks it instead, on the same connection (no new
+// login, nothing to move); a server that has not acted on the request within a bound gets the
+// reconnect after all.
+import type { Timers } from '../../../core/index.ts';
 import type { LogonNotice } from '../../../protocols/rdp/logon-info.ts';
 import type { BitmapRect, DesktopInput, DesktopSize } from '../../../protocols/rdp/types.ts';
 import { operatorMessage } from '../types.ts';
@@ -14,6 +18,15 @@ import type { DesktopTarget } from './types.ts';
 type ChannelListener = (name: string, message: Uint8Array | undefined, tooLong?: number) => void;
 
 export type ReconnectResult = { ok: true; size: DesktopSize } | { ok: false; reason: string };
+
+/**
+ * How long a server that took a Display Control layout has to reactivate at the new size before
+ * the resize falls back to a reconnect (xrdp 0.9.21 takes about 0.1–0.3 s).
+ */
+export const DISPLAY_CONTROL_TIMEOUT_MS = 5000;
+
+/** How a resize was done: on the same connection, or by a new one at the new size. */
+export type ResizeResult = ReconnectResult & { via?: 'display-control' | 'reconnect' };
 
 export class DesktopLink implements DesktopTarget {
   #current!: DesktopTarget;
@@ -25,14 +38,19 @@ export class DesktopLink implements DesktopTarget {
   #channel: ChannelListener | undefined;
   #reconnecting = false;
   #closed = false;
+  /** The session is over (its connection ended with no reconnect under way). */
+  #ended = false;
   /** How the current connection ended while a reconnect was under way. */
   #lost: { reason: string } | undefined;
+  /** A Display Control request waiting for the server's new size. */
+  #awaitingServer: ((size: DesktopSize | undefined) => void) | undefined;
   #finish!: (end: { reason: string }) => void;
   readonly done: Promise<{ reason: string }>;
 
   constructor(
     first: DesktopTarget,
     private readonly redial: (size: DesktopSize) => Promise<DesktopTarget>,
+    private readonly timers?: Timers,
   ) {
     this.done = new Promise((resolve) => (this.#finish = resolve));
     this.#attach(first);
@@ -85,7 +103,37 @@ export class DesktopLink implements DesktopTarget {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#awaitingServer?.(undefined);
     this.#current.close();
+  }
+
+  /**
+   * Resizes the desktop to `size`: through the server's Display Control where it has it (the
+   * same connection), else, or when the server does not act within DISPLAY_CONTROL_TIMEOUT_MS, by
+   * a reconnect (`beforeReconnect` runs first: input held on the old desktop is released). Never
+   * rejects.
+   */
+  async resize(size: DesktopSize, beforeReconnect: () => void = () => undefined): Promise<ResizeResult> {
+    if (this.#closed || this.#reconnecting || this.#awaitingServer)
+      return { ok: false, reason: 'the session is closing' };
+    const t = this.#current;
+    if (this.timers && t.requestSize?.(size)) {
+      const timers = this.timers;
+      const given = await new Promise<DesktopSize | undefined>((resolve) => {
+        const cancel = timers.after(DISPLAY_CONTROL_TIMEOUT_MS, () => settle(undefined));
+        const settle = (s: DesktopSize | undefined) => {
+          cancel();
+          this.#awaitingServer = undefined;
+          resolve(s);
+        };
+        this.#awaitingServer = settle;
+      });
+      if (given) return { ok: true, size: given, via: 'display-control' };
+      if (this.#closed || this.#ended || this.#current !== t)
+        return { ok: false, reason: 'the session is closing' };
+    }
+    beforeReconnect();
+    return { ...(await this.reconnect(size)), via: 'reconnect' };
   }
 
   /** Dials the target at `size` and moves the session onto it; never rejects. */
@@ -126,13 +174,24 @@ export class DesktopLink implements DesktopTarget {
     });
     if (this.#channel)
       t.onChannel?.((name, message, tooLong) => this.#channelFrom(t, name, message, tooLong));
+    // The server resized this connection's desktop (asked by `resize`, or of its own accord): the
+    // same path as a reconnect's new size, for the screen, the recording and the viewers.
+    t.onServerResize?.((size) => {
+      if (this.#current !== t || this.#closed) return;
+      this.#resized(size);
+      this.#awaitingServer?.(size);
+    });
     t.onLogon?.((notice) => {
       if (this.#current === t && !this.#closed) this.#logon(notice);
     });
     void t.done.then((end) => {
       if (this.#current !== t) return;
       if (this.#reconnecting) this.#lost = end;
-      else this.#finish(end);
+      else {
+        this.#ended = true;
+        this.#awaitingServer?.(undefined);
+        this.#finish(end);
+      }
     });
   }
 

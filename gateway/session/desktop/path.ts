@@ -2,8 +2,9 @@
 // framebuffer, recorded, passed to the operator's viewer still compressed and published to
 // shadows; the operator's input goes to the target and the recording. The lifecycle
 // (../lifecycle.ts) runs it like any other path: `stop` ends it from the gateway's side,
-// `ended` reports that both sides are closed. A resize of the operator's window reconnects the
-// target at the new size (./desktop-link.ts), rate-limited (./resize-limiter.ts).
+// `ended` reports that both sides are closed. A resize of the operator's window resizes the
+// target's desktop through Display Control where the server has it, else reconnects at the new
+// size (./desktop-link.ts); either way rate-limited (./resize-limiter.ts).
 import type { Timers } from '../../../core/index.ts';
 import { encodeRects, encodeResize } from '../../../protocols/rdp/viewer-protocol.ts';
 import type { DesktopInput, DesktopSize } from '../../../protocols/rdp/types.ts';
@@ -100,9 +101,11 @@ export function startDesktopPath(o: DesktopPathOptions): DataPath {
   const keepsOwnSize = !sameSize(o.asked, target.size);
   const resizes = new ResizeLimiter(timers, async (size) => {
     if (closing || sameSize(size, target.size)) return;
-    // Keys held now would stay down on the desktop being left, and their key-ups go to the new one.
-    for (const ev of held.releases()) target.input(ev);
-    const r = await target.reconnect(size);
+    // On a reconnect, keys held now would stay down on the desktop being left, and their key-ups
+    // would go to the new one; Display Control keeps the same desktop, so nothing is released.
+    const r = await target.resize(size, () => {
+      for (const ev of held.releases()) target.input(ev);
+    });
     if (!r.ok && !closing)
       operator.notice(
         `the desktop stays at ${target.size.width}x${target.size.height}: ${r.reason.replace(/\.$/, '')}`,

@@ -60,7 +60,7 @@ async function openDesktop(
   }
   // A reconnect goes through the grant's landing servers again; their failovers are audited then,
   // the route on the session's rows stays the one it started on.
-  const target = new DesktopLink(first, (size) => r.dial(r.grant, size, []));
+  const target = new DesktopLink(first, (size) => r.dial(r.grant, size, []), r.timers);
   const screen = new DesktopScreen(r.framebuffer, target.size);
   let recording: Awaited<ReturnType<DesktopRecordingOpener>> | undefined;
   return {
@@ -101,7 +101,10 @@ function heldBack(target: DesktopTarget): DesktopTarget {
   let deliver: ((rects: BitmapRect[]) => void) | undefined;
   target.onBitmap((rects) => (deliver ? deliver(rects) : early?.push(rects)));
   return {
-    size: target.size,
+    // read through: Display Control resizes the desktop on the same connection
+    get size() {
+      return target.size;
+    },
     input: (ev) => target.input(ev),
     close: () => target.close(),
     done: target.done,
@@ -109,6 +112,8 @@ function heldBack(target: DesktopTarget): DesktopTarget {
     ...(target.channels ? { channels: target.channels } : {}),
     ...(target.onChannel ? { onChannel: target.onChannel.bind(target) } : {}),
     ...(target.sendChannel ? { sendChannel: target.sendChannel.bind(target) } : {}),
+    ...(target.requestSize ? { requestSize: target.requestSize.bind(target) } : {}),
+    ...(target.onServerResize ? { onServerResize: target.onServerResize.bind(target) } : {}),
     onBitmap: (cb) => {
       deliver = cb;
       for (const rects of early ?? []) cb(rects);

@@ -23,6 +23,14 @@ export interface DesktopTarget {
   readonly channels?: readonly string[];
   onChannel?(fn: (name: string, message: Uint8Array | undefined, tooLong?: number) => void): void;
   sendChannel?(name: string, message: Uint8Array): boolean;
+  /**
+   * Asks the server to resize this same connection's desktop (Display Control, where the server
+   * has it); true when asked, and the new size then comes through `onServerResize`. Absent or
+   * false: the server cannot be asked, a resize reconnects.
+   */
+  requestSize?(size: DesktopSize): boolean;
+  /** The server resized the desktop on this connection (its reactivation at the new size). */
+  onServerResize?(cb: (size: DesktopSize) => void): void;
   /** Ends the session and its connection; `done` resolves soon after. Idempotent. */
   close(): void;
   /** Resolves (never rejects) when the session is over, with the one line why. */
@@ -31,6 +39,9 @@ export interface DesktopTarget {
 
 /** The clipboard's static virtual channel (MS-RDPECLIP). */
 export const CLIPRDR_CHANNEL = 'cliprdr';
+
+/** The dynamic virtual channels' static channel (MS-RDPEDYC): Display Control travels on it. */
+export const DRDYNVC_CHANNEL = 'drdynvc';
 
 /**
  * Reaches an RDP target for a grant: through its landing servers (pushing the ones used onto
