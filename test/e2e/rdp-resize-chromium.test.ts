@@ -1,9 +1,9 @@
 // The desktop follows the browser window, in a real Chromium against xrdp behind a landing server
 // (xrdp in a network namespace only the landing sshd reaches, the web listener's RDP viewer with
 // the real dialer): the viewport changes, the page asks for the new size once it is still, the
-// gateway reconnects through the landing server, and the target's X screen (xdpyinfo inside the
-// server's namespace) becomes the canvas's size. The session keeps its id and its recording, which
-// holds the resize and ends at the new size.
+// gateway asks xrdp through Display Control on the same RDP connection (no second login in xrdp's
+// log), and the target's X screen (xdpyinfo inside the server's namespace) becomes the canvas's
+// size. The session keeps its id and its recording, which holds the resize and ends at the new size.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemTimers, type Actor, type Logger } from '../../core/index.ts';
@@ -127,8 +127,11 @@ describe.skipIf(!!skip)(`RDP resize in Chromium through a landing server${skip ?
     const first = await canvasSize(page);
     await expect.poll(xScreen, { timeout: 10_000 }).toEqual(first);
     const [live] = await v.core.live.list(v.host);
+    const logins = () => xrdp.log().match(/xrdp_wm_log_msg: login successful/g)?.length ?? 0;
+    expect(logins()).toBe(1);
     expect(live).toMatchObject({ protocol: 'rdp', kind: 'desktop', user: 'alice' });
 
+    const asked = performance.now();
     await page.setViewportSize({ width: 900, height: 700 });
     await expect.poll(() => canvasSize(page), { timeout: 20_000 }).not.toEqual(first);
     const resized = await canvasSize(page);
@@ -136,7 +139,13 @@ describe.skipIf(!!skip)(`RDP resize in Chromium through a landing server${skip ?
     expect(resized[1]).toBeLessThan(first[1]);
     expect(resized[0] % 4).toBe(0);
     await expect.poll(xScreen, { timeout: 10_000 }).toEqual(resized);
-    console.log(`resize: ${first.join('x')} -> ${resized.join('x')} (X screen ${String(xScreen())})`);
+    const tookMs = performance.now() - asked;
+    console.log(
+      `resize: ${first.join('x')} -> ${resized.join('x')} (X screen ${String(xScreen())}), ` +
+        `${tookMs.toFixed(0)} ms from the new viewport to the X screen and the canvas at the new size (500 ms of it the page's wait)`,
+    );
+    // Display Control: the same RDP connection, no new login on the target
+    expect(logins()).toBe(1);
     // Same session: the one live entry, on the same id, still live.
     expect((await v.core.live.list(v.host)).map((l) => l.id)).toEqual([live!.id]);
     expect((await viewerState(page)).state).toBe('live');
