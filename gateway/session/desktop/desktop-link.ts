@@ -176,9 +176,13 @@ export class DesktopLink implements DesktopTarget {
       t.onChannel?.((name, message, tooLong) => this.#channelFrom(t, name, message, tooLong));
     // The server resized this connection's desktop (asked by `resize`, or of its own accord): the
     // same path as a reconnect's new size, for the screen, the recording and the viewers.
+    // A reactivation at the size the desktop already has (a server may reactivate for reasons of
+    // its own) is no resize: nothing to redraw at another size, no marker in the recording.
+    let shown = t.size;
     t.onServerResize?.((size) => {
       if (this.#current !== t || this.#closed) return;
-      this.#resized(size);
+      if (size.width !== shown.width || size.height !== shown.height) this.#resized(size);
+      shown = size;
       this.#awaitingServer?.(size);
     });
     t.onLogon?.((notice) => {

@@ -115,7 +115,7 @@ describe('desktop resize through Display Control', () => {
     expect((await link.done).reason).toBe('the RDP server ended the session');
   });
 
-  it('a reactivation the server makes of its own accord reaches onResized too', () => {
+  it('a reactivation the server makes of its own accord reaches onResized too, unless at the same size', () => {
     const first = displayControlTarget({ width: 1024, height: 768 }, { displayControl: true });
     const link = new DesktopLink(
       first.target,
@@ -126,5 +126,8 @@ describe('desktop resize through Display Control', () => {
     link.onResized((s) => resized.push(s));
     first.reactivate({ width: 1600, height: 900 });
     expect(resized).toEqual([{ width: 1600, height: 900 }]);
+    // one at the size the desktop already has is no resize (no marker, no redraw at another size)
+    first.reactivate({ width: 1600, height: 900 });
+    expect(resized).toHaveLength(1);
   });
 });
