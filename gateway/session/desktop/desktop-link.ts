@@ -50,6 +50,7 @@ export class DesktopLink implements DesktopTarget {
   constructor(
     first: DesktopTarget,
     private readonly redial: (size: DesktopSize) => Promise<DesktopTarget>,
+    /** Bounds the wait for a Display Control resize; without it every resize reconnects. */
     private readonly timers?: Timers,
   ) {
     this.done = new Promise((resolve) => (this.#finish = resolve));

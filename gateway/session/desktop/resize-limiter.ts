@@ -1,6 +1,7 @@
-// Reconnects at a new size, at most one every `minIntervalMs` and never two at once: each one is a
-// whole RDP login on the target (and an SSH login on every landing server), so a viewer resizing
-// its window in a loop must not turn into a login flood. Requests that arrive meanwhile are
+// Resizes the desktop, at most one every `minIntervalMs` and never two at once: where the target
+// has no Display Control each one is a whole RDP login on the target (and an SSH login on every
+// landing server), so a viewer resizing its window in a loop must not turn into a login flood; a
+// Display Control resize is limited the same way (the server redraws the whole desktop for each). Requests that arrive meanwhile are
 // coalesced: only the newest size is dialled, as soon as the interval allows.
 import type { Timers } from '../../../core/index.ts';
 import type { DesktopSize } from '../../../protocols/rdp/types.ts';
