@@ -16,9 +16,23 @@ export interface StandInDesktop {
   /** The server ends the session. */
   hangUp(reason: string): void;
   closed: boolean;
+  /** Display Control stand-ins: the sizes asked for on this connection. */
+  layouts: DesktopSize[];
+  /** Display Control stand-ins: the server reactivates this connection at `size` and repaints. */
+  reactivate(size: DesktopSize): void;
 }
 
-export function standInDialer(opts: { size?: DesktopSize; background?: [number, number, number] } = {}): {
+export function standInDialer(
+  opts: {
+    size?: DesktopSize;
+    background?: [number, number, number];
+    /**
+     * The server has Display Control: 'acts' reactivates at the size asked for (as xrdp does),
+     * 'ignores' takes the layout and does nothing (the gateway's bound then reconnects).
+     */
+    displayControl?: 'acts' | 'ignores';
+  } = {},
+): {
   dial: DesktopDialer;
   desktops: StandInDesktop[];
   /** Resolves with the next desktop dialled. */
@@ -27,8 +41,9 @@ export function standInDialer(opts: { size?: DesktopSize; background?: [number, 
   const desktops: StandInDesktop[] = [];
   const waiting: ((d: StandInDesktop) => void)[] = [];
   const dial: DesktopDialer = async (grant, asked) => {
-    const size = opts.size ?? asked;
+    let size = opts.size ?? asked;
     let emit: (rects: BitmapRect[]) => void = () => undefined;
+    let serverResized: (s: DesktopSize) => void = () => undefined;
     let finish: (d: { reason: string }) => void = () => undefined;
     const done = new Promise<{ reason: string }>((r) => (finish = r));
     const d: StandInDesktop = {
@@ -38,10 +53,28 @@ export function standInDialer(opts: { size?: DesktopSize; background?: [number, 
       closed: false,
       paint: (x, y, w, h, rgb) => emit([solid(x, y, w, h, rgb)]),
       hangUp: (reason) => finish({ reason }),
+      layouts: [],
+      reactivate: (s) => {
+        size = d.size = s;
+        serverResized(s);
+        d.paint(0, 0, s.width, s.height, opts.background ?? [0, 0, 96]);
+      },
     };
     const target: DesktopTarget = {
-      size,
+      get size() {
+        return size;
+      },
       onBitmap: (cb) => (emit = cb),
+      ...(opts.displayControl
+        ? {
+            requestSize: (s: DesktopSize) => {
+              d.layouts.push(s);
+              if (opts.displayControl === 'acts') setImmediate(() => d.reactivate(s));
+              return true;
+            },
+            onServerResize: (cb: (s: DesktopSize) => void) => void (serverResized = cb),
+          }
+        : {}),
       input: (ev) => d.inputs.push(ev),
       close: () => {
         d.closed = true;

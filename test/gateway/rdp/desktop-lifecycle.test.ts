@@ -322,6 +322,61 @@ describe('desktop sessions end as terminal sessions do (stand-in desktop, manual
     expect([end.width, end.height]).toEqual([1200, 800]);
   });
 
+  it('a server with Display Control is resized on the same connection: nothing dialled, keys still held, recorded', async () => {
+    const x = await startViewer({}, { displayControl: 'acts' });
+    const { op, desktop } = await openSession(x);
+    const frames: ServerMessage[] = [];
+    op.ws.on('message', (data: Buffer) =>
+      frames.push(decodeServerMessage(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))),
+    );
+    await holdKeyAndButton(op, desktop);
+
+    op.ws.send(encodeResizeRequest({ width: 1026, height: 700 }));
+    await expect.poll(() => x.timers.pending).toBeGreaterThan(0);
+    x.timers.advance(0);
+    await expect.poll(() => desktop.layouts).toEqual([{ width: 1024, height: 700 }]);
+    await expect
+      .poll(() => frames.some((f) => f.type === 'resize' && f.width === 1024 && f.height === 700))
+      .toBe(true);
+    // The same connection: nothing dialled, nothing closed, the held key and button not released.
+    expect([x.server.desktops.length, desktop.closed]).toEqual([1, false]);
+    expect(desktop.inputs.slice(-2)).toEqual([SHIFT_DOWN, LEFT_DOWN]);
+    const typed: DesktopInput = { kind: 'key', scancode: 0x1e, extended: false, down: true };
+    op.send(typed);
+    await expect.poll(() => desktop.inputs).toContainEqual(typed);
+    // Nothing is left waiting for the server: its answer came.
+    expect(x.timers.pending).toBe(0);
+
+    desktop.hangUp('the server ended the session');
+    await op.ended;
+    const row = await endRow(desktop);
+    const reader = await v.core.recordings.openDesktopReader(v.host, String(row.recording));
+    const labels = (await reader.timeline()).markers.map((m) => m.label);
+    const end = await reader.frameAt(reader.duration);
+    await reader.close();
+    expect(labels).toContain('desktop resized to 1024x700');
+    expect([end.width, end.height]).toEqual([1024, 700]);
+  });
+
+  it('a server that takes the layout but does not act within 5 s is reconnected, keys released first', async () => {
+    const x = await startViewer({}, { displayControl: 'ignores' });
+    const { op, desktop } = await openSession(x);
+    await holdKeyAndButton(op, desktop);
+    op.ws.send(encodeResizeRequest({ width: 1026, height: 700 }));
+    await expect.poll(() => x.timers.pending).toBeGreaterThan(0);
+    x.timers.advance(0);
+    await expect.poll(() => desktop.layouts).toEqual([{ width: 1024, height: 700 }]);
+    x.timers.advance(4999);
+    expect(x.server.desktops).toHaveLength(1);
+    const second = x.server.next();
+    x.timers.advance(1);
+    expect((await second).size).toEqual({ width: 1024, height: 700 });
+    await expect.poll(() => desktop.closed).toBe(true);
+    expect(desktop.inputs.slice(-2)).toEqual(RELEASES);
+    x.server.desktops[1]!.hangUp('the server ended the session');
+    await op.ended;
+  });
+
   it('a server that gave another size than asked keeps its own: a resize dials nothing and says so', async () => {
     // As FreeRDP's shadow server does: its X display's size, whatever the client asks for.
     const x = await startViewer({}, { size: { width: 800, height: 600 } });
