@@ -1,3 +1,4 @@
+import { joinBytes } from './join-bytes.ts';
 /**
  * The dynamic virtual channel multiplexer's PDUs (MS-RDPEDYC 2.2), carried as messages of the
  * static channel `drdynvc`: the client's side of the capabilities exchange, channel creation,
@@ -219,12 +220,7 @@ export class DvcReassembler {
     this.#parts.push(data.slice());
     this.#have += data.length;
     if (this.#have < this.#total) return { kind: 'partial' };
-    const message = new Uint8Array(this.#total);
-    let at = 0;
-    for (const p of this.#parts) {
-      message.set(p, at);
-      at += p.length;
-    }
+    const message = joinBytes(this.#parts, this.#total);
     this.#reset();
     return { kind: 'message', message };
   }

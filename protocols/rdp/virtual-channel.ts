@@ -1,3 +1,4 @@
+import { joinBytes } from './join-bytes.ts';
 /**
  * Static virtual channel framing (MS-RDPBCGR 2.2.6.1 and 3.1.5.2): every PDU on a channel starts
  * with a CHANNEL_PDU_HEADER (u32 LE total length of the whole message, u32 LE flags), and a
@@ -104,12 +105,7 @@ export class ChannelReassembler {
     this.#have += data.length;
     if (!last) return { kind: 'partial' };
     if (this.#have !== this.#total) return this.#refuse('a channel message shorter than it announced', false);
-    const message = new Uint8Array(this.#have);
-    let at = 0;
-    for (const p of this.#parts) {
-      message.set(p, at);
-      at += p.length;
-    }
+    const message = joinBytes(this.#parts, this.#have);
     this.#reset();
     return { kind: 'message', message };
   }
