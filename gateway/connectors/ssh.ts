@@ -24,6 +24,7 @@ import {
   type TargetConnector,
   type TargetStream,
 } from './types.ts';
+import { setupPhase } from '../setup-phases.ts';
 
 const { Client, utils } = ssh2;
 
@@ -226,6 +227,7 @@ export class SshConnector implements TargetConnector {
     } catch (e) {
       throw targetFailure(e, ref);
     }
+    setupPhase('target-authenticated');
     const clientClosed = new Promise<void>((r) => client.once('close', () => r()));
     let opened: OpenedChannel;
     try {
@@ -238,6 +240,7 @@ export class SshConnector implements TargetConnector {
         { reason: 'protocol', target: ref },
       );
     }
+    setupPhase('target-channel');
     const { channel, end } = opened;
     const done = Promise.race([opened.closed, clientClosed]).then(() => {
       client.end();
