@@ -91,6 +91,9 @@ export function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   );
   const server = net.createServer((socket) => {
     setupPhase('accepted');
+    // No Nagle delay on the operator's connection: small packets (set-up replies, keystroke
+    // echoes) go out at once instead of waiting for the client's delayed ACK (see dialSsh).
+    socket.setNoDelay(true);
     if (door.admit(socket)) ssh.injectSocket(socket);
   });
   return new Promise((resolve, reject) => {
