@@ -33,8 +33,8 @@
 // also on error or a signal.
 //
 // Options: --bulk-mb N (200) --bulk-reps N (3) --echo-samples N (300) --setup-samples N (30)
-//          --load-n N (500) --mem-n N (1000) --open-concurrency N (16) --budget-s S (300)
-//          --open-n N (200: sessions per path for the sessions-opened-per-second measure)
+//          --load-n N (500) --mem-n N (1000) --open-concurrency N (16) --budget-s S (480)
+//          --open-n N (100: sessions per path for the sessions-opened-per-second measure)
 //          --cpu-prof (profile the in-process gateway during the first download and upload run:
 //          bench/results/gateway-<dir>.cpuprofile and a summary; see cpu-profile.ts)
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -103,8 +103,8 @@ const { values: argv } = parseArgs({
     'load-n': { type: 'string', default: '500' },
     'mem-n': { type: 'string', default: '1000' },
     'open-concurrency': { type: 'string', default: '16' },
-    'open-n': { type: 'string', default: '200' },
-    'budget-s': { type: 'string', default: '300' },
+    'open-n': { type: 'string', default: '100' },
+    'budget-s': { type: 'string', default: '480' },
     'cpu-prof': { type: 'boolean', default: false },
   },
 });
