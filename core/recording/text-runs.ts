@@ -6,8 +6,13 @@
  * reused), so a flush still being encrypted keeps what it was given.
  */
 
-/** Size of each Buffer (a line longer than this gets a Buffer of its own size). */
-const RUN_BUFFER_BYTES = 256 * 1024;
+/**
+ * The first Buffer is small and each next one twice the last, up to the largest: an idle or
+ * quiet session holds a few KiB, a bulk transfer soon writes into 256 KiB Buffers (a line longer
+ * than that gets a Buffer of its own size).
+ */
+const FIRST_BUFFER_BYTES = 4 * 1024;
+const LARGEST_BUFFER_BYTES = 256 * 1024;
 
 export class TextRuns {
   #buf = Buffer.allocUnsafe(0);
@@ -19,11 +24,11 @@ export class TextRuns {
 
   /** Appends the concatenation of the strings (UTF-8); returns its length in bytes. */
   append(a: string, b = '', c = ''): number {
-    // UTF-8 takes at most three bytes per UTF-16 code unit.
-    const most = 3 * (a.length + b.length + c.length);
-    if (this.#used + most > this.#buf.length) {
+    const need = Buffer.byteLength(a) + (b ? Buffer.byteLength(b) : 0) + (c ? Buffer.byteLength(c) : 0);
+    if (this.#used + need > this.#buf.length) {
       if (this.#used > this.#start) this.#parts.push(this.#buf.subarray(this.#start, this.#used));
-      this.#buf = Buffer.allocUnsafe(Math.max(RUN_BUFFER_BYTES, most));
+      const next = Math.min(LARGEST_BUFFER_BYTES, Math.max(FIRST_BUFFER_BYTES, 2 * this.#buf.length));
+      this.#buf = Buffer.allocUnsafe(Math.max(next, need));
       this.#start = this.#used = 0;
     }
     const from = this.#used;
