@@ -15,6 +15,8 @@ export { opsRouteModule } from './ops/ops-module.ts';
 export type { GatewaySettings } from './session/types.ts';
 // The landing-server hop chain, for the reset room's routes (cli/route-dialer.ts wires it in).
 export { openChain } from './hops/chain.ts';
+// Set-up phase timestamps for the gateway benchmark (a diagnostics channel; nothing when unwatched).
+export { SETUP_PHASE_CHANNEL, type SetupPhase, type SetupPhaseMessage } from './setup-phases.ts';
 // The HTTPS listener (sign-in, pages, REST API, WebSockets) and its route registration API.
 export * from './web/index.ts';
 // The REST API under /api/v1 (API keys, password retrieval, the workflow), mounted on that listener.

@@ -18,7 +18,9 @@
 //      upload: `wc -c` on the target fed from stdin), MB/s (MB = 2^20 bytes), gateway vs ssh -J;
 //   2. keystroke echo latency through a pty (`stty raw -echo; exec cat` on the target), one
 //      session each way; then through a gateway holding N idle-ish ssh2 sessions;
-//   3. session set-up time (connect + authenticate + exec `true` + exit), gateway vs ssh -J;
+//   3. session set-up time (connect + authenticate + exec `true` + exit), gateway vs ssh -J, with
+//      the gateway's time split by phase (phase-times.ts); then sessions opened per second with
+//      --open-concurrency in flight, gateway vs ssh -J (open-rate.ts);
 //   4. gateway RSS and V8 heap per idle session: the gateway runs as a child process
 //      (`node bin/custody.mjs --home H server --ssh-port 0`) and N ssh2 clients each hold an open
 //      pty shell (`cat`) on the target.
@@ -31,7 +33,8 @@
 // also on error or a signal.
 //
 // Options: --bulk-mb N (200) --bulk-reps N (3) --echo-samples N (300) --setup-samples N (30)
-//          --load-n N (500) --mem-n N (1000) --open-concurrency N (16) --budget-s S (300)
+//          --load-n N (500) --mem-n N (1000) --open-concurrency N (16) --budget-s S (480)
+//          --open-n N (100: sessions per path for the sessions-opened-per-second measure)
 //          --cpu-prof (profile the in-process gateway during the first download and upload run:
 //          bench/results/gateway-<dir>.cpuprofile and a summary; see cpu-profile.ts)
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -88,6 +91,8 @@ import {
 import { contextOf } from '../../test/support/core-internals.ts';
 import { printProfile, startCpuProfile, type ProfileSummary } from './cpu-profile.ts';
 import { binaryDownloads } from './binary.ts';
+import { openRate } from './open-rate.ts';
+import { phaseRecorder } from './phase-times.ts';
 
 const { values: argv } = parseArgs({
   options: {
@@ -98,7 +103,8 @@ const { values: argv } = parseArgs({
     'load-n': { type: 'string', default: '500' },
     'mem-n': { type: 'string', default: '1000' },
     'open-concurrency': { type: 'string', default: '16' },
-    'budget-s': { type: 'string', default: '300' },
+    'open-n': { type: 'string', default: '100' },
+    'budget-s': { type: 'string', default: '480' },
     'cpu-prof': { type: 'boolean', default: false },
   },
 });
@@ -114,6 +120,7 @@ const SETUP_WARMUP = 3;
 const LOAD_N = Number(argv['load-n']);
 const MEM_N = Math.max(LOAD_N, Number(argv['mem-n']));
 const OPEN_CONCURRENCY = Number(argv['open-concurrency']);
+const OPEN_N = Number(argv['open-n']);
 const BUDGET_MS = Number(argv['budget-s']) * 1000;
 const CPU_PROF = argv['cpu-prof'] === true;
 const profiled = new Set<string>();
@@ -279,13 +286,16 @@ async function setupTimes(p: PathArgs, gwPort: number) {
   let gwCpuMs = 0;
   const failures: string[] = [];
   const phaseEnd = performance.now() + Math.min(90_000, remaining() - 150_000);
+  const phases = phaseRecorder();
   for (let i = 0; i < SETUP_WARMUP + SETUP_SAMPLES; i++) {
     if (performance.now() > phaseEnd) {
       failures.push(`time budget reached after ${gw.length} samples`);
       break;
     }
     const c0 = process.cpuUsage();
+    phases.begin(performance.now());
     const g = await timedRun(SSH, [...p.gateway(gwPort), 'true'], { timeoutMs: 30_000 });
+    phases.end(performance.now(), i >= SETUP_WARMUP && g.code === 0);
     const c = process.cpuUsage(c0);
     const b = await timedRun(SSH, [...p.baseline, 'true'], { timeoutMs: 30_000 });
     const k = await timedRun(SSH, [...p.baselineSameKex, 'true'], { timeoutMs: 30_000 });
@@ -300,10 +310,12 @@ async function setupTimes(p: PathArgs, gwPort: number) {
     }
     if (b.code === 0) base.push(b.ms);
   }
+  phases.stop();
   const g = stats(gw);
   const b = stats(base);
   const k = stats(baseKex);
   return {
+    gatewayPhasesMs: phases.summary(),
     gatewayMs: g,
     sshJMs: b,
     ratioP50: ratio(g.p50, b.p50),
@@ -896,6 +908,22 @@ async function main(): Promise<number> {
   const setup = await setupTimes(p, gw.port);
   log(`  set-up p50: gateway ${setup.gatewayMs.p50} ms, ssh -J ${setup.sshJMs.p50} ms`);
 
+  // ---- 3b. sessions opened per second
+  log(
+    `sessions opened: ${OPEN_N} per path (gateway, ssh -J, ssh -J with curve25519), ${OPEN_CONCURRENCY} in flight`,
+  );
+  const opens = await openRate({
+    ssh: SSH,
+    gateway: p.gateway(gw.port),
+    baseline: p.baseline,
+    baselineSameKex: p.baselineSameKex,
+    n: OPEN_N,
+    concurrency: OPEN_CONCURRENCY,
+  });
+  log(
+    `  per second: gateway ${opens.gateway.perSecond}, ssh -J ${opens.sshJ.perSecond} (${opens.ratio}×), ssh -J with curve25519 ${opens.sshJSameKex.perSecond} (${opens.ratioSameKex}×)`,
+  );
+
   // ---- 2a. keystroke echo, one session each
   log(`keystroke echo: ${ECHO_WARMUP} warm-up + ${ECHO_SAMPLES} samples per path (one pty session each)`);
   const echoBudget = Math.max(10_000, Math.min(40_000, (remaining() - 120_000) / 2));
@@ -1069,6 +1097,7 @@ async function main(): Promise<number> {
       gatewayChild: { command: childGw.command, note: childGw.note },
     },
     setupMs: setup,
+    sessionsOpened: opens,
     echoMs: {
       single: {
         gateway: echoSummary(echoGw),
@@ -1141,6 +1170,8 @@ function printTable(r: any): void {
     '',
     ratioOf(r.setupMs.gatewayMs, r.setupMs.sshJSameKexMs),
   ]);
+  for (const ph of r.setupMs.gatewayPhasesMs)
+    rows.push([`  gateway phase: ${ph.phase}`, String(ph.n), ph.p50Ms.toFixed(2), '', '', '', ph.covers]);
   add('echo ms: gateway (in-process), 1 session', e.single.gateway, ratioOf(e.single.gateway, e.single.sshJ));
   add('echo ms: ssh -J, 1 session', e.single.sshJ);
   add('echo ms: gateway (child), 1 session', e.childGatewayIdle, ratioOf(e.childGatewayIdle, e.single.sshJ));
@@ -1180,6 +1211,7 @@ function printTable(r: any): void {
         : `      binary download (${b.kind}), ${mb(b.bytes)} MB: gateway ${b.gatewayMBps} MB/s vs ssh -J ${b.sshJMBps} MB/s = ${b.ratio.toFixed(2)}×; recording ${b.recordingMB} MB = ${b.inflation}× the bytes; gateway CPU ${b.gatewayCpuSecondsPerGB} s/GB; peak RSS ${b.peak.rssMb} MB, external ${b.peak.externalMb} MB (ArrayBuffers ${b.peak.arrayBuffersMb} MB)`,
     ),
     `set-up: gateway CPU ${r.setupMs.gatewayCpuMsPerSession} ms per session (in-process)`,
+    `opened: ${r.sessionsOpened.n} sessions per path, ${r.sessionsOpened.concurrency} in flight: gateway ${r.sessionsOpened.gateway.perSecond}/s (${r.sessionsOpened.gateway.seconds} s), ssh -J ${r.sessionsOpened.sshJ.perSecond}/s = ${r.sessionsOpened.ratio.toFixed(2)}×, ssh -J with curve25519 ${r.sessionsOpened.sshJSameKex.perSecond}/s = ${r.sessionsOpened.ratioSameKex.toFixed(2)}×; gateway CPU ${r.sessionsOpened.gatewayCpuMsPerSession} ms/session${r.sessionsOpened.gateway.failed + r.sessionsOpened.sshJ.failed ? `; failed: gateway ${r.sessionsOpened.gateway.failed}, ssh -J ${r.sessionsOpened.sshJ.failed} (${r.sessionsOpened.gateway.firstFailure ?? r.sessionsOpened.sshJ.firstFailure})` : ''}`,
     `load:   ${e.childGatewayLoaded.concurrentSessions}/${e.childGatewayLoaded.goalSessions} sessions opened in ${e.childGatewayLoaded.rampSeconds} s (gateway CPU ${e.childGatewayLoaded.gatewayCpuMsPerSessionOpen} ms/session)${e.childGatewayLoaded.stopped ? `; stopped: ${e.childGatewayLoaded.stopped}` : ''}`,
     `memory: ${m.sessions}/${m.goalSessions} idle sessions; RSS ${m.before.rssMb} → ${m.after.rssMb} MB = ${m.rssMbPerSession} MB/session (goal ≤ 0.5); heap ${m.before.heapUsedMb} → ${m.after.heapUsedMb} MB = ${m.heapMbPerSession} MB/session; external ${m.externalMbPerSession} MB/session; ${m.fdsPerSession} fds/session${m.stopped ? `; stopped: ${m.stopped}` : ''}`,
     `        at ${m.atLoadN.sessions} sessions: RSS ${m.atLoadN.rssMb} MB = ${m.rssMbPerSessionAtLoadN} MB/session`,

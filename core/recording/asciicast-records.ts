@@ -1,9 +1,7 @@
 /**
  * Small pure helpers for the asciicast writer's lines and records: UTF-8 boundaries, the header's
- * terminal name, merging text records, rounding times. Its own file because none of it holds state.
+ * terminal name, rounding times. Its own file because none of it holds state.
  */
-import { RECORD, type ChunkRecord } from './container-format.ts';
-
 /**
  * Where a trailing character that is not complete yet starts (the rest of it comes with the next
  * bytes), or the length when the bytes end on a character boundary.
@@ -22,25 +20,6 @@ export function incompleteTail(b: Buffer): number {
 /** A plain terminal name (the gateway passes on no other), else the default. */
 export function headerTerm(term: string | undefined): string {
   return term && /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/.test(term) ? term : 'xterm-256color';
-}
-
-/** Neighbouring text records become one (a record per event line would cost five bytes each). */
-export function coalesceText(records: ChunkRecord[]): ChunkRecord[] {
-  const out: ChunkRecord[] = [];
-  let run: Buffer[] = [];
-  const end = () => {
-    if (run.length) out.push({ type: RECORD.castText, text: Buffer.concat(run) });
-    run = [];
-  };
-  for (const r of records) {
-    if (r.type === RECORD.castText) run.push(r.text);
-    else {
-      end();
-      out.push(r);
-    }
-  }
-  end();
-  return out;
 }
 
 export function round6(t: number): number {

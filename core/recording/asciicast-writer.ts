@@ -26,11 +26,13 @@ import {
   type IndexHeader,
 } from './index-format.ts';
 import type { RecordingFailurePolicy, RecordingMeta, RecordingSummary, RecordingWriter } from './types.ts';
-import { RECORD, renderRaw, type ChunkRecord } from './container-format.ts';
+import { RECORD, type ChunkRecord } from './container-format.ts';
+import { decodedJsonLength } from './raw-view-length.ts';
 import type { RecordingSink } from './recording-sink.ts';
 import { WriterCommits } from './writer-commits.ts';
 import { openPlainSink } from './asciicast-open.ts';
-import { coalesceText, headerTerm, incompleteTail, round6 } from './asciicast-records.ts';
+import { headerTerm, incompleteTail, round6 } from './asciicast-records.ts';
+import { TextRuns } from './text-runs.ts';
 
 /** Text is stored raw when its JSON is over twice its bytes plus this (short lines stay text). */
 const RAW_INSTEAD_SLACK = 64;
@@ -99,7 +101,9 @@ export class AsciicastWriter implements RecordingWriter {
   /** Size asked for while suspended, written on resume. */
   #pendingSize: { cols: number; rows: number } | undefined;
   #lastKeyframe: IndexEntry;
+  /** Records since the last flush, in order; the text since the last raw record is in #textRuns. */
   #castBuf: ChunkRecord[] = [];
+  readonly #textRuns = new TextRuns();
   /** Bytes buffered as they will be stored (what backpressure and the flush size count). */
   #castBufBytes = 0;
   /** Cast-view bytes buffered (what offsets count). */
@@ -114,6 +118,7 @@ export class AsciicastWriter implements RecordingWriter {
   /** Failure callbacks, committed() callers, the write chain; written counts cast-view bytes. */
   readonly #w = new WriterCommits(() => {
     this.#castBuf = [];
+    this.#textRuns.clear();
     this.#castBufBytes = 0;
     this.#castBufView = 0;
     this.#indexBuf = [];
@@ -252,7 +257,8 @@ export class AsciicastWriter implements RecordingWriter {
   /** Writes what is buffered (the timer calls this at least every second). */
   flush(): Promise<void> {
     if (this.#w.failed || (!this.#castBufBytes && !this.#indexBuf.length)) return this.#w.chain;
-    const records = coalesceText(this.#castBuf);
+    this.#closeTextRun();
+    const records = this.#castBuf;
     if (this.#indexBuf.length)
       records.push({ type: RECORD.indexText, text: Buffer.from(this.#indexBuf.join(''), 'utf8') });
     const view = this.#castBufView;
@@ -356,7 +362,7 @@ export class AsciicastWriter implements RecordingWriter {
   #event(code: 'o' | 'i' | 'r' | 'm', data: string, closing = false, escaped = JSON.stringify(data)): void {
     if (!data || this.#w.failed || (this.#closing && !closing)) return;
     const t = this.#tick();
-    this.#append(`[${t.toFixed(6)}, ${JSON.stringify(code)}, ${escaped}]\n`);
+    this.#append(`[${t.toFixed(6)}, "${code}", `, escaped, ']\n');
     this.#events++;
     if (this.#castBufBytes >= this.#flushBytes) void this.flush();
   }
@@ -385,10 +391,12 @@ export class AsciicastWriter implements RecordingWriter {
     if (this.#w.failed || (this.#closing && !closing)) return;
     const t = this.#tick();
     const type = dir === 'o' ? RECORD.rawOutput : RECORD.rawInput;
+    // `[t, "o", <JSON of the decoded bytes>]\n`, counted without drawing it.
     const view =
-      escaped === undefined
-        ? renderRaw(type, t, raw).length
-        : Buffer.byteLength(`[${t.toFixed(6)}, "${dir}", `) + Buffer.byteLength(escaped) + 2;
+      Buffer.byteLength(`[${t.toFixed(6)}, "${dir}", `) +
+      (escaped === undefined ? decodedJsonLength(raw) : Buffer.byteLength(escaped)) +
+      2;
+    this.#closeTextRun();
     this.#castBuf.push({ type, t, raw });
     this.#castBufBytes += raw.length + 13;
     this.#castBufView += view;
@@ -410,11 +418,17 @@ export class AsciicastWriter implements RecordingWriter {
     return t;
   }
 
-  #append(line: string): void {
-    const b = Buffer.from(line, 'utf8');
-    this.#castBuf.push({ type: RECORD.castText, text: b });
-    this.#castBufBytes += b.length;
-    this.#castBufView += b.length;
-    this.#offset += b.length;
+  /** A cast line (in up to three pieces, so the event's JSON is not copied into a larger string). */
+  #append(a: string, b = '', c = ''): void {
+    const n = this.#textRuns.append(a, b, c);
+    this.#castBufBytes += n;
+    this.#castBufView += n;
+    this.#offset += n;
+  }
+
+  /** The text since the last raw record becomes one record (neighbouring lines share one). */
+  #closeTextRun(): void {
+    const text = this.#textRuns.take();
+    if (text) this.#castBuf.push({ type: RECORD.castText, text });
   }
 }

@@ -164,16 +164,26 @@ export type ChunkRecord =
   | { type: typeof RECORD.transfer; text: Buffer }
   | { type: DesktopRecordType; body: Buffer };
 
+/** The records as a chunk's plaintext, written into one Buffer (one copy of each body). */
 export function encodeRecords(records: readonly ChunkRecord[]): Buffer {
-  const parts: Buffer[] = [];
+  let size = 0;
+  for (const r of records) size += 5 + recordBody(r).length + ('raw' in r ? 8 : 0);
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
   for (const r of records) {
-    const body = 'raw' in r ? Buffer.concat([f64(r.t), r.raw]) : 'body' in r ? r.body : r.text;
-    const head = Buffer.alloc(5);
-    head.writeUInt8(r.type, 0);
-    head.writeUInt32BE(body.length, 1);
-    parts.push(head, body);
+    const body = recordBody(r);
+    out.writeUInt8(r.type, at);
+    out.writeUInt32BE(body.length + ('raw' in r ? 8 : 0), at + 1);
+    at += 5;
+    if ('raw' in r) at = out.writeDoubleBE(r.t, at);
+    at += body.copy(out, at);
   }
-  return Buffer.concat(parts);
+  return out;
+}
+
+/** A record's bytes after its type and length (for a raw record, after its time too). */
+function recordBody(r: ChunkRecord): Buffer {
+  return 'raw' in r ? r.raw : 'body' in r ? r.body : r.text;
 }
 
 export function decodeRecords(plain: Buffer): ChunkRecord[] {
@@ -213,10 +223,4 @@ export function castViewOf(records: readonly ChunkRecord[]): Buffer {
       parts.push(renderRaw(r.type, r.t, r.raw));
   }
   return Buffer.concat(parts);
-}
-
-function f64(n: number): Buffer {
-  const b = Buffer.alloc(8);
-  b.writeDoubleBE(n);
-  return b;
 }

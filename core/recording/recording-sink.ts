@@ -17,6 +17,7 @@ import {
   NONCE_BYTES,
   RECORD,
   sha256,
+  TAG_BYTES,
   type ChunkRecord,
   type ContainerHeader,
   type Manifest,
@@ -130,13 +131,19 @@ export class ContainerSink implements RecordingSink {
     });
     const cipher = createCipheriv('aes-256-gcm', this.#o.dataKey, nonce);
     cipher.setAAD(chunkAad(this.#o.header.id, this.#seq, head));
-    const body = Buffer.concat([cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+    // The frame is built in one Buffer (header, ciphertext, tag) rather than joined twice.
+    const frame = Buffer.allocUnsafe(head.length + plain.length + TAG_BYTES);
+    head.copy(frame, 0);
+    let at = head.length;
+    at += cipher.update(plain).copy(frame, at);
+    at += cipher.final().copy(frame, at);
+    cipher.getAuthTag().copy(frame, at);
     // One write per chunk: a crash leaves whole chunks and at most one torn one at the end.
-    await writeAll(this.#fh, Buffer.concat([head, body]));
-    this.#prev = sha256(head, body);
+    await writeAll(this.#fh, frame);
+    this.#prev = sha256(frame);
     this.#seq++;
     this.#castOffset += flush.castLength;
-    this.bytes += head.length + body.length;
+    this.bytes += frame.length;
   }
 
   async finish(totals: SinkTotals, failed: boolean): Promise<void> {

@@ -21,6 +21,7 @@ import { CustodyError, TargetError, type Credential, type Hop, type HopCandidate
 import { DialError, oneLine, seconds } from '../connectors/failures.ts';
 import { dialSsh } from '../connectors/ssh.ts';
 import { DEFAULT_TIMEOUT_MS, type HostKeyInfo, type Via } from '../connectors/types.ts';
+import { setupPhase } from '../setup-phases.ts';
 
 export interface UsedLanding {
   landing: string;
@@ -214,6 +215,7 @@ export async function openChain(req: ChainRequest): Promise<Chain> {
           });
           clients.push(client);
           landings.push(used(candidate));
+          setupPhase('landing-authenticated');
           break;
         } catch (e) {
           const d = e instanceof DialError ? e : new DialError('protocol', 'failed');
@@ -231,6 +233,7 @@ export async function openChain(req: ChainRequest): Promise<Chain> {
     try {
       const channel = await forwardOut(last, t.host, t.port, timeoutMs);
       via = { kind: 'tcp', stream: channel };
+      setupPhase('target-forwarded');
     } catch (e) {
       const d = e instanceof DialError ? e : new DialError('protocol', 'failed');
       if (d.reason === 'forwarding' && req.terminal && t.protocol === 'telnet') {

@@ -25,6 +25,7 @@ import { sessionMarkers } from './markers.ts';
 import { finishSession, refuseSession } from './teardown.ts';
 import { armSessionClocks } from './timers.ts';
 import { operatorMessage, type GatewaySettings } from './types.ts';
+import { setupPhase } from '../setup-phases.ts';
 
 export interface SessionEnv {
   core: Core;
@@ -111,6 +112,7 @@ export async function runLifecycle(env: SessionEnv, spec: SessionSpec): Promise<
     opened = await spec.open(route);
     opening = await opened.openRecorder();
     recorder = opening;
+    setupPhase('recording-open');
   } catch (e) {
     opened?.close();
     if (!(e instanceof CustodyError))
@@ -154,6 +156,7 @@ export async function runLifecycle(env: SessionEnv, spec: SessionSpec): Promise<
     ended: (end) => events.push({ type: 'path-ended', end }),
   });
   path = running;
+  setupPhase('session-started');
 
   let stop: { cause: StopCause; reason: string } | undefined;
   for (;;) {
@@ -171,6 +174,7 @@ export async function runLifecycle(env: SessionEnv, spec: SessionSpec): Promise<
       continue;
     }
     clocks.cancel();
+    setupPhase('target-exited');
     // A session the gateway ended (terminate, a clock, recording failure) never reports success.
     const exitCode = stop ? 1 : (e.end.exitCode ?? (e.end.signal ? 128 : 0));
     await finishSession(env, live, spec, {
@@ -183,6 +187,7 @@ export async function runLifecycle(env: SessionEnv, spec: SessionSpec): Promise<
       bytesOut: running.bytesOut,
       started,
     });
+    setupPhase('session-finished');
     return exitCode;
   }
 }

@@ -21,6 +21,7 @@ import { openForward, rejectChannel } from './forward.ts';
 import { SshOperatorChannel } from './operator-channel.ts';
 import type { GatewayOptions } from './server.ts';
 import { parseUsername, type ParsedUsername } from './username.ts';
+import { setupPhase } from '../setup-phases.ts';
 
 /** Sessions (shell, exec, sftp channels) one connection may have open at once. */
 export const MAX_SESSIONS_PER_CONNECTION = 10;
@@ -139,12 +140,14 @@ export class ConnectionRouter {
       accept?.();
     });
     session.on('shell', (accept) => {
+      setupPhase('channel-request');
       channel = new SshOperatorChannel(accept());
       const ch = channel;
       const mode: SessionMode = { kind: 'shell', ...(pty ?? { term: 'xterm-256color', cols: 80, rows: 24 }) };
       void this.shell(ch, actor, parsed, mode, () => pty, noColor);
     });
     session.on('exec', (accept, _reject, info) => {
+      setupPhase('channel-request');
       channel = new SshOperatorChannel(accept());
       if (Buffer.byteLength(info.command) > MAX_COMMAND_BYTES) {
         channel.writeStderr(`custody: the command is longer than ${MAX_COMMAND_BYTES} bytes\r\n`);
@@ -295,6 +298,7 @@ export class ConnectionRouter {
     let grant;
     try {
       grant = await this.o.core.as(actor).sessions.authorize(ref);
+      setupPhase('authorized');
     } catch (e) {
       ch.writeStderr(`custody: ${operatorMessage(e)}\r\n`);
       return 1;

@@ -14,6 +14,7 @@ import type { GatewaySettings } from '../session/types.ts';
 import { serverAlgorithms, type AlgorithmChoice } from './algorithms.ts';
 import { ConnectionRouter } from './connection-router.ts';
 import { DEFAULT_DOOR_LIMITS, PreauthDoor, type DoorLimits } from './preauth.ts';
+import { setupPhase, setupPhasesWatched } from '../setup-phases.ts';
 
 export interface GatewayOptions {
   core: Core;
@@ -78,6 +79,10 @@ export function startGateway(o: GatewayOptions): Promise<RunningGateway> {
       connections.add(client);
       client.on('close', () => connections.delete(client));
       client.on('ready', () => door.authenticated(info.ip, info.port));
+      if (setupPhasesWatched()) {
+        client.once('handshake', () => setupPhase('key-exchange'));
+        client.once('ready', () => setupPhase('operator-authenticated'));
+      }
       new ConnectionRouter(o, runtime, client, info.ip).attach();
     },
   );
@@ -85,6 +90,10 @@ export function startGateway(o: GatewayOptions): Promise<RunningGateway> {
     o.logger.log('error', 'ssh server error', { error: e.message.split('\n')[0] }),
   );
   const server = net.createServer((socket) => {
+    setupPhase('accepted');
+    // No Nagle delay on the operator's connection: small packets (set-up replies, keystroke
+    // echoes) go out at once instead of waiting for the client's delayed ACK (see dialSsh).
+    socket.setNoDelay(true);
     if (door.admit(socket)) ssh.injectSocket(socket);
   });
   return new Promise((resolve, reject) => {

@@ -2,11 +2,12 @@
 // servers can reach: one landing, two landings, failover to the secondary, a Telnet target behind
 // a landing, and the refusals (landing down with no secondary, changed host key, refused password).
 import { createHash, randomBytes } from 'node:crypto';
+import diagnosticsChannel from 'node:diagnostics_channel';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningGateway } from '../../gateway/index.ts';
+import { SETUP_PHASE_CHANNEL, type RunningGateway, type SetupPhaseMessage } from '../../gateway/index.ts';
 import { startTestGateway } from '../support/gateway-fixture.ts';
 import { createTopology, netnsSkipReason, probeTcp, testRun, type Topology } from '../support/netns.ts';
 import { runClient, ssh, sshInteractive, sshOptions } from '../support/openssh-client.ts';
@@ -142,6 +143,35 @@ describe.skipIf(!!skip)(
       expect(conn!.split(' ')[0]).toBe(topo.addr('dmz', 'dc'));
       const start = (await v.core.audit.query(v.host, { type: 'session.start', limit: 1 }))[0]!;
       expect(start.details).toContain(`dmz (primary jump1)`);
+    });
+
+    it("publishes each set-up phase of a session in order while watched (the benchmark's breakdown)", async () => {
+      const seen: SetupPhaseMessage[] = [];
+      const watch = (m: unknown) => seen.push(m as SetupPhaseMessage);
+      diagnosticsChannel.subscribe(SETUP_PHASE_CHANNEL, watch);
+      try {
+        const r = await ssh(gw.port, direct(`dc01/${op.name}`), id, ['true']);
+        expect(r.code).toBe(0);
+      } finally {
+        diagnosticsChannel.unsubscribe(SETUP_PHASE_CHANNEL, watch);
+      }
+      expect(seen.map((m) => m.phase)).toEqual([
+        'accepted',
+        'key-exchange',
+        'operator-authenticated',
+        'channel-request',
+        'authorized',
+        'landing-authenticated',
+        'target-forwarded',
+        'target-authenticated',
+        'target-channel',
+        'recording-open',
+        'session-started',
+        'target-exited',
+        'session-finished',
+      ]);
+      const at = seen.map((m) => m.at);
+      expect(at).toEqual([...at].sort((a, b) => a - b));
     });
 
     it('sftp and scp through the landing server: 50 MB round-trips with the same checksum', async () => {
