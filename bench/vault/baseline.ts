@@ -196,6 +196,13 @@ export interface SeriesBaseline {
   };
   /** The whole series, the same split (for comparison with the tail). */
   all: { meanMs: number; meanCpuMs: number; meanGcMs: number; meanRunQueueMs: number };
+  /**
+   * An estimate: the reveals' percentiles with each one's wait for a core taken out, and with its
+   * GC pauses taken out as well. Several threads can wait at once, so the wait can be counted
+   * high and these figures low: read them as what the code costs on a machine with a free core.
+   */
+  withoutWait: SampleStats;
+  withoutWaitOrGc: SampleStats;
 }
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -246,5 +253,9 @@ export function baselineOf(
       excessRestMs: r3(mean(excess.map((x, i) => x - inGc[i]! - inQueue[i]!))),
     },
     all: split(reveals),
+    withoutWait: stats(reveals.map((s) => s.ms - Math.min(s.ms, s.runQueueMs))),
+    withoutWaitOrGc: stats(
+      reveals.map((s) => Math.max(0, s.ms - Math.min(s.ms, s.runQueueMs) - gcOverlapMs(s, pauses))),
+    ),
   };
 }

@@ -106,6 +106,7 @@ function baselineLines(name: string, s: Awaited<ReturnType<typeof revealSeries>>
     `  slowest 1 % (${b.tail.n}, from ${ms(b.tail.fromMs)} ms): mean ${ms(b.tail.meanMs)} ms, CPU ${ms(b.tail.meanCpuMs)} ms, in GC ${ms(b.tail.meanGcMs)} ms, waiting for a core ${ms(b.tail.meanRunQueueMs)} ms`,
     `    above the median (${ms(b.tail.excessMs)} ms): GC ${ms(b.tail.excessInGcMs)} ms, waiting for a core ${ms(b.tail.excessRunQueueMs)} ms, the rest (I/O, more work) ${ms(b.tail.excessRestMs)} ms`,
     `  every reveal: mean ${ms(b.all.meanMs)} ms, CPU ${ms(b.all.meanCpuMs)} ms, in GC ${ms(b.all.meanGcMs)} ms, waiting for a core ${ms(b.all.meanRunQueueMs)} ms`,
+    `  without its wait for a core (estimate): p50 ${ms(b.withoutWait.p50)} / p99 ${ms(b.withoutWait.p99)} ms; and without GC: p50 ${ms(b.withoutWaitOrGc.p50)} / p99 ${ms(b.withoutWaitOrGc.p99)} ms`,
   ];
 }
 
