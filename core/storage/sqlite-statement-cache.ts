@@ -17,6 +17,8 @@
 //   - the cache is bounded (least recently used statements are finalised), and every statement
 //     is finalised before the connection closes (SQLite refuses to close with statements open);
 //   - SQLite recompiles a cached statement by itself when the schema changed (migrations).
+//   - the values bound last stay in a cached statement until its next use (after the driver's own
+//     calls they stayed in freed memory): the store binds secrets only sealed, never in clear.
 import type sqlite3 from 'sqlite3';
 
 type Callback = (this: unknown, err: Error | null, rows?: unknown) => void;
