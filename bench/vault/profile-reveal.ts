@@ -65,8 +65,23 @@ interface Sample {
 let current: Sample | undefined;
 let connection: sqlite3.Database | undefined;
 
-// Every statement knex sends goes through Database#all or #run with a callback last.
-for (const method of ['all', 'run', 'get', 'exec'] as const) {
+/** Times one driver call from the call to its callback, into the reveal being sampled. */
+function timeCall(sql: string, args: unknown[]): void {
+  const cb = args[args.length - 1];
+  const sample = current;
+  if (!sample || typeof cb !== 'function') return;
+  const t0 = performance.now();
+  args[args.length - 1] = function (this: unknown, ...r: unknown[]) {
+    sample.statements.push({ phase: phaseOf(sql), ms: performance.now() - t0 });
+    return (cb as (...x: unknown[]) => unknown).apply(this, r);
+  };
+}
+
+// A statement knex sends goes through Database#all or #run with a callback last; once the store
+// has compiled it (core/storage/sqlite-statement-cache.ts), through Statement#all or #run on the
+// statement Database#prepare made, whose SQL is remembered here.
+const sqlOf = new WeakMap<object, string>();
+for (const method of ['all', 'run', 'get', 'exec', 'prepare'] as const) {
   const original = sqlite3.Database.prototype[method] as (...a: unknown[]) => unknown;
   (sqlite3.Database.prototype as unknown as Record<string, unknown>)[method] = function (
     this: sqlite3.Database,
@@ -76,14 +91,20 @@ for (const method of ['all', 'run', 'get', 'exec'] as const) {
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     connection = this;
     const sql = String(args[0]);
-    const cb = args[args.length - 1];
-    const sample = current;
-    if (!sample || typeof cb !== 'function') return original.apply(this, args);
-    const t0 = performance.now();
-    args[args.length - 1] = function (this: unknown, ...r: unknown[]) {
-      sample.statements.push({ phase: phaseOf(sql), ms: performance.now() - t0 });
-      return (cb as (...x: unknown[]) => unknown).apply(this, r);
-    };
+    timeCall(sql, args);
+    const result = original.apply(this, args);
+    if (method === 'prepare' && result && typeof result === 'object') sqlOf.set(result, sql);
+    return result;
+  };
+}
+for (const method of ['all', 'run'] as const) {
+  const original = sqlite3.Statement.prototype[method] as (...a: unknown[]) => unknown;
+  (sqlite3.Statement.prototype as unknown as Record<string, unknown>)[method] = function (
+    this: sqlite3.Statement,
+    ...args: unknown[]
+  ) {
+    const sql = sqlOf.get(this);
+    if (sql !== undefined) timeCall(sql, args);
     return original.apply(this, args);
   };
 }

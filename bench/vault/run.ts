@@ -4,7 +4,10 @@
 // administrator `bench` owning some of them and a password-user `reader` reaching others through
 // account, resource, static-group and criteria-group shares, then measures:
 //   - reveal latency through core.accounts.reveal (authorization + decrypt + audit append), for
-//     the owner and for the shared reader;
+//     the owner and for the shared reader, each next to its same-run baselines measured
+//     interleaved with it (bench/vault/baseline.ts: `select 1` on the same connection, one
+//     `await setImmediate`, event-loop delay, GC pauses) and a split of its slowest 1 % into GC,
+//     waiting for a core and the rest;
 //   - key-rotation throughput (rotateMasterKey in-process over every secret, configured batch);
 //   - the raw AES-256-GCM open+seal rate of the Keyring alone, and the ratio of the two.
 // Prints a table and one JSON line, and writes bench/results/vault-<date>.json (git-ignored).
@@ -21,6 +24,16 @@ import { newKeyEntry, type KeyFileContents } from '../../core/crypto/key-file.ts
 import { layoutOf, REPOSITORY_ROOT, Secret, type Actor } from '../../core/index.ts';
 import { createTestVault, type TestVault } from '../../test/support/vault.ts';
 import { benchVault, plaintextOf, type Target } from './fixture.ts';
+import {
+  baselineOf,
+  findCriticalThreads,
+  nextTurnMs,
+  selectOneMs,
+  timed,
+  watchKnexClient,
+  watchRuntime,
+  type Timed,
+} from './baseline.ts';
 import { stats } from './stats.ts';
 import { contextOf, Keyring, rotateMasterKey } from '../../test/support/core-internals.ts';
 
@@ -40,34 +53,61 @@ const WARMUP = Number(argv.warmup);
 const BUDGET_MS = Number(argv['budget-s']) * 1000;
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+watchKnexClient();
 const { seed, ownerTargets, readerTargets } = benchVault({ accounts: ACCOUNTS, resources: RESOURCES }, log);
 
 async function revealSeries(v: TestVault, actor: Actor, next: () => Target) {
   for (let i = 0; i < WARMUP; i++) {
     const t = next();
     (await v.core.accounts.reveal(actor, t.ref)).wipe();
+    await selectOneMs();
   }
-  const all: number[] = [];
+  await findCriticalThreads();
+  const reveals: Timed[] = [];
+  const selectOne: number[] = [];
+  const turns: number[] = [];
   const byPath = new Map<string, number[]>();
+  const runtime = watchRuntime();
   const began = performance.now();
   for (let i = 0; i < REVEALS && performance.now() - began < BUDGET_MS; i++) {
     const t = next();
-    const t0 = performance.now();
-    const secret = await v.core.accounts.reveal(actor, t.ref);
-    const ms = performance.now() - t0;
+    const { value: secret, sample } = await timed(() => v.core.accounts.reveal(actor, t.ref));
     if (secret.reveal() !== t.expected) throw new Error(`${t.ref}: revealed the wrong value`);
     secret.wipe();
-    all.push(ms);
+    reveals.push(sample);
     let xs = byPath.get(t.path);
     if (!xs) byPath.set(t.path, (xs = []));
-    xs.push(ms);
+    xs.push(sample.ms);
+    // The baselines, interleaved: each reveal is followed by one of each, so they see the same
+    // moments of the machine as the reveals do.
+    selectOne.push(await selectOneMs());
+    turns.push(await nextTurnMs());
   }
   const seconds = (performance.now() - began) / 1000;
+  const baseline = baselineOf(reveals, selectOne, turns, await runtime.stop());
   return {
-    ...stats(all),
-    perSecond: Math.round(all.length / seconds),
+    ...stats(reveals.map((s) => s.ms)),
+    perSecond: Math.round(reveals.length / seconds),
     byPath: Object.fromEntries([...byPath].map(([k, xs]) => [k, stats(xs)])),
+    baseline,
   };
+}
+
+/** A reveal series' same-run baselines and where its slowest 1 % spent the time above the median. */
+function baselineLines(name: string, s: Awaited<ReturnType<typeof revealSeries>>): string[] {
+  const b = s.baseline;
+  const ms = (x: number) => x.toFixed(2);
+  return [
+    `${name}: reveal p50 ${ms(s.p50)} / p99 ${ms(s.p99)} ms = ${(s.p50 / b.selectOne.p50).toFixed(1)}× / ${(s.p99 / b.selectOne.p99).toFixed(1)}× select 1`,
+    `  select 1 (same connection)  p50 ${ms(b.selectOne.p50)} / p99 ${ms(b.selectOne.p99)} / max ${ms(b.selectOne.max)} ms`,
+    `  await setImmediate          p50 ${ms(b.nextTurn.p50)} / p99 ${ms(b.nextTurn.p99)} / max ${ms(b.nextTurn.max)} ms`,
+    `  event loop delay            p99 ${ms(b.loopDelayP99Ms)} / max ${ms(b.loopDelayMaxMs)} ms`,
+    `  GC                          ${b.gc.pauses} pauses, ${ms(b.gc.totalMs)} ms (major ${b.gc.majorPauses}, ${ms(b.gc.majorMs)} ms), longest ${ms(b.gc.maxMs)} ms`,
+    `  slowest 1 % (${b.tail.n}, from ${ms(b.tail.fromMs)} ms): mean ${ms(b.tail.meanMs)} ms, CPU ${ms(b.tail.meanCpuMs)} ms, in GC ${ms(b.tail.meanGcMs)} ms, waiting for a core ${ms(b.tail.meanRunQueueMs)} ms`,
+    `    above the median (${ms(b.tail.excessMs)} ms): GC ${ms(b.tail.excessInGcMs)} ms, waiting for a core ${ms(b.tail.excessRunQueueMs)} ms, the rest (I/O, more work) ${ms(b.tail.excessRestMs)} ms`,
+    `  every reveal: mean ${ms(b.all.meanMs)} ms, CPU ${ms(b.all.meanCpuMs)} ms, in GC ${ms(b.all.meanGcMs)} ms, waiting for a core ${ms(b.all.meanRunQueueMs)} ms`,
+    `  without its wait for a core (estimate): p50 ${ms(b.withoutWait.p50)} / p99 ${ms(b.withoutWait.p99)} ms; and without GC: p50 ${ms(b.withoutWaitOrGc.p50)} / p99 ${ms(b.withoutWaitOrGc.p99)} ms`,
+  ];
 }
 
 /** AES-256-GCM open under one key + seal under another, as rotation does per row, no database. */
@@ -190,6 +230,9 @@ async function main(): Promise<void> {
       ...rows.map((r) =>
         r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '),
       ),
+      '',
+      ...baselineLines('owner', owner),
+      ...baselineLines('shared', shared),
       '',
       `key rotation        ${rotation.reencrypted} secrets in ${rotSeconds.toFixed(2)} s = ${rotRate} secrets/s (first tenth ${firstTenth}/s, last tenth ${lastTenth}/s)`,
       `raw AES-256-GCM     ${raw.opsPerSecond} open+seal/s (Keyring alone, no database)`,

@@ -1,9 +1,11 @@
 import knexFactory, { type Knex } from 'knex';
 import { promises as fs } from 'node:fs';
+import type sqlite3 from 'sqlite3';
 import path from 'node:path';
 import { StorageError } from '../errors.ts';
 import { migrationSource } from './migrations.ts';
 import { createRepos, type Repos } from './repos/index.ts';
+import { cacheStatements } from './sqlite-statement-cache.ts';
 
 export type StorageDriver = 'sqlite' | 'postgres';
 
@@ -127,15 +129,16 @@ async function connect(options: StorageOptions): Promise<Knex> {
     pool: {
       min: 1,
       max: 1,
-      afterCreate: (
-        conn: { run: (sql: string, cb: (err: Error | null) => void) => void },
-        done: (err: Error | null) => void,
-      ) => {
+      afterCreate: (conn: sqlite3.Database, done: (err: Error | null) => void) => {
         conn.run('PRAGMA foreign_keys = ON', (e1) => {
           if (e1) return done(e1);
           conn.run('PRAGMA journal_mode = WAL', (e2) => {
             if (e2) return done(e2);
-            conn.run('PRAGMA busy_timeout = 15000', done);
+            conn.run('PRAGMA busy_timeout = 15000', (e3) => {
+              if (e3) return done(e3);
+              cacheStatements(conn);
+              done(null);
+            });
           });
         });
       },
