@@ -8,6 +8,28 @@ import { toResource } from './resources.ts';
 import { toSettings, type AccessSettingsRow } from '../access.ts';
 
 /** The columns of `access_settings`, selected beside an account as `s_<column>`. */
+/**
+ * An account joined to its resource: the account's columns renamed where the resource has its own
+ * (id, name, created_at), read back by `accountAndResource`.
+ */
+const ACCOUNT_AND_RESOURCE_COLUMNS = [
+  'accounts.id as a_id',
+  'accounts.name as a_name',
+  'accounts.created_at as a_created_at',
+  'accounts.resource_id',
+  'accounts.notes',
+  'accounts.password_enc',
+  'accounts.password_changed_at',
+  'accounts.password_changed_by',
+  'accounts.credential_kind',
+  'resources.*',
+];
+
+const accountAndResource = (r: Row): { resource: Resource; account: Account } => ({
+  resource: toResource(r),
+  account: toAccount({ ...r, id: r.a_id, name: r.a_name, created_at: r.a_created_at }),
+});
+
 const ACCESS_SETTINGS_COLUMNS = [
   'resource_id',
   'active',
@@ -67,23 +89,8 @@ export function accountsRepo(db: Knex | Knex.Transaction) {
         .join('resources', 'resources.id', 'accounts.resource_id')
         .where('resources.name', resourceName)
         .where('accounts.name', accountName)
-        .first(
-          'accounts.id as a_id',
-          'accounts.name as a_name',
-          'accounts.created_at as a_created_at',
-          'accounts.resource_id',
-          'accounts.notes',
-          'accounts.password_enc',
-          'accounts.password_changed_at',
-          'accounts.password_changed_by',
-          'accounts.credential_kind',
-          'resources.*',
-        )) as Row | undefined;
-      if (!r) return undefined;
-      return {
-        resource: toResource(r),
-        account: toAccount({ ...r, id: r.a_id, name: r.a_name, created_at: r.a_created_at }),
-      };
+        .first(...ACCOUNT_AND_RESOURCE_COLUMNS)) as Row | undefined;
+      return r ? accountAndResource(r) : undefined;
     },
     /**
      * `byRef`, with the resource's access-control settings and the global settings named in
@@ -101,16 +108,7 @@ export function accountsRepo(db: Knex | Knex.Transaction) {
         .where('resources.name', resourceName)
         .where('accounts.name', accountName)
         .first(
-          'accounts.id as a_id',
-          'accounts.name as a_name',
-          'accounts.created_at as a_created_at',
-          'accounts.resource_id',
-          'accounts.notes',
-          'accounts.password_enc',
-          'accounts.password_changed_at',
-          'accounts.password_changed_by',
-          'accounts.credential_kind',
-          'resources.*',
+          ...ACCOUNT_AND_RESOURCE_COLUMNS,
           ...ACCESS_SETTINGS_COLUMNS.map((c) => `access_settings.${c} as s_${c}`),
           ...settingKeys.map((key, i) =>
             db.raw(`(SELECT value FROM settings WHERE key = ?) AS setting_${i}`, [key]),
@@ -119,8 +117,7 @@ export function accountsRepo(db: Knex | Knex.Transaction) {
       if (!r) return undefined;
       const settingsRow: Row = Object.fromEntries(ACCESS_SETTINGS_COLUMNS.map((c) => [c, r[`s_${c}`]]));
       return {
-        resource: toResource(r),
-        account: toAccount({ ...r, id: r.a_id, name: r.a_name, created_at: r.a_created_at }),
+        ...accountAndResource(r),
         accessSettings:
           r.s_resource_id === null || r.s_resource_id === undefined ? undefined : toSettings(settingsRow),
         settings: new Map(
