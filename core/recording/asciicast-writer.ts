@@ -12,26 +12,20 @@
  * index-format.ts; where the flushed records go is the sink's business (recording-sink.ts).
  */
 import type { FileHandle } from 'node:fs/promises';
-import { isUtf8 } from 'node:buffer';
 import type { Clock } from '../runtime.ts';
 import { systemTimers, type Timers } from '../timers.ts';
 import { clampTerminalSize } from '../terminal-size.ts';
 import { printable } from '../printable.ts';
 
-import {
-  INDEX_SUFFIX,
-  KEYFRAME_BYTES,
-  KEYFRAME_SECONDS,
-  type IndexEntry,
-  type IndexHeader,
-} from './index-format.ts';
+import { INDEX_SUFFIX, KEYFRAME_BYTES, KEYFRAME_SECONDS, type IndexEntry } from './index-format.ts';
 import type { RecordingFailurePolicy, RecordingMeta, RecordingSummary, RecordingWriter } from './types.ts';
 import { RECORD, type ChunkRecord } from './container-format.ts';
 import { decodedJsonLength } from './raw-view-length.ts';
 import type { RecordingSink } from './recording-sink.ts';
 import { WriterCommits } from './writer-commits.ts';
 import { openPlainSink } from './asciicast-open.ts';
-import { headerTerm, incompleteTail, round6 } from './asciicast-records.ts';
+import { castHeaderLine, indexHeaderLine, round6 } from './asciicast-records.ts';
+import { Utf8Chunks } from './utf8-chunks.ts';
 import { TextRuns } from './text-runs.ts';
 
 /** Text is stored raw when its JSON is over twice its bytes plus this (short lines stay text). */
@@ -86,8 +80,8 @@ export class AsciicastWriter implements RecordingWriter {
   readonly #keyframeBytes: number;
   readonly #onClosed: AsciicastWriterOptions['onClosed'];
   readonly #sink: RecordingSink;
-  /** Per direction: the start of a character whose rest has not arrived yet. */
-  #carry = { o: Buffer.alloc(0), i: Buffer.alloc(0) };
+  /** Per direction: text and raw pieces, a character split across chunks joined. */
+  readonly #utf8 = { o: new Utf8Chunks(), i: new Utf8Chunks() };
   readonly #onWritten: AsciicastWriterOptions['onWritten'];
   /** Cancels the next periodic flush; undefined once closed. */
   #cancelFlush: (() => void) | undefined;
@@ -110,8 +104,6 @@ export class AsciicastWriter implements RecordingWriter {
   #castBufView = 0;
   #indexBuf: string[] = [];
   #suspended = false;
-  /** Per direction: skip leading continuation bytes (the rest of a character cut by suspend). */
-  #orphans = { o: false, i: false };
   #closing: Promise<RecordingSummary> | undefined;
   /** Set when create() itself fails: nobody holds the writer, so onClosed is not run. */
   #abandoned = false;
@@ -142,22 +134,8 @@ export class AsciicastWriter implements RecordingWriter {
     // Sizes are clamped here too: a replay runs the cast through a terminal of this size.
     ({ cols: this.#cols, rows: this.#rows } = clampTerminalSize(o.meta.cols, o.meta.rows));
 
-    const header = {
-      version: 2,
-      width: this.#cols,
-      height: this.#rows,
-      timestamp: Math.floor(o.meta.startedAt.getTime() / 1000),
-      title: `${o.meta.user} → ${o.meta.target}`,
-      env: { TERM: headerTerm(o.meta.term) },
-    };
-    this.#append(JSON.stringify(header) + '\n');
-    const indexHeader: IndexHeader = {
-      version: 1,
-      format: 'custody-cast-index',
-      intervalSeconds: this.#keyframeSeconds,
-      intervalBytes: this.#keyframeBytes,
-    };
-    this.#indexBuf.push(JSON.stringify(indexHeader) + '\n');
+    this.#append(castHeaderLine(o.meta, this.#cols, this.#rows));
+    this.#indexBuf.push(indexHeaderLine(this.#keyframeSeconds, this.#keyframeBytes));
     this.#lastKeyframe = { t: 0, offset: this.#offset, cols: this.#cols, rows: this.#rows };
     this.#indexBuf.push(JSON.stringify(this.#lastKeyframe) + '\n');
 
@@ -185,31 +163,20 @@ export class AsciicastWriter implements RecordingWriter {
   }
 
   output(data: Buffer): void {
-    if (this.#suspended || this.#w.failed || this.#closing) return;
-    if (this.#orphans.o) data = this.#skipOrphans('o', data);
     this.#bytes('o', data);
   }
 
   input(data: Buffer): void {
-    if (this.#suspended || this.#w.failed || this.#closing) return;
-    if (this.#orphans.i) data = this.#skipOrphans('i', data);
     this.#bytes('i', data);
   }
 
   /** Valid UTF-8 becomes a text event (an unfinished last character waits); anything else is kept raw. */
   #bytes(dir: 'o' | 'i', data: Buffer): void {
-    const carry = this.#carry[dir];
-    const all = carry.length ? Buffer.concat([carry, data]) : data;
-    if (!all.length) return;
-    const cut = incompleteTail(all);
-    const head = all.subarray(0, cut);
-    if (isUtf8(head)) {
-      this.#carry[dir] = Buffer.from(all.subarray(cut));
-      if (head.length) this.#text(dir, head);
-    } else {
-      this.#carry[dir] = Buffer.alloc(0);
-      this.#raw(dir, Buffer.from(all));
-    }
+    if (this.#suspended || this.#w.failed || this.#closing) return;
+    const piece = this.#utf8[dir].next(data);
+    if (!piece) return;
+    if ('text' in piece) this.#text(dir, piece.text);
+    else this.#raw(dir, piece.raw);
   }
 
   marker(label: string): void {
@@ -234,13 +201,15 @@ export class AsciicastWriter implements RecordingWriter {
   suspend(): void {
     if (this.#suspended) return;
     this.#suspended = true;
-    this.#carry = { o: Buffer.alloc(0), i: Buffer.alloc(0) };
+    this.#utf8.o.suspended();
+    this.#utf8.i.suspended();
   }
 
   resume(): void {
     if (!this.#suspended) return;
     this.#suspended = false;
-    this.#orphans = { o: true, i: true };
+    this.#utf8.o.resumed();
+    this.#utf8.i.resumed();
     const size = this.#pendingSize;
     this.#pendingSize = undefined;
     if (size && !this.#w.failed && !this.#closing) this.#resizeNow(size.cols, size.rows);
@@ -315,8 +284,7 @@ export class AsciicastWriter implements RecordingWriter {
       // Whatever is held back is an incomplete character: it is kept raw (the cast shows U+FFFD,
       // as a terminal would), and only here, at the very end.
       for (const dir of ['o', 'i'] as const) {
-        const rest = this.#carry[dir];
-        this.#carry[dir] = Buffer.alloc(0);
+        const rest = this.#utf8[dir].takeRest();
         if (rest.length) this.#raw(dir, rest, true);
       }
     }
@@ -340,17 +308,6 @@ export class AsciicastWriter implements RecordingWriter {
     };
     if (this.#onClosed && !this.#abandoned) await this.#onClosed(summary, this.#w.failed);
     return summary;
-  }
-
-  /**
-   * After a suspension, the first bytes may finish a character whose start was dropped: those
-   * continuation bytes (at most 3) are skipped rather than written as U+FFFD.
-   */
-  #skipOrphans(dir: 'o' | 'i', data: Buffer): Buffer {
-    let i = 0;
-    while (i < data.length && i < 3 && (data[i]! & 0xc0) === 0x80) i++;
-    if (i < data.length) this.#orphans[dir] = false;
-    return i ? data.subarray(i) : data;
   }
 
   #resizeNow(cols: number, rows: number): void {
