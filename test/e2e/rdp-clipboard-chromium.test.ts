@@ -23,8 +23,8 @@ import { inflateSync } from 'node:zlib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemTimers, type Actor, type ClipboardPolicy, type Logger } from '../../core/index.ts';
-import { rdpWebModule, startWebListener, type RunningWebListener } from '../../gateway/index.ts';
-import { fingerprintOfPem, makeSelfSigned } from '../../gateway/web/certificate.ts';
+import { rdpWebModule, type RunningWebListener } from '../../gateway/index.ts';
+import { startTestWebListener } from '../support/test-web-listener.ts';
 import { encodeClipboardParts, MESSAGE } from '../../protocols/rdp/viewer-protocol.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { gatewaySettings } from '../../cli/commands/server.ts';
@@ -102,15 +102,10 @@ describe.skipIf(!!skip)(`RDP clipboard policy in Chromium against xrdp${skip ? `
       { kind: 'user', name: 'alice' },
       'view',
     );
-    const pair = makeSelfSigned(['localhost']);
-    web = await startWebListener({
+    ({ web } = await startTestWebListener({
       core: v.core,
-      host: '127.0.0.1',
-      port: 0,
-      tls: { ...pair, fingerprint: fingerprintOfPem(pair.certPem) },
       logger,
       clock: systemTimers,
-      sessionMinutes: 30,
       modules: [
         rdpWebModule({
           core: v.core,
@@ -122,7 +117,7 @@ describe.skipIf(!!skip)(`RDP clipboard policy in Chromium against xrdp${skip ? `
           timers: systemTimers,
         }),
       ],
-    });
+    }));
   }, 120_000);
 
   afterAll(async () => {

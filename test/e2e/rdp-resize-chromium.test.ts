@@ -7,8 +7,8 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemTimers, type Actor, type Logger } from '../../core/index.ts';
-import { rdpWebModule, startWebListener, type RunningWebListener } from '../../gateway/index.ts';
-import { fingerprintOfPem, makeSelfSigned } from '../../gateway/web/certificate.ts';
+import { rdpWebModule, type RunningWebListener } from '../../gateway/index.ts';
+import { startTestWebListener } from '../support/test-web-listener.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { TEST_GATEWAY_SETTINGS } from '../support/gateway-fixture.ts';
 import { createTopology, netnsSkipReason, testRun, type Topology } from '../support/netns.ts';
@@ -72,19 +72,14 @@ describe.skipIf(!!skip)(`RDP resize in Chromium through a landing server${skip ?
       { kind: 'user', name: 'alice' },
       'view',
     );
-    const pair = makeSelfSigned(['localhost']);
-    web = await startWebListener({
+    ({ web } = await startTestWebListener({
       core: v.core,
-      host: '127.0.0.1',
-      port: 0,
-      tls: { ...pair, fingerprint: fingerprintOfPem(pair.certPem) },
       logger,
       clock: systemTimers,
-      sessionMinutes: 30,
       modules: [
         rdpWebModule({ core: v.core, settings: TEST_GATEWAY_SETTINGS, logger, timers: systemTimers }),
       ],
-    });
+    }));
     browser = await launchChromium();
   }, 120_000);
 
