@@ -40,101 +40,113 @@ describe.skipIf(skip)(`RDP Display Control against xrdp ${skip ?? ''}`, () => {
   const logins = () => server.log().match(/xrdp_wm_log_msg: login successful/g)?.length ?? 0;
   const xScreen = () => /dimensions:\s+(\d+x\d+) pixels/.exec(server.onDisplay('xdpyinfo', []))?.[1];
 
-  it('resizes the desktop on the same connection, and the clipboard still works after', async () => {
-    const session = await open({ width: 1024, height: 768 }, ['cliprdr', 'drdynvc']);
-    let ended = false;
-    void session.done.then(() => (ended = true));
-    // pictures after the first reactivation (the engine hands events over in the server's order)
-    const rects: BitmapRect[] = [];
-    const resized: DesktopSize[] = [];
-    session.on('bitmap', (r) => resized.length === 1 && rects.push(...r));
-    session.on('resized', (s) => resized.push(s));
-    const got: string[] = [];
-    const clipboard = new ClipboardClient({
-      fetchFromTarget: true,
-      maxTextBytes: 1024 * 1024,
-      events: {
-        send: (m) => void session.sendChannel('cliprdr', m),
-        fromTarget: (text) => got.push(text),
-        delivered: () => undefined,
-        refused: () => undefined,
-      },
-    });
-    const seen: string[] = [];
-    session.onChannel((name, m) => {
-      seen.push(name);
-      if (m) clipboard.receive(m);
-    });
-    try {
-      expect(session.channels).toEqual(['cliprdr', 'drdynvc']);
-      expect(session.size).toEqual({ width: 1024, height: 768 });
-      await eventually(() => session.displayControl, "xrdp's Display Control capabilities", 20_000);
-      await eventually(
-        () => server.display() !== undefined && xScreen() === '1024x768',
-        'the X screen',
-        30_000,
-      );
-      expect(logins()).toBe(1);
-      // a size outside the rules is not sent (odd width): the caller would reconnect
-      expect(session.requestSize({ width: 1281, height: 720 })).toBe(false);
+  // One retry: under load, xrdp 0.9.21 now and then loses its own session at start ("Can't attach
+  // to shared memory", then lib_mod_process_message failed, seen in one CI run of three), before
+  // any resize is asked. Logins are counted from where this attempt began, so a retry counts its own.
+  it(
+    'resizes the desktop on the same connection, and the clipboard still works after',
+    { retry: 1, timeout: 150_000 },
+    async () => {
+      const loginsBefore = logins();
+      const session = await open({ width: 1024, height: 768 }, ['cliprdr', 'drdynvc']);
+      let ended = false;
+      void session.done.then(() => (ended = true));
+      // pictures after the first reactivation (the engine hands events over in the server's order)
+      const rects: BitmapRect[] = [];
+      const resized: DesktopSize[] = [];
+      session.on('bitmap', (r) => resized.length === 1 && rects.push(...r));
+      session.on('resized', (s) => resized.push(s));
+      const got: string[] = [];
+      const clipboard = new ClipboardClient({
+        fetchFromTarget: true,
+        maxTextBytes: 1024 * 1024,
+        events: {
+          send: (m) => void session.sendChannel('cliprdr', m),
+          fromTarget: (text) => got.push(text),
+          delivered: () => undefined,
+          refused: () => undefined,
+        },
+      });
+      const seen: string[] = [];
+      session.onChannel((name, m) => {
+        seen.push(name);
+        if (m) clipboard.receive(m);
+      });
+      try {
+        expect(session.channels).toEqual(['cliprdr', 'drdynvc']);
+        expect(session.size).toEqual({ width: 1024, height: 768 });
+        await eventually(() => session.displayControl, "xrdp's Display Control capabilities", 20_000);
+        await eventually(
+          () => server.display() !== undefined && xScreen() === '1024x768',
+          'the X screen',
+          30_000,
+        );
+        expect(logins() - loginsBefore).toBe(1);
+        // a size outside the rules is not sent (odd width): the caller would reconnect
+        expect(session.requestSize({ width: 1281, height: 720 })).toBe(false);
 
-      const t0 = performance.now();
-      expect(session.requestSize({ width: 1280, height: 720 })).toBe(true);
-      await eventually(
-        () => resized.length > 0,
-        () => `the server's reactivation: ${server.log().split('\n').slice(-60).join('\n')}`,
-        10_000,
-      );
-      const displayControlMs = performance.now() - t0;
-      expect(resized).toEqual([{ width: 1280, height: 720 }]);
-      expect(session.size).toEqual({ width: 1280, height: 720 });
-      expect(xScreen()).toBe('1280x720');
-      // the same connection, no second login, and the desktop is drawn at the new size
-      await eventually(() => rects.some((r) => r.right >= 1024), 'a picture right of the old width', 10_000);
-      expect(rects.every((r) => r.right < 1280 && r.bottom < 720)).toBe(true);
-      expect(ended).toBe(false);
-      expect(logins()).toBe(1);
-      // drdynvc is the engine's own: none of its messages reached the channel listener
-      expect(seen.every((n) => n === 'cliprdr')).toBe(true);
+        const t0 = performance.now();
+        expect(session.requestSize({ width: 1280, height: 720 })).toBe(true);
+        await eventually(
+          () => resized.length > 0,
+          () => `the server's reactivation: ${server.log().split('\n').slice(-60).join('\n')}`,
+          10_000,
+        );
+        const displayControlMs = performance.now() - t0;
+        expect(resized).toEqual([{ width: 1280, height: 720 }]);
+        expect(session.size).toEqual({ width: 1280, height: 720 });
+        expect(xScreen()).toBe('1280x720');
+        // the same connection, no second login, and the desktop is drawn at the new size
+        await eventually(
+          () => rects.some((r) => r.right >= 1024),
+          'a picture right of the old width',
+          10_000,
+        );
+        expect(rects.every((r) => r.right < 1280 && r.bottom < 720)).toBe(true);
+        expect(ended).toBe(false);
+        expect(logins() - loginsBefore).toBe(1);
+        // drdynvc is the engine's own: none of its messages reached the channel listener
+        expect(seen.every((n) => n === 'cliprdr')).toBe(true);
 
-      // The clipboard after the reactivation: text an X client copies on the target comes out.
-      const TEXT = 'after-the-resize 9';
-      const b64 = Buffer.from(TEXT).toString('base64');
-      server.onDisplay('sh', [
-        '-c',
-        `xterm -xrm 'XTerm*allowWindowOps: true' -xrm 'XTerm*disallowedWindowOps: ' -e sh -c "printf '\\033]52;c;${b64}\\007'; sleep 20" >/dev/null 2>&1 &`,
-      ]);
-      await eventually(
-        () => got.includes(TEXT),
-        () => `the target's text (got ${JSON.stringify(got)})`,
-        20_000,
-      );
+        // The clipboard after the reactivation: text an X client copies on the target comes out.
+        const TEXT = 'after-the-resize 9';
+        const b64 = Buffer.from(TEXT).toString('base64');
+        server.onDisplay('sh', [
+          '-c',
+          `xterm -xrm 'XTerm*allowWindowOps: true' -xrm 'XTerm*disallowedWindowOps: ' -e sh -c "printf '\\033]52;c;${b64}\\007'; sleep 20" >/dev/null 2>&1 &`,
+        ]);
+        await eventually(
+          () => got.includes(TEXT),
+          () => `the target's text (got ${JSON.stringify(got)})`,
+          20_000,
+        );
 
-      // And back down, a second time on the same connection.
-      expect(session.requestSize({ width: 800, height: 600 })).toBe(true);
-      await eventually(() => resized.length > 1, 'the second reactivation', 10_000);
-      expect(resized[1]).toEqual({ width: 800, height: 600 });
-      expect(xScreen()).toBe('800x600');
-      expect(logins()).toBe(1);
+        // And back down, a second time on the same connection.
+        expect(session.requestSize({ width: 800, height: 600 })).toBe(true);
+        await eventually(() => resized.length > 1, 'the second reactivation', 10_000);
+        expect(resized[1]).toEqual({ width: 800, height: 600 });
+        expect(xScreen()).toBe('800x600');
+        expect(logins() - loginsBefore).toBe(1);
 
-      // The reconnect the gateway falls back to, at a new size against the same server: a new
-      // login (xrdp hands it the same X session), timed to its first picture.
-      const t1 = performance.now();
-      const again = await open({ width: 1024, height: 768 }, ['cliprdr']);
-      let first = false;
-      again.on('bitmap', () => (first = true));
-      await eventually(() => first, "the reconnect's first picture", 20_000);
-      const reconnectMs = performance.now() - t1;
-      again.close();
-      expect(logins(), server.log()).toBe(2);
-      console.log(
-        `Display Control 1024x768 -> 1280x720: ${displayControlMs.toFixed(0)} ms to the new size; ` +
-          `reconnect at 1024x768: ${reconnectMs.toFixed(0)} ms to its first picture`,
-      );
-    } finally {
-      session.close();
-    }
-  }, 150_000);
+        // The reconnect the gateway falls back to, at a new size against the same server: a new
+        // login (xrdp hands it the same X session), timed to its first picture.
+        const t1 = performance.now();
+        const again = await open({ width: 1024, height: 768 }, ['cliprdr']);
+        let first = false;
+        again.on('bitmap', () => (first = true));
+        await eventually(() => first, "the reconnect's first picture", 20_000);
+        const reconnectMs = performance.now() - t1;
+        again.close();
+        expect(logins() - loginsBefore, server.log()).toBe(2);
+        console.log(
+          `Display Control 1024x768 -> 1280x720: ${displayControlMs.toFixed(0)} ms to the new size; ` +
+            `reconnect at 1024x768: ${reconnectMs.toFixed(0)} ms to its first picture`,
+        );
+      } finally {
+        session.close();
+      }
+    },
+  );
 
   it('without drdynvc there is no Display Control: requestSize sends nothing', async () => {
     let session: RdpSession | undefined;
