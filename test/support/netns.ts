@@ -35,7 +35,13 @@ export function netnsSkipReason(): string | null {
 }
 
 function run(cmd: string, args: string[], input?: string): string {
-  return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], input });
+  // Bounded: a synchronous call that never returns blocks the worker, and no vitest time-out fires.
+  return execFileSync(cmd, args, {
+    encoding: 'utf8',
+    stdio: ['pipe', 'pipe', 'pipe'],
+    input,
+    timeout: 30_000,
+  });
 }
 
 function tryRun(cmd: string, args: string[]): boolean {

@@ -19,6 +19,12 @@ import { probeTcp, spawnTracked, stopTracked } from './netns.ts';
 import { createTestUser, freePort, type TestUser } from './sshd.ts';
 import { removeDeadXDisplay } from './x-locks.ts';
 
+/**
+ * X clients (xdotool, xwd) run synchronously; one waiting on a display that stopped answering
+ * would block the worker's event loop, so no vitest time-out could end the test. Bounded.
+ */
+const X_CLIENT_TIMEOUT_MS = 30_000;
+
 const BINARIES = {
   shadow: [
     '/usr/bin/Xvfb',
@@ -201,6 +207,7 @@ async function waitForPort(netns: string | undefined, host: string, port: number
           try {
             execFileSync('ip', ['netns', 'exec', netns, 'bash', '-c', `exec 3<>/dev/tcp/${host}/${port}`], {
               stdio: 'ignore',
+              timeout: 5_000,
             });
             return 'connected';
           } catch {
@@ -296,6 +303,7 @@ export async function startShadowServer(opts: ShadowOptions = {}): Promise<RdpTe
             env: xdotoolEnv(x.display),
             encoding: 'utf8',
             stdio: ['ignore', 'pipe', 'ignore'],
+            timeout: X_CLIENT_TIMEOUT_MS,
           },
         )
           .trim()
@@ -306,6 +314,7 @@ export async function startShadowServer(opts: ShadowOptions = {}): Promise<RdpTe
             {
               env: xdotoolEnv(x.display),
               stdio: 'ignore',
+              timeout: X_CLIENT_TIMEOUT_MS,
             },
           );
           return;
@@ -366,6 +375,7 @@ export async function startShadowServer(opts: ShadowOptions = {}): Promise<RdpTe
         env: xdotoolEnv(x.display),
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: X_CLIENT_TIMEOUT_MS,
       }),
     clicks: () => parseClicks(xev.text),
     async changeSamPassword(password) {
@@ -568,6 +578,7 @@ export async function startXrdp(opts: XrdpOptions = {}): Promise<RdpTestServer> 
         {
           encoding: 'utf8',
           stdio: ['ignore', 'pipe', 'pipe'],
+          timeout: X_CLIENT_TIMEOUT_MS,
         },
       );
     },

@@ -60,7 +60,11 @@ export class TmuxSsh {
   }
 
   #tmux(args: string[]): string {
-    return execFileSync('tmux', ['-L', this.#socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+    // Bounded: a tmux server that stops answering must fail the test, not block the worker.
+    return execFileSync('tmux', ['-L', this.#socket, '-f', '/dev/null', ...args], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
   }
 
   screen(): string {

@@ -1,0 +1,139 @@
+// A test whose worker is stuck in a synchronous call (an X client waiting on a frozen display, a
+// child process that never exits) blocks that worker's event loop, so no vitest time-out fires
+// and CI waits until its wall-clock limit with nothing to say. This reporter watches for a run
+// that stops making progress: after STALL_MS with no test or file finishing anywhere it prints
+// what is running and the process tree under vitest; after another STALL_MS it kills the stuck
+// workers, so the run ends as failed, naming the file, instead of hanging.
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import type { Reporter, TestCase, TestModule } from 'vitest/node';
+
+const STALL_MS = Number(process.env.CUSTODY_TEST_STALL_MS ?? 10 * 60_000);
+const CHECK_MS = Math.min(30_000, STALL_MS / 4);
+
+interface Running {
+  label: string;
+  since: number;
+}
+
+interface Proc {
+  pid: number;
+  ppid: number;
+  seconds: number;
+  args: string;
+}
+
+export default class StallReporter implements Reporter {
+  readonly #files = new Map<string, Running>();
+  readonly #tests = new Map<string, Running>();
+  #lastProgress = Date.now();
+  #reported = false;
+  #timer: NodeJS.Timeout | undefined;
+
+  onInit(): void {
+    this.#timer = setInterval(() => this.#check(), CHECK_MS);
+    this.#timer.unref();
+  }
+
+  onTestModuleStart(module: TestModule): void {
+    this.#files.set(module.moduleId, { label: relative(module.moduleId), since: Date.now() });
+  }
+
+  onTestModuleEnd(module: TestModule): void {
+    this.#files.delete(module.moduleId);
+    for (const [id, t] of this.#tests)
+      if (t.label.startsWith(relative(module.moduleId))) this.#tests.delete(id);
+    this.#progress();
+  }
+
+  onTestCaseReady(test: TestCase): void {
+    this.#tests.set(test.id, {
+      label: `${relative(test.module.moduleId)} > ${test.fullName}`,
+      since: Date.now(),
+    });
+  }
+
+  onTestCaseResult(test: TestCase): void {
+    this.#tests.delete(test.id);
+    this.#progress();
+  }
+
+  onTestRunEnd(): void {
+    clearInterval(this.#timer);
+  }
+
+  #progress(): void {
+    this.#lastProgress = Date.now();
+    this.#reported = false;
+  }
+
+  #check(): void {
+    const stalled = Date.now() - this.#lastProgress;
+    if (stalled < STALL_MS) return;
+    if (!this.#reported) {
+      this.#reported = true;
+      this.#report(stalled);
+      return;
+    }
+    if (stalled < 2 * STALL_MS) return;
+    const workers = processes().filter((p) => p.ppid === process.pid && /\(vitest \d+\)/.test(p.args));
+    process.stderr.write(
+      `\n[stall] still no progress after ${Math.round(stalled / 1000)} s: killing workers ${workers.map((w) => w.pid).join(', ') || '(none)'}\n`,
+    );
+    for (const w of workers) killTree(w.pid);
+    this.#progress();
+  }
+
+  #report(stalled: number): void {
+    const now = Date.now();
+    const lines = [`\n[stall] no test has finished for ${Math.round(stalled / 1000)} s. Running:`];
+    for (const f of this.#files.values())
+      lines.push(`  file ${f.label} (for ${Math.round((now - f.since) / 1000)} s)`);
+    for (const t of this.#tests.values())
+      lines.push(`  test ${t.label} (for ${Math.round((now - t.since) / 1000)} s)`);
+    lines.push('[stall] processes under vitest (pid, age in s, command):');
+    const all = processes();
+    const walk = (pid: number, depth: number) => {
+      for (const p of all.filter((q) => q.ppid === pid)) {
+        lines.push(`  ${'  '.repeat(depth)}${p.pid} ${p.seconds}s ${p.args.slice(0, 200)}`);
+        walk(p.pid, depth + 1);
+      }
+    };
+    walk(process.pid, 0);
+    process.stderr.write(`${lines.join('\n')}\n`);
+  }
+}
+
+function relative(file: string): string {
+  return path.relative(process.cwd(), file);
+}
+
+function processes(): Proc[] {
+  try {
+    return execFileSync('ps', ['-e', '-o', 'pid=,ppid=,etimes=,args='], { encoding: 'utf8', timeout: 10_000 })
+      .split('\n')
+      .map((line) => /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), seconds: Number(m[3]), args: m[4] ?? '' }));
+  } catch {
+    return [];
+  }
+}
+
+/** Kills a worker and everything it started that is still in its tree (daemons it owned included). */
+function killTree(pid: number): void {
+  const all = processes();
+  const doomed: number[] = [];
+  const walk = (p: number) => {
+    doomed.push(p);
+    for (const c of all.filter((q) => q.ppid === p)) walk(c.pid);
+  };
+  walk(pid);
+  for (const p of doomed.reverse()) {
+    try {
+      process.kill(p, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
