@@ -76,6 +76,7 @@ describe.skipIf(!!skip)(`RDP clipboard policy in Chromium against xrdp${skip ? `
   const contexts: BrowserContext[] = [];
   const texts: string[] = [];
   let queries = 0;
+  let viewerRetries = 0;
 
   beforeAll(async () => {
     topo = await createTopology({ nodes: ['dc'], links: [['root', 'dc']] });
@@ -189,7 +190,25 @@ xterm -xrm 'XTerm*allowWindowOps: true' -xrm 'XTerm*disallowedWindowOps: ' -e ba
     return Buffer.from(reply.slice(reply.lastIndexOf(';') + 1), 'base64').toString('utf8');
   };
 
+  /**
+   * One retry: under load, xrdp 0.9.21 now and then loses its own first session at start ("Can't
+   * attach to shared memory" in its log) and the page never goes live. What the failed try reached,
+   * and xrdp's log, are printed; a fault of ours fails both tries.
+   */
   const openViewer = async (): Promise<{ page: Page; traffic: CapturedFrames }> => {
+    try {
+      return await openViewerOnce();
+    } catch (e) {
+      viewerRetries++;
+      process.stderr.write(
+        `[rdp-clipboard] the viewer did not go live, trying once more: ${(e as Error).message.split('\n')[0]}\n` +
+          `[rdp-clipboard] xrdp log tail:\n${server.log().split('\n').slice(-30).join('\n')}\n`,
+      );
+      return openViewerOnce();
+    }
+  };
+
+  const openViewerOnce = async (): Promise<{ page: Page; traffic: CapturedFrames }> => {
     const context = await browser.newContext({
       ignoreHTTPSErrors: true,
       viewport: { width: 1200, height: 900 },
@@ -200,7 +219,13 @@ xterm -xrm 'XTerm*allowWindowOps: true' -xrm 'XTerm*disallowedWindowOps: ' -e ba
     const traffic = await captureTraffic(page);
     const link = await v.core.webLinks.create(alice, `/rdp/${RESOURCE}/${server.user.name}`);
     await page.goto(`https://127.0.0.1:${web.port}/link/${link.token}`);
-    await expect.poll(() => viewerState(page), { timeout: 30_000 }).toMatchObject({ state: 'live' });
+    try {
+      await expect.poll(() => viewerState(page), { timeout: 30_000 }).toMatchObject({ state: 'live' });
+    } catch (e) {
+      await context.close();
+      await expect.poll(async () => (await v.core.live.list(v.host)).length, { timeout: 15_000 }).toBe(0);
+      throw e;
+    }
     return { page, traffic };
   };
 
@@ -379,7 +404,7 @@ xterm -xrm 'XTerm*allowWindowOps: true' -xrm 'XTerm*disallowedWindowOps: ' -e ba
         await expect.poll(async () => (await v.core.live.list(v.host)).length, { timeout: 15_000 }).toBe(0);
       }
     },
-    60_000,
+    150_000,
   );
 
   it('canary: no clipboard text in an audit row, a log line, a file under the home, or a decrypted recording', async () => {
@@ -418,21 +443,28 @@ xterm -xrm 'XTerm*allowWindowOps: true' -xrm 'XTerm*disallowedWindowOps: ' -e ba
 
     // Each recording decrypted: every chunk's markers, event logs and keyframe, inflated.
     const recordings = (await v.core.recordings.list(v.host)).filter((r) => r.protocol === 'rdp');
-    expect(recordings).toHaveLength(4);
+    // One per policy, and at most one more for each retried start that got as far as recording.
+    expect(recordings.length).toBeGreaterThanOrEqual(4);
+    expect(recordings.length).toBeLessThanOrEqual(4 + viewerRetries);
     const markers: string[] = [];
     for (const r of recordings) {
       const reader = await v.core.recordings.openDesktopReader(v.host, r.id);
-      const { chunks } = await reader.segment({ chunk: 0, windowSeconds: 0, maxBytes: 0 });
-      expect(chunks).toBeGreaterThan(0);
-      for (let i = 0; i < chunks; i++) {
-        const c = await reader.chunk(i);
-        markers.push(...c.markers.map((m) => m.label));
-        const plain = [
-          Buffer.from(c.markers.map((m) => m.label).join('\n')),
-          ...c.events.map((e) => inflateSync(e)),
-          ...(c.keyframe ? [inflateSync(c.keyframe.deflated)] : []),
-        ];
-        for (const p of plain) for (const f of forms) expect(p.includes(f), `recording ${r.id}`).toBe(false);
+      try {
+        const { chunks } = await reader.segment({ chunk: 0, windowSeconds: 0, maxBytes: 0 });
+        expect(chunks).toBeGreaterThan(0);
+        for (let i = 0; i < chunks; i++) {
+          const c = await reader.chunk(i);
+          markers.push(...c.markers.map((m) => m.label));
+          const plain = [
+            Buffer.from(c.markers.map((m) => m.label).join('\n')),
+            ...c.events.map((e) => inflateSync(e)),
+            ...(c.keyframe ? [inflateSync(c.keyframe.deflated)] : []),
+          ];
+          for (const p of plain)
+            for (const f of forms) expect(p.includes(f), `recording ${r.id}`).toBe(false);
+        }
+      } finally {
+        await reader.close();
       }
     }
     // The decrypted view is the real one: the transfers' markers are in it.
