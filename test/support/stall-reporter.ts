@@ -1,15 +1,18 @@
 // A test whose worker is stuck in a synchronous call (an X client waiting on a frozen display, a
 // child process that never exits) blocks that worker's event loop, so no vitest time-out fires
-// and CI waits until its wall-clock limit with nothing to say. This reporter watches for a run
-// that stops making progress: after STALL_MS with no test or file finishing anywhere it prints
-// what is running and the process tree under vitest; after another STALL_MS it kills the stuck
-// workers, so the run ends as failed, naming the file, instead of hanging.
+// and CI waits until its wall-clock limit with nothing to say. So can a file whose every test and
+// hook runs into its time-out (minutes each) when a daemon it needs is gone. This reporter watches
+// for both: after STALL_MS with no test or file finishing anywhere, or a file running longer than
+// FILE_BUDGET_MS (the slowest file takes about 2 minutes here), it prints what is running and the
+// process tree under vitest; a stall that lasts another STALL_MS, or a file over its budget, has
+// its worker killed, so the run ends as failed, naming the file, instead of hanging.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
 
 const STALL_MS = Number(process.env.CUSTODY_TEST_STALL_MS ?? 10 * 60_000);
-const CHECK_MS = Math.min(30_000, STALL_MS / 4);
+const FILE_BUDGET_MS = Number(process.env.CUSTODY_TEST_FILE_BUDGET_MS ?? 15 * 60_000);
+const CHECK_MS = Math.min(30_000, STALL_MS / 4, FILE_BUDGET_MS / 4);
 
 interface Running {
   label: string;
@@ -29,6 +32,7 @@ export default class StallReporter implements Reporter {
   #lastProgress = Date.now();
   #reported = false;
   #timer: NodeJS.Timeout | undefined;
+  readonly #killed = new Set<number>();
 
   onInit(): void {
     this.#timer = setInterval(() => this.#check(), CHECK_MS);
@@ -68,6 +72,7 @@ export default class StallReporter implements Reporter {
   }
 
   #check(): void {
+    this.#checkBudgets();
     const stalled = Date.now() - this.#lastProgress;
     if (stalled < STALL_MS) return;
     if (!this.#reported) {
@@ -84,9 +89,34 @@ export default class StallReporter implements Reporter {
     this.#progress();
   }
 
-  #report(stalled: number): void {
+  /** A file over its budget: report, then kill the worker that started with it (isolated files each get a fresh one). */
+  #checkBudgets(): void {
     const now = Date.now();
-    const lines = [`\n[stall] no test has finished for ${Math.round(stalled / 1000)} s. Running:`];
+    for (const [id, f] of this.#files) {
+      const age = now - f.since;
+      if (age < FILE_BUDGET_MS) continue;
+      this.#report(
+        now - this.#lastProgress,
+        `${f.label} has run for ${Math.round(age / 1000)} s, over its budget`,
+      );
+      const workers = processes().filter((p) => p.ppid === process.pid && /\(vitest \d+\)/.test(p.args));
+      const own = workers
+        .filter((w) => !this.#killed.has(w.pid) && w.seconds * 1000 >= age - 5000)
+        .sort((a, b) => a.seconds - b.seconds)[0];
+      process.stderr.write(`[stall] killing the worker of ${f.label}: ${own?.pid ?? '(not found)'}\n`);
+      if (own) {
+        this.#killed.add(own.pid);
+        killTree(own.pid);
+      }
+      this.#files.delete(id);
+    }
+  }
+
+  #report(stalled: number, why?: string): void {
+    const now = Date.now();
+    const lines = [
+      `\n[stall] ${why ?? `no test has finished for ${Math.round(stalled / 1000)} s`}. Running:`,
+    ];
     for (const f of this.#files.values())
       lines.push(`  file ${f.label} (for ${Math.round((now - f.since) / 1000)} s)`);
     for (const t of this.#tests.values())
