@@ -326,6 +326,8 @@ function claimBlock(run_: TestRun): { block: string; base: string } {
   throw new Error('no free 198.18.0.0/15 block for a test topology');
 }
 
+let topologies = 0;
+
 export async function createTopology(spec: TopologySpec): Promise<Topology> {
   const reason = netnsSkipReason();
   if (reason) throw new Error(reason);
@@ -334,6 +336,10 @@ export async function createTopology(spec: TopologySpec): Promise<Topology> {
   if (spec.links.length > 30) throw new Error('at most 30 links per topology');
   const tr = testRun();
   const prefix = tr.prefix;
+  // Link names carry the topology's number: a process may build more than one (a test's own, and
+  // the browser's: see chromium.ts), and interface names are at most 15 characters.
+  if (topologies >= 36) throw new Error('at most 36 topologies per test process');
+  const tag = (topologies++).toString(36);
   const nsName = (node: string) => `${prefix}-${node}`;
   const namespaces: string[] = [];
   const rootLinks: string[] = [];
@@ -363,8 +369,8 @@ export async function createTopology(spec: TopologySpec): Promise<Topology> {
     spec.links.forEach(([a, b], i) => {
       for (const n of [a, b])
         if (n !== 'root' && !spec.nodes.includes(n)) throw new Error(`unknown node '${n}'`);
-      const ifA = `${prefix}l${i}a`;
-      const ifB = `${prefix}l${i}b`;
+      const ifA = `${prefix}${tag}l${i}a`;
+      const ifB = `${prefix}${tag}l${i}b`;
       run('ip', ['link', 'add', ifA, 'type', 'veth', 'peer', 'name', ifB]);
       tr.trackLink(ifA);
       if (a === 'root' || b === 'root') rootLinks.push(ifA);
