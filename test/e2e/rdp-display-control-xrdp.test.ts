@@ -38,16 +38,28 @@ describe.skipIf(skip)(`RDP Display Control against xrdp ${skip ?? ''}`, () => {
       timeoutMs: 20_000,
     });
   const logins = () => server.log().match(/xrdp_wm_log_msg: login successful/g)?.length ?? 0;
+  // xrdp's module joined to the session's X server: one per connection. Before it, xrdp drops a
+  // Display Control layout (the gateway would fall back to a reconnect after 5 s).
+  const moduleConnects = () => server.log().match(/lib_mod_log_peer: .* connected to X11rdp/g)?.length ?? 0;
   const xScreen = () => /dimensions:\s+(\d+x\d+) pixels/.exec(server.onDisplay('xdpyinfo', []))?.[1];
+  // xrdp logs the login (and its display) before that display's X server takes clients.
+  const xScreenOnceUp = () => {
+    try {
+      return xScreen();
+    } catch {
+      return undefined;
+    }
+  };
 
   // One retry: under load, xrdp 0.9.21 now and then loses its own session at start ("Can't attach
   // to shared memory", then lib_mod_process_message failed, seen in one CI run of three), before
-  // any resize is asked. Logins are counted from where this attempt began, so a retry counts its own.
+  // any resize is asked. A retry may be given the session the first try left (xrdp then logs no new
+  // login), so what is pinned is that the resize itself makes no login.
   it(
     'resizes the desktop on the same connection, and the clipboard still works after',
     { retry: 1, timeout: 150_000 },
     async () => {
-      const loginsBefore = logins();
+      const connectsBefore = moduleConnects();
       const session = await open({ width: 1024, height: 768 }, ['cliprdr', 'drdynvc']);
       let ended = false;
       void session.done.then(() => (ended = true));
@@ -55,6 +67,8 @@ describe.skipIf(skip)(`RDP Display Control against xrdp ${skip ?? ''}`, () => {
       const rects: BitmapRect[] = [];
       const resized: DesktopSize[] = [];
       session.on('bitmap', (r) => resized.length === 1 && rects.push(...r));
+      let pictures = 0;
+      session.on('bitmap', () => pictures++);
       session.on('resized', (s) => resized.push(s));
       const got: string[] = [];
       const clipboard = new ClipboardClient({
@@ -77,11 +91,22 @@ describe.skipIf(skip)(`RDP Display Control against xrdp ${skip ?? ''}`, () => {
         expect(session.size).toEqual({ width: 1024, height: 768 });
         await eventually(() => session.displayControl, "xrdp's Display Control capabilities", 20_000);
         await eventually(
-          () => server.display() !== undefined && xScreen() === '1024x768',
+          () => server.display() !== undefined && xScreenOnceUp() === '1024x768',
           'the X screen',
           30_000,
         );
-        expect(logins() - loginsBefore).toBe(1);
+        await eventually(
+          () => moduleConnects() > connectsBefore,
+          "xrdp's module connected to the session's X server",
+          20_000,
+        );
+        // xrdp 0.9.21 races a layout that comes while the new session's first shared-memory
+        // frames are set up ("Can't attach to shared memory", then it drops the connection): the
+        // desktop is given its first pictures and a second to settle, as an operator's would be.
+        await eventually(() => pictures > 0, 'a first picture of the desktop', 20_000);
+        await new Promise((r) => setTimeout(r, 1000));
+        const loginsBefore = logins();
+        expect(loginsBefore).toBeGreaterThanOrEqual(1);
         // a size outside the rules is not sent (odd width): the caller would reconnect
         expect(session.requestSize({ width: 1281, height: 720 })).toBe(false);
 
@@ -104,7 +129,7 @@ describe.skipIf(skip)(`RDP Display Control against xrdp ${skip ?? ''}`, () => {
         );
         expect(rects.every((r) => r.right < 1280 && r.bottom < 720)).toBe(true);
         expect(ended).toBe(false);
-        expect(logins() - loginsBefore).toBe(1);
+        expect(logins()).toBe(loginsBefore);
         // drdynvc is the engine's own: none of its messages reached the channel listener
         expect(seen.every((n) => n === 'cliprdr')).toBe(true);
 
@@ -126,7 +151,7 @@ describe.skipIf(skip)(`RDP Display Control against xrdp ${skip ?? ''}`, () => {
         await eventually(() => resized.length > 1, 'the second reactivation', 10_000);
         expect(resized[1]).toEqual({ width: 800, height: 600 });
         expect(xScreen()).toBe('800x600');
-        expect(logins() - loginsBefore).toBe(1);
+        expect(logins()).toBe(loginsBefore);
 
         // The reconnect the gateway falls back to, at a new size against the same server: a new
         // login (xrdp hands it the same X session), timed to its first picture.
@@ -137,7 +162,7 @@ describe.skipIf(skip)(`RDP Display Control against xrdp ${skip ?? ''}`, () => {
         await eventually(() => first, "the reconnect's first picture", 20_000);
         const reconnectMs = performance.now() - t1;
         again.close();
-        expect(logins() - loginsBefore, server.log()).toBe(2);
+        expect(logins() - loginsBefore, server.log()).toBe(1);
         console.log(
           `Display Control 1024x768 -> 1280x720: ${displayControlMs.toFixed(0)} ms to the new size; ` +
             `reconnect at 1024x768: ${reconnectMs.toFixed(0)} ms to its first picture`,
