@@ -169,7 +169,16 @@ describe.skipIf(skip)(`RDP engine against a hostile server ${skip ?? ''}`, () =>
     }
     const all = proxy.transcript();
     const firstFastpath = all.steps.findIndex((s) => s.pdu[0] !== 0x03);
-    transcript = { confirm: all.confirm, steps: all.steps.slice(0, firstFastpath + FASTPATH_KEPT) };
+    // The replaying client never types, so no kept update may wait for client bytes past the
+    // handshake: under load the recorded xterm could redraw after the typed keys, and a replay
+    // waiting for those keys would hang (seen once in CI).
+    const handshakeBytes = all.steps[firstFastpath]!.after;
+    transcript = {
+      confirm: all.confirm,
+      steps: all.steps
+        .slice(0, firstFastpath + FASTPATH_KEPT)
+        .map((st, i) => (i >= firstFastpath ? { ...st, after: Math.min(st.after, handshakeBytes) } : st)),
+    };
     fastpathSteps = transcript.steps.length - firstFastpath;
     hostile = await hostileServer(identity, () => current);
   }, 90_000);
