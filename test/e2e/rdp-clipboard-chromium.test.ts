@@ -184,7 +184,8 @@ xterm -xrm 'XTerm*allowWindowOps: true' -xrm 'XTerm*disallowedWindowOps: ' -e ba
         return undefined;
       }
     };
-    await eventually(() => read() !== undefined, `the OSC 52 query's answer on the target (${out})`, 15_000);
+    // An xterm started on a loaded desktop can take seconds to map and run its script.
+    await eventually(() => read() !== undefined, `the OSC 52 query's answer on the target (${out})`, 40_000);
     // The answer is ESC ] 52 ; c ; BASE64 (the BEL ended the read).
     const reply = read()!;
     return Buffer.from(reply.slice(reply.lastIndexOf(';') + 1), 'base64').toString('utf8');
