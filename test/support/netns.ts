@@ -78,7 +78,7 @@ export function processTree(pid: number): number[] {
 }
 
 /** Kills exactly these pids (SIGKILL: test daemons hold nothing worth a graceful stop). */
-function killPids(pids: number[]): void {
+export function killPids(pids: number[]): void {
   for (const p of pids) {
     try {
       process.kill(p, 'SIGKILL');

@@ -9,6 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
+import { killPids, processTree } from './netns.ts';
 
 const STALL_MS = Number(process.env.CUSTODY_TEST_STALL_MS ?? 10 * 60_000);
 const FILE_BUDGET_MS = Number(process.env.CUSTODY_TEST_FILE_BUDGET_MS ?? 15 * 60_000);
@@ -17,6 +18,8 @@ const CHECK_MS = Math.min(30_000, STALL_MS / 4, FILE_BUDGET_MS / 4);
 interface Running {
   label: string;
   since: number;
+  /** The test file it belongs to. */
+  moduleId: string;
 }
 
 interface Proc {
@@ -40,13 +43,16 @@ export default class StallReporter implements Reporter {
   }
 
   onTestModuleStart(module: TestModule): void {
-    this.#files.set(module.moduleId, { label: relative(module.moduleId), since: Date.now() });
+    this.#files.set(module.moduleId, {
+      label: relative(module.moduleId),
+      since: Date.now(),
+      moduleId: module.moduleId,
+    });
   }
 
   onTestModuleEnd(module: TestModule): void {
     this.#files.delete(module.moduleId);
-    for (const [id, t] of this.#tests)
-      if (t.label.startsWith(relative(module.moduleId))) this.#tests.delete(id);
+    for (const [id, t] of this.#tests) if (t.moduleId === module.moduleId) this.#tests.delete(id);
     this.#progress();
   }
 
@@ -54,6 +60,7 @@ export default class StallReporter implements Reporter {
     this.#tests.set(test.id, {
       label: `${relative(test.module.moduleId)} > ${test.fullName}`,
       since: Date.now(),
+      moduleId: test.module.moduleId,
     });
   }
 
@@ -81,11 +88,11 @@ export default class StallReporter implements Reporter {
       return;
     }
     if (stalled < 2 * STALL_MS) return;
-    const workers = processes().filter((p) => p.ppid === process.pid && /\(vitest \d+\)/.test(p.args));
+    const stuck = workers();
     process.stderr.write(
-      `\n[stall] still no progress after ${Math.round(stalled / 1000)} s: killing workers ${workers.map((w) => w.pid).join(', ') || '(none)'}\n`,
+      `\n[stall] still no progress after ${Math.round(stalled / 1000)} s: killing workers ${stuck.map((w) => w.pid).join(', ') || '(none)'}\n`,
     );
-    for (const w of workers) killTree(w.pid);
+    for (const w of stuck) killTree(w.pid);
     this.#progress();
   }
 
@@ -99,8 +106,7 @@ export default class StallReporter implements Reporter {
         now - this.#lastProgress,
         `${f.label} has run for ${Math.round(age / 1000)} s, over its budget`,
       );
-      const workers = processes().filter((p) => p.ppid === process.pid && /\(vitest \d+\)/.test(p.args));
-      const own = workers
+      const own = workers()
         .filter((w) => !this.#killed.has(w.pid) && w.seconds * 1000 >= age - 5000)
         .sort((a, b) => a.seconds - b.seconds)[0];
       process.stderr.write(`[stall] killing the worker of ${f.label}: ${own?.pid ?? '(not found)'}\n`);
@@ -150,20 +156,12 @@ function processes(): Proc[] {
   }
 }
 
+/** Vitest's worker processes (isolated files each get a fresh one). */
+function workers(): Proc[] {
+  return processes().filter((p) => p.ppid === process.pid && /\(vitest \d+\)/.test(p.args));
+}
+
 /** Kills a worker and everything it started that is still in its tree (daemons it owned included). */
 function killTree(pid: number): void {
-  const all = processes();
-  const doomed: number[] = [];
-  const walk = (p: number) => {
-    doomed.push(p);
-    for (const c of all.filter((q) => q.ppid === p)) walk(c.pid);
-  };
-  walk(pid);
-  for (const p of doomed.reverse()) {
-    try {
-      process.kill(p, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
+  killPids(processTree(pid));
 }
